@@ -1,0 +1,68 @@
+import type { Principal } from './identity.js';
+import { canonicalJson, sha256Hex } from './canonical.js';
+
+/** What kind of thing an action does. Connectors map their wire traffic onto these. */
+export const ACTION_KINDS = [
+  'read', 'write', 'delete', 'ddl', 'export', 'privilege', 'exec', 'tool_call', 'unmask', 'other',
+] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
+
+/** What a connector knows before the action is described; the digest is computed from it. */
+export interface ActionInput {
+  principal: Principal;
+  /** Name of a configured resource (a database, an MCP upstream, an HTTP API). */
+  resource: string;
+  /** Which connector produced it: `mcp`, `postgres`, `http`, `sdk`, `api`. */
+  connector: string;
+  kind: ActionKind;
+  /** Risk tags, e.g. `destructive`, `read_only`, `pii`, `bulk`. */
+  tags?: string[];
+  /** One human-readable line, already masked. */
+  summary: string;
+  /** The raw detail the connector will execute (SQL text, tool name + arguments, HTTP request). */
+  detail: Record<string, unknown>;
+  /** Free context from the caller: why it wants to do this, ticket ids. Not part of the digest. */
+  context?: Record<string, unknown>;
+}
+
+/** One intercepted action, in the same shape for every connector. */
+export interface Action extends Required<Omit<ActionInput, 'context'>> {
+  context: Record<string, unknown>;
+  /** SHA-256 over the canonical form of principal, resource, connector, kind and detail. */
+  digest: string;
+}
+
+/** The fields the digest covers: an approval binds to exactly these. */
+export function digestOf(input: ActionInput): string {
+  return sha256Hex(
+    canonicalJson({
+      principal: { id: input.principal.id, type: input.principal.type, onBehalfOf: input.principal.onBehalfOf ?? null },
+      resource: input.resource,
+      connector: input.connector,
+      kind: input.kind,
+      detail: input.detail,
+    }),
+  );
+}
+
+/**
+ * Describe an action: normalise it and compute its digest.
+ *
+ * @example
+ * const a = describeAction({ principal, resource: 'prod-db', connector: 'postgres', kind: 'delete',
+ *   summary: 'DELETE FROM users WHERE id = $1', detail: { sql: 'DELETE FROM users WHERE id = 42' } });
+ * a.digest // 'e3b0c442…'
+ */
+export function describeAction(input: ActionInput): Action {
+  return {
+    principal: input.principal,
+    resource: input.resource,
+    connector: input.connector,
+    kind: input.kind,
+    tags: [...new Set(input.tags ?? [])].sort(),
+    summary: input.summary,
+    detail: input.detail,
+    context: input.context ?? {},
+    digest: digestOf(input),
+  };
+}

@@ -1,0 +1,44 @@
+import type { ActionInput, Action } from '../core/action.js';
+import type { Decision } from '../core/decision.js';
+import type { Masker } from '../core/masking.js';
+import type { RequestStatus } from '../store/types.js';
+
+/** Shown to a waiting caller while its action is held for approval. */
+export interface PendingInfo {
+  requestId: string;
+  expiresAt: number;
+  approvalsNeeded: number;
+  approverGroups: string[];
+}
+
+export interface RunOptions {
+  /** Abort while held: the request is cancelled and audited as such. */
+  signal?: AbortSignal;
+  /** Called once when the action is held for approval. */
+  onPending?: (info: PendingInfo) => void;
+  /** Called every `heartbeatMs` while held (keep a client alive, e.g. MCP progress notifications). */
+  onHeartbeat?: (elapsedMs: number, info: PendingInfo) => void;
+  heartbeatMs?: number;
+  /** `wait` (default) holds until resolved; `return_pending` returns { status: 'pending' } at once. */
+  holdMode?: 'wait' | 'return_pending';
+}
+
+export type RunResult<T> =
+  | { status: 'executed'; result: T; action: Action; decision: Decision; requestId?: string }
+  | { status: 'pending'; action: Action; decision: Decision; pending: PendingInfo };
+
+/**
+ * What connectors call. classify → decide → hold → execute → mask → record, in that order.
+ * Refusals throw CountersignError: POLICY_DENIED, APPROVAL_DENIED (details.decidedBy, reason),
+ * APPROVAL_EXPIRED, APPROVAL_CANCELLED, STORE_UNAVAILABLE/AUDIT_UNAVAILABLE (fail closed).
+ */
+export interface Gateway {
+  run<T>(input: ActionInput, execute: (action: Action) => Promise<T>, opts?: RunOptions): Promise<RunResult<T>>;
+  /** Policy only, nothing recorded: used to hide tools a principal may never call. */
+  decide(input: ActionInput): Decision;
+  /** Record an audit event from a connector (sessions, listings, cancellations). */
+  record(event: import('../audit/types.js').AuditEventInput): Promise<void>;
+  masker: Masker;
+}
+
+export type { RequestStatus };

@@ -1,0 +1,133 @@
+import type { Principal } from '../core/identity.js';
+import type { ActionKind } from '../core/action.js';
+import type { ReviewRequirement } from '../core/decision.js';
+
+/**
+ * Storage, split by role. One contract suite (src/store/contract.ts) runs against every implementation
+ * (SQLite, PostgreSQL). Every write resolves only once it is durable; every failure rejects with
+ * CountersignError('STORE_UNAVAILABLE') so callers fail closed.
+ */
+
+// ---------- approvals ----------
+export type RequestStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled' | 'executed';
+
+/** An approval request as stored: masked summary and preview only, never the raw action. */
+export interface StoredRequest {
+  id: string;
+  createdAt: number; // epoch ms
+  expiresAt: number;
+  /** SHA-256 digest of the canonical action the approval binds to. */
+  digest: string;
+  principal: Principal;
+  resource: string;
+  connector: string;
+  kind: ActionKind;
+  tags: string[];
+  summary: string; // masked
+  preview: unknown; // masked detail
+  context: Record<string, unknown>; // masked
+  rule: string;
+  reason?: string;
+  review: ReviewRequirement;
+  maskProfile?: string;
+  /** Materialised from the events by approvals/state.ts, for listing and queries. */
+  status: RequestStatus;
+  /** Channel-specific data (Slack message ts, ...) kept beside the request, not in the core model. */
+  channelData?: Record<string, unknown>;
+}
+
+/** Append-only history of a request. State is a pure function of these. */
+export type RequestEvent =
+  | { seq: number; at: number; type: 'vote'; voter: Pick<Principal, 'id' | 'type' | 'groups' | 'name'>; vote: 'approve' | 'deny'; reason?: string; channel: string }
+  | { seq: number; at: number; type: 'cancel'; by: string; reason?: string }
+  | { seq: number; at: number; type: 'expire' }
+  | { seq: number; at: number; type: 'execute'; digest: string };
+
+export interface ApprovalStore {
+  createRequest(req: StoredRequest): Promise<void>;
+  getRequest(id: string): Promise<StoredRequest | undefined>;
+  listRequests(filter?: { status?: RequestStatus[]; principalId?: string; limit?: number }): Promise<StoredRequest[]>;
+  /** Requests in a given status with this digest (for reuse of pending requests and for grants). */
+  findByDigest(digest: string, status: RequestStatus[]): Promise<StoredRequest[]>;
+  events(requestId: string): Promise<RequestEvent[]>;
+  /**
+   * Append one event and set the materialised status, atomically. `event.seq` must be exactly the next
+   * sequence number (events.length + 1), else it rejects with CountersignError('REQUEST_FINISHED' | 'ALREADY_VOTED')
+   * is the service's job; the store rejects a taken seq with a StoreConflictError so concurrent voters can't both win.
+   */
+  appendEvent(requestId: string, event: RequestEvent, newStatus: RequestStatus): Promise<void>;
+  setChannelData(requestId: string, channel: string, data: unknown): Promise<void>;
+}
+
+/** Thrown by appendEvent when the seq is already taken (a concurrent write won). */
+export class StoreConflictError extends Error {
+  constructor(message = 'concurrent write conflict') {
+    super(message);
+    this.name = 'StoreConflictError';
+  }
+}
+
+// ---------- audit ----------
+/** One audit event as stored. `hash` = SHA-256(prevHash + canonical(body)); see audit/chain.ts. */
+export interface AuditRecord {
+  seq: number; // 1, 2, 3, ... no gaps
+  at: number; // epoch ms
+  code: string; // stable event code, audit/codes.ts
+  type: string; // e.g. action.requested
+  body: Record<string, unknown>; // identity + masked summary/data; never raw secrets
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditCheckpoint {
+  seq: number; // last event covered
+  hash: string; // that event's hash
+  at: number;
+  keyId: string;
+  signature: string; // Ed25519 over canonical({seq, hash, at, keyId}), base64url
+}
+
+export interface AuditStore {
+  /**
+   * Append events in one durable transaction. `build` gets the current head (seq 0 and the genesis hash when
+   * empty) and returns the records to write; the store serialises concurrent appenders (across gateways too).
+   */
+  appendAudit(build: (head: { seq: number; hash: string }) => AuditRecord[]): Promise<AuditRecord[]>;
+  auditHead(): Promise<{ seq: number; hash: string }>;
+  /** Events with seq > afterSeq, in seq order, at most `limit`. */
+  readAudit(afterSeq: number, limit: number): Promise<AuditRecord[]>;
+  appendCheckpoint(cp: AuditCheckpoint): Promise<void>;
+  checkpoints(): Promise<AuditCheckpoint[]>;
+}
+
+// ---------- API keys ----------
+export interface StoredKey {
+  id: string; // public key id, the part before the secret in the key string
+  hash: string; // SHA-256 (hex) of the whole key; the key itself is never stored
+  principal: Principal;
+  createdAt: number;
+  revokedAt?: number;
+  lastUsedAt?: number;
+}
+
+export interface KeyStore {
+  putKey(key: StoredKey): Promise<void>;
+  getKey(id: string): Promise<StoredKey | undefined>;
+  listKeys(): Promise<StoredKey[]>;
+  revokeKey(id: string, at: number): Promise<void>;
+}
+
+// ---------- masking token vault ----------
+/** Reversible masking tokens: ciphertext only (authenticated encryption done by the masking engine). */
+export interface TokenStore {
+  /** Idempotent: putting the same (scope, token) twice keeps the first. */
+  putToken(scope: string, token: string, ciphertext: string, at: number): Promise<void>;
+  getToken(scope: string, token: string): Promise<string | undefined>;
+}
+
+export interface Store extends ApprovalStore, AuditStore, KeyStore, TokenStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Create tables if missing; idempotent. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
