@@ -1,0 +1,129 @@
+import type { Principal } from '../core/identity.js';
+import type { ErrorCode } from '../core/errors.js';
+import type { RequestEvent, RequestStatus, StoredRequest } from '../store/types.js';
+
+/** The parts of a request the state function reads. */
+export type RequestFacts = Pick<StoredRequest, 'principal' | 'review' | 'createdAt' | 'expiresAt' | 'digest'>;
+
+/** Everything derived from a request and its append-only events at one instant. */
+export interface RequestState {
+  status: RequestStatus;
+  /** Distinct approvers so far (ids), in vote order. */
+  approvedBy: string[];
+  /** Who ended it: the denier, the canceller, or the approvers whose votes made quorum. */
+  decidedBy: string[];
+  reason?: string;
+  /** When the request left `pending` (approved, denied, cancelled, expired). */
+  resolvedAt?: number;
+  /** Until when an approval may be used: once-grants and window grants alike end here. */
+  grantEndsAt?: number;
+  executions: number;
+}
+
+type Voter = Pick<Principal, 'id' | 'type' | 'groups'>;
+
+/**
+ * May `voter` vote on this request now? Returns null when yes, else the error code that explains why not.
+ * Rules, in order: the request must be pending; only humans vote; the requester and the human an agent acts for
+ * never vote; the voter must belong to an approver group (when groups are set); one vote per approver.
+ */
+export function voteRefusal(req: RequestFacts, events: RequestEvent[], voter: Voter, now: number): ErrorCode | null {
+  const state = requestState(req, events, now);
+  if (state.status !== 'pending') return 'REQUEST_FINISHED';
+  if (voter.id === req.principal.id || (req.principal.onBehalfOf !== undefined && voter.id === req.principal.onBehalfOf)) {
+    return 'SELF_APPROVAL';
+  }
+  if (voter.type !== 'human') return 'NOT_AN_APPROVER';
+  const groups = req.review.approverGroups;
+  if (groups.length > 0 && !voter.groups.some((g) => groups.includes(g))) return 'NOT_AN_APPROVER';
+  if (events.some((e) => e.type === 'vote' && e.voter.id === voter.id)) return 'ALREADY_VOTED';
+  return null;
+}
+
+/**
+ * The state of a request: a pure function of its facts, its events and the clock.
+ * Resolved states are final: events after the resolving one change nothing but the execution count.
+ * Expiry is its own state, never reported as a denial, and applies only while pending.
+ *
+ * @example requestState(req, [], req.expiresAt) // { status: 'expired', ... }
+ */
+export function requestState(req: RequestFacts, events: RequestEvent[], now: number): RequestState {
+  const quorum = Math.max(1, req.review.approvals);
+  const approvedBy: string[] = [];
+  let status: RequestStatus = 'pending';
+  let decidedBy: string[] = [];
+  let reason: string | undefined;
+  let resolvedAt: number | undefined;
+  let executions = 0;
+
+  for (const e of events) {
+    if (status === 'pending') {
+      if (e.at >= req.expiresAt) {
+        // Anything at or after the deadline comes too late: the request had already expired.
+        status = 'expired';
+        resolvedAt = req.expiresAt;
+        continue;
+      }
+      switch (e.type) {
+        case 'vote': {
+          // Defensive: the service refuses ineligible votes, but a stored one must never count.
+          if (e.voter.type !== 'human' || e.voter.id === req.principal.id || e.voter.id === req.principal.onBehalfOf) break;
+          if (approvedBy.includes(e.voter.id)) break;
+          if (e.vote === 'deny') {
+            status = 'denied';
+            decidedBy = [e.voter.id];
+            reason = e.reason;
+            resolvedAt = e.at;
+          } else {
+            approvedBy.push(e.voter.id);
+            if (approvedBy.length >= quorum) {
+              status = 'approved';
+              decidedBy = [...approvedBy];
+              resolvedAt = e.at;
+            }
+          }
+          break;
+        }
+        case 'cancel':
+          status = 'cancelled';
+          decidedBy = [e.by];
+          reason = e.reason;
+          resolvedAt = e.at;
+          break;
+        case 'expire':
+          status = 'expired';
+          resolvedAt = req.expiresAt;
+          break;
+        case 'execute':
+          break; // cannot execute while pending; ignored
+      }
+    } else if ((status === 'approved' || status === 'executed') && e.type === 'execute' && (req.review.grant.type === 'window' || e.digest === req.digest)) {
+      executions++;
+      if (req.review.grant.type === 'once') status = 'executed';
+    }
+  }
+
+  if (status === 'pending' && now >= req.expiresAt) {
+    status = 'expired';
+    resolvedAt = req.expiresAt;
+  }
+  let grantEndsAt: number | undefined;
+  if ((status === 'approved' || status === 'executed') && resolvedAt !== undefined) {
+    const grant = req.review.grant;
+    grantEndsAt = resolvedAt + (grant.type === 'window' ? grant.seconds : req.review.timeoutSeconds) * 1000;
+  }
+  return { status, approvedBy, decidedBy, reason, resolvedAt, grantEndsAt, executions };
+}
+
+/** May the approved request run the action with `digest` now? Null when yes, else why not. */
+export function executionRefusal(req: RequestFacts, events: RequestEvent[], digest: string, now: number): ErrorCode | null {
+  const s = requestState(req, events, now);
+  if (s.status === 'executed') return 'GRANT_USED';
+  if (s.status === 'denied') return 'APPROVAL_DENIED';
+  if (s.status === 'expired') return 'APPROVAL_EXPIRED';
+  if (s.status === 'cancelled') return 'APPROVAL_CANCELLED';
+  if (s.status !== 'approved') return 'REQUEST_FINISHED';
+  if (req.review.grant.type === 'once' && digest !== req.digest) return 'DIGEST_MISMATCH';
+  if (s.grantEndsAt !== undefined && now >= s.grantEndsAt) return 'APPROVAL_EXPIRED';
+  return null;
+}
