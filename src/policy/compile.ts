@@ -1,0 +1,183 @@
+import { CountersignError } from '../core/errors.js';
+import { ACTION_KINDS, type ActionKind } from '../core/action.js';
+import type { Decision, ReviewRequirement } from '../core/decision.js';
+import { parseDuration, formatDuration } from '../config/duration.js';
+import { policyConfigSchema, type PolicyConfig, type PolicyConfigInput, type RuleConfig } from './schema.js';
+import { compileCondition } from './cel.js';
+import { globMatcher } from './glob.js';
+import { CompiledPolicy, type CompiledRule } from './engine.js';
+
+export interface CompileOptions {
+  /** Review timeout for rules that set none (from `approvals.default_timeout`). Default 3600. */
+  defaultTimeoutSeconds?: number;
+  /** Longest review timeout a rule may set (from `approvals.max_wait`); longer is an error. */
+  maxWaitSeconds?: number;
+}
+
+/** One problem found while compiling; `path` is relative to the `policy:` section. */
+export interface PolicyIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+const list = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+
+/**
+ * Compile an already validated `policy:` section. Collects every problem (bad CEL, timeouts over the maximum)
+ * instead of stopping at the first; `policy` is undefined when there are any.
+ */
+export function compileValidatedPolicy(
+  config: PolicyConfig,
+  options: CompileOptions = {},
+): { policy?: CompiledPolicy; issues: PolicyIssue[] } {
+  const issues: PolicyIssue[] = [];
+  const defaultTimeout = options.defaultTimeoutSeconds ?? 3600;
+  const rules: CompiledRule[] = [];
+  issues.push(...duplicateNames(config.rules));
+  config.rules.forEach((rule, index) => {
+    const compiled = compileRule(rule, index, defaultTimeout, options.maxWaitSeconds, issues);
+    if (compiled) rules.push(compiled);
+  });
+  if (issues.length > 0) return { issues };
+  return { policy: new CompiledPolicy(rules, indexByKind(rules)), issues };
+}
+
+/**
+ * Compile a `policy:` section into a PolicyEngine. Validates it first; throws CountersignError('CONFIG_INVALID')
+ * listing every problem (`details: [{ path, message }]`). The config loader calls this for you.
+ *
+ * @example
+ * const engine = compilePolicy({ rules: [{ name: 'reads', kind: 'read', effect: 'allow' }] });
+ * engine.evaluate(action) // { effect: 'allow', rule: 'reads' }
+ */
+export function compilePolicy(config: PolicyConfigInput | PolicyConfig, options: CompileOptions = {}): CompiledPolicy {
+  const parsed = policyConfigSchema.safeParse(config);
+  if (!parsed.success) {
+    const all = [...parsed.error.issues.map((i) => ({ path: i.path as (string | number)[], message: i.message })), ...lintRawPolicy(config)];
+    const details = all.map((i) => ({ path: ['policy', ...i.path].join('.'), message: i.message }));
+    throw new CountersignError('CONFIG_INVALID', `invalid policy:\n${details.map((d) => `  ${d.path}: ${d.message}`).join('\n')}`, details);
+  }
+  const { policy, issues } = compileValidatedPolicy(parsed.data, options);
+  if (!policy) {
+    const details = issues.map((i) => ({ path: ['policy', ...i.path].join('.'), message: i.message }));
+    throw new CountersignError('CONFIG_INVALID', `invalid policy:\n${details.map((d) => `  ${d.path}: ${d.message}`).join('\n')}`, details);
+  }
+  return policy;
+}
+
+/**
+ * The checks the compiler makes that do not need a valid schema: duplicate rule names and CEL conditions. Used
+ * when the schema already failed, so one run reports every error at once.
+ */
+export function lintRawPolicy(raw: unknown): PolicyIssue[] {
+  const rules = (raw as { rules?: unknown } | undefined)?.rules;
+  if (!Array.isArray(rules)) return [];
+  const named = rules.map((r) => (r && typeof r === 'object' ? (r as { name?: unknown; when?: unknown }) : {}));
+  const issues = duplicateNames(named);
+  named.forEach((rule, index) => {
+    if (typeof rule.when !== 'string' || rule.when === '') return;
+    try {
+      compileCondition(rule.when);
+    } catch (e) {
+      issues.push({ path: ['rules', index, 'when'], message: `rule "${String(rule.name)}": ${(e as Error).message}` });
+    }
+  });
+  return issues;
+}
+
+function duplicateNames(rules: { name?: unknown }[]): PolicyIssue[] {
+  const seen = new Set<unknown>();
+  const issues: PolicyIssue[] = [];
+  rules.forEach((r, i) => {
+    if (typeof r.name !== 'string') return;
+    if (seen.has(r.name)) issues.push({ path: ['rules', i, 'name'], message: `duplicate rule name "${r.name}"` });
+    seen.add(r.name);
+  });
+  return issues;
+}
+
+function compileRule(
+  rule: RuleConfig,
+  index: number,
+  defaultTimeout: number,
+  maxWait: number | undefined,
+  issues: PolicyIssue[],
+): CompiledRule | undefined {
+  const at = (...p: (string | number)[]) => ['rules', index, ...p];
+  const before = issues.length;
+  let condition: CompiledRule['condition'];
+  if (rule.when !== undefined) {
+    try {
+      condition = compileCondition(rule.when);
+    } catch (e) {
+      issues.push({ path: at('when'), message: `rule "${rule.name}": ${(e as Error).message}` });
+    }
+  }
+  let decision: Decision;
+  if (rule.effect === 'allow') {
+    decision = { effect: 'allow', rule: rule.name, ...(rule.mask ? { maskProfile: rule.mask } : {}) };
+  } else if (rule.effect === 'deny') {
+    decision = { effect: 'deny', rule: rule.name, reason: rule.reason };
+  } else {
+    const r = rule.review;
+    const timeoutSeconds = r.timeout ? parseDuration(r.timeout)! : defaultTimeout;
+    if (maxWait !== undefined && timeoutSeconds > maxWait) {
+      issues.push({
+        path: at('review', 'timeout'),
+        message: `rule "${rule.name}": timeout ${r.timeout ?? formatDuration(timeoutSeconds)} is longer than approvals.max_wait (${formatDuration(maxWait)})`,
+      });
+    }
+    const review: ReviewRequirement = {
+      approverGroups: [...r.approvers],
+      approvals: r.approvals,
+      timeoutSeconds,
+      grant: r.grant === 'once' ? { type: 'once' } : { type: 'window', seconds: parseDuration(r.grant.window)! },
+    };
+    decision = {
+      effect: 'review',
+      rule: rule.name,
+      ...(rule.reason ? { reason: rule.reason } : {}),
+      review,
+      ...(rule.mask ? { maskProfile: rule.mask } : {}),
+    };
+  }
+  if (issues.length > before) return undefined;
+  const p = rule.principal;
+  const ids = list(p?.ids);
+  const kinds = list(rule.kind);
+  const resources = list(rule.resource);
+  const connectors = list(rule.connector);
+  return {
+    name: rule.name,
+    index,
+    effect: rule.effect,
+    decision: deepFreeze(decision),
+    ...(rule.effect !== 'deny' && rule.mask ? { mask: rule.mask } : {}),
+    ...(ids ? { ids: globMatcher(ids) } : {}),
+    ...(p?.type ? { types: new Set(list(p.type)) } : {}),
+    ...(p?.groups ? { groups: list(p.groups) } : {}),
+    ...(p?.on_behalf_of !== undefined ? { onBehalfOf: p.on_behalf_of } : {}),
+    ...(resources ? { resource: globMatcher(resources), resourcePatterns: resources } : {}),
+    ...(kinds ? { kinds: new Set<string>(kinds) } : {}),
+    ...(rule.tags ? { tagsAny: list(rule.tags) } : {}),
+    ...(rule.tags_all ? { tagsAll: list(rule.tags_all) } : {}),
+    ...(connectors ? { connectors: new Set(connectors) } : {}),
+    ...(condition ? { condition } : {}),
+  };
+}
+
+/** Rules that can match each kind, in rule order; kinds outside ACTION_KINDS use the kind-less rules. */
+function indexByKind(rules: CompiledRule[]): Map<string, CompiledRule[]> {
+  const byKind = new Map<string, CompiledRule[]>();
+  for (const kind of ACTION_KINDS as readonly ActionKind[]) byKind.set(kind, rules.filter((r) => !r.kinds || r.kinds.has(kind)));
+  byKind.set('', rules.filter((r) => !r.kinds));
+  return byKind;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object') {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}

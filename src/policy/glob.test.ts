@@ -1,0 +1,27 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { globMatcher } from './glob.js';
+
+test('globMatcher: exact names, * wildcards, regex characters taken literally', () => {
+  const cases: [string[], string, boolean][] = [
+    [['prod-db'], 'prod-db', true],
+    [['prod-db'], 'prod-db2', false],
+    [['prod-*'], 'prod-', true],
+    [['prod-*'], 'prod-eu-1', true],
+    [['prod-*'], 'staging-prod-1', false],
+    [['*-prod'], 'db-prod', true],
+    [['a*b*c'], 'aXXbYYc', true],
+    [['a*b*c'], 'acb', false],
+    [['*'], 'anything', true],
+    [['db.main'], 'dbXmain', false],
+    [['db.*'], 'db.main', true],
+    [['x(1)'], 'x(1)', true],
+    [['agent:*', 'alice@example.com'], 'agent:ci', true],
+    [['agent:*', 'alice@example.com'], 'alice@example.com', true],
+    [['agent:*', 'alice@example.com'], 'bob@example.com', false],
+    [['multi*'], 'multi\nline', true],
+  ];
+  for (const [patterns, name, want] of cases) {
+    assert.equal(globMatcher(patterns)(name), want, `${JSON.stringify(patterns)} vs ${JSON.stringify(name)}`);
+  }
+});

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { ACTION_KINDS } from '../core/action.js';
+import { durationSchema } from '../config/duration.js';
+
+/** A string or a list of strings; normalised to a list by the compiler. */
+const oneOrMany = <T extends z.ZodType<string>>(item: T) => z.union([item, z.array(item).min(1)]);
+
+const principalMatchSchema = z.strictObject({
+  /** Principal ids; `*` is a wildcard (`agent:*`). */
+  ids: oneOrMany(z.string().min(1)).optional(),
+  type: oneOrMany(z.enum(['human', 'agent', 'service'])).optional(),
+  /** Matches when the principal is in at least one of these groups. */
+  groups: oneOrMany(z.string().min(1)).optional(),
+  /** `true`: only principals acting on behalf of a human; `false`: only those that are not. */
+  on_behalf_of: z.boolean().optional(),
+});
+
+const reviewSchema = z.strictObject({
+  /** Groups whose human members may approve. Empty: any human except the requester and the one it acts for. */
+  approvers: z.array(z.string().min(1)).default([]),
+  /** Distinct approvals needed. */
+  approvals: z.number().int().min(1).max(20).default(1),
+  /** How long the request may wait; default `approvals.default_timeout`. */
+  timeout: durationSchema.optional(),
+  /** `once`: this exact action, one execution. `{ window: 15m }`: matching actions by the same principal on the same resource for that long. */
+  grant: z.union([z.literal('once'), z.strictObject({ window: durationSchema })]).default('once'),
+});
+
+const RULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
+
+/** What a rule matches on; every field present must match (AND), a list inside a field is any-of (OR). */
+const matchFields = {
+  name: z
+    .string()
+    .regex(RULE_NAME, 'letters, digits, `_`, `.`, `:` and `-`, starting with a letter or digit')
+    .refine((n) => n !== 'default', 'the rule name "default" is reserved for the built-in default deny'),
+  description: z.string().optional(),
+  principal: principalMatchSchema.optional(),
+  /** Resource names; `*` is a wildcard (`prod-*`). */
+  resource: oneOrMany(z.string().min(1)).optional(),
+  kind: oneOrMany(z.enum(ACTION_KINDS)).optional(),
+  /** Matches when the action carries at least one of these tags. */
+  tags: oneOrMany(z.string().min(1)).optional(),
+  /** Matches when the action carries all of these tags. */
+  tags_all: oneOrMany(z.string().min(1)).optional(),
+  /** Connector names: `mcp`, `postgres`, `http`, `sdk`, `api`. */
+  connector: oneOrMany(z.string().min(1)).optional(),
+  /** A CEL condition over `principal`, `resource`, `action` and `context`; must yield a bool. */
+  when: z.string().min(1).optional(),
+};
+
+export const ruleSchema = z.discriminatedUnion('effect', [
+  z.strictObject({ ...matchFields, effect: z.literal('allow'), mask: z.string().min(1).optional() }),
+  z.strictObject({ ...matchFields, effect: z.literal('deny'), reason: z.string().min(1) }),
+  z.strictObject({
+    ...matchFields,
+    effect: z.literal('review'),
+    reason: z.string().min(1).optional(),
+    review: reviewSchema.prefault({}),
+    mask: z.string().min(1).optional(),
+  }),
+]);
+export type RuleConfig = z.infer<typeof ruleSchema>;
+
+/**
+ * `policy:` section: ordered rules. Rule names must be unique (checked by the compiler, with the CEL conditions).
+ * Any matching deny wins, else the first review, else the first allow, else deny.
+ */
+export const policyConfigSchema = z
+  .strictObject({
+    rules: z.array(ruleSchema).default([]),
+  })
+  .prefault({});
+export type PolicyConfig = z.infer<typeof policyConfigSchema>;
+/** What a caller may pass to compilePolicy (defaults not yet applied). */
+export type PolicyConfigInput = z.input<typeof policyConfigSchema>;
