@@ -35,5 +35,5 @@ export function formatDuration(seconds: number): string {
 /** A duration text in config: `30m`, `2h`, `1h30m`, `45s`, `7d`. Stays a string; use parseDuration for seconds. */
 export const durationSchema = z
   .string()
-  .regex(/^(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?$/, 'expected a duration like 30m, 2h, 1h30m, 45s or 7d')
+  .regex(/^(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?$/, { error: 'expected a duration like 30m, 2h, 1h30m, 45s or 7d', abort: true })
   .refine((s) => parseDuration(s) !== undefined, 'expected a positive duration like 30m, 2h, 1h30m, 45s or 7d');

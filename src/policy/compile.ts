@@ -2,7 +2,7 @@ import { CountersignError } from '../core/errors.js';
 import { ACTION_KINDS, type ActionKind } from '../core/action.js';
 import type { Decision, ReviewRequirement } from '../core/decision.js';
 import { parseDuration, formatDuration } from '../config/duration.js';
-import { policyConfigSchema, type PolicyConfig, type PolicyConfigInput, type RuleConfig } from './schema.js';
+import { policyConfigSchema, ruleSchema, type PolicyConfig, type PolicyConfigInput, type RuleConfig } from './schema.js';
 import { compileCondition } from './cel.js';
 import { globMatcher } from './glob.js';
 import { CompiledPolicy, type CompiledRule } from './engine.js';
@@ -18,7 +18,12 @@ export interface CompileOptions {
 export interface PolicyIssue {
   path: (string | number)[];
   message: string;
+  /** Points at the key (an unknown field) rather than the value. */
+  atKey?: boolean;
 }
+
+const EFFECTS = new Set(['allow', 'deny', 'review']);
+const RULE_KEYS = new Set(ruleSchema.options.flatMap((o) => Object.keys(o.shape)));
 
 const list = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
@@ -75,6 +80,12 @@ export function lintRawPolicy(raw: unknown): PolicyIssue[] {
   const named = rules.map((r) => (r && typeof r === 'object' ? (r as { name?: unknown; when?: unknown }) : {}));
   const issues = duplicateNames(named);
   named.forEach((rule, index) => {
+    // Without a valid `effect` the schema cannot tell which fields are unknown; report the ones no rule has.
+    if (!EFFECTS.has((rule as { effect?: unknown }).effect as string)) {
+      for (const key of Object.keys(rule)) {
+        if (!RULE_KEYS.has(key)) issues.push({ path: ['rules', index, key], message: `unknown field "${key}"`, atKey: true });
+      }
+    }
     if (typeof rule.when !== 'string' || rule.when === '') return;
     try {
       compileCondition(rule.when);

@@ -23,7 +23,9 @@ const reviewSchema = z.strictObject({
   /** How long the request may wait; default `approvals.default_timeout`. */
   timeout: durationSchema.optional(),
   /** `once`: this exact action, one execution. `{ window: 15m }`: matching actions by the same principal on the same resource for that long. */
-  grant: z.union([z.literal('once'), z.strictObject({ window: durationSchema })]).default('once'),
+  grant: z
+    .union([z.literal('once'), z.strictObject({ window: durationSchema })], { error: 'expected "once" or { window: <duration> }' })
+    .default('once'),
 });
 
 const RULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;

@@ -1,0 +1,223 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CountersignError } from '../core/errors.js';
+import { describeAction } from '../core/action.js';
+import { loadConfig, parseConfigText, type ConfigErrorDetail } from './load.js';
+import { buildJsonSchema } from './json-schema.js';
+import { isSecretKeyName, readSecretEnv } from './secrets.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function configError(fn: () => unknown): CountersignError & { details: ConfigErrorDetail[] } {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof CountersignError, String(e));
+    assert.equal(e.code, 'CONFIG_INVALID');
+    return e as CountersignError & { details: ConfigErrorDetail[] };
+  }
+  assert.fail('expected CONFIG_INVALID');
+}
+
+const brief = (e: { details: ConfigErrorDetail[] }) => e.details.map((d) => `${d.line}:${d.column} ${d.path}`);
+
+test('config: an empty file is valid and gives the defaults', () => {
+  const c = parseConfigText('', '/tmp/x/countersign.yaml');
+  assert.equal(c.server.host, '127.0.0.1');
+  assert.equal(c.server.port, 8080);
+  assert.equal(c.server.body_limit, 1048576);
+  assert.equal(c.store.driver, 'sqlite');
+  assert.equal(c.approvals.default_timeout, '1h');
+  assert.deepEqual(c.resources, []);
+  assert.equal(c.baseDir, '/tmp/x');
+  assert.equal(c.compiledPolicy.ruleCount, 0);
+});
+
+test('config: several mistakes at once, each with its own line, column and path', () => {
+  const text = [
+    'server:', //                                    1
+    '  port: "80"', //                               2
+    '  hots: 0.0.0.0', //                            3
+    'store:', //                                     4
+    '  driver: mysql', //                            5
+    'approvals:', //                                 6
+    '  default_timeout: soon', //                    7
+    'resources:', //                                 8
+    '  - name: db', //                               9
+    '    type: postgres', //                        10
+    '  - name: db', //                              11
+    '    type: oracle', //                          12
+    'policy:', //                                   13
+    '  rules:', //                                  14
+    '    - name: no-reason', //                     15
+    '      effect: deny', //                        16
+    '    - name: bad-cel', //                       17
+    '      effect: allow', //                       18
+    '      when: principal.grups.size() > 0', //    19
+    '    - name: no-reason', //                     20
+    '      effect: review', //                      21
+    '      review:', //                             22
+    '        approvals: 0', //                      23
+    '        grant: forever', //                    24
+    '    - name: typo', //                          25
+    '      efect: allow', //                        26
+    'extra: 1', //                                  27
+  ].join('\n');
+  const e = configError(() => parseConfigText(text, 'bad.yaml'));
+  assert.deepEqual(brief(e), [
+    '2:9 server.port',
+    '3:3 server.hots',
+    '5:11 store.driver',
+    '7:20 approvals.default_timeout',
+    '12:11 resources[1].type',
+    '15:7 policy.rules[0].reason',
+    '19:13 policy.rules[1].when',
+    '20:13 policy.rules[2].name',
+    '23:20 policy.rules[2].review.approvals',
+    '24:16 policy.rules[2].review.grant',
+    '25:7 policy.rules[3].effect',
+    '26:7 policy.rules[3].efect',
+    '27:1 extra',
+  ]);
+  const by = (p: string) => e.details.find((d) => d.path === p)!.message;
+  assert.match(by('server.hots'), /unknown field "hots"/);
+  assert.match(by('policy.rules[0].reason'), /required field is missing/);
+  assert.match(by('policy.rules[1].when'), /rule "bad-cel": CEL type error: .*grups/);
+  assert.match(by('policy.rules[2].name'), /duplicate rule name "no-reason"/);
+  assert.match(by('policy.rules[2].review.grant'), /expected "once" or \{ window: <duration> \}/);
+  assert.match(by('approvals.default_timeout'), /expected a duration like 30m/);
+  // The message lists every error as file:line:column path: message.
+  assert.match(e.message, /^invalid configuration bad\.yaml \(13 errors\):\n/);
+  assert.match(e.message, /\n {2}bad\.yaml:19:13 policy\.rules\[1\]\.when: rule "bad-cel"/);
+  assert.equal(e.message.split('\n').length, 14);
+});
+
+test('config: duplicate resource names are caught once the shape is right', () => {
+  const e = configError(() => parseConfigText('resources:\n  - name: db\n    type: postgres\n  - name: db\n    type: mcp\n', 'r.yaml'));
+  assert.deepEqual(brief(e), ['4:11 resources[1].name']);
+  assert.match(e.details[0]!.message, /duplicate resource name "db"/);
+});
+
+test('config: review timeout over approvals.max_wait points at the timeout', () => {
+  const text = 'approvals:\n  max_wait: 1h\npolicy:\n  rules:\n    - name: slow\n      effect: review\n      review: { timeout: 2h }\n';
+  const e = configError(() => parseConfigText(text, 't.yaml'));
+  assert.deepEqual(brief(e), ['7:26 policy.rules[0].review.timeout']);
+  assert.match(e.details[0]!.message, /2h is longer than approvals.max_wait \(1h\)/);
+  // Rules without a timeout take approvals.default_timeout.
+  const ok = parseConfigText('approvals:\n  default_timeout: 20m\npolicy:\n  rules:\n    - name: r\n      effect: review\n', 'ok.yaml');
+  const d = ok.compiledPolicy.evaluate(
+    describeAction({ principal: { id: 'a', type: 'agent', groups: [], authMethod: 'api_key' }, resource: 'x', connector: 'sdk', kind: 'read', summary: '', detail: {} }),
+  );
+  assert.equal(d.effect === 'review' && d.review.timeoutSeconds, 1200);
+});
+
+test('config: YAML syntax errors are reported with their lines', () => {
+  const e = configError(() => parseConfigText('server:\n  port: 1\n  port: 2\nfoo: [\n', 'y.yaml'));
+  assert.deepEqual(brief(e), ['3:3 (yaml)', '5:1 (yaml)']);
+  assert.match(e.details[0]!.message, /^Map keys must be unique$/);
+});
+
+test('config: secrets written into the file are rejected, *_env references are fine', () => {
+  const text = [
+    'store:', //                                                         1
+    '  driver: postgres', //                                             2
+    '  password: hunter2', //                                            3
+    '  url_env: DATABASE_URL', //                                        4
+    'identity:', //                                                      5
+    '  static_tokens:', //                                               6
+    '    - token: abc123', //                                            7
+    '      token_env: AGENT_TOKEN', //                                   8
+    '      id: agent:x', //                                              9
+    '      type: agent', //                                             10
+    'mcp:', //                                                          11
+    '  upstreams:', //                                                  12
+    '    - name: gh', //                                                13
+    '      command: gh-mcp', //                                         14
+    '      env: { GITHUB_TOKEN: ghp_xxx, LOG_LEVEL: debug }', //        15
+    '      headers_env: { Authorization: GH_AUTH }', //                 16
+    '    - name: remote', //                                            17
+    '      url: "https://user:pa55@mcp.example.com/"', //               18
+    'masking:', //                                                      19
+    '  profiles:', //                                                   20
+    '    default:', //                                                  21
+    '      transforms: { PASSWORD: redact, API_KEY: hash }', //         22
+  ].join('\n');
+  const e = configError(() => parseConfigText(text, 's.yaml'));
+  assert.deepEqual(brief(e), ['3:3 store.password', '7:7 identity.static_tokens[0].token', '15:14 mcp.upstreams[0].env.GITHUB_TOKEN', '18:12 mcp.upstreams[1].url']);
+  for (const d of e.details.slice(0, 3)) assert.match(d.message, /literal secret; .*"\*_env" field/);
+  assert.match(e.details[3]!.message, /URL carries a password/);
+  // The secret value itself never appears in the error.
+  for (const s of ['hunter2', 'abc123', 'ghp_xxx', 'pa55']) assert.ok(!e.message.includes(s) && !JSON.stringify(e.details).includes(s), s);
+});
+
+test('config: secret-like key names', () => {
+  for (const k of ['password', 'db_password', 'token', 'api_token', 'clientSecret', 'client_secret', 'private_key', 'apiKey', 'API_KEY', 'key', 'credentials', 'Authorization']) {
+    assert.equal(isSecretKeyName(k), true, k);
+  }
+  for (const k of ['token_env', 'key_env', 'signing_key_env', 'url_env', 'name', 'keywords', 'monkey', 'groups_claim', 'static_tokens_env', 'path']) {
+    assert.equal(isSecretKeyName(k), false, k);
+  }
+});
+
+test('config: readSecretEnv names the variable, never a value', () => {
+  assert.equal(readSecretEnv('X_SECRET', { X_SECRET: 's3cret' }), 's3cret');
+  assert.throws(() => readSecretEnv('X_SECRET', {}), (e: unknown) => e instanceof CountersignError && e.code === 'SECRET_MISSING' && /X_SECRET/.test(e.message));
+});
+
+test('config: warnings for rules naming no configured resource and unknown mask profiles', () => {
+  const text = [
+    'resources:',
+    '  - { name: prod-db, type: postgres }',
+    'policy:',
+    '  rules:',
+    '    - { name: ok, resource: "prod-*", effect: allow }',
+    '    - { name: typo, resource: prd-db, effect: allow, mask: nope }',
+  ].join('\n');
+  const c = parseConfigText(text, 'w.yaml');
+  assert.deepEqual(c.warnings, [
+    'policy rule "typo": resource "prd-db" matches no configured resource',
+    'policy rule "typo": mask profile "nope" is not defined under masking.profiles',
+  ]);
+});
+
+test('config: loadConfig reads a file, CONFIG_NOT_FOUND when missing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-config-'));
+  mkdirSync(join(dir, 'sub'));
+  const file = join(dir, 'sub', 'countersign.yaml');
+  writeFileSync(file, 'server:\n  port: 9999\n');
+  const c = await loadConfig(file);
+  assert.equal(c.server.port, 9999);
+  assert.equal(c.baseDir, join(dir, 'sub'));
+  assert.equal(c.file, file);
+  await assert.rejects(loadConfig(join(dir, 'missing.yaml')), (e: unknown) => e instanceof CountersignError && e.code === 'CONFIG_NOT_FOUND');
+  writeFileSync(file, 'server:\n  port: nine\n');
+  await assert.rejects(loadConfig(file), (e: unknown) => e instanceof CountersignError && e.code === 'CONFIG_INVALID' && e.message.includes(`${file}:2:9 server.port`));
+});
+
+test('config: the example config loads with its policy and no warnings', async () => {
+  const c = await loadConfig(join(root, 'examples', 'countersign.yaml'));
+  assert.equal(c.store.driver, 'sqlite');
+  assert.equal(c.server.host, '127.0.0.1');
+  assert.ok(c.compiledPolicy.ruleCount >= 5);
+  assert.deepEqual(c.warnings, []);
+  const text = readFileSync(join(root, 'examples', 'countersign.yaml'), 'utf8');
+  assert.match(text.split('\n')[0]!, /^# yaml-language-server: \$schema=\.\.\/schema\/countersign\.schema\.json$/);
+  const agent = { id: 'agent:demo', type: 'agent' as const, groups: ['agents'], onBehalfOf: 'alice@example.com', authMethod: 'static' as const };
+  const call = (tags: string[], summary = 'everything.echo') =>
+    c.compiledPolicy.evaluate(describeAction({ principal: agent, resource: 'everything', connector: 'mcp', kind: 'tool_call', tags, summary, detail: {} }));
+  assert.equal(call([]).effect, 'allow');
+  assert.equal(call(['destructive']).effect, 'review');
+  assert.equal(call([], 'everything.get-env({})').effect, 'deny');
+});
+
+test('config: the committed JSON Schema is up to date (regenerate: npx tsx scripts/gen-schema.ts)', () => {
+  const committed = readFileSync(join(root, 'schema', 'countersign.schema.json'), 'utf8');
+  assert.equal(committed, JSON.stringify(buildJsonSchema(), null, 2) + '\n', 'schema/countersign.schema.json is stale: run npx tsx scripts/gen-schema.ts');
+  const schema = JSON.parse(committed) as { properties: Record<string, unknown>; additionalProperties: unknown };
+  assert.deepEqual(Object.keys(schema.properties).sort(), ['$schema', 'approvals', 'audit', 'identity', 'masking', 'mcp', 'policy', 'resources', 'server', 'store']);
+  assert.equal(schema.additionalProperties, false);
+});

@@ -1,0 +1,127 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { CountersignError } from '../core/errors.js';
+import { compileValidatedPolicy, lintRawPolicy } from '../policy/compile.js';
+import type { CompiledPolicy } from '../policy/engine.js';
+import { parseDuration } from './duration.js';
+import { fromZodIssues, type RawIssue } from './issues.js';
+import { formatPath, locate } from './locate.js';
+import { configSchema, type CountersignConfig } from './schema.js';
+import { findSecretLiterals } from './secrets.js';
+import { configWarnings } from './warnings.js';
+
+/** One problem in a config file, as listed in CONFIG_INVALID's `details`. */
+export interface ConfigErrorDetail {
+  /** Field path, e.g. `policy.rules[2].when`. */
+  path: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** A loaded, validated configuration: every section with defaults applied, plus what the loader derived. */
+export type LoadedConfig = CountersignConfig & {
+  /** Absolute path of the file (or the name given to parseConfigText). */
+  file: string;
+  /** The file's directory: relative paths in the config (store.path, ...) resolve against it. */
+  baseDir: string;
+  /** The `policy:` section compiled once; evaluate() only matches. */
+  compiledPolicy: CompiledPolicy;
+  /** Things that are valid but probably wrong (a rule naming no configured resource, an unknown mask profile). */
+  warnings: string[];
+};
+
+/**
+ * Load, validate and compile `countersign.yaml`. Reports every error at once:
+ * CountersignError('CONFIG_INVALID', message with one `file:line:column path: message` line per error,
+ * details: ConfigErrorDetail[]); CountersignError('CONFIG_NOT_FOUND') when the file does not exist.
+ *
+ * @example
+ * const cfg = await loadConfig('countersign.yaml');
+ * cfg.server.port; cfg.compiledPolicy.evaluate(action); resolve(cfg.baseDir, cfg.store.path);
+ */
+export async function loadConfig(path: string): Promise<LoadedConfig> {
+  const file = resolve(path);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CountersignError('CONFIG_NOT_FOUND', `configuration file not found: ${file}`, { file });
+    throw new CountersignError('CONFIG_INVALID', `cannot read configuration file ${file}: ${code ?? (e as Error).message}`, [
+      { path: '(file)', line: 1, column: 1, message: `cannot read: ${code ?? (e as Error).message}` },
+    ]);
+  }
+  return parseConfigText(text, file);
+}
+
+/**
+ * Validate and compile config text; `fileName` is used in messages and for `baseDir`.
+ *
+ * @example parseConfigText('server:\n  port: 9000\n', 'test.yaml').server.port // 9000
+ */
+export function parseConfigText(text: string, fileName: string): LoadedConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  const fail = (details: ConfigErrorDetail[]): never => {
+    details.sort((a, b) => a.line - b.line || a.column - b.column);
+    const list = details.map((d) => `  ${fileName}:${d.line}:${d.column} ${d.path}: ${d.message}`).join('\n');
+    const n = details.length;
+    throw new CountersignError('CONFIG_INVALID', `invalid configuration ${fileName} (${n} error${n === 1 ? '' : 's'}):\n${list}`, details);
+  };
+
+  if (doc.errors.length > 0) {
+    fail(
+      doc.errors.map((e) => ({
+        path: '(yaml)',
+        line: e.linePos?.[0].line ?? 1,
+        column: e.linePos?.[0].col ?? 1,
+        message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
+      })),
+    );
+  }
+  const raw: unknown = doc.contents === null ? {} : doc.toJS({ maxAliasCount: 100 });
+  const at = (i: RawIssue): ConfigErrorDetail => ({ path: formatPath(i.path), ...locate(doc, lines, i.path, i.atKey), message: i.message });
+
+  const issues: RawIssue[] = [];
+  const secrets = findSecretLiterals(doc);
+  const secretPaths = new Set(secrets.map((s) => formatPath(s.path)));
+  issues.push(...secrets);
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    // A secret key is also an unknown field; say it once, as the secret it is.
+    issues.push(...fromZodIssues(parsed.error.issues).filter((i) => !secretPaths.has(formatPath(i.path))));
+    const policy = (raw as { policy?: unknown } | null)?.policy;
+    issues.push(...lintRawPolicy(policy).map((i) => ({ ...i, path: ['policy', ...i.path] })));
+    fail(dedupe(issues).map(at));
+  }
+  const config = parsed.data!;
+  const defaultTimeout = parseDuration(config.approvals.default_timeout)!;
+  const maxWait = parseDuration(config.approvals.max_wait)!;
+  if (defaultTimeout > maxWait) {
+    issues.push({ path: ['approvals', 'default_timeout'], message: `default_timeout ${config.approvals.default_timeout} is longer than max_wait ${config.approvals.max_wait}` });
+  }
+  const compiled = compileValidatedPolicy(config.policy, { defaultTimeoutSeconds: defaultTimeout, maxWaitSeconds: maxWait });
+  issues.push(...compiled.issues.map((i) => ({ ...i, path: ['policy', ...i.path] })));
+  if (issues.length > 0) fail(dedupe(issues).map(at));
+
+  const file = fileName;
+  return {
+    ...config,
+    file,
+    baseDir: dirname(resolve(file)),
+    compiledPolicy: compiled.policy!,
+    warnings: configWarnings(config),
+  };
+}
+
+function dedupe(issues: RawIssue[]): RawIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const k = formatPath(i.path) + '\0' + i.message;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
