@@ -5,12 +5,12 @@ import { durationSchema } from './duration.js';
 export const serverConfigSchema = z
   .strictObject({
     /** Interface to bind. Loopback by default; set `0.0.0.0` deliberately to expose it. */
-    host: z.string().min(1).default('127.0.0.1'),
+    host: z.string().min(1).default('127.0.0.1').describe('Interface to bind.'),
     port: z.number().int().min(0).max(65535).default(8080),
     /** Largest request body accepted, in bytes. */
-    body_limit: z.number().int().positive().default(1_048_576),
+    body_limit: z.number().int().positive().default(1_048_576).describe('Largest request body accepted, in bytes.'),
     /** URL people use to reach the gateway (links in approval cards). Defaults to http://host:port. */
-    public_url: z.url().optional(),
+    public_url: z.url().optional().describe('URL people use to reach the gateway (links in approval cards).'),
   })
   .prefault({});
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
@@ -19,9 +19,9 @@ export type ServerConfig = z.infer<typeof serverConfigSchema>;
 export const approvalsConfigSchema = z
   .strictObject({
     /** How long a request waits when its rule names no `timeout`. */
-    default_timeout: durationSchema.default('1h'),
+    default_timeout: durationSchema.default('1h').describe('How long a review waits when its rule names no timeout.'),
     /** Longest `timeout` any rule may set; longer ones are a config error. */
-    max_wait: durationSchema.default('24h'),
+    max_wait: durationSchema.default('24h').describe('Longest timeout any rule may set.'),
   })
   .prefault({});
 export type ApprovalsConfig = z.infer<typeof approvalsConfigSchema>;
