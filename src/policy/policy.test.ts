@@ -266,3 +266,15 @@ test('policy: schema errors (deny without reason, duplicate names, reserved name
     ]);
   }
 });
+
+test('policy: on_behalf_of false matches only principals acting for nobody', () => {
+  const p = compilePolicy({
+    rules: [
+      { name: 'lone-agents', principal: { type: 'agent', on_behalf_of: false }, tags: 'destructive', effect: 'deny', reason: 'acting alone' },
+      { name: 'rest', effect: 'allow' },
+    ],
+  });
+  assert.equal(p.evaluate(act({ principal: ci, tags: ['destructive'] })).rule, 'lone-agents');
+  assert.equal(p.evaluate(act({ principal: helper, tags: ['destructive'] })).rule, 'rest');
+  assert.equal(p.evaluate(act({ principal: ci, tags: ['read_only'] })).rule, 'rest');
+});
