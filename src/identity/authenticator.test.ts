@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../core/clock.js';
+import { CountersignError } from '../core/errors.js';
+import { createApiKey } from './api-keys.js';
+import { createAuthenticator, credentialKind, MAX_CREDENTIAL_LENGTH } from './authenticator.js';
+import { identityConfigSchema } from './config.js';
+import { MemoryKeyStore } from './memory-key-store.js';
+import { groupsFromClaim, readClaim } from './oidc.js';
+import { credentialFromHeaders, principalFromRequest } from './request.js';
+import { loadStaticTokens } from './static-tokens.js';
+
+const code = (c: string) => (e: unknown) => e instanceof CountersignError && e.code === c;
+const DEV = 'dev-token-0123456789abcdef';
+const env = { DEV_TOKEN: DEV, BOT_TOKEN: 'bot-token-0123456789abcdef' };
+const config = identityConfigSchema.parse({
+  static_tokens: [
+    { token_env: 'DEV_TOKEN', id: 'dev@example.com', type: 'human', name: 'Dev', groups: ['dba'] },
+    { token_env: 'BOT_TOKEN', id: 'agent:local', type: 'agent', on_behalf_of: 'dev@example.com' },
+  ],
+});
+
+test('config: defaults, and strictness', () => {
+  const empty = identityConfigSchema.parse(undefined);
+  assert.deepEqual(empty, { api_keys: { track_last_used: true }, static_tokens: [] });
+  const oidc = identityConfigSchema.parse({ oidc: { issuer: 'https://id.example.com', audience: ['countersign', 'urn:api'] } }).oidc;
+  assert.equal(oidc?.groups_claim, 'groups');
+  assert.equal(oidc?.id_claim, 'email');
+  assert.equal(oidc?.clock_tolerance, 30);
+  assert.ok(oidc?.algorithms.includes('RS256'));
+  assert.equal(identityConfigSchema.safeParse({ oidc: { issuer: 'not a url', audience: 'x' } }).success, false);
+  assert.equal(identityConfigSchema.safeParse({ oidc: { issuer: 'https://x', audience: 'x', algorithms: ['HS256'] } }).success, false, 'no shared-secret algorithms');
+  assert.equal(identityConfigSchema.safeParse({ static_tokens: [{ token_env: 'X', id: 'a', type: 'agent', token: 'literal' }] }).success, false);
+});
+
+test('credential shapes pick the method', () => {
+  assert.equal(credentialKind(`cs_abcd_${'a'.repeat(43)}`), 'api_key');
+  assert.equal(credentialKind('cs_whatever'), 'api_key');
+  const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'k' })).toString('base64url');
+  assert.equal(credentialKind(`${header}.e30.sig`), 'jwt');
+  assert.equal(credentialKind('abc.def.ghi'), 'static', 'three parts whose header is not JSON with alg is no JWT');
+  assert.equal(credentialKind(DEV), 'static');
+});
+
+test('static tokens: match in constant time, principal with authMethod static; bad setups fail at startup', () => {
+  const t = loadStaticTokens(config.static_tokens, env);
+  assert.equal(t.size, 2);
+  assert.deepEqual(t.match(DEV), { id: 'dev@example.com', type: 'human', name: 'Dev', groups: ['dba'], authMethod: 'static' });
+  assert.deepEqual(t.match(env.BOT_TOKEN), { id: 'agent:local', type: 'agent', groups: [], onBehalfOf: 'dev@example.com', authMethod: 'static' });
+  assert.equal(t.match(DEV + 'x'), undefined);
+  assert.equal(t.match(''), undefined);
+  const one = (v: string | undefined) => () => loadStaticTokens([{ token_env: 'T', id: 'a', type: 'agent', groups: [] }], { T: v });
+  assert.throws(one(undefined), code('SECRET_MISSING'));
+  assert.throws(one('short'), code('CONFIG_INVALID'));
+  assert.throws(one(`cs_${'a'.repeat(20)}`), code('CONFIG_INVALID'));
+  assert.throws(one('aaaaaaaa.bbbbbbbb.cccccccc'), code('CONFIG_INVALID'));
+  assert.throws(() => loadStaticTokens(config.static_tokens, { DEV_TOKEN: DEV, BOT_TOKEN: DEV }), code('CONFIG_INVALID'));
+  assert.throws(() => createAuthenticator({ config, keys: new MemoryKeyStore(), clock: new FakeClock(), env: {} }), code('SECRET_MISSING'));
+});
+
+test('authenticator: API key, static token, garbage, JWT without OIDC, oversize', async () => {
+  const keys = new MemoryKeyStore();
+  const clock = new FakeClock();
+  const auth = createAuthenticator({ config, keys, clock, env });
+  const { key } = await createApiKey(keys, { principalId: 'agent:ci', type: 'agent', groups: ['ci'], onBehalfOf: 'alice@example.com' }, clock);
+  assert.deepEqual(await auth.authenticate(key), { id: 'agent:ci', type: 'agent', groups: ['ci'], onBehalfOf: 'alice@example.com', authMethod: 'api_key' });
+  assert.equal((await auth.authenticate(DEV)).authMethod, 'static');
+  await assert.rejects(auth.authenticate('not-a-known-token-at-all'), (e: unknown) => code('AUTH_INVALID')(e) && !(e as Error).message.includes('not-a-known'));
+  await assert.rejects(auth.authenticate(`cs_unknown_${'a'.repeat(43)}`), code('AUTH_INVALID'));
+  const header = Buffer.from(JSON.stringify({ alg: 'RS256' })).toString('base64url');
+  await assert.rejects(auth.authenticate(`${header}.e30.c2ln`), (e: unknown) => code('AUTH_INVALID')(e) && /OIDC is not configured/.test((e as Error).message));
+  await assert.rejects(auth.authenticate('x'.repeat(MAX_CREDENTIAL_LENGTH + 1)), code('AUTH_INVALID'));
+  await assert.rejects(auth.authenticate(''), code('AUTH_REQUIRED'));
+});
+
+test('headers: Bearer (any case), X-Countersign-Key, Headers objects; none → AUTH_REQUIRED; other schemes and conflicts → AUTH_INVALID', async () => {
+  assert.equal(credentialFromHeaders({ authorization: `Bearer ${DEV}` }), DEV);
+  assert.equal(credentialFromHeaders({ Authorization: `bearer   ${DEV} ` }), DEV);
+  assert.equal(credentialFromHeaders({ 'x-countersign-key': 'cs_k' }), 'cs_k');
+  assert.equal(credentialFromHeaders(new Headers({ 'X-Countersign-Key': 'cs_k', Authorization: 'Bearer cs_k' })), 'cs_k');
+  assert.throws(() => credentialFromHeaders({}), code('AUTH_REQUIRED'));
+  assert.throws(() => credentialFromHeaders({ authorization: 'Bearer ' }), code('AUTH_REQUIRED'));
+  assert.throws(() => credentialFromHeaders({ authorization: 'Basic dXNlcjpwdw==' }), (e: unknown) => code('AUTH_INVALID')(e) && !(e as Error).message.includes('dXNlcjpwdw'));
+  assert.throws(() => credentialFromHeaders({ authorization: 'Bearer a', 'x-countersign-key': 'b' }), code('AUTH_INVALID'));
+  assert.throws(() => credentialFromHeaders({ 'x-countersign-key': ['a', 'b'] }), code('AUTH_INVALID'));
+
+  const auth = createAuthenticator({ config, keys: new MemoryKeyStore(), clock: new FakeClock(), env });
+  assert.equal((await principalFromRequest(auth, { authorization: `Bearer ${DEV}` })).id, 'dev@example.com');
+  await assert.rejects(principalFromRequest(auth, {}), code('AUTH_REQUIRED'));
+});
+
+test('groups claim: arrays, space/comma strings, dotted paths; unreadable → AUTH_INVALID', () => {
+  assert.deepEqual(groupsFromClaim(['a', 'b', 'a'], 'groups'), ['a', 'b']);
+  assert.deepEqual(groupsFromClaim('a b,c , d', 'groups'), ['a', 'b', 'c', 'd']);
+  assert.deepEqual(groupsFromClaim(undefined, 'groups'), []);
+  assert.deepEqual(groupsFromClaim('', 'groups'), []);
+  assert.throws(() => groupsFromClaim([1, 2], 'groups'), code('AUTH_INVALID'));
+  assert.throws(() => groupsFromClaim({ a: 1 }, 'groups'), code('AUTH_INVALID'));
+  assert.deepEqual(readClaim({ realm_access: { roles: ['x'] } }, 'realm_access.roles'), ['x']);
+  assert.deepEqual(readClaim({ 'https://example.com/groups': ['y'] }, 'https://example.com/groups'), ['y']);
+  assert.equal(readClaim({ a: 'str' }, 'a.b'), undefined);
+});
