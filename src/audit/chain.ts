@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../core/canonical.js';
+import type { AuditRecord } from '../store/types.js';
+
+/** `prevHash` of event 1, and the head hash of an empty log: 64 zeros. */
+export const AUDIT_GENESIS_HASH = '0'.repeat(64);
+
+/** The part of a record the hash covers (everything but the hashes themselves). */
+export type AuditHashed = Pick<AuditRecord, 'seq' | 'at' | 'code' | 'type' | 'body'>;
+
+/**
+ * The chain hash of one event: hex SHA-256 over `prevHash` followed by the canonical JSON of
+ * `{seq, at, code, type, body}`. Changing any of those, or the event before it, changes the hash.
+ *
+ * @example
+ *   auditHash(AUDIT_GENESIS_HASH, { seq: 1, at: 0, code: 'CS9001I', type: 'gateway.started', body: {} })
+ */
+export function auditHash(prevHash: string, e: AuditHashed): string {
+  return createHash('sha256')
+    .update(prevHash)
+    .update(canonicalJson({ seq: e.seq, at: e.at, code: e.code, type: e.type, body: e.body }))
+    .digest('hex');
+}
+
+/**
+ * Chain new events onto a head: seq head.seq+1, +2, ... with each prevHash the hash before it.
+ *
+ * @example
+ *   const [rec] = chainRecords({ seq: 0, hash: AUDIT_GENESIS_HASH }, [{ at, code, type, body }]);
+ */
+export function chainRecords(
+  head: { seq: number; hash: string },
+  events: Array<Omit<AuditHashed, 'seq'>>,
+): AuditRecord[] {
+  let { seq, hash } = head;
+  return events.map((e) => {
+    seq += 1;
+    const rec: AuditRecord = { seq, at: e.at, code: e.code, type: e.type, body: e.body, prevHash: hash, hash: '' };
+    rec.hash = auditHash(hash, rec);
+    hash = rec.hash;
+    return rec;
+  });
+}
+
+/** True when the record's stored hash matches its content and prevHash. */
+export function recordHashOk(r: AuditRecord): boolean {
+  return auditHash(r.prevHash, r) === r.hash;
+}

@@ -1,0 +1,339 @@
+import pg from 'pg';
+import { canonicalJson } from '../core/canonical.js';
+import { CountersignError } from '../core/errors.js';
+import { AUDIT_GENESIS_HASH } from '../audit/chain.js';
+import { CommitQueue, type JobResult } from './commit-queue.js';
+import { checkAuditBatch, storeError } from './errors.js';
+import { eventFromRow, keyFromRow, requestDoc, requestFromRow } from './rows.js';
+import {
+  StoreConflictError,
+  type AuditCheckpoint,
+  type AuditRecord,
+  type RequestEvent,
+  type RequestStatus,
+  type Store,
+  type StoredKey,
+  type StoredRequest,
+} from './types.js';
+
+type Build = (head: { seq: number; hash: string }) => AuditRecord[];
+
+// Numbers: epoch ms and seqs are BIGINT; they fit a JS number, so parse them as such (OID 20 = int8).
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE IF NOT EXISTS requests (
+     id TEXT PRIMARY KEY, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, digest TEXT NOT NULL,
+     principal_id TEXT NOT NULL, status TEXT NOT NULL, doc JSONB NOT NULL, channel_data JSONB NOT NULL DEFAULT '{}');
+   CREATE INDEX IF NOT EXISTS requests_status ON requests (status, created_at);
+   CREATE INDEX IF NOT EXISTS requests_digest ON requests (digest, status);
+   CREATE INDEX IF NOT EXISTS requests_principal ON requests (principal_id, created_at);
+   CREATE TABLE IF NOT EXISTS request_events (
+     request_id TEXT NOT NULL REFERENCES requests (id), seq INTEGER NOT NULL, doc JSONB NOT NULL,
+     CONSTRAINT request_events_request_seq UNIQUE (request_id, seq));
+   CREATE TABLE IF NOT EXISTS audit_events (
+     seq BIGINT PRIMARY KEY, at BIGINT NOT NULL, code TEXT NOT NULL, type TEXT NOT NULL, body TEXT NOT NULL,
+     prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+   CREATE TABLE IF NOT EXISTS audit_checkpoints (
+     seq BIGINT PRIMARY KEY, hash TEXT NOT NULL, at BIGINT NOT NULL, key_id TEXT NOT NULL, signature TEXT NOT NULL);
+   CREATE TABLE IF NOT EXISTS api_keys (
+     id TEXT PRIMARY KEY, hash TEXT NOT NULL, principal JSONB NOT NULL, created_at BIGINT NOT NULL,
+     revoked_at BIGINT, last_used_at BIGINT);
+   CREATE TABLE IF NOT EXISTS tokens (
+     scope TEXT NOT NULL, token TEXT NOT NULL, ciphertext TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (scope, token));`,
+];
+
+export interface PostgresStoreOptions {
+  /** Connection URL (from the env var named by `store.url_env`). */
+  url: string;
+  /** Schema to use (created by migrate if missing); default: the connection's search_path (usually `public`). */
+  schema?: string;
+  /** Pool size; default 10. */
+  max?: number;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * The shared store: several gateways point at one PostgreSQL database. Audit appends take a transaction-scoped
+ * advisory lock before reading the head, so appends from every process are serialised and the chain never
+ * forks (the seq primary key is the backstop). Request events rely on a UNIQUE (request_id, seq) constraint to
+ * turn a lost race into a StoreConflictError. Every other failure is CountersignError('STORE_UNAVAILABLE').
+ *
+ * @example
+ *   const store = new PostgresStore({ url: process.env.DATABASE_URL! });
+ *   await store.migrate();
+ */
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private readonly schema?: string;
+  private readonly auditQueue: CommitQueue<Build, AuditRecord[]>;
+  private closed = false;
+
+  constructor(opts: PostgresStoreOptions) {
+    this.schema = opts.schema;
+    if (opts.schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(opts.schema)) {
+      throw new CountersignError('CONFIG_INVALID', `store: invalid PostgreSQL schema name ${JSON.stringify(opts.schema)}`);
+    }
+    this.pool = new pg.Pool({
+      connectionString: opts.url,
+      max: opts.max ?? 10,
+      types,
+      ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+    });
+    // An idle client losing its connection must not crash the process; the next query reports it.
+    this.pool.on('error', () => undefined);
+    this.auditQueue = new CommitQueue<Build, AuditRecord[]>((jobs) => this.commitAudit(jobs), (e) => storeError('appendAudit', e));
+  }
+
+  private async q<R extends pg.QueryResultRow = any>(op: string, sql: string, args: unknown[] = []): Promise<pg.QueryResult<R>> {
+    try {
+      if (this.closed) throw new Error('store is closed');
+      return await this.pool.query<R>(sql, args);
+    } catch (e) {
+      throw storeError(op, e);
+    }
+  }
+
+  /** Runs `fn` in a transaction on one client; rolls back on any error. */
+  private async tx<T>(op: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient | undefined;
+    try {
+      if (this.closed) throw new Error('store is closed');
+      client = await this.pool.connect();
+      await client.query('BEGIN');
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (e) {
+      if (client) await client.query('ROLLBACK').catch(() => undefined);
+      throw storeError(op, e);
+    } finally {
+      client?.release();
+    }
+  }
+
+  async migrate(): Promise<void> {
+    await this.tx('migrate', async (c) => {
+      // Serialise concurrent migrators (several gateways starting at once).
+      await c.query(`SELECT pg_advisory_xact_lock(hashtext('countersign.migrate'))`);
+      if (this.schema) await c.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      await c.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+      const cur = (await c.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_version')).rows[0]?.v ?? 0;
+      for (let v = cur; v < MIGRATIONS.length; v++) {
+        await c.query(MIGRATIONS[v]!);
+        await c.query('INSERT INTO schema_version (version) VALUES ($1)', [v + 1]);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    while (this.auditQueue.size > 0) await new Promise((r) => setImmediate(r));
+    this.closed = true;
+    try {
+      await this.pool.end();
+    } catch (e) {
+      throw storeError('close', e);
+    }
+  }
+
+  // ---------- approvals ----------
+  async createRequest(req: StoredRequest): Promise<void> {
+    try {
+      await this.q('createRequest', 'INSERT INTO requests (id, created_at, expires_at, digest, principal_id, status, doc, channel_data) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)', [
+        req.id, req.createdAt, req.expiresAt, req.digest, req.principal.id, req.status, requestDoc(req), JSON.stringify(req.channelData ?? {}),
+      ]);
+    } catch (e) {
+      if (pgCode(e) === UNIQUE_VIOLATION) throw new StoreConflictError(`request ${req.id} already exists`);
+      throw e;
+    }
+  }
+
+  async getRequest(id: string): Promise<StoredRequest | undefined> {
+    const r = await this.q('getRequest', 'SELECT doc, status, channel_data FROM requests WHERE id = $1', [id]);
+    return r.rows[0] && requestFromRow(r.rows[0]);
+  }
+
+  async listRequests(filter: { status?: RequestStatus[]; principalId?: string; limit?: number } = {}): Promise<StoredRequest[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.status) {
+      if (filter.status.length === 0) return [];
+      args.push(filter.status);
+      where.push(`status = ANY($${args.length})`);
+    }
+    if (filter.principalId !== undefined) {
+      args.push(filter.principalId);
+      where.push(`principal_id = $${args.length}`);
+    }
+    args.push(filter.limit ?? 1000);
+    const sql = `SELECT doc, status, channel_data FROM requests ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+                 ORDER BY created_at DESC, id LIMIT $${args.length}`;
+    return (await this.q('listRequests', sql, args)).rows.map(requestFromRow);
+  }
+
+  async findByDigest(digest: string, status: RequestStatus[]): Promise<StoredRequest[]> {
+    if (status.length === 0) return [];
+    const r = await this.q('findByDigest', 'SELECT doc, status, channel_data FROM requests WHERE digest = $1 AND status = ANY($2) ORDER BY created_at DESC, id', [digest, status]);
+    return r.rows.map(requestFromRow);
+  }
+
+  async events(requestId: string): Promise<RequestEvent[]> {
+    const r = await this.q('events', 'SELECT doc FROM request_events WHERE request_id = $1 ORDER BY seq', [requestId]);
+    return r.rows.map(eventFromRow);
+  }
+
+  appendEvent(requestId: string, event: RequestEvent, newStatus: RequestStatus): Promise<void> {
+    return this.tx('appendEvent', async (c) => {
+      // The row lock orders appenders of one request; the unique constraint catches anything that slips by.
+      const found = await c.query('SELECT 1 FROM requests WHERE id = $1 FOR UPDATE', [requestId]);
+      if (found.rowCount === 0) throw new CountersignError('REQUEST_NOT_FOUND', `no approval request ${requestId}`);
+      const last = Number((await c.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM request_events WHERE request_id = $1', [requestId])).rows[0]?.seq ?? 0);
+      if (event.seq !== last + 1) throw new StoreConflictError(`request ${requestId}: event seq ${event.seq} is not the next (${last + 1})`);
+      try {
+        await c.query('INSERT INTO request_events (request_id, seq, doc) VALUES ($1, $2, $3)', [requestId, event.seq, JSON.stringify(event)]);
+      } catch (e) {
+        if (pgCode(e) === UNIQUE_VIOLATION) throw new StoreConflictError(`request ${requestId}: event seq ${event.seq} is taken`);
+        throw e;
+      }
+      await c.query('UPDATE requests SET status = $1 WHERE id = $2', [newStatus, requestId]);
+    });
+  }
+
+  setChannelData(requestId: string, channel: string, data: unknown): Promise<void> {
+    return this.tx('setChannelData', async (c) => {
+      const r = await c.query('UPDATE requests SET channel_data = channel_data || jsonb_build_object($2::text, $3::jsonb) WHERE id = $1', [
+        requestId, channel, JSON.stringify(data ?? null),
+      ]);
+      if (r.rowCount === 0) throw new CountersignError('REQUEST_NOT_FOUND', `no approval request ${requestId}`);
+    });
+  }
+
+  // ---------- audit ----------
+  appendAudit(build: Build): Promise<AuditRecord[]> {
+    if (this.closed) return Promise.reject(storeError('appendAudit', new Error('store is closed')));
+    return this.auditQueue.push(build);
+  }
+
+  private commitAudit(jobs: Build[]): Promise<Array<JobResult<AuditRecord[]>>> {
+    return this.tx('appendAudit', async (c) => {
+      // One lock per schema: every gateway sharing these tables queues here, so each reads the true head.
+      await c.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.countersign.audit'))`);
+      let head = await headOf(c);
+      const results: Array<JobResult<AuditRecord[]>> = [];
+      const rows: AuditRecord[] = [];
+      for (const build of jobs) {
+        let recs: AuditRecord[];
+        try {
+          recs = build(head);
+          checkAuditBatch(head, recs);
+        } catch (e) {
+          results.push({ ok: false, error: e });
+          continue;
+        }
+        rows.push(...recs);
+        if (recs.length) head = { seq: recs[recs.length - 1]!.seq, hash: recs[recs.length - 1]!.hash };
+        results.push({ ok: true, value: recs });
+      }
+      // Multi-row inserts, 500 rows (3,500 parameters) at a time.
+      for (let i = 0; i < rows.length; i += 500) {
+        const chunk = rows.slice(i, i + 500);
+        const args: unknown[] = [];
+        const values = chunk.map((r) => {
+          args.push(r.seq, r.at, r.code, r.type, canonicalJson(r.body), r.prevHash, r.hash);
+          const n = args.length;
+          return `($${n - 6},$${n - 5},$${n - 4},$${n - 3},$${n - 2},$${n - 1},$${n})`;
+        });
+        await c.query(`INSERT INTO audit_events (seq, at, code, type, body, prev_hash, hash) VALUES ${values.join(',')}`, args);
+      }
+      return results;
+    });
+  }
+
+  async auditHead(): Promise<{ seq: number; hash: string }> {
+    try {
+      if (this.closed) throw new Error('store is closed');
+      return await headOf(this.pool);
+    } catch (e) {
+      throw storeError('auditHead', e);
+    }
+  }
+
+  async readAudit(afterSeq: number, limit: number): Promise<AuditRecord[]> {
+    const r = await this.q('readAudit', 'SELECT seq, at, code, type, body, prev_hash, hash FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit]);
+    return r.rows.map((row) => ({
+      seq: row.seq,
+      at: row.at,
+      code: row.code,
+      type: row.type,
+      body: JSON.parse(row.body) as Record<string, unknown>,
+      prevHash: row.prev_hash,
+      hash: row.hash,
+    }));
+  }
+
+  async appendCheckpoint(cp: AuditCheckpoint): Promise<void> {
+    await this.q('appendCheckpoint', 'INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES ($1,$2,$3,$4,$5)', [
+      cp.seq, cp.hash, cp.at, cp.keyId, cp.signature,
+    ]);
+  }
+
+  async checkpoints(): Promise<AuditCheckpoint[]> {
+    const r = await this.q('checkpoints', 'SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY seq');
+    return r.rows.map((row) => ({ seq: row.seq, hash: row.hash, at: row.at, keyId: row.key_id, signature: row.signature }));
+  }
+
+  // ---------- API keys ----------
+  async putKey(key: StoredKey): Promise<void> {
+    await this.q(
+      'putKey',
+      `INSERT INTO api_keys (id, hash, principal, created_at, revoked_at, last_used_at) VALUES ($1,$2,$3,$4,$5,$6)
+       ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, principal = excluded.principal, created_at = excluded.created_at,
+         revoked_at = excluded.revoked_at, last_used_at = excluded.last_used_at`,
+      [key.id, key.hash, JSON.stringify(key.principal), key.createdAt, key.revokedAt ?? null, key.lastUsedAt ?? null],
+    );
+  }
+
+  async getKey(id: string): Promise<StoredKey | undefined> {
+    const r = await this.q('getKey', 'SELECT id, hash, principal, created_at, revoked_at, last_used_at FROM api_keys WHERE id = $1', [id]);
+    return r.rows[0] && keyFromRow(r.rows[0]);
+  }
+
+  async listKeys(): Promise<StoredKey[]> {
+    const r = await this.q('listKeys', 'SELECT id, hash, principal, created_at, revoked_at, last_used_at FROM api_keys ORDER BY created_at, id');
+    return r.rows.map(keyFromRow);
+  }
+
+  async revokeKey(id: string, at: number): Promise<void> {
+    const r = await this.q('revokeKey', 'UPDATE api_keys SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2', [at, id]);
+    if (r.rowCount === 0) throw new CountersignError('NOT_FOUND', `no API key ${id}`);
+  }
+
+  // ---------- tokens ----------
+  async putToken(scope: string, token: string, ciphertext: string, at: number): Promise<void> {
+    await this.q('putToken', 'INSERT INTO tokens (scope, token, ciphertext, at) VALUES ($1,$2,$3,$4) ON CONFLICT DO NOTHING', [scope, token, ciphertext, at]);
+  }
+
+  async getToken(scope: string, token: string): Promise<string | undefined> {
+    const r = await this.q<{ ciphertext: string }>('getToken', 'SELECT ciphertext FROM tokens WHERE scope = $1 AND token = $2', [scope, token]);
+    return r.rows[0]?.ciphertext;
+  }
+}
+
+async function headOf(c: pg.Pool | pg.PoolClient): Promise<{ seq: number; hash: string }> {
+  const r = await c.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
+  const row = r.rows[0];
+  return row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: AUDIT_GENESIS_HASH };
+}
+
+function pgCode(e: unknown): string | undefined {
+  const cause = e instanceof CountersignError ? (e as { cause?: unknown }).cause : e;
+  return (cause as { code?: string } | undefined)?.code;
+}

@@ -1,0 +1,353 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { canonicalJson } from '../core/canonical.js';
+import { CountersignError } from '../core/errors.js';
+import { AUDIT_GENESIS_HASH } from '../audit/chain.js';
+import { CommitQueue, type JobResult } from './commit-queue.js';
+import { checkAuditBatch, storeError } from './errors.js';
+import { eventFromRow, keyFromRow, requestDoc, requestFromRow } from './rows.js';
+import {
+  StoreConflictError,
+  type AuditCheckpoint,
+  type AuditRecord,
+  type RequestEvent,
+  type RequestStatus,
+  type Store,
+  type StoredKey,
+  type StoredRequest,
+} from './types.js';
+
+type Build = (head: { seq: number; hash: string }) => AuditRecord[];
+
+/** Schema versions, applied in order inside one transaction each; `user_version` records the last applied. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE IF NOT EXISTS requests (
+     id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, digest TEXT NOT NULL,
+     principal_id TEXT NOT NULL, status TEXT NOT NULL, doc TEXT NOT NULL, channel_data TEXT NOT NULL DEFAULT '{}');
+   CREATE INDEX IF NOT EXISTS requests_status ON requests (status, created_at);
+   CREATE INDEX IF NOT EXISTS requests_digest ON requests (digest, status);
+   CREATE INDEX IF NOT EXISTS requests_principal ON requests (principal_id, created_at);
+   CREATE TABLE IF NOT EXISTS request_events (
+     request_id TEXT NOT NULL REFERENCES requests (id), seq INTEGER NOT NULL, doc TEXT NOT NULL,
+     PRIMARY KEY (request_id, seq)) WITHOUT ROWID;
+   CREATE TABLE IF NOT EXISTS audit_events (
+     seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, code TEXT NOT NULL, type TEXT NOT NULL, body TEXT NOT NULL,
+     prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+   CREATE TABLE IF NOT EXISTS audit_checkpoints (
+     seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, at INTEGER NOT NULL, key_id TEXT NOT NULL, signature TEXT NOT NULL);
+   CREATE TABLE IF NOT EXISTS api_keys (
+     id TEXT PRIMARY KEY, hash TEXT NOT NULL, principal TEXT NOT NULL, created_at INTEGER NOT NULL,
+     revoked_at INTEGER, last_used_at INTEGER);
+   CREATE TABLE IF NOT EXISTS tokens (
+     scope TEXT NOT NULL, token TEXT NOT NULL, ciphertext TEXT NOT NULL, at INTEGER NOT NULL,
+     PRIMARY KEY (scope, token)) WITHOUT ROWID;`,
+];
+
+export interface SqliteStoreOptions {
+  /** How long to wait for another process's write lock before failing (ms). Default 5000. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so a write that resolved survives a
+ * power cut. Concurrent audit appends in the same tick share one transaction (group commit).
+ * Every failure rejects with CountersignError('STORE_UNAVAILABLE').
+ *
+ * @example
+ *   const store = await openSqliteStore('./data/countersign.db');
+ *   await store.appendAudit((head) => chainRecords(head, [event]));
+ *   await store.close();
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly path: string;
+  private readonly db: Database.Database;
+  private readonly auditQueue: CommitQueue<Build, AuditRecord[]>;
+  private readonly stmts: ReturnType<typeof prepare>;
+  private closed = false;
+
+  /** Opens (creating if missing) the file. Throws CountersignError('STORE_UNAVAILABLE') if it cannot. */
+  constructor(path: string, opts: SqliteStoreOptions = {}) {
+    this.path = path;
+    try {
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      this.db = new Database(path);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
+      this.migrateSync();
+      this.stmts = prepare(this.db);
+    } catch (e) {
+      throw storeError('open', e);
+    }
+    this.auditQueue = new CommitQueue<Build, AuditRecord[]>((jobs) => this.commitAudit(jobs), (e) => storeError('appendAudit', e));
+  }
+
+  private migrateSync(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      }).immediate();
+    }
+  }
+
+  /** Runs `fn` synchronously; any failure rejects as STORE_UNAVAILABLE (or passes a conflict through). */
+  private run<T>(op: string, fn: () => T): Promise<T> {
+    try {
+      if (this.closed) throw new Error('store is closed');
+      return Promise.resolve(fn());
+    } catch (e) {
+      return Promise.reject(storeError(op, e));
+    }
+  }
+
+  migrate(): Promise<void> {
+    return this.run('migrate', () => this.migrateSync());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    // Let queued audit appends finish before closing.
+    while (this.auditQueue.size > 0) await new Promise((r) => setImmediate(r));
+    this.closed = true;
+    try {
+      this.db.close();
+    } catch (e) {
+      throw storeError('close', e);
+    }
+  }
+
+  // ---------- approvals ----------
+  createRequest(req: StoredRequest): Promise<void> {
+    return this.run('createRequest', () => {
+      try {
+        this.stmts.insertRequest.run(req.id, req.createdAt, req.expiresAt, req.digest, req.principal.id, req.status, requestDoc(req), JSON.stringify(req.channelData ?? {}));
+      } catch (e) {
+        if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new StoreConflictError(`request ${req.id} already exists`);
+        throw e;
+      }
+    });
+  }
+
+  getRequest(id: string): Promise<StoredRequest | undefined> {
+    return this.run('getRequest', () => {
+      const row = this.stmts.getRequest.get(id) as RequestRow | undefined;
+      return row && requestFromRow(row);
+    });
+  }
+
+  listRequests(filter: { status?: RequestStatus[]; principalId?: string; limit?: number } = {}): Promise<StoredRequest[]> {
+    return this.run('listRequests', () => {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      if (filter.status) {
+        if (filter.status.length === 0) return [];
+        where.push(`status IN (${filter.status.map(() => '?').join(',')})`);
+        args.push(...filter.status);
+      }
+      if (filter.principalId !== undefined) {
+        where.push('principal_id = ?');
+        args.push(filter.principalId);
+      }
+      const sql = `SELECT doc, status, channel_data FROM requests ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+                   ORDER BY created_at DESC, id LIMIT ?`;
+      args.push(filter.limit ?? 1000);
+      return (this.db.prepare(sql).all(...args) as RequestRow[]).map(requestFromRow);
+    });
+  }
+
+  findByDigest(digest: string, status: RequestStatus[]): Promise<StoredRequest[]> {
+    return this.run('findByDigest', () => {
+      if (status.length === 0) return [];
+      const sql = `SELECT doc, status, channel_data FROM requests WHERE digest = ? AND status IN (${status.map(() => '?').join(',')})
+                   ORDER BY created_at DESC, id`;
+      return (this.db.prepare(sql).all(digest, ...status) as RequestRow[]).map(requestFromRow);
+    });
+  }
+
+  events(requestId: string): Promise<RequestEvent[]> {
+    return this.run('events', () => (this.stmts.events.all(requestId) as Array<{ doc: string }>).map(eventFromRow));
+  }
+
+  appendEvent(requestId: string, event: RequestEvent, newStatus: RequestStatus): Promise<void> {
+    return this.run('appendEvent', () =>
+      this.db.transaction(() => {
+        if (!this.stmts.requestExists.get(requestId)) throw new CountersignError('REQUEST_NOT_FOUND', `no approval request ${requestId}`);
+        const last = (this.stmts.lastEventSeq.get(requestId) as { seq: number | null }).seq ?? 0;
+        if (event.seq !== last + 1) throw new StoreConflictError(`request ${requestId}: event seq ${event.seq} is not the next (${last + 1})`);
+        try {
+          this.stmts.insertEvent.run(requestId, event.seq, JSON.stringify(event));
+        } catch (e) {
+          if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new StoreConflictError(`request ${requestId}: event seq ${event.seq} is taken`);
+          throw e;
+        }
+        this.stmts.setStatus.run(newStatus, requestId);
+      }).immediate(),
+    );
+  }
+
+  setChannelData(requestId: string, channel: string, data: unknown): Promise<void> {
+    return this.run('setChannelData', () =>
+      this.db.transaction(() => {
+        const row = this.stmts.getChannelData.get(requestId) as { channel_data: string } | undefined;
+        if (!row) throw new CountersignError('REQUEST_NOT_FOUND', `no approval request ${requestId}`);
+        const cd = JSON.parse(row.channel_data) as Record<string, unknown>;
+        cd[channel] = data;
+        this.stmts.setChannelData.run(JSON.stringify(cd), requestId);
+      }).immediate(),
+    );
+  }
+
+  // ---------- audit ----------
+  appendAudit(build: Build): Promise<AuditRecord[]> {
+    if (this.closed) return Promise.reject(storeError('appendAudit', new Error('store is closed')));
+    return this.auditQueue.push(build);
+  }
+
+  private commitAudit(jobs: Build[]): Array<JobResult<AuditRecord[]>> {
+    if (this.closed) throw new Error('store is closed');
+    // IMMEDIATE: take the write lock before reading the head, so another process can't append in between.
+    return this.db.transaction(() => {
+      let head = this.headSync();
+      const results: Array<JobResult<AuditRecord[]>> = [];
+      for (const build of jobs) {
+        let recs: AuditRecord[];
+        try {
+          recs = build(head);
+          checkAuditBatch(head, recs);
+        } catch (e) {
+          results.push({ ok: false, error: e });
+          continue;
+        }
+        for (const r of recs) this.stmts.insertAudit.run(r.seq, r.at, r.code, r.type, canonicalJson(r.body), r.prevHash, r.hash);
+        if (recs.length) head = { seq: recs[recs.length - 1]!.seq, hash: recs[recs.length - 1]!.hash };
+        results.push({ ok: true, value: recs });
+      }
+      return results;
+    }).immediate();
+  }
+
+  private headSync(): { seq: number; hash: string } {
+    const row = this.stmts.auditHead.get() as { seq: number; hash: string } | undefined;
+    return row ? { seq: row.seq, hash: row.hash } : { seq: 0, hash: AUDIT_GENESIS_HASH };
+  }
+
+  auditHead(): Promise<{ seq: number; hash: string }> {
+    return this.run('auditHead', () => this.headSync());
+  }
+
+  readAudit(afterSeq: number, limit: number): Promise<AuditRecord[]> {
+    return this.run('readAudit', () =>
+      (this.stmts.readAudit.all(afterSeq, limit) as AuditRow[]).map((r) => ({
+        seq: r.seq,
+        at: r.at,
+        code: r.code,
+        type: r.type,
+        body: JSON.parse(r.body) as Record<string, unknown>,
+        prevHash: r.prev_hash,
+        hash: r.hash,
+      })),
+    );
+  }
+
+  appendCheckpoint(cp: AuditCheckpoint): Promise<void> {
+    return this.run('appendCheckpoint', () => {
+      this.stmts.insertCheckpoint.run(cp.seq, cp.hash, cp.at, cp.keyId, cp.signature);
+    });
+  }
+
+  checkpoints(): Promise<AuditCheckpoint[]> {
+    return this.run('checkpoints', () =>
+      (this.stmts.checkpoints.all() as Array<{ seq: number; hash: string; at: number; key_id: string; signature: string }>).map((r) => ({
+        seq: r.seq,
+        hash: r.hash,
+        at: r.at,
+        keyId: r.key_id,
+        signature: r.signature,
+      })),
+    );
+  }
+
+  // ---------- API keys ----------
+  putKey(key: StoredKey): Promise<void> {
+    return this.run('putKey', () => {
+      this.stmts.putKey.run(key.id, key.hash, JSON.stringify(key.principal), key.createdAt, key.revokedAt ?? null, key.lastUsedAt ?? null);
+    });
+  }
+
+  getKey(id: string): Promise<StoredKey | undefined> {
+    return this.run('getKey', () => {
+      const row = this.stmts.getKey.get(id) as Parameters<typeof keyFromRow>[0] | undefined;
+      return row && keyFromRow(row);
+    });
+  }
+
+  listKeys(): Promise<StoredKey[]> {
+    return this.run('listKeys', () => (this.stmts.listKeys.all() as Array<Parameters<typeof keyFromRow>[0]>).map(keyFromRow));
+  }
+
+  revokeKey(id: string, at: number): Promise<void> {
+    return this.run('revokeKey', () => {
+      const info = this.stmts.revokeKey.run(at, id);
+      if (info.changes === 0) throw new CountersignError('NOT_FOUND', `no API key ${id}`);
+    });
+  }
+
+  // ---------- tokens ----------
+  putToken(scope: string, token: string, ciphertext: string, at: number): Promise<void> {
+    return this.run('putToken', () => {
+      this.stmts.putToken.run(scope, token, ciphertext, at);
+    });
+  }
+
+  getToken(scope: string, token: string): Promise<string | undefined> {
+    return this.run('getToken', () => (this.stmts.getToken.get(scope, token) as { ciphertext: string } | undefined)?.ciphertext);
+  }
+}
+
+type RequestRow = { doc: string; status: string; channel_data: string };
+type AuditRow = { seq: number; at: number; code: string; type: string; body: string; prev_hash: string; hash: string };
+
+function prepare(db: Database.Database) {
+  return {
+    insertRequest: db.prepare(
+      'INSERT INTO requests (id, created_at, expires_at, digest, principal_id, status, doc, channel_data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    getRequest: db.prepare('SELECT doc, status, channel_data FROM requests WHERE id = ?'),
+    requestExists: db.prepare('SELECT 1 FROM requests WHERE id = ?'),
+    lastEventSeq: db.prepare('SELECT max(seq) AS seq FROM request_events WHERE request_id = ?'),
+    events: db.prepare('SELECT doc FROM request_events WHERE request_id = ? ORDER BY seq'),
+    insertEvent: db.prepare('INSERT INTO request_events (request_id, seq, doc) VALUES (?, ?, ?)'),
+    setStatus: db.prepare('UPDATE requests SET status = ? WHERE id = ?'),
+    getChannelData: db.prepare('SELECT channel_data FROM requests WHERE id = ?'),
+    setChannelData: db.prepare('UPDATE requests SET channel_data = ? WHERE id = ?'),
+    auditHead: db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1'),
+    insertAudit: db.prepare('INSERT INTO audit_events (seq, at, code, type, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    readAudit: db.prepare('SELECT seq, at, code, type, body, prev_hash, hash FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?'),
+    insertCheckpoint: db.prepare('INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES (?, ?, ?, ?, ?)'),
+    checkpoints: db.prepare('SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY seq'),
+    putKey: db.prepare(
+      `INSERT INTO api_keys (id, hash, principal, created_at, revoked_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, principal = excluded.principal, created_at = excluded.created_at,
+         revoked_at = excluded.revoked_at, last_used_at = excluded.last_used_at`,
+    ),
+    getKey: db.prepare('SELECT id, hash, principal, created_at, revoked_at, last_used_at FROM api_keys WHERE id = ?'),
+    listKeys: db.prepare('SELECT id, hash, principal, created_at, revoked_at, last_used_at FROM api_keys ORDER BY created_at, id'),
+    revokeKey: db.prepare('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?'),
+    putToken: db.prepare('INSERT INTO tokens (scope, token, ciphertext, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
+    getToken: db.prepare('SELECT ciphertext FROM tokens WHERE scope = ? AND token = ?'),
+  };
+}
+
+/**
+ * Open (create if missing) a SQLite store and apply migrations; rejects with STORE_UNAVAILABLE if it cannot.
+ *
+ * @example const store = await openSqliteStore('./data/countersign.db');
+ */
+export async function openSqliteStore(path: string, opts?: SqliteStoreOptions): Promise<SqliteStore> {
+  return new SqliteStore(path, opts);
+}
