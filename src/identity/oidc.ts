@@ -192,6 +192,10 @@ export function createOidcVerifier(opts: OidcVerifierOptions): OidcVerifier {
       } catch (e) {
         throw mapJoseError(e, config);
       }
+      // jose checks iat only against a maximum age; a token issued in the future means the clocks disagree.
+      if (typeof payload.iat === 'number' && payload.iat * 1000 > clock.now() + config.clock_tolerance * 1000) {
+        throw new CountersignError('AUTH_INVALID', 'the OIDC token was issued in the future (iat); check the clocks of the gateway and the provider');
+      }
       return principalFromClaims(payload, config);
     },
   };
