@@ -31,7 +31,7 @@ after(async () => {
   await Promise.all([idp?.stop(), other?.stop()]);
 });
 
-function authFor(oidc: Partial<NonNullable<IdentityConfigInput['oidc']>> = {}, clock: Clock = systemClock, fetchImpl?: typeof fetch) {
+function authFor(oidc: Partial<NonNullable<NonNullable<IdentityConfigInput>['oidc']>> = {}, clock: Clock = systemClock, fetchImpl?: typeof fetch) {
   const config = identityConfigSchema.parse({ oidc: { ...idp.oidcConfig, ...oidc } });
   return createAuthenticator({ config, keys: new MemoryKeyStore(), clock, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
 }

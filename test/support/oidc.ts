@@ -12,8 +12,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-// oidc-provider ships no type declarations; this file is outside the typechecked src/ tree.
-import Provider from 'oidc-provider';
+// oidc-provider ships no type declarations (it is used untyped here, as `any`).
+// @ts-ignore TS7016 — ts-ignore rather than ts-expect-error so that adding @types/oidc-provider later is harmless
+import Provider, { errors as oidcErrors } from 'oidc-provider';
 
 export interface OidcAccount {
   email: string;
@@ -108,7 +109,6 @@ export async function startOidcProvider(opts: StartOidcOptions = {}): Promise<Ru
   const clientSecret = randomBytes(24).toString('base64url');
   const apiAudience = opts.apiAudience ?? 'urn:countersign:api';
 
-  // eslint-disable-next-line prefer-const
   let provider: any;
   const server = createServer((req, res) => {
     if (req.url?.startsWith('/interaction/')) void interact(req, res);
@@ -150,7 +150,7 @@ export async function startOidcProvider(opts: StartOidcOptions = {}): Promise<Ru
         defaultResource: async () => undefined,
         useGrantedResource: async () => true,
         getResourceServerInfo: async (_ctx: unknown, resource: string) => {
-          if (resource !== apiAudience) throw new provider.constructor.errors.InvalidTarget();
+          if (resource !== apiAudience) throw new oidcErrors.InvalidTarget();
           return { scope: 'api', audience: apiAudience, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
         },
       },
