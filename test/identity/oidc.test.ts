@@ -160,3 +160,10 @@ test('one authenticator, three methods side by side', async () => {
   assert.equal((await auth.authenticate(await idp.tokenFor('alice'))).authMethod, 'oidc');
   assert.equal((await auth.authenticate('local-dev-token-1234')).authMethod, 'static');
 });
+
+test('the test provider: unknown accounts are refused, accounts added while running get tokens', async () => {
+  await assert.rejects(idp.tokenFor('nobody'), /no account "nobody"/);
+  idp.accounts.erin = { email: 'erin@example.com', groups: ['oncall', 'dba'] };
+  const p = await authFor().authenticate(await idp.tokenFor('erin', { kind: 'access' }));
+  assert.deepEqual([p.id, p.groups], ['erin@example.com', ['oncall', 'dba']]);
+});
