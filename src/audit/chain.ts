@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../core/canonical.js';
-import type { AuditRecord } from '../store/types.js';
+import type { AuditRawRecord, AuditRecord } from '../store/types.js';
 
 /** `prevHash` of event 1, and the head hash of an empty log: 64 zeros. */
 export const AUDIT_GENESIS_HASH = '0'.repeat(64);
@@ -40,6 +40,18 @@ export function chainRecords(
     hash = rec.hash;
     return rec;
   });
+}
+
+/**
+ * The same hash from a body already in canonical JSON text (as the stores keep it): no parse, no re-encoding.
+ * Equal to `auditHash` whenever `bodyJson === canonicalJson(body)`.
+ */
+export function auditHashRaw(prevHash: string, r: Pick<AuditRawRecord, 'seq' | 'at' | 'code' | 'type' | 'bodyJson'>): string {
+  // Keys in canonical (sorted) order: at, body, code, seq, type.
+  return createHash('sha256')
+    .update(prevHash)
+    .update(`{"at":${canonicalJson(r.at)},"body":${r.bodyJson},"code":${JSON.stringify(r.code)},"seq":${canonicalJson(r.seq)},"type":${JSON.stringify(r.type)}}`)
+    .digest('hex');
 }
 
 /** True when the record's stored hash matches its content and prevHash. */

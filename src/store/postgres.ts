@@ -8,6 +8,7 @@ import { eventFromRow, keyFromRow, requestDoc, requestFromRow } from './rows.js'
 import {
   StoreConflictError,
   type AuditCheckpoint,
+  type AuditRawRecord,
   type AuditRecord,
   type RequestEvent,
   type RequestStatus,
@@ -277,6 +278,11 @@ export class PostgresStore implements Store {
       prevHash: row.prev_hash,
       hash: row.hash,
     }));
+  }
+
+  async readAuditRaw(afterSeq: number, limit: number): Promise<AuditRawRecord[]> {
+    const r = await this.q('readAudit', 'SELECT seq, at, code, type, body, prev_hash, hash FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit]);
+    return r.rows.map((row) => ({ seq: row.seq, at: row.at, code: row.code, type: row.type, bodyJson: row.body, prevHash: row.prev_hash, hash: row.hash }));
   }
 
   async appendCheckpoint(cp: AuditCheckpoint): Promise<void> {

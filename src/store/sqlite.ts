@@ -10,6 +10,7 @@ import { eventFromRow, keyFromRow, requestDoc, requestFromRow } from './rows.js'
 import {
   StoreConflictError,
   type AuditCheckpoint,
+  type AuditRawRecord,
   type AuditRecord,
   type RequestEvent,
   type RequestStatus,
@@ -254,6 +255,21 @@ export class SqliteStore implements Store {
     );
   }
 
+  readAuditRaw(afterSeq: number, limit: number): Promise<AuditRawRecord[]> {
+    // Rows as arrays (no per-column object building): this is the verification hot path.
+    return this.run('readAudit', () =>
+      (this.stmts.readAuditRows.all(afterSeq, limit) as Array<[number, number, string, string, string, string, string]>).map((r) => ({
+        seq: r[0],
+        at: r[1],
+        code: r[2],
+        type: r[3],
+        bodyJson: r[4],
+        prevHash: r[5],
+        hash: r[6],
+      })),
+    );
+  }
+
   appendCheckpoint(cp: AuditCheckpoint): Promise<void> {
     return this.run('appendCheckpoint', () => {
       this.stmts.insertCheckpoint.run(cp.seq, cp.hash, cp.at, cp.keyId, cp.signature);
@@ -328,6 +344,7 @@ function prepare(db: Database.Database) {
     auditHead: db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1'),
     insertAudit: db.prepare('INSERT INTO audit_events (seq, at, code, type, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     readAudit: db.prepare('SELECT seq, at, code, type, body, prev_hash, hash FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?'),
+    readAuditRows: db.prepare('SELECT seq, at, code, type, body, prev_hash, hash FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?').raw(true),
     insertCheckpoint: db.prepare('INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES (?, ?, ?, ?, ?)'),
     checkpoints: db.prepare('SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY seq'),
     putKey: db.prepare(

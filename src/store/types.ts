@@ -79,6 +79,11 @@ export interface AuditRecord {
   hash: string;
 }
 
+/** An audit record with its body exactly as stored: the canonical JSON text its hash was computed over. */
+export interface AuditRawRecord extends Omit<AuditRecord, 'body'> {
+  bodyJson: string;
+}
+
 export interface AuditCheckpoint {
   seq: number; // last event covered
   hash: string; // that event's hash
@@ -96,6 +101,8 @@ export interface AuditStore {
   auditHead(): Promise<{ seq: number; hash: string }>;
   /** Events with seq > afterSeq, in seq order, at most `limit`. */
   readAudit(afterSeq: number, limit: number): Promise<AuditRecord[]>;
+  /** Optional fast path for verification: like readAudit, with the body as the stored canonical JSON text. */
+  readAuditRaw?(afterSeq: number, limit: number): Promise<AuditRawRecord[]>;
   appendCheckpoint(cp: AuditCheckpoint): Promise<void>;
   checkpoints(): Promise<AuditCheckpoint[]>;
 }

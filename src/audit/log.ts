@@ -1,0 +1,154 @@
+import { canonicalJson } from '../core/canonical.js';
+import { CountersignError } from '../core/errors.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { Masker } from '../core/masking.js';
+import type { AuditRecord, AuditStore } from '../store/types.js';
+import { chainRecords } from './chain.js';
+import { AUDIT_CODES } from './codes.js';
+import type { AuditSigner } from './signing.js';
+import type { AuditEventInput, AuditLog } from './types.js';
+
+export interface AuditLogOptions {
+  store: AuditStore;
+  /** Signs checkpoints (see signing.ts: createAuditSigner, auditSignerFromEnv). */
+  signer: AuditSigner;
+  clock?: Clock;
+  /** Write a signed checkpoint once this many events were appended since the last one (default 1000). */
+  checkpointEvery?: number;
+  /** If given, summaries and data are masked again before they are written (defence in depth). */
+  masker?: Masker;
+}
+
+export type ManagedAuditLog = AuditLog & {
+  /** Sign and store a checkpoint of the current head (no-op when the head is already checkpointed). */
+  checkpoint(): Promise<void>;
+  /** Wait for appends in flight, write a final checkpoint, refuse further appends. Does not close the store. */
+  close(): Promise<void>;
+};
+
+function unavailable(message: string, cause?: unknown): CountersignError {
+  return new CountersignError('AUDIT_UNAVAILABLE', message, undefined, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * The audit log: hash-chained, append-only, with signed checkpoints every `checkpointEvery` events and on close.
+ * `append` resolves once the event is durable; if masking, the store or a due checkpoint fails it rejects with
+ * CountersignError('AUDIT_UNAVAILABLE') so the caller fails closed.
+ *
+ * @example
+ *   const audit = createAuditLog({ store, signer: auditSignerFromEnv('COUNTERSIGN_AUDIT_KEY'), checkpointEvery: 1000, masker });
+ *   await audit.append({ type: 'action.denied', principal: { id: 'agent:etl', type: 'agent' }, resource: 'prod-db', summary });
+ *   await audit.close();
+ */
+export function createAuditLog(opts: AuditLogOptions): ManagedAuditLog {
+  const { store, signer, masker } = opts;
+  const clock = opts.clock ?? systemClock;
+  const every = opts.checkpointEvery ?? 1000;
+  if (!Number.isInteger(every) || every < 1) throw new CountersignError('CONFIG_INVALID', 'audit: checkpointEvery must be a positive integer');
+
+  let lastCheckpoint: Promise<number> | undefined; // seq covered by the newest checkpoint
+  let closed = false;
+  const inFlight = new Set<Promise<unknown>>();
+
+  async function lastCheckpointSeq(): Promise<number> {
+    lastCheckpoint ??= store.checkpoints().then((cps) => cps.reduce((m, c) => Math.max(m, c.seq), 0));
+    try {
+      return await lastCheckpoint;
+    } catch (e) {
+      lastCheckpoint = undefined;
+      throw e;
+    }
+  }
+
+  async function writeCheckpoint(head: { seq: number; hash: string }): Promise<void> {
+    const cp = signer.signCheckpoint({ seq: head.seq, hash: head.hash, at: clock.now() });
+    await store.appendCheckpoint(cp);
+  }
+
+  async function maybeCheckpoint(rec: AuditRecord): Promise<void> {
+    const last = await lastCheckpointSeq();
+    if (rec.seq - last < every) return;
+    // Claim the slot before awaiting, so concurrent appends of one batch don't all sign.
+    lastCheckpoint = Promise.resolve(rec.seq);
+    try {
+      await writeCheckpoint(rec);
+    } catch (e) {
+      lastCheckpoint = undefined; // re-read from the store next time
+      throw e;
+    }
+  }
+
+  async function buildBody(event: AuditEventInput): Promise<Record<string, unknown>> {
+    let summary = event.summary;
+    let data = event.data;
+    if (masker) {
+      if (summary !== undefined) summary = (await masker.maskText(summary, { field: 'summary' })).text;
+      if (data !== undefined) data = (await masker.maskValue(data)).value;
+    }
+    const body: Record<string, unknown> = {};
+    if (event.principal) {
+      const { id, type, onBehalfOf } = event.principal;
+      body.principal = onBehalfOf === undefined ? { id, type } : { id, type, onBehalfOf };
+    }
+    if (event.resource !== undefined) body.resource = event.resource;
+    if (event.actionDigest !== undefined) body.actionDigest = event.actionDigest;
+    if (event.requestId !== undefined) body.requestId = event.requestId;
+    if (summary !== undefined) body.summary = summary;
+    if (data !== undefined) body.data = JSON.parse(canonicalJson(data)) as unknown; // exactly what the store will give back
+    return body;
+  }
+
+  async function appendOne(event: AuditEventInput): Promise<AuditRecord> {
+    if (closed) throw unavailable('audit log is closed');
+    const meta = (AUDIT_CODES as Record<string, { code: string } | undefined>)[event.type];
+    if (!meta) throw unavailable(`audit: unknown event type ${JSON.stringify(event.type)}`);
+    let body: Record<string, unknown>;
+    try {
+      body = await buildBody(event);
+    } catch (e) {
+      throw unavailable('audit: masking the event failed; nothing was written', e);
+    }
+    const at = clock.now();
+    let rec: AuditRecord;
+    try {
+      [rec] = (await store.appendAudit((head) => chainRecords(head, [{ at, code: meta.code, type: event.type, body }]))) as [AuditRecord];
+    } catch (e) {
+      throw unavailable('audit: the event could not be made durable', e);
+    }
+    try {
+      await maybeCheckpoint(rec);
+    } catch (e) {
+      throw unavailable(`audit: event ${rec.seq} was written but its checkpoint failed`, e);
+    }
+    return rec;
+  }
+
+  return {
+    append(event) {
+      const p = appendOne(event);
+      inFlight.add(p);
+      const done = () => inFlight.delete(p);
+      p.then(done, done);
+      return p;
+    },
+
+    async checkpoint() {
+      try {
+        const head = await store.auditHead();
+        if (head.seq === 0 || head.seq <= (await lastCheckpointSeq())) return;
+        lastCheckpoint = Promise.resolve(head.seq);
+        await writeCheckpoint(head);
+      } catch (e) {
+        lastCheckpoint = undefined;
+        throw unavailable('audit: checkpoint failed', e);
+      }
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([...inFlight]);
+      await this.checkpoint();
+    },
+  };
+}
