@@ -46,36 +46,45 @@ export function createAuditLog(opts: AuditLogOptions): ManagedAuditLog {
   const every = opts.checkpointEvery ?? 1000;
   if (!Number.isInteger(every) || every < 1) throw new CountersignError('CONFIG_INVALID', 'audit: checkpointEvery must be a positive integer');
 
-  let lastCheckpoint: Promise<number> | undefined; // seq covered by the newest checkpoint
+  // Seq covered by the newest checkpoint; read from the store once (undefined = not known yet, or reset after a
+  // failed write so the store's truth is read again). Claimed synchronously before signing, so concurrent appends
+  // of one group commit don't all sign.
+  let checkpointSeq: number | undefined;
+  let loading: Promise<void> | undefined;
   let closed = false;
   const inFlight = new Set<Promise<unknown>>();
 
-  async function lastCheckpointSeq(): Promise<number> {
-    lastCheckpoint ??= store.checkpoints().then((cps) => cps.reduce((m, c) => Math.max(m, c.seq), 0));
-    try {
-      return await lastCheckpoint;
-    } catch (e) {
-      lastCheckpoint = undefined;
-      throw e;
+  async function knownCheckpointSeq(): Promise<number> {
+    while (checkpointSeq === undefined) {
+      loading ??= store
+        .checkpoints()
+        .then((cps) => {
+          checkpointSeq ??= cps.reduce((m, c) => Math.max(m, c.seq), 0);
+        })
+        .finally(() => {
+          loading = undefined;
+        });
+      await loading;
     }
+    return checkpointSeq;
   }
 
   async function writeCheckpoint(head: { seq: number; hash: string }): Promise<void> {
-    const cp = signer.signCheckpoint({ seq: head.seq, hash: head.hash, at: clock.now() });
-    await store.appendCheckpoint(cp);
+    checkpointSeq = head.seq;
+    try {
+      await store.appendCheckpoint(signer.signCheckpoint({ seq: head.seq, hash: head.hash, at: clock.now() }));
+    } catch (e) {
+      checkpointSeq = undefined;
+      throw e;
+    }
   }
 
   async function maybeCheckpoint(rec: AuditRecord): Promise<void> {
-    const last = await lastCheckpointSeq();
-    if (rec.seq - last < every) return;
-    // Claim the slot before awaiting, so concurrent appends of one batch don't all sign.
-    lastCheckpoint = Promise.resolve(rec.seq);
-    try {
-      await writeCheckpoint(rec);
-    } catch (e) {
-      lastCheckpoint = undefined; // re-read from the store next time
-      throw e;
-    }
+    await knownCheckpointSeq();
+    // Read after the await, not before: another append of the same batch may have just claimed a checkpoint.
+    const cur = checkpointSeq;
+    if (cur === undefined || rec.seq - cur < every) return;
+    await writeCheckpoint(rec);
   }
 
   async function buildBody(event: AuditEventInput): Promise<Record<string, unknown>> {
@@ -135,11 +144,10 @@ export function createAuditLog(opts: AuditLogOptions): ManagedAuditLog {
     async checkpoint() {
       try {
         const head = await store.auditHead();
-        if (head.seq === 0 || head.seq <= (await lastCheckpointSeq())) return;
-        lastCheckpoint = Promise.resolve(head.seq);
+        await knownCheckpointSeq();
+        if (head.seq === 0 || head.seq <= (checkpointSeq ?? 0)) return;
         await writeCheckpoint(head);
       } catch (e) {
-        lastCheckpoint = undefined;
         throw unavailable('audit: checkpoint failed', e);
       }
     },

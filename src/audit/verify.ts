@@ -52,16 +52,16 @@ function hashedSeq(r: AuditRecord): number | undefined {
 
 /**
  * Names what happened at the first event that does not check out. `k` is the seq expected next, `h1` the hash of
- * event k-1 and `h2` of k-2; `r` is the row found at k (or later), `next` the row after it.
+ * event k-1 and `h2` of k-2; `r` is the row found at k (or later), `ahead` the rows after it (up to SEARCH).
  *
  * - a gap in seqs → deleted;
  * - right seq and link but the hash doesn't cover the content → edited;
- * - a row hashed for a later seq, and the rows after it shifted the same way → deleted (and renumbered);
- * - a row hashed for a later seq otherwise → reordered;
+ * - a row hashed for a later seq, and event k found further on → reordered;
+ * - a row hashed for a later seq, and event k nowhere near → deleted (the rest renumbered);
  * - a row hashed for an earlier seq → rows were inserted before it;
  * - a foreign row followed by the real event k → inserted.
  */
-function classify(k: number, h1: string, h2: string, r: AuditRecord, next: AuditRecord | undefined): { seq: number; problem: AuditProblem; detail: string } {
+function classify(k: number, h1: string, h2: string, r: AuditRecord, ahead: AuditRecord[]): { seq: number; problem: AuditProblem; detail: string } {
   if (r.seq > k) return { seq: k, problem: 'deleted', detail: `events ${k}..${r.seq - 1} are missing (seq gap)` };
   const s = hashedSeq(r);
   if (s === k && r.prevHash === h1) {
@@ -72,6 +72,7 @@ function classify(k: number, h1: string, h2: string, r: AuditRecord, next: Audit
     // Intact itself but linked to something other than event k-1: event k-1 was replaced (hash recomputed).
     return { seq: k - 1, problem: 'edited', detail: `event ${k} links to a different event ${k - 1} (${r.prevHash === h2 ? 'a forged event was chained in' : 'its hash was recomputed'})` };
   }
+  const next = ahead[0];
   if (s === undefined) {
     if (next && next.prevHash === h1 && auditHash(next.prevHash, { ...next, seq: k }) === next.hash) {
       return { seq: k, problem: 'inserted', detail: `event ${k} was inserted; the original event ${k} follows it` };
@@ -79,11 +80,11 @@ function classify(k: number, h1: string, h2: string, r: AuditRecord, next: Audit
     return { seq: k, problem: 'edited', detail: `event ${k} does not match its hash (content changed)` };
   }
   if (s > k) {
-    const d = s - k;
-    const shifted = next === undefined || hashedSeq(next) === next.seq + d;
-    return shifted
-      ? { seq: k, problem: 'deleted', detail: `${d} event(s) at ${k} deleted and later events renumbered` }
-      : { seq: k, problem: 'reordered', detail: `event ${k} holds the event hashed as ${s}` };
+    // Event k is elsewhere (moved later) or gone (deleted, the rest renumbered down).
+    const movedTo = ahead.find((a) => auditHash(a.prevHash, { ...a, seq: k }) === a.hash);
+    return movedTo
+      ? { seq: k, problem: 'reordered', detail: `event ${k} holds the event hashed as ${s}; event ${k} was moved to ${movedTo.seq}` }
+      : { seq: k, problem: 'deleted', detail: `${s - k} event(s) at ${k} deleted and later events renumbered` };
   }
   return { seq: s, problem: 'inserted', detail: `${k - s} event(s) inserted at ${s}; event ${k} was hashed as ${s}` };
 }
@@ -121,8 +122,8 @@ export async function verifyAudit(store: AuditStore, opts: VerifyOptions = {}): 
       const r = page[i]!;
       const k = last + 1;
       if (r.seq !== k || r.prevHash !== h1 || ('bodyJson' in r ? auditHashRaw(h1, r) : auditHash(h1, r)) !== r.hash) {
-        const after = page[i + 1] ?? (await store.readAudit(r.seq, 1))[0];
-        return fail(classify(k, h1, h2, parsed(r), after && parsed(after)));
+        const ahead = await store.readAudit(r.seq, SEARCH);
+        return fail(classify(k, h1, h2, parsed(r), ahead));
       }
       const cp = cps.get(k);
       if (cp) {
