@@ -286,7 +286,7 @@ export class PostgresStore implements Store {
   }
 
   async appendCheckpoint(cp: AuditCheckpoint): Promise<void> {
-    await this.q('appendCheckpoint', 'INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES ($1,$2,$3,$4,$5)', [
+    await this.q('appendCheckpoint', 'INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES ($1,$2,$3,$4,$5) ON CONFLICT (seq) DO NOTHING', [
       cp.seq, cp.hash, cp.at, cp.keyId, cp.signature,
     ]);
   }

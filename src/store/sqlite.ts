@@ -345,7 +345,7 @@ function prepare(db: Database.Database) {
     insertAudit: db.prepare('INSERT INTO audit_events (seq, at, code, type, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     readAudit: db.prepare('SELECT seq, at, code, type, body, prev_hash, hash FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?'),
     readAuditRows: db.prepare('SELECT seq, at, code, type, body, prev_hash, hash FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?').raw(true),
-    insertCheckpoint: db.prepare('INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES (?, ?, ?, ?, ?)'),
+    insertCheckpoint: db.prepare('INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES (?, ?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING'),
     checkpoints: db.prepare('SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY seq'),
     putKey: db.prepare(
       `INSERT INTO api_keys (id, hash, principal, created_at, revoked_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?)

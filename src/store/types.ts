@@ -103,6 +103,7 @@ export interface AuditStore {
   readAudit(afterSeq: number, limit: number): Promise<AuditRecord[]>;
   /** Optional fast path for verification: like readAudit, with the body as the stored canonical JSON text. */
   readAuditRaw?(afterSeq: number, limit: number): Promise<AuditRawRecord[]>;
+  /** Idempotent per seq: a second checkpoint of the same seq (another gateway signing the same head) is ignored. */
   appendCheckpoint(cp: AuditCheckpoint): Promise<void>;
   checkpoints(): Promise<AuditCheckpoint[]>;
 }

@@ -1,0 +1,119 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+import { createAuditLog } from '../../audit/log.js';
+import { createAuditSigner, generateAuditKeyPair } from '../../audit/signing.js';
+import { SqliteStore } from '../../store/sqlite.js';
+
+// A real process: a tiny CLI that builds a commander program and registers the audit commands on a SQLite file.
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'cs-audit-cli-'));
+const runner = join(dir, 'cli.mjs');
+const href = (p: string) => JSON.stringify(pathToFileURL(p).href);
+writeFileSync(
+  runner,
+  [
+    `import { Command } from ${href(createRequire(join(root, 'package.json')).resolve('commander'))};`,
+    `import { registerAuditCommands } from ${href(join(root, 'src/cli/commands/audit.ts'))};`,
+    `import { SqliteStore } from ${href(join(root, 'src/store/sqlite.ts'))};`,
+    `const program = new Command('countersign').exitOverride((e) => process.exit(e.exitCode));`,
+    `registerAuditCommands(program, async () => new SqliteStore(process.env.CS_DB));`,
+    `await program.parseAsync(process.argv);`,
+  ].join('\n'),
+);
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', runner, ...args], { cwd: root, env: { ...process.env, COUNTERSIGN_AUDIT_KEY: '', ...env } }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const keys = generateAuditKeyPair();
+const db = join(dir, 'cs.db');
+
+before(async () => {
+  const store = new SqliteStore(db);
+  const log = createAuditLog({ store, signer: createAuditSigner(keys.privateKey), checkpointEvery: 4 });
+  for (let i = 1; i <= 10; i++) await log.append({ type: 'action.allowed', resource: 'prod-db', summary: `e${i}` });
+  await log.close();
+  await store.close();
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('audit keygen prints a usable key for the env var and its public key', async () => {
+  const r = await cli(['audit', 'keygen']);
+  assert.equal(r.code, 0);
+  const priv = /^COUNTERSIGN_AUDIT_KEY=(\S+)$/m.exec(r.stdout)?.[1];
+  const pub = /public key.*: (\S+)$/m.exec(r.stdout)?.[1];
+  assert.ok(priv && pub, r.stdout);
+  assert.equal(Buffer.from(pub, 'base64url').length, 32);
+  const signer = createAuditSigner(priv);
+  assert.match(r.stdout, new RegExp(`key id: ${signer.keyId}`));
+});
+
+test('audit verify: exit 0 on an intact log, signatures checked with --public-key or the signing key env', async () => {
+  const a = await cli(['audit', 'verify', '--public-key', keys.publicKey], { CS_DB: db });
+  assert.equal(a.code, 0, a.stderr);
+  assert.match(a.stdout, /intact: 10 events, 3 checkpoints \(signatures verified\)/);
+  const b = await cli(['audit', 'verify'], { CS_DB: db, COUNTERSIGN_AUDIT_KEY: keys.privateKey });
+  assert.equal(b.code, 0, b.stderr);
+  assert.match(b.stdout, /signatures verified/);
+  const c = await cli(['audit', 'verify'], { CS_DB: db });
+  assert.equal(c.code, 0);
+  assert.match(c.stdout, /signatures NOT checked/);
+});
+
+test('audit verify: wrong public key → exit 1 naming the checkpoint', async () => {
+  const r = await cli(['audit', 'verify', '--public-key', generateAuditKeyPair().publicKey], { CS_DB: db });
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /first bad event seq 4: bad_checkpoint/);
+});
+
+test('audit verify: an edited event → exit 1 naming it; unreadable store → exit 2', async () => {
+  const copy = join(dir, 'edited.db');
+  const src = new Database(db);
+  await src.backup(copy);
+  src.close();
+  const e = new Database(copy);
+  e.prepare(`UPDATE audit_events SET body = replace(body, 'e6', 'e0') WHERE seq = 6`).run();
+  e.close();
+  const r = await cli(['audit', 'verify', '--public-key', keys.publicKey], { CS_DB: copy });
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /TAMPERED: first bad event seq 6: edited/);
+  const junk = join(dir, 'junk.db');
+  writeFileSync(junk, 'not a database at all '.repeat(50));
+  const x = await cli(['audit', 'verify'], { CS_DB: junk });
+  assert.equal(x.code, 2);
+  assert.match(x.stderr, /STORE_UNAVAILABLE/);
+});
+
+test('audit export --format jsonl --since N writes the later events as JSON lines', async () => {
+  const r = await cli(['audit', 'export', '--format', 'jsonl', '--since', '7'], { CS_DB: db });
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((l) => l.seq), [8, 9, 10]);
+  assert.equal(lines[0].code, 'CS1002I');
+  assert.equal(lines[0].body.summary, 'e8');
+  const all = await cli(['audit', 'export'], { CS_DB: db });
+  assert.equal(all.stdout.trim().split('\n').length, 10);
+  const bad = await cli(['audit', 'export', '--format', 'csv'], { CS_DB: db });
+  assert.equal(bad.code, 2);
+});
+
+test('every audit command has --help text', async () => {
+  for (const cmd of ['verify', 'export', 'keygen']) {
+    const r = await cli(['audit', cmd, '--help']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, new RegExp(`Usage: countersign audit ${cmd}`));
+  }
+  const v = await cli(['audit', 'verify', '--help']);
+  assert.match(v.stdout, /Exit codes: 0 intact, 1 tampered/);
+});

@@ -1,0 +1,114 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { isCountersignError } from '../../core/errors.js';
+import type { Store } from '../../store/types.js';
+import { exportAudit } from '../../audit/export.js';
+import { createAuditSigner, generateAuditKeyPair, parseAuditPublicKey } from '../../audit/signing.js';
+import { verifyAudit } from '../../audit/verify.js';
+
+/** Exit codes of `countersign audit verify`. */
+export const AUDIT_VERIFY_EXIT = { intact: 0, tampered: 1, error: 2 } as const;
+
+function printError(e: unknown): void {
+  if (isCountersignError(e)) console.error(`${e.code}: ${e.message}`);
+  else console.error(`error: ${(e as Error)?.message ?? String(e)}`);
+}
+
+/** --public-key: a base64url key, a PEM, or a file holding either. */
+function readKeyArg(arg: string): string {
+  return !arg.includes('-----BEGIN') && existsSync(arg) ? readFileSync(arg, 'utf8') : arg;
+}
+
+function seqOption(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`not a sequence number: ${v}`);
+  return n;
+}
+
+async function write(chunk: string): Promise<void> {
+  if (!process.stdout.write(chunk)) await new Promise<void>((r) => process.stdout.once('drain', () => r()));
+}
+
+/**
+ * Add `audit verify`, `audit export` and `audit keygen` to a commander program (called by src/cli/main.ts, which
+ * provides `openStore` from the config). Commands set process.exitCode; they never call process.exit.
+ *
+ * @example
+ *   registerAuditCommands(program, () => openStore(config.store, dirname(configPath)));
+ */
+export function registerAuditCommands(program: Command, openStore: () => Promise<Store>): void {
+  const audit = program.command('audit').description('Verify, export and sign the tamper-evident audit log');
+
+  audit
+    .command('verify')
+    .description('Check every event hash, link and signed checkpoint; exit 0 if intact, 1 naming the first bad event, 2 if it could not run')
+    .option('--public-key <key>', 'checkpoint public key: base64url, SPKI PEM, or a file holding one (printed by `audit keygen`)')
+    .option('--key-env <name>', 'derive the public key from the signing key in this env var when --public-key is not given', 'COUNTERSIGN_AUDIT_KEY')
+    .option('--quiet', 'no progress on stderr')
+    .addHelpText('after', '\nExit codes: 0 intact, 1 tampered (edited, deleted, inserted, reordered or bad checkpoint), 2 error.')
+    .action(async (opts: { publicKey?: string; keyEnv: string; quiet?: boolean }) => {
+      let store: Store | undefined;
+      try {
+        let publicKey;
+        if (opts.publicKey) publicKey = parseAuditPublicKey(readKeyArg(opts.publicKey));
+        else if (process.env[opts.keyEnv]) publicKey = createAuditSigner(process.env[opts.keyEnv]!).publicKey;
+        store = await openStore();
+        let lastReport = Date.now();
+        const r = await verifyAudit(store, {
+          publicKey,
+          onProgress: (checked, total) => {
+            if (opts.quiet || Date.now() - lastReport < 1000) return;
+            lastReport = Date.now();
+            process.stderr.write(`verified ${checked.toLocaleString('en')} of ${total.toLocaleString('en')} events\n`);
+          },
+        });
+        const sigs = r.signaturesChecked ? 'signatures verified' : 'signatures NOT checked (no public key)';
+        if (r.ok) {
+          console.log(`audit log intact: ${r.checked} events, ${r.checkpoints} checkpoints (${sigs}); ${r.unsignedTail} events after the last checkpoint`);
+          process.exitCode = AUDIT_VERIFY_EXIT.intact;
+        } else {
+          const b = r.firstBad!;
+          console.log(`audit log TAMPERED: first bad event seq ${b.seq}: ${b.problem} (${b.detail}); ${r.checked} events checked before it`);
+          process.exitCode = AUDIT_VERIFY_EXIT.tampered;
+        }
+      } catch (e) {
+        printError(e);
+        process.exitCode = AUDIT_VERIFY_EXIT.error;
+      } finally {
+        await store?.close().catch(() => undefined);
+      }
+    });
+
+  audit
+    .command('export')
+    .description('Write audit events to stdout, one JSON object per line, in seq order')
+    .option('--format <format>', 'output format (jsonl)', 'jsonl')
+    .option('--since <seq>', 'only events after this seq (resume from the last seq you exported)', seqOption)
+    .option('--until <seq>', 'only events up to and including this seq', seqOption)
+    .addHelpText('after', '\nEach line: {seq, at, code, severity, type, body, prevHash, hash}. Bodies are masked when written.')
+    .action(async (opts: { format: string; since?: number; until?: number }) => {
+      let store: Store | undefined;
+      try {
+        if (opts.format !== 'jsonl') throw new Error(`unsupported format ${JSON.stringify(opts.format)} (supported: jsonl)`);
+        store = await openStore();
+        for await (const line of exportAudit(store, { from: (opts.since ?? 0) + 1, to: opts.until })) await write(line);
+      } catch (e) {
+        printError(e);
+        process.exitCode = 2;
+      } finally {
+        await store?.close().catch(() => undefined);
+      }
+    });
+
+  audit
+    .command('keygen')
+    .description('Print a new Ed25519 checkpoint signing key for the env var, and its public key')
+    .option('--env <name>', 'env var name to print', 'COUNTERSIGN_AUDIT_KEY')
+    .addHelpText('after', '\nKeep the private line secret (a secret manager, not the config file). Give the public key to auditors.')
+    .action((opts: { env: string }) => {
+      const k = generateAuditKeyPair();
+      console.log(`${opts.env}=${k.privateKey}`);
+      console.log(`# public key (audit verify --public-key): ${k.publicKey}`);
+      console.log(`# key id: ${k.keyId}`);
+    });
+}
