@@ -34,20 +34,24 @@ export class CommitQueue<J, R> {
 
   /** Jobs waiting or being written. */
   get size(): number {
-    return this.pending.length;
+    return this.pending.length + this.writing;
   }
+  private writing = 0;
 
   private async drain(): Promise<void> {
     try {
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0, this.maxBatch);
         let results: Array<JobResult<R>>;
+        this.writing = batch.length;
         try {
           results = await this.commit(batch.map((b) => b.job));
         } catch (e) {
           const err = this.mapError(e);
           for (const b of batch) b.reject(err);
           continue;
+        } finally {
+          this.writing = 0;
         }
         batch.forEach((b, i) => {
           const r = results[i];
