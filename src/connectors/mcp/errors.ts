@@ -1,0 +1,80 @@
+import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ERRORS, asCountersignError, type CountersignError, type ErrorCode as CsCode } from '../../core/errors.js';
+
+/**
+ * How each Countersign error reaches an MCP client. Refusals and upstream faults become a tool result with
+ * `isError: true` and a text the model can read (so it can change course); faults of the request itself or of the
+ * gateway become JSON-RPC errors. Only the public reason is told, never policy internals.
+ */
+export const MCP_ERROR_MAP = {
+  POLICY_DENIED: 'tool_error',
+  APPROVAL_DENIED: 'tool_error',
+  APPROVAL_EXPIRED: 'tool_error',
+  APPROVAL_CANCELLED: 'tool_error',
+  DIGEST_MISMATCH: 'tool_error',
+  GRANT_USED: 'tool_error',
+  UPSTREAM_UNAVAILABLE: 'tool_error',
+  UPSTREAM_TIMEOUT: 'tool_error',
+  TIMEOUT: 'tool_error',
+  FORBIDDEN: 'tool_error',
+  BAD_REQUEST: ErrorCode.InvalidParams,
+  UNKNOWN_RESOURCE: ErrorCode.InvalidParams,
+  NOT_FOUND: ErrorCode.InvalidParams,
+  BODY_TOO_LARGE: ErrorCode.InvalidRequest,
+  BAD_JSON: ErrorCode.ParseError,
+} as const satisfies Partial<Record<CsCode, 'tool_error' | number>>;
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+/** The sentence the model reads for a refusal. */
+export function refusalText(e: CountersignError): string {
+  const d = (e.details ?? {}) as Record<string, unknown>;
+  const req = str(d.requestId) ? ` (approval request ${d.requestId})` : '';
+  switch (e.code) {
+    case 'POLICY_DENIED':
+      return `Countersign policy denied this call: ${e.message}. Do not retry it unchanged.`;
+    case 'APPROVAL_DENIED': {
+      const who = str(d.decidedBy) ?? 'an approver';
+      return `A human approver (${who}) denied this call${req}: ${e.message}. Do not retry it unchanged.`;
+    }
+    case 'APPROVAL_EXPIRED':
+      return `Nobody approved this call in time${req}; it was not run. ${e.message}`;
+    case 'APPROVAL_CANCELLED':
+      return `The approval request for this call was cancelled${req}; it was not run. ${e.message}`;
+    case 'UPSTREAM_UNAVAILABLE':
+    case 'UPSTREAM_TIMEOUT':
+      return `The tool could not be run: ${e.message}`;
+    default:
+      return `Countersign refused this call (${e.code}): ${e.message}`;
+  }
+}
+
+/**
+ * Turn an error thrown while serving a tool call into what goes back: a tool result, or a thrown McpError
+ * (JSON-RPC error). Unknown errors become INTERNAL with the generic public message.
+ *
+ * @example
+ * toolErrorOrThrow(new CountersignError('POLICY_DENIED', 'writes are not allowed'))
+ * // { isError: true, content: [{ type: 'text', text: 'Countersign policy denied this call: writes are not allowed. …' }] }
+ */
+export function toolErrorOrThrow(err: unknown): CallToolResult {
+  if (err instanceof McpError) throw err;
+  const e = asCountersignError(err);
+  const mapped = (MCP_ERROR_MAP as Partial<Record<CsCode, 'tool_error' | number>>)[e.code];
+  if (mapped === 'tool_error') {
+    return { isError: true, content: [{ type: 'text', text: refusalText(e) }], _meta: { 'countersign/error': e.code } };
+  }
+  throw toMcpError(e);
+}
+
+/** A JSON-RPC error for a Countersign error: mapped code, public message, `data.code` the Countersign code. */
+export function toMcpError(err: unknown): McpError {
+  if (err instanceof McpError) return err;
+  const e = asCountersignError(err);
+  const mapped = (MCP_ERROR_MAP as Partial<Record<CsCode, 'tool_error' | number>>)[e.code];
+  const code = typeof mapped === 'number' ? mapped : ErrorCode.InternalError;
+  const message = e.code === 'INTERNAL' ? ERRORS.INTERNAL.doc : e.message;
+  return new McpError(code, message, { code: e.code });
+}

@@ -1,0 +1,177 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { ErrorCode, isInitializeRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { Principal } from '../../core/identity.js';
+import { asCountersignError } from '../../core/errors.js';
+import type { McpSession } from './session.js';
+
+/** Turns an HTTP request into the principal that makes it; throws CountersignError AUTH_* when it cannot. */
+export type Authenticate = (req: IncomingMessage) => Promise<Principal>;
+
+export interface HttpHandlerDeps {
+  authenticate: Authenticate;
+  openSession(principal: Principal, transport: 'http'): McpSession;
+  onSessionClosed(session: McpSession): void;
+  recordAuthFailure(code: string): Promise<void>;
+  maxMessageBytes: number;
+  sessionIdleMs: number;
+}
+
+/** A plain Node handler for the Streamable HTTP endpoint, plus what it holds. */
+export interface McpHttpHandler {
+  (req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** Open sessions. */
+  readonly sessions: number;
+  /** Close every session (held calls are cancelled). */
+  close(): Promise<void>;
+}
+
+interface HttpSession {
+  session: McpSession;
+  transport: StreamableHTTPServerTransport;
+  lastSeen: number;
+}
+
+function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const body = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+class TooLarge extends Error {}
+
+async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (Number.isFinite(declared) && declared > max) throw new TooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) throw new TooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function requestIds(body: unknown): RequestId[] {
+  const list = Array.isArray(body) ? body : [body];
+  const ids: RequestId[] = [];
+  for (const m of list) {
+    if (m && typeof m === 'object' && 'method' in m && 'id' in m) {
+      const id = (m as { id: unknown }).id;
+      if (typeof id === 'string' || typeof id === 'number') ids.push(id);
+    }
+  }
+  return ids;
+}
+
+/**
+ * The Streamable HTTP endpoint as a plain Node `(req, res)` handler (mount it at `mcp.path`). Every request is
+ * authenticated; a session belongs to the principal that opened it (another principal gets 403). Bodies larger
+ * than `maxMessageBytes` get 413 with a JSON-RPC error; a client that disconnects while a call is held cancels it.
+ */
+export function createHttpHandler(deps: HttpHandlerDeps): McpHttpHandler {
+  const sessions = new Map<string, HttpSession>();
+
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const [id, s] of sessions) {
+      if (s.session.inflight === 0 && now - s.lastSeen > deps.sessionIdleMs) {
+        sessions.delete(id);
+        void s.transport.close().catch(() => undefined);
+      }
+    }
+  }, Math.min(deps.sessionIdleMs, 60_000));
+  sweeper.unref();
+
+  const handler = (async (req: IncomingMessage, res: ServerResponse) => {
+    let principal: Principal;
+    try {
+      principal = await deps.authenticate(req);
+    } catch (e) {
+      const err = asCountersignError(e);
+      await deps.recordAuthFailure(err.code).catch(() => undefined);
+      const status = err.status === 401 || err.status === 403 ? err.status : 401;
+      return sendJsonRpcError(res, status, ErrorCode.InvalidRequest, `Unauthorized: ${err.message}`, { 'www-authenticate': 'Bearer' });
+    }
+
+    const sessionId = req.headers['mcp-session-id'];
+    const existing = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    if (typeof sessionId === 'string' && !existing) {
+      return sendJsonRpcError(res, 404, ErrorCode.InvalidRequest, 'Session not found: initialize a new session');
+    }
+    if (existing && existing.session.principal.id !== principal.id) {
+      return sendJsonRpcError(res, 403, ErrorCode.InvalidRequest, 'This session belongs to another principal');
+    }
+
+    if (req.method !== 'POST') {
+      if (req.method !== 'GET' && req.method !== 'DELETE') {
+        return sendJsonRpcError(res, 405, ErrorCode.InvalidRequest, 'Method not allowed', { allow: 'GET, POST, DELETE' });
+      }
+      if (!existing) return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Bad Request: mcp-session-id header is required');
+      existing.lastSeen = Date.now();
+      return existing.transport.handleRequest(req, res);
+    }
+
+    let body: unknown;
+    try {
+      const raw = await readBody(req, deps.maxMessageBytes);
+      body = JSON.parse(raw.toString('utf8'));
+    } catch (e) {
+      if (e instanceof TooLarge) {
+        return sendJsonRpcError(res, 413, ErrorCode.InvalidRequest, `Message larger than ${deps.maxMessageBytes} bytes`, { connection: 'close' });
+      }
+      return sendJsonRpcError(res, 400, ErrorCode.ParseError, 'Parse error: the body is not valid JSON');
+    }
+
+    let entry = existing;
+    if (!entry) {
+      if (!isInitializeRequest(body)) {
+        return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Bad Request: no session; send initialize first');
+      }
+      const session = deps.openSession(principal, 'http');
+      const created: HttpSession = {
+        session,
+        lastSeen: Date.now(),
+        transport: new StreamableHTTPServerTransport({
+          sessionIdGenerator: () => randomUUID(),
+          onsessioninitialized: (id) => {
+            sessions.set(id, created);
+          },
+        }),
+      };
+      created.transport.onclose = () => {
+        const id = created.transport.sessionId;
+        if (id) sessions.delete(id);
+        deps.onSessionClosed(session);
+      };
+      await session.server.connect(created.transport);
+      entry = created;
+    }
+    entry.lastSeen = Date.now();
+
+    // A client that goes away before its answer is written cancels what it asked (held calls included).
+    const ids = requestIds(body);
+    const target = entry;
+    if (ids.length) {
+      res.on('close', () => {
+        if (!res.writableFinished) for (const id of ids) target.session.abort(id, 'the client disconnected');
+      });
+    }
+    await entry.transport.handleRequest(req, res, body);
+  }) as McpHttpHandler;
+
+  Object.defineProperty(handler, 'sessions', { get: () => sessions.size });
+  handler.close = async () => {
+    clearInterval(sweeper);
+    const all = [...sessions.values()];
+    sessions.clear();
+    await Promise.all(all.map((s) => s.transport.close().catch(() => undefined)));
+  };
+  return handler;
+}

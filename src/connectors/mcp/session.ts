@@ -1,0 +1,281 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListResourceTemplatesRequestSchema,
+  ListResourcesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  type CallToolResult,
+  type RequestId,
+  type Resource,
+  type ResourceTemplate,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Decision } from '../../core/decision.js';
+import type { Principal } from '../../core/identity.js';
+import { asCountersignError } from '../../core/errors.js';
+import type { Gateway, PendingInfo } from '../../pipeline/types.js';
+import { exposedToolName, resourceReadInput, splitToolName, toolCallInput, toolSummary } from './action.js';
+import { refusalText, toMcpError, toolErrorOrThrow } from './errors.js';
+import { maskMcpResult, wireSize } from './mask.js';
+import type { Upstream } from './upstream.js';
+
+export type HoldMode = 'wait' | 'return_pending';
+
+/** What every session of one MCP gateway shares. */
+export interface SessionContext {
+  gateway: Gateway;
+  upstreams: Map<string, Upstream>;
+  holdMode: HoldMode;
+  heartbeatMs: number;
+  version: string;
+}
+
+/** One downstream client: its principal, its SDK server, and its calls in flight (to cancel on disconnect). */
+export interface McpSession {
+  readonly id: string;
+  readonly principal: Principal;
+  readonly server: Server;
+  /** Cancel one in-flight request (the client went away): a held call's approval request is cancelled. */
+  abort(requestId: RequestId, reason?: string): void;
+  /** How many tool calls or reads are running or held. */
+  readonly inflight: number;
+  /** Tell the client the tool list changed (an upstream restarted or changed its tools). */
+  toolsChanged(): void;
+  close(): Promise<void>;
+}
+
+/** `_meta` key a client may set on one call to choose the hold mode: `wait` or `return_pending`. */
+export const HOLD_MODE_META = 'countersign/holdMode';
+
+/**
+ * Build the SDK server for one downstream session. Handlers: tools/list (prefixed, hidden when policy denies),
+ * tools/call (policy → hold → upstream → mask), resources/list, resources/templates/list, resources/read.
+ * Unknown methods get the SDK's JSON-RPC "method not found".
+ *
+ * @example
+ * const s = createSession(ctx, principal, 'sess_1', 'stdio');
+ * await s.server.connect(transport);
+ */
+export function createSession(ctx: SessionContext, principal: Principal, id: string, transport: 'stdio' | 'http' | 'custom'): McpSession {
+  const { gateway } = ctx;
+  const server = new Server(
+    { name: 'countersign', version: ctx.version },
+    {
+      capabilities: { tools: { listChanged: true }, resources: {} },
+      instructions:
+        'Tools are provided through Countersign. Each call is checked by policy; some wait for a human approver. ' +
+        'A refused call returns an error that says why: change course rather than retrying it unchanged.',
+    },
+  );
+  const controllers = new Map<RequestId, AbortController>();
+  const who = { id: principal.id, type: principal.type, ...(principal.onBehalfOf ? { onBehalfOf: principal.onBehalfOf } : {}) };
+  // resources/read routes a URI to the upstream that listed it (or whose template prefix matches).
+  const resourceOwner = new Map<string, string>();
+  let templatePrefixes: Array<{ prefix: string; upstream: string }> = [];
+
+  function track(requestId: RequestId, signal: AbortSignal): AbortController {
+    const c = new AbortController();
+    if (signal.aborted) c.abort(signal.reason);
+    else signal.addEventListener('abort', () => c.abort(signal.reason), { once: true });
+    controllers.set(requestId, c);
+    return c;
+  }
+
+  async function cancelled(requestId: RequestId, resource: string, summary: string, stage: string): Promise<void> {
+    await gateway
+      .record({ type: 'mcp.call_cancelled', principal: who, resource, summary, data: { session: id, requestId: String(requestId), stage } })
+      .catch(() => undefined);
+  }
+
+  function hidden(u: Upstream, t: Tool): boolean {
+    if (!u.config.hide_denied_tools) return false;
+    try {
+      const probe = toolCallInput({ principal, upstream: u.name, tool: t.name, annotations: t.annotations, arguments: {}, summary: toolSummary(u.name, t.name, {}) });
+      return gateway.decide(probe).effect === 'deny';
+    } catch {
+      return true; // policy could not be evaluated: the call would be refused too
+    }
+  }
+
+  server.setRequestHandler(ListToolsRequestSchema, async () => {
+    const ups = [...ctx.upstreams.values()];
+    const lists = await Promise.all(ups.map((u) => u.tools().then((tools) => ({ u, tools }), () => ({ u, tools: undefined }))));
+    const tools: Tool[] = [];
+    const unavailable: string[] = [];
+    let hiddenCount = 0;
+    for (const { u, tools: list } of lists) {
+      if (!list) {
+        unavailable.push(u.name);
+        continue;
+      }
+      for (const t of list) {
+        if (hidden(u, t)) hiddenCount++;
+        else tools.push({ ...t, name: exposedToolName(u.name, t.name) });
+      }
+    }
+    await gateway.record({
+      type: 'mcp.tools_listed',
+      principal: who,
+      summary: `${tools.length} tools listed, ${hiddenCount} hidden${unavailable.length ? `, unavailable: ${unavailable.join(', ')}` : ''}`,
+      data: { session: id, listed: tools.length, hidden: hiddenCount, unavailable },
+    });
+    return { tools };
+  });
+
+  server.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
+    const name = req.params.name;
+    const split = splitToolName(name);
+    const upstream = split && ctx.upstreams.get(split.upstream);
+    if (!split || !upstream) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    const args = (req.params.arguments ?? {}) as Record<string, unknown>;
+    const controller = track(extra.requestId, extra.signal);
+    const signal = controller.signal;
+    const progressToken = req.params._meta?.progressToken;
+    let summary = name;
+    try {
+      const tool = await upstream.tool(split.tool);
+      if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+      summary = toolSummary(upstream.name, split.tool, (await gateway.masker.maskValue(args)).value);
+      const input = toolCallInput({ principal, upstream: upstream.name, tool: split.tool, annotations: tool.annotations, arguments: args, summary, context: { session: id } });
+      const metaMode = req.params._meta?.[HOLD_MODE_META];
+      const holdMode: HoldMode = metaMode === 'wait' || metaMode === 'return_pending' ? metaMode : upstream.config.hold_mode ?? ctx.holdMode;
+      let lastProgress = 0;
+      const progress = (message: string, value?: number): void => {
+        if (progressToken === undefined || signal.aborted) return;
+        lastProgress = Math.max(lastProgress + 1, value ?? 0);
+        void extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: lastProgress, message } }).catch(() => undefined);
+      };
+      const run = await gateway.run(
+        input,
+        (action) => {
+          const d = action.detail as { tool: string; arguments: Record<string, unknown> };
+          return upstream.callTool(d.tool, d.arguments, { signal, onprogress: (p) => progress(p.message ?? 'running', p.progress) });
+        },
+        {
+          signal,
+          holdMode,
+          heartbeatMs: ctx.heartbeatMs,
+          onPending: (info) => progress(heldText(info)),
+          onHeartbeat: (ms, info) => progress(`still waiting for approval ${info.requestId} (${Math.round(ms / 1000)}s)`),
+        },
+      );
+      if (run.status === 'pending') return pendingResult(run.pending);
+      const masked = await maskMcpResult(gateway.masker, run.result, { profile: maskProfileOf(run.decision), scope: principal.id });
+      return masked.value;
+    } catch (e) {
+      if (signal.aborted) {
+        await cancelled(extra.requestId, upstream.name, summary, asCountersignError(e).code);
+        throw toMcpError(e); // the SDK sends nothing for a cancelled request
+      }
+      return toolErrorOrThrow(e);
+    } finally {
+      controllers.delete(extra.requestId);
+    }
+  });
+
+  server.setRequestHandler(ListResourcesRequestSchema, async () => {
+    const lists = await Promise.all([...ctx.upstreams.values()].map((u) => u.resources().then((r) => ({ u, r }), () => undefined)));
+    const resources: Resource[] = [];
+    const templates: Array<{ prefix: string; upstream: string }> = [];
+    for (const x of lists) {
+      if (!x) continue;
+      for (const r of x.r.resources) {
+        if (!resourceOwner.has(r.uri)) resourceOwner.set(r.uri, x.u.name);
+        resources.push(r);
+      }
+      for (const t of x.r.templates) templates.push({ prefix: t.uriTemplate.split('{')[0], upstream: x.u.name });
+    }
+    templatePrefixes = templates.sort((a, b) => b.prefix.length - a.prefix.length);
+    return { resources };
+  });
+
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => {
+    const lists = await Promise.all([...ctx.upstreams.values()].map((u) => u.resources().then((r) => ({ u, r }), () => undefined)));
+    const resourceTemplates: ResourceTemplate[] = [];
+    const prefixes: Array<{ prefix: string; upstream: string }> = [];
+    for (const x of lists) {
+      if (!x) continue;
+      for (const t of x.r.templates) {
+        resourceTemplates.push(t);
+        prefixes.push({ prefix: t.uriTemplate.split('{')[0], upstream: x.u.name });
+      }
+    }
+    templatePrefixes = prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
+    return { resourceTemplates };
+  });
+
+  server.setRequestHandler(ReadResourceRequestSchema, async (req, extra) => {
+    const uri = req.params.uri;
+    const owner = resourceOwner.get(uri) ?? templatePrefixes.find((t) => t.prefix && uri.startsWith(t.prefix))?.upstream;
+    const upstream = owner ? ctx.upstreams.get(owner) : ctx.upstreams.size === 1 ? [...ctx.upstreams.values()][0] : undefined;
+    if (!upstream) throw new McpError(ErrorCode.InvalidParams, `Unknown resource: ${uri} (list resources first)`);
+    const controller = track(extra.requestId, extra.signal);
+    const summary = `${upstream.name} read ${(await gateway.masker.maskText(uri)).text}`;
+    try {
+      const run = await gateway.run(
+        resourceReadInput({ principal, upstream: upstream.name, uri, summary }),
+        () => upstream.readResource(uri, { signal: controller.signal }),
+        { signal: controller.signal, holdMode: 'wait', heartbeatMs: ctx.heartbeatMs },
+      );
+      if (run.status === 'pending') throw new McpError(ErrorCode.InvalidRequest, pendingResult(run.pending).content[0].text as string);
+      return (await maskMcpResult(gateway.masker, run.result, { profile: maskProfileOf(run.decision), scope: principal.id })).value;
+    } catch (e) {
+      if (controller.signal.aborted) await cancelled(extra.requestId, upstream.name, summary, asCountersignError(e).code);
+      if (e instanceof McpError) throw e;
+      const err = asCountersignError(e);
+      if (toolErrorCodes.has(err.code)) throw new McpError(ErrorCode.InvalidRequest, refusalText(err), { code: err.code });
+      throw toMcpError(err);
+    } finally {
+      controllers.delete(extra.requestId);
+    }
+  });
+
+  return {
+    id,
+    principal,
+    server,
+    abort(requestId, reason = 'the client disconnected') {
+      controllers.get(requestId)?.abort(new Error(reason));
+    },
+    get inflight() {
+      return controllers.size;
+    },
+    toolsChanged() {
+      void server.sendToolListChanged().catch(() => undefined);
+    },
+    async close() {
+      for (const c of controllers.values()) c.abort(new Error('the session closed'));
+      await server.close().catch(() => undefined);
+    },
+  };
+}
+
+function maskProfileOf(d: Decision): string | undefined {
+  return d.effect === 'deny' ? undefined : d.maskProfile;
+}
+
+const toolErrorCodes = new Set(['POLICY_DENIED', 'APPROVAL_DENIED', 'APPROVAL_EXPIRED', 'APPROVAL_CANCELLED', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT']);
+
+function heldText(info: PendingInfo): string {
+  const who = info.approverGroups.length ? ` from ${info.approverGroups.join(', ')}` : '';
+  return `held for approval ${info.requestId}: needs ${info.approvalsNeeded} approval(s)${who}, expires ${new Date(info.expiresAt).toISOString()}`;
+}
+
+/** What a `return_pending` call answers: not run yet, and how to proceed. */
+export function pendingResult(info: PendingInfo): CallToolResult & { content: [{ type: 'text'; text: string }] } {
+  return {
+    isError: true,
+    content: [
+      {
+        type: 'text',
+        text:
+          `pending approval ${info.requestId}: this call was not run yet; it ${heldText(info).replace(/^held for approval \S+: /, '')}. ` +
+          'Call the tool again with exactly the same arguments once it is approved.',
+      },
+    ],
+    _meta: { 'countersign/pending': { requestId: info.requestId, expiresAt: info.expiresAt } },
+  };
+}

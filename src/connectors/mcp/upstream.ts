@@ -1,0 +1,255 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  ErrorCode,
+  McpError,
+  ResourceListChangedNotificationSchema,
+  ToolListChangedNotificationSchema,
+  type CallToolResult,
+  type ReadResourceResult,
+  type Resource,
+  type ResourceTemplate,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { CountersignError } from '../../core/errors.js';
+import { parseDuration } from '../../config/duration.js';
+import type { McpUpstreamConfig } from './config.js';
+
+export type UpstreamState = 'idle' | 'connecting' | 'up' | 'down';
+
+export interface UpstreamOptions {
+  /** Environment the `*_env` fields read from (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** Shortest gap between two restarts of a crashed upstream. */
+  restartBackoffMs?: number;
+  /** Called when the upstream's tool list changes, so sessions can tell their clients. */
+  onToolsChanged?: () => void;
+  /** Called when the upstream goes down (crash, closed connection). */
+  onDown?: (reason: string) => void;
+  version?: string;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Relay upstream progress to the caller. */
+  onprogress?: (p: { progress: number; total?: number; message?: string }) => void;
+}
+
+const STDERR_TAIL = 2048;
+
+/**
+ * One upstream MCP server, spawned (stdio) or reached over Streamable HTTP, with the official SDK client. Connects
+ * lazily, caches its tool list (refreshed on `tools/list_changed`), notices a crash (the connection closes: pending
+ * calls fail with UPSTREAM_UNAVAILABLE) and reconnects on the next use, at most once per backoff period.
+ * Every call has a timeout (`call_timeout`): a hung upstream fails with UPSTREAM_TIMEOUT.
+ *
+ * @example
+ * const fs = new Upstream({ name: 'fs', command: 'mcp-server-filesystem', args: ['/tmp/demo'], ... });
+ * const tools = await fs.tools();
+ * const result = await fs.callTool('read_text_file', { path: '/tmp/demo/a.txt' });
+ */
+export class Upstream {
+  state: UpstreamState = 'idle';
+  private client?: Client;
+  private connecting?: Promise<Client>;
+  private toolCache?: Tool[];
+  private lastStart = 0;
+  private lastError = '';
+  private stderrTail = '';
+  private readonly callTimeoutMs: number;
+  private closed = false;
+
+  constructor(
+    readonly config: McpUpstreamConfig,
+    private readonly opts: UpstreamOptions = {},
+  ) {
+    this.callTimeoutMs = (parseDuration(config.call_timeout) ?? 60) * 1000;
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  /** The connected client; (re)connects when needed. Throws UPSTREAM_UNAVAILABLE. */
+  async connect(): Promise<Client> {
+    if (this.closed) throw this.unavailable('the gateway is shutting down');
+    if (this.client && this.state === 'up') return this.client;
+    if (this.connecting) return this.connecting;
+    const backoff = this.opts.restartBackoffMs ?? 1000;
+    const since = Date.now() - this.lastStart;
+    if (this.state === 'down' && since < backoff) {
+      throw this.unavailable(`it is down (${this.lastError || 'connection closed'}); retrying in ${backoff - since} ms`);
+    }
+    this.lastStart = Date.now();
+    this.state = 'connecting';
+    this.connecting = this.open().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async open(): Promise<Client> {
+    const client = new Client({ name: 'countersign', version: this.opts.version ?? '0.1.0' }, { capabilities: {} });
+    const transport = this.transport();
+    client.onclose = () => {
+      if (this.client !== client) return;
+      this.client = undefined;
+      this.toolCache = undefined;
+      this.state = 'down';
+      this.lastError = 'the connection closed';
+      this.opts.onDown?.(this.lastError);
+    };
+    client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+      this.toolCache = undefined;
+      this.opts.onToolsChanged?.();
+    });
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, async () => undefined);
+    try {
+      await client.connect(transport, { timeout: this.callTimeoutMs });
+    } catch (e) {
+      this.state = 'down';
+      this.lastError = describe(e);
+      await client.close().catch(() => undefined);
+      throw this.unavailable(`it could not be started: ${this.lastError}`, e);
+    }
+    this.client = client;
+    this.state = 'up';
+    return client;
+  }
+
+  private transport(): Transport {
+    const c = this.config;
+    const env = this.opts.env ?? process.env;
+    if (c.command !== undefined) {
+      const childEnv: Record<string, string> = { ...getDefaultEnvironment(), ...c.env };
+      for (const [name, from] of Object.entries(c.env_from)) {
+        const v = env[from];
+        if (v === undefined) throw new CountersignError('SECRET_MISSING', `environment variable ${from} (for upstream ${c.name}) is not set`);
+        childEnv[name] = v;
+      }
+      const t = new StdioClientTransport({ command: c.command, args: c.args, env: childEnv, cwd: c.cwd, stderr: 'pipe' });
+      this.stderrTail = '';
+      t.stderr?.on('data', (chunk: Buffer) => {
+        this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL);
+      });
+      return t;
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, from] of Object.entries(c.headers_env)) {
+      const v = env[from];
+      if (v === undefined) throw new CountersignError('SECRET_MISSING', `environment variable ${from} (for upstream ${c.name}) is not set`);
+      headers[name] = v;
+    }
+    return new StreamableHTTPClientTransport(new URL(c.url!), { requestInit: { headers } });
+  }
+
+  /** The last lines the spawned process wrote to stderr, for the operator (never sent to agents: may hold secrets). */
+  get stderr(): string {
+    return lastLine(this.stderrTail);
+  }
+
+  /** The upstream's tools (cached until it says they changed or it restarts). */
+  async tools(): Promise<Tool[]> {
+    if (this.toolCache && this.state === 'up') return this.toolCache;
+    const client = await this.connect();
+    const all: Tool[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.guard(client.listTools(cursor ? { cursor } : {}, { timeout: this.callTimeoutMs }));
+      all.push(...page.tools);
+      cursor = page.nextCursor;
+    } while (cursor);
+    if (this.client === client) this.toolCache = all;
+    return all;
+  }
+
+  /** Find one tool by its upstream name; refreshes the list once when it is not known. */
+  async tool(name: string): Promise<Tool | undefined> {
+    const found = (await this.tools()).find((t) => t.name === name);
+    if (found) return found;
+    this.toolCache = undefined;
+    return (await this.tools()).find((t) => t.name === name);
+  }
+
+  async callTool(name: string, args: Record<string, unknown>, opts: CallOptions = {}): Promise<CallToolResult> {
+    const client = await this.connect();
+    const result = await this.guard(
+      client.callTool({ name, arguments: args }, undefined, {
+        signal: opts.signal,
+        timeout: this.callTimeoutMs,
+        ...(opts.onprogress ? { onprogress: opts.onprogress } : {}),
+      }),
+    );
+    return result as CallToolResult;
+  }
+
+  /** Resources and templates, or empty lists when the upstream does not offer resources. */
+  async resources(): Promise<{ resources: Resource[]; templates: ResourceTemplate[] }> {
+    const client = await this.connect();
+    if (!client.getServerCapabilities()?.resources) return { resources: [], templates: [] };
+    const resources: Resource[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.guard(client.listResources(cursor ? { cursor } : {}, { timeout: this.callTimeoutMs }));
+      resources.push(...page.resources);
+      cursor = page.nextCursor;
+    } while (cursor);
+    const templates = await this.guard(client.listResourceTemplates({}, { timeout: this.callTimeoutMs })).then(
+      (r) => r.resourceTemplates,
+      () => [] as ResourceTemplate[],
+    );
+    return { resources, templates };
+  }
+
+  async readResource(uri: string, opts: CallOptions = {}): Promise<ReadResourceResult> {
+    const client = await this.connect();
+    return this.guard(client.readResource({ uri }, { signal: opts.signal, timeout: this.callTimeoutMs }));
+  }
+
+  /** Map SDK faults to Countersign errors: closed connection → UPSTREAM_UNAVAILABLE, timeout → UPSTREAM_TIMEOUT. */
+  private async guard<T>(p: Promise<T>): Promise<T> {
+    try {
+      return await p;
+    } catch (e) {
+      if (e instanceof McpError && e.code === ErrorCode.ConnectionClosed) {
+        throw this.unavailable('it closed the connection while the call was running (crashed?)', e);
+      }
+      if (e instanceof McpError && e.code === ErrorCode.RequestTimeout) {
+        throw new CountersignError('UPSTREAM_TIMEOUT', `upstream ${this.name} did not answer within ${this.callTimeoutMs / 1000}s`, { upstream: this.name }, { cause: e });
+      }
+      if (e instanceof TypeError && this.config.url) {
+        // fetch failed: the remote server is unreachable.
+        this.state = 'down';
+        this.lastError = describe(e);
+        throw this.unavailable(`it is unreachable (${describe(e)})`, e);
+      }
+      throw e;
+    }
+  }
+
+  private unavailable(why: string, cause?: unknown): CountersignError {
+    return new CountersignError('UPSTREAM_UNAVAILABLE', `upstream ${this.name} is unavailable: ${why}`, { upstream: this.name }, { cause });
+  }
+
+  /** Close the connection (and the spawned process). */
+  async close(): Promise<void> {
+    this.closed = true;
+    const c = this.client;
+    this.client = undefined;
+    this.state = 'down';
+    await this.connecting?.catch(() => undefined);
+    await (c ?? this.client)?.close().catch(() => undefined);
+  }
+}
+
+function describe(e: unknown): string {
+  if (e instanceof Error) return e.message.slice(0, 300);
+  return String(e).slice(0, 300);
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n');
+  return (lines[lines.length - 1] ?? '').slice(0, 300);
+}
