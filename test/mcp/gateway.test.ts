@@ -1,0 +1,155 @@
+// The MCP gateway end to end: the official SDK client → Countersign (stdio and Streamable HTTP) → real MCP servers
+// from npm (filesystem on a temp folder, everything). Same scenarios on both downstream transports.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { startHarness, TEST_POLICY, type Harness } from './support/harness.js';
+import { interimGateway } from './support/interim-gateway.js';
+
+const text = (r: unknown): string => ((r as CallToolResult).content ?? []).map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+
+/** Start a call that will be held; resolve with the request id announced by the first progress notification. */
+function heldCall(client: Client, name: string, args: Record<string, unknown>) {
+  let announce!: (id: string) => void;
+  const requestId = new Promise<string>((r) => (announce = r));
+  const messages: string[] = [];
+  const result = client.callTool({ name, arguments: args }, undefined, {
+    onprogress: (p) => {
+      messages.push(p.message ?? '');
+      const m = /held for approval (\S+):/.exec(p.message ?? '');
+      if (m) announce(m[1]);
+    },
+    timeout: 30_000,
+  });
+  return { requestId, result, messages };
+}
+
+for (const transport of ['stdio', 'http'] as const) {
+  describe(`MCP gateway over ${transport}`, () => {
+    const world = interimGateway(TEST_POLICY);
+    let h: Harness;
+    let agent: Client;
+
+    before(async () => {
+      h = await startHarness(world.gateway);
+      agent = await h.client(transport);
+    });
+    after(() => h.close());
+
+    it('lists upstream tools under their prefix and hides the ones policy denies', async () => {
+      const { tools } = await agent.listTools();
+      const names = tools.map((t) => t.name);
+      assert.ok(names.includes('fs.read_text_file'));
+      assert.ok(names.includes('fs.write_file'), 'held tools stay visible');
+      assert.ok(names.includes('everything.get-sum'));
+      assert.ok(!names.includes('everything.get-env'), 'denied by no-env-dump');
+      assert.ok(!names.includes('fs.move_file'), 'denied by no-move');
+      assert.ok(names.every((n) => n.startsWith('fs.') || n.startsWith('everything.')));
+      const write = tools.find((t) => t.name === 'fs.write_file')!;
+      assert.equal(write.annotations?.destructiveHint, true, 'annotations pass through');
+      const listed = world.events.filter((e) => e.type === 'mcp.tools_listed').at(-1)!;
+      assert.equal(listed.principal?.id, 'agent:claude');
+      assert.equal((listed.data as { hidden: number }).hidden, 2);
+    });
+
+    it('shows a principal no rule allows no tools at all', async () => {
+      const stranger = await h.client(transport, 'outsider');
+      const { tools } = await stranger.listTools();
+      assert.deepEqual(tools, []);
+    });
+
+    it('forwards an allowed call and returns the upstream result', async () => {
+      const r = await agent.callTool({ name: 'everything.get-sum', arguments: { a: 2, b: 3 } });
+      assert.equal(r.isError, undefined);
+      assert.equal(text(r), 'The sum of 2 and 3 is 5.');
+    });
+
+    it('answers a denied call with a tool error that tells the model why', async () => {
+      const r = await agent.callTool({ name: 'everything.get-env', arguments: {} });
+      assert.equal(r.isError, true);
+      assert.match(text(r), /policy denied this call: reading the server environment is not allowed/);
+      assert.doesNotMatch(text(r), /no-env-dump/, 'rule names are policy internals');
+    });
+
+    it('masks tool results (text and structured content) before the model sees them', async () => {
+      const r = await agent.callTool({ name: 'fs.read_text_file', arguments: { path: join(h.demoDir, 'contacts.txt') } });
+      assert.equal(r.isError, undefined);
+      const all = JSON.stringify(r);
+      assert.ok(!all.includes('alice.smith@example.com'), 'raw e-mail left the gateway');
+      assert.match(text(r), /about the launch/);
+    });
+
+    it('holds a write, keeps the client informed, and forwards the exact call once approved', async () => {
+      const path = join(h.demoDir, 'approved.txt');
+      const call = heldCall(agent, 'fs.write_file', { path, content: 'approved content' });
+      const id = await call.requestId;
+      await assert.rejects(stat(path), 'nothing is written while held');
+      world.approve(id);
+      const r = await call.result;
+      assert.equal(r.isError, undefined, text(r));
+      assert.equal(await readFile(path, 'utf8'), 'approved content');
+      assert.match(call.messages[0], /needs 1 approval\(s\) from approvers/);
+    });
+
+    it('answers a denied hold with who decided and why, and runs nothing', async () => {
+      const path = join(h.demoDir, 'denied.txt');
+      const call = heldCall(agent, 'fs.write_file', { path, content: 'x' });
+      world.deny(await call.requestId, 'bob@example.com', 'not during the freeze');
+      const r = await call.result;
+      assert.equal(r.isError, true);
+      assert.match(text(r), /bob@example\.com/);
+      assert.match(text(r), /not during the freeze/);
+      await assert.rejects(stat(path));
+    });
+
+    it('answers an expired hold with a tool error and runs nothing', async () => {
+      const path = join(h.demoDir, 'expired.txt');
+      const call = heldCall(agent, 'fs.write_file', { path, content: 'x' });
+      world.expire(await call.requestId);
+      const r = await call.result;
+      assert.equal(r.isError, true);
+      assert.match(text(r), /Nobody approved this call in time/);
+      await assert.rejects(stat(path));
+    });
+
+    it('answers at once with "pending approval <id>" when the call asks for return_pending', async () => {
+      const r = await agent.callTool({
+        name: 'fs.write_file',
+        arguments: { path: join(h.demoDir, 'later.txt'), content: 'x' },
+        _meta: { 'countersign/holdMode': 'return_pending' },
+      });
+      assert.equal(r.isError, true);
+      assert.match(text(r), /^pending approval \S+: this call was not run yet/);
+    });
+
+    it('rejects an unknown tool with JSON-RPC invalid params', async () => {
+      for (const name of ['nope.tool', 'no-prefix', 'fs.no_such_tool']) {
+        await assert.rejects(agent.callTool({ name, arguments: {} }), (e: unknown) => e instanceof McpError && e.code === ErrorCode.InvalidParams);
+      }
+    });
+
+    it('answers an unknown method with JSON-RPC method not found', async () => {
+      await assert.rejects(agent.listPrompts(), (e: unknown) => e instanceof McpError && e.code === ErrorCode.MethodNotFound);
+    });
+
+    it('cancels a held call when the client goes away, and the gateway serves others', async () => {
+      const leaver = await h.client(transport);
+      const before = world.events.filter((e) => e.type === 'mcp.call_cancelled').length;
+      const call = heldCall(leaver, 'fs.write_file', { path: join(h.demoDir, 'gone.txt'), content: 'x' });
+      const id = await call.requestId;
+      call.result.catch(() => undefined);
+      await leaver.close();
+      for (let i = 0; i < 200 && world.held.has(id); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(world.held.has(id), false, 'the hold was cancelled');
+      for (let i = 0; i < 200 && world.events.filter((e) => e.type === 'mcp.call_cancelled').length === before; i++) await new Promise((r) => setTimeout(r, 10));
+      const cancelled = world.events.filter((e) => e.type === 'mcp.call_cancelled').at(-1)!;
+      assert.equal(cancelled.resource, 'fs');
+      assert.equal((cancelled.data as { stage: string }).stage, 'APPROVAL_CANCELLED');
+      const r = await agent.callTool({ name: 'everything.get-sum', arguments: { a: 1, b: 1 } });
+      assert.equal(text(r), 'The sum of 1 and 1 is 2.');
+    });
+  });
+}
