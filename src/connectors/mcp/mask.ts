@@ -5,7 +5,9 @@ import type { MaskContext, Masker } from '../../core/masking.js';
 const TEXTY_MIME = /^(text\/|application\/(json|xml|yaml|x-yaml|javascript|x-ndjson|csv)|[^;]*\+(json|xml))/i;
 
 interface Hole {
-  restore(masked: string | undefined): void;
+  /** Where the payload sits, from the root of the result. */
+  path: Array<string | number>;
+  payload: string;
   text?: string; // decoded text to mask, when the payload is text-like
 }
 
@@ -21,17 +23,21 @@ interface Hole {
 export async function maskMcpResult<T>(masker: Masker, result: T, ctx?: MaskContext): Promise<{ value: T; findings: number }> {
   const copy = structuredClone(result);
   const holes: Hole[] = [];
-  visitBinary(copy, holes);
-  const texts = holes.map((h) => h.text ?? '');
-  const { value, findings } = await masker.maskValue({ result: copy, blobs: texts }, ctx);
-  holes.forEach((h, i) => h.restore(h.text === undefined ? undefined : value.blobs[i]));
+  liftBinary(copy, [], holes);
+  const { value, findings } = await masker.maskValue({ result: copy, blobs: holes.map((h) => h.text ?? '') }, ctx);
+  holes.forEach((h, i) => {
+    let node: unknown = value.result;
+    for (const k of h.path.slice(0, -1)) node = (node as Record<string | number, unknown>)[k];
+    const masked = h.text === undefined ? h.payload : Buffer.from(value.blobs[i], 'utf8').toString('base64');
+    (node as Record<string | number, unknown>)[h.path[h.path.length - 1]] = masked;
+  });
   return { value: value.result, findings: findings.length };
 }
 
-/** Lift base64 payloads out of the value (so detectors do not read base64 as text) and remember how to put them back. */
-function visitBinary(node: unknown, holes: Hole[]): void {
+/** Lift base64 payloads out of the value (so detectors do not read base64 as text), remembering where they were. */
+function liftBinary(node: unknown, path: Array<string | number>, holes: Hole[]): void {
   if (Array.isArray(node)) {
-    for (const item of node) visitBinary(item, holes);
+    node.forEach((item, i) => liftBinary(item, [...path, i], holes));
     return;
   }
   if (node === null || typeof node !== 'object') return;
@@ -42,17 +48,11 @@ function visitBinary(node: unknown, holes: Hole[]): void {
     const binaryShape = key === 'blob' ? typeof obj.uri === 'string' : obj.type === 'image' || obj.type === 'audio';
     if (typeof payload !== 'string' || !binaryShape) continue;
     const mime = typeof obj.mimeType === 'string' ? obj.mimeType : '';
-    const texty = TEXTY_MIME.test(mime);
     obj[key] = '';
     lifted.add(key);
-    holes.push({
-      text: texty ? Buffer.from(payload, 'base64').toString('utf8') : undefined,
-      restore: (masked) => {
-        obj[key] = masked === undefined ? payload : Buffer.from(masked, 'utf8').toString('base64');
-      },
-    });
+    holes.push({ path: [...path, key], payload, text: TEXTY_MIME.test(mime) ? Buffer.from(payload, 'base64').toString('utf8') : undefined });
   }
-  for (const [k, v] of Object.entries(obj)) if (!lifted.has(k)) visitBinary(v, holes);
+  for (const [k, v] of Object.entries(obj)) if (!lifted.has(k)) liftBinary(v, [...path, k], holes);
 }
 
 /** Size of a result as it goes on the wire, for the audit log. */

@@ -1,0 +1,123 @@
+// Faults: an upstream that crashes or hangs, malformed and oversized JSON-RPC on stdio and HTTP. Each gets a
+// proper error, the gateway stays up, other sessions are unaffected.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { startHarness, TEST_POLICY, type Harness } from './support/harness.js';
+import { interimGateway } from './support/interim-gateway.js';
+import { streamPair } from './support/stream-client.js';
+
+const FAULTY = fileURLToPath(new URL('./fixtures/faulty-server.mjs', import.meta.url));
+const text = (r: unknown): string => ((r as CallToolResult).content ?? []).map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+const POLICY = {
+  rules: [...TEST_POLICY.rules, { name: 'agents-faulty', principal: { groups: ['agents'] }, resource: 'faulty', effect: 'allow' }],
+};
+
+describe('MCP gateway faults', () => {
+  const world = interimGateway(POLICY as never);
+  let h: Harness;
+  let agent: Client;
+  let other: Client;
+
+  before(async () => {
+    h = await startHarness(world.gateway, {
+      max_message_bytes: 4096,
+      upstreams: [{ name: 'faulty', command: process.execPath, args: [FAULTY], call_timeout: '1s' }],
+    });
+    agent = await h.client('stdio');
+    other = await h.client('http');
+  });
+  after(() => h.close());
+
+  it('fails a call whose upstream crashes with a tool error, restarts the upstream, and serves everyone else', async () => {
+    const first = text(await agent.callTool({ name: 'faulty.ping', arguments: {} }));
+    const r = await agent.callTool({ name: 'faulty.crash', arguments: {} });
+    assert.equal(r.isError, true);
+    assert.match(text(r), /upstream faulty is unavailable: .*closed the connection/);
+    assert.equal(text(await other.callTool({ name: 'everything.get-sum', arguments: { a: 1, b: 2 } })), 'The sum of 1 and 2 is 3.');
+    const again = text(await agent.callTool({ name: 'faulty.ping', arguments: {} }));
+    assert.match(again, /^pong from \d+$/);
+    assert.notEqual(again, first, 'a new process answers');
+  });
+
+  it('fails a call to a hung upstream after call_timeout', async () => {
+    const r = await other.callTool({ name: 'faulty.hang', arguments: {} });
+    assert.equal(r.isError, true);
+    assert.match(text(r), /upstream faulty did not answer within 1s/);
+    assert.match(text(await agent.callTool({ name: 'faulty.ping', arguments: {} })), /^pong/);
+  });
+
+  it('answers malformed, invalid and oversized stdio lines with JSON-RPC errors and keeps the session', async () => {
+    const pair = streamPair();
+    await h.mcp.serveStdio(h.principals.agent, { input: pair.serverInput, output: pair.serverOutput });
+    const lines: unknown[] = [];
+    let buf = '';
+    pair.serverOutput.on('data', (c: Buffer) => {
+      buf += c.toString();
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        lines.push(JSON.parse(buf.slice(0, i)));
+        buf = buf.slice(i + 1);
+      }
+    });
+    const send = (s: string) => pair.serverInput.write(s);
+    send('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}\n');
+    send('this is not json\n');
+    send('{"jsonrpc":"1.0","id":7,"method":"x"}\n');
+    send('[{"jsonrpc":"2.0","id":8,"method":"ping"}]\n');
+    send('{"jsonrpc":"2.0","id":9,"method":"tools/list","params":{"pad":"' + 'x'.repeat(5000) + '"}}\n');
+    send('{"jsonrpc":"2.0","id":10,"method":"no/such/method"}\n');
+    send('{"jsonrpc":"2.0","id":11,"method":"ping"}\n');
+    for (let i = 0; i < 200 && lines.length < 6; i++) await new Promise((r) => setTimeout(r, 10));
+    const byId = (id: unknown) => lines.find((l) => (l as { id: unknown }).id === id) as { error?: { code: number }; result?: unknown };
+    assert.ok(byId(1).result, 'initialized');
+    const nullIds = lines.filter((l) => (l as { id: unknown }).id === null) as Array<{ error: { code: number; message: string } }>;
+    assert.deepEqual(nullIds.map((l) => l.error.code).sort(), [-32700, -32600, -32600].sort());
+    assert.ok(nullIds.some((l) => /larger than 4096 bytes/.test(l.error.message)));
+    assert.equal(byId(7).error?.code, -32600);
+    assert.equal(byId(10).error?.code, -32601);
+    assert.deepEqual(byId(11).result, {});
+    assert.equal(byId(9), undefined, 'the oversized message was dropped');
+  });
+
+  it('answers malformed, oversized and unauthenticated HTTP requests with JSON-RPC errors', async () => {
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(h.url, {
+        method: 'POST',
+        body,
+        headers: { authorization: `Bearer ${h.tokens.agent}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      });
+    const bad = await post('{not json');
+    assert.equal(bad.status, 400);
+    assert.equal(((await bad.json()) as { error: { code: number } }).error.code, -32700);
+    const big = await post('{"jsonrpc":"2.0","id":1,"method":"ping","params":{"p":"' + 'x'.repeat(5000) + '"}}');
+    assert.equal(big.status, 413);
+    const noAuth = await post('{"jsonrpc":"2.0","id":1,"method":"ping"}', { authorization: 'Bearer wrong-token-that-is-long-enough' });
+    assert.equal(noAuth.status, 401);
+    assert.ok(world.events.some((e) => e.type === 'auth.failed'));
+    const noSession = await post('{"jsonrpc":"2.0","id":1,"method":"ping"}');
+    assert.equal(noSession.status, 400);
+    const unknown = await post('{"jsonrpc":"2.0","id":1,"method":"ping"}', { 'mcp-session-id': 'nope' });
+    assert.equal(unknown.status, 404);
+    assert.equal(text(await other.callTool({ name: 'everything.echo', arguments: { message: 'still here' } })), 'Echo: still here');
+  });
+
+  it('refuses a session to a principal other than the one that opened it', async () => {
+    const init = await fetch(h.url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.tokens.agent}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+    });
+    const sid = init.headers.get('mcp-session-id')!;
+    await init.body?.cancel();
+    assert.ok(sid);
+    const hijack = await fetch(h.url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.tokens.outsider}`, 'mcp-session-id': sid, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+    });
+    assert.equal(hijack.status, 403);
+  });
+});
