@@ -13,6 +13,8 @@ export interface McpRuntime {
   authenticator: Authenticator;
   /** The validated `mcp:` section. */
   mcp: McpConfig;
+  /** The config file's directory (spawned upstreams run there). */
+  baseDir?: string;
   /** Release what open() took (store, audit log, approval timers). */
   close(): Promise<void>;
 }
@@ -65,7 +67,7 @@ export function registerMcpCommands(program: Command, deps: McpCommandDeps): voi
         runtime = await deps.open(opts.config);
         const principal = await runtime.authenticator.authenticate(token);
         const options = mcpGatewayOptions(runtime.mcp);
-        mcp = createMcpGateway({ gateway: runtime.gateway, ...options, holdMode: (opts.holdMode as 'wait' | 'return_pending' | undefined) ?? options.holdMode });
+        mcp = createMcpGateway({ gateway: runtime.gateway, ...options, baseDir: runtime.baseDir, holdMode: (opts.holdMode as 'wait' | 'return_pending' | undefined) ?? options.holdMode });
         const status = await mcp.start();
         for (const s of status) if (s.state !== 'up') err(`warning: upstream ${s.name} is ${s.state}; retrying on first use\n`);
         err(`countersign mcp: serving ${principal.id} over stdio (${status.length} upstreams)\n`);

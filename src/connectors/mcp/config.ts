@@ -21,8 +21,8 @@ export const mcpUpstreamSchema = z
       .record(z.string(), z.string())
       .default({})
       .describe('Variable for the spawned process → gateway environment variable holding its value.'),
-    /** Working directory for the spawned process (relative paths resolve against the config file). */
-    cwd: z.string().optional().describe('Working directory for the spawned process.'),
+    /** Working directory for the spawned process; relative to the config file's directory, which is the default. */
+    cwd: z.string().optional().describe("Working directory for the spawned process (default: the config file's directory)."),
     /** Streamable HTTP endpoint of a remote MCP server. */
     url: z.url().optional().describe('Streamable HTTP endpoint of a remote MCP server.'),
     /** Header name → environment variable holding its value (credentials stay with the gateway). */

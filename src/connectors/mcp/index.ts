@@ -26,6 +26,8 @@ export interface McpGatewayOptions {
   sessionIdleMs?: number;
   /** Where `env_from` / `headers_env` values are read. Default process.env. */
   env?: Record<string, string | undefined>;
+  /** The config file's directory: spawned upstreams run there and relative `cwd` values resolve against it. */
+  baseDir?: string;
   /** Shortest gap between restarts of a crashed upstream. Default 1000. */
   restartBackoffMs?: number;
   version?: string;
@@ -96,6 +98,7 @@ export function createMcpGateway(opts: McpGatewayOptions): McpGateway {
       cfg.name,
       new Upstream(cfg, {
         env: opts.env,
+        baseDir: opts.baseDir,
         restartBackoffMs: opts.restartBackoffMs,
         version: opts.version,
         onToolsChanged: notifyAll,

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -22,6 +23,8 @@ export type UpstreamState = 'idle' | 'connecting' | 'up' | 'down';
 export interface UpstreamOptions {
   /** Environment the `*_env` fields read from (default process.env). */
   env?: Record<string, string | undefined>;
+  /** Directory relative `cwd` values resolve against, and the default working directory (the config file's). */
+  baseDir?: string;
   /** Shortest gap between two restarts of a crashed upstream. */
   restartBackoffMs?: number;
   /** Called when the upstream's tool list changes, so sessions can tell their clients. */
@@ -129,7 +132,7 @@ export class Upstream {
         if (v === undefined) throw new CountersignError('SECRET_MISSING', `environment variable ${from} (for upstream ${c.name}) is not set`);
         childEnv[name] = v;
       }
-      const t = new StdioClientTransport({ command: c.command, args: c.args, env: childEnv, cwd: c.cwd, stderr: 'pipe' });
+      const t = new StdioClientTransport({ command: c.command, args: c.args, env: childEnv, cwd: resolve(this.opts.baseDir ?? process.cwd(), c.cwd ?? '.'), stderr: 'pipe' });
       this.stderrTail = '';
       t.stderr?.on('data', (chunk: Buffer) => {
         this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL);
