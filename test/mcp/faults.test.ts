@@ -12,11 +12,11 @@ import { streamPair } from './support/stream-client.js';
 const FAULTY = fileURLToPath(new URL('./fixtures/faulty-server.mjs', import.meta.url));
 const text = (r: unknown): string => ((r as CallToolResult).content ?? []).map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 const POLICY = {
-  rules: [...TEST_POLICY.rules, { name: 'agents-faulty', principal: { groups: ['agents'] }, resource: 'faulty', effect: 'allow' }],
+  rules: [...(TEST_POLICY.rules ?? []), { name: 'agents-faulty', principal: { groups: ['agents'] }, resource: 'faulty', effect: 'allow' as const }],
 };
 
 describe('MCP gateway faults', () => {
-  const world = interimGateway(POLICY as never);
+  const world = interimGateway(POLICY);
   let h: Harness;
   let agent: Client;
   let other: Client;

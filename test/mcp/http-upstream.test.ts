@@ -19,7 +19,7 @@ const freePort = () =>
   });
 
 describe('MCP gateway with a Streamable HTTP upstream', () => {
-  const POLICY = { rules: [...TEST_POLICY.rules, { name: 'remote', principal: { groups: ['agents'] }, resource: ['remote', 'gone'], effect: 'allow' }] };
+  const POLICY = { rules: [...(TEST_POLICY.rules ?? []), { name: 'remote', principal: { groups: ['agents'] }, resource: ['remote', 'gone'], effect: 'allow' as const }] };
   let server: ChildProcess;
   let h: Harness;
   let agent: Client;
@@ -29,7 +29,7 @@ describe('MCP gateway with a Streamable HTTP upstream', () => {
     server = spawn(process.execPath, [EVERYTHING_SERVER, 'streamableHttp'], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
     await new Promise<void>((resolve) => server.stderr!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve()));
     process.env.CS_TEST_REMOTE_TOKEN = 'remote-secret-token';
-    h = await startHarness(interimGateway(POLICY as never).gateway, {
+    h = await startHarness(interimGateway(POLICY).gateway, {
       upstreams: [
         { name: 'remote', url: `http://127.0.0.1:${port}/mcp`, headers_env: { authorization: 'CS_TEST_REMOTE_TOKEN' } },
         { name: 'gone', url: `http://127.0.0.1:${await freePort()}/mcp`, call_timeout: '2s' },

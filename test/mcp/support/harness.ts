@@ -13,6 +13,7 @@ import type { Principal } from '../../../src/core/identity.js';
 import { createAuthenticator, createApiKey, MemoryKeyStore, principalFromRequest, identityConfigSchema } from '../../../src/identity/index.js';
 import { createMcpGateway, mcpConfigSchema, mcpGatewayOptions, type McpGateway, type McpConfigInput } from '../../../src/connectors/mcp/index.js';
 import type { Gateway } from '../../../src/pipeline/types.js';
+import type { PolicyConfigInput } from '../../../src/policy/index.js';
 import { streamPair } from './stream-client.js';
 
 const require = createRequire(import.meta.url);
@@ -20,7 +21,7 @@ export const FS_SERVER = require.resolve('@modelcontextprotocol/server-filesyste
 export const EVERYTHING_SERVER = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
 
 /** The policy the suite (and examples/mcp-demo) uses: reads pass, fs writes need approval, two tools denied. */
-export const TEST_POLICY = {
+export const TEST_POLICY: NonNullable<PolicyConfigInput> = {
   rules: [
     { name: 'no-move', resource: 'fs', when: 'action.detail.tool == "move_file"', effect: 'deny', reason: 'moving files is not allowed through the gateway' },
     { name: 'no-env-dump', resource: 'everything', when: 'action.detail.tool == "get-env"', effect: 'deny', reason: 'reading the server environment is not allowed' },
@@ -31,7 +32,7 @@ export const TEST_POLICY = {
     { name: 'agents-read', principal: { groups: ['agents'] }, kind: 'read', effect: 'allow', mask: 'default' },
     { name: 'agents-everything', principal: { groups: ['agents'] }, resource: 'everything', effect: 'allow', mask: 'default' },
   ],
-} as const;
+};
 
 export interface Harness {
   mcp: McpGateway;
