@@ -1,0 +1,113 @@
+import type { Command } from 'commander';
+import { isCountersignError } from '../../core/errors.js';
+import { loadConfig } from '../../config/load.js';
+import { createMasker, maskingConfigSchema, type MaskingConfig, type MaskingEngine } from '../../masking/index.js';
+import { maskChunks } from '../../masking/stream.js';
+
+interface Opts {
+  config?: string;
+  profile?: string;
+  field?: string;
+}
+
+async function masking(opts: Opts): Promise<MaskingConfig> {
+  const file = opts.config ?? process.env.COUNTERSIGN_CONFIG;
+  if (!file) return maskingConfigSchema.parse({});
+  const cfg = await loadConfig(file);
+  return cfg.masking;
+}
+
+/** stdin as strings, decoded as UTF-8 across chunk boundaries (a character split between reads stays whole). */
+async function* stdinText(): AsyncGenerator<string> {
+  const dec = new TextDecoder('utf-8');
+  for await (const b of process.stdin) {
+    const s = dec.decode(b as Buffer, { stream: true });
+    if (s) yield s;
+  }
+  const tail = dec.decode();
+  if (tail) yield tail;
+}
+
+function write(s: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (process.stdout.write(s)) resolve();
+    else process.stdout.once('drain', resolve).once('error', reject);
+  });
+}
+
+function fail(e: unknown): never {
+  if (isCountersignError(e)) console.error(`${e.code}: ${e.message}`);
+  else console.error(`error: ${(e as Error)?.message ?? String(e)}`);
+  process.exit(1);
+}
+
+async function engineFor(opts: Opts): Promise<MaskingEngine> {
+  const engine = createMasker(await masking(opts));
+  if (opts.profile && !engine.profiles().includes(opts.profile) && opts.profile !== 'default') {
+    throw new Error(`unknown masking profile "${opts.profile}" (known: ${engine.profiles().join(', ')})`);
+  }
+  return engine;
+}
+
+/**
+ * Add `mask` and `scan` to a commander program (called by src/cli/main.ts).
+ *
+ * @example
+ * const program = new Command('countersign');
+ * registerMaskCommands(program);
+ * await program.parseAsync(['node', 'countersign', 'mask']); // stdin → masked stdout
+ */
+export function registerMaskCommands(program: Command): void {
+  program
+    .command('mask')
+    .description('Mask sensitive data in the text on stdin and write it to stdout; everything else is kept byte for byte')
+    .option('-c, --config <path>', 'configuration file with a masking section (default: $COUNTERSIGN_CONFIG, else built-in defaults)')
+    .option('-p, --profile <name>', 'masking profile (default: the configuration\'s default_profile)')
+    .option('-f, --field <name>', 'field or column name the whole input came from, used as context (e.g. email)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Reads any text (logs, JSON, CSV, .env, tickets) as a stream and masks it chunk by chunk, so large input',
+        'stays in bounded memory. Profiles with reversible tokens need the gateway\'s token store and cannot run here;',
+        'hash transforms need the key named by masking.key_env. Exit code 1 and no output on any masking error.',
+        '',
+        'Example: countersign mask < ticket.txt > ticket.masked.txt',
+      ].join('\n'),
+    )
+    .action(async (opts: Opts) => {
+      try {
+        const engine = await engineFor(opts);
+        const ctx = { profile: opts.profile, field: opts.field };
+        // Masked output is written piece by piece; a failure stops the stream (nothing unmasked is written).
+        for await (const piece of engine.maskStream(stdinText(), ctx)) await write(piece);
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  program
+    .command('scan')
+    .description('Print the sensitive values found in stdin as JSON lines: type, start, end, confidence, detector (never the value)')
+    .option('-c, --config <path>', 'configuration file with a masking section (default: $COUNTERSIGN_CONFIG, else built-in defaults)')
+    .option('-p, --profile <name>', 'masking profile whose confidence threshold and detectors apply')
+    .option('-f, --field <name>', 'field or column name the whole input came from, used as context')
+    .addHelpText('after', '\nOffsets are UTF-16 code units from the start of the input, as JavaScript strings count them.\n\nExample: countersign scan < app.log | jq .type | sort | uniq -c')
+    .action(async (opts: Opts) => {
+      try {
+        const engine = await engineFor(opts);
+        const ctx = { profile: opts.profile, field: opts.field };
+        let base = 0;
+        for await (const piece of maskChunks(stdinText(), (t) => engine.scanSync(t, ctx))) {
+          let out = '';
+          for (const f of piece.findings) {
+            out += JSON.stringify({ type: f.type, start: base + f.start, end: base + f.end, confidence: f.confidence, detector: f.detector }) + '\n';
+          }
+          base += piece.text.length;
+          if (out) await write(out);
+        }
+      } catch (e) {
+        fail(e);
+      }
+    });
+}

@@ -1,0 +1,137 @@
+import type { Detector } from '../types.js';
+
+// Street types that stand as their own word: English suffixes (14 Crown Street) and prefixes in other
+// languages (Rue de Piétrain 371, ul. Więckowskiego 28, Via Roma 5, Kossuth utca 12).
+const STRONG = 'Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Boulevard|Blvd|Drive|Dr|Court|Ct|Terrace|Crescent|Close|Highway|Hwy|Parkway|Pkwy|Square|Squares|Sq|Mews|Alley|Plaza|Place|Pl';
+const WEAK = 'Way|Ways|Row|Walk|Trail|Grove|Gardens|Hill|Hills|Heights|Park|Green|Loop|Path|Point|Ridge|Center|Centre|Field|Fields|Harbor|Harbour|Island|Junction|Meadows|Mill|Mills|Valley|View|Village|Villages|Ville|Port|Crossing|Creek|Estate|Estates|Falls|Ferry|Forest|Fort|Glen|Haven|Knoll|Lake|Lakes|Landing|Manor|Mount|Oval|Pines|Plains|Shore|Shores|Spring|Springs|Station|Summit|Trace|Track|Vista|Circle|Cir|Expressway|Freeway|Turnpike|Pike|Run|Pass|Bypass|Causeway|Corner|Corners|Cove|Crest|Dale|Dam|Divide|Flat|Flats|Ford|Fork|Forks|Gateway|Harbors|Hollow|Inlet|Key|Keys|Light|Lights|Lock|Locks|Lodge|Mall|Motorway|Neck|Orchard|Overpass|Radial|Ramp|Ranch|Rapids|Rest|Route|Shoal|Shoals|Skyway|Spur|Stravenue|Stream|Streets|Throughway|Underpass|Union|Unions|Viaduct|Well|Wells';
+const FOREIGN = 'Rue|Avenue|Chemin|Allée|Impasse|Via|Viale|Piazza|Corso|Largo|Vicolo|Calle|Avenida|Paseo|Carrera|Camino|Rua|Travessa|Praça|Strada|Bulevar|ul\\.|ulica|al\\.|aleja|os\\.|pl\\.|utca|út|tér|köz|náměstí|nám\\.|třída|Straße|Strasse|Gasse|Weg|Platz|Allee|Ulitsa|Calea|Bulevardul|Sokak|Caddesi';
+const UNIT = 'Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Room|Bldg|Building|P\\.\\s?O\\.\\s?Box|PO Box|Post Office Box|PSC|APO|FPO|DPO|Box';
+const STREET_WORD = new RegExp(`(?<![\\p{L}\\p{M}])(?:(${STRONG})|(${WEAK})|(${FOREIGN})|(${UNIT}))(?![\\p{L}\\p{M}])`, 'gu');
+// Compound street names: the type is the end of the word (Koskikatu, Hammarvägen, Brixtonlaan, Hauptstraße).
+const COMPOUND = /(?:straße|strasse|str\.|weg|gasse|platz|allee|damm|laan|straat|gracht|plein|kade|singel|dreef|steeg|katu|tie|kuja|polku|väylä|raitti|gatan|vägen|gränd|torget|stigen|backe|gade|vej|veien|vegen|gata|stræde|ulica|ulice|cesta|caddesi|sokak)(?![\p{L}\p{M}])/gu;
+
+const NUM = /^\d{1,6}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?(?![\p{L}\p{N}])/u;
+const CAP = /^\p{Lu}[\p{L}\p{M}'’.-]*/u;
+const PARTICLE = /^(?:de|du|des|la|le|del|della|di|da|van|von|der|den|het|of|the|and|&)(?= )/;
+const UNIT_SEG = /^(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.?|Room|Rm\.?|Bldg\.?|Building|#|No\.?)\s?#?\s?\d{1,5}[A-Za-z]?\b/;
+const POSTAL = /^(?:\d{4,6}(?:-\d{4})?|\d{2}-\d{3}|\d{3} \d{2}|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})(?![\p{L}\p{N}])/u;
+const STATE = /^[A-Z]{2}(?=[\s,]|$)/;
+const PLACE = /^\p{Lu}[\p{L}\p{M}'’.-]*(?: \p{Lu}[\p{L}\p{M}'’.-]*){0,3}/u;
+
+/** Extend `end` over what follows a street: unit, city, state, postal code, country; newline- or comma-separated. */
+function extend(text: string, end: number): number {
+  let pos = end;
+  for (let seg = 0; seg < 6; seg++) {
+    let p = pos;
+    let sep = '';
+    while (p < text.length && p - pos < 4 && /[ ,\n\t>\r]/.test(text[p])) sep += text[p++];
+    const rest = text.slice(p, p + 64);
+    const m = UNIT_SEG.exec(rest) ?? POSTAL.exec(rest) ?? STATE.exec(rest);
+    if (m) {
+      pos = p + m[0].length;
+      continue;
+    }
+    const place = PLACE.exec(rest);
+    if (place && /[,\n]/.test(sep)) {
+      const after = text.slice(p + place[0].length, p + place[0].length + 3);
+      if (/^(?:$|[,\n\r]| \d| [A-Z]{2}\b|\?|\.|!)/.test(after) || /^ \d/.test(after)) {
+        pos = p + place[0].length;
+        continue;
+      }
+    }
+    break;
+  }
+  return pos;
+}
+
+/** Walk back over up to 4 capitalised words or particles and then up to 2 house numbers. */
+function walkBack(text: string, s: number): { start: number; words: number; num: boolean } {
+  let start = s, words = 0, num = false;
+  for (let i = 0; i < 6; i++) {
+    if (start < 2 || text[start - 1] !== ' ') break;
+    let k = start - 1;
+    while (k > 0 && k > start - 40 && !/[\s,;:()"]/.test(text[k - 1])) k--;
+    const w = text.slice(k, start - 1);
+    if (NUM.test(w) && NUM.exec(w)![0].length === w.length) {
+      start = k;
+      num = true;
+      // a second number before (3536 1659 Hoog St): building or block number
+      continue;
+    }
+    if (num) break;
+    if (words < 4 && (CAP.test(w) || PARTICLE.test(w + ' '))) {
+      start = k;
+      words++;
+      continue;
+    }
+    break;
+  }
+  if (!num) {
+    // number on its own line before (">3654\n>Brixtonlaan 380" does not happen, but "5049 Harjukuja" does)
+  }
+  return { start, words, num };
+}
+
+/** Walk forward over up to 4 capitalised words or particles, then an optional house number. */
+function walkForward(text: string, e: number, foreign: boolean): { end: number; num: boolean } {
+  let end = e;
+  if (text[end] === '.') end++;
+  for (let i = 0; i < 5; i++) {
+    const rest = text.slice(end, end + 48);
+    const n = /^,? ?(\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?)(?![\p{L}\p{N}])/u.exec(rest);
+    if (n && (rest[0] === ' ' || rest[0] === ',')) return { end: end + n[0].length, num: true };
+    if (!foreign || rest[0] !== ' ') break;
+    const w = CAP.exec(rest.slice(1)) ?? PARTICLE.exec(rest.slice(1));
+    if (!w) break;
+    end += 1 + w[0].length;
+  }
+  return { end, num: false };
+}
+
+/**
+ * ADDRESS: street addresses in English and continental forms (number + name + type, name+type word + number,
+ * type + name + number), PO boxes, military addresses (PSC/APO), unit lines (Apt. 5, Suite 501), followed by
+ * city, state, postal code and country lines.
+ */
+export const addresses: Detector = (text, out) => {
+  const push = (start: number, end: number, confidence: number) => {
+    out.push({ type: 'ADDRESS', start, end: extend(text, end), confidence, detector: 'address' });
+  };
+  STREET_WORD.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = STREET_WORD.exec(text))) {
+    const s = m.index, e = s + m[0].length;
+    if (m[4]) {
+      // unit / PO box / military: needs a number right after
+      const n = /^\.?,?\s?#?\s?\d{1,6}[A-Za-z]?\b(?:,? Box \d{1,6})?/.exec(text.slice(e, e + 24));
+      if (!n) continue;
+      const b = walkBack(text, s);
+      push(b.num ? b.start : s, e + n[0].length, 0.8);
+      STREET_WORD.lastIndex = e + n[0].length;
+      continue;
+    }
+    const foreign = !!m[3];
+    const b = walkBack(text, s);
+    const f = walkForward(text, e, foreign);
+    const hasNum = b.num || f.num;
+    const hasName = b.words > 0 || (foreign && f.end > e + 2);
+    if (!hasName) continue;
+    let conf = 0;
+    if (hasNum) conf = 0.85;
+    else if (m[1] && b.words > 0 && /[A-Z]/.test(m[0][0])) conf = 0.55;
+    if (!conf) continue;
+    push(b.start, Math.max(e, f.end), conf);
+    STREET_WORD.lastIndex = Math.max(e, f.end);
+  }
+  COMPOUND.lastIndex = 0;
+  while ((m = COMPOUND.exec(text))) {
+    let s = m.index;
+    while (s > 0 && /[\p{L}\p{M}]/u.test(text[s - 1]) && m.index - s < 40) s--;
+    if (m.index - s < 2 || !/\p{Lu}/u.test(text[s])) continue;
+    const e = m.index + m[0].length;
+    const b = walkBack(text, s);
+    const f = walkForward(text, e, false);
+    if (!b.num && !f.num) continue;
+    push(b.start, Math.max(e, f.end), 0.85);
+  }
+};

@@ -1,0 +1,90 @@
+import { isIPv6 } from 'node:net';
+import { ibanValid } from '../validators.js';
+import { before, type Detector } from '../types.js';
+
+function isLocalChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
+}
+function isDomainChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 45;
+}
+
+/** E-mail addresses, anchored on `@` and expanded by hand (bounded: 64 characters left, 255 right). */
+export const emails: Detector = (text, out) => {
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf('@', from);
+    if (at < 0) return;
+    from = at + 1;
+    let s = at;
+    while (s > 0 && at - s < 64 && isLocalChar(text.charCodeAt(s - 1))) s--;
+    while (s < at && text.charCodeAt(s) === 46) s++;
+    let e = at + 1;
+    while (e < text.length && e - at < 255 && isDomainChar(text.charCodeAt(e))) e++;
+    while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--;
+    if (s === at) continue;
+    const domain = text.slice(at + 1, e);
+    const dot = domain.lastIndexOf('.');
+    if (dot <= 0 || !/^[A-Za-z]{2,24}$/.test(domain.slice(dot + 1))) continue;
+    out.push({ type: 'EMAIL', start: s, end: e, confidence: 0.95, detector: 'email' });
+    from = e;
+  }
+};
+
+// IBAN: two letters and two digits at a word start; the rest (letters, digits, single spaces) is checked by mod 97.
+const IBAN_START = /\b[A-Z]{2}\d{2}(?=[ A-Z0-9])/g;
+
+export const ibans: Detector = (text, out) => {
+  IBAN_START.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = IBAN_START.exec(text))) {
+    const start = m.index;
+    let compact = '';
+    const ends: number[] = [];
+    let i = start;
+    while (i < text.length && compact.length < 34) {
+      const c = text[i];
+      if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+        compact += c;
+        ends.push(i + 1);
+        i++;
+      } else if (c === ' ' && i + 1 < text.length && /[A-Z0-9]/.test(text[i + 1]) && compact.length >= 4) i++;
+      else break;
+    }
+    for (let n = compact.length; n >= 15; n--) {
+      if (ibanValid(compact.slice(0, n))) {
+        out.push({ type: 'IBAN', start, end: ends[n - 1], confidence: 0.97, detector: 'iban' });
+        IBAN_START.lastIndex = ends[n - 1];
+        break;
+      }
+    }
+  }
+};
+
+// IPv6 candidates: a run of hex digits and colons with at least two colons, checked by node:net.
+const V6 = /[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{2,45}/g;
+
+export const ipv6: Detector = (text, out) => {
+  V6.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = V6.exec(text))) {
+    let s = m[0];
+    const start = m.index;
+    if (start > 0 && /[0-9A-Za-z:]/.test(text[start - 1])) continue;
+    if (start + s.length < text.length && /[0-9A-Za-z]/.test(text[start + s.length])) continue;
+    while (s.endsWith('.') || (s.endsWith(':') && !s.endsWith('::'))) s = s.slice(0, -1);
+    if ((s.match(/:/g)?.length ?? 0) < 2 || !/[0-9a-f]{1,4}:.*[0-9a-f]/i.test(s)) continue;
+    // Clock times (10:22:33) are not addresses: require a hex letter, a `::`, or more than three groups.
+    if (!/::|[a-f]/i.test(s) && s.split(':').length <= 3) continue;
+    if (isIPv6(s)) out.push({ type: 'IP_ADDRESS', start, end: start + s.length, confidence: 0.9, detector: 'ipv6' });
+  }
+};
+
+/** IPv4 check used by the number scanner: four dotted parts 0–255, not a version string. */
+export function ipv4Confidence(text: string, start: number, run: string): number {
+  if (!/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(run)) return 0;
+  if (run.split('.').some((p) => +p > 255 || (p.length > 1 && p[0] === '0'))) return 0;
+  const b = before(text, start, 12);
+  if (/v$|version\s*:?\s*$|ver\.?\s*$/.test(b)) return 0;
+  return 0.9;
+}

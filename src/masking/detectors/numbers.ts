@@ -1,0 +1,135 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { cardIssuer, isbnValid, luhn, ssnValid } from '../validators.js';
+import { before, type Detector } from '../types.js';
+import { ipv4Confidence } from './net.js';
+
+// A run of digits with the separators phone numbers, cards and IDs use. Each repetition consumes a digit and the
+// alternatives start with distinct characters, so the pattern cannot backtrack.
+const RUN = /[+(]?\d(?:(?:[ .\/-]\(?|\)[ -]?)?\d)*/g;
+
+const PHONE_CONTEXT = /(?:phone|tel\b|tel\.|telephone|mobile|cell|fax|sms|whatsapp|call|ring|reach|contact|number|dial|text me|registered|answering|\bph\b|\bm:|\bt:|\bp:)[^\n]{0,40}$/;
+const NOT_PHONE_CONTEXT = /(?:order|invoice|inv|sku|ref|reference|ticket|case|id|no\.?|account|acct|tracking|po|isbn|version|ver|build|port|pid|uid|gid|serial|part|item|batch|lot|transaction|txn|receipt|price|total|amount|cost|usd|eur|gbp|\$|€|£|#)\s*[:#=]?\s*$/;
+const CARD_CONTEXT = /card|visa|master|amex|credit|debit|cc\b|pan\b/;
+const SSN_CONTEXT = /ssn|social security|social sec|\bss#|\bss no|tax id|tin\b/;
+const LICENSE_CONTEXT = /(?:driver'?s?|driving)\s+licen[cs]e|\blicen[cs]e\s+(?:no|number|#)|\bdl\s*(?:no|#|number)?\s*:?/;
+const REGIONS: CountryCode[] = ['US', 'GB', 'DE', 'FR', 'NL', 'BE', 'FI', 'SE', 'DK', 'NO', 'PL', 'CZ', 'HU', 'IT', 'ES', 'PT', 'CH', 'AT', 'IE', 'AU', 'NZ', 'CA', 'IN', 'BR', 'MX', 'JP', 'ZA', 'RU', 'IS', 'SI', 'HR', 'GR', 'UY', 'AR'];
+
+const DATE_SHAPE = /^(?:\d{4}[-\/.]\d{1,2}[-\/.]\d{1,2}|\d{1,2}[-\/.]\d{1,2}[-\/.]\d{2,4})$/;
+
+function phoneConfidence(run: string, digits: string, ctxBefore: string, field: string | undefined): number {
+  const n = digits.length;
+  if (n < 7 || n > 15) return 0;
+  const fieldPhone = !!field && /phone|mobile|tel|fax|cell/.test(field);
+  const context = fieldPhone || PHONE_CONTEXT.test(ctxBefore);
+  if (run[0] === '+') {
+    const p = parsePhoneNumberFromString(run);
+    if (p?.isValid()) return 0.95;
+    return p?.isPossible() ? 0.8 : context ? 0.6 : 0;
+  }
+  if (!context && NOT_PHONE_CONTEXT.test(ctxBefore)) return 0;
+  const grouped = /[ .()\/-]/.test(run.slice(1));
+  if (context) return grouped || n >= 9 ? 0.85 : 0.6;
+  if (!grouped) return 0; // a bare run of digits without context is an id, not a phone
+  for (const region of REGIONS) {
+    const p = parsePhoneNumberFromString(run, region);
+    if (p?.isValid()) return 0.75;
+  }
+  return 0;
+}
+
+function cardAt(digits: string): number {
+  if (digits.length < 12 || digits.length > 19 || !luhn(digits)) return 0;
+  return cardIssuer(digits) ? 0.95 : 0;
+}
+
+/**
+ * One pass over digit runs: credit cards (Luhn + issuer), US SSNs (valid ranges), IPv4, phone numbers
+ * (libphonenumber-js), driver licences in context. Dates, ISBNs, prices and ids are left alone.
+ */
+export const numbers: Detector = (text, out, ctx) => {
+  RUN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = RUN.exec(text))) {
+    let run = m[0];
+    let start = m.index;
+    if (run.length < 7) continue;
+    // A run glued to letters (hex ids, SKUs like AB-1234567, v1.2.3) is part of a word, not a number.
+    const prev = start > 0 ? text.charCodeAt(start - 1) : 32;
+    const next = start + run.length < text.length ? text.charCodeAt(start + run.length) : 32;
+    if (isAlnum(prev) || isAlnum(next) || next === 95 || prev === 95) continue;
+    if (run[0] === '(' && !run.includes(')')) {
+      run = run.slice(1);
+      start++;
+    }
+    const end = start + run.length;
+    const digits = run.replace(/\D/g, '');
+    if (digits.length > 40) continue;
+    const b = before(text, start, 48);
+    const field = ctx.field;
+
+    if (/\./.test(run) && !/[ \-\/()]/.test(run)) {
+      const ip = ipv4Confidence(text, start, run);
+      if (ip) {
+        out.push({ type: 'IP_ADDRESS', start, end, confidence: ip, detector: 'ipv4' });
+        continue;
+      }
+    }
+    if (DATE_SHAPE.test(run)) continue; // dates: only in birth context (see dates.ts)
+    if (/isbn/.test(b) || (/^97[89]-/.test(run) && isbnValid(digits))) continue;
+
+    const lic = LICENSE_CONTEXT.test(b.slice(-32)) || (!!field && /licen[cs]e/.test(field));
+    if (lic) {
+      out.push({ type: 'DRIVER_LICENSE', start, end, confidence: 0.8, detector: 'driver-license' });
+      continue;
+    }
+    // Cards: the whole run, or a window of its groups (a card followed by other numbers).
+    const sepOk = /^[\d \-]+$/.test(run);
+    if (sepOk) {
+      const c = cardAt(digits);
+      if (c) {
+        out.push({ type: 'CREDIT_CARD', start, end, confidence: c, detector: 'credit-card' });
+        continue;
+      }
+      if (digits.length > 19 && /[ -]/.test(run)) {
+        const found = cardInGroups(run, start, out);
+        if (found) continue;
+      }
+    }
+    if (digits.length === 9) {
+      const ssnShape = /^\d{3}([- ])\d{2}\1\d{4}$/.test(run);
+      const ssnCtx = SSN_CONTEXT.test(b) || (!!field && /ssn|social/.test(field));
+      if ((ssnShape || ssnCtx) && ssnValid(digits)) {
+        out.push({ type: 'US_SSN', start, end, confidence: ssnCtx ? 0.95 : 0.85, detector: 'us-ssn' });
+        continue;
+      }
+    }
+    if (digits.length >= 12 && digits.length <= 19 && CARD_CONTEXT.test(b) && luhn(digits)) {
+      out.push({ type: 'CREDIT_CARD', start, end, confidence: 0.7, detector: 'credit-card' });
+      continue;
+    }
+    const phone = phoneConfidence(run, digits, b, field);
+    if (phone) out.push({ type: 'PHONE', start, end, confidence: phone, detector: 'phone' });
+  }
+};
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+function cardInGroups(run: string, start: number, out: Parameters<Detector>[1]): boolean {
+  const groups: { s: number; e: number }[] = [];
+  const re = /\d+/g;
+  let g: RegExpExecArray | null;
+  while ((g = re.exec(run))) groups.push({ s: g.index, e: g.index + g[0].length });
+  for (let i = 0; i < groups.length; i++) {
+    let digits = '';
+    for (let j = i; j < groups.length && digits.length < 19; j++) {
+      digits += run.slice(groups[j].s, groups[j].e);
+      if (digits.length >= 13 && cardAt(digits)) {
+        out.push({ type: 'CREDIT_CARD', start: start + groups[i].s, end: start + groups[j].e, confidence: 0.9, detector: 'credit-card' });
+        return true;
+      }
+    }
+  }
+  return false;
+}

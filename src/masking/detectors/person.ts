@@ -1,0 +1,128 @@
+import type { Finding } from '../../core/masking.js';
+import { lexicon, type Lexicon } from '../lexicon.js';
+import type { Detector } from '../types.js';
+
+// Capitalised words (any script with case), with inner apostrophes and hyphens (O'Brien, Jean-Luc). Each
+// repetition of the group starts with a separator the letter class does not contain, so it cannot backtrack.
+const WORD = /\p{Lu}[\p{L}\p{M}]*(?:['’-]\p{L}[\p{L}\p{M}]*)*/gu;
+const PARTICLES = new Set(['van', 'de', 'der', 'den', 'von', 'da', 'di', 'del', 'della', 'la', 'le', 'du', 'bin', 'ibn', 'al', 'ben', 'dos', 'das', 'y', 'ter', 'ten', 'zu', 'af']);
+const TITLES = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'madam', 'lady', 'lord', 'rev', 'herr', 'frau', 'mme', 'mlle', 'sr', 'sra', 'dame', 'mister', 'señor', 'señora']);
+// Words before a name that make the next capitalised words a name.
+const CUE = /(?:my name is|name is|name:|names? (?:on|of)[^.\n]{0,30}(?:is|:)|i am|i'm|this is|hi|hello|hey|dear|thanks|thank you|regards|cheers|calls? me|called|named|by|with|says|said|told|asked|contact|ask for|attn:?|cc:?|from:|to:|signed|patient|user:|customer:|agent:|starring|directed by|written by|featuring|meet|and|,)\s*$/i;
+
+interface Tok {
+  s: number;
+  e: number;
+  lower: string;
+}
+
+type Kind = 'title' | 'initial' | 'name' | 'name-common' | 'unknown' | 'common';
+
+function kindOf(t: Tok, lex: Lexicon, text: string): Kind {
+  const w = t.lower;
+  if (TITLES.has(w)) return 'title';
+  if (w.length === 1) return 'initial';
+  const isName = lex.names.has(w);
+  const isCommon = lex.common.has(w);
+  const upper = text.slice(t.s, t.e) === text.slice(t.s, t.e).toUpperCase();
+  if (upper && w.length > 1) return isName && !isCommon ? 'name-common' : 'common'; // acronyms, headings
+  if (isName) return isCommon ? 'name-common' : 'name';
+  if (isCommon) return 'common';
+  return w.length >= 3 ? 'unknown' : 'common';
+}
+
+function sentenceStart(text: string, pos: number): boolean {
+  let i = pos - 1;
+  while (i >= 0 && (text[i] === ' ' || text[i] === '"' || text[i] === '\t')) i--;
+  return i < 0 || '.!?\n>:*-•'.includes(text[i]);
+}
+
+/**
+ * PERSON without an NLP model: sequences of capitalised words scored with name lists (given names and
+ * surnames), common-English words, honorifics (Mr, Dr, …) and cues before them ("my name is", "Hi", "Dear",
+ * "directed by"). A name found once is masked everywhere else it occurs in the same text.
+ */
+export const persons: Detector = (text, out, ctx) => {
+  const lex = lexicon();
+  const seqs: Tok[][] = [];
+  let cur: Tok[] = [];
+  WORD.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = WORD.exec(text))) {
+    let e = m.index + m[0].length;
+    let w = m[0];
+    if (/['’]s$/.test(w)) {
+      w = w.slice(0, -2);
+      e -= 2;
+    }
+    if (w.length === 1 && text[e] === '.') e++;
+    const tok = { s: m.index, e, lower: w.toLowerCase() };
+    const prev = cur[cur.length - 1];
+    if (prev && joinable(text, prev.e, tok.s)) cur.push(tok);
+    else {
+      if (cur.length) seqs.push(cur);
+      cur = [tok];
+    }
+    if (cur.length > 6) {
+      seqs.push(cur);
+      cur = [];
+    }
+  }
+  if (cur.length) seqs.push(cur);
+
+  const known = new Set<string>();
+  const found: Finding[] = [];
+  const fieldIsName = !!ctx.field && /(?:^|_)(?:name|first_?name|last_?name|full_?name|surname|given_?name|customer|patient|contact|owner|author|assignee|requester)$/.test(ctx.field);
+  for (const seq of seqs) {
+    const kinds = seq.map((t) => kindOf(t, lex, text));
+    let a = 0, b = seq.length;
+    let title = false;
+    while (a < b && (kinds[a] === 'title' || kinds[a] === 'common')) {
+      if (kinds[a] === 'title') title = true;
+      a++;
+    }
+    while (b > a && (kinds[b - 1] === 'common' || kinds[b - 1] === 'title')) b--;
+    if (a >= b) continue;
+    const ks = kinds.slice(a, b);
+    if (ks.includes('common')) {
+      // A common word inside: keep the longest name-like part before it.
+      const cut = ks.indexOf('common');
+      b = a + cut;
+      ks.length = cut;
+      if (!ks.length) continue;
+    }
+    const start = seq[a].s, end = seq[b - 1].e;
+    const nName = ks.filter((k) => k === 'name').length;
+    const nUnknown = ks.filter((k) => k === 'unknown').length;
+    const nWords = ks.filter((k) => k !== 'initial').length;
+    if (nWords === 0) continue;
+    const cue = title || CUE.test(text.slice(Math.max(0, start - 40), start)) || fieldIsName;
+    let conf = 0;
+    if (title) conf = 0.9;
+    else if (cue && (nName || nUnknown || nWords >= 2)) conf = 0.85;
+    else if (nWords >= 2 && nName >= 1) conf = 0.85;
+    else if (nWords >= 2 && nUnknown === nWords) conf = 0.6;
+    else if (nWords === 1 && nName === 1) conf = sentenceStart(text, start) ? 0.6 : 0.7;
+    else if (nWords >= 2 && ks.includes('name-common') && nUnknown >= 1) conf = 0.65;
+    if (!conf) continue;
+    found.push({ type: 'PERSON', start, end, confidence: conf, detector: 'person' });
+    for (let i = a; i < b; i++) if (kinds[i] === 'name' || kinds[i] === 'unknown') known.add(seq[i].lower);
+  }
+  // The same name elsewhere in the text ("… starring Adamska").
+  if (known.size) {
+    const covered = new Set(found.map((f) => f.start));
+    for (const seq of seqs) {
+      for (const t of seq) {
+        if (known.has(t.lower) && !covered.has(t.s)) found.push({ type: 'PERSON', start: t.s, end: t.e, confidence: 0.7, detector: 'person' });
+      }
+    }
+  }
+  for (const f of found) out.push(f);
+};
+
+function joinable(text: string, e: number, s: number): boolean {
+  const gap = text.slice(e, s);
+  if (gap === ' ') return true;
+  if (gap.length > 8 || gap[0] !== ' ' || gap[gap.length - 1] !== ' ') return false;
+  return PARTICLES.has(gap.trim());
+}

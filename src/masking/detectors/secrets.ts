@@ -1,0 +1,184 @@
+import type { Finding } from '../../core/masking.js';
+import { entropy, githubTokenValid, isIdentifierShape, jwtValid } from '../validators.js';
+import type { Detector } from '../types.js';
+
+// Known token prefixes, found with one literal alternation; each hit is extended by hand over the token alphabet.
+const PREFIX = /(?:AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|xapp-|[sr]k_live_|sk-|AIza|eyJ)/g;
+
+function isTokenChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
+}
+function isWordChar(c: number): boolean {
+  return isTokenChar(c) || c === 43 || c === 47;
+}
+
+function classify(tok: string): [string, number] | undefined {
+  if (/^(AKIA|ASIA)[A-Z0-9]{16}$/.test(tok)) return /EXAMPLE$/.test(tok) ? undefined : ['AWS_ACCESS_KEY', 0.95];
+  if (/^gh[pousr]_/.test(tok)) return githubTokenValid(tok) ? ['GITHUB_TOKEN', 0.99] : tok.length === 40 ? ['GITHUB_TOKEN', 0.6] : undefined;
+  if (/^github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}$/.test(tok)) return ['GITHUB_TOKEN', 0.95];
+  if (/^xox[abposr]-\d+-[A-Za-z0-9-]{8,}$/.test(tok) || /^xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{20,}$/.test(tok)) return ['SLACK_TOKEN', 0.95];
+  if (/^[sr]k_live_[A-Za-z0-9]{20,}$/.test(tok)) return ['STRIPE_KEY', 0.95];
+  if (/^sk-ant-(api|admin)\d\d-[A-Za-z0-9_-]{60,}$/.test(tok)) return ['ANTHROPIC_KEY', 0.98];
+  if (/^sk-(proj-|svcacct-|admin-)[A-Za-z0-9_-]{40,}$/.test(tok) || /^sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}$/.test(tok)) return ['OPENAI_KEY', 0.97];
+  if (/^sk-[A-Za-z0-9]{40,}$/.test(tok) && entropy(tok) > 4) return ['OPENAI_KEY', 0.75];
+  if (/^AIza[0-9A-Za-z_-]{35}$/.test(tok)) return ['GOOGLE_API_KEY', 0.95];
+  if (tok.startsWith('eyJ') && jwtValid(tok)) return ['JWT', 0.95];
+  return undefined;
+}
+
+/** Provider tokens with known formats (AWS, GitHub with CRC32, Slack, Stripe live, OpenAI, Anthropic, Google, JWT). */
+export const providerTokens: Detector = (text, out) => {
+  PREFIX.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = PREFIX.exec(text))) {
+    const start = m.index;
+    if (start > 0 && isWordChar(text.charCodeAt(start - 1))) continue;
+    let end = start + m[0].length;
+    const jwt = m[0] === 'eyJ';
+    while (end < text.length && end - start < 4096) {
+      const c = text.charCodeAt(end);
+      if (isTokenChar(c) || (jwt && c === 46)) end++;
+      else break;
+    }
+    if (jwt && text.charCodeAt(end - 1) === 46 && text.slice(start, end).split('.').length > 3) end--;
+    PREFIX.lastIndex = end;
+    const hit = classify(text.slice(start, end));
+    if (hit) out.push({ type: hit[0], start, end, confidence: hit[1], detector: 'provider-token' });
+  }
+};
+
+/** PEM private key blocks; an unterminated block runs to the end of the text (a truncated key is still a key). */
+export const pemBlocks: Detector = (text, out) => {
+  let from = 0;
+  for (;;) {
+    const start = text.indexOf('-----BEGIN ', from);
+    if (start < 0) return;
+    const headEnd = text.indexOf('-----', start + 11);
+    if (headEnd < 0 || headEnd - start > 80) {
+      from = start + 11;
+      continue;
+    }
+    const label = text.slice(start + 11, headEnd);
+    if (!/PRIVATE KEY/.test(label)) {
+      from = headEnd + 5;
+      continue;
+    }
+    const endMark = text.indexOf('-----END ', headEnd);
+    let end = text.length;
+    if (endMark >= 0) {
+      const close = text.indexOf('-----', endMark + 9);
+      end = close >= 0 ? close + 5 : text.length;
+    }
+    out.push({ type: 'PRIVATE_KEY', start, end, confidence: 0.99, detector: 'pem' });
+    from = end;
+  }
+};
+
+/** `scheme://user:password@host` — the password part. */
+export const urlCredentials: Detector = (text, out) => {
+  let from = 0;
+  for (;;) {
+    const i = text.indexOf('://', from);
+    if (i < 0) return;
+    from = i + 3;
+    let colon = -1, at = -1;
+    for (let j = i + 3; j < text.length && j - i < 512; j++) {
+      const c = text[j];
+      if (c === '/' || c === ' ' || c === '\n' || c === '\t' || c === '"' || c === "'" || c === '<' || c === '>') break;
+      if (c === ':' && colon < 0) colon = j;
+      if (c === '@') at = j;
+    }
+    if (colon > 0 && at > colon + 1) {
+      out.push({ type: 'PASSWORD', start: colon + 1, end: at, confidence: 0.95, detector: 'url-credentials' });
+      from = at + 1;
+    }
+  }
+};
+
+const SECRET_NAME = /pass(?:word|wd|phrase)?|pwd|secret|token|api_?key|access_?key|private_?key|credential|auth|session|signature|cookie/i;
+const PASSWORD_NAME = /pass(?:word|wd|phrase)?$|pwd$|^pass|password/i;
+const NOT_SECRET_NAME = /(?:_at|_in|_type|_url|_uri|_path|_file|_id_hint|expires?|author|authority|length|count|policy|hint|reset|_name|required|_field|max_|min_)$|^(?:author|authority|authors)$/i;
+const PLACEHOLDER = /^(?:\*+|x+|null|none|nil|undefined|true|false|changeme|<[^>]*>|\$\{[^}]*\}|\$[A-Z_]+|%[A-Z_]+%|\{\{[^}]*\}\}|redacted|\[[A-Z_]+(?::[^\]]*)?\]|\.\.\.)$/i;
+const KEYWORD = /pass|pwd|secret|token|key|auth|credential|session|signature|cookie/gi;
+
+/** Is `name` (a JSON key, column, env var, header) one that holds a secret? Returns the type for its value. */
+export function secretFieldType(name: string): string | undefined {
+  const n = name.toLowerCase().replace(/[-. ]/g, '_');
+  if (!SECRET_NAME.test(n) || NOT_SECRET_NAME.test(n)) return undefined;
+  if (/aws.*secret|secret_access_key/.test(n)) return 'AWS_SECRET_KEY';
+  if (PASSWORD_NAME.test(n)) return 'PASSWORD';
+  if (/^(?:key|keys|keyword|keywords|keyboard|monkey|turkey|hockey|jockey|tokens|session|auth)$/.test(n)) return undefined;
+  return 'SECRET';
+}
+
+/** Is `value` (assigned to a secret-looking name) worth masking? Passwords: anything real; other secrets: entropy. */
+export function secretValueConfidence(type: string, value: string): number {
+  if (value.length < 4 || PLACEHOLDER.test(value)) return 0;
+  if (type === 'PASSWORD') return 0.9;
+  if (type === 'AWS_SECRET_KEY') return /^[A-Za-z0-9/+]{40}$/.test(value) ? 0.97 : 0.7;
+  if (isIdentifierShape(value) || value.length < 8) return 0;
+  if (/^\d+$/.test(value) || /^[a-z]+$/i.test(value) || /\s/.test(value)) return 0;
+  return entropy(value) >= 3 ? 0.85 : 0;
+}
+
+function nameStart(text: string, i: number): number {
+  let s = i;
+  while (s > 0 && s > i - 64) {
+    const c = text.charCodeAt(s - 1);
+    if (isTokenChar(c) || c === 46) s--;
+    else break;
+  }
+  return s;
+}
+function nameEnd(text: string, i: number): number {
+  let e = i;
+  while (e < text.length && e < i + 64) {
+    const c = text.charCodeAt(e);
+    if (isTokenChar(c) || c === 46) e++;
+    else break;
+  }
+  return e;
+}
+
+// After the name: optional closing quote, then `=`, `:`, `=>`, `:=` or ` is `, then an optional opening quote.
+const ASSIGN = /^["']?\s{0,8}(?::=|=>|[=:]|\s(?:is|was|was set to)\s*:?)\s{0,8}(["'`]?)/i;
+
+/** `password=…`, `"api_key": "…"`, `SECRET_TOKEN: …`, `Password=…;` in connection strings, `my password is …`. */
+export const assignments: Detector = (text, out) => {
+  KEYWORD.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = KEYWORD.exec(text))) {
+    const ns = nameStart(text, m.index), ne = nameEnd(text, m.index + m[0].length);
+    KEYWORD.lastIndex = ne;
+    const type = secretFieldType(text.slice(ns, ne));
+    if (!type) continue;
+    const a = ASSIGN.exec(text.slice(ne, ne + 40));
+    if (!a) continue;
+    const vs = ne + a[0].length;
+    const quote = a[1];
+    let ve = vs;
+    const limit = Math.min(text.length, vs + 1024);
+    if (quote) {
+      while (ve < limit && text[ve] !== quote && text[ve] !== '\n') ve++;
+    } else {
+      while (ve < limit && !/[\s;,&"'<>)}\]]/.test(text[ve])) ve++;
+    }
+    const value = text.slice(vs, ve);
+    const confidence = secretValueConfidence(type, value);
+    if (confidence > 0) out.push({ type, start: vs, end: ve, confidence, detector: 'secret-assignment' });
+    KEYWORD.lastIndex = Math.max(ne, ve);
+  }
+};
+
+/** Whole-value secrets: a value under a secret-looking field name (JSON key, column, header). */
+export function fieldSecret(text: string, field: string | undefined, out: Finding[]): void {
+  if (!field || text.length === 0) return;
+  const type = secretFieldType(field);
+  if (!type) return;
+  const v = text.trim();
+  const confidence = secretValueConfidence(type, v);
+  if (confidence > 0) {
+    const start = text.indexOf(v);
+    out.push({ type, start, end: start + v.length, confidence: Math.max(confidence, 0.8), detector: 'secret-field' });
+  }
+}

@@ -1,0 +1,48 @@
+import type { TransformName } from './config.js';
+
+/** `[EMAIL]`: the type label. */
+export function redact(type: string): string {
+  return `[${type}]`;
+}
+
+/**
+ * Keep a little of the value so a person can tell values apart: the last 4 characters of a card, IBAN, SSN or
+ * licence, the last 2 digits of a phone, the domain of an e-mail; separators are kept, the rest becomes `*`.
+ * Other types are redacted.
+ *
+ * @example
+ * partial('CREDIT_CARD', '4111 1111 1111 1111') // '**** **** **** 1111'
+ */
+export function partial(type: string, value: string): string {
+  const keepLast = (n: number) => {
+    let seen = 0;
+    let out = '';
+    for (let i = value.length - 1; i >= 0; i--) {
+      const c = value[i];
+      if (/[A-Za-z0-9]/.test(c)) out = (seen++ < n ? c : '*') + out;
+      else out = c + out;
+    }
+    return out;
+  };
+  switch (type) {
+    case 'CREDIT_CARD':
+    case 'IBAN':
+    case 'US_SSN':
+    case 'DRIVER_LICENSE':
+    case 'MEDICAL_RECORD':
+      return keepLast(4);
+    case 'PHONE':
+      return keepLast(2);
+    case 'EMAIL': {
+      const at = value.lastIndexOf('@');
+      return at > 0 ? `${value[0]}***${value.slice(at)}` : redact(type);
+    }
+    default:
+      return redact(type);
+  }
+}
+
+/** Transform for a type in a profile: exact type, then `*`, then the built-in defaults. */
+export function transformFor(transforms: Record<string, TransformName>, defaults: Record<string, TransformName>, type: string): TransformName {
+  return transforms[type] ?? transforms['*'] ?? defaults[type] ?? defaults['*'] ?? 'redact';
+}
