@@ -6,7 +6,7 @@ import type { TokenStore } from '../store/types.js';
 import { DEFAULT_PROFILE, DEFAULT_TRANSFORMS, maskingConfigSchema, type MaskingConfig, type MaskingProfile } from './config.js';
 import { walkValue } from './json.js';
 import { scan } from './scan.js';
-import { maskChunks } from './stream.js';
+import { maskChunks, type StreamOptions } from './stream.js';
 import { partial, redact, transformFor } from './transforms.js';
 import { deriveKeys, keyedHash, open, parseKey, seal, tokenFor, type MaskingKeys } from './vault.js';
 
@@ -18,7 +18,7 @@ export interface MaskingEngine extends Masker {
   maskTextSync(text: string, ctx?: MaskContext): { text: string; findings: Finding[] };
   maskValueSync<T>(value: T, ctx?: MaskContext): { value: T; findings: Finding[] };
   /** Mask a long stream chunk by chunk; a value split across chunks is still found. Memory stays bounded. */
-  maskStream(chunks: AsyncIterable<string>, ctx?: MaskContext): AsyncGenerator<string>;
+  maskStream(chunks: AsyncIterable<string>, ctx?: MaskContext, opts?: StreamOptions): AsyncGenerator<string>;
   /** Decrypt a reversible token (`tok_…` or `[TYPE:tok_…]`) issued in `scope`. Throws TOKEN_UNKNOWN. */
   reveal(scope: string, token: string): Promise<string>;
   /** Profile names this engine knows. */
@@ -187,9 +187,9 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
         return failClosed(e);
       }
     },
-    async *maskStream(chunks, ctx) {
+    async *maskStream(chunks, ctx, opts) {
       const needsStore = Object.values(profileOf(ctx).transforms).includes('token');
-      for await (const piece of maskChunks(chunks, (t) => scanText(t, ctx))) {
+      for await (const piece of maskChunks(chunks, (t) => scanText(t, ctx), opts)) {
         try {
           if (!needsStore) {
             yield apply(piece.text, piece.findings, ctx, null);

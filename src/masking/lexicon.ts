@@ -37,5 +37,6 @@ const EXTRA_COMMON = [
   'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec',
   'user', 'bot', 'admin', 'customer', 'agent', 'patient', 'doctor', 'hi', 'hello', 'dear', 'thanks', 'regards', 'ok', 'yes', 'no',
   'error', 'warn', 'info', 'debug', 'trace', 'fatal', 'null', 'true', 'false', 'api', 'http', 'https', 'json', 'sql', 'select',
-  'from', 'where', 'insert', 'update', 'delete', 'apt', 'suite', 'street', 'road', 'avenue', 'box',
+  'from', 'where', 'insert', 'update', 'delete', 'apt', 'suite', 'street', 'road', 'avenue', 'box', 'bearer', 'basic', 'token',
+  'dear', 'hey', 'greetings', 'sincerely', 'best',
 ];

@@ -57,6 +57,8 @@ export const numbers: Detector = (text, out, ctx) => {
     const prev = start > 0 ? text.charCodeAt(start - 1) : 32;
     const next = start + run.length < text.length ? text.charCodeAt(start + run.length) : 32;
     if (isAlnum(prev) || isAlnum(next) || next === 95 || prev === 95) continue;
+    // INV-2025-799569, SKU_12345678, build/20250101: a number hyphenated onto a word is an id.
+    if ((prev === 45 || prev === 47) && start > 1 && isAlnum(text.charCodeAt(start - 2)) && run[0] !== '+') continue;
     if (run[0] === '(' && !run.includes(')')) {
       run = run.slice(1);
       start++;
@@ -97,6 +99,7 @@ export const numbers: Detector = (text, out, ctx) => {
     }
     if (digits.length === 9) {
       const ssnShape = /^\d{3}([- ])\d{2}\1\d{4}$/.test(run);
+      if (ssnShape && !ssnValid(digits)) continue; // SSN-shaped but in a range never issued: not a person's number
       const ssnCtx = SSN_CONTEXT.test(b) || (!!field && /ssn|social/.test(field));
       if ((ssnShape || ssnCtx) && ssnValid(digits)) {
         out.push({ type: 'US_SSN', start, end, confidence: ssnCtx ? 0.95 : 0.85, detector: 'us-ssn' });

@@ -6,9 +6,21 @@ import type { Detector } from '../types.js';
 // repetition of the group starts with a separator the letter class does not contain, so it cannot backtrack.
 const WORD = /\p{Lu}[\p{L}\p{M}]*(?:['’-]\p{L}[\p{L}\p{M}]*)*/gu;
 const PARTICLES = new Set(['van', 'de', 'der', 'den', 'von', 'da', 'di', 'del', 'della', 'la', 'le', 'du', 'bin', 'ibn', 'al', 'ben', 'dos', 'das', 'y', 'ter', 'ten', 'zu', 'af']);
+// Words the name list holds but that, capitalised, are greetings, roles or auth schemes far more often than names.
+const NOT_NAMES = new Set(['hi', 'hello', 'hey', 'dear', 'thanks', 'regards', 'bearer', 'basic', 'token', 'user', 'bot', 'admin', 'customer', 'agent', 'patient', 'doctor', 'nurse', 'error', 'warning', 'info', 'debug']);
 const TITLES = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'madam', 'lady', 'lord', 'rev', 'herr', 'frau', 'mme', 'mlle', 'sr', 'sra', 'dame', 'mister', 'señor', 'señora']);
-// Words before a name that make the next capitalised words a name.
-const CUE = /(?:my name is|name is|name:|names? (?:on|of)[^.\n]{0,30}(?:is|:)|i am|i'm|this is|hi|hello|hey|dear|thanks|thank you|regards|cheers|calls? me|called|named(?: him| her)?|by|with|says|said|told|asked|contact|ask for|attn:?|cc:?|from:|to:|signed|patient|user:|customer:|agent:|starring|directed by|written by|featuring|meet|and|,)\s*$/i;
+// Words before a name that make the next capitalised words a name (checked with endsWith: no regex per word).
+const CUES = ['my name is', 'name is', 'name:', 'i am', "i'm", 'this is', 'hi', 'hello', 'hey', 'dear', 'thanks', 'thank you', 'regards',
+  'cheers', 'call me', 'calls me', 'called', 'named', 'named him', 'named her', 'by', 'with', 'says', 'said', 'told', 'asked', 'contact',
+  'ask for', 'attn', 'attn:', 'cc', 'cc:', 'from:', 'to:', 'signed', 'patient', 'user:', 'customer:', 'agent:', 'starring', 'directed by',
+  'written by', 'featuring', 'meet', 'and', ',', 'is', 'last name?', 'first name?', 'name?', 'maiden name is', 'founders:', 'kid', 'son', 'daughter',
+  'wife', 'husband', 'mother', 'father', 'brother', 'sister', 'friend', 'colleague', 'manager', 'ex-zombie'];
+
+function hasCue(text: string, start: number): boolean {
+  const b = text.slice(Math.max(0, start - 24), start).toLowerCase().trimEnd();
+  for (const c of CUES) if (b.endsWith(c) && (b.length === c.length || !/[a-z]/.test(b[b.length - c.length - 1]) || !/[a-z]/.test(c[0]))) return true;
+  return false;
+}
 
 interface Tok {
   s: number;
@@ -21,11 +33,13 @@ type Kind = 'title' | 'initial' | 'name' | 'name-common' | 'unknown' | 'common';
 function kindOf(t: Tok, lex: Lexicon, text: string): Kind {
   const w = t.lower;
   if (TITLES.has(w)) return 'title';
+  if (NOT_NAMES.has(w)) return 'common';
   if (w.length === 1) return 'initial';
   const isName = lex.names.has(w);
   const isCommon = lex.common.has(w);
-  const upper = text.slice(t.s, t.e) === text.slice(t.s, t.e).toUpperCase();
-  if (upper && w.length > 1) return isName && !isCommon ? 'name-common' : 'common'; // acronyms, headings
+  const c1 = text.charCodeAt(t.s + 1);
+  const upper = c1 >= 65 && c1 <= 90;
+  if (upper && w.length > 1) return isName && !isCommon && w.length >= 4 ? 'name-common' : 'common'; // acronyms, headings
   if (isName) return isCommon ? 'name-common' : 'name';
   if (isCommon) return 'common';
   return w.length >= 3 ? 'unknown' : 'common';
@@ -96,17 +110,19 @@ export const persons: Detector = (text, out, ctx) => {
     const nUnknown = ks.filter((k) => k === 'unknown').length;
     const nWords = ks.filter((k) => k !== 'initial').length;
     if (nWords === 0) continue;
-    const cue = title || CUE.test(text.slice(Math.max(0, start - 40), start)) || fieldIsName;
-    const next = text.slice(end, end + 12);
-    const speaker = nWords <= 3 && /^:[ "]/.test(next) && sentenceStart(text, start) && (nName > 0 || nUnknown > 0);
-    const vocative = /^, (?:can|could|would|will|please|I|you|we)\b/.test(next);
+    if (!title && !nName && !nUnknown && !ks.includes('name-common')) continue;
+    // Cues are only looked at when the words alone do not decide.
+    const nc = text.charCodeAt(end);
+    const next = nc === 58 || nc === 44 ? text.slice(end, end + 12) : '';
+    const speaker = nc === 58 && nWords <= 3 && /^:[ "]/.test(next) && sentenceStart(text, start) && (nName > 0 || nUnknown > 0);
+    const vocative = nc === 44 && /^, (?:can|could|would|will|please|I|you|we)\b/.test(next);
     let conf = 0;
     if (title) conf = 0.9;
-    else if ((speaker || vocative) && (nName || nUnknown)) conf = 0.75;
-    else if (cue && (nName || nUnknown || nWords >= 2)) conf = 0.85;
+    else if (speaker || vocative) conf = 0.75;
     else if (nWords >= 2 && nName >= 1) conf = 0.85;
-    else if (nWords >= 2 && nUnknown === nWords) conf = 0.6;
     else if (nWords === 1 && nName === 1) conf = sentenceStart(text, start) ? 0.6 : 0.7;
+    else if (fieldIsName || (/\s/.test(text[start - 1] ?? '') && hasCue(text, start))) conf = 0.85;
+    else if (nWords >= 2 && nUnknown === nWords) conf = 0.6;
     else if (nWords >= 2 && ks.includes('name-common') && nUnknown >= 1) conf = 0.65;
     if (!conf) continue;
     found.push({ type: 'PERSON', start, end, confidence: conf, detector: 'person' });
@@ -140,9 +156,12 @@ function listNeighbours(text: string, seqs: Tok[][], found: Finding[], lex: Lexi
   for (let pass = 0; pass < 2; pass++) {
     for (const t of singles) {
       if (starts.has(t.s)) continue;
+      if (!lex.names.has(t.lower) && lex.common.has(t.lower)) continue;
       const k = kindOf(t, lex, text);
       if (k === 'title' || k === 'initial') continue;
       if (k === 'common' && !lex.names.has(t.lower)) continue;
+      const lc = text.charCodeAt(t.s - 2), rc = text.charCodeAt(t.e);
+      if (lc !== 44 && lc !== 100 && lc !== 58 && rc !== 44 && rc !== 32) continue; // ', ' 'and ' ': ' / ', ' ' and'
       const left = /(?:, |,? and |: )$/.exec(text.slice(Math.max(0, t.s - 6), t.s));
       const right = /^(?:, |,? and )/.exec(text.slice(t.e, t.e + 6));
       const nl = left ? ends.get(t.s - left[0].length) : undefined;

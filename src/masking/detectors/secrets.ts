@@ -14,7 +14,7 @@ function isWordChar(c: number): boolean {
 
 function classify(tok: string): [string, number] | undefined {
   if (/^(AKIA|ASIA)[A-Z0-9]{16}$/.test(tok)) return /EXAMPLE$/.test(tok) ? undefined : ['AWS_ACCESS_KEY', 0.95];
-  if (/^gh[pousr]_/.test(tok)) return githubTokenValid(tok) ? ['GITHUB_TOKEN', 0.99] : tok.length === 40 ? ['GITHUB_TOKEN', 0.6] : undefined;
+  if (/^gh[pousr]_/.test(tok)) return githubTokenValid(tok) ? ['GITHUB_TOKEN', 0.99] : undefined;
   if (/^github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}$/.test(tok)) return ['GITHUB_TOKEN', 0.95];
   if (/^xox[abposr]-\d+-[A-Za-z0-9-]{8,}$/.test(tok) || /^xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{20,}$/.test(tok)) return ['SLACK_TOKEN', 0.95];
   if (/^[sr]k_live_[A-Za-z0-9]{20,}$/.test(tok)) return ['STRIPE_KEY', 0.95];
@@ -98,7 +98,7 @@ export const urlCredentials: Detector = (text, out) => {
 const SECRET_NAME = /pass(?:word|wd|phrase)?|pwd|secret|token|api_?key|access_?key|private_?key|credential|auth|session|signature|cookie/i;
 const PASSWORD_NAME = /pass(?:word|wd|phrase)?$|pwd$|^pass|password/i;
 const NOT_SECRET_NAME = /(?:_at|_in|_type|_url|_uri|_path|_file|_id_hint|expires?|author|authority|length|count|policy|hint|reset|_name|required|_field|max_|min_)$|^(?:author|authority|authors)$/i;
-const PLACEHOLDER = /^(?:\*+|x+|null|none|nil|undefined|true|false|changeme|<[^>]*>|\$\{[^}]*\}|\$[A-Z_]+|%[A-Z_]+%|\{\{[^}]*\}\}|redacted|\[[A-Z_]+(?::[^\]]*)?\]|\.\.\.)$/i;
+const PLACEHOLDER = /^(?:\*+|x+|null|none|nil|undefined|true|false|changeme|<[^>]*>|\$\{[^}]*\}?|\$[A-Z_]+|%[A-Z_]+%|\{\{[^}]*\}\}|redacted|\[[A-Z_]+(?::[^\]]*)?\]|\.\.\.)$/i;
 const KEYWORD = /pass|pwd|secret|token|key|auth|credential|session|signature|cookie/gi;
 
 /** Is `name` (a JSON key, column, env var, header) one that holds a secret? Returns the type for its value. */

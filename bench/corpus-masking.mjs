@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// Generates Countersign's own masking corpus: machine-ish documents (logs, .env, JSON, CSV, stack traces, HTTP
+// dumps, tickets, clinical notes, chat) with sensitive values of every detector type, with valid checksums, next to
+// decoys that must survive (UUIDs, git SHAs, versions, timestamps, order/invoice/SKU numbers, prices, ports,
+// hashes, ISBNs, Luhn-failing numbers, test and publishable keys). Deterministic (seeded), same format as
+// presidio-synth: JSON lines of {text, sensitive[{type,value}], decoys[{kind,value}]}.
+// Usage: node bench/corpus-masking.mjs [out.jsonl] [documents]
+import { createHash, createHmac } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+
+const out = process.argv[2] ?? new URL('./corpus-masking.jsonl', import.meta.url).pathname;
+const N = Number(process.argv[3] ?? 600);
+let seed = 0x2545f491;
+const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+const pick = (a) => a[Math.floor(rnd() * a.length)];
+const digits = (n) => Array.from({ length: n }, () => Math.floor(rnd() * 10)).join('');
+const chars = (n, alpha) => Array.from({ length: n }, () => alpha[Math.floor(rnd() * alpha.length)]).join('');
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const HEX = '0123456789abcdef';
+
+function luhnDigit(body) {
+  let sum = 0;
+  for (let i = 0; i < body.length; i++) {
+    let d = +body[body.length - 1 - i];
+    if (i % 2 === 0) { d *= 2; if (d > 9) d -= 9; }
+    sum += d;
+  }
+  return String((10 - (sum % 10)) % 10);
+}
+const card = () => {
+  const p = pick(['4', '51', '55', '37', '6011', '3530']);
+  const len = p === '37' ? 15 : 16;
+  const body = p + digits(len - 1 - p.length);
+  const c = body + luhnDigit(body);
+  return rnd() < 0.5 ? c : c.replace(/(\d{4})(?=\d)/g, '$1 ');
+};
+const notLuhn = () => { const b = '4' + digits(14); return b + String((+luhnDigit(b) + 3) % 10); };
+const iban = () => {
+  const bban = 'WEST' + digits(14);
+  let m = 0;
+  for (const ch of bban + 'GB00') { const v = /[A-Z]/.test(ch) ? ch.charCodeAt(0) - 55 : +ch; m = v >= 10 ? (m * 100 + v) % 97 : (m * 10 + v) % 97; }
+  return 'GB' + String(98 - m).padStart(2, '0') + bban;
+};
+const ssn = () => `${pick(['123', '234', '345', '456', '512', '621', '705'])}-${String(10 + Math.floor(rnd() * 89))}-${String(1000 + Math.floor(rnd() * 8999))}`;
+const phone = () => pick([`+1 415 ${digits(3)} ${digits(4)}`, `(212) 555-0${digits(3)}`, `+44 20 7946 0${digits(3)}`, `+49 30 ${digits(8)}`, `+33 1 ${digits(2)} ${digits(2)} ${digits(2)} ${digits(2)}`]);
+const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+function crc32(s) { let c, crc = 0xffffffff; for (let i = 0; i < s.length; i++) { c = (crc ^ s.charCodeAt(i)) & 0xff; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; crc = c ^ (crc >>> 8); } return (crc ^ 0xffffffff) >>> 0; }
+const ghp = () => { const r = chars(30, ALNUM); let n = crc32(r), s = ''; while (n > 0) { s = B62[n % 62] + s; n = Math.floor(n / 62); } return 'ghp_' + r + s.padStart(6, '0'); };
+const b64u = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+const jwt = () => { const h = b64u({ alg: 'HS256', typ: 'JWT' }), p = b64u({ sub: digits(6), exp: 1900000000 }); return `${h}.${p}.${createHmac('sha256', 'k').update(h + '.' + p).digest('base64url')}`; };
+const pem = () => `-----BEGIN RSA PRIVATE KEY-----\n${Array.from({ length: 6 }, () => chars(64, ALNUM + '+/')).join('\n')}\n-----END RSA PRIVATE KEY-----`;
+const FIRST = ['Maria', 'James', 'Aisha', 'Wei', 'Olga', 'Carlos', 'Fatima', 'Lukas', 'Priya', 'Tomasz', 'Emma', 'Noah', 'Sofia', 'Mateo'];
+const LAST = ['Garcia', 'Okafor', 'Nakamura', 'Kowalski', 'Schneider', 'Haddad', 'Lindqvist', 'Moreau', 'Patel', 'Novak', 'Fischer', 'Rossi'];
+const person = () => `${pick(FIRST)} ${pick(LAST)}`;
+const address = () => `${1 + Math.floor(rnd() * 9800)} ${pick(['Maple', 'Oak', 'Cedar', 'Elm', 'Harbor', 'Sunset'])} ${pick(['Street', 'Avenue', 'Road', 'Lane', 'Drive'])}`;
+
+// decoys
+const uuid = () => `${chars(8, HEX)}-${chars(4, HEX)}-4${chars(3, HEX)}-a${chars(3, HEX)}-${chars(12, HEX)}`;
+const sha = () => chars(40, HEX);
+const sha256 = () => createHash('sha256').update(digits(10)).digest('hex');
+const version = () => `${Math.floor(rnd() * 20)}.${Math.floor(rnd() * 30)}.${Math.floor(rnd() * 200)}`;
+const ts = () => `2025-0${1 + Math.floor(rnd() * 9)}-1${Math.floor(rnd() * 9)}T1${Math.floor(rnd() * 9)}:${10 + Math.floor(rnd() * 49)}:${10 + Math.floor(rnd() * 49)}Z`;
+const order = () => pick([`ORD-${digits(8)}`, `INV-2025-${digits(6)}`, `SKU-${chars(3, 'ABCDEFGHJK')}-${digits(5)}`, `#${digits(7)}`]);
+const price = () => `$${1 + Math.floor(rnd() * 9000)}.${digits(2)}`;
+const port = () => String(pick([5432, 6379, 8080, 8443, 9200, 27017, 3306]));
+const isbn = () => pick(['978-0-306-40615-7', '978-3-16-148410-0', '978-1-4028-9462-6', '978-0-13-468599-1']);
+const testKey = () => pick([`sk_test_${chars(24, ALNUM)}`, `pk_live_${chars(24, ALNUM)}`, `pk_test_${chars(24, ALNUM)}`]);
+
+const templates = [
+  () => { const e = `${pick(FIRST).toLowerCase()}.${pick(LAST).toLowerCase()}@example.org`, u = uuid(), t = ts(); return [`${t} INFO request_id=${u} user=${e} status=200 latency_ms=${digits(2)}`, [['EMAIL', e]], [['timestamp', t], ['uuid', u]]]; },
+  () => { const p = chars(14, ALNUM), k = 'AKIA' + chars(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'), s = chars(40, ALNUM + '/+'), pt = port(); return [`DB_HOST=db.internal\nDB_PORT=${pt}\nDB_PASSWORD=${p}\nAWS_ACCESS_KEY_ID=${k}\nAWS_SECRET_ACCESS_KEY=${s}\n`, [['PASSWORD', p], ['AWS_ACCESS_KEY', k], ['AWS_SECRET_KEY', s]], [['port', pt]]]; },
+  () => { const n = person(), c = card(), o = order(), pr = price(); return [`{"customer": {"name": "${n}", "card": "${c}"}, "order": "${o}", "total": "${pr}"}`, [['PERSON', n], ['CREDIT_CARD', c]], [['order', o], ['price', pr]]]; },
+  () => { const n = person(), ph = phone(), a = address(), s = sha(); return [`Ticket: customer ${n} called from ${ph} about a delivery to ${a}. Fixed in commit ${s}.`, [['PERSON', n], ['PHONE', ph], ['ADDRESS', a]], [['git_sha', s]]]; },
+  () => { const t = ghp(), v = version(), h = sha256(); return [`git remote set-url origin https://x-access-token:${t}@github.com/acme/app.git  # app v${v}, artifact sha256:${h}`, [['GITHUB_TOKEN', t]], [['version', v], ['hash', h]]]; },
+  () => { const j = jwt(), u = uuid(); return [`GET /api/v1/orders/${u} HTTP/1.1\r\nHost: api.example.com\r\nAuthorization: Bearer ${j}\r\nAccept: application/json\r\n\r\n`, [['JWT', j]], [['uuid', u]]]; },
+  () => { const s = ssn(), n = person(), d = `0${1 + Math.floor(rnd() * 8)}/1${Math.floor(rnd() * 9)}/19${60 + Math.floor(rnd() * 39)}`, mrn = `MRN-${digits(7)}`; return [`Patient ${n}, DOB: ${d}, ${mrn}. SSN ${s}. Seen for follow-up; vitals normal.`, [['PERSON', n], ['DATE_OF_BIRTH', d], ['MEDICAL_RECORD', mrn], ['US_SSN', s]], []]; },
+  () => { const i = iban(), x = notLuhn(), b = isbn(); return [`Refund to IBAN ${i} approved. Reference ${x} (not a card). Book ISBN ${b}.`, [['IBAN', i]], [['not_luhn', x], ['isbn', b]]]; },
+  () => { const k = pem(), u = uuid(); return [`key for deploy ${u}:\n${k}\n`, [['PRIVATE_KEY', k]], [['uuid', u]]]; },
+  () => { const ip = `10.${Math.floor(rnd() * 255)}.${Math.floor(rnd() * 255)}.${1 + Math.floor(rnd() * 250)}`, v6 = `2001:db8:${chars(4, HEX)}::${chars(3, HEX)}`, pt = port(), tk = testKey(); return [`conn from ${ip}:${pt} and ${v6} using ${tk}`, [['IP_ADDRESS', ip], ['IP_ADDRESS', v6]], [['port', pt], ['test_key', tk]]]; },
+  () => { const e = `${pick(FIRST)}${pick(LAST)}@mail.example.com`, n = person(), o = order(), pr = price(); return [`id,name,email,order,amount\n${digits(4)},${n},${e},${o},${pr}\n`, [['PERSON', n], ['EMAIL', e]], [['order', o], ['price', pr]]]; },
+  () => { const sk = 'sk_live_' + chars(24, ALNUM), ak = 'sk-ant-api03-' + chars(93, ALNUM + '_-') + 'AA', ok = 'sk-proj-' + chars(48, ALNUM + '_-'), g = 'AIza' + chars(35, ALNUM + '_-'), sl = `xoxb-${digits(11)}-${digits(12)}-${chars(24, ALNUM)}`; return [`STRIPE_KEY=${sk}\nANTHROPIC_API_KEY=${ak}\nOPENAI_API_KEY=${ok}\nGOOGLE_API_KEY=${g}\nSLACK_BOT_TOKEN=${sl}\n`, [['STRIPE_KEY', sk], ['ANTHROPIC_KEY', ak], ['OPENAI_KEY', ok], ['GOOGLE_API_KEY', g], ['SLACK_TOKEN', sl]], []]; },
+  () => { const p = chars(12, ALNUM), u = uuid(), pt = port(); return [`Error: connect ECONNREFUSED\n    at Pool.connect (postgres://app:${p}@db:${pt}/prod)\n    at handler (/srv/app/index.js:42:7) trace=${u}`, [['PASSWORD', p]], [['uuid', u], ['port', pt]]]; },
+  () => { const n = person(), ph = phone(), t = ts(); return [`[${t}] chat: Hi, this is ${n}, you can reach me at ${ph} after 5pm.`, [['PERSON', n], ['PHONE', ph]], [['timestamp', t]]]; },
+  () => { const s = chars(32, ALNUM + '_-'), sha1 = sha(), v = version(); return [`config:\n  client_secret: "${s}"\n  build: ${sha1}\n  version: ${v}\n`, [['SECRET', s]], [['git_sha', sha1], ['version', v]]]; },
+];
+
+const lines = [];
+for (let i = 0; i < N; i++) {
+  const [text, sens, dec] = templates[i % templates.length]();
+  lines.push(JSON.stringify({ id: i, text, sensitive: sens.map(([type, value]) => ({ type, value })), decoys: dec.map(([kind, value]) => ({ kind, value })) }));
+}
+writeFileSync(out, lines.join('\n') + '\n');
+console.error(`wrote ${N} documents to ${out}`);

@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cardIssuer, crc32, githubTokenFor, githubTokenValid, ibanValid, isbnValid, isIdentifierShape, jwtValid, luhn, ssnValid } from './validators.js';
+
+test('luhn and issuer', () => {
+  assert.equal(luhn('4111111111111111'), true);
+  assert.equal(luhn('4111111111111112'), false);
+  assert.equal(cardIssuer('4111111111111111'), 'visa');
+  assert.equal(cardIssuer('378282246310005'), 'amex');
+  assert.equal(cardIssuer('5555555555554444'), 'mastercard');
+  assert.equal(cardIssuer('1234567812345670'), undefined);
+});
+
+test('IBAN mod 97', () => {
+  assert.equal(ibanValid('GB82WEST12345698765432'), true);
+  assert.equal(ibanValid('DE89370400440532013000'), true);
+  assert.equal(ibanValid('GB82WEST12345698765433'), false);
+  assert.equal(ibanValid('GB82'), false);
+});
+
+test('SSN ranges', () => {
+  assert.equal(ssnValid('123456788'), true);
+  for (const bad of ['000123456', '666123456', '912345678', '123004567', '123450000', '078051120']) assert.equal(ssnValid(bad), false, bad);
+});
+
+test('ISBN, CRC32, GitHub checksum, JWT header, identifier shapes', () => {
+  assert.equal(isbnValid('9780306406157'), true);
+  assert.equal(isbnValid('9780306406158'), false);
+  assert.equal(isbnValid('0306406152'), true);
+  assert.equal(crc32('The quick brown fox jumps over the lazy dog'), 0x414fa339);
+  const tok = githubTokenFor('ghp', 'A'.repeat(10) + 'b'.repeat(10) + '0123456789');
+  assert.equal(githubTokenValid(tok), true);
+  assert.equal(githubTokenValid(tok.slice(0, -1) + (tok.endsWith('A') ? 'B' : 'A')), false);
+  const h = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url');
+  assert.equal(jwtValid(`${h}.eyJzdWIiOiIxIn0.c2ln`), true);
+  assert.equal(jwtValid('eyJub3RhbGciOjF9.eyJzdWIiOiIxIn0.c2ln'), false);
+  assert.equal(isIdentifierShape('550e8400-e29b-41d4-a716-446655440000'), true);
+  assert.equal(isIdentifierShape('da39a3ee5e6b4b0d3255bfef95601890afd80709'), true);
+  assert.equal(isIdentifierShape('Zx9!kQ2@pL'), false);
+});
