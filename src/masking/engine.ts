@@ -110,7 +110,7 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
       kept.push(f);
     }
     findings.length = 0;
-    findings.push(...kept);
+    for (const f of kept) findings.push(f); // no spread: a text can hold more findings than the stack has slots
     return out + text.slice(last);
   };
 

@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+// A real process: a tiny CLI that builds a commander program and registers the mask commands; stdin is piped.
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'cs-mask-cli-'));
+const runner = join(dir, 'cli.mjs');
+writeFileSync(
+  runner,
+  [
+    `import { Command } from ${JSON.stringify(pathToFileURL(createRequire(join(root, 'package.json')).resolve('commander')).href)};`,
+    `import { registerMaskCommands } from ${JSON.stringify(pathToFileURL(join(root, 'src/cli/commands/mask.ts')).href)};`,
+    `const program = new Command('countersign').exitOverride((e) => process.exit(e.exitCode));`,
+    `registerMaskCommands(program);`,
+    `await program.parseAsync(process.argv);`,
+  ].join('\n'),
+);
+
+function run(args: string[], input: string | Buffer, env: Record<string, string> = {}): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', runner, ...args], { cwd: root, env: { ...process.env, COUNTERSIGN_CONFIG: '', ...env } });
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => (err += b));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: err }));
+    child.stdin.end(input);
+  });
+}
+
+test('mask: masks values and keeps every other byte (CRLF, tabs, unicode, no trailing newline)', async () => {
+  const input = 'Zoë\tpaid with 4111 1111 1111 1111\r\nmail: bob@example.com\r\n\r\n  café ☕ 550e8400-e29b-41d4-a716-446655440000';
+  const r = await run(['mask'], input);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.toString('utf8'), 'Zoë\tpaid with **** **** **** 1111\r\nmail: [EMAIL]\r\n\r\n  café ☕ 550e8400-e29b-41d4-a716-446655440000');
+});
+
+test('mask: a large input goes through in chunks and nothing leaks at the boundaries', async () => {
+  const line = 'row 17 ann.lee@example.org AKIAIOSFODNN7ABCDEFG ok\n';
+  const input = line.repeat(30_000); // ~1.5 MB, several chunks
+  const r = await run(['mask'], input);
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.stdout.toString('utf8');
+  assert.equal(out, 'row 17 [EMAIL] [AWS_ACCESS_KEY] ok\n'.repeat(30_000));
+});
+
+test('scan: JSON lines with type, offsets, confidence and detector, never the value', async () => {
+  const input = 'x bob@example.com y SSN 123-45-6788\n';
+  const r = await run(['scan'], input);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((l) => [l.type, input.slice(l.start, l.end)]), [['EMAIL', 'bob@example.com'], ['US_SSN', '123-45-6788']]);
+  assert.ok(lines.every((l) => typeof l.confidence === 'number' && typeof l.detector === 'string'));
+  assert.equal(r.stdout.toString('utf8').includes('bob@'), false);
+});
+
+test('--help, unknown profile, and a config file with profiles', async () => {
+  const help = await run(['mask', '--help'], '');
+  assert.equal(help.code, 0);
+  assert.match(help.stdout.toString(), /--profile/);
+  const bad = await run(['mask', '--profile', 'nope'], 'bob@example.com');
+  assert.equal(bad.code, 1);
+  assert.equal(bad.stdout.length, 0);
+  const cfg = join(dir, 'countersign.yaml');
+  writeFileSync(cfg, 'masking:\n  profiles:\n    support:\n      transforms: { EMAIL: partial, PERSON: keep }\n');
+  const r = await run(['mask', '--config', cfg, '--profile', 'support'], 'mail bob@example.com');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.toString(), 'mail b***@example.com');
+  const h = join(dir, 'h.yaml');
+  writeFileSync(h, 'masking:\n  key_env: CS_TEST_MISSING_KEY\n  profiles:\n    hashed:\n      transforms: { "*": hash }\n');
+  const nokey = await run(['mask', '--config', h, '--profile', 'hashed'], 'bob@example.com');
+  assert.equal(nokey.code, 1);
+  assert.match(nokey.stderr, /SECRET_MISSING: .*CS_TEST_MISSING_KEY/);
+  assert.equal(nokey.stdout.length, 0);
+});

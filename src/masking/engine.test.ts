@@ -1,0 +1,135 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { FakeClock } from '../core/clock.js';
+import { isCountersignError } from '../core/errors.js';
+import { maskingConfigSchema } from './config.js';
+import { createMasker } from './engine.js';
+import { DETECTORS } from './scan.js';
+import { MemoryTokenStore } from './vault.js';
+
+const key = randomBytes(32);
+const cfg = (profiles: Record<string, unknown> = {}) => maskingConfigSchema.parse({ profiles });
+
+test('default profile: labels, and partial for cards', () => {
+  const m = createMasker();
+  const r = m.maskTextSync('mail bob@example.com, card 4111-1111-1111-1111\r\nend');
+  assert.equal(r.text, 'mail [EMAIL], card ****-****-****-1111\r\nend');
+  assert.deepEqual(r.findings.map((f) => [f.type, f.detector]), [['EMAIL', 'email'], ['CREDIT_CARD', 'credit-card']]);
+});
+
+test('JSON is walked value by value with keys as context and keeps its shape', async () => {
+  const m = createMasker();
+  const input = { users: [{ id: 7, name: 'Ana Lima', phone: '4155550123', tags: ['a', 'b'], ok: true, n: null, order_id: '4155550123' }], note: 'card 4111111111111111', 'bob@example.com': 1 };
+  const { value, findings } = await m.maskValue(input);
+  assert.deepEqual(Object.keys(value), ['users', 'note', '[EMAIL]']);
+  assert.equal(value.users.length, 1);
+  const u = value.users[0] as Record<string, unknown>;
+  assert.deepEqual(Object.keys(u), Object.keys(input.users[0]));
+  assert.equal(u.name, '[PERSON]');
+  assert.equal(u.phone, '[PHONE]');
+  assert.equal(u.order_id, '4155550123'); // same digits, but the key says it is an id
+  assert.deepEqual([u.id, u.tags, u.ok, u.n], [7, ['a', 'b'], true, null]);
+  assert.equal(value.note, 'card ************1111');
+  assert.ok(findings.some((f) => f.path === '$.users[0].phone'));
+  assert.equal(JSON.stringify(findings).includes('4155550123'), false);
+  assert.doesNotThrow(() => JSON.parse(JSON.stringify(value)));
+});
+
+test('deeply nested JSON does not overflow the stack', () => {
+  let v: unknown = 'bob@example.com';
+  for (let i = 0; i < 100_000; i++) v = [v];
+  const { value } = createMasker().maskValueSync(v);
+  let cur = value as unknown;
+  for (let i = 0; i < 100_000; i++) cur = (cur as unknown[])[0];
+  assert.equal(cur, '[EMAIL]');
+});
+
+test('streams: a value split across a chunk boundary is masked at every split point', async () => {
+  const m = createMasker();
+  const text = 'x'.repeat(50) + ' token AKIAIOSFODNN7ABCDEFG and mail ann@example.org and card 4111 1111 1111 1111 end\n' + 'y'.repeat(40);
+  const whole = m.maskTextSync(text).text;
+  for (let cut = 40; cut < 130; cut++) {
+    async function* chunks() {
+      yield text.slice(0, cut);
+      yield text.slice(cut);
+    }
+    let out = '';
+    for await (const piece of m.maskStream(chunks(), {}, { chunk: 64, overlap: 48 })) out += piece;
+    assert.equal(out, whole, `split at ${cut}`);
+  }
+});
+
+test('streams: a private key longer than the chunk is masked to its END line', async () => {
+  const m = createMasker();
+  const body = Array.from({ length: 40 }, () => 'A'.repeat(64)).join('\n');
+  const text = `before\n-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\nafter\n`;
+  async function* chunks() {
+    for (let i = 0; i < text.length; i += 100) yield text.slice(i, i + 100);
+  }
+  let out = '';
+  for await (const piece of m.maskStream(chunks(), {}, { chunk: 256, overlap: 64 })) out += piece;
+  assert.equal(out.includes('AAAA'), false);
+  assert.ok(out.startsWith('before\n') && out.endsWith('after\n'));
+});
+
+test('reversible tokens: deterministic per scope, stored encrypted, revealed by the primitive', async () => {
+  const tokens = new MemoryTokenStore();
+  const m = createMasker(cfg({ agent: { transforms: { EMAIL: 'token' } } }), { key, tokens, clock: new FakeClock() });
+  const a = await m.maskText('from ann@example.org to ann@example.org', { profile: 'agent', scope: 's1' });
+  const toks = a.text.match(/\[EMAIL:tok_[A-Za-z0-9_-]{22}\]/g)!;
+  assert.equal(toks.length, 2);
+  assert.equal(toks[0], toks[1]);
+  const b = await m.maskText('ann@example.org', { profile: 'agent', scope: 's2' });
+  assert.notEqual(b.text, toks[0]);
+  assert.equal(tokens.size, 2);
+  assert.equal(JSON.stringify(await tokens.getToken('s1', toks[0].slice(7, -1))).includes('ann@'), false);
+  assert.equal(await m.reveal('s1', toks[0]), 'ann@example.org');
+  await assert.rejects(m.reveal('s2', toks[0]), (e) => isCountersignError(e) && e.code === 'TOKEN_UNKNOWN');
+  const other = createMasker(cfg({ agent: { transforms: { EMAIL: 'token' } } }), { key: randomBytes(32), tokens });
+  await assert.rejects(other.reveal('s1', toks[0]), (e) => isCountersignError(e) && e.code === 'TOKEN_UNKNOWN');
+  assert.throws(() => m.maskTextSync('ann@example.org', { profile: 'agent' }), (e) => isCountersignError(e) && e.code === 'MASKING_FAILED');
+});
+
+test('keyed hash: same input, same output; different key, different output', () => {
+  const c = cfg({ h: { transforms: { '*': 'hash' } } });
+  const m1 = createMasker(c, { key }), m2 = createMasker(c, { key: randomBytes(32) });
+  const x = m1.maskTextSync('ann@example.org', { profile: 'h' }).text;
+  assert.match(x, /^\[EMAIL:[0-9a-f]{16}\]$/);
+  assert.equal(m1.maskTextSync('ann@example.org', { profile: 'h' }).text, x);
+  assert.notEqual(m2.maskTextSync('ann@example.org', { profile: 'h' }).text, x);
+});
+
+test('without a key, hash and token profiles are refused; redact and partial still work', () => {
+  const envName = 'CS_TEST_NO_SUCH_KEY';
+  delete process.env[envName];
+  assert.throws(() => createMasker(maskingConfigSchema.parse({ key_env: envName, profiles: { h: { transforms: { '*': 'hash' } } } })), (e) => isCountersignError(e) && e.code === 'SECRET_MISSING');
+  process.env[envName] = 'c2hvcnQ='; // 5 bytes: too weak
+  assert.throws(() => createMasker(maskingConfigSchema.parse({ key_env: envName, profiles: { h: { transforms: { '*': 'hash' } } } })), /at least 32 bytes/);
+  delete process.env[envName];
+  const m = createMasker(maskingConfigSchema.parse({ key_env: envName, profiles: { p: { transforms: { EMAIL: 'partial' } } } }));
+  assert.equal(m.maskTextSync('ann@example.org', { profile: 'p' }).text, 'a***@example.org');
+});
+
+test('fail closed: a detector error or an unknown profile withholds the text', async () => {
+  const m = createMasker();
+  await assert.rejects(m.maskText('x', { profile: 'nope' }), (e) => isCountersignError(e) && e.code === 'MASKING_FAILED');
+  DETECTORS.boom = () => {
+    throw new Error('detector bug');
+  };
+  try {
+    await assert.rejects(m.maskText('ann@example.org'), (e) => isCountersignError(e) && e.code === 'MASKING_FAILED');
+    await assert.rejects(m.maskValue({ a: 'ann@example.org' }), (e) => isCountersignError(e) && e.code === 'MASKING_FAILED');
+  } finally {
+    delete DETECTORS.boom;
+  }
+});
+
+test('token store failure fails closed', async () => {
+  const tokens = new MemoryTokenStore();
+  tokens.putToken = async () => {
+    throw new Error('disk full');
+  };
+  const m = createMasker(cfg({ t: { transforms: { '*': 'token' } } }), { key, tokens });
+  await assert.rejects(m.maskText('ann@example.org', { profile: 't' }), (e) => isCountersignError(e) && e.code === 'MASKING_FAILED');
+});

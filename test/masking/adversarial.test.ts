@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createMasker } from '../../src/masking/index.js';
+
+// Hang guards, not speed claims: every pattern is linear, so these finish in well under a second each on the
+// project machine; the generous bound only catches a catastrophic (quadratic or exponential) regression.
+const m = createMasker();
+const MB = 5 * 1024 * 1024;
+const INPUTS: [string, string][] = [
+  ['digits', '1'.repeat(MB)],
+  ['digits with separators', '12 34-'.repeat(MB / 6)],
+  ['a', 'a'.repeat(MB)],
+  ['A', 'A'.repeat(MB)],
+  ['=', '='.repeat(MB)],
+  ['@', 'a@'.repeat(MB / 2)],
+  ['password=', 'password='.repeat(MB / 9)],
+  ['capitalised words', 'Maria '.repeat(MB / 6)],
+  ['colons and hex', 'ab:'.repeat(MB / 3)],
+  ['dots and digits', '1.'.repeat(MB / 2)],
+  ['-----BEGIN ', '-----BEGIN '.repeat(MB / 11)],
+  ['://', 'x://'.repeat(MB / 4)],
+];
+
+for (const [name, input] of INPUTS) {
+  test(`adversarial input completes: 5 MB of ${name}`, { timeout: 10_000 }, () => {
+    const r = m.maskTextSync(input);
+    assert.equal(typeof r.text, 'string');
+    assert.ok(r.text.length > 0);
+  });
+}
+
+test('a long stream stays in bounded pieces', { timeout: 20_000 }, async () => {
+  const line = 'user=ann@example.org ip=10.1.2.3 note=ok\n';
+  let sent = 0, maxPiece = 0, out = 0;
+  async function* chunks() {
+    for (let i = 0; i < 2000; i++) {
+      const c = line.repeat(100);
+      sent += c.length;
+      yield c;
+    }
+  }
+  for await (const p of m.maskStream(chunks())) {
+    maxPiece = Math.max(maxPiece, p.length);
+    out += p.length;
+    assert.equal(p.includes('ann@example.org'), false);
+  }
+  assert.ok(sent > 8_000_000);
+  assert.ok(maxPiece < 400 * 1024, `piece of ${maxPiece}`);
+  assert.ok(out > 0);
+});
