@@ -10,6 +10,8 @@ import { createRequire } from 'node:module';
 export interface Lexicon {
   names: Set<string>; // lower-cased
   common: Set<string>; // lower-cased common English words
+  /** Both in one lookup: bit 1 = name, bit 2 = common word; absent = neither. */
+  flags: Map<string, number>;
 }
 
 let cached: Lexicon | undefined;
@@ -29,7 +31,10 @@ export function lexicon(): Lexicon {
   }
   // Words the lists miss that read as names when capitalised but are everyday words in tickets and logs.
   for (const w of EXTRA_COMMON) common.add(w);
-  cached = { names, common };
+  const flags = new Map<string, number>();
+  for (const n of names) flags.set(n, 1);
+  for (const w of common) flags.set(w, (flags.get(w) ?? 0) | 2);
+  cached = { names, common, flags };
   return cached;
 }
 

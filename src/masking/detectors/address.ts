@@ -6,9 +6,11 @@ const STRONG = 'Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Boulevard|Blvd|Drive|Dr|Cou
 const WEAK = 'Way|Ways|Row|Walk|Trail|Grove|Gardens|Hill|Hills|Heights|Park|Green|Loop|Path|Point|Ridge|Center|Centre|Field|Fields|Harbor|Harbour|Island|Junction|Meadows|Mill|Mills|Valley|View|Village|Villages|Ville|Port|Crossing|Creek|Estate|Estates|Falls|Ferry|Forest|Fort|Glen|Haven|Knoll|Lake|Lakes|Landing|Manor|Mount|Oval|Pines|Plains|Shore|Shores|Spring|Springs|Station|Summit|Trace|Track|Vista|Circle|Cir|Expressway|Freeway|Turnpike|Pike|Run|Pass|Bypass|Causeway|Corner|Corners|Cove|Crest|Dale|Dam|Divide|Flat|Flats|Ford|Fork|Forks|Gateway|Harbors|Hollow|Inlet|Key|Keys|Light|Lights|Lock|Locks|Lodge|Mall|Motorway|Neck|Orchard|Overpass|Radial|Ramp|Ranch|Rapids|Rest|Route|Shoal|Shoals|Skyway|Spur|Stravenue|Stream|Streets|Throughway|Underpass|Union|Unions|Viaduct|Well|Wells';
 const FOREIGN = 'Rue|Avenue|Chemin|Allée|Impasse|Via|Viale|Piazza|Corso|Largo|Vicolo|Calle|Avenida|Paseo|Carrera|Camino|Rua|Travessa|Praça|Strada|Bulevar|ul\\.|ulica|al\\.|aleja|os\\.|pl\\.|utca|út|tér|köz|náměstí|nám\\.|třída|Straße|Strasse|Gasse|Weg|Platz|Allee|Ulitsa|Calea|Bulevardul|Sokak|Caddesi';
 const UNIT = 'Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Room|Bldg|Building|P\\.\\s?O\\.\\s?Box|PO Box|Post Office Box|PSC|Box|apt|suite|unit|psc|box';
-const STREET_WORD = new RegExp(`(?<![\\p{L}\\p{M}])(?:(${STRONG})|(${WEAK})|(${FOREIGN})|(${UNIT}))(?![\\p{L}\\p{M}])`, 'gu');
+// No Unicode flag: letters are spelt out as ranges (Latin, Latin-1, Latin Extended), which keeps the scan fast.
+const L = 'A-Za-z\\u00C0-\\u024F';
+const STREET_WORD = new RegExp(`(?<![${L}])(?:(${STRONG})|(${WEAK})|(${FOREIGN})|(${UNIT}))(?![${L}])`, 'g');
 // Compound street names: the type is the end of the word (Koskikatu, Hammarvägen, Brixtonlaan, Hauptstraße).
-const COMPOUND = /(?:stien|sti|vei|braut|stræti|straeti|vænget|vangen|bakken|straße|strasse|str\.|weg|gasse|platz|allee|damm|laan|straat|gracht|plein|kade|singel|dreef|steeg|katu|tie|kuja|polku|väylä|raitti|gatan|vägen|gränd|torget|stigen|backe|gade|vej|veien|vegen|gata|stræde|ulica|ulice|cesta|caddesi|sokak)(?![\p{L}\p{M}])/gu;
+const COMPOUND = /(?:stien|sti|vei|braut|stræti|straeti|vænget|vangen|bakken|straße|strasse|str\.|weg|gasse|platz|allee|damm|laan|straat|gracht|plein|kade|singel|dreef|steeg|katu|tie|kuja|polku|väylä|raitti|gatan|vägen|gränd|torget|stigen|backe|gade|vej|veien|vegen|gata|stræde|ulica|ulice|cesta|caddesi|sokak)(?![A-Za-z\u00C0-\u024F])/g;
 
 const NUM = /^\d{1,6}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?(?![\p{L}\p{N}])/u;
 const CAP = /^\p{Lu}[\p{L}\p{M}'’.-]*/u;
@@ -161,7 +163,7 @@ function military(text: string, out: Parameters<Detector>[1]): void {
 }
 
 // "20789 Allika 46", "450 Præstevænget 15": a number, one to three name words, a number, then the end of the part.
-const NNN = /(?<![\p{L}\p{N}.,:$€£#-])\d{1,6} (?:\p{L}[\p{L}\p{M}'’.-]* ){1,3}?\d{1,5}[A-Za-z]?(?=$|[,\n\r]| (?:St|st|apt|Apt|Suite)\b|\.(?:$|\s))/gmu;
+const NNN = /(?<![A-Za-z0-9\u00C0-\u024F.,:$€£#-])\d{1,6} (?:[A-Za-z\u00C0-\u024F\u0370-\u04FF][A-Za-z\u00C0-\u024F\u0370-\u04FF\u0300-\u036F'’.-]* ){1,3}?\d{1,5}[A-Za-z]?(?=$|[,\n\r]| (?:St|st|apt|Apt|Suite)\b|\.(?:$|\s))/gm;
 function numberNameNumber(text: string, out: Parameters<Detector>[1]): void {
   NNN.lastIndex = 0;
   let m: RegExpExecArray | null;
