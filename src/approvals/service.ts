@@ -1,0 +1,345 @@
+import { EventEmitter } from 'node:events';
+import type { Action } from '../core/action.js';
+import type { Clock, IdSource } from '../core/clock.js';
+import type { ReviewRequirement } from '../core/decision.js';
+import type { Principal } from '../core/identity.js';
+import { CountersignError } from '../core/errors.js';
+import type { AuditLog } from '../audit/types.js';
+import { StoreConflictError, type ApprovalStore, type RequestEvent, type StoredRequest } from '../store/types.js';
+import { executionRefusal, requestState, voteRefusal, type RequestState } from './state.js';
+
+/** A request with its events and derived state, as the API and channels show it. */
+export interface RequestView {
+  request: StoredRequest;
+  events: RequestEvent[];
+  state: RequestState;
+}
+
+export interface CreateRequestInput {
+  action: Action;
+  rule: string;
+  reason?: string;
+  review: ReviewRequirement;
+  maskProfile?: string;
+  /** Masked forms, computed by the pipeline: nothing raw is stored. */
+  summary: string;
+  preview: unknown;
+  context: Record<string, unknown>;
+}
+
+export interface ApprovalServiceOptions {
+  store: ApprovalStore;
+  audit: AuditLog;
+  clock: Clock;
+  ids: IdSource;
+  /** How often a waiter re-reads the store (for votes taken by another gateway sharing it). */
+  pollMs?: number;
+}
+
+const MAX_TIMER = 2 ** 31 - 1;
+const FINAL = new Set(['approved', 'denied', 'expired', 'cancelled', 'executed']);
+
+/**
+ * The life of approval requests: create, vote (same checks for every channel), cancel, expire on a timer that
+ * survives restarts (start() re-arms timers for pending requests), wait, and consume an approval to execute.
+ * Events: `changed` (view) whenever a request changes, so channels and waiters can follow.
+ */
+export class ApprovalService extends EventEmitter {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly opts: Required<ApprovalServiceOptions>;
+  private stopped = false;
+
+  constructor(opts: ApprovalServiceOptions) {
+    super();
+    this.setMaxListeners(0);
+    this.opts = { pollMs: 1000, ...opts };
+  }
+
+  /** Re-arm expiry timers for every pending request (after a restart); expire those already overdue. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    const pending = await this.opts.store.listRequests({ status: ['pending'], limit: 100_000 });
+    for (const r of pending) this.arm(r);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  async create(input: CreateRequestInput): Promise<StoredRequest> {
+    const now = this.opts.clock.now();
+    const a = input.action;
+    const req: StoredRequest = {
+      id: this.opts.ids('req'),
+      createdAt: now,
+      expiresAt: now + input.review.timeoutSeconds * 1000,
+      digest: a.digest,
+      principal: a.principal,
+      resource: a.resource,
+      connector: a.connector,
+      kind: a.kind,
+      tags: a.tags,
+      summary: input.summary,
+      preview: input.preview,
+      context: input.context,
+      rule: input.rule,
+      reason: input.reason,
+      review: input.review,
+      maskProfile: input.maskProfile,
+      status: 'pending',
+    };
+    await this.opts.store.createRequest(req);
+    await this.opts.audit.append({
+      type: 'action.held',
+      principal: principalRef(a.principal),
+      resource: a.resource,
+      actionDigest: a.digest,
+      requestId: req.id,
+      summary: input.summary,
+      data: { rule: input.rule, approverGroups: input.review.approverGroups, approvals: input.review.approvals, expiresAt: req.expiresAt },
+    });
+    this.arm(req);
+    this.emitChanged({ request: req, events: [], state: requestState(req, [], now) });
+    return req;
+  }
+
+  async get(id: string): Promise<RequestView> {
+    const request = await this.opts.store.getRequest(id);
+    if (!request) throw new CountersignError('REQUEST_NOT_FOUND', `no approval request ${id}`);
+    const events = await this.opts.store.events(id);
+    return { request, events, state: requestState(request, events, this.opts.clock.now()) };
+  }
+
+  async list(filter: Parameters<ApprovalStore['listRequests']>[0] = {}): Promise<RequestView[]> {
+    const reqs = await this.opts.store.listRequests(filter);
+    const now = this.opts.clock.now();
+    return Promise.all(
+      reqs.map(async (request) => {
+        const events = await this.opts.store.events(request.id);
+        return { request, events, state: requestState(request, events, now) };
+      }),
+    );
+  }
+
+  /**
+   * Record a vote. Every channel (API, CLI, web, Slack, Teams) comes through here, so the same rules hold:
+   * pending only, humans only, no self-approval (requester or the human it acts for), approver groups,
+   * one vote each, a denial needs a reason.
+   */
+  async vote(id: string, voter: Principal, vote: 'approve' | 'deny', opts: { reason?: string; channel: string }): Promise<RequestView> {
+    const reason = opts.reason?.trim();
+    if (vote === 'deny' && !reason) throw new CountersignError('REASON_REQUIRED');
+    return this.appendWithRetry(id, (view, now) => {
+      const refusal = voteRefusal(view.request, view.events, voter, now);
+      if (refusal) throw refusalError(refusal, view, voter);
+      return {
+        seq: view.events.length + 1,
+        at: now,
+        type: 'vote',
+        voter: { id: voter.id, type: voter.type, groups: voter.groups, name: voter.name },
+        vote,
+        reason: reason || undefined,
+        channel: opts.channel,
+      };
+    }, async (before, after) => {
+      await this.opts.audit.append({
+        type: 'approval.vote',
+        principal: principalRef(voter),
+        resource: after.request.resource,
+        actionDigest: after.request.digest,
+        requestId: id,
+        data: { vote, reason, channel: opts.channel },
+      });
+      if (before.state.status === 'pending' && after.state.status !== 'pending') await this.auditResolution(after);
+    });
+  }
+
+  /** Cancel a pending request: by its requester, or by the gateway when the waiting client went away. */
+  async cancel(id: string, by: string, reason?: string): Promise<RequestView> {
+    return this.appendWithRetry(id, (view, now) => {
+      if (view.state.status !== 'pending') throw new CountersignError('REQUEST_FINISHED', `request ${id} is ${view.state.status}`);
+      return { seq: view.events.length + 1, at: now, type: 'cancel', by, reason };
+    }, async (_before, after) => this.auditResolution(after));
+  }
+
+  /**
+   * Use an approval to execute `action`: checks the grant (digest for once-grants, window for time grants)
+   * and durably records the execution before returning. Throws the refusal otherwise.
+   */
+  async consume(id: string, action: Action): Promise<RequestView> {
+    return this.appendWithRetry(id, (view, now) => {
+      const refusal = executionRefusal(view.request, view.events, action.digest, now);
+      if (refusal) throw refusalError(refusal, view);
+      if (view.request.review.grant.type === 'window' &&
+        (view.request.principal.id !== action.principal.id || view.request.resource !== action.resource)) {
+        throw new CountersignError('DIGEST_MISMATCH', 'the time grant is for another principal or resource');
+      }
+      return { seq: view.events.length + 1, at: now, type: 'execute', digest: action.digest };
+    });
+  }
+
+  /** An approved grant this action may run on without asking again, if any. */
+  async findGrant(action: Action, rule: string): Promise<StoredRequest | undefined> {
+    const now = this.opts.clock.now();
+    const exact = await this.opts.store.findByDigest(action.digest, ['approved']);
+    for (const r of exact) {
+      if (executionRefusal(r, await this.opts.store.events(r.id), action.digest, now) === null) return r;
+    }
+    const approved = await this.opts.store.listRequests({ status: ['approved'], principalId: action.principal.id, limit: 1000 });
+    for (const r of approved) {
+      if (r.review.grant.type !== 'window' || r.rule !== rule || r.resource !== action.resource) continue;
+      if (executionRefusal(r, await this.opts.store.events(r.id), action.digest, now) === null) return r;
+    }
+    return undefined;
+  }
+
+  /** A pending request for the very same action, so a retried call joins it instead of asking twice. */
+  async findPending(action: Action): Promise<StoredRequest | undefined> {
+    const now = this.opts.clock.now();
+    const pending = await this.opts.store.findByDigest(action.digest, ['pending']);
+    return pending.find((r) => r.expiresAt > now);
+  }
+
+  /**
+   * Wait until the request leaves `pending` (or `signal` aborts / `timeoutMs` passes: then the current view).
+   * Wakes on local changes at once and re-reads the store every pollMs for changes made by other gateways.
+   */
+  async wait(id: string, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<RequestView> {
+    let view = await this.get(id);
+    if (view.state.status !== 'pending') return view;
+    return new Promise<RequestView>((resolve, reject) => {
+      let done = false;
+      const finish = (v: RequestView | Error) => {
+        if (done) return;
+        done = true;
+        this.off('changed', onChange);
+        clearInterval(poll);
+        if (deadline) clearTimeout(deadline);
+        opts.signal?.removeEventListener('abort', onAbort);
+        v instanceof Error ? reject(v) : resolve(v);
+      };
+      const onChange = (v: RequestView) => {
+        if (v.request.id === id && v.state.status !== 'pending') finish(v);
+      };
+      const refresh = () => {
+        this.get(id).then((v) => (v.state.status !== 'pending' ? finish(v) : (view = v)), (e) => finish(e));
+      };
+      const onAbort = () => finish(view);
+      this.on('changed', onChange);
+      const poll = setInterval(refresh, this.opts.pollMs);
+      poll.unref?.();
+      const deadline = opts.timeoutMs !== undefined ? setTimeout(() => this.get(id).then(finish, finish), opts.timeoutMs) : undefined;
+      if (opts.signal?.aborted) onAbort();
+      else opts.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Mark a pending request expired now (timer callback; also safe to call twice). */
+  async expire(id: string): Promise<void> {
+    this.timers.delete(id);
+    try {
+      await this.appendWithRetry(id, (view, now) => {
+        if (view.state.status !== 'pending' && view.state.status !== 'expired') throw new SkipAppend();
+        if (view.events.some((e) => e.type === 'expire')) throw new SkipAppend();
+        if (now < view.request.expiresAt) throw new SkipAppend();
+        return { seq: view.events.length + 1, at: now, type: 'expire' };
+      }, async (_b, after) => this.auditResolution(after));
+    } catch (e) {
+      if (e instanceof SkipAppend) return;
+      // The store or audit failed: try again shortly; the derived state already reads `expired`.
+      if (!this.stopped) {
+        const t = setTimeout(() => void this.expire(id), 1000);
+        t.unref?.();
+        this.timers.set(id, t);
+      }
+    }
+  }
+
+  private arm(req: StoredRequest): void {
+    if (this.stopped) return;
+    const delay = Math.max(0, req.expiresAt - this.opts.clock.now());
+    const t = setTimeout(() => {
+      if (req.expiresAt > this.opts.clock.now()) this.arm(req); // long timeouts re-arm in steps
+      else void this.expire(req.id);
+    }, Math.min(delay, MAX_TIMER));
+    t.unref?.();
+    const old = this.timers.get(req.id);
+    if (old) clearTimeout(old);
+    this.timers.set(req.id, t);
+  }
+
+  private async appendWithRetry(
+    id: string,
+    make: (view: RequestView, now: number) => RequestEvent,
+    after?: (before: RequestView, after: RequestView) => Promise<void>,
+  ): Promise<RequestView> {
+    for (let attempt = 0; ; attempt++) {
+      const before = await this.get(id);
+      const now = this.opts.clock.now();
+      const ev = make(before, now);
+      const events = [...before.events, ev];
+      const state = requestState(before.request, events, now);
+      try {
+        await this.opts.store.appendEvent(id, ev, state.status);
+      } catch (e) {
+        if (e instanceof StoreConflictError && attempt < 5) continue; // someone else wrote first: re-check
+        throw e;
+      }
+      const view: RequestView = { request: { ...before.request, status: state.status }, events, state };
+      if (FINAL.has(state.status)) {
+        const t = this.timers.get(id);
+        if (t) clearTimeout(t);
+        this.timers.delete(id);
+      }
+      if (after) await after(before, view);
+      this.emitChanged(view);
+      return view;
+    }
+  }
+
+  private async auditResolution(view: RequestView): Promise<void> {
+    const s = view.state.status;
+    const type =
+      s === 'approved' ? 'approval.approved' : s === 'denied' ? 'approval.denied' : s === 'expired' ? 'approval.expired' : s === 'cancelled' ? 'approval.cancelled' : undefined;
+    if (!type) return;
+    await this.opts.audit.append({
+      type,
+      principal: principalRef(view.request.principal),
+      resource: view.request.resource,
+      actionDigest: view.request.digest,
+      requestId: view.request.id,
+      data: { decidedBy: view.state.decidedBy, reason: view.state.reason },
+    });
+  }
+
+  private emitChanged(view: RequestView): void {
+    this.emit('changed', view);
+  }
+}
+
+class SkipAppend extends Error {}
+
+function principalRef(p: Pick<Principal, 'id' | 'type' | 'onBehalfOf'>) {
+  return { id: p.id, type: p.type, ...(p.onBehalfOf ? { onBehalfOf: p.onBehalfOf } : {}) };
+}
+
+function refusalError(code: NonNullable<ReturnType<typeof voteRefusal>>, view: RequestView, voter?: Pick<Principal, 'id'>): CountersignError {
+  switch (code) {
+    case 'REQUEST_FINISHED':
+      return new CountersignError(code, `request ${view.request.id} is already ${view.state.status}`);
+    case 'SELF_APPROVAL':
+      return new CountersignError(code, `${voter?.id} cannot vote on a request made by or on behalf of themselves`);
+    case 'NOT_AN_APPROVER':
+      return new CountersignError(code, view.request.review.approverGroups.length
+        ? `only humans in ${view.request.review.approverGroups.join(', ')} may vote on this request`
+        : 'only humans may vote on approval requests');
+    case 'ALREADY_VOTED':
+      return new CountersignError(code, `${voter?.id} has already voted on this request`);
+    case 'APPROVAL_DENIED':
+      return new CountersignError(code, `denied by ${view.state.decidedBy.join(', ')}: ${view.state.reason ?? ''}`, { decidedBy: view.state.decidedBy, reason: view.state.reason });
+    default:
+      return new CountersignError(code);
+  }
+}
