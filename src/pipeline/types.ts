@@ -21,6 +21,11 @@ export interface RunOptions {
   heartbeatMs?: number;
   /** `wait` (default) holds until resolved; `return_pending` returns { status: 'pending' } at once. */
   holdMode?: 'wait' | 'return_pending';
+  /** Mask the result with the decision's profile before returning it (default true). Connectors that mask
+   *  their own structures (MCP content blocks) pass false and mask through `gateway.masker`. */
+  maskResult?: boolean;
+  /** Mask the result with this instead of `masker.maskValue` (e.g. MCP content blocks, base64 text blobs). */
+  maskWith?: (result: unknown, ctx: import('../core/masking.js').MaskContext) => Promise<{ value: unknown; findings: number }>;
 }
 
 export type RunResult<T> =

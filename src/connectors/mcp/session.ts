@@ -8,6 +8,7 @@ import {
   McpError,
   ReadResourceRequestSchema,
   type CallToolResult,
+  type ReadResourceResult,
   type RequestId,
   type Resource,
   type ResourceTemplate,
@@ -160,11 +161,11 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
           heartbeatMs: ctx.heartbeatMs,
           onPending: (info) => progress(heldText(info)),
           onHeartbeat: (ms, info) => progress(`still waiting for approval ${info.requestId} (${Math.round(ms / 1000)}s)`),
+          maskWith: (r, c) => maskMcpResult(gateway.masker, r as never, c),
         },
       );
       if (run.status === 'pending') return pendingResult(run.pending);
-      const masked = await maskMcpResult(gateway.masker, run.result, { profile: maskProfileOf(run.decision), scope: principal.id });
-      return masked.value;
+      return run.result as CallToolResult;
     } catch (e) {
       if (signal.aborted) {
         await cancelled(extra.requestId, upstream.name, summary, asCountersignError(e).code);
@@ -218,10 +219,10 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
       const run = await gateway.run(
         resourceReadInput({ principal, upstream: upstream.name, uri, summary }),
         () => upstream.readResource(uri, { signal: controller.signal }),
-        { signal: controller.signal, holdMode: 'wait', heartbeatMs: ctx.heartbeatMs },
+        { signal: controller.signal, holdMode: 'wait', heartbeatMs: ctx.heartbeatMs, maskWith: (r, c) => maskMcpResult(gateway.masker, r as never, c) },
       );
       if (run.status === 'pending') throw new McpError(ErrorCode.InvalidRequest, pendingResult(run.pending).content[0].text as string);
-      return (await maskMcpResult(gateway.masker, run.result, { profile: maskProfileOf(run.decision), scope: principal.id })).value;
+      return run.result as ReadResourceResult;
     } catch (e) {
       if (controller.signal.aborted) await cancelled(extra.requestId, upstream.name, summary, asCountersignError(e).code);
       if (e instanceof McpError) throw e;

@@ -1,0 +1,219 @@
+import { Hono, type Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import { ACTION_KINDS, type ActionInput } from '../core/action.js';
+import { CountersignError, asCountersignError } from '../core/errors.js';
+import type { Principal } from '../core/identity.js';
+import { principalFromRequest } from '../identity/index.js';
+import { exportLine } from '../audit/export.js';
+import type { RequestView } from '../approvals/service.js';
+import type { Runtime } from '../main.js';
+import type { Metrics } from './metrics.js';
+
+type Env = { Variables: { principal: Principal } };
+
+/** What a caller submits: an action described by the caller (SDK, pipeline step, API client). */
+const actionBody = z.strictObject({
+  resource: z.string().min(1).max(200),
+  kind: z.enum(ACTION_KINDS),
+  summary: z.string().min(1).max(2000),
+  detail: z.record(z.string(), z.unknown()).default({}),
+  tags: z.array(z.string().max(64)).max(32).default([]),
+  context: z.record(z.string(), z.unknown()).default({}),
+  connector: z.string().max(32).default('api'),
+});
+const voteBody = z.strictObject({ reason: z.string().max(2000).optional() });
+const outcomeBody = z.strictObject({
+  actionDigest: z.string().regex(/^[0-9a-f]{64}$/),
+  requestId: z.string().optional(),
+  resource: z.string().min(1).max(200),
+  status: z.enum(['succeeded', 'failed']),
+  summary: z.string().max(2000).optional(),
+});
+const unmaskBody = z.strictObject({ scope: z.string().min(1).max(200), token: z.string().min(1).max(200), reason: z.string().max(2000).optional() });
+
+/**
+ * The gateway's HTTP API (openapi.yaml documents it). Every /v1 route is authenticated; errors come back as
+ * `{ error: { code, message, details? } }` with the status from the error catalog.
+ */
+export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
+  const app = new Hono<Env>();
+  const limit = rt.config.server.body_limit;
+
+  app.onError((e, c) => {
+    const err = asCountersignError(e);
+    if (err.code === 'INTERNAL') console.error('countersign: internal error', e);
+    return c.json(err.toWire(), err.status as 400);
+  });
+  app.notFound((c) => c.json(new CountersignError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`).toWire(), 404));
+
+  app.get('/healthz', async (c) => {
+    await rt.store.auditHead(); // the store answers, or this throws STORE_UNAVAILABLE (503)
+    return c.json({ status: 'ok' });
+  });
+  app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
+
+  app.use('/v1/*', async (c, next) => {
+    try {
+      c.set('principal', await principalFromRequest(rt.authenticator, c.req.raw.headers));
+    } catch (e) {
+      const err = asCountersignError(e);
+      metrics.authFailures.inc({ code: err.code });
+      throw err;
+    }
+    await next();
+  });
+
+  async function body<T extends z.ZodType>(c: Context<Env>, schema: T): Promise<z.infer<T>> {
+    const len = Number(c.req.header('content-length') ?? 0);
+    if (len > limit) throw new CountersignError('BODY_TOO_LARGE', `the body is larger than ${limit} bytes`);
+    const text = await c.req.text();
+    if (Buffer.byteLength(text) > limit) throw new CountersignError('BODY_TOO_LARGE', `the body is larger than ${limit} bytes`);
+    let json: unknown;
+    try {
+      json = text === '' ? {} : JSON.parse(text);
+    } catch {
+      throw new CountersignError('BAD_JSON');
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw new CountersignError('BAD_REQUEST', 'the request does not match the expected shape', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    }
+    return parsed.data;
+  }
+
+  // Submit an action for a decision. allowed → 200; held → 202 with the request to wait on; denied → 403.
+  // A held action that was approved is allowed when the identical action is submitted again.
+  app.post('/v1/actions', async (c) => {
+    const b = await body(c, actionBody);
+    const input: ActionInput = { ...b, principal: c.get('principal') };
+    try {
+      const r = await rt.gateway.run(input, async () => null, { holdMode: 'return_pending', maskResult: false });
+      metrics.decisions.inc({ effect: r.decision.effect, connector: input.connector });
+      if (r.status === 'pending') {
+        return c.json({ status: 'pending', actionDigest: r.action.digest, requestId: r.pending.requestId, expiresAt: r.pending.expiresAt, rule: r.decision.rule }, 202);
+      }
+      return c.json({ status: 'allowed', actionDigest: r.action.digest, requestId: r.requestId ?? null, rule: r.decision.rule, maskProfile: 'maskProfile' in r.decision ? r.decision.maskProfile ?? null : null });
+    } catch (e) {
+      if (e instanceof CountersignError && e.code === 'POLICY_DENIED') metrics.decisions.inc({ effect: 'deny', connector: input.connector });
+      throw e;
+    }
+  });
+
+  // Report how an allowed action went (the SDK does this after running it).
+  app.post('/v1/actions/outcome', async (c) => {
+    const b = await body(c, outcomeBody);
+    const p = c.get('principal');
+    const summary = b.summary ? (await rt.masker.maskText(b.summary)).text : undefined;
+    await rt.gateway.record({
+      type: b.status === 'succeeded' ? 'action.result' : 'action.failed',
+      principal: { id: p.id, type: p.type, onBehalfOf: p.onBehalfOf },
+      resource: b.resource,
+      actionDigest: b.actionDigest,
+      requestId: b.requestId,
+      summary,
+      data: { status: b.status },
+    });
+    return c.json({ recorded: true });
+  });
+
+  app.get('/v1/requests', async (c) => {
+    const status = c.req.query('status');
+    const allowed = ['pending', 'approved', 'denied', 'expired', 'cancelled', 'executed'] as const;
+    const list = status?.split(',').map((s) => {
+      if (!(allowed as readonly string[]).includes(s)) throw new CountersignError('BAD_REQUEST', `unknown status ${s}`);
+      return s as (typeof allowed)[number];
+    });
+    const limitN = Math.min(Number(c.req.query('limit') ?? 100) || 100, 1000);
+    const views = await rt.approvals.list({ status: list, limit: limitN });
+    return c.json({ requests: views.map(viewJson) });
+  });
+
+  app.get('/v1/requests/:id', async (c) => c.json(viewJson(await rt.approvals.get(c.req.param('id')))));
+
+  // Long-poll: returns when the request leaves pending, or after `timeout` seconds (max 60) with its current state.
+  app.get('/v1/requests/:id/wait', async (c) => {
+    const timeout = Math.min(Math.max(Number(c.req.query('timeout') ?? 30) || 30, 0), 60);
+    const view = await rt.approvals.wait(c.req.param('id'), { timeoutMs: timeout * 1000, signal: c.req.raw.signal });
+    return c.json(viewJson(view));
+  });
+
+  // Server-sent events: one `state` event now and on every change until the request is resolved.
+  app.get('/v1/requests/:id/events', async (c) => {
+    const id = c.req.param('id');
+    const first = await rt.approvals.get(id);
+    return streamSSE(c, async (stream) => {
+      await stream.writeSSE({ event: 'state', data: JSON.stringify(viewJson(first)) });
+      if (first.state.status !== 'pending') return;
+      const final = await rt.approvals.wait(id, { signal: c.req.raw.signal });
+      await stream.writeSSE({ event: 'state', data: JSON.stringify(viewJson(final)) });
+    });
+  });
+
+  for (const v of ['approve', 'deny'] as const) {
+    app.post(`/v1/requests/:id/${v}`, async (c) => {
+      const b = await body(c, voteBody);
+      const view = await rt.approvals.vote(c.req.param('id'), c.get('principal'), v, { reason: b.reason, channel: 'api' });
+      metrics.votes.inc({ vote: v });
+      return c.json(viewJson(view));
+    });
+  }
+
+  app.post('/v1/requests/:id/cancel', async (c) => {
+    const b = await body(c, voteBody);
+    const p = c.get('principal');
+    const view = await rt.approvals.get(c.req.param('id'));
+    if (view.request.principal.id !== p.id) throw new CountersignError('FORBIDDEN', 'only the requester may cancel a request');
+    return c.json(viewJson(await rt.approvals.cancel(view.request.id, p.id, b.reason)));
+  });
+
+  // Reveal a masked token: an action like any other (kind `unmask`), so policy and approval apply first.
+  app.post('/v1/unmask', async (c) => {
+    const b = await body(c, unmaskBody);
+    const input: ActionInput = {
+      principal: c.get('principal'), resource: `tokens:${b.scope}`, connector: 'api', kind: 'unmask',
+      summary: `unmask ${b.token} in scope ${b.scope}`, detail: { scope: b.scope, token: b.token }, context: b.reason ? { reason: b.reason } : {},
+    };
+    const r = await rt.gateway.run(input, async () => rt.masker.reveal(b.scope, b.token), { holdMode: 'return_pending', maskResult: false });
+    if (r.status === 'pending') return c.json({ status: 'pending', requestId: r.pending.requestId, expiresAt: r.pending.expiresAt }, 202);
+    await rt.gateway.record({ type: 'unmask.released', principal: { id: input.principal.id, type: input.principal.type }, resource: input.resource, actionDigest: r.action.digest, requestId: r.requestId, summary: input.summary });
+    return c.json({ status: 'released', value: r.result });
+  });
+
+  app.get('/v1/audit', async (c) => {
+    const after = Math.max(Number(c.req.query('after') ?? 0) || 0, 0);
+    const limitN = Math.min(Math.max(Number(c.req.query('limit') ?? 100) || 100, 1), 1000);
+    const records = await rt.store.readAudit(after, limitN);
+    return c.body(records.map(exportLine).join(''), 200, { 'content-type': 'application/x-ndjson' });
+  });
+
+  return app;
+}
+
+/** The JSON shape of a request: masked summary and preview, state, votes. */
+export function viewJson(v: RequestView) {
+  const r = v.request;
+  return {
+    id: r.id,
+    status: v.state.status,
+    createdAt: new Date(r.createdAt).toISOString(),
+    expiresAt: new Date(r.expiresAt).toISOString(),
+    principal: { id: r.principal.id, type: r.principal.type, onBehalfOf: r.principal.onBehalfOf ?? null },
+    resource: r.resource,
+    connector: r.connector,
+    kind: r.kind,
+    tags: r.tags,
+    summary: r.summary,
+    preview: r.preview,
+    context: r.context,
+    rule: r.rule,
+    reason: r.reason ?? null,
+    actionDigest: r.digest,
+    review: r.review,
+    approvedBy: v.state.approvedBy,
+    decidedBy: v.state.decidedBy,
+    decisionReason: v.state.reason ?? null,
+    grantEndsAt: v.state.grantEndsAt ? new Date(v.state.grantEndsAt).toISOString() : null,
+    votes: v.events.filter((e) => e.type === 'vote').map((e) => e.type === 'vote' && { voter: e.voter.id, vote: e.vote, reason: e.reason ?? null, channel: e.channel, at: new Date(e.at).toISOString() }),
+  };
+}

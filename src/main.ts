@@ -1,0 +1,108 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { systemClock, randomIds, type Clock, type IdSource } from './core/clock.js';
+import type { Authenticator } from './core/identity.js';
+import { ApprovalService } from './approvals/service.js';
+import { createAuditLog } from './audit/log.js';
+import { createAuditSigner, generateAuditKeyPair, type AuditSigner } from './audit/signing.js';
+import type { LoadedConfig } from './config/load.js';
+import { createAuthenticator } from './identity/index.js';
+import { createMasker, type MaskingEngine } from './masking/index.js';
+import { createPipeline } from './pipeline/pipeline.js';
+import { openStore } from './store/open.js';
+import type { Store } from './store/types.js';
+import { createMcpGateway, mcpGatewayOptions, type McpGateway } from './connectors/mcp/index.js';
+import type { Gateway } from './pipeline/types.js';
+
+/** Everything a running gateway is made of. main.ts is the only place that picks concrete implementations. */
+export interface Runtime {
+  config: LoadedConfig;
+  store: Store;
+  masker: MaskingEngine;
+  audit: ReturnType<typeof createAuditLog>;
+  signer: AuditSigner;
+  approvals: ApprovalService;
+  gateway: Gateway & { approvals: ApprovalService };
+  authenticator: Authenticator;
+  mcp: McpGateway;
+  clock: Clock;
+  warnings: string[];
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  ids?: IdSource;
+  /** Start MCP upstreams now (serve does; short-lived CLI commands need not). */
+  startMcp?: boolean;
+  /** Use this store instead of opening the configured one (tests). */
+  store?: Store;
+}
+
+/**
+ * Build a gateway from a loaded config: store → masker → audit → policy → approvals → pipeline → identity → MCP.
+ *
+ * @example
+ * const rt = await createRuntime(await loadConfig('countersign.yaml'));
+ * await rt.gateway.run(input, () => doIt());
+ */
+export async function createRuntime(config: LoadedConfig, opts: RuntimeOptions = {}): Promise<Runtime> {
+  const env = opts.env ?? process.env;
+  const clock = opts.clock ?? systemClock;
+  const ids = opts.ids ?? randomIds;
+  const warnings = [...config.warnings];
+  const store = opts.store ?? (await openStore(config.store, config.baseDir, env));
+  try {
+    const maskKeyText = env[config.masking.key_env];
+    const masker = createMasker(config.masking, { key: maskKeyText ? decodeKey(maskKeyText) : undefined, tokens: store, clock });
+    const signer = auditSigner(config, env, warnings);
+    const audit = createAuditLog({ store, signer, clock, checkpointEvery: config.audit.checkpoint_every, masker });
+    const approvals = new ApprovalService({ store, audit, clock, ids });
+    await approvals.start();
+    const gateway = createPipeline({ policy: config.compiledPolicy, approvals, audit, masker, clock });
+    const authenticator = createAuthenticator({ config: config.identity, keys: store, clock, env });
+    const mcp = createMcpGateway({ gateway, ...mcpGatewayOptions(config.mcp), baseDir: config.baseDir, env });
+    if (opts.startMcp) await mcp.start();
+    let closed = false;
+    return {
+      config, store, masker, audit, signer, approvals, gateway, authenticator, mcp, clock, warnings,
+      async close() {
+        if (closed) return;
+        closed = true;
+        approvals.stop();
+        await mcp.close().catch(() => undefined);
+        await audit.close().catch(() => undefined);
+        if (!opts.store) await store.close();
+      },
+    };
+  } catch (e) {
+    if (!opts.store) await store.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Keys from the environment may be base64, base64url or hex. */
+function decodeKey(text: string): Buffer {
+  const t = text.trim();
+  if (/^[0-9a-f]{64,}$/i.test(t)) return Buffer.from(t, 'hex');
+  return Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+}
+
+/**
+ * The audit signing key comes from the environment. On a development machine without one, a key is generated
+ * once into the data directory beside the SQLite file (mode 0600), with a warning, so `npm start` works and
+ * `audit verify` keeps verifying across restarts. Set the variable in production.
+ */
+function auditSigner(config: LoadedConfig, env: NodeJS.ProcessEnv, warnings: string[]): AuditSigner {
+  const fromEnv = env[config.audit.signing_key_env];
+  if (fromEnv) return createAuditSigner(fromEnv);
+  const dir = config.store.driver === 'sqlite' ? dirname(resolve(config.baseDir, config.store.path)) : resolve(config.baseDir, 'data');
+  const file = resolve(dir, 'audit-signing.key');
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, generateAuditKeyPair().privateKey + '\n', { mode: 0o600 });
+  }
+  warnings.push(`${config.audit.signing_key_env} is not set: audit checkpoints are signed with the development key in ${file}`);
+  return createAuditSigner(readFileSync(file, 'utf8').trim());
+}

@@ -1,0 +1,169 @@
+import { describeAction, type Action, type ActionInput } from '../core/action.js';
+import type { Clock } from '../core/clock.js';
+import type { Decision, PolicyEngine } from '../core/decision.js';
+import { CountersignError, asCountersignError } from '../core/errors.js';
+import type { Masker } from '../core/masking.js';
+import type { AuditEventInput, AuditLog } from '../audit/types.js';
+import type { ApprovalService, RequestView } from '../approvals/service.js';
+import type { Gateway, PendingInfo, RunOptions, RunResult } from './types.js';
+
+export interface PipelineOptions {
+  policy: PolicyEngine;
+  approvals: ApprovalService;
+  audit: AuditLog;
+  masker: Masker;
+  clock: Clock;
+}
+
+
+const STAGES = ['classify', 'decide', 'hold', 'execute', 'mask', 'record'] as const;
+
+/**
+ * The one path every action takes: classify → decide → hold → execute → mask → record, in that order.
+ * Every step is an audit event; when policy, store, audit or masking fails, the action does not run and the
+ * data does not leave (fail closed).
+ *
+ * @example
+ * const gw = createPipeline({ policy, approvals, audit, masker, clock });
+ * const r = await gw.run(input, async () => db.query(sql));
+ */
+export function createPipeline(opts: PipelineOptions): Gateway & { approvals: ApprovalService; stages: readonly string[] } {
+  const { policy, approvals, audit, masker, clock } = opts;
+
+  const principalRef = (a: Action) => ({ id: a.principal.id, type: a.principal.type, ...(a.principal.onBehalfOf ? { onBehalfOf: a.principal.onBehalfOf } : {}) });
+
+  async function record(ev: AuditEventInput): Promise<void> {
+    await audit.append(ev);
+  }
+
+  function decide(input: ActionInput): Decision {
+    try {
+      return policy.evaluate(describeAction(input));
+    } catch (e) {
+      return { effect: 'deny', rule: 'policy_error', reason: 'policy could not be evaluated' };
+    }
+  }
+
+  async function run<T>(input: ActionInput, execute: (action: Action) => Promise<T>, ro: RunOptions = {}): Promise<RunResult<T>> {
+    // classify
+    const action = describeAction(input);
+    let summary: string;
+    let preview: unknown;
+    let context: Record<string, unknown>;
+    try {
+      summary = (await masker.maskText(action.summary)).text;
+      preview = (await masker.maskValue(action.detail)).value;
+      context = (await masker.maskValue(action.context)).value;
+    } catch (e) {
+      throw asMasking(e);
+    }
+    const base = { principal: principalRef(action), resource: action.resource, actionDigest: action.digest, summary };
+
+    // decide
+    let decision: Decision;
+    try {
+      decision = policy.evaluate(action);
+    } catch (e) {
+      await record({ ...base, type: 'action.denied', data: { rule: 'policy_error', kind: action.kind, connector: action.connector } });
+      throw new CountersignError('POLICY_ERROR', undefined, undefined, { cause: e });
+    }
+    await record({ ...base, type: 'action.requested', data: { kind: action.kind, connector: action.connector, tags: action.tags, rule: decision.rule, effect: decision.effect } });
+    if (decision.effect === 'deny') {
+      await record({ ...base, type: 'action.denied', data: { rule: decision.rule, reason: decision.reason } });
+      throw new CountersignError('POLICY_DENIED', decision.reason, { rule: decision.rule });
+    }
+
+    // hold
+    let requestId: string | undefined;
+    if (decision.effect === 'review') {
+      const grant = await approvals.findGrant(action, decision.rule);
+      let view: RequestView | undefined;
+      if (grant) {
+        requestId = grant.id;
+      } else {
+        const existing = await approvals.findPending(action);
+        const req =
+          existing ??
+          (await approvals.create({ action, rule: decision.rule, reason: decision.reason, review: decision.review, maskProfile: decision.maskProfile, summary, preview, context }));
+        requestId = req.id;
+        const info: PendingInfo = { requestId: req.id, expiresAt: req.expiresAt, approvalsNeeded: req.review.approvals, approverGroups: req.review.approverGroups };
+        if (ro.holdMode === 'return_pending') return { status: 'pending', action, decision, pending: info };
+        ro.onPending?.(info);
+        const started = clock.now();
+        const hb = ro.onHeartbeat ? setInterval(() => ro.onHeartbeat!(clock.now() - started, info), ro.heartbeatMs ?? 10_000) : undefined;
+        try {
+          view = await approvals.wait(req.id, { signal: ro.signal });
+        } finally {
+          if (hb) clearInterval(hb);
+        }
+        if (view.state.status === 'pending') {
+          // The caller went away while held: cancel, recorded as such.
+          await approvals.cancel(req.id, action.principal.id, 'the waiting client disconnected').catch(() => undefined);
+          throw new CountersignError('APPROVAL_CANCELLED', 'the call was cancelled while waiting for approval', { requestId: req.id });
+        }
+        throwIfRefused(view);
+      }
+      await approvals.consume(requestId, action);
+    } else {
+      await record({ ...base, type: 'action.allowed', data: { rule: decision.rule } });
+    }
+
+    // execute
+    let result: T;
+    try {
+      result = await execute(action);
+    } catch (e) {
+      const err = asCountersignError(e);
+      await record({ ...base, type: 'action.failed', requestId, data: { code: err.code } });
+      throw e;
+    }
+
+    // mask
+    let out: T = result;
+    let findings = 0;
+    if (ro.maskResult !== false) {
+      try {
+        const ctx = { profile: decision.maskProfile, scope: action.principal.id };
+        if (ro.maskWith) {
+          const m = await ro.maskWith(result, ctx);
+          out = m.value as T;
+          findings = m.findings;
+        } else {
+          const m = await masker.maskValue(result, ctx);
+          out = m.value;
+          findings = m.findings.length;
+        }
+      } catch (e) {
+        await record({ ...base, type: 'action.failed', requestId, data: { code: 'MASKING_FAILED' } });
+        throw asMasking(e);
+      }
+    }
+
+    // record
+    await record({ ...base, type: 'action.executed', requestId, data: { rule: decision.rule, resultBytes: sizeOf(out), findings } });
+    return { status: 'executed', result: out, action, decision, requestId };
+  }
+
+  return { run, decide, record, masker, approvals, stages: STAGES };
+}
+
+function throwIfRefused(view: RequestView): void {
+  const s = view.state;
+  const who = s.decidedBy.join(', ');
+  if (s.status === 'denied') throw new CountersignError('APPROVAL_DENIED', `denied by ${who}: ${s.reason ?? 'no reason given'}`, { requestId: view.request.id, decidedBy: s.decidedBy, reason: s.reason });
+  if (s.status === 'expired') throw new CountersignError('APPROVAL_EXPIRED', `approval request ${view.request.id} expired before anyone decided`, { requestId: view.request.id });
+  if (s.status === 'cancelled') throw new CountersignError('APPROVAL_CANCELLED', `approval request ${view.request.id} was cancelled by ${who}`, { requestId: view.request.id, decidedBy: s.decidedBy });
+}
+
+function asMasking(e: unknown): CountersignError {
+  return e instanceof CountersignError && e.code === 'MASKING_FAILED' ? e : new CountersignError('MASKING_FAILED', undefined, undefined, { cause: e });
+}
+
+function sizeOf(v: unknown): number {
+  if (typeof v === 'string') return Buffer.byteLength(v);
+  try {
+    return Buffer.byteLength(JSON.stringify(v) ?? '');
+  } catch {
+    return 0;
+  }
+}
