@@ -1,0 +1,74 @@
+import type { Command } from 'commander';
+import { ApiClient, type RequestJson } from '../../sdk/client.js';
+
+/**
+ * `countersign approvals list|show|approve|deny`: talk to a running gateway at COUNTERSIGN_URL with the
+ * caller's credential in COUNTERSIGN_TOKEN. Votes pass the same checks as from any other channel.
+ */
+export function registerApprovalsCommands(program: Command): void {
+  const approvals = program.command('approvals').description('List and decide approval requests on a running gateway (COUNTERSIGN_URL, COUNTERSIGN_TOKEN)');
+  const client = () => ApiClient.fromEnv();
+  const fail = (e: unknown) => {
+    const err = e as { code?: string; message?: string };
+    process.stderr.write(`error: ${err.code ?? 'ERROR'}: ${err.message ?? String(e)}\n`);
+    process.exitCode = 1;
+  };
+
+  approvals
+    .command('list')
+    .description('List approval requests (pending by default)')
+    .option('-s, --status <status>', 'comma-separated: pending, approved, denied, expired, cancelled, executed, or all', 'pending')
+    .option('--json', 'print JSON')
+    .action(async (o: { status: string; json?: boolean }) => {
+      try {
+        const list = await client().listRequests(o.status === 'all' ? undefined : o.status);
+        if (o.json) return void process.stdout.write(JSON.stringify(list, null, 2) + '\n');
+        if (list.length === 0) return void process.stdout.write('no requests\n');
+        for (const r of list) process.stdout.write(`${r.id}  ${r.status.padEnd(9)} ${r.principal.id}  ${r.resource}  ${r.summary}\n`);
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  approvals
+    .command('show <id>')
+    .description('Show one request: what, who, why, masked preview, votes')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { json?: boolean }) => {
+      try {
+        const r = await client().getRequest(id);
+        process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : card(r));
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  for (const vote of ['approve', 'deny'] as const) {
+    approvals
+      .command(`${vote} <id>`)
+      .description(vote === 'approve' ? 'Approve a pending request' : 'Deny a pending request (a reason is required)')
+      .option('-r, --reason <text>', vote === 'approve' ? 'why (optional)' : 'why (required)')
+      .action(async (id: string, o: { reason?: string }) => {
+        try {
+          const r = await client().vote(id, vote, o.reason);
+          process.stdout.write(`${r.id}: ${r.status}${r.status === 'pending' ? ` (${r.approvedBy.length}/${r.review.approvals} approvals)` : ''}\n`);
+        } catch (e) {
+          fail(e);
+        }
+      });
+  }
+}
+
+function card(r: RequestJson): string {
+  return [
+    `request   ${r.id} (${r.status})`,
+    `who       ${r.principal.id} (${r.principal.type})${r.principal.onBehalfOf ? ` on behalf of ${r.principal.onBehalfOf}` : ''}`,
+    `what      ${r.kind} on ${r.resource} via ${r.connector}: ${r.summary}`,
+    `why       rule ${r.rule}${r.reason ? `: ${r.reason}` : ''}`,
+    `needs     ${r.review.approvals} approval(s) from ${r.review.approverGroups.join(', ') || 'any human'}; expires ${r.expiresAt}`,
+    `digest    ${r.actionDigest}`,
+    `preview   ${JSON.stringify(r.preview)}`,
+    ...r.votes.map((v) => `vote      ${v.voter} ${v.vote}${v.reason ? `: ${v.reason}` : ''} (${v.channel})`),
+    '',
+  ].join('\n');
+}

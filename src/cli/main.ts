@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { createRequire } from 'node:module';
+import { loadConfig } from '../config/load.js';
+import { openStore } from '../store/open.js';
+import { isCountersignError } from '../core/errors.js';
+import { createRuntime } from '../main.js';
+import { startServer } from '../api/server.js';
+import { registerPolicyCommands } from './commands/policy.js';
+import { registerAuditCommands } from './commands/audit.js';
+import { registerKeysCommands } from './commands/keys.js';
+import { registerMaskCommands } from './commands/mask.js';
+import { registerMcpCommands } from './commands/mcp.js';
+import { registerApprovalsCommands } from './commands/approvals.js';
+
+const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+/** Where the config is: --config, else $COUNTERSIGN_CONFIG, else ./countersign.yaml. */
+export function configPath(given?: string): string {
+  return given ?? process.env.COUNTERSIGN_CONFIG ?? 'countersign.yaml';
+}
+
+function storeOpener(program: Command) {
+  return async () => {
+    const cfg = await loadConfig(configPath(program.opts<{ config?: string }>().config));
+    return openStore(cfg.store, cfg.baseDir);
+  };
+}
+
+const program = new Command('countersign')
+  .description('Identity-aware gateway: policy, human approval, masking and a tamper-evident audit trail for every action agents, pipelines and people take')
+  .version(version)
+  .option('-c, --config <path>', 'configuration file (default: $COUNTERSIGN_CONFIG or ./countersign.yaml)')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('Run the gateway: HTTP API, MCP over Streamable HTTP, approvals, audit')
+  .option('-c, --config <path>', 'configuration file (default: $COUNTERSIGN_CONFIG or ./countersign.yaml)')
+  .option('--port <port>', 'override server.port', (v) => Number(v))
+  .option('--host <host>', 'override server.host')
+  .action(async (o: { config?: string; port?: number; host?: string }) => {
+    const file = configPath(o.config ?? program.opts<{ config?: string }>().config);
+    const cfg = await loadConfig(file);
+    process.stderr.write(`countersign ${version}: loading ${file}\n`);
+    const rt = await createRuntime(cfg, { startMcp: true });
+    for (const w of rt.warnings) process.stderr.write(`warning: ${w}\n`);
+    for (const s of rt.mcp.status()) process.stderr.write(`mcp upstream ${s.name}: ${s.state}\n`);
+    const srv = await startServer(rt, { port: o.port, host: o.host });
+    await rt.gateway.record({ type: 'gateway.started', data: { version, store: cfg.store.driver } });
+    process.stderr.write(`countersign listening on ${srv.url} (API /v1, MCP ${(cfg.mcp as { path?: string }).path ?? '/mcp'}, /healthz, /metrics)\n`);
+    let stopping = false;
+    const stop = async () => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write('countersign: shutting down\n');
+      await rt.gateway.record({ type: 'gateway.stopped' }).catch(() => undefined);
+      await srv.close();
+      await rt.close();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop());
+    process.on('SIGTERM', () => void stop());
+  });
+
+registerMcpCommands(program, {
+  async open(path) {
+    const rt = await createRuntime(await loadConfig(configPath(path ?? program.opts<{ config?: string }>().config)));
+    return { gateway: rt.gateway, authenticator: rt.authenticator, mcp: rt.config.mcp, baseDir: rt.config.baseDir, close: () => rt.close() };
+  },
+});
+registerApprovalsCommands(program);
+registerAuditCommands(program, storeOpener(program));
+registerPolicyCommands(program);
+registerKeysCommands(program, storeOpener(program));
+registerMaskCommands(program);
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  process.stderr.write(isCountersignError(e) ? `error: ${e.code}: ${e.message}\n` : `error: ${(e as Error)?.stack ?? String(e)}\n`);
+  process.exitCode = 1;
+});

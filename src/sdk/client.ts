@@ -1,0 +1,108 @@
+import type { ActionKind } from '../core/action.js';
+
+/** A request as the API returns it (see openapi.yaml). */
+export interface RequestJson {
+  id: string;
+  status: 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled' | 'executed';
+  expiresAt: string;
+  principal: { id: string; type: string; onBehalfOf: string | null };
+  resource: string;
+  connector: string;
+  kind: ActionKind;
+  summary: string;
+  preview: unknown;
+  rule: string;
+  reason: string | null;
+  actionDigest: string;
+  review: { approverGroups: string[]; approvals: number };
+  approvedBy: string[];
+  decidedBy: string[];
+  decisionReason: string | null;
+  votes: Array<{ voter: string; vote: string; reason: string | null; channel: string }>;
+}
+
+export interface ActionRequest {
+  resource: string;
+  kind: ActionKind;
+  summary: string;
+  detail?: Record<string, unknown>;
+  tags?: string[];
+  context?: Record<string, unknown>;
+  connector?: string;
+}
+
+export type SubmitResult =
+  | { status: 'allowed'; actionDigest: string; requestId: string | null; rule: string }
+  | { status: 'pending'; actionDigest: string; requestId: string; expiresAt: number; rule: string };
+
+/** An error the gateway returned: `code` from the error catalog (docs/errors.md). */
+export class ApiError extends Error {
+  constructor(readonly code: string, message: string, readonly status: number, readonly details?: unknown) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/**
+ * A small client for the gateway's HTTP API.
+ *
+ * @example
+ * const api = new ApiClient({ url: 'http://127.0.0.1:8080', token: process.env.COUNTERSIGN_TOKEN! });
+ * const r = await api.submit({ resource: 'prod-db', kind: 'delete', summary: 'purge old rows' });
+ */
+export class ApiClient {
+  constructor(private readonly opts: { url: string; token: string; fetch?: typeof fetch }) {}
+
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): ApiClient {
+    const token = env.COUNTERSIGN_TOKEN;
+    if (!token) throw new ApiError('AUTH_REQUIRED', 'set COUNTERSIGN_TOKEN to your API key or token', 401);
+    return new ApiClient({ url: env.COUNTERSIGN_URL ?? 'http://127.0.0.1:8080', token });
+  }
+
+  async call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; json: T }> {
+    const f = this.opts.fetch ?? fetch;
+    let res: Response;
+    try {
+      res = await f(this.opts.url.replace(/\/$/, '') + path, {
+        method,
+        headers: { authorization: `Bearer ${this.opts.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      });
+    } catch (e) {
+      throw new ApiError('UPSTREAM_UNAVAILABLE', `cannot reach the gateway at ${this.opts.url}: ${(e as Error).message}`, 0);
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : {};
+    } catch {
+      throw new ApiError('BAD_JSON', `the gateway answered ${res.status} with a body that is not JSON`, res.status);
+    }
+    if (!res.ok) {
+      const err = (json as { error?: { code: string; message: string; details?: unknown } }).error;
+      throw new ApiError(err?.code ?? 'INTERNAL', err?.message ?? `HTTP ${res.status}`, res.status, err?.details);
+    }
+    return { status: res.status, json: json as T };
+  }
+
+  async submit(action: ActionRequest): Promise<SubmitResult> {
+    return (await this.call<SubmitResult>('POST', '/v1/actions', action)).json;
+  }
+  async wait(id: string, timeoutSeconds = 30, signal?: AbortSignal): Promise<RequestJson> {
+    return (await this.call<RequestJson>('GET', `/v1/requests/${encodeURIComponent(id)}/wait?timeout=${timeoutSeconds}`, undefined, signal)).json;
+  }
+  async getRequest(id: string): Promise<RequestJson> {
+    return (await this.call<RequestJson>('GET', `/v1/requests/${encodeURIComponent(id)}`)).json;
+  }
+  async listRequests(status?: string): Promise<RequestJson[]> {
+    const q = status ? `?status=${encodeURIComponent(status)}` : '';
+    return (await this.call<{ requests: RequestJson[] }>('GET', `/v1/requests${q}`)).json.requests;
+  }
+  async vote(id: string, vote: 'approve' | 'deny', reason?: string): Promise<RequestJson> {
+    return (await this.call<RequestJson>('POST', `/v1/requests/${encodeURIComponent(id)}/${vote}`, reason ? { reason } : {})).json;
+  }
+  async reportOutcome(o: { actionDigest: string; requestId?: string | null; resource: string; status: 'succeeded' | 'failed'; summary?: string }): Promise<void> {
+    await this.call('POST', '/v1/actions/outcome', { ...o, requestId: o.requestId ?? undefined });
+  }
+}

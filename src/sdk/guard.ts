@@ -1,0 +1,59 @@
+import { ApiClient, ApiError, type ActionRequest } from './client.js';
+
+/** Thrown by guard() when the action may not run. `code`: POLICY_DENIED, APPROVAL_DENIED, APPROVAL_EXPIRED, APPROVAL_CANCELLED, TIMEOUT. */
+export class ActionRefusedError extends Error {
+  constructor(readonly code: string, readonly reason: string, readonly requestId?: string, readonly decidedBy: string[] = []) {
+    super(`${code}: ${reason}`);
+    this.name = 'ActionRefusedError';
+  }
+}
+
+export interface GuardOptions {
+  /** Give up waiting for approval after this long (default 15 minutes); throws ActionRefusedError('TIMEOUT'). */
+  timeoutMs?: number;
+  /** Called once when the action is held, with the request id to show a person. */
+  onPending?: (requestId: string) => void;
+}
+
+/**
+ * Run `fn` only if Countersign allows `action`: submit, wait for approval when held, run, report the outcome.
+ * A denial, expiry or cancellation throws ActionRefusedError carrying the reason and who decided.
+ *
+ * @example
+ * await guard(api, { resource: 'prod-db', kind: 'delete', summary: 'purge sessions older than 90 days' },
+ *   () => db.query('DELETE FROM sessions WHERE created_at < now() - interval \'90 days\''));
+ */
+export async function guard<T>(api: ApiClient, action: ActionRequest, fn: () => Promise<T>, opts: GuardOptions = {}): Promise<T> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 15 * 60_000);
+  let r;
+  try {
+    r = await api.submit(action);
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'POLICY_DENIED') throw new ActionRefusedError(e.code, e.message);
+    throw e;
+  }
+  if (r.status === 'pending') {
+    opts.onPending?.(r.requestId);
+    const id = r.requestId;
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new ActionRefusedError('TIMEOUT', `still waiting for approval ${id}`, id);
+      const view = await api.wait(id, Math.max(1, Math.min(30, Math.ceil(left / 1000))));
+      if (view.status === 'pending') continue;
+      if (view.status === 'approved') break;
+      const code = view.status === 'denied' ? 'APPROVAL_DENIED' : view.status === 'expired' ? 'APPROVAL_EXPIRED' : 'APPROVAL_CANCELLED';
+      throw new ActionRefusedError(code, view.decisionReason ?? view.status, id, view.decidedBy);
+    }
+    // Approved: submitting the identical action again uses the approval (bound to its digest).
+    r = await api.submit(action);
+    if (r.status !== 'allowed') throw new ActionRefusedError('APPROVAL_CANCELLED', 'the approval could not be used', id);
+  }
+  try {
+    const out = await fn();
+    await api.reportOutcome({ actionDigest: r.actionDigest, requestId: r.requestId, resource: action.resource, status: 'succeeded' });
+    return out;
+  } catch (e) {
+    await api.reportOutcome({ actionDigest: r.actionDigest, requestId: r.requestId, resource: action.resource, status: 'failed' }).catch(() => undefined);
+    throw e;
+  }
+}
