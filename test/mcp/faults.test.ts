@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { startHarness, TEST_POLICY, type Harness } from './support/harness.js';
-import { interimGateway } from './support/interim-gateway.js';
+import { realWorld } from './support/world.js';
 import { streamPair } from './support/stream-client.js';
 
 const FAULTY = fileURLToPath(new URL('./fixtures/faulty-server.mjs', import.meta.url));
@@ -16,12 +16,13 @@ const POLICY = {
 };
 
 describe('MCP gateway faults', () => {
-  const world = interimGateway(POLICY);
+  let world: Awaited<ReturnType<typeof realWorld>>;
   let h: Harness;
   let agent: Client;
   let other: Client;
 
   before(async () => {
+    world = await realWorld(POLICY);
     h = await startHarness(world.gateway, {
       max_message_bytes: 4096,
       upstreams: [{ name: 'faulty', command: process.execPath, args: [FAULTY], call_timeout: '1s' }],
@@ -29,7 +30,10 @@ describe('MCP gateway faults', () => {
     agent = await h.client('stdio');
     other = await h.client('http');
   });
-  after(() => h.close());
+  after(async () => {
+    await h.close();
+    await world.close();
+  });
 
   it('fails a call whose upstream crashes with a tool error, restarts the upstream, and serves everyone else', async () => {
     const first = text(await agent.callTool({ name: 'faulty.ping', arguments: {} }));

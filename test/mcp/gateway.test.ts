@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { startHarness, TEST_POLICY, type Harness } from './support/harness.js';
-import { interimGateway } from './support/interim-gateway.js';
+import { realWorld } from './support/world.js';
 
 const text = (r: unknown): string => ((r as CallToolResult).content ?? []).map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 
@@ -29,15 +29,19 @@ function heldCall(client: Client, name: string, args: Record<string, unknown>) {
 
 for (const transport of ['stdio', 'http'] as const) {
   describe(`MCP gateway over ${transport}`, () => {
-    const world = interimGateway(TEST_POLICY);
+    let world: Awaited<ReturnType<typeof realWorld>>;
     let h: Harness;
     let agent: Client;
 
     before(async () => {
+      world = await realWorld(TEST_POLICY);
       h = await startHarness(world.gateway);
       agent = await h.client(transport);
     });
-    after(() => h.close());
+    after(async () => {
+      await h.close();
+      await world.close();
+    });
 
     it('lists upstream tools under their prefix and hides the ones policy denies', async () => {
       const { tools } = await agent.listTools();
@@ -142,8 +146,10 @@ for (const transport of ['stdio', 'http'] as const) {
       const id = await call.requestId;
       call.result.catch(() => undefined);
       await leaver.close();
-      for (let i = 0; i < 200 && world.held.has(id); i++) await new Promise((r) => setTimeout(r, 10));
-      assert.equal(world.held.has(id), false, 'the hold was cancelled');
+      const status = async () => (await world.approvals.get(id)).state.status;
+      for (let i = 0; i < 200 && (await status()) === 'pending'; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(await status(), 'cancelled', 'the hold was cancelled and recorded as such');
+      assert.ok(world.events.some((e) => e.type === 'approval.cancelled' && e.requestId === id));
       for (let i = 0; i < 200 && world.events.filter((e) => e.type === 'mcp.call_cancelled').length === before; i++) await new Promise((r) => setTimeout(r, 10));
       const cancelled = world.events.filter((e) => e.type === 'mcp.call_cancelled').at(-1)!;
       assert.equal(cancelled.resource, 'fs');

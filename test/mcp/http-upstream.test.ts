@@ -7,7 +7,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { EVERYTHING_SERVER, startHarness, TEST_POLICY, type Harness } from './support/harness.js';
-import { interimGateway } from './support/interim-gateway.js';
+import { realWorld } from './support/world.js';
 
 const text = (r: unknown): string => ((r as CallToolResult).content ?? []).map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 const freePort = () =>
@@ -29,7 +29,7 @@ describe('MCP gateway with a Streamable HTTP upstream', () => {
     server = spawn(process.execPath, [EVERYTHING_SERVER, 'streamableHttp'], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
     await new Promise<void>((resolve) => server.stderr!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve()));
     process.env.CS_TEST_REMOTE_TOKEN = 'remote-secret-token';
-    h = await startHarness(interimGateway(POLICY).gateway, {
+    h = await startHarness((await realWorld(POLICY)).gateway, {
       upstreams: [
         { name: 'remote', url: `http://127.0.0.1:${port}/mcp`, headers_env: { authorization: 'CS_TEST_REMOTE_TOKEN' } },
         { name: 'gone', url: `http://127.0.0.1:${await freePort()}/mcp`, call_timeout: '2s' },

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { startHarness, TEST_POLICY, type Harness } from './support/harness.js';
-import { interimGateway } from './support/interim-gateway.js';
+import { realWorld } from './support/world.js';
 
 const require = createRequire(import.meta.url);
 const INSPECTOR = require.resolve('@modelcontextprotocol/inspector-cli/build/index.js');
@@ -27,7 +27,7 @@ async function inspector(args: string[], env: Record<string, string> = {}): Prom
 describe('MCP Inspector CLI through the gateway', () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness(interimGateway(TEST_POLICY).gateway);
+    h = await startHarness((await realWorld(TEST_POLICY)).gateway);
   });
   after(() => h.close());
 
