@@ -147,7 +147,7 @@ test('config: secrets written into the file are rejected, *_env references are f
     '      transforms: { PASSWORD: redact, API_KEY: hash }', //         22
   ].join('\n');
   const e = configError(() => parseConfigText(text, 's.yaml'));
-  assert.deepEqual(brief(e), ['3:3 store.password', '7:7 identity.static_tokens[0].token', '15:14 mcp.upstreams[0].env.GITHUB_TOKEN', '18:12 mcp.upstreams[1].url']);
+  assert.deepEqual(brief(e), ['3:3 store.password', '7:7 identity.static_tokens[0].token', '15:14 mcp.upstreams[0].env.GITHUB_TOKEN', '16:20 mcp.upstreams[0].headers_env', '18:12 mcp.upstreams[1].url']);
   for (const d of e.details.slice(0, 3)) assert.match(d.message, /literal secret; .*"\*_env" field/);
   assert.match(e.details[3]!.message, /URL carries a password/);
   // The secret value itself never appears in the error.
