@@ -138,16 +138,16 @@ test('config: secrets written into the file are rejected, *_env references are f
     '    - name: gh', //                                                13
     '      command: gh-mcp', //                                         14
     '      env: { GITHUB_TOKEN: ghp_xxx, LOG_LEVEL: debug }', //        15
-    '      headers_env: { Authorization: GH_AUTH }', //                 16
-    '    - name: remote', //                                            17
-    '      url: "https://user:pa55@mcp.example.com/"', //               18
+    '    - name: remote', //                                            16
+    '      url: "https://user:pa55@mcp.example.com/"', //               17
+    '      headers_env: { Authorization: GH_AUTH }', //                 18
     'masking:', //                                                      19
     '  profiles:', //                                                   20
     '    default:', //                                                  21
     '      transforms: { PASSWORD: redact, API_KEY: hash }', //         22
   ].join('\n');
   const e = configError(() => parseConfigText(text, 's.yaml'));
-  assert.deepEqual(brief(e), ['3:3 store.password', '7:7 identity.static_tokens[0].token', '15:14 mcp.upstreams[0].env.GITHUB_TOKEN', '16:20 mcp.upstreams[0].headers_env', '18:12 mcp.upstreams[1].url']);
+  assert.deepEqual(brief(e), ['3:3 store.password', '7:7 identity.static_tokens[0].token', '15:14 mcp.upstreams[0].env.GITHUB_TOKEN', '17:12 mcp.upstreams[1].url']);
   for (const d of e.details.slice(0, 3)) assert.match(d.message, /literal secret; .*"\*_env" field/);
   assert.match(e.details[3]!.message, /URL carries a password/);
   // The secret value itself never appears in the error.
