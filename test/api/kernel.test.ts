@@ -1,0 +1,164 @@
+// The kernel end to end through the HTTP API: real OIDC people, an API-key agent, SQLite store, audit chain.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { verifyAudit } from '../../src/audit/verify.js';
+import { deleteAction, startKernel } from './support.js';
+
+describe('kernel through the HTTP API', () => {
+  let k: Awaited<ReturnType<typeof startKernel>>;
+  before(async () => {
+    k = await startKernel();
+  });
+  after(() => k.close());
+
+  it('allows, denies with a reason, and denies by default', async () => {
+    const read = await k.req('POST', '/v1/actions', 'agent', { resource: 'prod-db', kind: 'read', summary: 'select count(*) from users' });
+    assert.equal(read.status, 200);
+    assert.equal(read.json.status, 'allowed');
+    assert.equal(read.json.rule, 'reads');
+    const ddl = await k.req('POST', '/v1/actions', 'agent', { resource: 'prod-db', kind: 'ddl', summary: 'drop table users' });
+    assert.equal(ddl.status, 403);
+    assert.equal(ddl.json.error.code, 'POLICY_DENIED');
+    assert.equal(ddl.json.error.message, 'schema changes go through migrations');
+    const write = await k.req('POST', '/v1/actions', 'agent', { resource: 'prod-db', kind: 'write', summary: 'update users' });
+    assert.equal(write.status, 403);
+    assert.match(write.json.error.message, /no policy rule allows/);
+  });
+
+  it('holds a delete for a quorum of two distinct eng humans, refusing the requester, its owner and outsiders', async () => {
+    const held = await k.req('POST', '/v1/actions', 'agent', deleteAction(1));
+    assert.equal(held.status, 202);
+    const id = held.json.requestId;
+    const shown = await k.req('GET', `/v1/requests/${id}`, 'bob');
+    assert.equal(shown.json.status, 'pending');
+    assert.doesNotMatch(JSON.stringify(shown.json), /jane\.doe@example\.com/, 'approval cards carry masked summaries only');
+
+    const vote = (who: 'agent' | 'alice' | 'bob' | 'carol' | 'dave', v = 'approve', body: unknown = {}) => k.req('POST', `/v1/requests/${id}/${v}`, who, body);
+    assert.equal((await vote('agent')).json.error.code, 'SELF_APPROVAL', 'the requesting agent');
+    assert.equal((await vote('alice')).json.error.code, 'SELF_APPROVAL', 'the human the agent acts for');
+    assert.equal((await vote('carol')).json.error.code, 'NOT_AN_APPROVER', 'not in eng');
+    const first = await vote('bob');
+    assert.equal(first.status, 200);
+    assert.equal(first.json.status, 'pending');
+    const again = await vote('bob');
+    assert.equal(again.status, 409);
+    assert.equal(again.json.error.code, 'ALREADY_VOTED');
+    const second = await vote('dave');
+    assert.equal(second.json.status, 'approved');
+    assert.deepEqual(second.json.approvedBy, ['bob@example.com', 'dave@example.com']);
+    assert.equal((await vote('carol', 'deny', { reason: 'late' })).json.error.code, 'REQUEST_FINISHED');
+
+    // The approval binds to the digest: a different statement is a new request; the identical one runs, once.
+    const other = await k.req('POST', '/v1/actions', 'agent', deleteAction(2));
+    assert.equal(other.status, 202);
+    assert.notEqual(other.json.requestId, id);
+    const run = await k.req('POST', '/v1/actions', 'agent', deleteAction(1));
+    assert.equal(run.status, 200);
+    assert.equal(run.json.requestId, id);
+    assert.equal((await k.req('GET', `/v1/requests/${id}`, 'bob')).json.status, 'executed');
+    const rerun = await k.req('POST', '/v1/actions', 'agent', deleteAction(1));
+    assert.equal(rerun.status, 202, 'a once-grant is used up');
+    assert.notEqual(rerun.json.requestId, id);
+  });
+
+  it('ends a request on one denial, which must give a reason, and wakes a long-poll', async () => {
+    const held = await k.req('POST', '/v1/actions', 'agent', deleteAction(3));
+    const id = held.json.requestId;
+    const waiting = k.req('GET', `/v1/requests/${id}/wait?timeout=20`, 'agent');
+    const noReason = await k.req('POST', `/v1/requests/${id}/deny`, 'bob', {});
+    assert.equal(noReason.status, 400);
+    assert.equal(noReason.json.error.code, 'REASON_REQUIRED');
+    const denied = await k.req('POST', `/v1/requests/${id}/deny`, 'bob', { reason: 'not during the freeze' });
+    assert.equal(denied.json.status, 'denied');
+    const w = await waiting;
+    assert.equal(w.json.status, 'denied');
+    assert.deepEqual(w.json.decidedBy, ['bob@example.com']);
+    assert.equal(w.json.decisionReason, 'not during the freeze');
+  });
+
+  it('expires a request nobody decided: its own state, not a denial', async () => {
+    const held = await k.req('POST', '/v1/actions', 'agent', deleteAction(4));
+    const id = held.json.requestId;
+    k.clock.advance(61_000);
+    await k.rt.approvals.expire(id);
+    const r = await k.req('GET', `/v1/requests/${id}`, 'bob');
+    assert.equal(r.json.status, 'expired');
+    assert.deepEqual(r.json.decidedBy, []);
+    const late = await k.req('POST', `/v1/requests/${id}/approve`, 'bob', {});
+    assert.equal(late.json.error.code, 'REQUEST_FINISHED');
+  });
+
+  it('keeps pending requests and their expiry across a restart', async () => {
+    const a = (await k.req('POST', '/v1/actions', 'agent', deleteAction(5))).json.requestId;
+    const b = (await k.req('POST', '/v1/actions', 'agent', deleteAction(6))).json.requestId;
+    await k.req('POST', `/v1/requests/${a}/approve`, 'bob', {});
+    await k.restart();
+    const ra = await k.req('GET', `/v1/requests/${a}`, 'dave');
+    assert.equal(ra.json.status, 'pending');
+    assert.deepEqual(ra.json.approvedBy, ['bob@example.com'], 'votes survive');
+    assert.equal((await k.req('POST', `/v1/requests/${a}/approve`, 'dave', {})).json.status, 'approved');
+    // b's deadline passes while the gateway is down: the restarted gateway expires it on its own.
+    k.clock.advance(61_000);
+    await k.restart();
+    for (let i = 0; i < 100; i++) {
+      const ev = await k.rt.store.events(b);
+      if (ev.some((e) => e.type === 'expire')) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok((await k.rt.store.events(b)).some((e) => e.type === 'expire'), 'expiry timer re-armed after restart');
+    assert.equal((await k.req('GET', `/v1/requests/${b}`, 'dave')).json.status, 'expired');
+  });
+
+  it('a time grant lets matching actions run until the window ends', async () => {
+    const exp = (t: string) => ({ resource: 'prod-db', kind: 'export', summary: `export ${t}` });
+    const held = await k.req('POST', '/v1/actions', 'agent', exp('orders'));
+    await k.req('POST', `/v1/requests/${held.json.requestId}/approve`, 'carol', {});
+    assert.equal((await k.req('POST', '/v1/actions', 'agent', exp('orders'))).status, 200);
+    assert.equal((await k.req('POST', '/v1/actions', 'agent', exp('invoices'))).status, 200, 'another export under the same rule');
+    k.clock.advance(11 * 60_000);
+    assert.equal((await k.req('POST', '/v1/actions', 'agent', exp('orders'))).status, 202, 'window over');
+  });
+
+  it('answers bad input with a coded 4xx and writes nothing', async () => {
+    const head = await k.rt.store.auditHead();
+    const bad = await k.req('POST', '/v1/actions', 'agent', undefined, '{"resource": ');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.error.code, 'BAD_JSON');
+    const unknown = await k.req('POST', '/v1/actions', 'agent', { ...deleteAction(7), surprise: true });
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.json.error.code, 'BAD_REQUEST');
+    const big = await k.req('POST', '/v1/actions', 'agent', { ...deleteAction(8), detail: { blob: 'x'.repeat(5000) } });
+    assert.equal(big.status, 413);
+    assert.equal(big.json.error.code, 'BODY_TOO_LARGE');
+    assert.equal((await k.req('POST', '/v1/actions', null, deleteAction(9))).json.error.code, 'AUTH_REQUIRED');
+    const forged = await k.req('POST', '/v1/actions', null, undefined);
+    assert.equal(forged.status, 401);
+    assert.equal((await k.req('GET', '/v1/requests/req_nope', 'bob')).json.error.code, 'REQUEST_NOT_FOUND');
+    assert.deepEqual(await k.rt.store.auditHead(), head, 'no audit event for refused input');
+    assert.equal((await k.req('GET', '/healthz', null)).status, 200, 'still serving');
+  });
+
+  it('refuses expired and forged tokens', async () => {
+    const saved = k.tokens.bob;
+    const [h, p, s] = saved.split('.');
+    k.tokens.bob = `${h}.${p}.${s.slice(0, -4)}AAAA`;
+    assert.equal((await k.req('GET', '/v1/requests', 'bob')).json.error.code, 'AUTH_INVALID');
+    k.tokens.bob = saved;
+    const now = k.clock.now();
+    k.clock.advance(24 * 3600_000);
+    assert.equal((await k.req('GET', '/v1/requests', 'bob')).json.error.code, 'AUTH_EXPIRED');
+    k.clock.set(now);
+  });
+
+  it('records every step in an intact, verifiable audit chain', async () => {
+    const lines = (await k.req('GET', '/v1/audit?limit=1000', 'bob')).json as string;
+    const types = new Set(lines.trim().split('\n').map((l) => JSON.parse(l).type));
+    for (const t of ['action.requested', 'action.allowed', 'action.denied', 'action.held', 'approval.vote', 'approval.approved', 'approval.denied', 'approval.expired', 'action.executed']) {
+      assert.ok(types.has(t), `audit has ${t}`);
+    }
+    assert.doesNotMatch(lines, /jane\.doe@example\.com/, 'no raw PII in the audit log');
+    const v = await verifyAudit(k.rt.store, { publicKey: k.rt.signer.publicKey });
+    assert.equal(v.ok, true);
+    assert.ok(v.checked > 20);
+  });
+});
