@@ -1,5 +1,6 @@
 // A whole gateway for the kernel suites: config file on disk, SQLite store, real OIDC provider for people,
 // an API key for the agent, the HTTP API answered in-process (app.request) or on a real port.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,7 @@ policy:
     - name: reads
       kind: read
       effect: allow
+      mask: tokens
     - name: unmask-needs-security
       kind: unmask
       effect: review
@@ -54,11 +56,15 @@ export async function startKernel() {
 server: { body_limit: 4096 }
 identity:
   oidc: { issuer: "${idp.oidcConfig.issuer}", audience: ${JSON.stringify(idp.oidcConfig.audience)} }
+masking:
+  key_env: CS_TEST_MASKING_KEY
+  profiles:
+    tokens: { transforms: { EMAIL: token } }
 resources:
   - { name: prod-db, type: postgres }
 ${POLICY_YAML}`,
   );
-  const env = { ...process.env, COUNTERSIGN_AUDIT_KEY: generateAuditKeyPair().privateKey };
+  const env = { ...process.env, COUNTERSIGN_AUDIT_KEY: generateAuditKeyPair().privateKey, CS_TEST_MASKING_KEY: randomBytes(32).toString('base64') };
   const clock = new FakeClock(Date.now());
   const config = await loadConfig(file);
   let rt: Runtime = await createRuntime(config, { env, clock });

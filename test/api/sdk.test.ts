@@ -1,0 +1,95 @@
+// The pipeline SDK against a real gateway on a port, unmasking behind approval, and fail-closed on store failure.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiClient } from '../../src/sdk/client.js';
+import { guard, ActionRefusedError } from '../../src/sdk/guard.js';
+import { startServer, type RunningServer } from '../../src/api/server.js';
+import { CountersignError } from '../../src/core/errors.js';
+import { deleteAction, startKernel } from './support.js';
+
+describe('SDK guard() against a running gateway', () => {
+  let k: Awaited<ReturnType<typeof startKernel>>;
+  let srv: RunningServer;
+  const client = (who: 'agent' | 'bob' | 'dave' | 'carol') => new ApiClient({ url: srv.url, token: k.tokens[who] });
+
+  before(async () => {
+    k = await startKernel();
+    srv = await startServer(k.rt, { port: 0, host: '127.0.0.1' });
+  });
+  after(async () => {
+    await srv.close();
+    await k.close();
+  });
+
+  it('runs an allowed action and records its outcome', async () => {
+    let ran = 0;
+    const out = await guard(client('agent'), { resource: 'prod-db', kind: 'read', summary: 'count users' }, async () => ++ran);
+    assert.equal(out, 1);
+    const audit = await (await fetch(`${srv.url}/v1/audit?limit=1000`, { headers: { authorization: `Bearer ${k.tokens.bob}` } })).text();
+    assert.match(audit, /"type":"action.result"/);
+  });
+
+  it('throws a typed refusal with the reason and never runs fn on a policy denial', async () => {
+    let ran = false;
+    await assert.rejects(
+      guard(client('agent'), { resource: 'prod-db', kind: 'ddl', summary: 'drop table users' }, async () => (ran = true)),
+      (e: unknown) => e instanceof ActionRefusedError && e.code === 'POLICY_DENIED' && /migrations/.test(e.reason),
+    );
+    assert.equal(ran, false);
+  });
+
+  it('waits for approval, then runs fn; a denial throws with who decided', async () => {
+    let ran = 0;
+    const approvedRun = guard(client('agent'), deleteAction(100), async () => ++ran, {
+      onPending: (id) => {
+        void (async () => {
+          await client('bob').vote(id, 'approve');
+          await client('dave').vote(id, 'approve');
+        })();
+      },
+    });
+    assert.equal(await approvedRun, 1);
+
+    await assert.rejects(
+      guard(client('agent'), deleteAction(101), async () => ++ran, { onPending: (id) => void client('bob').vote(id, 'deny', 'wrong table') }),
+      (e: unknown) => e instanceof ActionRefusedError && e.code === 'APPROVAL_DENIED' && e.reason === 'wrong table' && e.decidedBy[0] === 'bob@example.com',
+    );
+    assert.equal(ran, 1, 'fn ran only for the approved action');
+  });
+
+  it('masks results with reversible tokens that only an approved unmask reveals', async () => {
+    const r = await k.rt.gateway.run(
+      { principal: { id: 'agent:etl', type: 'agent', groups: ['agents'], onBehalfOf: 'alice@example.com', authMethod: 'api_key' }, resource: 'prod-db', connector: 'sdk', kind: 'read', summary: 'select email', detail: {} },
+      async () => ({ rows: [{ email: 'jane.doe@example.com' }, { email: 'jane.doe@example.com' }] }),
+    );
+    assert.equal(r.status, 'executed');
+    const rows = (r.status === 'executed' ? r.result : { rows: [] }).rows as Array<{ email: string }>;
+    assert.doesNotMatch(JSON.stringify(rows), /jane\.doe/);
+    assert.equal(rows[0].email, rows[1].email, 'deterministic within a scope: joins and counts still work');
+    const token = /tok_[A-Za-z0-9_-]+/.exec(rows[0].email)![0];
+
+    const ask = await client('agent').call<{ status: string; requestId: string }>('POST', '/v1/unmask', { scope: 'agent:etl', token, reason: 'customer called' });
+    assert.equal(ask.status, 202, 'unmask is held for approval');
+    await client('carol').vote(ask.json.requestId, 'approve');
+    const got = await client('agent').call<{ status: string; value: string }>('POST', '/v1/unmask', { scope: 'agent:etl', token, reason: 'customer called' });
+    assert.equal(got.json.value, 'jane.doe@example.com');
+    const audit = await (await fetch(`${srv.url}/v1/audit?limit=1000`, { headers: { authorization: `Bearer ${k.tokens.bob}` } })).text();
+    assert.match(audit, /"type":"unmask.released"/);
+    assert.doesNotMatch(audit, /jane\.doe@example\.com/, 'the released value is not in the audit log');
+  });
+
+  it('fails closed: when the store is gone, nothing runs and the API says 503', async () => {
+    let ran = false;
+    await k.rt.store.close();
+    await assert.rejects(
+      k.rt.gateway.run(
+        { principal: { id: 'agent:etl', type: 'agent', groups: [], authMethod: 'api_key' }, resource: 'prod-db', connector: 'sdk', kind: 'read', summary: 'x', detail: {} },
+        async () => (ran = true),
+      ),
+      (e: unknown) => e instanceof CountersignError && (e.code === 'AUDIT_UNAVAILABLE' || e.code === 'STORE_UNAVAILABLE'),
+    );
+    assert.equal(ran, false);
+    const health = await fetch(`${srv.url}/healthz`);
+    assert.equal(health.status, 503);
+  });
+});
