@@ -1,0 +1,116 @@
+// The opt-in short-timeout mode (`_meta: { 'countersign/holdMode': 'return_pending' }`) end to end on the real
+// kernel, over both downstream transports: the first call answers "pending approval <id>" at once, retries join the
+// same request, the approved call runs exactly once, and the approval covers nothing else.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { startHarness, TEST_POLICY, type Harness } from './support/harness.js';
+import { realWorld } from './support/world.js';
+
+const text = (r: unknown): string => ((r as CallToolResult).content ?? []).map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+const META = { 'countersign/holdMode': 'return_pending' };
+
+/** The request id a "pending approval <id>" answer names; fails the test when the call was not held. */
+function pendingId(r: unknown): string {
+  assert.equal((r as CallToolResult).isError, true, text(r));
+  const m = /^pending approval (\S+): this call was not run yet/.exec(text(r));
+  assert.ok(m, `expected a pending answer, got: ${text(r)}`);
+  assert.equal(((r as CallToolResult)._meta?.['countersign/pending'] as { requestId: string }).requestId, m[1]);
+  return m[1];
+}
+
+for (const transport of ['stdio', 'http'] as const) {
+  describe(`MCP return_pending over ${transport}`, () => {
+    let world: Awaited<ReturnType<typeof realWorld>>;
+    let h: Harness;
+    let agent: Client;
+
+    before(async () => {
+      world = await realWorld(TEST_POLICY);
+      h = await startHarness(world.gateway);
+      agent = await h.client(transport);
+    });
+    after(async () => {
+      await h.close();
+      await world.close();
+    });
+
+    it('joins retries to one request, runs the approved call once, and covers nothing else', async () => {
+      const path = join(h.demoDir, 'pending.txt');
+      const call = (content: string) => agent.callTool({ name: 'fs.write_file', arguments: { path, content }, _meta: META });
+      const held = () => world.events.filter((e) => e.type === 'action.held');
+
+      const id = pendingId(await call('approved content'));
+      await assert.rejects(stat(path), 'nothing is written while pending');
+      assert.equal(held().length, 1);
+
+      // A retry before anyone decides joins the same request.
+      assert.equal(pendingId(await call('approved content')), id);
+      assert.equal(held().length, 1, 'no second request for the same call');
+      const digest = held()[0].actionDigest!;
+      assert.deepEqual((await world.store.findByDigest(digest, ['pending'])).map((r) => r.id), [id]);
+      await assert.rejects(stat(path));
+
+      const view = await world.approve(id);
+      assert.equal(view.state.status, 'approved');
+
+      // The approval binds to the exact arguments: other content is a new request and is not written.
+      const otherId = pendingId(await call('other content'));
+      assert.notEqual(otherId, id);
+      await assert.rejects(stat(path), 'the approval did not cover different arguments');
+
+      // The identical call now runs on the once-grant.
+      const r = await call('approved content');
+      assert.equal(r.isError, undefined, text(r));
+      assert.equal(await readFile(path, 'utf8'), 'approved content');
+
+      // The grant is used up: the same call again is held as a new request and writes nothing.
+      await rm(path);
+      const againId = pendingId(await call('approved content'));
+      assert.notEqual(againId, id);
+      assert.notEqual(againId, otherId);
+      await assert.rejects(stat(path), 'the used grant did not run the call a second time');
+
+      const executed = world.events.filter((e) => e.type === 'action.executed' && e.requestId === id);
+      assert.equal(executed.length, 1, 'the approved call ran exactly once');
+      assert.equal(world.events.filter((e) => e.type === 'action.executed' && e.actionDigest === digest).length, 1);
+      assert.equal((await world.approvals.get(id)).state.status, 'executed');
+    });
+
+    it('records requested, held, approved and executed (with the result size) for a forwarded call', async () => {
+      const path = join(h.demoDir, 'audited.txt');
+      const args = { path, content: 'audited' };
+      const id = pendingId(await agent.callTool({ name: 'fs.write_file', arguments: args, _meta: META }));
+      await world.approve(id);
+      const r = await agent.callTool({ name: 'fs.write_file', arguments: args, _meta: META });
+      assert.equal(r.isError, undefined, text(r));
+
+      const digest = world.events.find((e) => e.type === 'action.held' && e.requestId === id)!.actionDigest!;
+      const mine = world.events.filter((e) => e.actionDigest === digest);
+      const types = mine.map((e) => e.type);
+      for (const t of ['action.requested', 'action.held', 'approval.approved', 'action.executed'] as const) {
+        assert.ok(types.includes(t), `missing ${t} in ${types.join(', ')}`);
+      }
+      // Order: asked, held, approved, asked again (on retry), executed.
+      assert.ok(types.indexOf('action.requested') < types.indexOf('action.held'));
+      assert.ok(types.indexOf('action.held') < types.indexOf('approval.approved'));
+      assert.ok(types.indexOf('approval.approved') < types.lastIndexOf('action.executed'));
+      const requested = mine.filter((e) => e.type === 'action.requested');
+      assert.equal(requested.length, 2, 'each call is recorded');
+      for (const e of requested) {
+        assert.equal(e.principal?.id, 'agent:claude');
+        assert.equal(e.resource, 'fs');
+        assert.equal((e.data as { effect: string }).effect, 'review');
+      }
+      const executed = mine.find((e) => e.type === 'action.executed')!;
+      assert.equal(executed.requestId, id);
+      const bytes = (executed.data as { resultBytes: number }).resultBytes;
+      assert.equal(typeof bytes, 'number');
+      assert.ok(bytes > 0, 'resultBytes is the size of the result sent back');
+      assert.equal(bytes, Buffer.byteLength(JSON.stringify(r)), 'resultBytes is the size of the result the agent got');
+    });
+  });
+}
