@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // Tool-call overhead of the full MCP gateway: the same upstream (server-everything over stdio, `echo`) called
 // directly by the official SDK client, and through Countersign as `countersign serve` builds it (SDK client →
-// in-memory transport → MCP connector → pipeline: policy, audit log on a SQLite file in WAL mode with
-// synchronous=FULL and signed checkpoints, masking engine on the arguments, summary and result → the gateway's own
-// stdio connection to a second copy of the upstream). Calls alternate between the two paths so both see the same
-// machine load. Reports p50/p90/p99, the added p50, and where the gateway's time goes (per-call medians of the
-// audit appends, masking and policy, measured by wrapping the real parts).
+// in-memory transport → MCP connector → pipeline: policy, audit log on a SQLite file in WAL mode with signed
+// checkpoints, masking engine on the summary, the result and every audit event → the gateway's own stdio
+// connection to another copy of the upstream). Two gateways run side by side, one per audit durability setting:
+//   disk   (default) the decision event is fsynced before the call is forwarded;
+//   commit           it is committed (survives a gateway crash) and reaches the disk within 200 ms.
+// Calls rotate over the three paths so all see the same machine load. Reports p50/p90/p99, the added p50 and
+// where each gateway's time goes (per-call medians of the audit appends, masking and policy, measured by
+// wrapping the real parts).
 // Run: node --import tsx bench/mcp.mjs [--calls 2000] [--warmup 200]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -30,59 +33,74 @@ const calls = Number(values.calls);
 const warmup = Number(values.warmup);
 const require = createRequire(import.meta.url);
 const EVERYTHING = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
+const upstream = () => ({ command: process.execPath, args: [EVERYTHING, 'stdio'] });
 const principal = { id: 'agent:bench', type: 'agent', groups: ['agents'], authMethod: 'api_key', onBehalfOf: 'alice@example.com' };
-
-// Per-call time spent inside each part, accumulated while one call runs through the gateway.
-const spent = { audit: 0, mask: 0, policy: 0, auditCalls: 0 };
-const timed = (key, fn) => async (...a) => {
-  const t = process.hrtime.bigint();
-  try {
-    return await fn(...a);
-  } finally {
-    spent[key] += Number(process.hrtime.bigint() - t) / 1e6;
-    if (key === 'audit') spent.auditCalls++;
-  }
-};
-
-// The real kernel, as the runtime wires it.
 const dir = mkdtempSync(join(tmpdir(), 'cs-bench-mcp-'));
-const store = await openSqliteStore(join(dir, 'countersign.db'));
-const engine = createMasker();
-const masker = { ...engine, maskText: timed('mask', engine.maskText.bind(engine)), maskValue: timed('mask', engine.maskValue.bind(engine)) };
-const log = createAuditLog({ store, signer: createAuditSigner(generateAuditKeyPair().privateKey), clock: systemClock, masker: engine });
-const audit = { append: timed('audit', (e) => log.append(e)) };
-const approvals = new ApprovalService({ store, audit, clock: systemClock, ids: randomIds });
-await approvals.start();
-const compiled = compilePolicy({
-  rules: [
-    { name: 'no-env', resource: 'everything', when: 'action.detail.tool == "get-env"', effect: 'deny', reason: 'no' },
-    { name: 'agents', principal: { groups: ['agents'] }, resource: 'everything', effect: 'allow', mask: 'default' },
-  ],
-});
-const policy = {
-  ...compiled,
-  evaluate(action) {
+
+/** One gateway as the runtime wires it, with its parts wrapped to time them. */
+async function startGateway(durability) {
+  const spent = { audit: 0, mask: 0, policy: 0, auditCalls: 0 };
+  const timed = (key, fn) => async (...a) => {
     const t = process.hrtime.bigint();
     try {
-      return compiled.evaluate(action);
+      return await fn(...a);
     } finally {
-      spent.policy += Number(process.hrtime.bigint() - t) / 1e6;
+      spent[key] += Number(process.hrtime.bigint() - t) / 1e6;
+      if (key === 'audit') spent.auditCalls++;
     }
-  },
-};
-const gateway = createPipeline({ policy, approvals, audit, masker, clock: systemClock });
+  };
+  const store = await openSqliteStore(join(dir, `${durability}.db`));
+  const engine = createMasker();
+  const masker = { ...engine, maskText: timed('mask', engine.maskText.bind(engine)), maskValue: timed('mask', engine.maskValue.bind(engine)) };
+  const log = createAuditLog({ store, signer: createAuditSigner(generateAuditKeyPair().privateKey), clock: systemClock, masker: engine, durability });
+  const audit = { append: timed('audit', (e) => log.append(e)) };
+  const approvals = new ApprovalService({ store, audit, clock: systemClock, ids: randomIds });
+  await approvals.start();
+  const compiled = compilePolicy({
+    rules: [
+      { name: 'no-env', resource: 'everything', when: 'action.detail.tool == "get-env"', effect: 'deny', reason: 'no' },
+      { name: 'agents', principal: { groups: ['agents'] }, resource: 'everything', effect: 'allow', mask: 'default' },
+    ],
+  });
+  const policy = {
+    ...compiled,
+    evaluate(action) {
+      const t = process.hrtime.bigint();
+      try {
+        return compiled.evaluate(action);
+      } finally {
+        spent.policy += Number(process.hrtime.bigint() - t) / 1e6;
+      }
+    },
+  };
+  const gateway = createPipeline({ policy, approvals, audit, masker, clock: systemClock });
+  const mcp = createMcpGateway({ gateway, upstreams: mcpConfigSchema.parse({ upstreams: [{ name: 'everything', ...upstream() }] }).upstreams });
+  await mcp.start();
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await mcp.connect(principal, serverSide);
+  const client = new Client({ name: `bench-${durability}`, version: '1' });
+  await client.connect(clientSide);
+  const parts = { audit: [], mask: [], policy: [], auditCalls: [] };
+  return {
+    durability,
+    client,
+    parts,
+    store,
+    reset: () => Object.keys(spent).forEach((k) => (spent[k] = 0)),
+    keep: () => Object.keys(parts).forEach((k) => parts[k].push(spent[k])),
+    async close() {
+      await client.close();
+      await mcp.close();
+      approvals.stop();
+      await log.close();
+      await store.close();
+    },
+  };
+}
 
 const direct = new Client({ name: 'bench-direct', version: '1' });
-await direct.connect(new StdioClientTransport({ command: process.execPath, args: [EVERYTHING, 'stdio'], stderr: 'ignore' }));
-const mcp = createMcpGateway({
-  gateway,
-  upstreams: mcpConfigSchema.parse({ upstreams: [{ name: 'everything', command: process.execPath, args: [EVERYTHING, 'stdio'] }] }).upstreams,
-});
-await mcp.start();
-const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-await mcp.connect(principal, serverSide);
-const via = new Client({ name: 'bench-gateway', version: '1' });
-await via.connect(clientSide);
+await direct.connect(new StdioClientTransport({ ...upstream(), stderr: 'ignore' }));
+const gateways = [await startGateway('disk'), await startGateway('commit')];
 
 const args = { message: 'hello from the benchmark, contact ops@example.com' };
 const once = async (client, name) => {
@@ -94,40 +112,39 @@ const once = async (client, name) => {
 };
 for (let i = 0; i < warmup; i++) {
   await once(direct, 'echo');
-  await once(via, 'everything.echo');
+  for (const g of gateways) await once(g.client, 'everything.echo');
 }
-const a = [];
-const b = [];
-const parts = { audit: [], mask: [], policy: [], auditCalls: [] };
-let leaked = 0;
+const base = [];
+const through = new Map(gateways.map((g) => [g, []]));
 for (let i = 0; i < calls; i++) {
-  a.push(await once(direct, 'echo'));
-  for (const k of Object.keys(spent)) spent[k] = 0;
-  b.push(await once(via, 'everything.echo'));
-  for (const k of Object.keys(parts)) parts[k].push(spent[k]);
+  base.push(await once(direct, 'echo'));
+  for (const g of gateways) {
+    g.reset();
+    through.get(g).push(await once(g.client, 'everything.echo'));
+    g.keep();
+  }
+  if ((i + 1) % 500 === 0) process.stderr.write(`  ${i + 1}/${calls} calls per path\n`);
 }
 // The masked result must not carry the e-mail: a check that the engine really ran on the result.
-const last = await via.callTool({ name: 'everything.echo', arguments: args });
-if (JSON.stringify(last).includes('ops@example.com')) leaked++;
+let leaked = false;
+for (const g of gateways) leaked ||= JSON.stringify(await g.client.callTool({ name: 'everything.echo', arguments: args })).includes('ops@example.com');
 
 const q = (xs, p) => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 const f = (x) => `${x.toFixed(3)} ms`;
-const row = (name, xs) => `${name.padEnd(26)} p50 ${f(q(xs, 0.5))}  p90 ${f(q(xs, 0.9))}  p99 ${f(q(xs, 0.99))}`;
-const events = (await store.auditHead()).seq;
+const row = (name, xs) => `${name.padEnd(34)} p50 ${f(q(xs, 0.5))}  p90 ${f(q(xs, 0.9))}  p99 ${f(q(xs, 0.99))}`;
 console.log(`MCP tool-call overhead, ${calls} calls per path after ${warmup} warm-up, node ${process.version}`);
-console.log('gateway: real pipeline (policy, SQLite store WAL synchronous=FULL, signed audit log, masking engine)');
-console.log(row('direct (SDK → upstream)', a));
-console.log(row('through Countersign', b));
-console.log(`added p50: ${f(q(b, 0.5) - q(a, 0.5))} (target ≤ 0.5 ms)`);
-console.log(
-  `inside the gateway, per call (p50): audit ${f(q(parts.audit, 0.5))} over ${q(parts.auditCalls, 0.5)} appends, ` +
-    `masking ${f(q(parts.mask, 0.5))}, policy ${f(q(parts.policy, 0.5))}`,
-);
-console.log(`audit events written: ${events}; e-mail in the masked result: ${leaked ? 'LEAKED' : 'no'}`);
-await via.close();
+console.log('gateway: real pipeline (policy, SQLite store in WAL mode, signed audit log, masking engine)');
+console.log(row('direct (SDK → upstream)', base));
+for (const g of gateways) {
+  const xs = through.get(g);
+  console.log(row(`through Countersign, durability ${g.durability}`, xs));
+  console.log(
+    `  added p50 ${f(q(xs, 0.5) - q(base, 0.5))} (target ≤ 0.5 ms); inside the gateway per call (p50): audit ${f(q(g.parts.audit, 0.5))} ` +
+      `over ${q(g.parts.auditCalls, 0.5)} appends, masking ${f(q(g.parts.mask, 0.5))}, policy ${f(q(g.parts.policy, 0.5))}; ` +
+      `${(await g.store.auditHead()).seq} audit events`,
+  );
+}
+console.log(`e-mail in the masked results: ${leaked ? 'LEAKED' : 'no'}`);
 await direct.close();
-await mcp.close();
-approvals.stop();
-await log.close();
-await store.close();
+for (const g of gateways) await g.close();
 rmSync(dir, { recursive: true, force: true });

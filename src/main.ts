@@ -57,7 +57,7 @@ export async function createRuntime(config: LoadedConfig, opts: RuntimeOptions =
     const maskKeyText = env[config.masking.key_env];
     const masker = createMasker(config.masking, { key: maskKeyText ? decodeKey(maskKeyText) : undefined, tokens: store, clock });
     const signer = auditSigner(config, env, warnings);
-    const audit = createAuditLog({ store, signer, clock, checkpointEvery: config.audit.checkpoint_every, masker });
+    const audit = createAuditLog({ store, signer, clock, checkpointEvery: config.audit.checkpoint_every, durability: config.audit.durability, masker });
     const approvals = new ApprovalService({ store, audit, clock, ids });
     await approvals.start();
     const gateway = createPipeline({ policy: config.compiledPolicy, approvals, audit, masker, clock });

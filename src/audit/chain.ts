@@ -35,11 +35,23 @@ export function chainRecords(
   let { seq, hash } = head;
   return events.map((e) => {
     seq += 1;
+    const bodyJson = canonicalJson(e.body);
     const rec: AuditRecord = { seq, at: e.at, code: e.code, type: e.type, body: e.body, prevHash: hash, hash: '' };
-    rec.hash = auditHash(hash, rec);
+    rec.hash = auditHashRaw(hash, { seq, at: e.at, code: e.code, type: e.type, bodyJson });
+    bodyTexts.set(rec, bodyJson);
     hash = rec.hash;
     return rec;
   });
+}
+
+const bodyTexts = new WeakMap<AuditRecord, string>();
+
+/**
+ * The canonical JSON text of a record's body, as hashed: remembered from `chainRecords` (so a store writes the
+ * text that was hashed without encoding it again), computed otherwise.
+ */
+export function canonicalBody(rec: AuditRecord): string {
+  return bodyTexts.get(rec) ?? canonicalJson(rec.body);
 }
 
 /**

@@ -17,6 +17,11 @@ export interface AuditLogOptions {
   checkpointEvery?: number;
   /** If given, summaries and data are masked again before they are written (defence in depth). */
   masker?: Masker;
+  /**
+   * 'disk' (default): events resolve once on disk unless the caller asks for `flush: 'soon'`. 'commit': every
+   * event resolves once committed and reaches the disk within 200 ms (see AuditEventInput.flush).
+   */
+  durability?: 'disk' | 'commit';
 }
 
 export type ManagedAuditLog = AuditLog & {
@@ -44,6 +49,7 @@ export function createAuditLog(opts: AuditLogOptions): ManagedAuditLog {
   const { store, signer, masker } = opts;
   const clock = opts.clock ?? systemClock;
   const every = opts.checkpointEvery ?? 1000;
+  const relaxed = opts.durability === 'commit';
   if (!Number.isInteger(every) || every < 1) throw new CountersignError('CONFIG_INVALID', 'audit: checkpointEvery must be a positive integer');
 
   // Seq covered by the newest checkpoint; read from the store once (undefined = not known yet, or reset after a
@@ -120,7 +126,7 @@ export function createAuditLog(opts: AuditLogOptions): ManagedAuditLog {
     const at = clock.now();
     let rec: AuditRecord;
     try {
-      [rec] = (await store.appendAudit((head) => chainRecords(head, [{ at, code: meta.code, type: event.type, body }]))) as [AuditRecord];
+      [rec] = (await store.appendAudit((head) => chainRecords(head, [{ at, code: meta.code, type: event.type, body }]), { flush: relaxed ? 'soon' : event.flush ?? 'now' })) as [AuditRecord];
     } catch (e) {
       throw unavailable('audit: the event could not be made durable', e);
     }

@@ -9,6 +9,12 @@ export interface AuditEventInput {
   requestId?: string;
   summary?: string;
   data?: Record<string, unknown>;
+  /**
+   * 'now' (default): `append` resolves once the event is on disk — for every event that gates an action.
+   * 'soon': resolves once committed (readable, surviving a gateway crash; a failed write still rejects) and on
+   * disk with the next 'now' event or within 200 ms — for facts recorded after the action already ran.
+   */
+  flush?: 'now' | 'soon';
 }
 
 /** Event types; each has a stable code in audit/codes.ts. */

@@ -36,6 +36,15 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
     await audit.append(ev);
   }
 
+  /** What approvers see besides the summary: the detail and context, masked. Only built when a request is held. */
+  async function approverView(action: Action): Promise<{ preview: unknown; context: Record<string, unknown> }> {
+    try {
+      return { preview: (await masker.maskValue(action.detail)).value, context: (await masker.maskValue(action.context)).value };
+    } catch (e) {
+      throw asMasking(e);
+    }
+  }
+
   function decide(input: ActionInput): Decision {
     try {
       return policy.evaluate(describeAction(input));
@@ -48,12 +57,8 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
     // classify
     const action = describeAction(input);
     let summary: string;
-    let preview: unknown;
-    let context: Record<string, unknown>;
     try {
       summary = (await masker.maskText(action.summary)).text;
-      preview = (await masker.maskValue(action.detail)).value;
-      context = (await masker.maskValue(action.context)).value;
     } catch (e) {
       throw asMasking(e);
     }
@@ -67,11 +72,14 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
       await record({ ...base, type: 'action.denied', data: { rule: 'policy_error', kind: action.kind, connector: action.connector } });
       throw new CountersignError('POLICY_ERROR', undefined, undefined, { cause: e });
     }
-    await record({ ...base, type: 'action.requested', data: { kind: action.kind, connector: action.connector, tags: action.tags, rule: decision.rule, effect: decision.effect } });
+    // One decision event per action, carrying what was asked: action.allowed / action.denied, or
+    // action.requested when policy asks for review (then action.held, or the grant that covers it).
+    const asked = { kind: action.kind, connector: action.connector, tags: action.tags, rule: decision.rule };
     if (decision.effect === 'deny') {
-      await record({ ...base, type: 'action.denied', data: { rule: decision.rule, reason: decision.reason } });
+      await record({ ...base, type: 'action.denied', data: { ...asked, reason: decision.reason } });
       throw new CountersignError('POLICY_DENIED', decision.reason, { rule: decision.rule });
     }
+    if (decision.effect === 'review') await record({ ...base, type: 'action.requested', data: { ...asked, effect: decision.effect } });
 
     // hold
     let requestId: string | undefined;
@@ -82,9 +90,7 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
         requestId = grant.id;
       } else {
         const existing = await approvals.findPending(action);
-        const req =
-          existing ??
-          (await approvals.create({ action, rule: decision.rule, reason: decision.reason, review: decision.review, maskProfile: decision.maskProfile, summary, preview, context }));
+        const req = existing ?? (await approvals.create({ action, rule: decision.rule, reason: decision.reason, review: decision.review, maskProfile: decision.maskProfile, summary, ...(await approverView(action)) }));
         requestId = req.id;
         const info: PendingInfo = { requestId: req.id, expiresAt: req.expiresAt, approvalsNeeded: req.review.approvals, approverGroups: req.review.approverGroups };
         if (ro.holdMode === 'return_pending') return { status: 'pending', action, decision, pending: info };
@@ -105,7 +111,7 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
       }
       await approvals.consume(requestId, action);
     } else {
-      await record({ ...base, type: 'action.allowed', data: { rule: decision.rule } });
+      await record({ ...base, type: 'action.allowed', data: asked });
     }
 
     // execute
@@ -114,7 +120,7 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
       result = await execute(action);
     } catch (e) {
       const err = asCountersignError(e);
-      await record({ ...base, type: 'action.failed', requestId, data: { code: err.code } });
+      await record({ ...base, type: 'action.failed', requestId, data: { code: err.code }, flush: 'soon' });
       throw e;
     }
 
@@ -134,13 +140,14 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
           findings = m.findings.length;
         }
       } catch (e) {
-        await record({ ...base, type: 'action.failed', requestId, data: { code: 'MASKING_FAILED' } });
+        await record({ ...base, type: 'action.failed', requestId, data: { code: 'MASKING_FAILED' }, flush: 'soon' });
         throw asMasking(e);
       }
     }
 
-    // record
-    await record({ ...base, type: 'action.executed', requestId, data: { rule: decision.rule, resultBytes: sizeOf(out), findings } });
+    // record: the action already ran, so this event need not wait for the disk flush (it is committed, and a
+    // failed write still keeps the result from leaving); the decision event before it was flushed.
+    await record({ ...base, type: 'action.executed', requestId, data: { rule: decision.rule, resultBytes: sizeOf(out), findings }, flush: 'soon' });
     return { status: 'executed', result: out, action, decision, requestId };
   }
 

@@ -186,6 +186,19 @@ export function storeContract(name: string, harness: StoreHarness): void {
         await assertSingleChain(s, 5);
       }));
 
+    test("audit: flush 'soon' appends chain like 'now' ones, alone or in one batch with them, and are readable at once", () =>
+      withStore(async (s) => {
+        const a = await s.appendAudit((h) => chainRecords(h, events(2, 'soon')), { flush: 'soon' });
+        const [b, c] = await Promise.all([
+          s.appendAudit((h) => chainRecords(h, events(1, 'now')), { flush: 'now' }),
+          s.appendAudit((h) => chainRecords(h, events(1, 'mixed')), { flush: 'soon' }),
+        ]);
+        const d = await s.appendAudit((h) => chainRecords(h, events(1, 'default')));
+        assert.deepEqual([...a, ...b!, ...c!, ...d].map((r) => r.seq), [1, 2, 3, 4, 5]);
+        assert.deepEqual(await s.readAudit(0, 10), [...a, ...b!, ...c!, ...d]);
+        await assertSingleChain(s, 5);
+      }));
+
     test('audit: a failing builder or a record that does not chain rejects alone; others in the batch commit', () =>
       withStore(async (s) => {
         const ok1 = s.appendAudit((h) => chainRecords(h, events(1)));

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { canonicalJson } from '../core/canonical.js';
 import { CountersignError } from '../core/errors.js';
-import { AUDIT_GENESIS_HASH } from '../audit/chain.js';
+import { AUDIT_GENESIS_HASH, canonicalBody } from '../audit/chain.js';
 import { CommitQueue, type JobResult } from './commit-queue.js';
 import { checkAuditBatch, storeError } from './errors.js';
 import { eventFromRow, keyFromRow, requestDoc, requestFromRow } from './rows.js';
@@ -18,6 +18,7 @@ import {
 } from './types.js';
 
 type Build = (head: { seq: number; hash: string }) => AuditRecord[];
+type AuditJob = { build: Build; now: boolean };
 
 // Numbers: epoch ms and seqs are BIGINT; they fit a JS number, so parse them as such (OID 20 = int8).
 const types = {
@@ -74,7 +75,7 @@ export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
   private readonly schema?: string;
-  private readonly auditQueue: CommitQueue<Build, AuditRecord[]>;
+  private readonly auditQueue: CommitQueue<AuditJob, AuditRecord[]>;
   private closed = false;
 
   constructor(opts: PostgresStoreOptions) {
@@ -90,7 +91,7 @@ export class PostgresStore implements Store {
     });
     // An idle client losing its connection must not crash the process; the next query reports it.
     this.pool.on('error', () => undefined);
-    this.auditQueue = new CommitQueue<Build, AuditRecord[]>((jobs) => this.commitAudit(jobs), (e) => storeError('appendAudit', e));
+    this.auditQueue = new CommitQueue<AuditJob, AuditRecord[]>((jobs) => this.commitAudit(jobs), (e) => storeError('appendAudit', e));
   }
 
   private async q<R extends pg.QueryResultRow = any>(op: string, sql: string, args: unknown[] = []): Promise<pg.QueryResult<R>> {
@@ -218,19 +219,22 @@ export class PostgresStore implements Store {
   }
 
   // ---------- audit ----------
-  appendAudit(build: Build): Promise<AuditRecord[]> {
+  appendAudit(build: Build, opts: { flush?: 'now' | 'soon' } = {}): Promise<AuditRecord[]> {
     if (this.closed) return Promise.reject(storeError('appendAudit', new Error('store is closed')));
-    return this.auditQueue.push(build);
+    return this.auditQueue.push({ build, now: opts.flush !== 'soon' });
   }
 
-  private commitAudit(jobs: Build[]): Promise<Array<JobResult<AuditRecord[]>>> {
+  private commitAudit(jobs: AuditJob[]): Promise<Array<JobResult<AuditRecord[]>>> {
     return this.tx('appendAudit', async (c) => {
+      // A batch of only 'soon' appends: commit without waiting for the WAL flush (the WAL writer flushes it
+      // within a few hundred ms; a server crash in between may lose it, the database stays consistent).
+      if (!jobs.some((j) => j.now)) await c.query('SET LOCAL synchronous_commit TO OFF');
       // One lock per schema: every gateway sharing these tables queues here, so each reads the true head.
       await c.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.countersign.audit'))`);
       let head = await headOf(c);
       const results: Array<JobResult<AuditRecord[]>> = [];
       const rows: AuditRecord[] = [];
-      for (const build of jobs) {
+      for (const { build } of jobs) {
         let recs: AuditRecord[];
         try {
           recs = build(head);
@@ -248,7 +252,7 @@ export class PostgresStore implements Store {
         const chunk = rows.slice(i, i + 500);
         const args: unknown[] = [];
         const values = chunk.map((r) => {
-          args.push(r.seq, r.at, r.code, r.type, canonicalJson(r.body), r.prevHash, r.hash);
+          args.push(r.seq, r.at, r.code, r.type, canonicalBody(r), r.prevHash, r.hash);
           const n = args.length;
           return `($${n - 6},$${n - 5},$${n - 4},$${n - 3},$${n - 2},$${n - 1},$${n})`;
         });

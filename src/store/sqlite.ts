@@ -3,11 +3,12 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { canonicalJson } from '../core/canonical.js';
 import { CountersignError } from '../core/errors.js';
-import { AUDIT_GENESIS_HASH } from '../audit/chain.js';
+import { AUDIT_GENESIS_HASH, canonicalBody } from '../audit/chain.js';
 import { CommitQueue, type JobResult } from './commit-queue.js';
 import { checkAuditBatch, storeError } from './errors.js';
 import { eventFromRow, keyFromRow, requestDoc, requestFromRow } from './rows.js';
 import {
+  SOON_FLUSH_MS,
   StoreConflictError,
   type AuditCheckpoint,
   type AuditRawRecord,
@@ -20,6 +21,7 @@ import {
 } from './types.js';
 
 type Build = (head: { seq: number; hash: string }) => AuditRecord[];
+type AuditJob = { build: Build; now: boolean };
 
 /** Schema versions, applied in order inside one transaction each; `user_version` records the last applied. */
 const MIGRATIONS: string[] = [
@@ -52,7 +54,9 @@ export interface SqliteStoreOptions {
 
 /**
  * The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so a write that resolved survives a
- * power cut. Concurrent audit appends in the same tick share one transaction (group commit).
+ * power cut. Concurrent audit appends in the same tick share one transaction (group commit). An audit batch made
+ * only of `flush: 'soon'` appends commits with `synchronous=NORMAL` (in the WAL, not yet fsynced); the next FULL
+ * commit, or a checkpoint at most SOON_FLUSH_MS later, puts it on disk.
  * Every failure rejects with CountersignError('STORE_UNAVAILABLE').
  *
  * @example
@@ -64,7 +68,9 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly path: string;
   private readonly db: Database.Database;
-  private readonly auditQueue: CommitQueue<Build, AuditRecord[]>;
+  private readonly auditQueue: CommitQueue<AuditJob, AuditRecord[]>;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private auditTx: Database.Transaction<(batch: AuditJob[]) => Array<JobResult<AuditRecord[]>>> | undefined;
   private readonly stmts: ReturnType<typeof prepare>;
   private closed = false;
 
@@ -83,7 +89,7 @@ export class SqliteStore implements Store {
     } catch (e) {
       throw storeError('open', e);
     }
-    this.auditQueue = new CommitQueue<Build, AuditRecord[]>((jobs) => this.commitAudit(jobs), (e) => storeError('appendAudit', e));
+    this.auditQueue = new CommitQueue<AuditJob, AuditRecord[]>((jobs) => this.commitAudit(jobs), (e) => storeError('appendAudit', e));
   }
 
   private migrateSync(): void {
@@ -115,8 +121,9 @@ export class SqliteStore implements Store {
     // Let queued audit appends finish before closing.
     while (this.auditQueue.size > 0) await new Promise((r) => setImmediate(r));
     this.closed = true;
+    clearTimeout(this.flushTimer);
     try {
-      this.db.close();
+      this.db.close(); // the last connection checkpoints and syncs the WAL
     } catch (e) {
       throw storeError('close', e);
     }
@@ -204,18 +211,46 @@ export class SqliteStore implements Store {
   }
 
   // ---------- audit ----------
-  appendAudit(build: Build): Promise<AuditRecord[]> {
+  appendAudit(build: Build, opts: { flush?: 'now' | 'soon' } = {}): Promise<AuditRecord[]> {
     if (this.closed) return Promise.reject(storeError('appendAudit', new Error('store is closed')));
-    return this.auditQueue.push(build);
+    return this.auditQueue.push({ build, now: opts.flush !== 'soon' });
   }
 
-  private commitAudit(jobs: Build[]): Array<JobResult<AuditRecord[]>> {
+  private commitAudit(jobs: AuditJob[]): Array<JobResult<AuditRecord[]>> {
     if (this.closed) throw new Error('store is closed');
+    const now = jobs.some((j) => j.now);
+    if (now) return this.writeAudit(jobs);
+    this.stmts.syncNormal.run();
+    try {
+      return this.writeAudit(jobs);
+    } finally {
+      this.stmts.syncFull.run();
+      this.flushTimer ??= setTimeout(() => this.flushSoon(), SOON_FLUSH_MS).unref();
+    }
+  }
+
+  /** Puts `flush: 'soon'` commits on disk: a passive checkpoint syncs the WAL (and copies what it can). */
+  private flushSoon(): void {
+    this.flushTimer = undefined;
+    if (this.closed) return;
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // The next FULL commit syncs the WAL anyway; a failing disk shows up there.
+    }
+  }
+
+  private writeAudit(jobs: AuditJob[]): Array<JobResult<AuditRecord[]>> {
     // IMMEDIATE: take the write lock before reading the head, so another process can't append in between.
-    return this.db.transaction(() => {
+    this.auditTx ??= this.db.transaction((batch: AuditJob[]) => this.insertAudit(batch));
+    return this.auditTx.immediate(jobs);
+  }
+
+  private insertAudit(jobs: AuditJob[]): Array<JobResult<AuditRecord[]>> {
+    {
       let head = this.headSync();
       const results: Array<JobResult<AuditRecord[]>> = [];
-      for (const build of jobs) {
+      for (const { build } of jobs) {
         let recs: AuditRecord[];
         try {
           recs = build(head);
@@ -224,12 +259,12 @@ export class SqliteStore implements Store {
           results.push({ ok: false, error: e });
           continue;
         }
-        for (const r of recs) this.stmts.insertAudit.run(r.seq, r.at, r.code, r.type, canonicalJson(r.body), r.prevHash, r.hash);
+        for (const r of recs) this.stmts.insertAudit.run(r.seq, r.at, r.code, r.type, canonicalBody(r), r.prevHash, r.hash);
         if (recs.length) head = { seq: recs[recs.length - 1]!.seq, hash: recs[recs.length - 1]!.hash };
         results.push({ ok: true, value: recs });
       }
       return results;
-    }).immediate();
+    }
   }
 
   private headSync(): { seq: number; hash: string } {
@@ -330,6 +365,8 @@ type AuditRow = { seq: number; at: number; code: string; type: string; body: str
 
 function prepare(db: Database.Database) {
   return {
+    syncNormal: db.prepare('PRAGMA synchronous = NORMAL'),
+    syncFull: db.prepare('PRAGMA synchronous = FULL'),
     insertRequest: db.prepare(
       'INSERT INTO requests (id, created_at, expires_at, digest, principal_id, status, doc, channel_data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),

@@ -60,6 +60,9 @@ export interface ApprovalStore {
 }
 
 /** Thrown by appendEvent when the seq is already taken (a concurrent write won). */
+/** Longest a `flush: 'soon'` audit commit waits for the disk (SQLite; PostgreSQL's WAL writer has its own delay). */
+export const SOON_FLUSH_MS = 200;
+
 export class StoreConflictError extends Error {
   constructor(message = 'concurrent write conflict') {
     super(message);
@@ -96,8 +99,14 @@ export interface AuditStore {
   /**
    * Append events in one durable transaction. `build` gets the current head (seq 0 and the genesis hash when
    * empty) and returns the records to write; the store serialises concurrent appenders (across gateways too).
+   *
+   * `flush: 'now'` (the default) resolves once the transaction is on disk (fsync; PostgreSQL synchronous commit).
+   * `flush: 'soon'` resolves once it is committed — readable, in the write-ahead log, surviving a crash of the
+   * gateway process — and reaches the disk with the next `'now'` commit or within `SOON_FLUSH_MS`, whichever is
+   * first (SQLite `synchronous=NORMAL` for that commit; PostgreSQL `synchronous_commit = off`). Only for facts
+   * recorded after an action already ran; anything that gates an action uses 'now'.
    */
-  appendAudit(build: (head: { seq: number; hash: string }) => AuditRecord[]): Promise<AuditRecord[]>;
+  appendAudit(build: (head: { seq: number; hash: string }) => AuditRecord[], opts?: { flush?: 'now' | 'soon' }): Promise<AuditRecord[]>;
   auditHead(): Promise<{ seq: number; hash: string }>;
   /** Events with seq > afterSeq, in seq order, at most `limit`. */
   readAudit(afterSeq: number, limit: number): Promise<AuditRecord[]>;

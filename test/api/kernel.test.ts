@@ -23,6 +23,16 @@ describe('kernel through the HTTP API', () => {
     const write = await k.req('POST', '/v1/actions', 'agent', { resource: 'prod-db', kind: 'write', summary: 'update users' });
     assert.equal(write.status, 403);
     assert.match(write.json.error.message, /no policy rule allows/);
+
+    // One decision event per action, carrying what was asked; then the release of an allowed one.
+    const events = ((await k.req('GET', '/v1/audit?limit=1000', 'bob')).json as string).trim().split('\n').map((l) => JSON.parse(l));
+    const of = (digest: string) => events.filter((e) => e.body.actionDigest === digest).map((e) => ({ type: e.type, data: e.body.data }));
+    assert.deepEqual(of(read.json.actionDigest), [
+      { type: 'action.allowed', data: { kind: 'read', connector: 'api', tags: [], rule: 'reads' } },
+      { type: 'action.executed', data: { rule: 'reads', resultBytes: 4, findings: 0 } },
+    ]);
+    const ddlEvents = events.filter((e) => e.body.summary === 'drop table users');
+    assert.deepEqual(ddlEvents.map((e) => [e.type, e.body.data.kind, e.body.data.reason]), [['action.denied', 'ddl', 'schema changes go through migrations']]);
   });
 
   it('holds a delete for a quorum of two distinct eng humans, refusing the requester, its owner and outsiders', async () => {

@@ -183,4 +183,23 @@ describe('audit log', () => {
       for await (const l of exportAudit(store)) all.push(l);
       assert.equal(all.length, 7);
     }));
+  test("durability: events gate actions with flush 'now' unless marked 'soon'; durability 'commit' makes every event 'soon'", () =>
+    withFileStore(async (store) => {
+      const seen: string[] = [];
+      const spy = Object.create(store) as SqliteStore;
+      spy.appendAudit = (build, o) => {
+        seen.push(o?.flush ?? 'now');
+        return store.appendAudit(build, o);
+      };
+      const disk = createAuditLog({ store: spy, signer });
+      await disk.append({ type: 'action.allowed' });
+      await disk.append({ type: 'action.executed', flush: 'soon' });
+      await disk.close();
+      const commit = createAuditLog({ store: spy, signer, durability: 'commit' });
+      await commit.append({ type: 'action.allowed' });
+      await commit.append({ type: 'action.executed', flush: 'now' });
+      await commit.close();
+      assert.deepEqual(seen, ['now', 'soon', 'soon', 'soon']);
+      assert.equal((await verifyAudit(store, { publicKey: signer.publicKey })).ok, true);
+    }));
 });

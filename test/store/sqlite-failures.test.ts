@@ -76,3 +76,49 @@ test('WAL and synchronous=FULL are set on the file', async () => {
     await t.cleanup();
   }
 });
+
+test("a flush 'soon' audit commit leaves the connection at synchronous=FULL, even when its write fails", async () => {
+  const t = await tmp();
+  const store = new SqliteStore(t.file);
+  const sync = () => (store as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true });
+  try {
+    await store.appendAudit((h) => chainRecords(h, [{ at: 1, code: 'CS1005I', type: 'action.executed', body: {} }]), { flush: 'soon' });
+    assert.equal(sync(), 2);
+    const db = new Database(t.file);
+    db.exec(`CREATE TRIGGER no_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    db.close();
+    await assert.rejects(store.appendAudit((h) => chainRecords(h, [{ at: 2, code: 'CS1005I', type: 'action.executed', body: {} }]), { flush: 'soon' }), storeDown);
+    assert.equal(sync(), 2);
+    assert.equal((await store.auditHead()).seq, 1);
+  } finally {
+    await store.close();
+    await t.cleanup();
+  }
+});
+
+test("flush 'soon' audit events survive the gateway process being killed right after they resolve", async () => {
+  const t = await tmp();
+  try {
+    const child = join(t.dir, 'child.mts');
+    await writeFile(
+      child,
+      `import { SqliteStore } from ${JSON.stringify(new URL('../../src/store/sqlite.ts', import.meta.url).href)};
+       import { chainRecords } from ${JSON.stringify(new URL('../../src/audit/chain.ts', import.meta.url).href)};
+       const store = new SqliteStore(${JSON.stringify(t.file)});
+       for (let i = 1; i <= 20; i++) await store.appendAudit((h) => chainRecords(h, [{ at: i, code: 'CS1005I', type: 'action.executed', body: { i } }]), { flush: 'soon' });
+       process.kill(process.pid, 'SIGKILL');`,
+    );
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', child], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.signal, 'SIGKILL', r.stderr);
+    const store = new SqliteStore(t.file);
+    try {
+      const recs = await store.readAudit(0, 100);
+      assert.deepEqual(recs.map((x) => x.body), Array.from({ length: 20 }, (_, i) => ({ i: i + 1 })));
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await t.cleanup();
+  }
+});
