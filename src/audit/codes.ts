@@ -21,7 +21,7 @@ export interface AuditCode {
  * @example AUDIT_CODES['action.denied'].code // 'CS1003W'
  */
 export const AUDIT_CODES = {
-  'action.requested': { code: 'CS1001I', severity: 'info', description: 'An action reached the gateway and was classified.' },
+  'action.requested': { code: 'CS1001I', severity: 'info', description: 'Policy asked for human review of the action (action.held or a covering grant follows).' },
   'action.allowed': { code: 'CS1002I', severity: 'info', description: 'Policy allowed the action.' },
   'action.denied': { code: 'CS1003W', severity: 'warning', description: 'Policy denied the action.' },
   'action.held': { code: 'CS1004I', severity: 'info', description: 'The action is held for human approval.' },
