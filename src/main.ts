@@ -8,6 +8,7 @@ import { createAuditSigner, generateAuditKeyPair, type AuditSigner } from './aud
 import type { LoadedConfig } from './config/load.js';
 import { createAuthenticator } from './identity/index.js';
 import { createMasker, type MaskingEngine } from './masking/index.js';
+import { parseDuration } from './config/duration.js';
 import { createPipeline } from './pipeline/pipeline.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/types.js';
@@ -57,7 +58,11 @@ export async function createRuntime(config: LoadedConfig, opts: RuntimeOptions =
     const maskKeyText = env[config.masking.key_env];
     const masker = createMasker(config.masking, { key: maskKeyText ? decodeKey(maskKeyText) : undefined, tokens: store, clock });
     const signer = auditSigner(config, env, warnings);
-    const audit = createAuditLog({ store, signer, clock, checkpointEvery: config.audit.checkpoint_every, durability: config.audit.durability, masker });
+    const audit = createAuditLog({ store, signer, clock, checkpointEvery: config.audit.checkpoint_every,
+      checkpointIntervalMs: (parseDuration(config.audit.checkpoint_interval) ?? 60) * 1000,
+      durability: config.audit.durability,
+      masker,
+    });
     const approvals = new ApprovalService({ store, audit, clock, ids });
     await approvals.start();
     const gateway = createPipeline({ policy: config.compiledPolicy, approvals, audit, masker, clock });
@@ -97,12 +102,17 @@ function decodeKey(text: string): Buffer {
 function auditSigner(config: LoadedConfig, env: NodeJS.ProcessEnv, warnings: string[]): AuditSigner {
   const fromEnv = env[config.audit.signing_key_env];
   if (fromEnv) return createAuditSigner(fromEnv);
-  const dir = config.store.driver === 'sqlite' ? dirname(resolve(config.baseDir, config.store.path)) : resolve(config.baseDir, 'data');
-  const file = resolve(dir, 'audit-signing.key');
+  const file = devAuditKeyFile(config);
   if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, generateAuditKeyPair().privateKey + '\n', { mode: 0o600 });
   }
   warnings.push(`${config.audit.signing_key_env} is not set: audit checkpoints are signed with the development key in ${file}`);
   return createAuditSigner(readFileSync(file, 'utf8').trim());
+}
+
+/** Where a development gateway keeps its generated audit signing key: beside the SQLite file (or ./data). */
+export function devAuditKeyFile(config: LoadedConfig): string {
+  const dir = config.store.driver === 'sqlite' ? dirname(resolve(config.baseDir, config.store.path)) : resolve(config.baseDir, 'data');
+  return resolve(dir, 'audit-signing.key');
 }

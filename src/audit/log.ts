@@ -22,6 +22,8 @@ export interface AuditLogOptions {
    * event resolves once committed and reaches the disk within 200 ms (see AuditEventInput.flush).
    */
   durability?: 'disk' | 'commit';
+  /** Also sign a checkpoint every this many ms when events were appended since the last one (default: off). */
+  checkpointIntervalMs?: number;
 }
 
 export type ManagedAuditLog = AuditLog & {
@@ -138,7 +140,14 @@ export function createAuditLog(opts: AuditLogOptions): ManagedAuditLog {
     return rec;
   }
 
-  return {
+  // Timed checkpoints: a quiet gateway's newest events get signed too. A failure here is retried on the next tick
+  // and surfaces on the next append that is due a checkpoint (which then fails closed).
+  const timer =
+    opts.checkpointIntervalMs && opts.checkpointIntervalMs > 0
+      ? setInterval(() => void log.checkpoint().catch(() => undefined), opts.checkpointIntervalMs).unref()
+      : undefined;
+
+  const log: ManagedAuditLog = {
     append(event) {
       const p = appendOne(event);
       inFlight.add(p);
@@ -161,8 +170,10 @@ export function createAuditLog(opts: AuditLogOptions): ManagedAuditLog {
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(timer);
       await Promise.allSettled([...inFlight]);
       await this.checkpoint();
     },
   };
+  return log;
 }

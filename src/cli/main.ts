@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadConfig } from '../config/load.js';
 import { openStore } from '../store/open.js';
 import { isCountersignError } from '../core/errors.js';
-import { createRuntime } from '../main.js';
+import { createRuntime, devAuditKeyFile } from '../main.js';
 import { startServer } from '../api/server.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerAuditCommands } from './commands/audit.js';
@@ -70,7 +71,11 @@ registerMcpCommands(program, {
   },
 });
 registerApprovalsCommands(program);
-registerAuditCommands(program, storeOpener(program));
+registerAuditCommands(program, storeOpener(program), async () => {
+  const cfg = await loadConfig(configPath(program.opts<{ config?: string }>().config));
+  const file = devAuditKeyFile(cfg);
+  return existsSync(file) ? { file, privateKey: readFileSync(file, 'utf8').trim() } : undefined;
+});
 registerPolicyCommands(program);
 registerKeysCommands(program, storeOpener(program));
 registerMaskCommands(program);

@@ -202,4 +202,17 @@ describe('audit log', () => {
       assert.deepEqual(seen, ['now', 'soon', 'soon', 'soon']);
       assert.equal((await verifyAudit(store, { publicKey: signer.publicKey })).ok, true);
     }));
+  test('timed checkpoints: a quiet log gets its newest events signed without waiting for checkpointEvery', () =>
+    withFileStore(async (store) => {
+      const log = createAuditLog({ store, signer, checkpointEvery: 1000, checkpointIntervalMs: 30 });
+      for (let i = 0; i < 3; i++) await log.append({ type: 'action.allowed', summary: `e${i}` });
+      const deadline = Date.now() + 5000;
+      while ((await store.checkpoints()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const cps = await store.checkpoints();
+      assert.deepEqual(cps.map((c) => c.seq), [3]);
+      assert.ok(verifyCheckpointSignature(cps[0]!, signer.publicKey));
+      await new Promise((r) => setTimeout(r, 100)); // nothing new: no second checkpoint of the same head
+      assert.equal((await store.checkpoints()).length, 1);
+      await log.close();
+    }));
 });

@@ -23,7 +23,7 @@ writeFileSync(
     `import { registerAuditCommands } from ${href(join(root, 'src/cli/commands/audit.ts'))};`,
     `import { SqliteStore } from ${href(join(root, 'src/store/sqlite.ts'))};`,
     `const program = new Command('countersign').exitOverride((e) => process.exit(e.exitCode));`,
-    `registerAuditCommands(program, async () => new SqliteStore(process.env.CS_DB));`,
+    `registerAuditCommands(program, async () => new SqliteStore(process.env.CS_DB), async () => process.env.CS_DEV_KEY ? { file: 'dev.key', privateKey: process.env.CS_DEV_KEY } : undefined);`,
     `await program.parseAsync(process.argv);`,
   ].join('\n'),
 );
@@ -69,6 +69,14 @@ test('audit verify: exit 0 on an intact log, signatures checked with --public-ke
   const c = await cli(['audit', 'verify'], { CS_DB: db });
   assert.equal(c.code, 0);
   assert.match(c.stdout, /signatures NOT checked/);
+  // No key in the environment: the development key the gateway generated for this config is used, and said so.
+  const d = await cli(['audit', 'verify'], { CS_DB: db, CS_DEV_KEY: keys.privateKey });
+  assert.equal(d.code, 0, d.stderr);
+  assert.match(d.stdout, /3 checkpoints \(signatures verified\)/);
+  assert.match(d.stderr, /development key in dev\.key/);
+  const e = await cli(['audit', 'verify'], { CS_DB: db, CS_DEV_KEY: generateAuditKeyPair().privateKey });
+  assert.equal(e.code, 1);
+  assert.match(e.stdout, /bad_checkpoint/);
 });
 
 test('audit verify: wrong public key → exit 1 naming the checkpoint', async () => {

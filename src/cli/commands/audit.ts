@@ -36,7 +36,12 @@ async function write(chunk: string): Promise<void> {
  * @example
  *   registerAuditCommands(program, () => openStore(config.store, dirname(configPath)));
  */
-export function registerAuditCommands(program: Command, openStore: () => Promise<Store>): void {
+export function registerAuditCommands(
+  program: Command,
+  openStore: () => Promise<Store>,
+  /** The development signing key the gateway generated for this config, when no key is in the environment. */
+  devKey: () => Promise<{ file: string; privateKey: string } | undefined> = async () => undefined,
+): void {
   const audit = program.command('audit').description('Verify, export and sign the tamper-evident audit log');
 
   audit
@@ -52,6 +57,13 @@ export function registerAuditCommands(program: Command, openStore: () => Promise
         let publicKey;
         if (opts.publicKey) publicKey = parseAuditPublicKey(readKeyArg(opts.publicKey));
         else if (process.env[opts.keyEnv]) publicKey = createAuditSigner(process.env[opts.keyEnv]!).publicKey;
+        else {
+          const dev = await devKey();
+          if (dev) {
+            publicKey = createAuditSigner(dev.privateKey).publicKey;
+            if (!opts.quiet) process.stderr.write(`${opts.keyEnv} is not set: checking signatures with the development key in ${dev.file}\n`);
+          }
+        }
         store = await openStore();
         let lastReport = Date.now();
         const r = await verifyAudit(store, {
