@@ -10,9 +10,21 @@ import { createRequire } from 'node:module';
 export interface Lexicon {
   names: Set<string>; // lower-cased
   common: Set<string>; // lower-cased common English words
-  /** Both in one lookup: bit 1 = name, bit 2 = common word; absent = neither. */
+  /** All in one lookup: NAME | COMMON | TITLE | NOT_NAME bits; absent = none of them. */
   flags: Map<string, number>;
 }
+
+/** In `names`. */
+export const NAME = 1;
+/** In `common`. */
+export const COMMON = 2;
+/** An honorific (Mr, Dr, Frau, …). */
+export const TITLE = 4;
+/** In the name list, but capitalised it is a greeting, role or auth scheme far more often than a name. */
+export const NOT_NAME = 8;
+
+export const TITLES = ['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'madam', 'lady', 'lord', 'rev', 'herr', 'frau', 'mme', 'mlle', 'sr', 'sra', 'dame', 'mister', 'señor', 'señora'];
+export const NOT_NAMES = ['hi', 'hello', 'hey', 'dear', 'thanks', 'regards', 'bearer', 'basic', 'token', 'user', 'bot', 'admin', 'customer', 'agent', 'patient', 'doctor', 'nurse', 'error', 'warning', 'info', 'debug'];
 
 let cached: Lexicon | undefined;
 
@@ -32,8 +44,10 @@ export function lexicon(): Lexicon {
   // Words the lists miss that read as names when capitalised but are everyday words in tickets and logs.
   for (const w of EXTRA_COMMON) common.add(w);
   const flags = new Map<string, number>();
-  for (const n of names) flags.set(n, 1);
-  for (const w of common) flags.set(w, (flags.get(w) ?? 0) | 2);
+  for (const n of names) flags.set(n, NAME);
+  for (const w of common) flags.set(w, (flags.get(w) ?? 0) | COMMON);
+  for (const w of TITLES) flags.set(w, (flags.get(w) ?? 0) | TITLE);
+  for (const w of NOT_NAMES) flags.set(w, (flags.get(w) ?? 0) | NOT_NAME);
   cached = { names, common, flags };
   return cached;
 }

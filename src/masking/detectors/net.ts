@@ -61,17 +61,37 @@ export const ibans: Detector = (text, out) => {
   }
 };
 
-// IPv6 candidates: a run of hex digits and colons with at least two colons, checked by node:net.
-const V6 = /[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{2,45}/g;
+// IPv6 candidates: what `/[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{2,45}/g` would match, found from the colons with indexOf
+// (a regex tried at every hex digit costs more than the whole detector): a match holds exactly one colon with at
+// least two of [0-9A-Fa-f:.] after it, starts at most 4 hex digits before that colon (never before the end of the
+// previous match) and runs greedily for up to 45 characters after it. Each candidate is checked by node:net.
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+function isV6Char(c: number): boolean {
+  return isHex(c) || c === 58 || c === 46;
+}
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
 
 export const ipv6: Detector = (text, out) => {
-  V6.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = V6.exec(text))) {
-    let s = m[0];
-    const start = m.index;
-    if (start > 0 && /[0-9A-Za-z:]/.test(text[start - 1])) continue;
-    if (start + s.length < text.length && /[0-9A-Za-z]/.test(text[start + s.length])) continue;
+  const n = text.length;
+  let from = 0; // where the regex would resume: the end of the previous candidate
+  for (let colon = text.indexOf(':'); colon >= 0; colon = text.indexOf(':', colon + 1)) {
+    if (colon + 2 >= n || !isV6Char(text.charCodeAt(colon + 1)) || !isV6Char(text.charCodeAt(colon + 2))) continue;
+    let start = colon;
+    while (start > from && colon - start < 4 && isHex(text.charCodeAt(start - 1))) start--;
+    let end = colon + 1;
+    while (end < n && end - colon - 1 < 45 && isV6Char(text.charCodeAt(end))) end++;
+    from = end;
+    colon = end - 1; // the next candidate's colon is at or after `end`
+    if (start > 0) {
+      const p = text.charCodeAt(start - 1);
+      if (isAlnum(p) || p === 58) continue;
+    }
+    if (end < n && isAlnum(text.charCodeAt(end))) continue;
+    let s = text.slice(start, end);
     while (s.endsWith('.') || (s.endsWith(':') && !s.endsWith('::'))) s = s.slice(0, -1);
     if ((s.match(/:/g)?.length ?? 0) < 2 || !/[0-9a-f]{1,4}:.*[0-9a-f]/i.test(s)) continue;
     // Clock times (10:22:33) are not addresses: require a hex letter, a `::`, or more than three groups.

@@ -1,78 +1,49 @@
 import type { Finding } from '../../core/masking.js';
-import { lexicon, type Lexicon } from '../lexicon.js';
+import { charClass, SPACE, UPPER, WORD_LETTER } from '../chars.js';
+import { COMMON, lexicon, NAME, NOT_NAME, TITLE } from '../lexicon.js';
 import type { Detector } from '../types.js';
 
-const LETTER = /[\p{L}\p{M}]/u;
-const UPPER = /\p{Lu}/u;
-function isLetter(c: number, text: string, i: number): boolean {
-  if (c < 128) return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-  return c >= 0xc0 && LETTER.test(text[i]);
-}
-
-/**
- * Calls `fn(start, end)` for each capitalised word (any script with case) that starts a word, with inner
- * apostrophes and hyphens (O'Brien, Jean-Luc). One hand-written pass: cheaper than a Unicode regex, and linear.
- */
-function forEachCapitalised(text: string, fn: (s: number, e: number) => void): void {
-  const n = text.length;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c < 65 || !isLetter(c, text, i)) {
-      i++;
-      continue;
-    }
-    const s = i;
-    const cap = c < 128 ? c <= 90 : UPPER.test(text[i]);
-    i++;
-    for (;;) {
-      while (i < n && isLetter(text.charCodeAt(i), text, i)) i++;
-      const d = text.charCodeAt(i);
-      if ((d === 39 || d === 0x2019 || d === 45) && i + 1 < n && isLetter(text.charCodeAt(i + 1), text, i + 1)) i += 2;
-      else break;
-    }
-    if (cap) fn(s, i);
-  }
-}
 const PARTICLES = new Set(['van', 'de', 'der', 'den', 'von', 'da', 'di', 'del', 'della', 'la', 'le', 'du', 'bin', 'ibn', 'al', 'ben', 'dos', 'das', 'y', 'ter', 'ten', 'zu', 'af']);
-// Words the name list holds but that, capitalised, are greetings, roles or auth schemes far more often than names.
-const NOT_NAMES = new Set(['hi', 'hello', 'hey', 'dear', 'thanks', 'regards', 'bearer', 'basic', 'token', 'user', 'bot', 'admin', 'customer', 'agent', 'patient', 'doctor', 'nurse', 'error', 'warning', 'info', 'debug']);
-const TITLES = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'madam', 'lady', 'lord', 'rev', 'herr', 'frau', 'mme', 'mlle', 'sr', 'sra', 'dame', 'mister', 'señor', 'señora']);
 // Words before a name that make the next capitalised words a name (checked with endsWith: no regex per word).
 const CUES = ['my name is', 'name is', 'name:', 'i am', "i'm", 'this is', 'hi', 'hello', 'hey', 'dear', 'thanks', 'thank you', 'regards',
   'cheers', 'call me', 'calls me', 'called', 'named', 'named him', 'named her', 'by', 'with', 'says', 'said', 'told', 'asked', 'contact',
   'ask for', 'attn', 'attn:', 'cc', 'cc:', 'from:', 'to:', 'signed', 'patient', 'user:', 'customer:', 'agent:', 'starring', 'directed by',
   'written by', 'featuring', 'meet', 'and', ',', 'is', 'last name?', 'first name?', 'name?', 'maiden name is', 'founders:', 'kid', 'son', 'daughter',
   'wife', 'husband', 'mother', 'father', 'brother', 'sister', 'friend', 'colleague', 'manager', 'ex-zombie'];
+// The cues by their last character, in list order: only the few that can end the text before a word are tried.
+const CUES_BY_LAST = new Map<number, string[]>();
+for (const c of CUES) {
+  const k = c.charCodeAt(c.length - 1);
+  const list = CUES_BY_LAST.get(k);
+  if (list) list.push(c);
+  else CUES_BY_LAST.set(k, [c]);
+}
+const isAsciiLower = (c: number) => c >= 97 && c <= 122;
 
 function hasCue(text: string, start: number): boolean {
   const b = text.slice(Math.max(0, start - 24), start).toLowerCase().trimEnd();
-  for (const c of CUES) if (b.endsWith(c) && (b.length === c.length || !/[a-z]/.test(b[b.length - c.length - 1]) || !/[a-z]/.test(c[0]))) return true;
+  const cues = CUES_BY_LAST.get(b.charCodeAt(b.length - 1));
+  if (!cues) return false;
+  for (const c of cues) {
+    if (b.endsWith(c) && (b.length === c.length || !isAsciiLower(b.charCodeAt(b.length - c.length - 1)) || !isAsciiLower(c.charCodeAt(0)))) return true;
+  }
   return false;
 }
 
-interface Tok {
-  s: number;
-  e: number;
-  lower: string;
-}
+// Word kinds, one byte per token.
+const K_TITLE = 1, K_INITIAL = 2, K_NAME = 3, K_NAME_COMMON = 4, K_UNKNOWN = 5, K_COMMON = 6;
 
-type Kind = 'title' | 'initial' | 'name' | 'name-common' | 'unknown' | 'common';
-
-function kindOf(t: Tok, lex: Lexicon, text: string): Kind {
-  const w = t.lower;
-  if (TITLES.has(w)) return 'title';
-  if (NOT_NAMES.has(w)) return 'common';
-  if (w.length === 1) return 'initial';
-  const fl = lex.flags.get(w) ?? 0;
-  const isName = (fl & 1) !== 0;
-  const isCommon = (fl & 2) !== 0;
-  const c1 = text.charCodeAt(t.s + 1);
-  const upper = c1 >= 65 && c1 <= 90;
-  if (upper && w.length > 1) return isName && !isCommon && w.length >= 4 ? 'name-common' : 'common'; // acronyms, headings
-  if (isName) return isCommon ? 'name-common' : 'name';
-  if (isCommon) return 'common';
-  return w.length >= 3 ? 'unknown' : 'common';
+/** Kind of a capitalised word from its lexicon flags, its lower-cased length and its second character. */
+function kindOf(fl: number, len: number, c1: number): number {
+  if (fl & TITLE) return K_TITLE;
+  if (fl & NOT_NAME) return K_COMMON;
+  if (len === 1) return K_INITIAL;
+  const isName = (fl & NAME) !== 0;
+  const isCommon = (fl & COMMON) !== 0;
+  if (c1 >= 65 && c1 <= 90) return isName && !isCommon && len >= 4 ? K_NAME_COMMON : K_COMMON; // acronyms, headings
+  if (isName) return isCommon ? K_NAME_COMMON : K_NAME;
+  if (isCommon) return K_COMMON;
+  return len >= 3 ? K_UNKNOWN : K_COMMON;
 }
 
 function sentenceStart(text: string, pos: number): boolean {
@@ -81,125 +52,226 @@ function sentenceStart(text: string, pos: number): boolean {
   return i < 0 || '.!?\n>:*-•'.includes(text[i]);
 }
 
+/** Are the words ending at `e` and starting at `s` one name: one space, or ` de `, ` van der `-like particles? */
+function joinable(text: string, e: number, s: number): boolean {
+  const len = s - e;
+  if (len === 1) return text.charCodeAt(e) === 32;
+  if (len < 3 || len > 8 || text.charCodeAt(e) !== 32 || text.charCodeAt(s - 1) !== 32) return false;
+  return PARTICLES.has(text.slice(e, s).trim());
+}
+
+// Token buffers, reused across calls (detectors run synchronously, one at a time). Grown on demand.
+let tS = new Int32Array(1024); // start
+let tE = new Int32Array(1024); // end (after a stripped 's, past the dot of an initial or title)
+let tK = new Uint8Array(1024); // kind
+let tF = new Uint8Array(1024); // lexicon flags
+let tNew = new Uint8Array(1024); // 1 = starts a new sequence
+
+function grow(): void {
+  const n = tS.length * 2;
+  const s = new Int32Array(n), e = new Int32Array(n), k = new Uint8Array(n), f = new Uint8Array(n), q = new Uint8Array(n);
+  s.set(tS), e.set(tE), k.set(tK), f.set(tF), q.set(tNew);
+  tS = s, tE = e, tK = k, tF = f, tNew = q;
+}
+
+const CACHE_MASK = 4095;
+const cacheWord: (string | undefined)[] = new Array(CACHE_MASK + 1).fill(undefined);
+const cacheLower: string[] = new Array(CACHE_MASK + 1).fill('');
+const cacheFlags = new Uint8Array(CACHE_MASK + 1);
+
+const FIELD_IS_NAME = /(?:^|_)(?:name|first_?name|last_?name|full_?name|surname|given_?name|customer|patient|contact|owner|author|assignee|requester)$/;
+const VOCATIVE = /^, (?:can|could|would|will|please|I|you|we)\b/;
+
 /**
  * PERSON without an NLP model: sequences of capitalised words scored with name lists (given names and
  * surnames), common-English words, honorifics (Mr, Dr, …) and cues before them ("my name is", "Hi", "Dear",
  * "directed by"). A name found once is masked everywhere else it occurs in the same text.
+ *
+ * One hand-written pass finds the capitalised words (any script with case; inner apostrophes and hyphens as in
+ * O'Brien, Jean-Luc), looks each up once in the lexicon and groups them into sequences; the scoring then works on
+ * token indices, without per-word objects.
  */
 export const persons: Detector = (text, out, ctx) => {
-  const lex = lexicon();
-  const seqs: Tok[][] = [];
-  let cur: Tok[] = [];
-  forEachCapitalised(text, (s, wEnd) => {
-    let e = wEnd;
-    let w = text.slice(s, e);
-    if (w.length > 2 && (w.endsWith("'s") || w.endsWith('’s'))) {
-      w = w.slice(0, -2);
-      e -= 2;
+  const n = text.length;
+  let flags: Map<string, number> | undefined;
+  const lowers: string[] = [];
+  let count = 0;
+  let seqLen = 0;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c < 65) {
+      i++;
+      continue;
     }
-    const lower = w.toLowerCase();
-    if ((w.length === 1 || TITLES.has(lower)) && text.charCodeAt(e) === 46) e++;
-    const tok = { s, e, lower };
-    const prev = cur[cur.length - 1];
-    if (prev && joinable(text, prev.e, tok.s)) cur.push(tok);
-    else {
-      if (cur.length) seqs.push(cur);
-      cur = [tok];
+    const cls = charClass(c);
+    if (!(cls & WORD_LETTER)) {
+      i++;
+      continue;
     }
-    if (cur.length > 6) {
-      seqs.push(cur);
-      cur = [];
+    const s = i;
+    i++;
+    for (;;) {
+      while (i < n && charClass(text.charCodeAt(i)) & WORD_LETTER) i++;
+      const d = text.charCodeAt(i);
+      if ((d === 39 || d === 0x2019 || d === 45) && i + 1 < n && charClass(text.charCodeAt(i + 1)) & WORD_LETTER) i += 2;
+      else break;
     }
-  });
-  if (cur.length) seqs.push(cur);
+    if (!(cls & UPPER)) continue;
+
+    // A capitalised word [s, i): strip a possessive 's, look it up once.
+    let e = i;
+    if (e - s > 2 && text.charCodeAt(e - 1) === 115) {
+      const q = text.charCodeAt(e - 2);
+      if (q === 39 || q === 0x2019) e -= 2;
+    }
+    // Look-up through a small direct-mapped cache of recent words (exact spelling → lower case, flags): common
+    // words and names recur, and a hit costs neither a slice nor a probe of the 200,000-word map.
+    let h = e - s;
+    for (let j = s; j < e; j++) h = (Math.imul(h, 31) + text.charCodeAt(j)) | 0;
+    const slot = (h ^ (h >>> 13)) & CACHE_MASK;
+    let lower: string, fl: number;
+    const cached = cacheWord[slot];
+    if (cached !== undefined && cached.length === e - s && text.startsWith(cached, s)) {
+      lower = cacheLower[slot];
+      fl = cacheFlags[slot];
+    } else {
+      const w = text.slice(s, e);
+      lower = w.toLowerCase();
+      flags ??= lexicon().flags;
+      fl = flags.get(lower) ?? 0;
+      cacheWord[slot] = w;
+      cacheLower[slot] = lower;
+      cacheFlags[slot] = fl;
+    }
+    if ((e - s === 1 || fl & TITLE) && text.charCodeAt(e) === 46) e++;
+    if (count === tS.length) grow();
+    tS[count] = s;
+    tE[count] = e;
+    tF[count] = fl;
+    tK[count] = kindOf(fl, lower.length, text.charCodeAt(s + 1));
+    const joins = seqLen > 0 && joinable(text, tE[count - 1], s);
+    tNew[count] = joins ? 0 : 1;
+    seqLen = joins ? seqLen + 1 : 1;
+    if (seqLen > 6) seqLen = 0; // seven words at most: the next word starts a new sequence
+    lowers.push(lower);
+    count++;
+  }
+  if (count === 0) return;
 
   const known = new Set<string>();
   const found: Finding[] = [];
-  const fieldIsName = !!ctx.field && /(?:^|_)(?:name|first_?name|last_?name|full_?name|surname|given_?name|customer|patient|contact|owner|author|assignee|requester)$/.test(ctx.field);
-  for (const seq of seqs) {
-    const kinds = seq.map((t) => kindOf(t, lex, text));
-    let a = 0, b = seq.length;
+  const fieldIsName = !!ctx.field && FIELD_IS_NAME.test(ctx.field);
+  const singles: number[] = [];
+  for (let q0 = 0; q0 < count; ) {
+    let q1 = q0 + 1;
+    while (q1 < count && !tNew[q1]) q1++;
+    const seqStart = q0;
+    q0 = q1;
+    if (q1 - seqStart === 1) singles.push(seqStart);
+    let a = seqStart, b = q1;
     let title = false;
-    while (a < b && (kinds[a] === 'title' || kinds[a] === 'common')) {
-      if (kinds[a] === 'title') title = true;
+    while (a < b && (tK[a] === K_TITLE || tK[a] === K_COMMON)) {
+      if (tK[a] === K_TITLE) title = true;
       a++;
     }
-    while (b > a && (kinds[b - 1] === 'common' || kinds[b - 1] === 'title')) b--;
+    while (b > a && (tK[b - 1] === K_COMMON || tK[b - 1] === K_TITLE)) b--;
     if (a >= b) continue;
-    const ks = kinds.slice(a, b);
-    if (ks.includes('common')) {
-      // A common word inside: keep the longest name-like part before it.
-      const cut = ks.indexOf('common');
-      b = a + cut;
-      ks.length = cut;
-      if (!ks.length) continue;
+    // A common word inside: keep the longest name-like part before it.
+    for (let j = a; j < b; j++) {
+      if (tK[j] === K_COMMON) {
+        b = j;
+        break;
+      }
     }
-    const start = seq[a].s, end = seq[b - 1].e;
-    const nName = ks.filter((k) => k === 'name').length;
-    const nUnknown = ks.filter((k) => k === 'unknown').length;
-    const nWords = ks.filter((k) => k !== 'initial').length;
+    if (a >= b) continue;
+    const start = tS[a], end = tE[b - 1];
+    let nName = 0, nUnknown = 0, nWords = 0, nameCommon = false;
+    for (let j = a; j < b; j++) {
+      const k = tK[j];
+      if (k === K_NAME) nName++;
+      else if (k === K_UNKNOWN) nUnknown++;
+      else if (k === K_NAME_COMMON) nameCommon = true;
+      if (k !== K_INITIAL) nWords++;
+    }
     if (nWords === 0) continue;
-    if (!title && !nName && !nUnknown && !ks.includes('name-common')) continue;
+    if (!title && !nName && !nUnknown && !nameCommon) continue;
     // Cues are only looked at when the words alone do not decide.
     const nc = text.charCodeAt(end);
-    const next = nc === 58 || nc === 44 ? text.slice(end, end + 12) : '';
-    const speaker = nc === 58 && nWords <= 3 && /^:[ "]/.test(next) && sentenceStart(text, start) && (nName > 0 || nUnknown > 0);
-    const vocative = nc === 44 && /^, (?:can|could|would|will|please|I|you|we)\b/.test(next);
+    let speaker = false, vocative = false;
+    if (nc === 58) {
+      const q = text.charCodeAt(end + 1);
+      speaker = nWords <= 3 && (q === 32 || q === 34) && sentenceStart(text, start) && (nName > 0 || nUnknown > 0);
+    } else if (nc === 44) vocative = VOCATIVE.test(text.slice(end, end + 12));
     let conf = 0;
     if (title) conf = 0.9;
     else if (speaker || vocative) conf = 0.75;
     else if (nWords >= 2 && nName >= 1) conf = 0.85;
     else if (nWords === 1 && nName === 1) conf = sentenceStart(text, start) ? 0.6 : 0.7;
-    else if (fieldIsName || (/\s/.test(text[start - 1] ?? '') && hasCue(text, start))) conf = 0.85;
+    else if (fieldIsName || (charClass(text.charCodeAt(start - 1)) & SPACE && hasCue(text, start))) conf = 0.85;
     else if (nWords >= 2 && nUnknown === nWords) conf = 0.6;
-    else if (nWords >= 2 && ks.includes('name-common') && nUnknown >= 1) conf = 0.65;
+    else if (nWords >= 2 && nameCommon && nUnknown >= 1) conf = 0.65;
     if (!conf) continue;
     found.push({ type: 'PERSON', start, end, confidence: conf, detector: 'person' });
-    for (let i = a; i < b; i++) if (kinds[i] === 'name' || kinds[i] === 'unknown') known.add(seq[i].lower);
+    for (let j = a; j < b; j++) if (tK[j] === K_NAME || tK[j] === K_UNKNOWN) known.add(lowers[j]);
   }
   // Lists of people ("Kónya, Szász and Reed"): an unaccepted capitalised word next to an accepted name.
-  listNeighbours(text, seqs, found, lex);
+  listNeighbours(text, singles, found);
   // The same name elsewhere in the text ("… starring Adamska").
   if (known.size) {
-    const covered = new Set(found.map((f) => f.start));
-    for (const seq of seqs) {
-      for (const t of seq) {
-        if (known.has(t.lower) && !covered.has(t.s)) found.push({ type: 'PERSON', start: t.s, end: t.e, confidence: 0.7, detector: 'person' });
-      }
+    const covered = new Set<number>();
+    for (const f of found) covered.add(f.start);
+    for (let j = 0; j < count; j++) {
+      if (known.has(lowers[j]) && !covered.has(tS[j])) found.push({ type: 'PERSON', start: tS[j], end: tE[j], confidence: 0.7, detector: 'person' });
     }
   }
   for (const f of found) out.push(f);
 };
 
-function joinable(text: string, e: number, s: number): boolean {
-  const gap = text.slice(e, s);
-  if (gap === ' ') return true;
-  if (gap.length > 8 || gap[0] !== ' ' || gap[gap.length - 1] !== ' ') return false;
-  return PARTICLES.has(gap.trim());
+/** Length of `, `, ` and `, `, and ` or `: ` ending at `p` (0 if none), as the list patterns read it. */
+function listBefore(text: string, p: number): number {
+  const c1 = text.charCodeAt(p - 1), c2 = text.charCodeAt(p - 2);
+  if (c1 !== 32) return 0;
+  if (c2 === 44 || c2 === 58) return p >= 2 ? 2 : 0;
+  if (p >= 5 && c2 === 100 && text.charCodeAt(p - 3) === 110 && text.charCodeAt(p - 4) === 97 && text.charCodeAt(p - 5) === 32) {
+    return p >= 6 && text.charCodeAt(p - 6) === 44 ? 6 : 5;
+  }
+  return 0;
 }
 
-function listNeighbours(text: string, seqs: Tok[][], found: Finding[], lex: Lexicon): void {
-  const singles = seqs.filter((q) => q.length === 1).map((q) => q[0]);
-  const starts = new Map(found.map((f) => [f.start, f] as const));
-  const ends = new Map(found.map((f) => [f.end, f] as const));
+/** Length of `, ` or ` and ` starting at `p` (0 if none). */
+function listAfter(text: string, p: number): number {
+  const c0 = text.charCodeAt(p);
+  if (c0 === 44 && text.charCodeAt(p + 1) === 32) return 2;
+  if (c0 === 32 && text.charCodeAt(p + 1) === 97 && text.charCodeAt(p + 2) === 110 && text.charCodeAt(p + 3) === 100 && text.charCodeAt(p + 4) === 32) return 5;
+  return 0;
+}
+
+function listNeighbours(text: string, singles: number[], found: Finding[]): void {
+  const starts = new Set<number>(), ends = new Set<number>();
+  for (const f of found) {
+    starts.add(f.start);
+    ends.add(f.end);
+  }
   for (let pass = 0; pass < 2; pass++) {
     for (const t of singles) {
-      if (starts.has(t.s)) continue;
-      if (!lex.names.has(t.lower) && lex.common.has(t.lower)) continue;
-      const k = kindOf(t, lex, text);
-      if (k === 'title' || k === 'initial') continue;
-      if (k === 'common' && !lex.names.has(t.lower)) continue;
-      const lc = text.charCodeAt(t.s - 2), rc = text.charCodeAt(t.e);
+      const s = tS[t], e = tE[t];
+      if (starts.has(s)) continue;
+      const fl = tF[t];
+      if ((fl & (NAME | COMMON)) === COMMON) continue;
+      const k = tK[t];
+      if (k === K_TITLE || k === K_INITIAL) continue;
+      if (k === K_COMMON && !(fl & NAME)) continue;
+      const lc = text.charCodeAt(s - 2), rc = text.charCodeAt(e);
       if (lc !== 44 && lc !== 100 && lc !== 58 && rc !== 44 && rc !== 32) continue; // ', ' 'and ' ': ' / ', ' ' and'
-      const left = /(?:, |,? and |: )$/.exec(text.slice(Math.max(0, t.s - 6), t.s));
-      const right = /^(?:, |,? and )/.exec(text.slice(t.e, t.e + 6));
-      const nl = left ? ends.get(t.s - left[0].length) : undefined;
-      const nr = right ? starts.get(t.e + right[0].length) : undefined;
-      if ((nl && left![0] !== ': ') || nr) {
-        const f = { type: 'PERSON', start: t.s, end: t.e, confidence: 0.6, detector: 'person' };
-        found.push(f);
-        starts.set(f.start, f);
-        ends.set(f.end, f);
+      const left = listBefore(text, s);
+      const right = listAfter(text, e);
+      const nl = left > 0 && ends.has(s - left) && text.charCodeAt(s - 2) !== 58;
+      const nr = right > 0 && starts.has(e + right);
+      if (nl || nr) {
+        found.push({ type: 'PERSON', start: s, end: e, confidence: 0.6, detector: 'person' });
+        starts.add(s);
+        ends.add(e);
       }
     }
   }

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Where the masking engine's time goes: each detector alone over the same mixed corpus as bench/masking.mjs
+// (warm, one core, median of --runs), plus the whole engine and small-value latency on the MCP hot path.
+// Usage: node --import tsx bench/masking-detectors.mjs [--mb 4] [--runs 5]
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createMasker } from '../src/masking/index.ts';
+import { DETECTORS } from '../src/masking/scan.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const MB = Number(arg('mb', 4));
+const RUNS = Number(arg('runs', 5));
+const synth = join(here, '..', '..', 'shared', 'benchmarks', 'presidio-synth', 'corpus.jsonl');
+const own = join(here, 'corpus-masking.jsonl');
+const docs = [...readFileSync(own, 'utf8').trim().split('\n'), ...(existsSync(synth) ? readFileSync(synth, 'utf8').trim().split('\n') : [])].map((l) => JSON.parse(l).text);
+const filler = [
+  '2025-03-01T10:00:00Z INFO http GET /api/v1/items?page=2 200 12ms build=4f2a9c1 node=web-3',
+  'at Object.<anonymous> (/srv/app/node_modules/express/lib/router/index.js:284:15)',
+  'SELECT id, status, created_at FROM orders WHERE status = \'open\' ORDER BY created_at DESC LIMIT 50;',
+  'The deployment finished without errors; 14 pods are ready and the queue drained in 3 minutes.',
+];
+let big = '';
+for (let i = 0; big.length < MB * 1e6; i++) big += (i % 3 === 2 ? filler[i % filler.length] : docs[i % docs.length]) + '\n';
+const bytes = Buffer.byteLength(big);
+const pieces = [];
+for (let i = 0; i < big.length; i += 256 * 1024) pieces.push(big.slice(i, i + 256 * 1024));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const mbs = (fn) => {
+  fn(pieces[0]);
+  const xs = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = process.hrtime.bigint();
+    for (const p of pieces) fn(p);
+    xs.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return bytes / 1e6 / median(xs);
+};
+const engine = createMasker();
+const only = arg('only', '');
+console.log(`| detector | MB/s (${(bytes / 1e6).toFixed(1)} MB mix, median of ${RUNS}) |\n|---|---|`);
+for (const [name, detect] of Object.entries(DETECTORS)) {
+  if (only && !only.split(',').includes(name)) continue;
+  console.log(`| ${name} | ${mbs((p) => detect(p, [], {})).toFixed(1)} |`);
+}
+console.log(`| whole engine (maskTextSync) | ${mbs((p) => engine.maskTextSync(p)).toFixed(1)} |`);
+
+const us = (fn) => {
+  for (let i = 0; i < 20000; i++) fn();
+  const xs = [];
+  for (let r = 0; r < 15; r++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < 2000; i++) fn();
+    xs.push(Number(process.hrtime.bigint() - t0) / 2000 / 1e3);
+  }
+  return median(xs);
+};
+const small = [
+  ['maskValue(kind/connector/tags/rule/effect)', () => engine.maskValueSync({ kind: 'tool_call', connector: 'mcp', tags: [], rule: 'agents', effect: 'allow' })],
+  ['maskValue({tool, arguments:{message: …@…}})', () => engine.maskValueSync({ tool: 'echo', arguments: { message: 'hello ops@example.com' } })],
+  ["maskText('call everything.echo')", () => engine.maskTextSync('call everything.echo')],
+  ["maskText('Ana Lima called from +44 20 7946 0958')", () => engine.maskTextSync('Ana Lima called from +44 20 7946 0958')],
+];
+console.log('\n| small input (sync, warm) | µs per call |\n|---|---|');
+for (const [name, fn] of small) console.log(`| ${name} | ${us(fn).toFixed(2)} |`);

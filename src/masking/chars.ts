@@ -1,0 +1,52 @@
+/**
+ * Character classes by UTF-16 code unit, in one table, so the detectors' scans cost an array read per character
+ * instead of a Unicode regex test. ASCII and Latin-1 are filled at load; any other code unit is classified with
+ * the Unicode regexes the first time it is seen and remembered (so the table never disagrees with the regexes).
+ *
+ * @example
+ * charClass('É'.charCodeAt(0)) & WORD_LETTER // != 0
+ */
+
+/** Set once the code unit has been classified. */
+const KNOWN = 0x80;
+/** A letter or mark (`[\p{L}\p{M}]`) at U+00C0 or above, or an ASCII letter: what a word is made of. */
+export const WORD_LETTER = 0x01;
+/** Upper case (`\p{Lu}`). */
+export const UPPER = 0x02;
+/** In the address patterns' letter class `[A-Za-z\u00C0-\u024F]`. */
+export const ADDR_LETTER = 0x04;
+/** An ASCII digit. */
+export const DIGIT = 0x08;
+/** Matches `\s`. */
+export const SPACE = 0x10;
+
+const table = new Uint8Array(65536);
+const LETTER_RE = /[\p{L}\p{M}]/u;
+const UPPER_RE = /\p{Lu}/u;
+const SPACE_RE = /\s/;
+
+function classify(c: number): number {
+  const ch = String.fromCharCode(c);
+  let v = KNOWN;
+  if (c < 128) {
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) v |= WORD_LETTER | ADDR_LETTER;
+    if (c >= 65 && c <= 90) v |= UPPER;
+    if (c >= 48 && c <= 57) v |= DIGIT;
+  } else {
+    // Code units below U+00C0 (º, µ, ª …) are not word letters; lone surrogates match no Unicode class.
+    if (c >= 0xc0 && LETTER_RE.test(ch)) v |= WORD_LETTER;
+    if (UPPER_RE.test(ch)) v |= UPPER;
+    if (c >= 0xc0 && c <= 0x24f) v |= ADDR_LETTER;
+  }
+  if (SPACE_RE.test(ch)) v |= SPACE;
+  table[c] = v;
+  return v;
+}
+for (let c = 0; c < 0x250; c++) classify(c);
+
+/** The class bits of a UTF-16 code unit (NaN, past the end of a string, has none). */
+export function charClass(c: number): number {
+  if (!(c >= 0)) return 0; // NaN from charCodeAt past the end
+  const v = table[c];
+  return v !== 0 ? v : classify(c);
+}
