@@ -255,6 +255,23 @@ export function storeContract(name: string, harness: StoreHarness): void {
         assert.equal((await s.getKey('k_1'))?.revokedAt, T0 + 10);
         assert.equal((await s.getKey('k_2'))?.lastUsedAt, T0 + 5);
         await rejectsWith(s.revokeKey('k_9', T0), 'NOT_FOUND');
+        // An id is taken once: putting a fresh key under a revoked key's id must not bring the id back.
+        await rejectsWith(s.putKey({ ...key, hash: 'e'.repeat(64), createdAt: T0 + 30 }), 'BAD_REQUEST');
+        assert.deepEqual(await s.getKey('k_1'), { ...key, revokedAt: T0 + 10 });
+      }));
+
+    test('API keys: touchKey moves lastUsedAt forward only and never touches revocation', () =>
+      withStore(async (s) => {
+        const key = { id: 'k_t', hash: 'h'.repeat(64), principal: sampleRequest('x').principal, createdAt: T0 };
+        await s.putKey(key);
+        await s.touchKey('k_t', T0 + 50);
+        await s.touchKey('k_t', T0 + 40);
+        assert.equal((await s.getKey('k_t'))?.lastUsedAt, T0 + 50);
+        await s.revokeKey('k_t', T0 + 60);
+        await s.touchKey('k_t', T0 + 70);
+        assert.deepEqual(await s.getKey('k_t'), { ...key, lastUsedAt: T0 + 70, revokedAt: T0 + 60 });
+        await s.touchKey('k_missing', T0); // ignored
+        assert.equal(await s.getKey('k_missing'), undefined);
       }));
 
     test('tokens: put is idempotent and keeps the first ciphertext, scoped', () =>

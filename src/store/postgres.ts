@@ -301,14 +301,19 @@ export class PostgresStore implements Store {
   }
 
   // ---------- API keys ----------
+  /** Insert only: an id is taken once (re-using a revoked key's id must not bring it back). */
   async putKey(key: StoredKey): Promise<void> {
-    await this.q(
+    const r = await this.q(
       'putKey',
-      `INSERT INTO api_keys (id, hash, principal, created_at, revoked_at, last_used_at) VALUES ($1,$2,$3,$4,$5,$6)
-       ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, principal = excluded.principal, created_at = excluded.created_at,
-         revoked_at = excluded.revoked_at, last_used_at = excluded.last_used_at`,
+      `INSERT INTO api_keys (id, hash, principal, created_at, revoked_at, last_used_at) VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT (id) DO NOTHING`,
       [key.id, key.hash, JSON.stringify(key.principal), key.createdAt, key.revokedAt ?? null, key.lastUsedAt ?? null],
     );
+    if (r.rowCount === 0) throw new CountersignError('BAD_REQUEST', `an API key with id "${key.id}" already exists`);
+  }
+
+  /** Moves `lastUsedAt` forward only; never touches `revokedAt`. */
+  async touchKey(id: string, at: number): Promise<void> {
+    await this.q('touchKey', 'UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)', [at, id]);
   }
 
   async getKey(id: string): Promise<StoredKey | undefined> {

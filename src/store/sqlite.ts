@@ -324,9 +324,22 @@ export class SqliteStore implements Store {
   }
 
   // ---------- API keys ----------
+  /** Insert only: an id is taken once (re-using a revoked key's id must not bring it back). */
   putKey(key: StoredKey): Promise<void> {
     return this.run('putKey', () => {
-      this.stmts.putKey.run(key.id, key.hash, JSON.stringify(key.principal), key.createdAt, key.revokedAt ?? null, key.lastUsedAt ?? null);
+      try {
+        this.stmts.putKey.run(key.id, key.hash, JSON.stringify(key.principal), key.createdAt, key.revokedAt ?? null, key.lastUsedAt ?? null);
+      } catch (e) {
+        if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new CountersignError('BAD_REQUEST', `an API key with id "${key.id}" already exists`);
+        throw e;
+      }
+    });
+  }
+
+  /** Moves `lastUsedAt` forward only; never touches `revokedAt`. */
+  touchKey(id: string, at: number): Promise<void> {
+    return this.run('touchKey', () => {
+      this.stmts.touchKey.run(at, id, at);
     });
   }
 
@@ -384,11 +397,8 @@ function prepare(db: Database.Database) {
     readAuditRows: db.prepare('SELECT seq, at, code, type, body, prev_hash, hash FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?').raw(true),
     insertCheckpoint: db.prepare('INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES (?, ?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING'),
     checkpoints: db.prepare('SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY seq'),
-    putKey: db.prepare(
-      `INSERT INTO api_keys (id, hash, principal, created_at, revoked_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, principal = excluded.principal, created_at = excluded.created_at,
-         revoked_at = excluded.revoked_at, last_used_at = excluded.last_used_at`,
-    ),
+    putKey: db.prepare('INSERT INTO api_keys (id, hash, principal, created_at, revoked_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    touchKey: db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)'),
     getKey: db.prepare('SELECT id, hash, principal, created_at, revoked_at, last_used_at FROM api_keys WHERE id = ?'),
     listKeys: db.prepare('SELECT id, hash, principal, created_at, revoked_at, last_used_at FROM api_keys ORDER BY created_at, id'),
     revokeKey: db.prepare('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?'),

@@ -128,10 +128,13 @@ export interface StoredKey {
 }
 
 export interface KeyStore {
+  /** Insert only: an id that exists (revoked or not) is refused with BAD_REQUEST. */
   putKey(key: StoredKey): Promise<void>;
   getKey(id: string): Promise<StoredKey | undefined>;
   listKeys(): Promise<StoredKey[]>;
   revokeKey(id: string, at: number): Promise<void>;
+  /** Record a use: moves `lastUsedAt` forward only, never touches `revokedAt`; unknown ids are ignored. */
+  touchKey(id: string, at: number): Promise<void>;
 }
 
 // ---------- masking token vault ----------
