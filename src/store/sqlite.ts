@@ -70,6 +70,8 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly auditQueue: CommitQueue<AuditJob, AuditRecord[]>;
   private flushTimer: NodeJS.Timeout | undefined;
+  /** A `flush: 'soon'` commit has not been fsynced yet. */
+  private unsynced = false;
   private auditTx: Database.Transaction<(batch: AuditJob[]) => Array<JobResult<AuditRecord[]>>> | undefined;
   private readonly stmts: ReturnType<typeof prepare>;
   private closed = false;
@@ -219,7 +221,13 @@ export class SqliteStore implements Store {
   private commitAudit(jobs: AuditJob[]): Array<JobResult<AuditRecord[]>> {
     if (this.closed) throw new Error('store is closed');
     const now = jobs.some((j) => j.now);
-    if (now) return this.writeAudit(jobs);
+    if (now) {
+      const out = this.writeAudit(jobs);
+      // A commit that wrote something was fsynced, and that covered every earlier frame of the WAL.
+      if (out.some((r) => r.ok && r.value.length > 0)) this.unsynced = false;
+      return out;
+    }
+    this.unsynced = true;
     this.stmts.syncNormal.run();
     try {
       return this.writeAudit(jobs);
@@ -232,9 +240,10 @@ export class SqliteStore implements Store {
   /** Puts `flush: 'soon'` commits on disk: a passive checkpoint syncs the WAL (and copies what it can). */
   private flushSoon(): void {
     this.flushTimer = undefined;
-    if (this.closed) return;
+    if (this.closed || !this.unsynced) return;
     try {
       this.db.pragma('wal_checkpoint(PASSIVE)');
+      this.unsynced = false;
     } catch {
       // The next FULL commit syncs the WAL anyway; a failing disk shows up there.
     }
