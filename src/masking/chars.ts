@@ -19,6 +19,8 @@ export const ADDR_LETTER = 0x04;
 export const DIGIT = 0x08;
 /** Matches `\s`. */
 export const SPACE = 0x10;
+/** Matches `[\p{L}\p{M}]` (any code unit, including ª µ º below U+00C0). */
+export const ANY_LETTER = 0x20;
 
 const table = new Uint8Array(65536);
 const LETTER_RE = /[\p{L}\p{M}]/u;
@@ -28,6 +30,7 @@ const SPACE_RE = /\s/;
 function classify(c: number): number {
   const ch = String.fromCharCode(c);
   let v = KNOWN;
+  if (LETTER_RE.test(ch)) v |= ANY_LETTER;
   if (c < 128) {
     if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) v |= WORD_LETTER | ADDR_LETTER;
     if (c >= 65 && c <= 90) v |= UPPER;
@@ -49,4 +52,18 @@ export function charClass(c: number): number {
   if (!(c >= 0)) return 0; // NaN from charCodeAt past the end
   const v = table[c];
   return v !== 0 ? v : classify(c);
+}
+
+/**
+ * The UTF-16 code units of `text` as a typed array (made once per scan and kept on the context): loops over it run
+ * markedly faster than `charCodeAt` on long sliced strings.
+ */
+export function codeUnits(text: string, ctx: { codes?: Uint16Array; codesOf?: string }): Uint16Array {
+  if (ctx.codes && ctx.codesOf === text) return ctx.codes;
+  const b = Buffer.from(text, 'utf16le');
+  // Pooled buffers are 8-byte aligned; copy in the unlikely case one is not 2-byte aligned.
+  const a = b.byteOffset & 1 ? new Uint16Array(new Uint8Array(b).buffer) : new Uint16Array(b.buffer, b.byteOffset, text.length);
+  ctx.codes = a;
+  ctx.codesOf = text;
+  return a;
 }

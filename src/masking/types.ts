@@ -1,4 +1,5 @@
 import type { Finding } from '../core/masking.js';
+import type { WordPass } from './words.js';
 
 /** Every finding type the built-in detectors emit. */
 export const FINDING_TYPES = [
@@ -11,6 +12,11 @@ export type FindingType = (typeof FINDING_TYPES)[number];
 /** What a detector sees besides the text: the field or column name it came from, lower-cased, if any. */
 export interface ScanContext {
   field?: string;
+  /** The shared word pass over the text being scanned (see words.ts); set by the first detector that needs it. */
+  words?: WordPass;
+  /** The text's UTF-16 code units (see chars.ts `codeUnits`), for `codesOf`. */
+  codes?: Uint16Array;
+  codesOf?: string;
 }
 
 /**

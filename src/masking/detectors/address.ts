@@ -1,16 +1,69 @@
+import { ADDR_LETTER, ANY_LETTER, charClass, SPACE } from '../chars.js';
 import type { Detector } from '../types.js';
+import { registerStreetRuns, wordPass } from '../words.js';
 
 // Street types that stand as their own word: English suffixes (14 Crown Street) and prefixes in other
-// languages (Rue de Piétrain 371, ul. Więckowskiego 28, Via Roma 5, Kossuth utca 12).
+// languages (Rue de Piétrain 371, ul. Więckowskiego 28, Via Roma 5, Kossuth utca 12). Case-sensitive; a word counts
+// when it is a whole run of the letter class [A-Za-z\u00C0-\u024F] (`ul.`-like forms: the run, a dot, a non-letter).
 const STRONG = 'Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Boulevard|Blvd|Drive|Dr|Court|Ct|Terrace|Crescent|Close|Highway|Hwy|Parkway|Pkwy|Square|Squares|Sq|Mews|Alley|Plaza|Place|Pl';
 const WEAK = 'Way|Ways|Row|Walk|Trail|Grove|Gardens|Hill|Hills|Heights|Park|Green|Loop|Path|Point|Ridge|Center|Centre|Field|Fields|Harbor|Harbour|Island|Junction|Meadows|Mill|Mills|Valley|View|Village|Villages|Ville|Port|Crossing|Creek|Estate|Estates|Falls|Ferry|Forest|Fort|Glen|Haven|Knoll|Lake|Lakes|Landing|Manor|Mount|Oval|Pines|Plains|Shore|Shores|Spring|Springs|Station|Summit|Trace|Track|Vista|Circle|Cir|Expressway|Freeway|Turnpike|Pike|Run|Pass|Bypass|Causeway|Corner|Corners|Cove|Crest|Dale|Dam|Divide|Flat|Flats|Ford|Fork|Forks|Gateway|Harbors|Hollow|Inlet|Key|Keys|Light|Lights|Lock|Locks|Lodge|Mall|Motorway|Neck|Orchard|Overpass|Radial|Ramp|Ranch|Rapids|Rest|Route|Shoal|Shoals|Skyway|Spur|Stravenue|Stream|Streets|Throughway|Underpass|Union|Unions|Viaduct|Well|Wells';
-const FOREIGN = 'Rue|Avenue|Chemin|Allée|Impasse|Via|Viale|Piazza|Corso|Largo|Vicolo|Calle|Avenida|Paseo|Carrera|Camino|Rua|Travessa|Praça|Strada|Bulevar|ul\\.|ulica|al\\.|aleja|os\\.|pl\\.|utca|út|tér|köz|náměstí|nám\\.|třída|Straße|Strasse|Gasse|Weg|Platz|Allee|Ulitsa|Calea|Bulevardul|Sokak|Caddesi';
-const UNIT = 'Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Room|Bldg|Building|P\\.\\s?O\\.\\s?Box|PO Box|Post Office Box|PSC|Box|apt|suite|unit|psc|box';
-// No Unicode flag: letters are spelt out as ranges (Latin, Latin-1, Latin Extended), which keeps the scan fast.
-const L = 'A-Za-z\\u00C0-\\u024F';
-const STREET_WORD = new RegExp(`(?<![${L}])(?:(${STRONG})|(${WEAK})|(${FOREIGN})|(${UNIT}))(?![${L}])`, 'g');
+const FOREIGN = 'Rue|Avenue|Chemin|Allée|Impasse|Via|Viale|Piazza|Corso|Largo|Vicolo|Calle|Avenida|Paseo|Carrera|Camino|Rua|Travessa|Praça|Strada|Bulevar|ulica|aleja|utca|út|tér|köz|náměstí|třída|Straße|Strasse|Gasse|Weg|Platz|Allee|Ulitsa|Calea|Bulevardul|Sokak|Caddesi';
+const FOREIGN_DOTTED = ['ul', 'al', 'os', 'pl', 'nám']; // `ul.` etc.
+const UNIT = 'Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Room|Bldg|Building|PSC|Box|apt|suite|unit|psc|box'; // and P.O. Box, PO Box, Post Office Box
+const G_STRONG = 1, G_WEAK = 2, G_FOREIGN = 3, G_UNIT = 4;
+// Each street word and its group; a word in two groups belongs to the first (Avenue: strong; Flat: weak), as in
+// an alternation of the groups in this order.
+const STREET_GROUP = new Map<string, number>();
+for (const [list, g] of [[STRONG, G_STRONG], [WEAK, G_WEAK], [FOREIGN, G_FOREIGN], [UNIT, G_UNIT]] as const) {
+  for (const w of list.split('|')) if (!STREET_GROUP.has(w)) STREET_GROUP.set(w, g);
+}
 // Compound street names: the type is the end of the word (Koskikatu, Hammarvägen, Brixtonlaan, Hauptstraße).
-const COMPOUND = /(?:stien|sti|vei|braut|stræti|straeti|vænget|vangen|bakken|straße|strasse|str\.|weg|gasse|platz|allee|damm|laan|straat|gracht|plein|kade|singel|dreef|steeg|katu|tie|kuja|polku|väylä|raitti|gatan|vägen|gränd|torget|stigen|backe|gade|vej|veien|vegen|gata|stræde|ulica|ulice|cesta|caddesi|sokak)(?![A-Za-z\u00C0-\u024F])/g;
+const SUFFIXES = ['stien', 'sti', 'vei', 'braut', 'stræti', 'straeti', 'vænget', 'vangen', 'bakken', 'straße', 'strasse', 'weg', 'gasse', 'platz', 'allee', 'damm', 'laan', 'straat', 'gracht', 'plein', 'kade', 'singel', 'dreef', 'steeg', 'katu', 'tie', 'kuja', 'polku', 'väylä', 'raitti', 'gatan', 'vägen', 'gränd', 'torget', 'stigen', 'backe', 'gade', 'vej', 'veien', 'vegen', 'gata', 'stræde', 'ulica', 'ulice', 'cesta', 'caddesi', 'sokak']; // and `str.`
+// Longest first: at the end of a run, the longest suffix is the one a left-to-right search meets first.
+const SUFFIXES_LONGEST_FIRST = [...SUFFIXES].sort((a, b) => b.length - a.length);
+registerStreetRuns([...STREET_GROUP.keys(), ...FOREIGN_DOTTED, 'P', 'PO', 'Post'], [...SUFFIXES, 'str']);
+
+const isAddrLetter = (c: number) => (charClass(c) & ADDR_LETTER) !== 0;
+
+/**
+ * The street word at the address run [s, q), if any: its group and where the match ends (after `ul.`'s dot, after
+ * `Box` in `P.O. Box`). Returns 0 when the run is no street word. The run is whole: the characters before `s` and
+ * at `q` are not address letters.
+ */
+let matchEnd = 0;
+function streetAt(text: string, s: number, q: number): number {
+  const w = text.slice(s, q);
+  const g = STREET_GROUP.get(w);
+  if (g) {
+    matchEnd = q;
+    return g;
+  }
+  const c = text.charCodeAt(q);
+  if (FOREIGN_DOTTED.includes(w)) {
+    if (c === 46 && !isAddrLetter(text.charCodeAt(q + 1))) {
+      matchEnd = q + 1;
+      return G_FOREIGN;
+    }
+    return 0;
+  }
+  let e = -1;
+  if (w === 'P' && c === 46) {
+    // P\.\s?O\.\s?Box
+    let k = q + 1;
+    if (charClass(text.charCodeAt(k)) & SPACE) k++;
+    if (text.startsWith('O.', k)) {
+      k += 2;
+      if (charClass(text.charCodeAt(k)) & SPACE) k++;
+      if (text.startsWith('Box', k)) e = k + 3;
+    }
+  } else if (w === 'PO' && text.startsWith(' Box', q)) e = q + 4;
+  else if (w === 'Post' && text.startsWith(' Office Box', q)) e = q + 11;
+  if (e > 0 && !isAddrLetter(text.charCodeAt(e))) {
+    matchEnd = e;
+    return G_UNIT;
+  }
+  return 0;
+}
 
 const NUM = /^\d{1,6}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?(?![\p{L}\p{N}])/u;
 const CAP = /^\p{Lu}[\p{L}\p{M}'’.-]*/u;
@@ -95,24 +148,30 @@ function walkForward(text: string, e: number, foreign: boolean): { end: number; 
  * type + name + number), PO boxes, military addresses (PSC/APO), unit lines (Apt. 5, Suite 501), followed by
  * city, state, postal code and country lines.
  */
-export const addresses: Detector = (text, out) => {
+export const addresses: Detector = (text, out, ctx) => {
   const push = (start: number, end: number, confidence: number) => {
     out.push({ type: 'ADDRESS', start, end: extend(text, end), confidence, detector: 'address' });
   };
-  STREET_WORD.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = STREET_WORD.exec(text))) {
-    const s = m.index, e = s + m[0].length;
-    if (m[4]) {
+  const words = wordPass(text, ctx);
+  // Street words, left to right; `last` is where the search resumes after a street (the end of what it took).
+  let last = 0;
+  for (let k = 0; k < words.nStr; k++) {
+    const s = words.strS[k];
+    if (s < last) continue;
+    const group = streetAt(text, s, words.strE[k]);
+    if (!group) continue;
+    const e = matchEnd;
+    last = e;
+    if (group === G_UNIT) {
       // unit / PO box / military: needs a number right after
       const n = /^\.?,?\s?#?\s?\d{1,6}[A-Za-z]?\b(?:,? Box \d{1,6})?/.exec(text.slice(e, e + 24));
       if (!n) continue;
       const b = walkBack(text, s);
       push(b.num ? b.start : s, e + n[0].length, 0.8);
-      STREET_WORD.lastIndex = e + n[0].length;
+      last = e + n[0].length;
       continue;
     }
-    const foreign = !!m[3];
+    const foreign = group === G_FOREIGN;
     const b = walkBack(text, s);
     const f = walkForward(text, e, foreign);
     const hasNum = b.num || f.num;
@@ -120,24 +179,36 @@ export const addresses: Detector = (text, out) => {
     if (!hasName) continue;
     let conf = 0;
     if (hasNum) conf = 0.85;
-    else if (m[1] && b.words > 0 && /[A-Z]/.test(m[0][0])) conf = 0.55;
+    else if (group === G_STRONG && b.words > 0 && /[A-Z]/.test(text[s])) conf = 0.55;
     if (!conf) continue;
     push(b.start, Math.max(e, f.end), conf);
-    STREET_WORD.lastIndex = Math.max(e, f.end);
+    last = Math.max(e, f.end);
   }
   military(text, out);
   numberNameNumber(text, out);
   cued(text, out);
-  COMPOUND.lastIndex = 0;
-  while ((m = COMPOUND.exec(text))) {
-    let s = m.index;
-    while (s > 0 && /[\p{L}\p{M}]/u.test(text[s - 1]) && m.index - s < 40) s--;
-    if (m.index - s < 2) continue;
-    const e = m.index + m[0].length;
+  // Compound street names: the longest suffix at the end of an address run (or `str.`).
+  for (let k = 0; k < words.nCmp; k++) {
+    const a = words.cmpS[k], q = words.cmpE[k];
+    let ms = -1, me = q;
+    if (q - a >= 3 && text.startsWith('str', q - 3)) {
+      if (text.charCodeAt(q) === 46 && !isAddrLetter(text.charCodeAt(q + 1))) (ms = q - 3), (me = q + 1);
+    } else {
+      for (const suf of SUFFIXES_LONGEST_FIRST) {
+        if (q - suf.length >= a && text.startsWith(suf, q - suf.length)) {
+          ms = q - suf.length;
+          break;
+        }
+      }
+    }
+    if (ms < 0) continue;
+    let s = ms;
+    while (s > 0 && charClass(text.charCodeAt(s - 1)) & ANY_LETTER && ms - s < 40) s--;
+    if (ms - s < 2) continue;
     const b = walkBack(text, s);
-    const f = walkForward(text, e, false);
+    const f = walkForward(text, me, false);
     if (!b.num && !f.num) continue;
-    push(b.start, Math.max(e, f.end), 0.85);
+    push(b.start, Math.max(me, f.end), 0.85);
   }
 };
 

@@ -3,9 +3,12 @@ import { cardIssuer, isbnValid, luhn, ssnValid } from '../validators.js';
 import { before, type Detector } from '../types.js';
 import { ipv4Confidence } from './net.js';
 
-// A run of digits with the separators phone numbers, cards and IDs use. Each repetition consumes a digit and the
-// alternatives start with distinct characters, so the pattern cannot backtrack.
-const RUN = /[+(]?\d(?:(?:[ .\/-]\(?|\)[ -]?)?\d)*/g;
+// A run of digits with the separators phone numbers, cards and IDs use: `[+(]?\d(?:(?:[ .\/-]\(?|\)[ -]?)?\d)*`.
+// Each repetition consumes a digit and the alternatives start with distinct characters, so the pattern cannot
+// backtrack. Only runs of 7+ characters are looked at, so a run is only tried where the 6 characters after its first
+// one could continue it (the lookahead); this reports the same long runs and skips most short numbers without a
+// match object. Runs shorter than 7 that slip through are dropped below, as before.
+const RUN = /[+(\d](?=[\d .\/()-]{6})(?:(?<=[+(])\d|(?<=\d))(?:(?:[ .\/-]\(?|\)[ -]?)?\d)*/g;
 
 const PHONE_CONTEXT = /(?:phone|tel\b|tel\.|telephone|mobile|cell|fax|sms|whatsapp|call|ring|reach|contact|number|dial|text me|registered|answering|\bph\b|\bm:|\bt:|\bp:)[^\n]{0,40}$/;
 const NOT_PHONE_CONTEXT = /(?:order|invoice|inv|sku|ref|reference|ticket|case|id|no\.?|account|acct|tracking|po|isbn|version|ver|build|port|pid|uid|gid|serial|part|item|batch|lot|transaction|txn|receipt|price|total|amount|cost|usd|eur|gbp|\$|€|£|#)\s*[:#=]?\s*$/;
@@ -16,25 +19,53 @@ const REGIONS: CountryCode[] = ['US', 'GB', 'DE', 'FR', 'NL', 'BE', 'FI', 'SE', 
 
 const DATE_SHAPE = /^(?:\d{4}[-\/.]\d{1,2}[-\/.]\d{1,2}|\d{1,2}[-\/.]\d{1,2}[-\/.]\d{2,4})$/;
 
+// libphonenumber-js answers in tens of microseconds (it builds its regexes per call), so its verdicts are
+// remembered per run of characters: a pure function of the run, bounded, forgotten wholesale when full.
+const VERDICTS_MAX = 4096;
+const verdicts = new Map<string, number>();
+const VALID = 2, POSSIBLE = 1;
+
+function remember(key: string, v: number): number {
+  if (verdicts.size >= VERDICTS_MAX) verdicts.clear();
+  verdicts.set(key, v);
+  return v;
+}
+
+/** `+…` numbers: VALID | POSSIBLE bits from libphonenumber-js, international format. */
+function internationalVerdict(run: string): number {
+  const v = verdicts.get(run);
+  if (v !== undefined) return v;
+  const p = parsePhoneNumberFromString(run);
+  return remember(run, (p?.isValid() ? VALID : 0) | (p?.isPossible() ? POSSIBLE : 0));
+}
+
+/** National numbers: VALID if valid in any of REGIONS. */
+function nationalVerdict(run: string): number {
+  const key = '#' + run; // never starts with '+', so it cannot collide with an international key
+  const v = verdicts.get(key);
+  if (v !== undefined) return v;
+  for (const region of REGIONS) {
+    const p = parsePhoneNumberFromString(run, region);
+    if (p?.isValid()) return remember(key, VALID);
+  }
+  return remember(key, 0);
+}
+
 function phoneConfidence(run: string, digits: string, ctxBefore: string, field: string | undefined): number {
   const n = digits.length;
   if (n < 7 || n > 15) return 0;
   const fieldPhone = !!field && /phone|mobile|tel|fax|cell/.test(field);
   const context = fieldPhone || PHONE_CONTEXT.test(ctxBefore);
   if (run[0] === '+') {
-    const p = parsePhoneNumberFromString(run);
-    if (p?.isValid()) return 0.95;
-    return p?.isPossible() ? 0.8 : context ? 0.6 : 0;
+    const v = internationalVerdict(run);
+    if (v & VALID) return 0.95;
+    return v & POSSIBLE ? 0.8 : context ? 0.6 : 0;
   }
   if (!context && NOT_PHONE_CONTEXT.test(ctxBefore)) return 0;
   const grouped = /[ .()\/-]/.test(run.slice(1));
   if (context) return grouped || n >= 9 ? 0.85 : 0.6;
   if (!grouped) return 0; // a bare run of digits without context is an id, not a phone
-  for (const region of REGIONS) {
-    const p = parsePhoneNumberFromString(run, region);
-    if (p?.isValid()) return 0.75;
-  }
-  return 0;
+  return nationalVerdict(run) & VALID ? 0.75 : 0;
 }
 
 function cardAt(digits: string): number {

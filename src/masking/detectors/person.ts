@@ -1,7 +1,8 @@
 import type { Finding } from '../../core/masking.js';
-import { charClass, SPACE, UPPER, WORD_LETTER } from '../chars.js';
+import { charClass, codeUnits, SPACE } from '../chars.js';
 import { COMMON, lexicon, NAME, NOT_NAME, TITLE } from '../lexicon.js';
 import type { Detector } from '../types.js';
+import { wordPass } from '../words.js';
 
 const PARTICLES = new Set(['van', 'de', 'der', 'den', 'von', 'da', 'di', 'del', 'della', 'la', 'le', 'du', 'bin', 'ibn', 'al', 'ben', 'dos', 'das', 'y', 'ter', 'ten', 'zu', 'af']);
 // Words before a name that make the next capitalised words a name (checked with endsWith: no regex per word).
@@ -66,18 +67,23 @@ let tE = new Int32Array(1024); // end (after a stripped 's, past the dot of an i
 let tK = new Uint8Array(1024); // kind
 let tF = new Uint8Array(1024); // lexicon flags
 let tNew = new Uint8Array(1024); // 1 = starts a new sequence
+let tH = new Int32Array(1024); // hash of the lower-cased word
 
 function grow(): void {
   const n = tS.length * 2;
-  const s = new Int32Array(n), e = new Int32Array(n), k = new Uint8Array(n), f = new Uint8Array(n), q = new Uint8Array(n);
-  s.set(tS), e.set(tE), k.set(tK), f.set(tF), q.set(tNew);
-  tS = s, tE = e, tK = k, tF = f, tNew = q;
+  const s = new Int32Array(n), e = new Int32Array(n), k = new Uint8Array(n), f = new Uint8Array(n), q = new Uint8Array(n), h = new Int32Array(n);
+  s.set(tS), e.set(tE), k.set(tK), f.set(tF), q.set(tNew), h.set(tH);
+  tS = s, tE = e, tK = k, tF = f, tNew = q, tH = h;
 }
+// Names accepted in this text, by a 16-bit slice of their hash: most words are ruled out without a set look-up.
+const KNOWN_BITS = new Uint8Array(65536);
 
 const CACHE_MASK = 4095;
 const cacheWord: (string | undefined)[] = new Array(CACHE_MASK + 1).fill(undefined);
 const cacheLower: string[] = new Array(CACHE_MASK + 1).fill('');
 const cacheFlags = new Uint8Array(CACHE_MASK + 1);
+const cacheHash = new Int32Array(CACHE_MASK + 1);
+const cacheLowerHash = new Int32Array(CACHE_MASK + 1);
 
 const FIELD_IS_NAME = /(?:^|_)(?:name|first_?name|last_?name|full_?name|surname|given_?name|customer|patient|contact|owner|author|assignee|requester)$/;
 const VOCATIVE = /^, (?:can|could|would|will|please|I|you|we)\b/;
@@ -87,40 +93,21 @@ const VOCATIVE = /^, (?:can|could|would|will|please|I|you|we)\b/;
  * surnames), common-English words, honorifics (Mr, Dr, …) and cues before them ("my name is", "Hi", "Dear",
  * "directed by"). A name found once is masked everywhere else it occurs in the same text.
  *
- * One hand-written pass finds the capitalised words (any script with case; inner apostrophes and hyphens as in
- * O'Brien, Jean-Luc), looks each up once in the lexicon and groups them into sequences; the scoring then works on
- * token indices, without per-word objects.
+ * The capitalised words come from the word pass shared with the address detector (words.ts); each is looked up
+ * once in the lexicon and grouped into sequences, and the scoring works on token indices, without per-word objects.
  */
 export const persons: Detector = (text, out, ctx) => {
-  const n = text.length;
+  const w = wordPass(text, ctx);
+  if (w.nTok === 0) return;
+  const cu = codeUnits(text, ctx);
   let flags: Map<string, number> | undefined;
   const lowers: string[] = [];
   let count = 0;
   let seqLen = 0;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c < 65) {
-      i++;
-      continue;
-    }
-    const cls = charClass(c);
-    if (!(cls & WORD_LETTER)) {
-      i++;
-      continue;
-    }
-    const s = i;
-    i++;
-    for (;;) {
-      while (i < n && charClass(text.charCodeAt(i)) & WORD_LETTER) i++;
-      const d = text.charCodeAt(i);
-      if ((d === 39 || d === 0x2019 || d === 45) && i + 1 < n && charClass(text.charCodeAt(i + 1)) & WORD_LETTER) i += 2;
-      else break;
-    }
-    if (!(cls & UPPER)) continue;
-
-    // A capitalised word [s, i): strip a possessive 's, look it up once.
-    let e = i;
+  for (let t = 0; t < w.nTok; t++) {
+    // A capitalised word [s, e): strip a possessive 's, look it up once.
+    const s = w.tokS[t];
+    let e = w.tokE[t];
     if (e - s > 2 && text.charCodeAt(e - 1) === 115) {
       const q = text.charCodeAt(e - 2);
       if (q === 39 || q === 0x2019) e -= 2;
@@ -128,24 +115,32 @@ export const persons: Detector = (text, out, ctx) => {
     // Look-up through a small direct-mapped cache of recent words (exact spelling → lower case, flags): common
     // words and names recur, and a hit costs neither a slice nor a probe of the 200,000-word map.
     let h = e - s;
-    for (let j = s; j < e; j++) h = (Math.imul(h, 31) + text.charCodeAt(j)) | 0;
+    for (let j = s; j < e; j++) h = (Math.imul(h, 31) + cu[j]) | 0;
     const slot = (h ^ (h >>> 13)) & CACHE_MASK;
-    let lower: string, fl: number;
+    let lower: string, fl: number, lh: number;
     const cached = cacheWord[slot];
-    if (cached !== undefined && cached.length === e - s && text.startsWith(cached, s)) {
+    let hit = cacheHash[slot] === h && cached !== undefined && cached.length === e - s;
+    for (let j = 0; hit && j < e - s; j++) hit = cached!.charCodeAt(j) === cu[s + j];
+    if (hit) {
       lower = cacheLower[slot];
       fl = cacheFlags[slot];
+      lh = cacheLowerHash[slot];
     } else {
-      const w = text.slice(s, e);
-      lower = w.toLowerCase();
+      const word = text.slice(s, e);
+      lower = word.toLowerCase();
       flags ??= lexicon().flags;
       fl = flags.get(lower) ?? 0;
-      cacheWord[slot] = w;
+      lh = 0;
+      for (let j = 0; j < lower.length; j++) lh = (Math.imul(lh, 31) + lower.charCodeAt(j)) | 0;
+      cacheWord[slot] = word;
+      cacheHash[slot] = h;
       cacheLower[slot] = lower;
       cacheFlags[slot] = fl;
+      cacheLowerHash[slot] = lh;
     }
     if ((e - s === 1 || fl & TITLE) && text.charCodeAt(e) === 46) e++;
     if (count === tS.length) grow();
+    tH[count] = lh;
     tS[count] = s;
     tE[count] = e;
     tF[count] = fl;
@@ -213,7 +208,12 @@ export const persons: Detector = (text, out, ctx) => {
     else if (nWords >= 2 && nameCommon && nUnknown >= 1) conf = 0.65;
     if (!conf) continue;
     found.push({ type: 'PERSON', start, end, confidence: conf, detector: 'person' });
-    for (let j = a; j < b; j++) if (tK[j] === K_NAME || tK[j] === K_UNKNOWN) known.add(lowers[j]);
+    for (let j = a; j < b; j++) {
+      if (tK[j] === K_NAME || tK[j] === K_UNKNOWN) {
+        known.add(lowers[j]);
+        KNOWN_BITS[tH[j] & 0xffff] = 1;
+      }
+    }
   }
   // Lists of people ("Kónya, Szász and Reed"): an unaccepted capitalised word next to an accepted name.
   listNeighbours(text, singles, found);
@@ -222,8 +222,9 @@ export const persons: Detector = (text, out, ctx) => {
     const covered = new Set<number>();
     for (const f of found) covered.add(f.start);
     for (let j = 0; j < count; j++) {
-      if (known.has(lowers[j]) && !covered.has(tS[j])) found.push({ type: 'PERSON', start: tS[j], end: tE[j], confidence: 0.7, detector: 'person' });
+      if (KNOWN_BITS[tH[j] & 0xffff] && known.has(lowers[j]) && !covered.has(tS[j])) found.push({ type: 'PERSON', start: tS[j], end: tE[j], confidence: 0.7, detector: 'person' });
     }
+    for (let j = 0; j < count; j++) KNOWN_BITS[tH[j] & 0xffff] = 0;
   }
   for (const f of found) out.push(f);
 };

@@ -1,0 +1,174 @@
+import { ADDR_LETTER, charClass, codeUnits, UPPER, WORD_LETTER } from './chars.js';
+import type { ScanContext } from './types.js';
+
+/**
+ * One pass over the words of a text, shared by the PERSON and ADDRESS detectors (computed once per scan, on first
+ * use, and kept on the scan context). It yields:
+ *
+ * - capitalised words, as the PERSON detector reads them: runs of letters (any script with case, marks) with inner
+ *   apostrophes and hyphens (O'Brien, Jean-Luc) whose first letter is upper case;
+ * - address runs that may be a street word: maximal runs of `[A-Za-z\u00C0-\u024F]` (the address patterns' letter
+ *   class) whose first letter, last letter and length match one of the street words (a cheap filter: the detector
+ *   checks the word itself);
+ * - address runs that may end in a compound street suffix (Koskikatu, Hammarvägen): filtered on their last three
+ *   letters.
+ *
+ * Plain ASCII words (the vast majority) are handled in one tight loop; a stretch of text with other letters, marks
+ * or inner apostrophes and hyphens is taken apart by the exact character-class rules of each detector.
+ *
+ * @example
+ * const w = wordPass('Ann lives at 14 Crown Street', {});
+ * w.nTok // 3: Ann, Crown, Street
+ */
+export interface WordPass {
+  text: string;
+  /** Generation of the module buffers this pass filled; an older pass is recomputed, never read. */
+  gen: number;
+  /** Capitalised words: [tokS[i], tokE[i]) for i < nTok, in text order. */
+  nTok: number;
+  tokS: Int32Array;
+  tokE: Int32Array;
+  /** Address runs that may be street words: [strS[i], strE[i]). */
+  nStr: number;
+  strS: Int32Array;
+  strE: Int32Array;
+  /** Address runs that may end in a compound street suffix: [cmpS[i], cmpE[i]). */
+  nCmp: number;
+  cmpS: Int32Array;
+  cmpE: Int32Array;
+}
+
+// Street-word filter: (first code unit, last code unit, length) of every run a street pattern can start with.
+const STREET_BITS = new Uint8Array(65536);
+const streetKey = (first: number, last: number, len: number) => ((first << 8) ^ (last << 3) ^ len) & 0xffff;
+// Compound-suffix filter: the last three code units of every suffix.
+const COMPOUND_BITS = new Uint8Array(65536);
+const compoundKey = (a: number, b: number, c: number) => ((a << 10) ^ (b << 5) ^ c) & 0xffff;
+
+/** Register the runs the street and compound filters must let through (called once by the address detector). */
+export function registerStreetRuns(streetRuns: Iterable<string>, suffixes: Iterable<string>): void {
+  for (const w of streetRuns) STREET_BITS[streetKey(w.charCodeAt(0), w.charCodeAt(w.length - 1), w.length)] = 1;
+  for (const w of suffixes) {
+    const n = w.length;
+    COMPOUND_BITS[compoundKey(w.charCodeAt(n - 3), w.charCodeAt(n - 2), w.charCodeAt(n - 1))] = 1;
+  }
+}
+
+let gen = 0;
+let tokS = new Int32Array(256), tokE = new Int32Array(256);
+let strS = new Int32Array(64), strE = new Int32Array(64);
+let cmpS = new Int32Array(64), cmpE = new Int32Array(64);
+let nTok = 0, nStr = 0, nCmp = 0;
+
+function grow(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+function pushTok(s: number, e: number): void {
+  if (nTok === tokS.length) (tokS = grow(tokS)), (tokE = grow(tokE));
+  tokS[nTok] = s;
+  tokE[nTok++] = e;
+}
+/** An address run [s, e): offer it to the street and compound filters. */
+function addrRun(a: Uint16Array, s: number, e: number): void {
+  const len = e - s;
+  if (STREET_BITS[streetKey(a[s], a[e - 1], len)]) {
+    if (nStr === strS.length) (strS = grow(strS)), (strE = grow(strE));
+    strS[nStr] = s;
+    strE[nStr++] = e;
+  }
+  if (len >= 3 && COMPOUND_BITS[compoundKey(a[e - 3], a[e - 2], a[e - 1])]) {
+    if (nCmp === cmpS.length) (cmpS = grow(cmpS)), (cmpE = grow(cmpE));
+    cmpS[nCmp] = s;
+    cmpE[nCmp++] = e;
+  }
+}
+
+const ASCII_LETTER = new Uint8Array(128);
+for (let c = 65; c <= 90; c++) ASCII_LETTER[c] = ASCII_LETTER[c + 32] = 1;
+const isJoin = (c: number) => c === 39 || c === 0x2019 || c === 45;
+
+/**
+ * A stretch [s, end) holding letters beyond ASCII or inner apostrophes/hyphens: the characters before `s` and at
+ * `end` are neither letters of either class nor a joining apostrophe/hyphen, so the words and address runs inside
+ * are exactly those the full-text rules give.
+ */
+function complexStretch(a: Uint16Array, s: number): number {
+  const n = a.length;
+  let j = s;
+  for (;;) {
+    while (j < n && charClass(a[j]) & (WORD_LETTER | ADDR_LETTER)) j++;
+    if (j + 1 < n && isJoin(a[j]) && charClass(a[j - 1]) & WORD_LETTER && charClass(a[j + 1]) & WORD_LETTER) j += 2;
+    else break;
+  }
+  // Capitalised words (PERSON's rules): a word starts at a letter and runs over letters and joined apostrophes.
+  let k = s;
+  while (k < j) {
+    const cls = charClass(a[k]);
+    if (!(cls & WORD_LETTER)) {
+      k++;
+      continue;
+    }
+    const ws = k++;
+    for (;;) {
+      while (k < n && charClass(a[k]) & WORD_LETTER) k++;
+      if (k + 1 < n && isJoin(a[k]) && charClass(a[k + 1]) & WORD_LETTER) k += 2;
+      else break;
+    }
+    if (cls & UPPER) pushTok(ws, k);
+  }
+  // Address runs (the address patterns' letter class).
+  k = s;
+  while (k < j) {
+    if (!(charClass(a[k]) & ADDR_LETTER)) {
+      k++;
+      continue;
+    }
+    const r = k;
+    while (k < j && charClass(a[k]) & ADDR_LETTER) k++;
+    addrRun(a, r, k);
+  }
+  return j;
+}
+
+/** The word pass for `text`, computed once per scan context. */
+export function wordPass(text: string, ctx: ScanContext): WordPass {
+  const cached = ctx.words;
+  if (cached && cached.text === text && cached.gen === gen) return cached;
+  gen++;
+  nTok = nStr = nCmp = 0;
+  const a = codeUnits(text, ctx);
+  const n = a.length;
+  let i = 0;
+  while (i < n) {
+    const c = a[i];
+    if (c < 128) {
+      if (!ASCII_LETTER[c]) {
+        i++;
+        continue;
+      }
+      const s = i++;
+      while (i < n && ASCII_LETTER[a[i]]) i++;
+      // The ASCII letters end here; does the word (or the address run) go on?
+      if (i < n) {
+        const d = a[i];
+        const more = d >= 128
+          ? (charClass(d) & (WORD_LETTER | ADDR_LETTER)) !== 0 || (d === 0x2019 && i + 1 < n && (charClass(a[i + 1]) & WORD_LETTER) !== 0)
+          : (d === 39 || d === 45) && i + 1 < n && (charClass(a[i + 1]) & WORD_LETTER) !== 0;
+        if (more) {
+          i = complexStretch(a, s);
+          continue;
+        }
+      }
+      if (c <= 90) pushTok(s, i);
+      addrRun(a, s, i);
+      continue;
+    }
+    if (charClass(c) & (WORD_LETTER | ADDR_LETTER)) i = complexStretch(a, i);
+    else i++;
+  }
+  const pass: WordPass = { text, gen, nTok, tokS, tokE, nStr, strS, strE, nCmp, cmpS, cmpE };
+  ctx.words = pass;
+  return pass;
+}
