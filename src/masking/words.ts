@@ -60,7 +60,7 @@ let strS = new Int32Array(64), strE = new Int32Array(64);
 let cmpS = new Int32Array(64), cmpE = new Int32Array(64);
 let nTok = 0, nStr = 0, nCmp = 0;
 
-function grow(a: Int32Array): Int32Array {
+function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   const b = new Int32Array(a.length * 2);
   b.set(a);
   return b;
