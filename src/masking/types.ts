@@ -1,4 +1,5 @@
 import type { Finding } from '../core/masking.js';
+import type { CueScan } from './cues.js';
 import type { WordPass } from './words.js';
 
 /** Every finding type the built-in detectors emit. */
@@ -14,6 +15,8 @@ export interface ScanContext {
   field?: string;
   /** The shared word pass over the text being scanned (see words.ts); set by the first detector that needs it. */
   words?: WordPass;
+  /** The shared cue-word pass (see cues.ts). */
+  cues?: CueScan;
   /** The text's UTF-16 code units (see chars.ts `codeUnits`), for `codesOf`. */
   codes?: Uint16Array;
   codesOf?: string;

@@ -1,5 +1,6 @@
 import { ADDR_LETTER, ANY_LETTER, charClass, SPACE } from '../chars.js';
-import type { Detector } from '../types.js';
+import { CUE_ADDRESS, CUE_MILITARY, cueScan } from '../cues.js';
+import type { Detector, ScanContext } from '../types.js';
 import { registerStreetRuns, wordPass } from '../words.js';
 
 // Street types that stand as their own word: English suffixes (14 Crown Street) and prefixes in other
@@ -184,9 +185,9 @@ export const addresses: Detector = (text, out, ctx) => {
     push(b.start, Math.max(e, f.end), conf);
     last = Math.max(e, f.end);
   }
-  military(text, out);
+  military(text, out, ctx);
   numberNameNumber(text, out);
-  cued(text, out);
+  cued(text, out, ctx);
   // Compound street names: the longest suffix at the end of an address run (or `str.`).
   for (let k = 0; k < words.nCmp; k++) {
     const a = words.cmpS[k], q = words.cmpE[k];
@@ -212,13 +213,16 @@ export const addresses: Detector = (text, out, ctx) => {
   }
 };
 
-// APO/FPO/DPO lines with the ship or unit line before them ("USNS Møller\nFPO AA 85844").
-const MILITARY = /\b(?:APO|FPO|DPO|apo|fpo|dpo) (?:A[AEP]|a[aep]) \d{5}\b/g;
-function military(text: string, out: Parameters<Detector>[1]): void {
-  MILITARY.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = MILITARY.exec(text))) {
-    let s = m.index;
+// APO/FPO/DPO lines with the ship or unit line before them ("USNS Møller\nFPO AA 85844"); found by the shared
+// cue pass (cues.ts, MILITARY_SRC).
+function military(text: string, out: Parameters<Detector>[1], ctx: ScanContext): void {
+  const c = cueScan(text, ctx);
+  let last = 0;
+  for (let k = 0; k < c.n; k++) {
+    if (c.grp[k] !== CUE_MILITARY || c.pos[k] < last) continue;
+    const index = c.pos[k];
+    last = index + c.len[k];
+    let s = index;
     const lineStart = text.lastIndexOf('\n', s - 1) + 1;
     if (lineStart === s && s > 0) {
       const prev = text.lastIndexOf('\n', s - 2) + 1;
@@ -229,7 +233,7 @@ function military(text: string, out: Parameters<Detector>[1]): void {
       const r = /(?:(?:USNS|USNV|USS|USCGC|PSC|Unit|unit|uss|usns|usnv|uscgc|psc)\b[^\n]*)$/.exec(cue);
       if (r) s -= r[0].length;
     }
-    out.push({ type: 'ADDRESS', start: s, end: m.index + m[0].length, confidence: 0.9, detector: 'address' });
+    out.push({ type: 'ADDRESS', start: s, end: last, confidence: 0.9, detector: 'address' });
   }
 }
 
@@ -248,13 +252,14 @@ function numberNameNumber(text: string, out: Parameters<Detector>[1]): void {
   }
 }
 
-// After an address cue, a line that starts with a house number is an address up to the end of the line.
-const CUED = /(?:address(?:es)?(?: is)?\s*:?|lives (?:at|on)|live at|sent to|send it to|ship(?:ped)? to|deliver(?:ed)? to|located at|drops? you off at|meet (?:me )?at|moved to|resides? at|it is)[ \t]*(?:\n[ \t]*)?/gi;
-function cued(text: string, out: Parameters<Detector>[1]): void {
-  CUED.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = CUED.exec(text))) {
-    const s = m.index + m[0].length;
+// After an address cue (cues.ts, CUED_SRC), a line that starts with a house number is an address up to the end of
+// the line.
+function cued(text: string, out: Parameters<Detector>[1], ctx: ScanContext): void {
+  const c = cueScan(text, ctx);
+  let last = 0;
+  for (let k = 0; k < c.n; k++) {
+    if (c.grp[k] !== CUE_ADDRESS || c.pos[k] < last) continue;
+    const s = (last = c.pos[k] + c.len[k]);
     const rest = text.slice(s, s + 120);
     if (!/^(?:\d{1,6}[A-Za-z]? \S|(?:unit|psc|apt|suite|p\.?o\.? box)\b)/i.test(rest)) continue;
     let e = rest.search(/[\n?!]|\.(?:\s|$)|,? (?:and|but|so|because|which)\b/);

@@ -1,6 +1,7 @@
+import { CUE_BIRTH, CUE_MRN, cueScan } from '../cues.js';
 import type { Detector } from '../types.js';
 
-const BIRTH = /\b(?:born|birth|dob|d\.o\.b)/gi;
+// The cues themselves (born, birth, DOB, D.O.B.; MRN, patient ID, …) come from the shared cue pass (cues.ts).
 const MONTH = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?';
 const DATE = new RegExp(
   `\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}|\\d{1,2}[-/.]\\d{1,2}[-/.]\\d{2,4}|(?:\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?)?${MONTH}\\s+(?:\\d{1,2}(?:st|nd|rd|th)?,?\\s+)?\\d{4}`,
@@ -13,20 +14,20 @@ export const birthDates: Detector = (text, out, ctx) => {
     const m = DATE.exec(text);
     if (m) out.push({ type: 'DATE_OF_BIRTH', start: m.index, end: m.index + m[0].length, confidence: 0.9, detector: 'birth-date' });
   }
-  BIRTH.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = BIRTH.exec(text))) {
-    const from = m.index + m[0].length;
+  const c = cueScan(text, ctx);
+  let last = 0;
+  for (let k = 0; k < c.n; k++) {
+    if (c.grp[k] !== CUE_BIRTH || c.pos[k] < last) continue;
+    const from = (last = c.pos[k] + c.len[k]);
     const window = text.slice(from, from + 48);
     const d = DATE.exec(window);
     if (d && d.index <= 40) {
       out.push({ type: 'DATE_OF_BIRTH', start: from + d.index, end: from + d.index + d[0].length, confidence: 0.9, detector: 'birth-date' });
-      BIRTH.lastIndex = from + d.index + d[0].length;
+      last = from + d.index + d[0].length;
     }
   }
 };
 
-const MRN = /\b(?:mrn|medical record|patient id|patient no|patient number|patient #|health record|chart no|chart number|nhs no|nhs number)/gi;
 const ID = /^[\s:#.=-]*(?:(?:number|no|num|nr|id)\b[\s:#.=-]*)?([A-Z0-9][A-Z0-9-]{3,19})/i;
 
 /** MEDICAL_RECORD: an identifier with digits right after a medical-record cue (MRN, patient ID, NHS number, …). */
@@ -34,10 +35,11 @@ export const medicalRecords: Detector = (text, out, ctx) => {
   if (ctx.field && /mrn|medical_?record|patient_?id|nhs/.test(ctx.field) && /\d{3}/.test(text) && text.length < 40) {
     out.push({ type: 'MEDICAL_RECORD', start: 0, end: text.length, confidence: 0.85, detector: 'medical-record' });
   }
-  MRN.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = MRN.exec(text))) {
-    const from = m.index + m[0].length;
+  const c = cueScan(text, ctx);
+  let last = 0;
+  for (let k = 0; k < c.n; k++) {
+    if (c.grp[k] !== CUE_MRN || c.pos[k] < last) continue;
+    const from = (last = c.pos[k] + c.len[k]);
     const id = ID.exec(text.slice(from, from + 48));
     if (id && /\d{3}/.test(id[1])) {
       const start = from + id[0].length - id[1].length;

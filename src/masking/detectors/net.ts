@@ -1,5 +1,6 @@
 import { isIPv6 } from 'node:net';
 import { ibanValid } from '../validators.js';
+import { CUE_IBAN, cueScan } from '../cues.js';
 import { before, type Detector } from '../types.js';
 
 function isLocalChar(c: number): boolean {
@@ -31,14 +32,15 @@ export const emails: Detector = (text, out) => {
   }
 };
 
-// IBAN: two letters and two digits at a word start; the rest (letters, digits, single spaces) is checked by mod 97.
-const IBAN_START = /\b[A-Z]{2}\d{2}(?=[ A-Z0-9])/g;
-
-export const ibans: Detector = (text, out) => {
-  IBAN_START.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = IBAN_START.exec(text))) {
-    const start = m.index;
+// IBAN: two capitals and two digits at a word start (the shared cue pass, cues.ts IBAN_SRC); the rest (letters,
+// digits, single spaces) is checked by mod 97.
+export const ibans: Detector = (text, out, ctx) => {
+  const c = cueScan(text, ctx);
+  let last = 0;
+  for (let k = 0; k < c.n; k++) {
+    if (c.grp[k] !== CUE_IBAN || c.pos[k] < last) continue;
+    const start = c.pos[k];
+    last = start + c.len[k];
     let compact = '';
     const ends: number[] = [];
     let i = start;
@@ -54,7 +56,7 @@ export const ibans: Detector = (text, out) => {
     for (let n = compact.length; n >= 15; n--) {
       if (ibanValid(compact.slice(0, n))) {
         out.push({ type: 'IBAN', start, end: ends[n - 1], confidence: 0.97, detector: 'iban' });
-        IBAN_START.lastIndex = ends[n - 1];
+        last = ends[n - 1];
         break;
       }
     }

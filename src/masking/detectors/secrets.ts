@@ -1,9 +1,10 @@
 import type { Finding } from '../../core/masking.js';
 import { entropy, githubTokenValid, isIdentifierShape, jwtValid } from '../validators.js';
+import { CUE_KEYWORD, CUE_PREFIX, cueScan } from '../cues.js';
 import type { Detector } from '../types.js';
 
-// Known token prefixes, found with one literal alternation; each hit is extended by hand over the token alphabet.
-const PREFIX = /(?:AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|xapp-|[sr]k_live_|sk-|AIza|eyJ)/g;
+// Known token prefixes come from the shared cue pass (cues.ts, PREFIX_SRC); each hit is extended by hand over the
+// token alphabet.
 
 function isTokenChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
@@ -27,21 +28,23 @@ function classify(tok: string): [string, number] | undefined {
 }
 
 /** Provider tokens with known formats (AWS, GitHub with CRC32, Slack, Stripe live, OpenAI, Anthropic, Google, JWT). */
-export const providerTokens: Detector = (text, out) => {
-  PREFIX.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = PREFIX.exec(text))) {
-    const start = m.index;
+export const providerTokens: Detector = (text, out, ctx) => {
+  const c = cueScan(text, ctx);
+  let last = 0;
+  for (let k = 0; k < c.n; k++) {
+    if (c.grp[k] !== CUE_PREFIX || c.pos[k] < last) continue;
+    const start = c.pos[k];
+    last = start + c.len[k];
     if (start > 0 && isWordChar(text.charCodeAt(start - 1))) continue;
-    let end = start + m[0].length;
-    const jwt = m[0] === 'eyJ';
+    let end = last;
+    const jwt = c.len[k] === 3 && text.startsWith('eyJ', start);
     while (end < text.length && end - start < 4096) {
       const c = text.charCodeAt(end);
       if (isTokenChar(c) || (jwt && c === 46)) end++;
       else break;
     }
     if (jwt && text.charCodeAt(end - 1) === 46 && text.slice(start, end).split('.').length > 3) end--;
-    PREFIX.lastIndex = end;
+    last = end;
     const hit = classify(text.slice(start, end));
     if (hit) out.push({ type: hit[0], start, end, confidence: hit[1], detector: 'provider-token' });
   }
@@ -99,7 +102,6 @@ const SECRET_NAME = /pass(?:word|wd|phrase)?|pwd|secret|token|api_?key|access_?k
 const PASSWORD_NAME = /pass(?:word|wd|phrase)?$|pwd$|^pass|password/i;
 const NOT_SECRET_NAME = /(?:_at|_in|_type|_url|_uri|_path|_file|_id_hint|expires?|author|authority|length|count|policy|hint|reset|_name|required|_field|max_|min_)$|^(?:author|authority|authors)$/i;
 const PLACEHOLDER = /^(?:\*+|x+|null|none|nil|undefined|true|false|changeme|<[^>]*>|\$\{[^}]*\}?|\$[A-Z_]+|%[A-Z_]+%|\{\{[^}]*\}\}|redacted|\[[A-Z_]+(?::[^\]]*)?\]|\.\.\.)$/i;
-const KEYWORD = /pass|pwd|secret|token|key|auth|credential|session|signature|cookie/gi;
 
 /** Is `name` (a JSON key, column, env var, header) one that holds a secret? Returns the type for its value. */
 export function secretFieldType(name: string): string | undefined {
@@ -144,12 +146,13 @@ function nameEnd(text: string, i: number): number {
 const ASSIGN = /^["']?\s{0,8}(?::=|=>|[=:]|\s(?:is|was|was set to)\s*:?)\s{0,8}(["'`]?)/i;
 
 /** `password=…`, `"api_key": "…"`, `SECRET_TOKEN: …`, `Password=…;` in connection strings, `my password is …`. */
-export const assignments: Detector = (text, out) => {
-  KEYWORD.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = KEYWORD.exec(text))) {
-    const ns = nameStart(text, m.index), ne = nameEnd(text, m.index + m[0].length);
-    KEYWORD.lastIndex = ne;
+export const assignments: Detector = (text, out, ctx) => {
+  const c = cueScan(text, ctx);
+  let last = 0;
+  for (let k = 0; k < c.n; k++) {
+    if (c.grp[k] !== CUE_KEYWORD || c.pos[k] < last) continue;
+    const ns = nameStart(text, c.pos[k]), ne = nameEnd(text, c.pos[k] + c.len[k]);
+    last = ne;
     const type = secretFieldType(text.slice(ns, ne));
     if (!type) continue;
     const a = ASSIGN.exec(text.slice(ne, ne + 40));
@@ -166,7 +169,7 @@ export const assignments: Detector = (text, out) => {
     const value = text.slice(vs, ve);
     const confidence = secretValueConfidence(type, value);
     if (confidence > 0) out.push({ type, start: vs, end: ve, confidence, detector: 'secret-assignment' });
-    KEYWORD.lastIndex = Math.max(ne, ve);
+    last = Math.max(ne, ve);
   }
 };
 
