@@ -11,7 +11,8 @@ import type { ScanContext } from './types.js';
  *   class) whose first letter, last letter and length match one of the street words (a cheap filter: the detector
  *   checks the word itself);
  * - address runs that may end in a compound street suffix (Koskikatu, Hammarvägen): filtered on their last three
- *   letters.
+ *   letters;
+ * - words right after a number and a space, where a number–name–number street can start.
  *
  * Plain ASCII words (the vast majority) are handled in one tight loop; a stretch of text with other letters, marks
  * or inner apostrophes and hyphens is taken apart by the exact character-class rules of each detector.
@@ -36,6 +37,9 @@ export interface WordPass {
   nCmp: number;
   cmpS: Int32Array;
   cmpE: Int32Array;
+  /** Words right after a number and a space ("14 Crown", "20789 Allika"): where a street can start with its number. */
+  nAfterNum: number;
+  afterNum: Int32Array;
 }
 
 // Street-word filter: (first code unit, last code unit, length) of every run a street pattern can start with.
@@ -58,7 +62,8 @@ let gen = 0;
 let tokS = new Int32Array(256), tokE = new Int32Array(256);
 let strS = new Int32Array(64), strE = new Int32Array(64);
 let cmpS = new Int32Array(64), cmpE = new Int32Array(64);
-let nTok = 0, nStr = 0, nCmp = 0;
+let afterNum = new Int32Array(64);
+let nTok = 0, nStr = 0, nCmp = 0, nAfterNum = 0;
 
 function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   const b = new Int32Array(a.length * 2);
@@ -82,6 +87,14 @@ function addrRun(a: Uint16Array, s: number, e: number): void {
     if (nCmp === cmpS.length) (cmpS = grow(cmpS)), (cmpE = grow(cmpE));
     cmpS[nCmp] = s;
     cmpE[nCmp++] = e;
+  }
+}
+
+/** Record `s` if a digit and a space come right before it. */
+function checkAfterNum(a: Uint16Array, s: number): void {
+  if (s >= 2 && a[s - 1] === 32 && a[s - 2] >= 48 && a[s - 2] <= 57) {
+    if (nAfterNum === afterNum.length) afterNum = grow(afterNum);
+    afterNum[nAfterNum++] = s;
   }
 }
 
@@ -137,7 +150,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
   const cached = ctx.words;
   if (cached && cached.text === text && cached.gen === gen) return cached;
   gen++;
-  nTok = nStr = nCmp = 0;
+  nTok = nStr = nCmp = nAfterNum = 0;
   const a = codeUnits(text, ctx);
   const n = a.length;
   let i = 0;
@@ -149,6 +162,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
         continue;
       }
       const s = i++;
+      if (a[s - 1] === 32) checkAfterNum(a, s);
       while (i < n && ASCII_LETTER[a[i]]) i++;
       // The ASCII letters end here; does the word (or the address run) go on?
       if (i < n) {
@@ -165,10 +179,12 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
       addrRun(a, s, i);
       continue;
     }
+    // A word in another script, or a Greek/Cyrillic sign the street-number pattern takes for a letter.
+    if (c <= 0x4ff && a[i - 1] === 32) checkAfterNum(a, i);
     if (charClass(c) & (WORD_LETTER | ADDR_LETTER)) i = complexStretch(a, i);
     else i++;
   }
-  const pass: WordPass = { text, gen, nTok, tokS, tokE, nStr, strS, strE, nCmp, cmpS, cmpE };
+  const pass: WordPass = { text, gen, nTok, tokS, tokE, nStr, strS, strE, nCmp, cmpS, cmpE, nAfterNum, afterNum };
   ctx.words = pass;
   return pass;
 }

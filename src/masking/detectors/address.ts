@@ -186,7 +186,7 @@ export const addresses: Detector = (text, out, ctx) => {
     last = Math.max(e, f.end);
   }
   military(text, out, ctx);
-  numberNameNumber(text, out);
+  numberNameNumber(text, out, ctx);
   cued(text, out, ctx);
   // Compound street names: the longest suffix at the end of an address run (or `str.`).
   for (let k = 0; k < words.nCmp; k++) {
@@ -238,11 +238,20 @@ function military(text: string, out: Parameters<Detector>[1], ctx: ScanContext):
 }
 
 // "20789 Allika 46", "450 Præstevænget 15": a number, one to three name words, a number, then the end of the part.
-const NNN = /(?<![A-Za-z0-9\u00C0-\u024F.,:$€£#-])\d{1,6} (?:[A-Za-z\u00C0-\u024F\u0370-\u04FF][A-Za-z\u00C0-\u024F\u0370-\u04FF\u0300-\u036F'’.-]* ){1,3}?\d{1,5}[A-Za-z]?(?=$|[,\n\r]| (?:St|st|apt|Apt|Suite)\b|\.(?:$|\s))/gm;
-function numberNameNumber(text: string, out: Parameters<Detector>[1]): void {
-  NNN.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = NNN.exec(text))) {
+// Tried (sticky) only where the word pass saw a word right after a number and a space.
+const NNN = /(?<![A-Za-z0-9\u00C0-\u024F.,:$€£#-])\d{1,6} (?:[A-Za-z\u00C0-\u024F\u0370-\u04FF][A-Za-z\u00C0-\u024F\u0370-\u04FF\u0300-\u036F'’.-]* ){1,3}?\d{1,5}[A-Za-z]?(?=$|[,\n\r]| (?:St|st|apt|Apt|Suite)\b|\.(?:$|\s))/my;
+function numberNameNumber(text: string, out: Parameters<Detector>[1], ctx: ScanContext): void {
+  const w = wordPass(text, ctx);
+  let last = 0;
+  for (let k = 0; k < w.nAfterNum; k++) {
+    // The number before the word: at most 6 digits, and where the match would start.
+    let p = w.afterNum[k] - 1;
+    while (p > 0 && w.afterNum[k] - 1 - p <= 6 && isDigit(text.charCodeAt(p - 1))) p--;
+    if (p < last || w.afterNum[k] - 1 - p > 6) continue;
+    NNN.lastIndex = p;
+    const m = NNN.exec(text);
+    if (!m) continue;
+    last = p + m[0].length;
     const words = m[0].split(' ').slice(1, -1);
     const line = text.slice(text.lastIndexOf('\n', m.index) + 1, m.index + m[0].length);
     const lower = !/\p{Lu}/u.test(line);
@@ -251,6 +260,7 @@ function numberNameNumber(text: string, out: Parameters<Detector>[1]): void {
     out.push({ type: 'ADDRESS', start: m.index, end: extend(text, m.index + m[0].length), confidence: 0.75, detector: 'address' });
   }
 }
+const isDigit = (c: number) => c >= 48 && c <= 57;
 
 // After an address cue (cues.ts, CUED_SRC), a line that starts with a house number is an address up to the end of
 // the line.

@@ -1,6 +1,6 @@
 import type { Finding } from '../../core/masking.js';
 import { charClass, codeUnits, SPACE } from '../chars.js';
-import { COMMON, lexicon, NAME, NOT_NAME, TITLE } from '../lexicon.js';
+import { COMMON, lexicon, NAME, NOT_NAME, TITLE, wordHash, type Lexicon } from '../lexicon.js';
 import type { Detector } from '../types.js';
 import { wordPass } from '../words.js';
 
@@ -100,7 +100,7 @@ export const persons: Detector = (text, out, ctx) => {
   const w = wordPass(text, ctx);
   if (w.nTok === 0) return;
   const cu = codeUnits(text, ctx);
-  let flags: Map<string, number> | undefined;
+  let lex: Lexicon | undefined;
   const lowers: string[] = [];
   let count = 0;
   let seqLen = 0;
@@ -128,10 +128,9 @@ export const persons: Detector = (text, out, ctx) => {
     } else {
       const word = text.slice(s, e);
       lower = word.toLowerCase();
-      flags ??= lexicon().flags;
-      fl = flags.get(lower) ?? 0;
-      lh = 0;
-      for (let j = 0; j < lower.length; j++) lh = (Math.imul(lh, 31) + lower.charCodeAt(j)) | 0;
+      lh = wordHash(lower);
+      lex ??= lexicon();
+      fl = lex.lookup(lower, lh);
       cacheWord[slot] = word;
       cacheHash[slot] = h;
       cacheLower[slot] = lower;
