@@ -4,7 +4,7 @@ import { CountersignError, isCountersignError } from '../core/errors.js';
 import type { Finding, MaskContext, Masker } from '../core/masking.js';
 import type { TokenStore } from '../store/types.js';
 import { DEFAULT_PROFILE, DEFAULT_TRANSFORMS, maskingConfigSchema, type MaskingConfig, type MaskingProfile } from './config.js';
-import { walkValue } from './json.js';
+import { pathOf, walkValue } from './json.js';
 import { scan } from './scan.js';
 import { maskChunks, type StreamOptions } from './stream.js';
 import { partial, redact, transformFor } from './transforms.js';
@@ -77,13 +77,14 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
     return s;
   };
 
-  const scanText = (text: string, ctx?: MaskContext): Finding[] => {
+  const scanText = (text: string, ctx: MaskContext | undefined, field = ctx?.field): Finding[] => {
     const p = profileOf(ctx);
-    return scan(text, { field: ctx?.field }, { minConfidence: p.min_confidence, disabled: disabled(p) });
+    return scan(text, { field }, { minConfidence: p.min_confidence, disabled: disabled(p) });
   };
 
   /** Apply transforms; token transforms push the sealed value to `pending` (null = no store allowed). */
   const apply = (text: string, findings: Finding[], ctx: MaskContext | undefined, pending: Pending[] | null): string => {
+    if (findings.length === 0) return text;
     const p = profileOf(ctx);
     let out = '';
     let last = 0;
@@ -158,10 +159,11 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
     maskValueSync(value, ctx) {
       try {
         const findings: Finding[] = [];
-        const out = walkValue(value, ctx?.field, (text, field, path) => {
-          const c = { ...ctx, field };
-          const fs = scanText(text, c);
-          const masked = apply(text, fs, c, null);
+        const out = walkValue(value, ctx?.field, (text, field, at) => {
+          const fs = scanText(text, ctx, field);
+          if (fs.length === 0) return text;
+          const masked = apply(text, fs, ctx, null);
+          const path = pathOf(at);
           for (const f of fs) findings.push({ ...f, path });
           return masked;
         });
@@ -174,10 +176,11 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
       try {
         const findings: Finding[] = [];
         const pending: Pending[] = [];
-        const out = walkValue(value, ctx?.field, (text, field, path) => {
-          const c = { ...ctx, field };
-          const fs = scanText(text, c);
-          const masked = apply(text, fs, c, pending);
+        const out = walkValue(value, ctx?.field, (text, field, at) => {
+          const fs = scanText(text, ctx, field);
+          if (fs.length === 0) return text;
+          const masked = apply(text, fs, ctx, pending);
+          const path = pathOf(at);
           for (const f of fs) findings.push({ ...f, path });
           return masked;
         });

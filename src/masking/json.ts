@@ -1,25 +1,45 @@
-/** Masks one string leaf; `field` is the nearest key (or array's key), `path` a JSONPath like `$.users[0].email`. */
-export type LeafMasker = (text: string, field: string | undefined, path: string) => string;
+/**
+ * Masks one string leaf; `field` is the nearest key (or array's key); `at` says where the leaf is, and
+ * `pathOf(at)` turns it into a JSONPath like `$.users[0].email` (only worth doing when something was found).
+ */
+export type LeafMasker = (text: string, field: string | undefined, at: PathNode) => string;
 
-interface Node {
-  parent?: Node;
-  seg: string; // path segment: `.key` or `[i]`
+/** Where a value sits in the document: its parent and its key (object), index (array) or `{key}` (an object key). */
+export interface PathNode {
+  parent?: PathNode;
+  key?: string;
+  index?: number;
+  /** The node stands for an object key itself (a key that was masked). */
+  isKey?: boolean;
 }
 
 const MAX_PATH_SEGMENTS = 32;
+const ROOT: PathNode = {};
 
-function pathOf(n: Node): string {
+function segOf(n: PathNode): string {
+  if (n.isKey) return '{key}';
+  if (n.index !== undefined) return `[${n.index}]`;
+  if (n.key === undefined) return '';
+  return /^[A-Za-z_$][\w$]*$/.test(n.key) ? `.${n.key}` : `[${JSON.stringify(n.key)}]`;
+}
+
+/** The JSONPath of a node (`$.a[0].b`); very deep paths keep their last 32 segments after `$…`. */
+export function pathOf(n: PathNode): string {
   const segs: string[] = [];
-  let cur: Node | undefined = n;
+  let cur: PathNode | undefined = n;
   while (cur && segs.length < MAX_PATH_SEGMENTS) {
-    segs.push(cur.seg);
+    segs.push(segOf(cur));
     cur = cur.parent;
   }
   return (cur ? '$…' : '$') + segs.reverse().join('');
 }
 
-function seg(key: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+interface Task {
+  src: unknown;
+  dst: Record<string | number, unknown>; // where the copy goes: dst[slot]
+  slot: string | number;
+  field: string | undefined;
+  node: PathNode;
 }
 
 /**
@@ -33,39 +53,42 @@ function seg(key: string): string {
  */
 export function walkValue(value: unknown, rootField: string | undefined, mask: LeafMasker): unknown {
   const root: { v: unknown } = { v: undefined };
-  type Task = { src: unknown; set: (v: unknown) => void; field: string | undefined; node: Node };
-  const stack: Task[] = [{ src: value, set: (v) => (root.v = v), field: rootField, node: { seg: '' } }];
+  const stack: Task[] = [{ src: value, dst: root, slot: 'v', field: rootField, node: ROOT }];
   while (stack.length) {
-    const { src, set, field, node } = stack.pop()!;
+    const { src, dst, slot, field, node } = stack.pop()!;
     if (typeof src === 'string') {
-      set(mask(src, field, pathOf(node)));
+      dst[slot] = mask(src, field, node);
     } else if (typeof src === 'number' || typeof src === 'bigint') {
       const s = String(src);
       if (/\d{7}/.test(s) || (field !== undefined && /\d{3}/.test(s))) {
-        const m = mask(s, field, pathOf(node));
-        set(m === s ? src : m);
-      } else set(src);
+        const m = mask(s, field, node);
+        dst[slot] = m === s ? src : m;
+      } else dst[slot] = src;
     } else if (Array.isArray(src)) {
-      const dst: unknown[] = new Array(src.length);
-      set(dst);
-      for (let i = src.length - 1; i >= 0; i--) stack.push({ src: src[i], set: (v) => (dst[i] = v), field, node: { parent: node, seg: `[${i}]` } });
+      const arr: unknown[] = new Array(src.length);
+      dst[slot] = arr;
+      for (let i = src.length - 1; i >= 0; i--) {
+        stack.push({ src: src[i], dst: arr as unknown as Record<number, unknown>, slot: i, field, node: { parent: node, index: i } });
+      }
     } else if (src !== null && typeof src === 'object' && !(src instanceof Date)) {
-      const dst: Record<string, unknown> = {};
-      set(dst);
-      const entries = Object.entries(src as Record<string, unknown>);
-      const keys: string[] = [];
-      for (const [k] of entries) {
-        let mk = /[@\d]/.test(k) ? mask(k, undefined, pathOf({ parent: node, seg: '{key}' })) : k;
-        while (mk !== k && (mk in dst || keys.includes(mk))) mk += '#';
-        keys.push(mk);
-        dst[mk] = undefined;
+      const obj: Record<string, unknown> = {};
+      dst[slot] = obj;
+      const keys = Object.keys(src);
+      const values: unknown[] = new Array(keys.length);
+      for (let i = 0; i < keys.length; i++) values[i] = (src as Record<string, unknown>)[keys[i]]; // read in order, once
+      const outKeys: string[] = new Array(keys.length);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i];
+        let mk = /[@\d]/.test(k) ? mask(k, undefined, { parent: node, isKey: true }) : k;
+        while (mk !== k && (mk in obj || outKeys.includes(mk))) mk += '#';
+        outKeys[i] = mk;
+        obj[mk] = undefined;
       }
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [k, v] = entries[i];
-        const mk = keys[i];
-        stack.push({ src: v, set: (x) => (dst[mk] = x), field: k, node: { parent: node, seg: seg(k) } });
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const k = keys[i];
+        stack.push({ src: values[i], dst: obj, slot: outKeys[i], field: k, node: { parent: node, key: k } });
       }
-    } else set(src);
+    } else dst[slot] = src;
   }
   return root.v;
 }

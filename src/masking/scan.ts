@@ -5,7 +5,7 @@ import { birthDates, medicalRecords } from './detectors/context.js';
 import { emails, ibans, ipv6 } from './detectors/net.js';
 import { numbers } from './detectors/numbers.js';
 import { persons } from './detectors/person.js';
-import { assignments, fieldSecret, pemBlocks, providerTokens, urlCredentials } from './detectors/secrets.js';
+import { assignments, fieldSecretOfType, pemBlocks, providerTokens, secretFieldType, urlCredentials } from './detectors/secrets.js';
 import type { Detector, ScanContext } from './types.js';
 
 /** The built-in detectors, by name. Order does not matter: overlaps are resolved afterwards. */
@@ -47,42 +47,145 @@ export interface ScanOptions {
   minConfidence: number;
   /** Detector names to skip. */
   disabled?: ReadonlySet<string>;
+  /** Skip the detectors on a text that cannot hold any finding (see `mayHoldFinding`); default true. */
+  prefilter?: boolean;
+}
+
+/** What a field name says, worked out once per name (field names repeat: JSON keys, columns). */
+interface FieldInfo {
+  norm: string;
+  /** The type a value under this name is, whatever it looks like (FIELD_TYPES). */
+  type: string | undefined;
+  /** The secret type of a value under this name (secretFieldType). */
+  secret: string | undefined;
+}
+const FIELD_CACHE_MAX = 2048;
+const fieldCache = new Map<string, FieldInfo>();
+
+function fieldInfo(name: string): FieldInfo {
+  let f = fieldCache.get(name);
+  if (f) return f;
+  const norm = normaliseField(name);
+  let type: string | undefined;
+  for (const [re, t] of FIELD_TYPES) {
+    if (re.test(norm)) {
+      type = t;
+      break;
+    }
+  }
+  f = { norm, type, secret: secretFieldType(norm) };
+  if (fieldCache.size >= FIELD_CACHE_MAX) fieldCache.clear();
+  fieldCache.set(name, f);
+  return f;
+}
+
+// Which signs a text holds, as bits: a detector whose signs are all absent cannot find anything in it.
+const T_DIGIT = 1, T_UPPER = 2, T_AT = 4, T_COLON = 8, T_WORD = 16;
+const T_ALL = 31;
+// What each built-in detector needs (any of the bits); the proof, detector by detector:
+//   numbers, iban, birth-date, medical-record: every pattern needs a digit (runs, IBAN check digits, dates, ids);
+//   email: `@`; ipv6 and url-credentials: `:`;
+//   person: a capitalised word, so an upper-case or non-ASCII letter; pem: `-----BEGIN` is upper case;
+//   provider-token: AKIA, ASIA, AIza, eyJ hold a capital; ghp_, github_pat_, sk_live_, rk_live_, sk-, xoxb-, xapp-
+//     are T_WORD;
+//   secret-assignment: a secret keyword (pass, token, key, …) in the name is T_WORD; it needs no other sign
+//     ("my password is hunter2");
+//   address: a street number (digit), a capitalised street word (`Crown Street`), or an address cue followed by a
+//     unit line, whose unit, psc, apt, suite, box are T_WORD ("address: suite b").
+// Non-ASCII characters count as T_UPPER (upper-case letters of any script, look-alike digits and signs). Field-name
+// rules (a value under `email`, `password`, …) do not depend on the text and are applied before this.
+const NEEDS = new Map<Detector, number>([
+  [pemBlocks, T_UPPER],
+  [providerTokens, T_UPPER | T_WORD],
+  [urlCredentials, T_COLON],
+  [assignments, T_WORD],
+  [emails, T_AT],
+  [ibans, T_DIGIT],
+  [ipv6, T_COLON],
+  [numbers, T_DIGIT],
+  [birthDates, T_DIGIT],
+  [medicalRecords, T_DIGIT],
+  [addresses, T_DIGIT | T_UPPER | T_WORD],
+  [persons, T_UPPER],
+]);
+const ASCII_SIGNS = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) ASCII_SIGNS[c] = T_DIGIT;
+for (let c = 65; c <= 90; c++) ASCII_SIGNS[c] = T_UPPER;
+ASCII_SIGNS[64] = T_AT;
+ASCII_SIGNS[58] = T_COLON;
+// Case-insensitive, so a superset of the case-sensitive provider prefixes.
+const SIGN_WORDS = /pass|pwd|secret|token|key|auth|credential|session|signature|cookie|unit|psc|apt|suite|box|gh[pousr]_|github_pat_|[sr]k_live_|sk-|xox[abposr]-|xapp-/i;
+
+/** The signs (T_* bits) present in `text`. */
+export function signsOf(text: string): number {
+  let f = 0;
+  if (text.length <= 256) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      f |= c < 128 ? ASCII_SIGNS[c] : T_UPPER;
+    }
+  } else {
+    if (/\d/.test(text)) f |= T_DIGIT;
+    if (/[A-Z\u0080-\uffff]/.test(text)) f |= T_UPPER;
+    if (text.includes('@')) f |= T_AT;
+    if (text.includes(':')) f |= T_COLON;
+  }
+  if (SIGN_WORDS.test(text)) f |= T_WORD;
+  return f;
+}
+
+/** The signs a built-in detector needs (any of them), or undefined for a detector registered later. */
+export function needsOf(name: string): number | undefined {
+  const d = DETECTORS[name];
+  return d ? NEEDS.get(d) : undefined;
+}
+
+/** Can any built-in detector find anything in `text`? False is a proof that none can (see NEEDS). */
+export function mayHoldFinding(text: string): boolean {
+  return signsOf(text) !== 0;
 }
 
 /**
  * Run every detector over `text` and return non-overlapping findings sorted by start. Overlapping findings are
  * merged into one span (the type of the most confident wins), so no part of a value survives next to a mask.
- * Any detector error fails closed with MASKING_FAILED.
+ * Any detector error fails closed with MASKING_FAILED. A detector is skipped when the text lacks every sign it needs
+ * (no digit for the number scanner, no capital for PERSON, … — see NEEDS); field-name rules always apply.
  *
  * @example
  * scan('mail bob@example.com', {}, { minConfidence: 0.5 }) // [{ type: 'EMAIL', start: 5, end: 20, ... }]
  */
 export function scan(text: string, ctx: ScanContext, opts: ScanOptions): Finding[] {
   const raw: Finding[] = [];
-  const field = ctx.field ? normaliseField(ctx.field) : undefined;
-  const sctx: ScanContext = { field };
+  const info = ctx.field ? fieldInfo(ctx.field) : undefined;
   try {
-    if (field) {
-      const v = text.trim();
-      if (v.length > 0 && v.length <= 512) {
-        for (const [re, type] of FIELD_TYPES) {
-          if (re.test(field)) {
-            const start = text.indexOf(v);
-            raw.push({ type, start, end: start + v.length, confidence: 0.8, detector: 'field-name' });
-            break;
-          }
+    if (info && text.length > 0) {
+      if (info.type) {
+        const v = text.trim();
+        if (v.length > 0 && v.length <= 512) {
+          const start = text.indexOf(v);
+          raw.push({ type: info.type, start, end: start + v.length, confidence: 0.8, detector: 'field-name' });
         }
       }
-      fieldSecret(text, field, raw);
+      if (info.secret) fieldSecretOfType(text, info.secret, raw);
     }
-    for (const [name, detect] of Object.entries(DETECTORS)) {
-      if (opts.disabled?.has(name)) continue;
+    const signs = opts.prefilter === false ? T_ALL : signsOf(text);
+    const sctx: ScanContext = { field: info?.norm };
+    const disabled = opts.disabled;
+    for (const name of Object.keys(DETECTORS)) {
+      if (disabled?.has(name)) continue;
+      const detect = DETECTORS[name];
+      const need = NEEDS.get(detect); // undefined for a detector registered later: it always runs
+      if (need !== undefined && (need & signs) === 0) continue;
       detect(text, raw, sctx);
     }
   } catch (e) {
     throw new CountersignError('MASKING_FAILED', 'a masking detector failed; the data was withheld', undefined, { cause: e });
   }
-  return resolve(raw.filter((f) => f.confidence >= opts.minConfidence && f.end > f.start));
+  if (raw.length === 0) return raw;
+  let n = 0;
+  for (const f of raw) if (f.confidence >= opts.minConfidence && f.end > f.start) raw[n++] = f;
+  raw.length = n;
+  return resolve(raw);
 }
 
 /** Merge overlapping findings; the merged span keeps the type and detector of its most confident part. */

@@ -177,7 +177,11 @@ export const assignments: Detector = (text, out, ctx) => {
 export function fieldSecret(text: string, field: string | undefined, out: Finding[]): void {
   if (!field || text.length === 0) return;
   const type = secretFieldType(field);
-  if (!type) return;
+  if (type) fieldSecretOfType(text, type, out);
+}
+
+/** `fieldSecret` once the field's secret type is known (`secretFieldType`). */
+export function fieldSecretOfType(text: string, type: string, out: Finding[]): void {
   const v = text.trim();
   const confidence = secretValueConfidence(type, v);
   if (confidence > 0) {
