@@ -77,7 +77,7 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
     return s;
   };
 
-  const scanText = (text: string, ctx: MaskContext | undefined, field = ctx?.field): Finding[] => {
+  const scanText = (text: string, ctx: MaskContext | undefined, field: string | undefined): Finding[] => {
     const p = profileOf(ctx);
     return scan(text, { field }, { minConfidence: p.min_confidence, disabled: disabled(p) });
   };
@@ -132,14 +132,14 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
   const engine: MaskingEngine = {
     scanSync(text, ctx) {
       try {
-        return scanText(text, ctx);
+        return scanText(text, ctx, ctx?.field);
       } catch (e) {
         return failClosed(e);
       }
     },
     maskTextSync(text, ctx) {
       try {
-        const findings = scanText(text, ctx);
+        const findings = scanText(text, ctx, ctx?.field);
         return { text: apply(text, findings, ctx, null), findings };
       } catch (e) {
         return failClosed(e);
@@ -148,7 +148,7 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
     async maskText(text, ctx) {
       try {
         const pending: Pending[] = [];
-        const findings = scanText(text, ctx);
+        const findings = scanText(text, ctx, ctx?.field);
         const masked = apply(text, findings, ctx, pending);
         await flush(pending);
         return { text: masked, findings };
@@ -192,7 +192,7 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
     },
     async *maskStream(chunks, ctx, opts) {
       const needsStore = Object.values(profileOf(ctx).transforms).includes('token');
-      for await (const piece of maskChunks(chunks, (t) => scanText(t, ctx), opts)) {
+      for await (const piece of maskChunks(chunks, (t) => scanText(t, ctx, ctx?.field), opts)) {
         try {
           if (!needsStore) {
             yield apply(piece.text, piece.findings, ctx, null);

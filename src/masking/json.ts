@@ -14,7 +14,6 @@ export interface PathNode {
 }
 
 const MAX_PATH_SEGMENTS = 32;
-const ROOT: PathNode = {};
 
 function segOf(n: PathNode): string {
   if (n.isKey) return '{key}';
@@ -34,12 +33,12 @@ export function pathOf(n: PathNode): string {
   return (cur ? '$…' : '$') + segs.reverse().join('');
 }
 
-interface Task {
+/** A value still to copy; it is also the path node of that value (no separate node per value). */
+interface Task extends PathNode {
   src: unknown;
   dst: Record<string | number, unknown>; // where the copy goes: dst[slot]
   slot: string | number;
   field: string | undefined;
-  node: PathNode;
 }
 
 /**
@@ -53,22 +52,23 @@ interface Task {
  */
 export function walkValue(value: unknown, rootField: string | undefined, mask: LeafMasker): unknown {
   const root: { v: unknown } = { v: undefined };
-  const stack: Task[] = [{ src: value, dst: root, slot: 'v', field: rootField, node: ROOT }];
+  const stack: Task[] = [{ src: value, dst: root, slot: 'v', field: rootField, parent: undefined, key: undefined, index: undefined }];
   while (stack.length) {
-    const { src, dst, slot, field, node } = stack.pop()!;
+    const task = stack.pop()!;
+    const { src, dst, slot, field } = task;
     if (typeof src === 'string') {
-      dst[slot] = mask(src, field, node);
+      dst[slot] = mask(src, field, task);
     } else if (typeof src === 'number' || typeof src === 'bigint') {
       const s = String(src);
       if (/\d{7}/.test(s) || (field !== undefined && /\d{3}/.test(s))) {
-        const m = mask(s, field, node);
+        const m = mask(s, field, task);
         dst[slot] = m === s ? src : m;
       } else dst[slot] = src;
     } else if (Array.isArray(src)) {
       const arr: unknown[] = new Array(src.length);
       dst[slot] = arr;
       for (let i = src.length - 1; i >= 0; i--) {
-        stack.push({ src: src[i], dst: arr as unknown as Record<number, unknown>, slot: i, field, node: { parent: node, index: i } });
+        stack.push({ src: src[i], dst: arr as unknown as Record<number, unknown>, slot: i, field, parent: task, key: undefined, index: i });
       }
     } else if (src !== null && typeof src === 'object' && !(src instanceof Date)) {
       const obj: Record<string, unknown> = {};
@@ -79,16 +79,17 @@ export function walkValue(value: unknown, rootField: string | undefined, mask: L
       const outKeys: string[] = new Array(keys.length);
       for (let i = 0; i < keys.length; i++) {
         const k = keys[i];
-        let mk = /[@\d]/.test(k) ? mask(k, undefined, { parent: node, isKey: true }) : k;
+        let mk = KEY_MAY_HOLD.test(k) ? mask(k, undefined, { parent: task, isKey: true }) : k;
         while (mk !== k && (mk in obj || outKeys.includes(mk))) mk += '#';
         outKeys[i] = mk;
         obj[mk] = undefined;
       }
       for (let i = keys.length - 1; i >= 0; i--) {
-        const k = keys[i];
-        stack.push({ src: values[i], dst: obj, slot: outKeys[i], field: k, node: { parent: node, key: k } });
+        stack.push({ src: values[i], dst: obj, slot: outKeys[i], field: keys[i], parent: task, key: keys[i], index: undefined });
       }
     } else dst[slot] = src;
   }
   return root.v;
 }
+// Keys are masked when they could be a value: they hold an `@` or a digit.
+const KEY_MAY_HOLD = /[@\d]/;

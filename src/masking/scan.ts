@@ -8,8 +8,7 @@ import { persons } from './detectors/person.js';
 import { assignments, fieldSecretOfType, pemBlocks, providerTokens, secretFieldType, urlCredentials } from './detectors/secrets.js';
 import type { Detector, ScanContext } from './types.js';
 
-/** The built-in detectors, by name. Order does not matter: overlaps are resolved afterwards. */
-export const DETECTORS: Record<string, Detector> = {
+const REGISTRY: Record<string, Detector> = {
   pem: pemBlocks,
   'provider-token': providerTokens,
   'url-credentials': urlCredentials,
@@ -23,6 +22,26 @@ export const DETECTORS: Record<string, Detector> = {
   address: addresses,
   person: persons,
 };
+let registryVersion = 0;
+
+/**
+ * The built-in detectors, by name. Order does not matter: overlaps are resolved afterwards. Detectors can be added,
+ * replaced or removed at run time (tests do); every change is noticed by `scan`.
+ */
+export const DETECTORS: Record<string, Detector> = new Proxy(REGISTRY, {
+  set(target, key, value) {
+    registryVersion++;
+    return Reflect.set(target, key, value);
+  },
+  deleteProperty(target, key) {
+    registryVersion++;
+    return Reflect.deleteProperty(target, key);
+  },
+  defineProperty(target, key, desc) {
+    registryVersion++;
+    return Reflect.defineProperty(target, key, desc);
+  },
+});
 
 // Field names that say what the whole value is, whatever it looks like.
 const FIELD_TYPES: [RegExp, string][] = [
@@ -134,9 +153,24 @@ export function signsOf(text: string): number {
   return f;
 }
 
+interface Step {
+  name: string;
+  detect: Detector;
+  need: number;
+}
+let plan: Step[] = [];
+let planVersion = -1;
+/** DETECTORS as a list with each one's needs, rebuilt after any change to DETECTORS. */
+function currentPlan(): Step[] {
+  if (planVersion === registryVersion) return plan;
+  plan = Object.keys(REGISTRY).map((name) => ({ name, detect: REGISTRY[name], need: NEEDS.get(REGISTRY[name]) ?? 0 }));
+  planVersion = registryVersion;
+  return plan;
+}
+
 /** The signs a built-in detector needs (any of them), or undefined for a detector registered later. */
 export function needsOf(name: string): number | undefined {
-  const d = DETECTORS[name];
+  const d = REGISTRY[name];
   return d ? NEEDS.get(d) : undefined;
 }
 
@@ -170,13 +204,11 @@ export function scan(text: string, ctx: ScanContext, opts: ScanOptions): Finding
     }
     const signs = opts.prefilter === false ? T_ALL : signsOf(text);
     const sctx: ScanContext = { field: info?.norm };
-    const disabled = opts.disabled;
-    for (const name of Object.keys(DETECTORS)) {
-      if (disabled?.has(name)) continue;
-      const detect = DETECTORS[name];
-      const need = NEEDS.get(detect); // undefined for a detector registered later: it always runs
-      if (need !== undefined && (need & signs) === 0) continue;
-      detect(text, raw, sctx);
+    const disabled = opts.disabled !== undefined && opts.disabled.size > 0 ? opts.disabled : undefined;
+    for (const step of currentPlan()) {
+      if (disabled?.has(step.name)) continue;
+      if (step.need !== 0 && (step.need & signs) === 0) continue; // need 0: a detector registered later, always run
+      step.detect(text, raw, sctx);
     }
   } catch (e) {
     throw new CountersignError('MASKING_FAILED', 'a masking detector failed; the data was withheld', undefined, { cause: e });
