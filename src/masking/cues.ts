@@ -1,4 +1,5 @@
 import type { ScanContext } from './types.js';
+import { MAY_BIRTH, MAY_IBAN, MAY_MILITARY, MAY_MRN, MAY_PREFIX, wordPass } from './words.js';
 
 /**
  * The cue words several detectors start from, found in one regex pass over the text instead of one pass each
@@ -7,9 +8,10 @@ import type { ScanContext } from './types.js';
  * pattern alone would have returned them.
  *
  * This is exact because no two of the patterns can match at the same position (their first three characters
- * differ, case-insensitively; checked by a test), and the pass restarts one character after every match, so no
- * match of one pattern hides a match of another. The combined regex is case-insensitive; the matches of the
- * case-sensitive patterns (provider prefixes, APO/FPO, IBAN starts) are confirmed by their own sticky regex.
+ * differ, case-insensitively), and the regex pass restarts one character after every match, so no match of one
+ * pattern hides a match of another. The cues that need a word start (MRN, birth, APO/FPO, provider prefixes, IBAN
+ * starts) are not searched for at all: the word pass lists the runs of letters that could begin one, and each is
+ * confirmed by the cue's own sticky regex.
  *
  * @example
  * const c = cueScan('password: hunter2 and DOB 1990-01-02', {});
@@ -32,14 +34,17 @@ export const MILITARY_SRC = '\\b(?:APO|FPO|DPO|apo|fpo|dpo) (?:A[AEP]|a[aep]) \\
 export const IBAN_SRC = '\\b[A-Z]{2}\\d{2}(?=[ A-Z0-9])';
 
 export const CUE_ADDRESS = 1, CUE_MRN = 2, CUE_BIRTH = 3, CUE_KEYWORD = 4, CUE_PREFIX = 5, CUE_MILITARY = 6, CUE_IBAN = 7;
-const SOURCES = [CUED_SRC, MRN_SRC, BIRTH_SRC, KEYWORD_SRC, PREFIX_SRC, MILITARY_SRC, IBAN_SRC];
-const COMBINED = new RegExp(SOURCES.map((s) => `(${s})`).join('|'), 'gi');
-// Case-sensitive confirmation at a position, for the patterns the case-insensitive pass over-reports.
-const STICKY: Record<number, RegExp> = {
-  [CUE_PREFIX]: new RegExp(PREFIX_SRC, 'y'),
-  [CUE_MILITARY]: new RegExp(MILITARY_SRC, 'y'),
-  [CUE_IBAN]: new RegExp(IBAN_SRC, 'y'),
-};
+// The cues that can start mid-word (an address cue, a keyword inside DB_PASSWORD) are found by one regex pass; the
+// others need a word start and are confirmed, by their own sticky regex, only where the word pass saw a run of
+// letters that could begin them (words.ts cueCandidate).
+const FREE = new RegExp(`(${CUED_SRC})|(${KEYWORD_SRC})`, 'gi');
+const ANCHORED: [number, number, RegExp][] = [
+  [MAY_MRN, CUE_MRN, new RegExp(MRN_SRC, 'iy')],
+  [MAY_BIRTH, CUE_BIRTH, new RegExp(BIRTH_SRC, 'iy')],
+  [MAY_MILITARY, CUE_MILITARY, new RegExp(MILITARY_SRC, 'y')],
+  [MAY_PREFIX, CUE_PREFIX, new RegExp(PREFIX_SRC, 'y')],
+  [MAY_IBAN, CUE_IBAN, new RegExp(IBAN_SRC, 'y')],
+];
 
 export interface CueScan {
   text: string;
@@ -53,38 +58,50 @@ export interface CueScan {
 
 let gen = 0;
 let pos = new Int32Array(256), len = new Int32Array(256), grp = new Uint8Array(256);
+let n = 0;
+function push(at: number, l: number, g: number): void {
+  if (n === pos.length) {
+    const p = new Int32Array(n * 2), q = new Int32Array(n * 2), r = new Uint8Array(n * 2);
+    p.set(pos), q.set(len), r.set(grp);
+    pos = p, len = q, grp = r;
+  }
+  pos[n] = at;
+  len[n] = l;
+  grp[n++] = g;
+}
 
 /** Every match of every cue pattern in `text`, computed once per scan context. */
 export function cueScan(text: string, ctx: ScanContext): CueScan {
   const cached = ctx.cues;
   if (cached && cached.text === text && cached.gen === gen) return cached;
+  const words = wordPass(text, ctx);
   gen++;
-  let n = 0;
-  COMBINED.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = COMBINED.exec(text))) {
-    const at = m.index;
-    COMBINED.lastIndex = at + 1;
-    let g = 1;
-    while (m[g] === undefined) g++;
-    let l = m[0].length;
-    const sticky = STICKY[g];
-    if (sticky) {
-      sticky.lastIndex = at;
-      const s = sticky.exec(text);
-      if (!s) continue;
-      l = s[0].length;
-    }
-    if (n === pos.length) {
-      const p = new Int32Array(n * 2), q = new Int32Array(n * 2), r = new Uint8Array(n * 2);
-      p.set(pos), q.set(len), r.set(grp);
-      pos = p, len = q, grp = r;
-    }
-    pos[n] = at;
-    len[n] = l;
-    grp[n++] = g;
+  n = 0;
+  let w = 0; // next word-pass candidate
+  FREE.lastIndex = 0;
+  for (;;) {
+    const m = FREE.exec(text);
+    const at = m ? m.index : text.length;
+    // Word-anchored cues before this match, in order (no two cues can start at the same position).
+    for (; w < words.nCue && words.cueAt[w] < at; w++) anchored(text, words.cueAt[w], words.cueMask[w]);
+    if (!m) break;
+    FREE.lastIndex = at + 1; // the next match may start inside this one
+    push(at, m[0].length, m[1] !== undefined ? CUE_ADDRESS : CUE_KEYWORD);
   }
+  for (; w < words.nCue; w++) anchored(text, words.cueAt[w], words.cueMask[w]);
   const scan: CueScan = { text, gen, n, pos, len, grp };
   ctx.cues = scan;
   return scan;
+}
+
+function anchored(text: string, at: number, mask: number): void {
+  for (const [bit, g, re] of ANCHORED) {
+    if (!(mask & bit)) continue;
+    re.lastIndex = at;
+    const m = re.exec(text);
+    if (m) {
+      push(at, m[0].length, g);
+      return; // no two cue patterns match at one position
+    }
+  }
 }

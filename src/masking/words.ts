@@ -12,7 +12,8 @@ import type { ScanContext } from './types.js';
  *   checks the word itself);
  * - address runs that may end in a compound street suffix (Koskikatu, Hammarvägen): filtered on their last three
  *   letters;
- * - words right after a number and a space, where a number–name–number street can start.
+ * - words right after a number and a space, where a number–name–number street can start;
+ * - ASCII letter runs where a word-anchored cue (MRN, DOB, APO, AKIA…, an IBAN) may start (cues.ts confirms).
  *
  * Plain ASCII words (the vast majority) are handled in one tight loop; a stretch of text with other letters, marks
  * or inner apostrophes and hyphens is taken apart by the exact character-class rules of each detector.
@@ -40,7 +41,17 @@ export interface WordPass {
   /** Words right after a number and a space ("14 Crown", "20789 Allika"): where a street can start with its number. */
   nAfterNum: number;
   afterNum: Int32Array;
+  /**
+   * Starts of ASCII letter runs that may begin a word-anchored cue (MRN, birth, APO/FPO, provider prefix, IBAN):
+   * cueAt[i], with cueMask[i] the CUE_* bits (cues.ts) worth confirming there.
+   */
+  nCue: number;
+  cueAt: Int32Array;
+  cueMask: Uint8Array;
 }
+
+/** Bits for `cueMask`: which word-anchored cue may start at a run (confirmed by its own regex in cues.ts). */
+export const MAY_MRN = 1, MAY_BIRTH = 2, MAY_MILITARY = 4, MAY_PREFIX = 8, MAY_IBAN = 16;
 
 // Street-word filter: (first code unit, last code unit, length) of every run a street pattern can start with.
 const STREET_BITS = new Uint8Array(65536);
@@ -63,7 +74,9 @@ let tokS = new Int32Array(256), tokE = new Int32Array(256);
 let strS = new Int32Array(64), strE = new Int32Array(64);
 let cmpS = new Int32Array(64), cmpE = new Int32Array(64);
 let afterNum = new Int32Array(64);
-let nTok = 0, nStr = 0, nCmp = 0, nAfterNum = 0;
+let cueAt = new Int32Array(64);
+let cueMask = new Uint8Array(64);
+let nTok = 0, nStr = 0, nCmp = 0, nAfterNum = 0, nCue = 0;
 
 function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   const b = new Int32Array(a.length * 2);
@@ -98,8 +111,42 @@ function checkAfterNum(a: Uint16Array, s: number): void {
   }
 }
 
+const lc = (c: number) => c | 32; // ASCII letters only
+
+/**
+ * Which word-anchored cues may start at the ASCII letter run [s, e) (a cheap look at its first letters and length;
+ * a superset of where the cue regexes can match, since each needs a word start there).
+ */
+function cueCandidate(a: Uint16Array, s: number, e: number): void {
+  const len = e - s, c0 = a[s], f = lc(c0), g = len > 1 ? lc(a[s + 1]) : 0;
+  let m = 0;
+  // mrn…, medical record, patient …, health record, chart no/number, nhs no/number (any case)
+  if ((f === 109 && (g === 114 || (g === 101 && len === 7))) || (f === 112 && g === 97 && len === 7) || (f === 104 && g === 101 && len === 6) || (f === 99 && g === 104 && len === 5) || (f === 110 && g === 104 && len === 3)) m |= MAY_MRN;
+  // born…, birth…, dob…, d.o.b (any case)
+  if ((f === 98 && (g === 111 || g === 105) && len >= 4) || (f === 100 && ((g === 111 && len >= 3) || len === 1))) m |= MAY_BIRTH;
+  // APO, FPO, DPO (as written: all capitals or all small)
+  if (len === 3 && (f === 97 || f === 102 || f === 100) && g === 112) m |= MAY_MILITARY;
+  // AKIA, ASIA, AIza, gh?_, github_pat_, xox?-, xapp-, sk_live_, rk_live_, sk-, eyJ (case as written)
+  if ((c0 === 65 && len >= 4) || (c0 === 103 && g === 104 && (len === 3 || len === 6)) || (c0 === 120 && len === 4) || ((c0 === 115 || c0 === 114) && g === 107 && len === 2) || (c0 === 101 && g === 121 && len >= 3)) m |= MAY_PREFIX;
+  // two capitals then digits: the start of an IBAN
+  if (len === 2 && c0 <= 90 && a[s + 1] <= 90 && e < a.length && a[e] >= 48 && a[e] <= 57) m |= MAY_IBAN;
+  if (m === 0) return;
+  if (nCue === cueAt.length) {
+    cueAt = grow(cueAt);
+    const b = new Uint8Array(cueMask.length * 2);
+    b.set(cueMask);
+    cueMask = b;
+  }
+  cueAt[nCue] = s;
+  cueMask[nCue++] = m;
+}
+
 const ASCII_LETTER = new Uint8Array(128);
 for (let c = 65; c <= 90; c++) ASCII_LETTER[c] = ASCII_LETTER[c + 32] = 1;
+// First letters a word-anchored cue can start with (see cueCandidate); capitals for IBAN starts and AKIA-like prefixes.
+const CUE_FIRST = new Uint8Array(128);
+for (const ch of 'mphcnbdafgxsreMPHCNBDAF') CUE_FIRST[ch.charCodeAt(0)] = 1;
+for (let c = 65; c <= 90; c++) CUE_FIRST[c] = 1;
 const isJoin = (c: number) => c === 39 || c === 0x2019 || c === 45;
 
 /**
@@ -131,6 +178,17 @@ function complexStretch(a: Uint16Array, s: number): number {
     }
     if (cls & UPPER) pushTok(ws, k);
   }
+  // ASCII letter runs (word-anchored cues).
+  k = s;
+  while (k < j) {
+    if (!(a[k] < 128 && ASCII_LETTER[a[k]])) {
+      k++;
+      continue;
+    }
+    const r = k;
+    while (k < j && a[k] < 128 && ASCII_LETTER[a[k]]) k++;
+    cueCandidate(a, r, k);
+  }
   // Address runs (the address patterns' letter class).
   k = s;
   while (k < j) {
@@ -150,7 +208,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
   const cached = ctx.words;
   if (cached && cached.text === text && cached.gen === gen) return cached;
   gen++;
-  nTok = nStr = nCmp = nAfterNum = 0;
+  nTok = nStr = nCmp = nAfterNum = nCue = 0;
   const a = codeUnits(text, ctx);
   const n = a.length;
   let i = 0;
@@ -177,6 +235,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
       }
       if (c <= 90) pushTok(s, i);
       addrRun(a, s, i);
+      if (CUE_FIRST[c]) cueCandidate(a, s, i);
       continue;
     }
     // A word in another script, or a Greek/Cyrillic sign the street-number pattern takes for a letter.
@@ -184,7 +243,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
     if (charClass(c) & (WORD_LETTER | ADDR_LETTER)) i = complexStretch(a, i);
     else i++;
   }
-  const pass: WordPass = { text, gen, nTok, tokS, tokE, nStr, strS, strE, nCmp, cmpS, cmpE, nAfterNum, afterNum };
+  const pass: WordPass = { text, gen, nTok, tokS, tokE, nStr, strS, strE, nCmp, cmpS, cmpE, nAfterNum, afterNum, nCue, cueAt, cueMask };
   ctx.words = pass;
   return pass;
 }
