@@ -111,42 +111,51 @@ function checkAfterNum(a: Uint16Array, s: number): void {
   }
 }
 
-const lc = (c: number) => c | 32; // ASCII letters only
+// Word-anchored cues by their first two letters (lower case; 0 for a one-letter run): the bits worth a closer look.
+const CUE_BIGRAM = new Uint8Array(32 * 32);
+const bigram = (f: number, g: number) => ((f & 31) << 5) | (g & 31);
+for (const [pair, bits] of [
+  ['mr', MAY_MRN], ['me', MAY_MRN], ['pa', MAY_MRN], ['he', MAY_MRN], ['ch', MAY_MRN], ['nh', MAY_MRN],
+  ['bo', MAY_BIRTH], ['bi', MAY_BIRTH], ['do', MAY_BIRTH], ['d', MAY_BIRTH],
+  ['ap', MAY_MILITARY], ['fp', MAY_MILITARY], ['dp', MAY_MILITARY],
+  ['ak', MAY_PREFIX], ['as', MAY_PREFIX], ['ai', MAY_PREFIX], ['gh', MAY_PREFIX], ['gi', MAY_PREFIX], ['xo', MAY_PREFIX], ['xa', MAY_PREFIX],
+  ['sk', MAY_PREFIX], ['rk', MAY_PREFIX], ['ey', MAY_PREFIX],
+] as const) CUE_BIGRAM[bigram(pair.charCodeAt(0), pair.length > 1 ? pair.charCodeAt(1) : 0)] |= bits;
 
 /**
- * Which word-anchored cues may start at the ASCII letter run [s, e) (a cheap look at its first letters and length;
- * a superset of where the cue regexes can match, since each needs a word start there).
+ * Which word-anchored cues may start at the ASCII letter run [s, e): a cheap look at its first letters and length,
+ * a superset of where the cue regexes can match (each needs a word start there). The cues: mrn…, medical record,
+ * patient …, health record, chart no/number, nhs no/number, born…, birth…, dob…, d.o.b (any case); APO, FPO, DPO;
+ * AKIA, ASIA, AIza, gh?_, github_pat_, xox?-, xapp-, sk_live_, rk_live_, sk-, eyJ (case as written); and two
+ * capitals followed by a digit, the start of an IBAN.
  */
 function cueCandidate(a: Uint16Array, s: number, e: number): void {
-  const len = e - s, c0 = a[s], f = lc(c0), g = len > 1 ? lc(a[s + 1]) : 0;
+  const len = e - s, c0 = a[s];
+  const c1 = len > 1 ? a[s + 1] : 0;
   let m = 0;
-  // mrn…, medical record, patient …, health record, chart no/number, nhs no/number (any case)
-  if ((f === 109 && (g === 114 || (g === 101 && len === 7))) || (f === 112 && g === 97 && len === 7) || (f === 104 && g === 101 && len === 6) || (f === 99 && g === 104 && len === 5) || (f === 110 && g === 104 && len === 3)) m |= MAY_MRN;
-  // born…, birth…, dob…, d.o.b (any case)
-  if ((f === 98 && (g === 111 || g === 105) && len >= 4) || (f === 100 && ((g === 111 && len >= 3) || len === 1))) m |= MAY_BIRTH;
-  // APO, FPO, DPO (as written: all capitals or all small)
-  if (len === 3 && (f === 97 || f === 102 || f === 100) && g === 112) m |= MAY_MILITARY;
-  // AKIA, ASIA, AIza, gh?_, github_pat_, xox?-, xapp-, sk_live_, rk_live_, sk-, eyJ (case as written)
-  if ((c0 === 65 && len >= 4) || (c0 === 103 && g === 104 && (len === 3 || len === 6)) || (c0 === 120 && len === 4) || ((c0 === 115 || c0 === 114) && g === 107 && len === 2) || (c0 === 101 && g === 121 && len >= 3)) m |= MAY_PREFIX;
-  // two capitals then digits: the start of an IBAN
-  if (len === 2 && c0 <= 90 && a[s + 1] <= 90 && e < a.length && a[e] >= 48 && a[e] <= 57) m |= MAY_IBAN;
+  const b = CUE_BIGRAM[bigram(c0, c1)];
+  if (b !== 0) {
+    const g = c1 | 32;
+    if (b & MAY_MRN && ((c0 | 32) !== 109 || g === 114 || len === 7) && len >= 3 && ((c0 | 32) !== 112 || len === 7) && ((c0 | 32) !== 104 || len === 6) && ((c0 | 32) !== 99 || len === 5) && ((c0 | 32) !== 110 || len === 3)) m |= MAY_MRN;
+    if (b & MAY_BIRTH && (len === 1 || len >= 3)) m |= MAY_BIRTH;
+    if (b & MAY_MILITARY && len === 3) m |= MAY_MILITARY;
+    if (b & MAY_PREFIX && (c0 === 65 ? len >= 4 : c0 === 103 ? len === 3 || len === 6 : c0 === 120 ? len === 4 : c0 === 115 || c0 === 114 ? len === 2 : c0 === 101 && len >= 3)) m |= MAY_PREFIX;
+  }
+  // two capitals then a digit: the start of an IBAN
+  if (len === 2 && c0 <= 90 && c1 <= 90 && e < a.length && a[e] >= 48 && a[e] <= 57) m |= MAY_IBAN;
   if (m === 0) return;
   if (nCue === cueAt.length) {
     cueAt = grow(cueAt);
-    const b = new Uint8Array(cueMask.length * 2);
-    b.set(cueMask);
-    cueMask = b;
+    const bytes = new Uint8Array(cueMask.length * 2);
+    bytes.set(cueMask);
+    cueMask = bytes;
   }
   cueAt[nCue] = s;
   cueMask[nCue++] = m;
 }
 
-const ASCII_LETTER = new Uint8Array(128);
+const ASCII_LETTER = new Uint8Array(65536); // full size: indexing with any code unit stays in bounds
 for (let c = 65; c <= 90; c++) ASCII_LETTER[c] = ASCII_LETTER[c + 32] = 1;
-// First letters a word-anchored cue can start with (see cueCandidate); capitals for IBAN starts and AKIA-like prefixes.
-const CUE_FIRST = new Uint8Array(128);
-for (const ch of 'mphcnbdafgxsreMPHCNBDAF') CUE_FIRST[ch.charCodeAt(0)] = 1;
-for (let c = 65; c <= 90; c++) CUE_FIRST[c] = 1;
 const isJoin = (c: number) => c === 39 || c === 0x2019 || c === 45;
 
 /**
@@ -181,12 +190,12 @@ function complexStretch(a: Uint16Array, s: number): number {
   // ASCII letter runs (word-anchored cues).
   k = s;
   while (k < j) {
-    if (!(a[k] < 128 && ASCII_LETTER[a[k]])) {
+    if (!ASCII_LETTER[a[k]]) {
       k++;
       continue;
     }
     const r = k;
-    while (k < j && a[k] < 128 && ASCII_LETTER[a[k]]) k++;
+    while (k < j && ASCII_LETTER[a[k]]) k++;
     cueCandidate(a, r, k);
   }
   // Address runs (the address patterns' letter class).
@@ -235,7 +244,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
       }
       if (c <= 90) pushTok(s, i);
       addrRun(a, s, i);
-      if (CUE_FIRST[c]) cueCandidate(a, s, i);
+      cueCandidate(a, s, i);
       continue;
     }
     // A word in another script, or a Greek/Cyrillic sign the street-number pattern takes for a letter.
