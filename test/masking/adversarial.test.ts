@@ -19,6 +19,13 @@ const INPUTS: [string, string][] = [
   ['dots and digits', '1.'.repeat(MB / 2)],
   ['-----BEGIN ', '-----BEGIN '.repeat(MB / 11)],
   ['://', 'x://'.repeat(MB / 4)],
+  // Shapes that exercise the shared passes (words.ts, cues.ts): other scripts, joined words, street numbers, cues.
+  ['accented letters', 'é'.repeat(MB)],
+  ['joined words', "O'".repeat(MB / 2)],
+  ['street numbers', '12 Main '.repeat(MB / 8)],
+  ['address cues', 'address '.repeat(MB / 8)],
+  ['IBAN starts', 'AB12 '.repeat(MB / 5)],
+  ['compound streets', 'Koskikatu '.repeat(MB / 10)],
 ];
 
 for (const [name, input] of INPUTS) {
