@@ -133,3 +133,14 @@ test('token store failure fails closed', async () => {
   const m = createMasker(cfg({ t: { transforms: { '*': 'token' } } }), { key, tokens });
   await assert.rejects(m.maskText('ann@example.org', { profile: 't' }), (e) => isCountersignError(e) && e.code === 'MASKING_FAILED');
 });
+
+test('object keys are scanned on their own, not with the field the caller gave for the value', () => {
+  const m = createMasker();
+  const { value, findings } = m.maskValueSync({ '4155550123': 'ok', nested: { '12': 'x' } }, { field: 'phone' });
+  assert.deepEqual(value, { '4155550123': 'ok', nested: { '12': 'x' } });
+  assert.deepEqual(findings, []);
+  // A key that is itself a value is still masked, with a {key} path.
+  const r = m.maskValueSync({ 'ann@example.org': 1 });
+  assert.deepEqual(Object.keys(r.value), ['[EMAIL]']);
+  assert.equal(r.findings[0].path, '${key}');
+});
