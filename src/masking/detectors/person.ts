@@ -84,6 +84,7 @@ const cacheLower: string[] = new Array(CACHE_MASK + 1).fill('');
 const cacheFlags = new Uint8Array(CACHE_MASK + 1);
 const cacheHash = new Int32Array(CACHE_MASK + 1);
 const cacheLowerHash = new Int32Array(CACHE_MASK + 1);
+const cacheKind = new Uint8Array(CACHE_MASK + 1);
 
 const FIELD_IS_NAME = /(?:^|_)(?:name|first_?name|last_?name|full_?name|surname|given_?name|customer|patient|contact|owner|author|assignee|requester)$/;
 const VOCATIVE = /^, (?:can|could|would|will|please|I|you|we)\b/;
@@ -117,7 +118,7 @@ export const persons: Detector = (text, out, ctx) => {
     let h = e - s;
     for (let j = s; j < e; j++) h = (Math.imul(h, 31) + cu[j]) | 0;
     const slot = (h ^ (h >>> 13)) & CACHE_MASK;
-    let lower: string, fl: number, lh: number;
+    let lower: string, fl: number, lh: number, kind: number;
     const cached = cacheWord[slot];
     let hit = cacheHash[slot] === h && cached !== undefined && cached.length === e - s;
     for (let j = 0; hit && j < e - s; j++) hit = cached!.charCodeAt(j) === cu[s + j];
@@ -125,6 +126,7 @@ export const persons: Detector = (text, out, ctx) => {
       lower = cacheLower[slot];
       fl = cacheFlags[slot];
       lh = cacheLowerHash[slot];
+      kind = cacheKind[slot];
     } else {
       const word = text.slice(s, e);
       lower = word.toLowerCase();
@@ -136,6 +138,9 @@ export const persons: Detector = (text, out, ctx) => {
       cacheLower[slot] = lower;
       cacheFlags[slot] = fl;
       cacheLowerHash[slot] = lh;
+      // The kind depends on the word alone, unless a one-letter word lower-cases to more (İ): then on what follows.
+      kind = e - s >= 2 ? kindOf(fl, lower.length, cu[s + 1]) : lower.length === 1 ? kindOf(fl, 1, 0) : 0;
+      cacheKind[slot] = kind;
     }
     if ((e - s === 1 || fl & TITLE) && text.charCodeAt(e) === 46) e++;
     if (count === tS.length) grow();
@@ -143,7 +148,7 @@ export const persons: Detector = (text, out, ctx) => {
     tS[count] = s;
     tE[count] = e;
     tF[count] = fl;
-    tK[count] = kindOf(fl, lower.length, text.charCodeAt(s + 1));
+    tK[count] = kind !== 0 ? kind : kindOf(fl, lower.length, text.charCodeAt(s + 1));
     const joins = seqLen > 0 && joinable(text, tE[count - 1], s);
     tNew[count] = joins ? 0 : 1;
     seqLen = joins ? seqLen + 1 : 1;
