@@ -13,7 +13,8 @@ import type { ScanContext } from './types.js';
  * - address runs that may end in a compound street suffix (Koskikatu, Hammarvägen): filtered on their last three
  *   letters;
  * - words right after a number and a space, where a number–name–number street can start;
- * - ASCII letter runs where a word-anchored cue (MRN, DOB, APO, AKIA…, an IBAN) may start (cues.ts confirms).
+ * - ASCII letter runs where a word-anchored cue (MRN, DOB, APO, AKIA…, an IBAN) may start (cues.ts confirms);
+ * - stretches of digits and number separators long enough to hold a phone, card or id worth a look.
  *
  * Plain ASCII words (the vast majority) are handled in one tight loop; a stretch of text with other letters, marks
  * or inner apostrophes and hyphens is taken apart by the exact character-class rules of each detector.
@@ -48,6 +49,13 @@ export interface WordPass {
   nCue: number;
   cueAt: Int32Array;
   cueMask: Uint8Array;
+  /**
+   * Stretches [numS[i], numE[i]) of digits and the separators of phone numbers, cards and ids (` ./-()+`) that are
+   * 7+ characters long and hold 3+ digits: every digit run the number scanner looks at lies inside one.
+   */
+  nNum: number;
+  numS: Int32Array;
+  numE: Int32Array;
 }
 
 /** Bits for `cueMask`: which word-anchored cue may start at a run (confirmed by its own regex in cues.ts). */
@@ -76,7 +84,13 @@ let cmpS = new Int32Array(64), cmpE = new Int32Array(64);
 let afterNum = new Int32Array(64);
 let cueAt = new Int32Array(64);
 let cueMask = new Uint8Array(64);
-let nTok = 0, nStr = 0, nCmp = 0, nAfterNum = 0, nCue = 0;
+let numS = new Int32Array(64), numE = new Int32Array(64);
+let nTok = 0, nStr = 0, nCmp = 0, nAfterNum = 0, nCue = 0, nNum = 0;
+function pushNum(s: number, e: number): void {
+  if (nNum === numS.length) (numS = grow(numS)), (numE = grow(numE));
+  numS[nNum] = s;
+  numE[nNum++] = e;
+}
 
 function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   const b = new Int32Array(a.length * 2);
@@ -154,6 +168,11 @@ function cueCandidate(a: Uint16Array, s: number, e: number): void {
   cueMask[nCue++] = m;
 }
 
+// Digits and the separators a number run can hold: 1 = separator, 2 = digit.
+const NUM_CHAR = new Uint8Array(128);
+for (const ch of ' ./-()+') NUM_CHAR[ch.charCodeAt(0)] = 1;
+for (let c = 48; c <= 57; c++) NUM_CHAR[c] = 2;
+
 const ASCII_LETTER = new Uint8Array(65536); // full size: indexing with any code unit stays in bounds
 for (let c = 65; c <= 90; c++) ASCII_LETTER[c] = ASCII_LETTER[c + 32] = 1;
 const isJoin = (c: number) => c === 39 || c === 0x2019 || c === 45;
@@ -217,16 +236,29 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
   const cached = ctx.words;
   if (cached && cached.text === text && cached.gen === gen) return cached;
   gen++;
-  nTok = nStr = nCmp = nAfterNum = nCue = 0;
+  nTok = nStr = nCmp = nAfterNum = nCue = nNum = 0;
   const a = codeUnits(text, ctx);
   const n = a.length;
   let i = 0;
+  let st = -1, digits = 0; // the current stretch of number characters, and its digits
   while (i < n) {
     const c = a[i];
     if (c < 128) {
       if (!ASCII_LETTER[c]) {
+        const k = NUM_CHAR[c];
+        if (k !== 0) {
+          if (st < 0) (st = i), (digits = 0);
+          if (k === 2) digits++;
+        } else if (st >= 0) {
+          if (i - st >= 7 && digits >= 3) pushNum(st, i);
+          st = -1;
+        }
         i++;
         continue;
+      }
+      if (st >= 0) {
+        if (i - st >= 7 && digits >= 3) pushNum(st, i);
+        st = -1;
       }
       const s = i++;
       if (a[s - 1] === 32) checkAfterNum(a, s);
@@ -247,12 +279,17 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
       cueCandidate(a, s, i);
       continue;
     }
+    if (st >= 0) {
+      if (i - st >= 7 && digits >= 3) pushNum(st, i);
+      st = -1;
+    }
     // A word in another script, or a Greek/Cyrillic sign the street-number pattern takes for a letter.
     if (c <= 0x4ff && a[i - 1] === 32) checkAfterNum(a, i);
     if (charClass(c) & (WORD_LETTER | ADDR_LETTER)) i = complexStretch(a, i);
     else i++;
   }
-  const pass: WordPass = { text, gen, nTok, tokS, tokE, nStr, strS, strE, nCmp, cmpS, cmpE, nAfterNum, afterNum, nCue, cueAt, cueMask };
+  if (st >= 0 && n - st >= 7 && digits >= 3) pushNum(st, n);
+  const pass: WordPass = { text, gen, nTok, tokS, tokE, nStr, strS, strE, nCmp, cmpS, cmpE, nAfterNum, afterNum, nCue, cueAt, cueMask, nNum, numS, numE };
   ctx.words = pass;
   return pass;
 }

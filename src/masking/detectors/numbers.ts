@@ -2,6 +2,7 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
 import { cardIssuer, isbnValid, luhn, ssnValid } from '../validators.js';
 import { before, type Detector } from '../types.js';
 import { ipv4Confidence } from './net.js';
+import { wordPass } from '../words.js';
 
 // A run of digits with the separators phone numbers, cards and IDs use: `[+(]?\d(?:(?:[ .\/-]\(?|\)[ -]?)?\d)*`.
 // Each repetition consumes a digit and the alternatives start with distinct characters, so the pattern cannot
@@ -78,25 +79,36 @@ function cardAt(digits: string): number {
  * (libphonenumber-js), driver licences in context. Dates, ISBNs, prices and ids are left alone.
  */
 export const numbers: Detector = (text, out, ctx) => {
-  RUN.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = RUN.exec(text))) {
-    let run = m[0];
-    let start = m.index;
-    if (run.length < 7) continue;
+  // Runs only occur inside the word pass's stretches of number characters; each is searched on its own (a run
+  // cannot cross the end of one), so the matches are those of one search over the whole text.
+  const w = wordPass(text, ctx);
+  for (let r = 0; r < w.nNum; r++) {
+    const base = w.numS[r];
+    const sub = text.slice(base, w.numE[r]);
+    RUN.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = RUN.exec(sub))) runAt(text, out, ctx, m[0], base + m.index);
+  }
+};
+
+function runAt(text: string, out: Parameters<Detector>[1], ctx: Parameters<Detector>[2], match: string, at: number): void {
+  {
+    let run = match;
+    let start = at;
+    if (run.length < 7) return;
     // A run glued to letters (hex ids, SKUs like AB-1234567, v1.2.3) is part of a word, not a number.
     const prev = start > 0 ? text.charCodeAt(start - 1) : 32;
     const next = start + run.length < text.length ? text.charCodeAt(start + run.length) : 32;
-    if (isAlnum(prev) || isAlnum(next) || next === 95 || prev === 95) continue;
+    if (isAlnum(prev) || isAlnum(next) || next === 95 || prev === 95) return;
     // INV-2025-799569, SKU_12345678, build/20250101: a number hyphenated onto a word is an id.
-    if ((prev === 45 || prev === 47) && start > 1 && isAlnum(text.charCodeAt(start - 2)) && run[0] !== '+') continue;
+    if ((prev === 45 || prev === 47) && start > 1 && isAlnum(text.charCodeAt(start - 2)) && run[0] !== '+') return;
     if (run[0] === '(' && !run.includes(')')) {
       run = run.slice(1);
       start++;
     }
     const end = start + run.length;
     const digits = run.replace(/\D/g, '');
-    if (digits.length > 40) continue;
+    if (digits.length > 40) return;
     const b = before(text, start, 48);
     const field = ctx.field;
 
@@ -104,16 +116,16 @@ export const numbers: Detector = (text, out, ctx) => {
       const ip = ipv4Confidence(text, start, run);
       if (ip) {
         out.push({ type: 'IP_ADDRESS', start, end, confidence: ip, detector: 'ipv4' });
-        continue;
+        return;
       }
     }
-    if (DATE_SHAPE.test(run)) continue; // dates: only in birth context (see dates.ts)
-    if (/isbn/.test(b) || (/^97[89]-/.test(run) && isbnValid(digits))) continue;
+    if (DATE_SHAPE.test(run)) return; // dates: only in birth context (see dates.ts)
+    if (/isbn/.test(b) || (/^97[89]-/.test(run) && isbnValid(digits))) return;
 
     const lic = LICENSE_CONTEXT.test(b.slice(-32)) || (!!field && /licen[cs]e/.test(field));
     if (lic) {
       out.push({ type: 'DRIVER_LICENSE', start, end, confidence: 0.8, detector: 'driver-license' });
-      continue;
+      return;
     }
     // Cards: the whole run, or a window of its groups (a card followed by other numbers).
     const sepOk = /^[\d \-]+$/.test(run);
@@ -121,30 +133,30 @@ export const numbers: Detector = (text, out, ctx) => {
       const c = cardAt(digits);
       if (c) {
         out.push({ type: 'CREDIT_CARD', start, end, confidence: c, detector: 'credit-card' });
-        continue;
+        return;
       }
       if (digits.length > 19 && /[ -]/.test(run)) {
         const found = cardInGroups(run, start, out);
-        if (found) continue;
+        if (found) return;
       }
     }
     if (digits.length === 9) {
       const ssnShape = /^\d{3}([- ])\d{2}\1\d{4}$/.test(run);
-      if (ssnShape && !ssnValid(digits)) continue; // SSN-shaped but in a range never issued: not a person's number
+      if (ssnShape && !ssnValid(digits)) return; // SSN-shaped but in a range never issued: not a person's number
       const ssnCtx = SSN_CONTEXT.test(b) || (!!field && /ssn|social/.test(field));
       if ((ssnShape || ssnCtx) && ssnValid(digits)) {
         out.push({ type: 'US_SSN', start, end, confidence: ssnCtx ? 0.95 : 0.85, detector: 'us-ssn' });
-        continue;
+        return;
       }
     }
     if (digits.length >= 12 && digits.length <= 19 && CARD_CONTEXT.test(b) && luhn(digits)) {
       out.push({ type: 'CREDIT_CARD', start, end, confidence: 0.7, detector: 'credit-card' });
-      continue;
+      return;
     }
     const phone = phoneConfidence(run, digits, b, field);
     if (phone) out.push({ type: 'PHONE', start, end, confidence: phone, detector: 'phone' });
   }
-};
+}
 
 function isAlnum(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
