@@ -1,5 +1,6 @@
 import type { ScanContext } from './types.js';
-import { MAY_BIRTH, MAY_IBAN, MAY_MILITARY, MAY_MRN, MAY_PREFIX, wordPass } from './words.js';
+import { charClass, SPACE } from './chars.js';
+import { MAY_BIRTH, MAY_IBAN, MAY_MILITARY, MAY_MRN, MAY_PREFIX, wordPass, type WordPass } from './words.js';
 
 /**
  * The cue words several detectors start from, found in one regex pass over the text instead of one pass each
@@ -37,7 +38,65 @@ export const CUE_ADDRESS = 1, CUE_MRN = 2, CUE_BIRTH = 3, CUE_KEYWORD = 4, CUE_P
 // The cues that can start mid-word (an address cue, a keyword inside DB_PASSWORD) are found by one regex pass; the
 // others need a word start and are confirmed, by their own sticky regex, only where the word pass saw a run of
 // letters that could begin them (words.ts cueCandidate).
-const FREE = new RegExp(`(${CUED_SRC})|(${KEYWORD_SRC})`, 'gi');
+const FREE = new RegExp(KEYWORD_SRC, 'gi');
+// Address cues are found backwards, from where an address could start right after one (words.ts restAt); only
+// those followed by an address matter. A cue match counts only if a left-to-right search would reach it: not if it
+// starts inside an earlier match the search found ("addressent to 12": the search takes "address", then goes on
+// after it, so "sent to" is never tried). A match's tail is only spaces and a colon, so such an earlier match starts
+// at most MAX_CUE characters before.
+const CUED_Y = new RegExp(CUED_SRC, 'iy');
+const REST_Y = /(?:\d{1,6}[A-Za-z]? \S|(?:unit|psc|apt|suite|p\.?o\.? box)\b)/iy;
+const CUE_TEXTS = ['address', 'addresses', 'address is', 'addresses is', 'lives at', 'lives on', 'live at', 'sent to', 'send it to', 'ship to', 'shipped to',
+  'deliver to', 'delivered to', 'located at', 'drop you off at', 'drops you off at', 'meet at', 'meet me at', 'moved to', 'reside at', 'resides at', 'it is'];
+const MAX_CUE = 16; // 'drops you off at'
+/** Would a left-to-right search for CUED find its match at `p` (which exists)? */
+function reachedByScan(text: string, p: number): boolean {
+  for (let q = Math.max(0, p - MAX_CUE); q < p; q++) {
+    CUED_Y.lastIndex = q;
+    const m = CUED_Y.exec(text);
+    if (m && q + m[0].length > p && reachedByScan(text, q)) return false;
+  }
+  return true;
+}
+const isTail = (c: number) => c === 58 || (charClass(c) & SPACE) !== 0; // \s or ':'
+/** Does `text` hold `word` (lower case, spaces) at `at`, letters in any case? */
+function holdsAt(text: string, at: number, word: string): boolean {
+  for (let i = 0; i < word.length; i++) {
+    const w = word.charCodeAt(i), c = text.charCodeAt(at + i);
+    if (c !== w && (w === 32 || (c | 32) !== w)) return false;
+  }
+  return true;
+}
+let cuePos = new Int32Array(64), cueLen = new Int32Array(64);
+/** The address cue matches followed by an address, by position: into cuePos/cueLen; returns how many. */
+function addressCues(text: string, words: WordPass): number {
+  let k = 0;
+  for (let i = 0; i < words.nRest; i++) {
+    const r = words.restAt[i];
+    REST_Y.lastIndex = r;
+    if (!REST_Y.test(text)) continue;
+    let q = r;
+    while (q > 0 && isTail(text.charCodeAt(q - 1))) q--;
+    for (const cue of CUE_TEXTS) {
+      const p = q - cue.length;
+      if (p < 0 || !holdsAt(text, p, cue)) continue;
+      CUED_Y.lastIndex = p;
+      const m = CUED_Y.exec(text);
+      if (!m || p + m[0].length !== r) continue;
+      if (k > 0 && cuePos[k - 1] === p) break;
+      if (!reachedByScan(text, p)) break;
+      if (k === cuePos.length) {
+        const a = new Int32Array(k * 2), b = new Int32Array(k * 2);
+        a.set(cuePos), b.set(cueLen);
+        cuePos = a, cueLen = b;
+      }
+      cuePos[k] = p;
+      cueLen[k++] = r - p;
+      break;
+    }
+  }
+  return k;
+}
 const ANCHORED: [number, number, RegExp][] = [
   [MAY_MRN, CUE_MRN, new RegExp(MRN_SRC, 'iy')],
   [MAY_BIRTH, CUE_BIRTH, new RegExp(BIRTH_SRC, 'iy')],
@@ -77,18 +136,27 @@ export function cueScan(text: string, ctx: ScanContext): CueScan {
   const words = wordPass(text, ctx);
   gen++;
   n = 0;
-  let w = 0; // next word-pass candidate
+  const nAddr = addressCues(text, words);
+  let w = 0, c = 0; // next word-anchored candidate, next address cue
+  // The word-anchored cues and the address cues before `at`, in position order.
+  const before = (at: number) => {
+    for (;;) {
+      const wp = w < words.nCue ? words.cueAt[w] : at, cp = c < nAddr ? cuePos[c] : at;
+      if (wp >= at && cp >= at) return;
+      if (wp <= cp) anchored(text, wp, words.cueMask[w++]);
+      else push(cuePos[c], cueLen[c++], CUE_ADDRESS);
+    }
+  };
   FREE.lastIndex = 0;
   for (;;) {
     const m = FREE.exec(text);
     const at = m ? m.index : text.length;
-    // Word-anchored cues before this match, in order (no two cues can start at the same position).
-    for (; w < words.nCue && words.cueAt[w] < at; w++) anchored(text, words.cueAt[w], words.cueMask[w]);
+    before(at);
     if (!m) break;
     FREE.lastIndex = at + 1; // the next match may start inside this one
-    push(at, m[0].length, m[1] !== undefined ? CUE_ADDRESS : CUE_KEYWORD);
+    push(at, m[0].length, CUE_KEYWORD);
   }
-  for (; w < words.nCue; w++) anchored(text, words.cueAt[w], words.cueMask[w]);
+  before(Infinity);
   const scan: CueScan = { text, gen, n, pos, len, grp };
   ctx.cues = scan;
   return scan;

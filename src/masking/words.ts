@@ -1,4 +1,4 @@
-import { ADDR_LETTER, charClass, codeUnits, UPPER, WORD_LETTER } from './chars.js';
+import { ADDR_LETTER, charClass, codeUnits, SPACE, UPPER, WORD_LETTER } from './chars.js';
 import type { ScanContext } from './types.js';
 
 /**
@@ -14,7 +14,8 @@ import type { ScanContext } from './types.js';
  *   letters;
  * - words right after a number and a space, where a number–name–number street can start;
  * - ASCII letter runs where a word-anchored cue (MRN, DOB, APO, AKIA…, an IBAN) may start (cues.ts confirms);
- * - stretches of digits and number separators long enough to hold a phone, card or id worth a look.
+ * - stretches of digits and number separators long enough to hold a phone, card or id worth a look;
+ * - places where an address could start right after an address cue (a number or a unit word).
  *
  * Plain ASCII words (the vast majority) are handled in one tight loop; a stretch of text with other letters, marks
  * or inner apostrophes and hyphens is taken apart by the exact character-class rules of each detector.
@@ -56,6 +57,12 @@ export interface WordPass {
   nNum: number;
   numS: Int32Array;
   numE: Int32Array;
+  /**
+   * Where an address could start right after an address cue ("lives at 14 …", "address: suite b"): a digit run or a
+   * unit word (unit, psc, apt, suite, p.o box) after a space, a colon or a letter a cue can end with.
+   */
+  nRest: number;
+  restAt: Int32Array;
 }
 
 /** Bits for `cueMask`: which word-anchored cue may start at a run (confirmed by its own regex in cues.ts). */
@@ -85,7 +92,8 @@ let afterNum = new Int32Array(64);
 let cueAt = new Int32Array(64);
 let cueMask = new Uint8Array(64);
 let numS = new Int32Array(64), numE = new Int32Array(64);
-let nTok = 0, nStr = 0, nCmp = 0, nAfterNum = 0, nCue = 0, nNum = 0;
+let restAt = new Int32Array(64);
+let nTok = 0, nStr = 0, nCmp = 0, nAfterNum = 0, nCue = 0, nNum = 0, nRest = 0;
 function pushNum(s: number, e: number): void {
   if (nNum === numS.length) (numS = grow(numS)), (numE = grow(numE));
   numS[nNum] = s;
@@ -168,8 +176,44 @@ function cueCandidate(a: Uint16Array, s: number, e: number): void {
   cueMask[nCue++] = m;
 }
 
+function pushRest(r: number): void {
+  if (nRest === restAt.length) restAt = grow(restAt);
+  restAt[nRest++] = r;
+}
+// Before an address after a cue: 1 = a space or a colon (the cue's tail), 2 = a letter an address cue ends with.
+const REST_BEFORE = new Uint8Array(128);
+for (const ch of ' \t\n\r\v\f:') REST_BEFORE[ch.charCodeAt(0)] = 1;
+for (const ch of 'stnoSTNO') REST_BEFORE[ch.charCodeAt(0)] = 2;
+/** What comes before `r` could end an address cue: 1 a space or colon, 2 a cue's last letter, 0 neither. */
+function restBefore(a: Uint16Array, r: number): number {
+  if (r === 0) return 0;
+  const p = a[r - 1];
+  return p < 128 ? REST_BEFORE[p] : charClass(p) & SPACE ? 1 : 0;
+}
+/**
+ * The ASCII letter run [s, e) ends in a unit word an address after a cue can start with (unit, psc, apt, suite, or
+ * the p / po of p.o. box): record where that word starts if what comes before it could end a cue — a space or a
+ * colon before the run, or a cue's last letter inside it ("located atSuite 200").
+ */
+function unitRest(a: Uint16Array, s: number, e: number): void {
+  const z = a[e - 1] | 32;
+  let len = 0;
+  if (z === 116) {
+    if (e - s >= 4 && (a[e - 2] | 32) === 105 && (a[e - 3] | 32) === 110 && (a[e - 4] | 32) === 117) len = 4; // unit
+    else if (e - s >= 3 && (a[e - 2] | 32) === 112 && (a[e - 3] | 32) === 97) len = 3; // apt
+  } else if (z === 99) {
+    if (e - s >= 3 && (a[e - 2] | 32) === 115 && (a[e - 3] | 32) === 112) len = 3; // psc
+  } else if (z === 101) {
+    if (e - s >= 5 && (a[e - 2] | 32) === 116 && (a[e - 3] | 32) === 105 && (a[e - 4] | 32) === 117 && (a[e - 5] | 32) === 115) len = 5; // suite
+  } else if (z === 112) len = 1; // p (p.o box)
+  else if (z === 111 && e - s >= 2 && (a[e - 2] | 32) === 112) len = 2; // po
+  if (len === 0) return;
+  const r = e - len;
+  if (restBefore(a, r) === (r === s ? 1 : 2)) pushRest(r);
+}
+
 // Digits and the separators a number run can hold: 1 = separator, 2 = digit.
-const NUM_CHAR = new Uint8Array(128);
+const NUM_CHAR = new Uint8Array(65536);
 for (const ch of ' ./-()+') NUM_CHAR[ch.charCodeAt(0)] = 1;
 for (let c = 48; c <= 57; c++) NUM_CHAR[c] = 2;
 
@@ -216,6 +260,7 @@ function complexStretch(a: Uint16Array, s: number): number {
     const r = k;
     while (k < j && ASCII_LETTER[a[k]]) k++;
     cueCandidate(a, r, k);
+    unitRest(a, r, k);
   }
   // Address runs (the address patterns' letter class).
   k = s;
@@ -236,7 +281,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
   const cached = ctx.words;
   if (cached && cached.text === text && cached.gen === gen) return cached;
   gen++;
-  nTok = nStr = nCmp = nAfterNum = nCue = nNum = 0;
+  nTok = nStr = nCmp = nAfterNum = nCue = nNum = nRest = 0;
   const a = codeUnits(text, ctx);
   const n = a.length;
   let i = 0;
@@ -248,7 +293,10 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
         const k = NUM_CHAR[c];
         if (k !== 0) {
           if (st < 0) (st = i), (digits = 0);
-          if (k === 2) digits++;
+          if (k === 2) {
+            digits++;
+            if (i > 0 && NUM_CHAR[a[i - 1]] !== 2 && restBefore(a, i) !== 0) pushRest(i);
+          }
         } else if (st >= 0) {
           if (i - st >= 7 && digits >= 3) pushNum(st, i);
           st = -1;
@@ -277,6 +325,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
       if (c <= 90) pushTok(s, i);
       addrRun(a, s, i);
       cueCandidate(a, s, i);
+      unitRest(a, s, i);
       continue;
     }
     if (st >= 0) {
@@ -289,7 +338,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
     else i++;
   }
   if (st >= 0 && n - st >= 7 && digits >= 3) pushNum(st, n);
-  const pass: WordPass = { text, gen, nTok, tokS, tokE, nStr, strS, strE, nCmp, cmpS, cmpE, nAfterNum, afterNum, nCue, cueAt, cueMask, nNum, numS, numE };
+  const pass: WordPass = { text, gen, nTok, tokS, tokE, nStr, strS, strE, nCmp, cmpS, cmpE, nAfterNum, afterNum, nCue, cueAt, cueMask, nNum, numS, numE, nRest, restAt };
   ctx.words = pass;
   return pass;
 }
