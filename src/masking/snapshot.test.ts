@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createMasker } from './engine.js';
+
+// Every finding (type, span, confidence, detector) on both corpora, documents and lines, hashed. The detectors were
+// rewritten for speed (shared word and cue passes, prefilters) with the rule that findings stay exactly as they
+// were; this pins that. A deliberate change to what the detectors find changes the hash: check the per-type
+// counts printed on failure against the accuracy bench (bench/masking.mjs), then update the expected value.
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const CORPORA: [string, string, number, string][] = [
+  // file, name, findings, sha256 prefix (as of the original regex detectors, 2026-11)
+  [`${root}bench/corpus-masking.jsonl`, 'own corpus', 2493, '85844f6e60a9afe2'],
+  [`${root}../shared/benchmarks/presidio-synth/corpus.jsonl`, 'Presidio synth', 4154, 'ce9051d925e3d9f8'],
+];
+
+for (const [file, name, count, hash] of CORPORA) {
+  test(`findings on ${name} are unchanged`, { skip: !existsSync(file) && `${file} not found` }, () => {
+    const m = createMasker();
+    const docs = readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { text: string }).text);
+    const h = createHash('sha256');
+    const byType: Record<string, number> = {};
+    let n = 0;
+    for (const d of docs) {
+      for (const t of [d, ...d.split('\n')]) {
+        for (const f of m.scanSync(t)) {
+          h.update(`${f.type} ${f.start} ${f.end} ${f.confidence} ${f.detector}\n`);
+          byType[f.type] = (byType[f.type] ?? 0) + 1;
+          n++;
+        }
+      }
+    }
+    const got = h.digest('hex').slice(0, 16);
+    assert.deepEqual([n, got], [count, hash], `findings on ${name} changed: ${JSON.stringify(byType)}`);
+  });
+}
