@@ -73,10 +73,12 @@ function addressCues(text: string, words: WordPass): number {
   let k = 0;
   for (let i = 0; i < words.nRest; i++) {
     const r = words.restAt[i];
-    REST_Y.lastIndex = r;
-    if (!REST_Y.test(text)) continue;
     let q = r;
     while (q > 0 && isTail(text.charCodeAt(q - 1))) q--;
+    const z = text.charCodeAt(q - 1) | 32; // every cue ends in s, t, n or o
+    if (z !== 115 && z !== 116 && z !== 110 && z !== 111) continue;
+    REST_Y.lastIndex = r;
+    if (!REST_Y.test(text)) continue;
     for (const cue of CUE_TEXTS) {
       const p = q - cue.length;
       if (p < 0 || !holdsAt(text, p, cue)) continue;

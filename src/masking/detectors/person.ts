@@ -22,7 +22,14 @@ for (const c of CUES) {
 const isAsciiLower = (c: number) => c >= 97 && c <= 122;
 
 function hasCue(text: string, start: number): boolean {
-  const b = text.slice(Math.max(0, start - 24), start).toLowerCase().trimEnd();
+  // Most words have no cue before them: rule that out from the last non-space character, without slicing.
+  const lo = Math.max(0, start - 24);
+  let k = start;
+  while (k > lo && charClass(text.charCodeAt(k - 1)) & SPACE) k--;
+  if (k === lo) return false;
+  const z = text.charCodeAt(k - 1);
+  if (z < 128 && !CUES_BY_LAST.has(z >= 65 && z <= 90 ? z + 32 : z)) return false;
+  const b = text.slice(lo, start).toLowerCase().trimEnd();
   const cues = CUES_BY_LAST.get(b.charCodeAt(b.length - 1));
   if (!cues) return false;
   for (const c of cues) {
@@ -258,17 +265,23 @@ function listNeighbours(text: string, singles: number[], found: Finding[]): void
     starts.add(f.start);
     ends.add(f.end);
   }
+  // The words that could join a list at all (their kind, and a comma, colon or "and" beside them): the same in
+  // both rounds.
+  const open: number[] = [];
+  for (const t of singles) {
+    const fl = tF[t];
+    if ((fl & (NAME | COMMON)) === COMMON) continue;
+    const k = tK[t];
+    if (k === K_TITLE || k === K_INITIAL) continue;
+    if (k === K_COMMON && !(fl & NAME)) continue;
+    const lc = text.charCodeAt(tS[t] - 2), rc = text.charCodeAt(tE[t]);
+    if (lc !== 44 && lc !== 100 && lc !== 58 && rc !== 44 && rc !== 32) continue; // ', ' 'and ' ': ' / ', ' ' and'
+    open.push(t);
+  }
   for (let pass = 0; pass < 2; pass++) {
-    for (const t of singles) {
+    for (const t of open) {
       const s = tS[t], e = tE[t];
       if (starts.has(s)) continue;
-      const fl = tF[t];
-      if ((fl & (NAME | COMMON)) === COMMON) continue;
-      const k = tK[t];
-      if (k === K_TITLE || k === K_INITIAL) continue;
-      if (k === K_COMMON && !(fl & NAME)) continue;
-      const lc = text.charCodeAt(s - 2), rc = text.charCodeAt(e);
-      if (lc !== 44 && lc !== 100 && lc !== 58 && rc !== 44 && rc !== 32) continue; // ', ' 'and ' ': ' / ', ' ' and'
       const left = listBefore(text, s);
       const right = listAfter(text, e);
       const nl = left > 0 && ends.has(s - left) && text.charCodeAt(s - 2) !== 58;
