@@ -75,12 +75,14 @@ let tK = new Uint8Array(1024); // kind
 let tF = new Uint8Array(1024); // lexicon flags
 let tNew = new Uint8Array(1024); // 1 = starts a new sequence
 let tH = new Int32Array(1024); // hash of the lower-cased word
+let tMark = new Uint8Array(1024); // 1 = a finding starts at this word, 2 = one ends at it
 
 function grow(): void {
   const n = tS.length * 2;
   const s = new Int32Array(n), e = new Int32Array(n), k = new Uint8Array(n), f = new Uint8Array(n), q = new Uint8Array(n), h = new Int32Array(n);
   s.set(tS), e.set(tE), k.set(tK), f.set(tF), q.set(tNew), h.set(tH);
   tS = s, tE = e, tK = k, tF = f, tNew = q, tH = h;
+  tMark = new Uint8Array(n);
 }
 // Names accepted in this text, by a 16-bit slice of their hash: most words are ruled out without a set look-up.
 const KNOWN_BITS = new Uint8Array(65536);
@@ -165,6 +167,7 @@ export const persons: Detector = (text, out, ctx) => {
   }
   if (count === 0) return;
 
+  tMark.fill(0, 0, count);
   const known = new Set<string>();
   const found: Finding[] = [];
   const fieldIsName = !!ctx.field && FIELD_IS_NAME.test(ctx.field);
@@ -219,6 +222,8 @@ export const persons: Detector = (text, out, ctx) => {
     else if (nWords >= 2 && nameCommon && nUnknown >= 1) conf = 0.65;
     if (!conf) continue;
     found.push({ type: 'PERSON', start, end, confidence: conf, detector: 'person' });
+    tMark[a] |= 1;
+    tMark[b - 1] |= 2;
     for (let j = a; j < b; j++) {
       if (tK[j] === K_NAME || tK[j] === K_UNKNOWN) {
         known.add(lowers[j]);
@@ -227,13 +232,11 @@ export const persons: Detector = (text, out, ctx) => {
     }
   }
   // Lists of people ("Kónya, Szász and Reed"): an unaccepted capitalised word next to an accepted name.
-  listNeighbours(text, singles, found);
+  listNeighbours(text, singles, found, count);
   // The same name elsewhere in the text ("… starring Adamska").
   if (known.size) {
-    const covered = new Set<number>();
-    for (const f of found) covered.add(f.start);
     for (let j = 0; j < count; j++) {
-      if (KNOWN_BITS[tH[j] & 0xffff] && known.has(lowers[j]) && !covered.has(tS[j])) found.push({ type: 'PERSON', start: tS[j], end: tE[j], confidence: 0.7, detector: 'person' });
+      if (KNOWN_BITS[tH[j] & 0xffff] && known.has(lowers[j]) && !(tMark[j] & 1)) found.push({ type: 'PERSON', start: tS[j], end: tE[j], confidence: 0.7, detector: 'person' });
     }
     for (let j = 0; j < count; j++) KNOWN_BITS[tH[j] & 0xffff] = 0;
   }
@@ -259,12 +262,8 @@ function listAfter(text: string, p: number): number {
   return 0;
 }
 
-function listNeighbours(text: string, singles: number[], found: Finding[]): void {
-  const starts = new Set<number>(), ends = new Set<number>();
-  for (const f of found) {
-    starts.add(f.start);
-    ends.add(f.end);
-  }
+function listNeighbours(text: string, singles: number[], found: Finding[], count: number): void {
+  // Findings start and end at words: tMark says which (a finding that ends right before word t ends at word t - 1).
   // The words that could join a list at all (their kind, and a comma, colon or "and" beside them): the same in
   // both rounds.
   const open: number[] = [];
@@ -280,16 +279,15 @@ function listNeighbours(text: string, singles: number[], found: Finding[]): void
   }
   for (let pass = 0; pass < 2; pass++) {
     for (const t of open) {
+      if (tMark[t] & 1) continue;
       const s = tS[t], e = tE[t];
-      if (starts.has(s)) continue;
       const left = listBefore(text, s);
       const right = listAfter(text, e);
-      const nl = left > 0 && ends.has(s - left) && text.charCodeAt(s - 2) !== 58;
-      const nr = right > 0 && starts.has(e + right);
+      const nl = left > 0 && t > 0 && tE[t - 1] === s - left && (tMark[t - 1] & 2) !== 0 && text.charCodeAt(s - 2) !== 58;
+      const nr = right > 0 && t + 1 < count && tS[t + 1] === e + right && (tMark[t + 1] & 1) !== 0;
       if (nl || nr) {
         found.push({ type: 'PERSON', start: s, end: e, confidence: 0.6, detector: 'person' });
-        starts.add(s);
-        ends.add(e);
+        tMark[t] |= 3;
       }
     }
   }
