@@ -66,7 +66,7 @@ export interface ScanOptions {
   minConfidence: number;
   /** Detector names to skip. */
   disabled?: ReadonlySet<string>;
-  /** Skip the detectors on a text that cannot hold any finding (see `mayHoldFinding`); default true. */
+  /** Skip a detector when the text lacks every sign it needs (see NEEDS); default true. False runs them all. */
   prefilter?: boolean;
 }
 
@@ -172,11 +172,6 @@ function currentPlan(): Step[] {
 export function needsOf(name: string): number | undefined {
   const d = REGISTRY[name];
   return d ? NEEDS.get(d) : undefined;
-}
-
-/** Can any built-in detector find anything in `text`? False is a proof that none can (see NEEDS). */
-export function mayHoldFinding(text: string): boolean {
-  return signsOf(text) !== 0;
 }
 
 /**

@@ -173,14 +173,8 @@ export const assignments: Detector = (text, out, ctx) => {
   }
 };
 
-/** Whole-value secrets: a value under a secret-looking field name (JSON key, column, header). */
-export function fieldSecret(text: string, field: string | undefined, out: Finding[]): void {
-  if (!field || text.length === 0) return;
-  const type = secretFieldType(field);
-  if (type) fieldSecretOfType(text, type, out);
-}
-
-/** `fieldSecret` once the field's secret type is known (`secretFieldType`). */
+/** Whole-value secrets: a value under a secret-looking field name (JSON key, column, header), whose secret type
+ * (`secretFieldType` of the name) is `type`. */
 export function fieldSecretOfType(text: string, type: string, out: Finding[]): void {
   const v = text.trim();
   const confidence = secretValueConfidence(type, v);
