@@ -138,6 +138,7 @@ export function cueScan(text: string, ctx: ScanContext): CueScan {
   const words = wordPass(text, ctx);
   gen++;
   n = 0;
+  if (pos.length > 1 << 18) (pos = new Int32Array(256)), (len = new Int32Array(256)), (grp = new Uint8Array(256)); // after a very large text
   const nAddr = addressCues(text, words);
   let w = 0, c = 0; // next word-anchored candidate, next address cue
   // The word-anchored cues and the address cues before `at`, in position order.

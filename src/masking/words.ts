@@ -85,6 +85,7 @@ export function registerStreetRuns(streetRuns: Iterable<string>, suffixes: Itera
 }
 
 let gen = 0;
+const KEEP = 1 << 18; // entries a buffer keeps between texts (1 MB per Int32Array)
 let tokS = new Int32Array(256), tokE = new Int32Array(256);
 let strS = new Int32Array(64), strE = new Int32Array(64);
 let cmpS = new Int32Array(64), cmpE = new Int32Array(64);
@@ -282,6 +283,14 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
   if (cached && cached.text === text && cached.gen === gen) return cached;
   gen++;
   nTok = nStr = nCmp = nAfterNum = nCue = nNum = nRest = 0;
+  // Buffers grow with the largest text seen; after a very large one, start small again rather than keep it.
+  if (tokS.length > KEEP) (tokS = new Int32Array(256)), (tokE = new Int32Array(256));
+  if (strS.length > KEEP) (strS = new Int32Array(64)), (strE = new Int32Array(64));
+  if (cmpS.length > KEEP) (cmpS = new Int32Array(64)), (cmpE = new Int32Array(64));
+  if (numS.length > KEEP) (numS = new Int32Array(64)), (numE = new Int32Array(64));
+  if (cueAt.length > KEEP) (cueAt = new Int32Array(64)), (cueMask = new Uint8Array(64));
+  if (afterNum.length > KEEP) afterNum = new Int32Array(64);
+  if (restAt.length > KEEP) restAt = new Int32Array(64);
   const a = codeUnits(text, ctx);
   const n = a.length;
   let i = 0;

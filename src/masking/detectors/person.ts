@@ -84,6 +84,10 @@ function grow(): void {
   tS = s, tE = e, tK = k, tF = f, tNew = q, tH = h;
   tMark = new Uint8Array(n);
 }
+function shrink(): void {
+  tS = new Int32Array(1024), tE = new Int32Array(1024), tH = new Int32Array(1024);
+  tK = new Uint8Array(1024), tF = new Uint8Array(1024), tNew = new Uint8Array(1024), tMark = new Uint8Array(1024);
+}
 // Names accepted in this text, by a 16-bit slice of their hash: most words are ruled out without a set look-up.
 const KNOWN_BITS = new Uint8Array(65536);
 
@@ -109,6 +113,7 @@ const VOCATIVE = /^, (?:can|could|would|will|please|I|you|we)\b/;
 export const persons: Detector = (text, out, ctx) => {
   const w = wordPass(text, ctx);
   if (w.nTok === 0) return;
+  if (tS.length > 1 << 18) shrink(); // after a very large text, do not keep its buffers
   const cu = codeUnits(text, ctx);
   let lex: Lexicon | undefined;
   const lowers: string[] = [];
