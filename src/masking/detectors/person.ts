@@ -56,15 +56,17 @@ function kindOf(fl: number, len: number, c1: number): number {
 
 function sentenceStart(text: string, pos: number): boolean {
   let i = pos - 1;
-  while (i >= 0 && (text[i] === ' ' || text[i] === '"' || text[i] === '\t')) i--;
-  return i < 0 || '.!?\n>:*-•'.includes(text[i]);
+  let c = text.charCodeAt(i);
+  while (i >= 0 && (c === 32 || c === 34 || c === 9)) c = text.charCodeAt(--i); // ' ', '"', tab
+  // after . ! ? newline > : * - •
+  return i < 0 || c === 46 || c === 33 || c === 63 || c === 10 || c === 62 || c === 58 || c === 42 || c === 45 || c === 0x2022;
 }
 
 /** Are the words ending at `e` and starting at `s` one name: one space, or ` de `, ` van der `-like particles? */
-function joinable(text: string, e: number, s: number): boolean {
+function joinable(text: string, cu: Uint16Array, e: number, s: number): boolean {
   const len = s - e;
-  if (len === 1) return text.charCodeAt(e) === 32;
-  if (len < 3 || len > 8 || text.charCodeAt(e) !== 32 || text.charCodeAt(s - 1) !== 32) return false;
+  if (len === 1) return cu[e] === 32;
+  if (len < 3 || len > 8 || cu[e] !== 32 || cu[s - 1] !== 32) return false;
   return PARTICLES.has(text.slice(e, s).trim());
 }
 
@@ -123,8 +125,8 @@ export const persons: Detector = (text, out, ctx) => {
     // A capitalised word [s, e): strip a possessive 's, look it up once.
     const s = w.tokS[t];
     let e = w.tokE[t];
-    if (e - s > 2 && text.charCodeAt(e - 1) === 115) {
-      const q = text.charCodeAt(e - 2);
+    if (e - s > 2 && cu[e - 1] === 115) {
+      const q = cu[e - 2];
       if (q === 39 || q === 0x2019) e -= 2;
     }
     // Look-up through a small direct-mapped cache of recent words (exact spelling → lower case, flags): common
@@ -156,14 +158,14 @@ export const persons: Detector = (text, out, ctx) => {
       kind = e - s >= 2 ? kindOf(fl, lower.length, cu[s + 1]) : lower.length === 1 ? kindOf(fl, 1, 0) : 0;
       cacheKind[slot] = kind;
     }
-    if ((e - s === 1 || fl & TITLE) && text.charCodeAt(e) === 46) e++;
+    if ((e - s === 1 || fl & TITLE) && e < cu.length && cu[e] === 46) e++;
     if (count === tS.length) grow();
     tH[count] = lh;
     tS[count] = s;
     tE[count] = e;
     tF[count] = fl;
     tK[count] = kind !== 0 ? kind : kindOf(fl, lower.length, text.charCodeAt(s + 1));
-    const joins = seqLen > 0 && joinable(text, tE[count - 1], s);
+    const joins = seqLen > 0 && joinable(text, cu, tE[count - 1], s);
     tNew[count] = joins ? 0 : 1;
     seqLen = joins ? seqLen + 1 : 1;
     if (seqLen > 6) seqLen = 0; // seven words at most: the next word starts a new sequence
