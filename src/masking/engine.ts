@@ -3,7 +3,7 @@ import { systemClock } from '../core/clock.js';
 import { CountersignError, isCountersignError } from '../core/errors.js';
 import type { Finding, MaskContext, Masker } from '../core/masking.js';
 import type { TokenStore } from '../store/types.js';
-import { DEFAULT_PROFILE, DEFAULT_TRANSFORMS, maskingConfigSchema, type MaskingConfig, type MaskingProfile } from './config.js';
+import { DEFAULT_PROFILE, DEFAULT_TRANSFORMS, maskingConfigSchema, type MaskingConfig, type MaskingProfile, type TransformName } from './config.js';
 import { pathOf, walkValue } from './json.js';
 import { scan } from './scan.js';
 import { maskChunks, type StreamOptions } from './stream.js';
@@ -83,35 +83,48 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
   };
 
   /** Apply transforms; token transforms push the sealed value to `pending` (null = no store allowed). */
+  // Transform per finding type, per profile, worked out once.
+  const transformCache = new WeakMap<MaskingProfile, Map<string, TransformName>>();
+  const transformOf = (p: MaskingProfile, type: string): TransformName => {
+    let m = transformCache.get(p);
+    if (!m) transformCache.set(p, (m = new Map()));
+    let t = m.get(type);
+    if (t === undefined) m.set(type, (t = transformFor(p.transforms, DEFAULT_TRANSFORMS, type)));
+    return t;
+  };
+
+  /** Apply transforms; token transforms push the sealed value to `pending` (null = no store allowed). */
   const apply = (text: string, findings: Finding[], ctx: MaskContext | undefined, pending: Pending[] | null): string => {
     if (findings.length === 0) return text;
     const p = profileOf(ctx);
     let out = '';
     let last = 0;
-    const kept: Finding[] = [];
-    for (const f of findings) {
-      const t = transformFor(p.transforms, DEFAULT_TRANSFORMS, f.type);
+    let kept = 0; // findings not kept as they are, compacted in place
+    for (let i = 0; i < findings.length; i++) {
+      const f = findings[i];
+      const t = transformOf(p, f.type);
       if (t === 'keep') continue;
-      const value = text.slice(f.start, f.end);
       let rep: string;
       if (t === 'redact') rep = redact(f.type);
-      else if (t === 'partial') rep = partial(f.type, value);
-      else if (t === 'hash') rep = `[${f.type}:${keyedHash(needKeys(), f.type, value)}]`;
       else {
-        if (pending === null) throw new CountersignError('MASKING_FAILED', 'the token transform needs the token store: use the async maskText');
-        if (!deps.tokens) throw new CountersignError('MASKING_FAILED', 'the token transform needs a token store; none is configured');
-        const k = needKeys();
-        const scope = ctx?.scope ?? 'default';
-        const token = tokenFor(k, scope, f.type, value);
-        pending.push({ scope, token, sealed: seal(k, scope, token, value) });
-        rep = `[${f.type}:${token}]`;
+        const value = text.slice(f.start, f.end);
+        if (t === 'partial') rep = partial(f.type, value);
+        else if (t === 'hash') rep = `[${f.type}:${keyedHash(needKeys(), f.type, value)}]`;
+        else {
+          if (pending === null) throw new CountersignError('MASKING_FAILED', 'the token transform needs the token store: use the async maskText');
+          if (!deps.tokens) throw new CountersignError('MASKING_FAILED', 'the token transform needs a token store; none is configured');
+          const k = needKeys();
+          const scope = ctx?.scope ?? 'default';
+          const token = tokenFor(k, scope, f.type, value);
+          pending.push({ scope, token, sealed: seal(k, scope, token, value) });
+          rep = `[${f.type}:${token}]`;
+        }
       }
       out += text.slice(last, f.start) + rep;
       last = f.end;
-      kept.push(f);
+      findings[kept++] = f;
     }
-    findings.length = 0;
-    for (const f of kept) findings.push(f); // no spread: a text can hold more findings than the stack has slots
+    findings.length = kept;
     return out + text.slice(last);
   };
 

@@ -1,8 +1,14 @@
 import type { TransformName } from './config.js';
 
+const LABELS = new Map<string, string>();
 /** `[EMAIL]`: the type label. */
 export function redact(type: string): string {
-  return `[${type}]`;
+  let l = LABELS.get(type);
+  if (l === undefined) {
+    l = `[${type}]`;
+    if (LABELS.size < 256) LABELS.set(type, l);
+  }
+  return l;
 }
 
 /**
