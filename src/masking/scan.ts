@@ -198,7 +198,8 @@ export function scan(text: string, ctx: ScanContext, opts: ScanOptions): Finding
       if (info.secret) fieldSecretOfType(text, info.secret, raw);
     }
     const signs = opts.prefilter === false ? T_ALL : signsOf(text);
-    const sctx: ScanContext = { field: info?.norm };
+    // All properties set up front: one object shape for every scan context, whichever pass fills it first.
+    const sctx: ScanContext = { field: info?.norm, words: undefined, cues: undefined, codes: undefined, codesOf: undefined };
     const disabled = opts.disabled !== undefined && opts.disabled.size > 0 ? opts.disabled : undefined;
     for (const step of currentPlan()) {
       if (disabled?.has(step.name)) continue;
