@@ -54,16 +54,24 @@ export function charClass(c: number): number {
   return v !== 0 ? v : classify(c);
 }
 
+// One buffer for the code units of the text being scanned, reused from scan to scan (a fresh 512 KB buffer per
+// 256 KB piece would be garbage for the old generation to collect); `unitsGen` tells a stale view from a live one.
+let units = Buffer.allocUnsafe(1 << 16);
+let unitsGen = 0;
+
 /**
- * The UTF-16 code units of `text` as a typed array (made once per scan and kept on the context): loops over it run
- * markedly faster than `charCodeAt` on long sliced strings.
+ * The UTF-16 code units of `text` as a typed array, made once per scan and kept on the context: loops over it run
+ * markedly faster than `charCodeAt` on long sliced strings. The array is valid until the next scan.
  */
-export function codeUnits(text: string, ctx: { codes?: Uint16Array; codesOf?: string }): Uint16Array {
-  if (ctx.codes && ctx.codesOf === text) return ctx.codes;
-  const b = Buffer.from(text, 'utf16le');
-  // Pooled buffers are 8-byte aligned; copy in the unlikely case one is not 2-byte aligned.
-  const a = b.byteOffset & 1 ? new Uint16Array(new Uint8Array(b).buffer) : new Uint16Array(b.buffer, b.byteOffset, text.length);
+export function codeUnits(text: string, ctx: { codes?: Uint16Array; codesOf?: string; codesGen?: number }): Uint16Array {
+  if (ctx.codes && ctx.codesOf === text && ctx.codesGen === unitsGen) return ctx.codes;
+  const bytes = text.length * 2;
+  // Grow to fit; after a very large text, go back to a modest buffer rather than keep it.
+  if (units.length < bytes || (units.length > 1 << 22 && units.length > bytes * 4)) units = Buffer.allocUnsafe(Math.max(bytes, 1 << 16));
+  units.write(text, 0, 'utf16le');
+  const a = new Uint16Array(units.buffer, units.byteOffset, text.length);
   ctx.codes = a;
   ctx.codesOf = text;
+  ctx.codesGen = ++unitsGen;
   return a;
 }

@@ -199,7 +199,7 @@ export function scan(text: string, ctx: ScanContext, opts: ScanOptions): Finding
     }
     const signs = opts.prefilter === false ? T_ALL : signsOf(text);
     // All properties set up front: one object shape for every scan context, whichever pass fills it first.
-    const sctx: ScanContext = { field: info?.norm, words: undefined, cues: undefined, codes: undefined, codesOf: undefined };
+    const sctx: ScanContext = { field: info?.norm, words: undefined, cues: undefined, codes: undefined, codesOf: undefined, codesGen: undefined };
     const disabled = opts.disabled !== undefined && opts.disabled.size > 0 ? opts.disabled : undefined;
     for (const step of currentPlan()) {
       if (disabled?.has(step.name)) continue;

@@ -20,6 +20,7 @@ export interface ScanContext {
   /** The text's UTF-16 code units (see chars.ts `codeUnits`), for `codesOf`. */
   codes?: Uint16Array;
   codesOf?: string;
+  codesGen?: number;
 }
 
 /**
