@@ -78,6 +78,7 @@ let tF = new Uint8Array(1024); // lexicon flags
 let tNew = new Uint8Array(1024); // 1 = starts a new sequence
 let tH = new Int32Array(1024); // hash of the lower-cased word
 let tMark = new Uint8Array(1024); // 1 = a finding starts at this word, 2 = one ends at it
+let lowers: string[] = []; // the lower-cased word (entries past the current count are left over from earlier texts)
 
 function grow(): void {
   const n = tS.length * 2;
@@ -87,6 +88,7 @@ function grow(): void {
   tMark = new Uint8Array(n);
 }
 function shrink(): void {
+  lowers = [];
   tS = new Int32Array(1024), tE = new Int32Array(1024), tH = new Int32Array(1024);
   tK = new Uint8Array(1024), tF = new Uint8Array(1024), tNew = new Uint8Array(1024), tMark = new Uint8Array(1024);
 }
@@ -118,7 +120,6 @@ export const persons: Detector = (text, out, ctx) => {
   if (tS.length > 1 << 18) shrink(); // after a very large text, do not keep its buffers
   const cu = codeUnits(text, ctx);
   let lex: Lexicon | undefined;
-  const lowers: string[] = [];
   let count = 0;
   let seqLen = 0;
   for (let t = 0; t < w.nTok; t++) {
@@ -169,7 +170,7 @@ export const persons: Detector = (text, out, ctx) => {
     tNew[count] = joins ? 0 : 1;
     seqLen = joins ? seqLen + 1 : 1;
     if (seqLen > 6) seqLen = 0; // seven words at most: the next word starts a new sequence
-    lowers.push(lower);
+    lowers[count] = lower;
     count++;
   }
   if (count === 0) return;
