@@ -21,7 +21,8 @@ const REGIONS: CountryCode[] = ['US', 'GB', 'DE', 'FR', 'NL', 'BE', 'FI', 'SE', 
 const DATE_SHAPE = /^(?:\d{4}[-\/.]\d{1,2}[-\/.]\d{1,2}|\d{1,2}[-\/.]\d{1,2}[-\/.]\d{2,4})$/;
 
 // libphonenumber-js answers in tens of microseconds (it builds its regexes per call), so its verdicts are
-// remembered per run of characters: a pure function of the run, bounded, forgotten wholesale when full.
+// remembered per run of characters within one text (a pure function of the run, bounded). They are forgotten when
+// the text is done: a gateway should not keep the phone numbers it masked in memory after the call.
 const VERDICTS_MAX = 4096;
 const verdicts = new Map<string, number>();
 const VALID = 2, POSSIBLE = 1;
@@ -82,6 +83,7 @@ export const numbers: Detector = (text, out, ctx) => {
   // Runs only occur inside the word pass's stretches of number characters; each is searched on its own (a run
   // cannot cross the end of one), so the matches are those of one search over the whole text.
   const w = wordPass(text, ctx);
+  if (verdicts.size) verdicts.clear();
   for (let r = 0; r < w.nNum; r++) {
     const base = w.numS[r];
     const sub = text.slice(base, w.numE[r]);
@@ -89,6 +91,7 @@ export const numbers: Detector = (text, out, ctx) => {
     let m: RegExpExecArray | null;
     while ((m = RUN.exec(sub))) runAt(text, out, ctx, m[0], base + m.index);
   }
+  verdicts.clear();
 };
 
 function runAt(text: string, out: Parameters<Detector>[1], ctx: Parameters<Detector>[2], match: string, at: number): void {

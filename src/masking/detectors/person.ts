@@ -130,8 +130,8 @@ export const persons: Detector = (text, out, ctx) => {
       const q = cu[e - 2];
       if (q === 39 || q === 0x2019) e -= 2;
     }
-    // Look-up through a small direct-mapped cache of recent words (exact spelling → lower case, flags): common
-    // words and names recur, and a hit costs neither a slice nor a probe of the 200,000-word map.
+    // Look-up through a small direct-mapped cache of recent words of the lexicon (exact spelling → lower case,
+    // flags, kind): common words and names recur, and a hit costs neither a slice nor a probe of the lexicon.
     let h = e - s;
     for (let j = s; j < e; j++) h = (Math.imul(h, 31) + cu[j]) | 0;
     const slot = (h ^ (h >>> 13)) & CACHE_MASK;
@@ -150,14 +150,18 @@ export const persons: Detector = (text, out, ctx) => {
       lh = wordHash(lower);
       lex ??= lexicon();
       fl = lex.lookup(lower, lh);
-      cacheWord[slot] = word;
-      cacheHash[slot] = h;
-      cacheLower[slot] = lower;
-      cacheFlags[slot] = fl;
-      cacheLowerHash[slot] = lh;
       // The kind depends on the word alone, unless a one-letter word lower-cases to more (İ): then on what follows.
       kind = e - s >= 2 ? kindOf(fl, lower.length, cu[s + 1]) : lower.length === 1 ? kindOf(fl, 1, 0) : 0;
-      cacheKind[slot] = kind;
+      // Only words of the public lists are kept: a word in none of them (a rare surname, an id) is not held in
+      // memory after the call.
+      if (fl !== 0) {
+        cacheWord[slot] = word;
+        cacheHash[slot] = h;
+        cacheLower[slot] = lower;
+        cacheFlags[slot] = fl;
+        cacheLowerHash[slot] = lh;
+        cacheKind[slot] = kind;
+      }
     }
     if ((e - s === 1 || fl & TITLE) && e < cu.length && cu[e] === 46) e++;
     if (count === tS.length) grow();
