@@ -75,3 +75,9 @@ export function codeUnits(text: string, ctx: { codes?: Uint16Array; codesOf?: st
   ctx.codesGen = ++unitsGen;
   return a;
 }
+
+/** Wipe the code units a scan left in the shared buffer (the scanned text is not kept in memory after the scan). */
+export function releaseCodeUnits(ctx: { codes?: Uint16Array; codesGen?: number }): void {
+  if (ctx.codes && ctx.codesGen === unitsGen) ctx.codes.fill(0);
+  ctx.codes = undefined;
+}

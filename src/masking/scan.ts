@@ -6,6 +6,7 @@ import { emails, ibans, ipv6 } from './detectors/net.js';
 import { numbers } from './detectors/numbers.js';
 import { persons } from './detectors/person.js';
 import { assignments, fieldSecretOfType, pemBlocks, providerTokens, secretFieldType, urlCredentials } from './detectors/secrets.js';
+import { releaseCodeUnits } from './chars.js';
 import type { Detector, ScanContext } from './types.js';
 
 const REGISTRY: Record<string, Detector> = {
@@ -79,6 +80,7 @@ interface FieldInfo {
   secret: string | undefined;
 }
 const FIELD_CACHE_MAX = 2048;
+const KEY_MAY_HOLD_VALUE = /[@\d]/;
 const fieldCache = new Map<string, FieldInfo>();
 
 function fieldInfo(name: string): FieldInfo {
@@ -93,6 +95,8 @@ function fieldInfo(name: string): FieldInfo {
     }
   }
   f = { norm, type, secret: secretFieldType(norm) };
+  // A key with an @ or a digit may itself be a value (it is masked as one): worked out again each time, never kept.
+  if (KEY_MAY_HOLD_VALUE.test(name)) return f;
   if (fieldCache.size >= FIELD_CACHE_MAX) fieldCache.clear();
   fieldCache.set(name, f);
   return f;
@@ -201,10 +205,14 @@ export function scan(text: string, ctx: ScanContext, opts: ScanOptions): Finding
     // All properties set up front: one object shape for every scan context, whichever pass fills it first.
     const sctx: ScanContext = { field: info?.norm, words: undefined, cues: undefined, codes: undefined, codesOf: undefined, codesGen: undefined };
     const disabled = opts.disabled !== undefined && opts.disabled.size > 0 ? opts.disabled : undefined;
-    for (const step of currentPlan()) {
-      if (disabled?.has(step.name)) continue;
-      if (step.need !== 0 && (step.need & signs) === 0) continue; // need 0: a detector registered later, always run
-      step.detect(text, raw, sctx);
+    try {
+      for (const step of currentPlan()) {
+        if (disabled?.has(step.name)) continue;
+        if (step.need !== 0 && (step.need & signs) === 0) continue; // need 0: a detector registered later, always run
+        step.detect(text, raw, sctx);
+      }
+    } finally {
+      releaseCodeUnits(sctx);
     }
   } catch (e) {
     throw new CountersignError('MASKING_FAILED', 'a masking detector failed; the data was withheld', undefined, { cause: e });

@@ -78,7 +78,6 @@ let tF = new Uint8Array(1024); // lexicon flags
 let tNew = new Uint8Array(1024); // 1 = starts a new sequence
 let tH = new Int32Array(1024); // hash of the lower-cased word
 let tMark = new Uint8Array(1024); // 1 = a finding starts at this word, 2 = one ends at it
-let lowers: string[] = []; // the lower-cased word (entries past the current count are left over from earlier texts)
 
 function grow(): void {
   const n = tS.length * 2;
@@ -88,7 +87,6 @@ function grow(): void {
   tMark = new Uint8Array(n);
 }
 function shrink(): void {
-  lowers = [];
   tS = new Int32Array(1024), tE = new Int32Array(1024), tH = new Int32Array(1024);
   tK = new Uint8Array(1024), tF = new Uint8Array(1024), tNew = new Uint8Array(1024), tMark = new Uint8Array(1024);
 }
@@ -118,6 +116,7 @@ export const persons: Detector = (text, out, ctx) => {
   const w = wordPass(text, ctx);
   if (w.nTok === 0) return;
   if (tS.length > 1 << 18) shrink(); // after a very large text, do not keep its buffers
+  const lowers: string[] = []; // the lower-cased words (per call: no word of the text outlives it)
   const cu = codeUnits(text, ctx);
   let lex: Lexicon | undefined;
   let count = 0;
@@ -174,7 +173,7 @@ export const persons: Detector = (text, out, ctx) => {
     tNew[count] = joins ? 0 : 1;
     seqLen = joins ? seqLen + 1 : 1;
     if (seqLen > 6) seqLen = 0; // seven words at most: the next word starts a new sequence
-    lowers[count] = lower;
+    lowers.push(lower);
     count++;
   }
   if (count === 0) return;
