@@ -16,7 +16,9 @@ const NOT_PHONE_CONTEXT = /(?:order|invoice|inv|sku|ref|reference|ticket|case|id
 const CARD_CONTEXT = /card|visa|master|amex|credit|debit|cc\b|pan\b/;
 const SSN_CONTEXT = /ssn|social security|social sec|\bss#|\bss no|tax id|tin\b/;
 const LICENSE_CONTEXT = /(?:driver'?s?|driving)\s+licen[cs]e|\blicen[cs]e\s+(?:no|number|#)|\bdl\s*(?:no|#|number)?\s*:?/;
-const REGIONS: CountryCode[] = ['US', 'GB', 'DE', 'FR', 'NL', 'BE', 'FI', 'SE', 'DK', 'NO', 'PL', 'CZ', 'HU', 'IT', 'ES', 'PT', 'CH', 'AT', 'IE', 'AU', 'NZ', 'CA', 'IN', 'BR', 'MX', 'JP', 'ZA', 'RU', 'IS', 'SI', 'HR', 'GR', 'UY', 'AR'];
+// Valid in any of these regions is valid. Tried in order of how many numbers each accepts (German numbering, with
+// its variable lengths, accepts most), so a valid number is usually settled by the first parse.
+const REGIONS: CountryCode[] = ['DE', 'FI', 'AT', 'SE', 'IE', 'PL', 'NZ', 'BR', 'IN', 'JP', 'HR', 'IS', 'GB', 'HU', 'NL', 'BE', 'DK', 'NO', 'SI', 'MX', 'UY', 'AR', 'GR', 'ZA', 'FR', 'CH', 'US', 'CA', 'IT', 'ES', 'PT', 'CZ', 'AU', 'RU'];
 
 const DATE_SHAPE = /^(?:\d{4}[-\/.]\d{1,2}[-\/.]\d{1,2}|\d{1,2}[-\/.]\d{1,2}[-\/.]\d{2,4})$/;
 
