@@ -40,7 +40,7 @@ function internationalVerdict(run: string): number {
   const v = verdicts.get(run);
   if (v !== undefined) return v;
   const p = parsePhoneNumberFromString(run);
-  return remember(run, (p?.isValid() ? VALID : 0) | (p?.isPossible() ? POSSIBLE : 0));
+  return remember(run, p?.isValid() ? VALID : p?.isPossible() ? POSSIBLE : 0); // possible only asked when not valid
 }
 
 /** National numbers: VALID if valid in any of REGIONS. */
