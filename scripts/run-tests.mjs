@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Runs every test with Node's own runner: unit tests beside the code (src/**/*.test.ts) and integration suites
 // under test/. TypeScript is loaded through tsx, so no build is needed first.
-// Usage: npm test [-- path-filter...]   e.g. npm test -- src/approvals test/mcp
+// Usage: npm test [-- path-filter...]   e.g. npm test -- src/approvals test/mcp   (a filtered run skips the type-check)
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
@@ -24,6 +24,15 @@ if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x
 if (files.length === 0) {
   console.error('no test files matched', filters);
   process.exit(1);
+}
+// The whole run (no filter) type-checks first, tests included: tsx strips types without checking them.
+if (!filters.length) {
+  console.log('type-checking (tsc -p tsconfig.json --noEmit)');
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'], { cwd: root, stdio: 'inherit' });
+  if (tsc.status !== 0) {
+    console.error('type errors: fix them before the tests run');
+    process.exit(1);
+  }
 }
 console.log(`running ${files.length} test files`);
 const child = spawn(

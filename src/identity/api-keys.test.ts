@@ -112,6 +112,7 @@ test('store failures fail closed as STORE_UNAVAILABLE; a failing usage write doe
     getKey: async () => { throw new Error('connection reset'); },
     listKeys: async () => { throw new Error('connection reset'); },
     revokeKey: async () => { throw new Error('connection reset'); },
+    touchKey: async () => { throw new Error('connection reset'); },
   };
   const clock = new FakeClock();
   await assert.rejects(createApiKey(broken, { principalId: 'agent:a', type: 'agent', groups: [] }, clock), code('STORE_UNAVAILABLE'));
