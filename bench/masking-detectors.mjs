@@ -3,9 +3,9 @@
 // (warm, one core, median of --runs; a detector alone also pays for the shared passes it uses), the whole engine
 // (also on text whose numbers never repeat), and small-value latency on the MCP hot path, sync and awaited.
 // Usage: node --import tsx bench/masking-detectors.mjs [--mb 4] [--runs 5]
-import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mixedCorpus } from './mixed-corpus.mjs';
 import { createMasker } from '../src/masking/index.ts';
 import { DETECTORS } from '../src/masking/scan.ts';
 
@@ -18,18 +18,7 @@ const MB = Number(arg('mb', 4));
 const RUNS = Number(arg('runs', 5));
 const synth = join(here, '..', '..', 'shared', 'benchmarks', 'presidio-synth', 'corpus.jsonl');
 const own = join(here, 'corpus-masking.jsonl');
-const docs = [...readFileSync(own, 'utf8').trim().split('\n'), ...(existsSync(synth) ? readFileSync(synth, 'utf8').trim().split('\n') : [])].map((l) => JSON.parse(l).text);
-const filler = [
-  '2025-03-01T10:00:00Z INFO http GET /api/v1/items?page=2 200 12ms build=4f2a9c1 node=web-3',
-  'at Object.<anonymous> (/srv/app/node_modules/express/lib/router/index.js:284:15)',
-  'SELECT id, status, created_at FROM orders WHERE status = \'open\' ORDER BY created_at DESC LIMIT 50;',
-  'The deployment finished without errors; 14 pods are ready and the queue drained in 3 minutes.',
-];
-let big = '';
-for (let i = 0; big.length < MB * 1e6; i++) big += (i % 3 === 2 ? filler[i % filler.length] : docs[i % docs.length]) + '\n';
-const bytes = Buffer.byteLength(big);
-const pieces = [];
-for (let i = 0; i < big.length; i += 256 * 1024) pieces.push(big.slice(i, i + 256 * 1024));
+const { bytes, pieces } = mixedCorpus(MB, { own, synth });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mbs = (fn) => {
   fn(pieces[0]);

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mixedCorpus } from './mixed-corpus.mjs';
 import { SyncRedactor } from 'redact-pii';
 import { createMasker } from '../src/masking/index.ts';
 
@@ -56,18 +57,7 @@ if (!process.argv.includes('--skip-accuracy')) {
 }
 
 // ---- throughput: a mixed corpus of MB megabytes, masked in 256 KB pieces (what the stream does) ----
-const docs = [...readFileSync(own, 'utf8').trim().split('\n'), ...(existsSync(synth) ? readFileSync(synth, 'utf8').trim().split('\n') : [])].map((l) => JSON.parse(l).text);
-const filler = [
-  '2025-03-01T10:00:00Z INFO http GET /api/v1/items?page=2 200 12ms build=4f2a9c1 node=web-3',
-  'at Object.<anonymous> (/srv/app/node_modules/express/lib/router/index.js:284:15)',
-  'SELECT id, status, created_at FROM orders WHERE status = \'open\' ORDER BY created_at DESC LIMIT 50;',
-  'The deployment finished without errors; 14 pods are ready and the queue drained in 3 minutes.',
-];
-let big = '';
-for (let i = 0; big.length < MB * 1e6; i++) big += (i % 3 === 2 ? filler[i % filler.length] : docs[i % docs.length]) + '\n';
-const bytes = Buffer.byteLength(big);
-const pieces = [];
-for (let i = 0; i < big.length; i += 256 * 1024) pieces.push(big.slice(i, i + 256 * 1024));
+const { big, bytes, pieces } = mixedCorpus(MB, { own, synth });
 
 const engine = createMasker();
 const redactor = new SyncRedactor();
