@@ -53,6 +53,12 @@ export async function createRuntime(config: LoadedConfig, opts: RuntimeOptions =
   const clock = opts.clock ?? systemClock;
   const ids = opts.ids ?? randomIds;
   const warnings = [...config.warnings];
+  if (config.identity.static_tokens.length > 0) {
+    warnings.push(
+      `identity.static_tokens: ${config.identity.static_tokens.length} development bearer token(s) that never expire are accepted; ` +
+        'use API keys (countersign keys create) and OIDC in production',
+    );
+  }
   const store = opts.store ?? (await openStore(config.store, config.baseDir, env));
   try {
     const maskKeyText = env[config.masking.key_env];
