@@ -1,4 +1,5 @@
 import { CountersignError } from '../core/errors.js';
+import type { JobResult } from './commit-queue.js';
 import { StoreConflictError, type AuditRecord } from './types.js';
 
 /**
@@ -21,4 +22,30 @@ export function checkAuditBatch(head: { seq: number; hash: string }, recs: Audit
     seq = r.seq;
     hash = r.hash;
   }
+}
+
+/** One queued audit append: the builder, and whether it must be on disk before it resolves. */
+export type AuditJob = { build: (head: { seq: number; hash: string }) => AuditRecord[]; now: boolean };
+
+/**
+ * Run a batch of audit builders in order on `head`: each gets the head the previous one left. A builder that throws
+ * or returns records that do not chain fails alone. Returns one result per job and the rows to insert, in order.
+ */
+export function chainAuditJobs(head: { seq: number; hash: string }, jobs: AuditJob[]): { results: Array<JobResult<AuditRecord[]>>; rows: AuditRecord[] } {
+  const results: Array<JobResult<AuditRecord[]>> = [];
+  const rows: AuditRecord[] = [];
+  for (const { build } of jobs) {
+    let recs: AuditRecord[];
+    try {
+      recs = build(head);
+      checkAuditBatch(head, recs);
+    } catch (e) {
+      results.push({ ok: false, error: e });
+      continue;
+    }
+    for (const r of recs) rows.push(r);
+    if (recs.length) head = { seq: recs[recs.length - 1]!.seq, hash: recs[recs.length - 1]!.hash };
+    results.push({ ok: true, value: recs });
+  }
+  return { results, rows };
 }

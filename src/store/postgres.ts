@@ -3,7 +3,7 @@ import { canonicalJson } from '../core/canonical.js';
 import { CountersignError } from '../core/errors.js';
 import { AUDIT_GENESIS_HASH, canonicalBody } from '../audit/chain.js';
 import { CommitQueue, type JobResult } from './commit-queue.js';
-import { checkAuditBatch, storeError } from './errors.js';
+import { chainAuditJobs, storeError, type AuditJob } from './errors.js';
 import { eventFromRow, keyFromRow, requestDoc, requestFromRow } from './rows.js';
 import {
   StoreConflictError,
@@ -17,8 +17,7 @@ import {
   type StoredRequest,
 } from './types.js';
 
-type Build = (head: { seq: number; hash: string }) => AuditRecord[];
-type AuditJob = { build: Build; now: boolean };
+type Build = AuditJob['build'];
 
 // Numbers: epoch ms and seqs are BIGINT; they fit a JS number, so parse them as such (OID 20 = int8).
 const types = {
@@ -231,22 +230,7 @@ export class PostgresStore implements Store {
       if (!jobs.some((j) => j.now)) await c.query('SET LOCAL synchronous_commit TO OFF');
       // One lock per schema: every gateway sharing these tables queues here, so each reads the true head.
       await c.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.countersign.audit'))`);
-      let head = await headOf(c);
-      const results: Array<JobResult<AuditRecord[]>> = [];
-      const rows: AuditRecord[] = [];
-      for (const { build } of jobs) {
-        let recs: AuditRecord[];
-        try {
-          recs = build(head);
-          checkAuditBatch(head, recs);
-        } catch (e) {
-          results.push({ ok: false, error: e });
-          continue;
-        }
-        rows.push(...recs);
-        if (recs.length) head = { seq: recs[recs.length - 1]!.seq, hash: recs[recs.length - 1]!.hash };
-        results.push({ ok: true, value: recs });
-      }
+      const { results, rows } = chainAuditJobs(await headOf(c), jobs);
       // Multi-row inserts, 500 rows (3,500 parameters) at a time.
       for (let i = 0; i < rows.length; i += 500) {
         const chunk = rows.slice(i, i + 500);

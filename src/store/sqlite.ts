@@ -5,7 +5,7 @@ import { canonicalJson } from '../core/canonical.js';
 import { CountersignError } from '../core/errors.js';
 import { AUDIT_GENESIS_HASH, canonicalBody } from '../audit/chain.js';
 import { CommitQueue, type JobResult } from './commit-queue.js';
-import { checkAuditBatch, storeError } from './errors.js';
+import { chainAuditJobs, storeError, type AuditJob } from './errors.js';
 import { eventFromRow, keyFromRow, requestDoc, requestFromRow } from './rows.js';
 import {
   SOON_FLUSH_MS,
@@ -20,8 +20,7 @@ import {
   type StoredRequest,
 } from './types.js';
 
-type Build = (head: { seq: number; hash: string }) => AuditRecord[];
-type AuditJob = { build: Build; now: boolean };
+type Build = AuditJob['build'];
 
 /** Schema versions, applied in order inside one transaction each; `user_version` records the last applied. */
 const MIGRATIONS: string[] = [
@@ -256,24 +255,9 @@ export class SqliteStore implements Store {
   }
 
   private insertAudit(jobs: AuditJob[]): Array<JobResult<AuditRecord[]>> {
-    {
-      let head = this.headSync();
-      const results: Array<JobResult<AuditRecord[]>> = [];
-      for (const { build } of jobs) {
-        let recs: AuditRecord[];
-        try {
-          recs = build(head);
-          checkAuditBatch(head, recs);
-        } catch (e) {
-          results.push({ ok: false, error: e });
-          continue;
-        }
-        for (const r of recs) this.stmts.insertAudit.run(r.seq, r.at, r.code, r.type, canonicalBody(r), r.prevHash, r.hash);
-        if (recs.length) head = { seq: recs[recs.length - 1]!.seq, hash: recs[recs.length - 1]!.hash };
-        results.push({ ok: true, value: recs });
-      }
-      return results;
-    }
+    const { results, rows } = chainAuditJobs(this.headSync(), jobs);
+    for (const r of rows) this.stmts.insertAudit.run(r.seq, r.at, r.code, r.type, canonicalBody(r), r.prevHash, r.hash);
+    return results;
   }
 
   private headSync(): { seq: number; hash: string } {
