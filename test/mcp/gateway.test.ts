@@ -1,13 +1,12 @@
 // The MCP gateway end to end: the official SDK client → Countersign (stdio and Streamable HTTP) → real MCP servers
 // from npm (filesystem on a temp folder, everything). Same scenarios on both downstream transports.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { startHarness, TEST_POLICY, type Harness } from './support/harness.js';
-import { realWorld } from './support/world.js';
+import { agentSession } from './support/agent-session.js';
 
 const text = (r: unknown): string => ((r as CallToolResult).content ?? []).map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 
@@ -29,22 +28,10 @@ function heldCall(client: Client, name: string, args: Record<string, unknown>) {
 
 for (const transport of ['stdio', 'http'] as const) {
   describe(`MCP gateway over ${transport}`, () => {
-    let world: Awaited<ReturnType<typeof realWorld>>;
-    let h: Harness;
-    let agent: Client;
-
-    before(async () => {
-      world = await realWorld(TEST_POLICY);
-      h = await startHarness(world.gateway);
-      agent = await h.client(transport);
-    });
-    after(async () => {
-      await h.close();
-      await world.close();
-    });
+    const s = agentSession(transport);
 
     it('lists upstream tools under their prefix and hides the ones policy denies', async () => {
-      const { tools } = await agent.listTools();
+      const { tools } = await s.agent.listTools();
       const names = tools.map((t) => t.name);
       assert.ok(names.includes('fs.read_text_file'));
       assert.ok(names.includes('fs.write_file'), 'held tools stay visible');
@@ -54,32 +41,32 @@ for (const transport of ['stdio', 'http'] as const) {
       assert.ok(names.every((n) => n.startsWith('fs.') || n.startsWith('everything.')));
       const write = tools.find((t) => t.name === 'fs.write_file')!;
       assert.equal(write.annotations?.destructiveHint, true, 'annotations pass through');
-      const listed = world.events.filter((e) => e.type === 'mcp.tools_listed').at(-1)!;
+      const listed = s.world.events.filter((e) => e.type === 'mcp.tools_listed').at(-1)!;
       assert.equal(listed.principal?.id, 'agent:claude');
       assert.equal((listed.data as { hidden: number }).hidden, 2);
     });
 
     it('shows a principal no rule allows no tools at all', async () => {
-      const stranger = await h.client(transport, 'outsider');
+      const stranger = await s.h.client(transport, 'outsider');
       const { tools } = await stranger.listTools();
       assert.deepEqual(tools, []);
     });
 
     it('forwards an allowed call and returns the upstream result', async () => {
-      const r = await agent.callTool({ name: 'everything.get-sum', arguments: { a: 2, b: 3 } });
+      const r = await s.agent.callTool({ name: 'everything.get-sum', arguments: { a: 2, b: 3 } });
       assert.equal(r.isError, undefined);
       assert.equal(text(r), 'The sum of 2 and 3 is 5.');
     });
 
     it('answers a denied call with a tool error that tells the model why', async () => {
-      const r = await agent.callTool({ name: 'everything.get-env', arguments: {} });
+      const r = await s.agent.callTool({ name: 'everything.get-env', arguments: {} });
       assert.equal(r.isError, true);
       assert.match(text(r), /policy denied this call: reading the server environment is not allowed/);
       assert.doesNotMatch(text(r), /no-env-dump/, 'rule names are policy internals');
     });
 
     it('masks tool results (text and structured content) before the model sees them', async () => {
-      const r = await agent.callTool({ name: 'fs.read_text_file', arguments: { path: join(h.demoDir, 'contacts.txt') } });
+      const r = await s.agent.callTool({ name: 'fs.read_text_file', arguments: { path: join(s.h.demoDir, 'contacts.txt') } });
       assert.equal(r.isError, undefined);
       const all = JSON.stringify(r);
       assert.ok(!all.includes('alice.smith@example.com'), 'raw e-mail left the gateway');
@@ -87,11 +74,11 @@ for (const transport of ['stdio', 'http'] as const) {
     });
 
     it('holds a write, keeps the client informed, and forwards the exact call once approved', async () => {
-      const path = join(h.demoDir, 'approved.txt');
-      const call = heldCall(agent, 'fs.write_file', { path, content: 'approved content' });
+      const path = join(s.h.demoDir, 'approved.txt');
+      const call = heldCall(s.agent, 'fs.write_file', { path, content: 'approved content' });
       const id = await call.requestId;
       await assert.rejects(stat(path), 'nothing is written while held');
-      world.approve(id);
+      s.world.approve(id);
       const r = await call.result;
       assert.equal(r.isError, undefined, text(r));
       assert.equal(await readFile(path, 'utf8'), 'approved content');
@@ -99,9 +86,9 @@ for (const transport of ['stdio', 'http'] as const) {
     });
 
     it('answers a denied hold with who decided and why, and runs nothing', async () => {
-      const path = join(h.demoDir, 'denied.txt');
-      const call = heldCall(agent, 'fs.write_file', { path, content: 'x' });
-      world.deny(await call.requestId, 'bob@example.com', 'not during the freeze');
+      const path = join(s.h.demoDir, 'denied.txt');
+      const call = heldCall(s.agent, 'fs.write_file', { path, content: 'x' });
+      s.world.deny(await call.requestId, 'bob@example.com', 'not during the freeze');
       const r = await call.result;
       assert.equal(r.isError, true);
       assert.match(text(r), /bob@example\.com/);
@@ -110,9 +97,9 @@ for (const transport of ['stdio', 'http'] as const) {
     });
 
     it('answers an expired hold with a tool error and runs nothing', async () => {
-      const path = join(h.demoDir, 'expired.txt');
-      const call = heldCall(agent, 'fs.write_file', { path, content: 'x' });
-      world.expire(await call.requestId);
+      const path = join(s.h.demoDir, 'expired.txt');
+      const call = heldCall(s.agent, 'fs.write_file', { path, content: 'x' });
+      s.world.expire(await call.requestId);
       const r = await call.result;
       assert.equal(r.isError, true);
       assert.match(text(r), /Nobody approved this call in time/);
@@ -120,9 +107,9 @@ for (const transport of ['stdio', 'http'] as const) {
     });
 
     it('answers at once with "pending approval <id>" when the call asks for return_pending', async () => {
-      const r = await agent.callTool({
+      const r = await s.agent.callTool({
         name: 'fs.write_file',
-        arguments: { path: join(h.demoDir, 'later.txt'), content: 'x' },
+        arguments: { path: join(s.h.demoDir, 'later.txt'), content: 'x' },
         _meta: { 'countersign/holdMode': 'return_pending' },
       });
       assert.equal(r.isError, true);
@@ -131,30 +118,30 @@ for (const transport of ['stdio', 'http'] as const) {
 
     it('rejects an unknown tool with JSON-RPC invalid params', async () => {
       for (const name of ['nope.tool', 'no-prefix', 'fs.no_such_tool']) {
-        await assert.rejects(agent.callTool({ name, arguments: {} }), (e: unknown) => e instanceof McpError && e.code === ErrorCode.InvalidParams);
+        await assert.rejects(s.agent.callTool({ name, arguments: {} }), (e: unknown) => e instanceof McpError && e.code === ErrorCode.InvalidParams);
       }
     });
 
     it('answers an unknown method with JSON-RPC method not found', async () => {
-      await assert.rejects(agent.listPrompts(), (e: unknown) => e instanceof McpError && e.code === ErrorCode.MethodNotFound);
+      await assert.rejects(s.agent.listPrompts(), (e: unknown) => e instanceof McpError && e.code === ErrorCode.MethodNotFound);
     });
 
     it('cancels a held call when the client goes away, and the gateway serves others', async () => {
-      const leaver = await h.client(transport);
-      const before = world.events.filter((e) => e.type === 'mcp.call_cancelled').length;
-      const call = heldCall(leaver, 'fs.write_file', { path: join(h.demoDir, 'gone.txt'), content: 'x' });
+      const leaver = await s.h.client(transport);
+      const before = s.world.events.filter((e) => e.type === 'mcp.call_cancelled').length;
+      const call = heldCall(leaver, 'fs.write_file', { path: join(s.h.demoDir, 'gone.txt'), content: 'x' });
       const id = await call.requestId;
       call.result.catch(() => undefined);
       await leaver.close();
-      const status = async () => (await world.approvals.get(id)).state.status;
+      const status = async () => (await s.world.approvals.get(id)).state.status;
       for (let i = 0; i < 200 && (await status()) === 'pending'; i++) await new Promise((r) => setTimeout(r, 10));
       assert.equal(await status(), 'cancelled', 'the hold was cancelled and recorded as such');
-      assert.ok(world.events.some((e) => e.type === 'approval.cancelled' && e.requestId === id));
-      for (let i = 0; i < 200 && world.events.filter((e) => e.type === 'mcp.call_cancelled').length === before; i++) await new Promise((r) => setTimeout(r, 10));
-      const cancelled = world.events.filter((e) => e.type === 'mcp.call_cancelled').at(-1)!;
+      assert.ok(s.world.events.some((e) => e.type === 'approval.cancelled' && e.requestId === id));
+      for (let i = 0; i < 200 && s.world.events.filter((e) => e.type === 'mcp.call_cancelled').length === before; i++) await new Promise((r) => setTimeout(r, 10));
+      const cancelled = s.world.events.filter((e) => e.type === 'mcp.call_cancelled').at(-1)!;
       assert.equal(cancelled.resource, 'fs');
       assert.equal((cancelled.data as { stage: string }).stage, 'APPROVAL_CANCELLED');
-      const r = await agent.callTool({ name: 'everything.get-sum', arguments: { a: 1, b: 1 } });
+      const r = await s.agent.callTool({ name: 'everything.get-sum', arguments: { a: 1, b: 1 } });
       assert.equal(text(r), 'The sum of 1 and 1 is 2.');
     });
   });

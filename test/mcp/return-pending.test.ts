@@ -1,14 +1,12 @@
 // The opt-in short-timeout mode (`_meta: { 'countersign/holdMode': 'return_pending' }`) end to end on the real
 // kernel, over both downstream transports: the first call answers "pending approval <id>" at once, retries join the
 // same request, the approved call runs exactly once, and the approval covers nothing else.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { startHarness, TEST_POLICY, type Harness } from './support/harness.js';
-import { realWorld } from './support/world.js';
+import { agentSession } from './support/agent-session.js';
 
 const text = (r: unknown): string => ((r as CallToolResult).content ?? []).map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 const META = { 'countersign/holdMode': 'return_pending' };
@@ -24,24 +22,12 @@ function pendingId(r: unknown): string {
 
 for (const transport of ['stdio', 'http'] as const) {
   describe(`MCP return_pending over ${transport}`, () => {
-    let world: Awaited<ReturnType<typeof realWorld>>;
-    let h: Harness;
-    let agent: Client;
-
-    before(async () => {
-      world = await realWorld(TEST_POLICY);
-      h = await startHarness(world.gateway);
-      agent = await h.client(transport);
-    });
-    after(async () => {
-      await h.close();
-      await world.close();
-    });
+    const s = agentSession(transport);
 
     it('joins retries to one request, runs the approved call once, and covers nothing else', async () => {
-      const path = join(h.demoDir, 'pending.txt');
-      const call = (content: string) => agent.callTool({ name: 'fs.write_file', arguments: { path, content }, _meta: META });
-      const held = () => world.events.filter((e) => e.type === 'action.held');
+      const path = join(s.h.demoDir, 'pending.txt');
+      const call = (content: string) => s.agent.callTool({ name: 'fs.write_file', arguments: { path, content }, _meta: META });
+      const held = () => s.world.events.filter((e) => e.type === 'action.held');
 
       const id = pendingId(await call('approved content'));
       await assert.rejects(stat(path), 'nothing is written while pending');
@@ -51,10 +37,10 @@ for (const transport of ['stdio', 'http'] as const) {
       assert.equal(pendingId(await call('approved content')), id);
       assert.equal(held().length, 1, 'no second request for the same call');
       const digest = held()[0].actionDigest!;
-      assert.deepEqual((await world.store.findByDigest(digest, ['pending'])).map((r) => r.id), [id]);
+      assert.deepEqual((await s.world.store.findByDigest(digest, ['pending'])).map((r) => r.id), [id]);
       await assert.rejects(stat(path));
 
-      const view = await world.approve(id);
+      const view = await s.world.approve(id);
       assert.equal(view.state.status, 'approved');
 
       // The approval binds to the exact arguments: other content is a new request and is not written.
@@ -74,22 +60,22 @@ for (const transport of ['stdio', 'http'] as const) {
       assert.notEqual(againId, otherId);
       await assert.rejects(stat(path), 'the used grant did not run the call a second time');
 
-      const executed = world.events.filter((e) => e.type === 'action.executed' && e.requestId === id);
+      const executed = s.world.events.filter((e) => e.type === 'action.executed' && e.requestId === id);
       assert.equal(executed.length, 1, 'the approved call ran exactly once');
-      assert.equal(world.events.filter((e) => e.type === 'action.executed' && e.actionDigest === digest).length, 1);
-      assert.equal((await world.approvals.get(id)).state.status, 'executed');
+      assert.equal(s.world.events.filter((e) => e.type === 'action.executed' && e.actionDigest === digest).length, 1);
+      assert.equal((await s.world.approvals.get(id)).state.status, 'executed');
     });
 
     it('records requested, held, approved and executed (with the result size) for a forwarded call', async () => {
-      const path = join(h.demoDir, 'audited.txt');
+      const path = join(s.h.demoDir, 'audited.txt');
       const args = { path, content: 'audited' };
-      const id = pendingId(await agent.callTool({ name: 'fs.write_file', arguments: args, _meta: META }));
-      await world.approve(id);
-      const r = await agent.callTool({ name: 'fs.write_file', arguments: args, _meta: META });
+      const id = pendingId(await s.agent.callTool({ name: 'fs.write_file', arguments: args, _meta: META }));
+      await s.world.approve(id);
+      const r = await s.agent.callTool({ name: 'fs.write_file', arguments: args, _meta: META });
       assert.equal(r.isError, undefined, text(r));
 
-      const digest = world.events.find((e) => e.type === 'action.held' && e.requestId === id)!.actionDigest!;
-      const mine = world.events.filter((e) => e.actionDigest === digest);
+      const digest = s.world.events.find((e) => e.type === 'action.held' && e.requestId === id)!.actionDigest!;
+      const mine = s.world.events.filter((e) => e.actionDigest === digest);
       const types = mine.map((e) => e.type);
       for (const t of ['action.requested', 'action.held', 'approval.approved', 'action.executed'] as const) {
         assert.ok(types.includes(t), `missing ${t} in ${types.join(', ')}`);
