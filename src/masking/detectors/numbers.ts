@@ -1,8 +1,9 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import type { CountryCode } from 'libphonenumber-js';
 import { cardIssuer, isbnValid, luhn, ssnValid } from '../validators.js';
 import { before, type Detector } from '../types.js';
 import { ipv4Confidence } from './net.js';
 import { wordPass } from '../words.js';
+import { internationalVerdict as phoneVerdict, POSSIBLE, VALID, validInRegion } from '../phone.js';
 
 // A run of digits with the separators phone numbers, cards and IDs use: `[+(]?\d(?:(?:[ .\/-]\(?|\)[ -]?)?\d)*`.
 // Each repetition consumes a digit and the alternatives start with distinct characters, so the pattern cannot
@@ -22,12 +23,11 @@ const REGIONS: CountryCode[] = ['DE', 'FI', 'AT', 'SE', 'IE', 'PL', 'NZ', 'BR', 
 
 const DATE_SHAPE = /^(?:\d{4}[-\/.]\d{1,2}[-\/.]\d{1,2}|\d{1,2}[-\/.]\d{1,2}[-\/.]\d{2,4})$/;
 
-// libphonenumber-js answers in tens of microseconds (it builds its regexes per call), so its verdicts are
-// remembered per run of characters within one text (a pure function of the run, bounded). They are forgotten when
-// the text is done: a gateway should not keep the phone numbers it masked in memory after the call.
+// Phone verdicts are libphonenumber-js's (phone.ts answers as the library does, with its patterns compiled once). They
+// are remembered per run of characters within one text (a pure function of the run, bounded) and forgotten when the
+// text is done: a gateway should not keep the phone numbers it masked in memory after the call.
 const VERDICTS_MAX = 4096;
 const verdicts = new Map<string, number>();
-const VALID = 2, POSSIBLE = 1;
 
 function remember(key: string, v: number): number {
   if (verdicts.size >= VERDICTS_MAX) verdicts.clear();
@@ -35,12 +35,11 @@ function remember(key: string, v: number): number {
   return v;
 }
 
-/** `+…` numbers: VALID | POSSIBLE bits from libphonenumber-js, international format. */
+/** `+…` numbers: VALID | POSSIBLE bits, international format. */
 function internationalVerdict(run: string): number {
   const v = verdicts.get(run);
   if (v !== undefined) return v;
-  const p = parsePhoneNumberFromString(run);
-  return remember(run, p?.isValid() ? VALID : p?.isPossible() ? POSSIBLE : 0); // possible only asked when not valid
+  return remember(run, phoneVerdict(run));
 }
 
 /** National numbers: VALID if valid in any of REGIONS. */
@@ -49,8 +48,7 @@ function nationalVerdict(run: string): number {
   const v = verdicts.get(key);
   if (v !== undefined) return v;
   for (const region of REGIONS) {
-    const p = parsePhoneNumberFromString(run, region);
-    if (p?.isValid()) return remember(key, VALID);
+    if (validInRegion(run, region)) return remember(key, VALID);
   }
   return remember(key, 0);
 }
