@@ -15,6 +15,11 @@ import { createRequire } from 'node:module';
 export interface Lexicon {
   /** NAME | COMMON | TITLE | NOT_NAME bits of a lower-cased word (0: none); `hash` is `wordHash(lower)`. */
   lookup(lower: string, hash: number): number;
+  /**
+   * The same for the ASCII word at code units [s, e) of `cu`, lower-cased on the fly (no string made); `hash` is
+   * `wordHash` of its lower-cased form. Only for words whose code units are all below 128.
+   */
+  lookupAscii(cu: Uint16Array, s: number, e: number, hash: number): number;
   /** Number of distinct words. */
   size: number;
 }
@@ -43,6 +48,8 @@ const MASK = (1 << BITS) - 1;
 const slotOf = (hash: number) => Math.imul(hash, 0x9e3779b1) >>> (32 - BITS);
 
 let cached: Lexicon | undefined;
+const RECENT = 4096, RECENT_LEN = 16;
+const filterBit = (hash: number) => Math.imul(hash, 0x85ebca6b) >>> 12; // 20 bits, mixed unlike slotOf
 
 export function lexicon(): Lexicon {
   if (cached) return cached;
@@ -81,6 +88,23 @@ export function lexicon(): Lexicon {
   for (const w of TITLES) add(w, TITLE);
   for (const w of NOT_NAMES) add(w, NOT_NAME);
   const flags = Uint8Array.from(flagOf);
+  // The words again as one array of code units (word k at chars[offs[k]] .. chars[offs[k + 1]]), for look-ups
+  // straight from the scanned text's code units.
+  const offs = new Int32Array(keys.length + 1);
+  for (let k = 0; k < keys.length; k++) offs[k + 1] = offs[k] + keys[k].length;
+  const chars = new Uint16Array(offs[keys.length]);
+  for (let k = 0; k < keys.length; k++) for (let i = 0; i < keys[k].length; i++) chars[offs[k] + i] = keys[k].charCodeAt(i);
+  // A bit per word hash (2^20 bits, 128 KB, which stays in cache where the 5 MB of the table and words do not): a
+  // word whose bit is clear is in no list, known without touching the table. About 1 in 5 others pass it falsely.
+  const filter = new Int32Array(1 << 15);
+  for (const w of keys) {
+    const b = filterBit(wordHash(w));
+    filter[b >>> 5] |= 1 << (b & 31);
+  }
+  // Recent words found in the lists (lower case, up to RECENT_LEN code units) with their flags, direct-mapped by
+  // hash: common words and names recur, and a hit costs no probe of the large table. Only list words are held.
+  const recentLen = new Uint8Array(RECENT), recentFlags = new Uint8Array(RECENT), recentHash = new Int32Array(RECENT);
+  const recentChars = new Uint16Array(RECENT * RECENT_LEN);
   cached = {
     size: keys.length,
     lookup(lower, hash) {
@@ -89,6 +113,44 @@ export function lexicon(): Lexicon {
         const k = table[slot];
         if (k === 0) return 0;
         if (keys[k - 1] === lower) return flags[k - 1];
+        slot = (slot + 1) & MASK;
+      }
+    },
+    lookupAscii(cu, s, e, hash) {
+      const b = filterBit(hash);
+      if ((filter[b >>> 5] & (1 << (b & 31))) === 0) return 0;
+      const n = e - s;
+      const r = (hash ^ (hash >>> 12)) & (RECENT - 1);
+      if (recentHash[r] === hash && recentLen[r] === n) {
+        const o = r * RECENT_LEN;
+        let i = 0;
+        for (; i < n; i++) {
+          const c = cu[s + i];
+          if (recentChars[o + i] !== (c >= 65 && c <= 90 ? c + 32 : c)) break;
+        }
+        if (i === n) return recentFlags[r];
+      }
+      let slot = slotOf(hash);
+      for (;;) {
+        const k = table[slot];
+        if (k === 0) return 0;
+        const o = offs[k - 1];
+        if (offs[k] - o === n) {
+          let i = 0;
+          for (; i < n; i++) {
+            const c = cu[s + i];
+            if (chars[o + i] !== (c >= 65 && c <= 90 ? c + 32 : c)) break;
+          }
+          if (i === n) {
+            if (n <= RECENT_LEN) {
+              recentHash[r] = hash;
+              recentLen[r] = n;
+              recentFlags[r] = flags[k - 1];
+              recentChars.set(chars.subarray(o, o + n), r * RECENT_LEN);
+            }
+            return flags[k - 1];
+          }
+        }
         slot = (slot + 1) & MASK;
       }
     },

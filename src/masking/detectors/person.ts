@@ -78,17 +78,22 @@ let tF = new Uint8Array(1024); // lexicon flags
 let tNew = new Uint8Array(1024); // 1 = starts a new sequence
 let tH = new Int32Array(1024); // hash of the lower-cased word
 let tMark = new Uint8Array(1024); // 1 = a finding starts at this word, 2 = one ends at it
+let tW = new Int32Array(1024); // end of the looked-up word (before a stripped 's or a dot) if it is plain ASCII, else -1
+let tNext = new Int32Array(1024); // next accepted name with the same lower-cased hash (-1: none)
 
 function grow(): void {
   const n = tS.length * 2;
   const s = new Int32Array(n), e = new Int32Array(n), k = new Uint8Array(n), f = new Uint8Array(n), q = new Uint8Array(n), h = new Int32Array(n);
-  s.set(tS), e.set(tE), k.set(tK), f.set(tF), q.set(tNew), h.set(tH);
-  tS = s, tE = e, tK = k, tF = f, tNew = q, tH = h;
+  const wd = new Int32Array(n);
+  s.set(tS), e.set(tE), k.set(tK), f.set(tF), q.set(tNew), h.set(tH), wd.set(tW);
+  tS = s, tE = e, tK = k, tF = f, tNew = q, tH = h, tW = wd;
   tMark = new Uint8Array(n);
+  tNext = new Int32Array(n);
 }
 function shrink(): void {
   tS = new Int32Array(1024), tE = new Int32Array(1024), tH = new Int32Array(1024);
   tK = new Uint8Array(1024), tF = new Uint8Array(1024), tNew = new Uint8Array(1024), tMark = new Uint8Array(1024);
+  tW = new Int32Array(1024), tNext = new Int32Array(1024);
 }
 // Names accepted in this text, by a 16-bit slice of their hash: most words are ruled out without a set look-up.
 const KNOWN_BITS = new Uint8Array(65536);
@@ -116,7 +121,9 @@ export const persons: Detector = (text, out, ctx) => {
   const w = wordPass(text, ctx);
   if (w.nTok === 0) return;
   if (tS.length > 1 << 18) shrink(); // after a very large text, do not keep its buffers
-  const lowers: string[] = []; // the lower-cased words (per call: no word of the text outlives it)
+  // Lower-cased forms of the words that are not plain ASCII (per call: no word of the text outlives it); an ASCII
+  // word is lower-cased on the fly from the code units wherever it is compared.
+  const lowers: string[] = [];
   const cu = codeUnits(text, ctx);
   let lex: Lexicon | undefined;
   let count = 0;
@@ -129,57 +136,101 @@ export const persons: Detector = (text, out, ctx) => {
       const q = cu[e - 2];
       if (q === 39 || q === 0x2019) e -= 2;
     }
-    // Look-up through a small direct-mapped cache of recent words of the lexicon (exact spelling → lower case,
-    // flags, kind): common words and names recur, and a hit costs neither a slice nor a probe of the lexicon.
-    let h = e - s;
-    for (let j = s; j < e; j++) h = (Math.imul(h, 31) + cu[j]) | 0;
-    const slot = (h ^ (h >>> 13)) & CACHE_MASK;
-    let lower: string, fl: number, lh: number, kind: number;
-    const cached = cacheWord[slot];
-    let hit = cacheHash[slot] === h && cached !== undefined && cached.length === e - s;
-    for (let j = 0; hit && j < e - s; j++) hit = cached!.charCodeAt(j) === cu[s + j];
-    if (hit) {
-      lower = cacheLower[slot];
-      fl = cacheFlags[slot];
-      lh = cacheLowerHash[slot];
-      kind = cacheKind[slot];
-    } else {
-      const word = text.slice(s, e);
-      lower = word.toLowerCase();
-      lh = wordHash(lower);
-      lex ??= lexicon();
-      fl = lex.lookup(lower, lh);
-      // The kind depends on the word alone, unless a one-letter word lower-cases to more (İ): then on what follows.
-      kind = e - s >= 2 ? kindOf(fl, lower.length, cu[s + 1]) : lower.length === 1 ? kindOf(fl, 1, 0) : 0;
-      // Only words of the public lists are kept: a word in none of them (a rare surname, an id) is not held in
-      // memory after the call.
-      if (fl !== 0) {
-        cacheWord[slot] = word;
-        cacheHash[slot] = h;
-        cacheLower[slot] = lower;
-        cacheFlags[slot] = fl;
-        cacheLowerHash[slot] = lh;
-        cacheKind[slot] = kind;
-      }
+    // Plain ASCII words (most of them) are hashed and looked up lower-cased straight from the code units.
+    let lh = 0, j = s;
+    for (; j < e; j++) {
+      const c = cu[j];
+      if (c >= 128) break;
+      lh = (Math.imul(lh, 31) + (c >= 65 && c <= 90 ? c + 32 : c)) | 0;
     }
+    let fl: number, kind: number, lowerLen: number;
+    const ascii = j === e;
+    if (ascii) {
+      lex ??= lexicon();
+      fl = lex.lookupAscii(cu, s, e, lh);
+      lowerLen = e - s;
+      kind = kindOf(fl, lowerLen, lowerLen >= 2 ? cu[s + 1] : 0);
+    } else {
+      // Other words through a small direct-mapped cache of recent words of the lexicon (exact spelling → lower
+      // case, flags, kind), then the lexicon.
+      let h = e - s;
+      for (let k = s; k < e; k++) h = (Math.imul(h, 31) + cu[k]) | 0;
+      const slot = (h ^ (h >>> 13)) & CACHE_MASK;
+      let lower: string;
+      const cached = cacheWord[slot];
+      let hit = cacheHash[slot] === h && cached !== undefined && cached.length === e - s;
+      for (let k = 0; hit && k < e - s; k++) hit = cached!.charCodeAt(k) === cu[s + k];
+      if (hit) {
+        lower = cacheLower[slot];
+        fl = cacheFlags[slot];
+        lh = cacheLowerHash[slot];
+        kind = cacheKind[slot];
+      } else {
+        const word = text.slice(s, e);
+        lower = word.toLowerCase();
+        lh = wordHash(lower);
+        lex ??= lexicon();
+        fl = lex.lookup(lower, lh);
+        // The kind depends on the word alone, unless a one-letter word lower-cases to more (İ): then on what follows.
+        kind = e - s >= 2 ? kindOf(fl, lower.length, cu[s + 1]) : lower.length === 1 ? kindOf(fl, 1, 0) : 0;
+        // Only words of the public lists are kept: a word in none of them (a rare surname, an id) is not held in
+        // memory after the call.
+        if (fl !== 0) {
+          cacheWord[slot] = word;
+          cacheHash[slot] = h;
+          cacheLower[slot] = lower;
+          cacheFlags[slot] = fl;
+          cacheLowerHash[slot] = lh;
+          cacheKind[slot] = kind;
+        }
+      }
+      lowerLen = lower.length;
+      lowers[count] = lower;
+    }
+    const wordEnd = e;
     if ((e - s === 1 || fl & TITLE) && e < cu.length && cu[e] === 46) e++;
     if (count === tS.length) grow();
     tH[count] = lh;
     tS[count] = s;
     tE[count] = e;
+    tW[count] = ascii ? wordEnd : -1;
     tF[count] = fl;
-    tK[count] = kind !== 0 ? kind : kindOf(fl, lower.length, text.charCodeAt(s + 1));
+    tK[count] = kind !== 0 ? kind : kindOf(fl, lowerLen, text.charCodeAt(s + 1));
     const joins = seqLen > 0 && joinable(text, cu, tE[count - 1], s);
     tNew[count] = joins ? 0 : 1;
     seqLen = joins ? seqLen + 1 : 1;
     if (seqLen > 6) seqLen = 0; // seven words at most: the next word starts a new sequence
-    lowers.push(lower);
     count++;
   }
   if (count === 0) return;
 
   tMark.fill(0, 0, count);
-  const known = new Set<string>();
+  // Names accepted in this text: by lower-cased hash, each the head of a chain of words with that hash (tNext).
+  const known = new Map<number, number>();
+  /** The lower-cased word of token t (made only for the rare comparisons that need a string). */
+  const lowerOf = (t: number) => (tW[t] >= 0 ? text.slice(tS[t], tW[t]).toLowerCase() : lowers[t]);
+  /** Do tokens a and b (same lower-cased hash) lower-case to the same word? */
+  const same = (a: number, b: number): boolean => {
+    const ea = tW[a], eb = tW[b];
+    if (ea >= 0 && eb >= 0) {
+      const sa = tS[a], sb = tS[b], n = ea - sa;
+      if (eb - sb !== n) return false;
+      for (let i = 0; i < n; i++) {
+        let x = cu[sa + i], y = cu[sb + i];
+        if (x !== y) {
+          if (x >= 65 && x <= 90) x += 32;
+          if (y >= 65 && y <= 90) y += 32;
+          if (x !== y) return false;
+        }
+      }
+      return true;
+    }
+    return lowerOf(a) === lowerOf(b);
+  };
+  const isKnown = (t: number): boolean => {
+    for (let r = known.get(tH[t]); r !== undefined && r >= 0; r = tNext[r]) if (same(r, t)) return true;
+    return false;
+  };
   const found: Finding[] = [];
   const fieldIsName = !!ctx.field && FIELD_IS_NAME.test(ctx.field);
   const singles: number[] = [];
@@ -236,8 +287,10 @@ export const persons: Detector = (text, out, ctx) => {
     tMark[a] |= 1;
     tMark[b - 1] |= 2;
     for (let j = a; j < b; j++) {
-      if (tK[j] === K_NAME || tK[j] === K_UNKNOWN) {
-        known.add(lowers[j]);
+      if ((tK[j] === K_NAME || tK[j] === K_UNKNOWN) && !isKnown(j)) {
+        const head = known.get(tH[j]);
+        tNext[j] = head === undefined ? -1 : head;
+        known.set(tH[j], j);
         KNOWN_BITS[tH[j] & 0xffff] = 1;
       }
     }
@@ -247,7 +300,7 @@ export const persons: Detector = (text, out, ctx) => {
   // The same name elsewhere in the text ("… starring Adamska").
   if (known.size) {
     for (let j = 0; j < count; j++) {
-      if (KNOWN_BITS[tH[j] & 0xffff] && known.has(lowers[j]) && !(tMark[j] & 1)) found.push({ type: 'PERSON', start: tS[j], end: tE[j], confidence: 0.7, detector: 'person' });
+      if (KNOWN_BITS[tH[j] & 0xffff] && !(tMark[j] & 1) && isKnown(j)) found.push({ type: 'PERSON', start: tS[j], end: tE[j], confidence: 0.7, detector: 'person' });
     }
     for (let j = 0; j < count; j++) KNOWN_BITS[tH[j] & 0xffff] = 0;
   }
