@@ -99,7 +99,7 @@ export function createAuditLog(opts: AuditLogOptions): ManagedAuditLog {
     let summary = event.summary;
     let data = event.data;
     if (masker) {
-      if (summary !== undefined) summary = (await masker.maskText(summary, { field: 'summary' })).text;
+      if (summary !== undefined && !event.summaryMasked) summary = (await masker.maskText(summary, { field: 'summary' })).text;
       if (data !== undefined) data = (await masker.maskValue(data)).value;
     }
     const body: Record<string, unknown> = {};

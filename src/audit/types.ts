@@ -10,6 +10,11 @@ export interface AuditEventInput {
   summary?: string;
   data?: Record<string, unknown>;
   /**
+   * The summary is the output of this gateway's own masker (the pipeline masks every action's summary before it
+   * records it): the log does not mask it a second time. `data` is masked again either way.
+   */
+  summaryMasked?: boolean;
+  /**
    * 'now' (default): `append` resolves once the event is on disk — for every event that gates an action.
    * 'soon': resolves once committed (readable, surviving a gateway crash; a failed write still rejects) and on
    * disk with the next 'now' event or within 200 ms — for facts recorded after the action already ran.

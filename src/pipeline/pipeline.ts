@@ -62,7 +62,7 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
     } catch (e) {
       throw asMasking(e);
     }
-    const base = { principal: principalRef(action), resource: action.resource, actionDigest: action.digest, summary };
+    const base = { principal: principalRef(action), resource: action.resource, actionDigest: action.digest, summary, summaryMasked: true };
 
     // decide
     let decision: Decision;

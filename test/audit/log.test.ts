@@ -66,6 +66,17 @@ describe('audit log', () => {
       assert.deepEqual(rec!.body, { summary: 'sent to <EMAIL>', data: { to: ['<EMAIL>'], n: 2 } });
     }));
 
+  test('a summary the pipeline already masked is written as given; its data is still masked', () =>
+    withFileStore(async (store) => {
+      let texts = 0;
+      const counting: Masker = { ...emailMasker, maskText: async (t) => (texts++, emailMasker.maskText(t)) };
+      const log = createAuditLog({ store, signer, checkpointEvery: 100, masker: counting });
+      await log.append({ type: 'action.allowed', summary: 'fs.read [EMAIL]', summaryMasked: true, data: { by: 'bob@example.com' } });
+      const [rec] = await store.readAudit(0, 1);
+      assert.deepEqual(rec!.body, { summary: 'fs.read [EMAIL]', data: { by: '<EMAIL>' } });
+      assert.equal(texts, 0, 'the summary is not masked a second time');
+    }));
+
   test('masking failure: append rejects AUDIT_UNAVAILABLE and nothing is written', () =>
     withFileStore(async (store) => {
       const broken: Masker = { ...emailMasker, maskText: async () => { throw new CountersignError('MASKING_FAILED'); } };

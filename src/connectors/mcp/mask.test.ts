@@ -41,6 +41,23 @@ describe('maskMcpResult', () => {
     assert.equal(result.content[0].text, 'a SECRET here', 'the input is not changed');
   });
 
+  it('masks a text-only result without changing the input', async () => {
+    const result = { content: [{ type: 'text', text: 'a SECRET here' }], structuredContent: { data: 'SECRET', type: 'image' } };
+    const { value } = await maskMcpResult(masker, result);
+    assert.deepEqual(value, { content: [{ type: 'text', text: 'a [X] here' }], structuredContent: { data: '[X]', type: 'image' } });
+    assert.deepEqual(result.content[0], { type: 'text', text: 'a SECRET here' }, 'the input is not changed');
+  });
+
+  it('masks as text a binary-looking payload that is not base64, and resource read blobs that are', async () => {
+    const r1 = await maskMcpResult(masker, { content: [{ type: 'image', data: 'SECRET pixels!', mimeType: 'image/png' }] });
+    assert.equal(r1.value.content[0].data, '[X] pixels!', 'not base64: read as text');
+    const read = { contents: [{ uri: 'file:///c.txt', mimeType: 'text/plain', blob: b64('a SECRET') }, { uri: 'file:///d.bin', mimeType: 'application/octet-stream', blob: b64('SECRET') }] };
+    const r2 = await maskMcpResult(masker, read);
+    assert.equal(Buffer.from(r2.value.contents[0].blob, 'base64').toString(), 'a [X]');
+    assert.equal(r2.value.contents[1].blob, b64('SECRET'), 'binary blob passes as is');
+    assert.equal(Buffer.from(read.contents[0].blob, 'base64').toString(), 'a SECRET', 'the input is not changed');
+  });
+
   it('fails closed: a masking error propagates', async () => {
     const broken: Masker = { ...masker, maskValue: async () => Promise.reject(new CountersignError('MASKING_FAILED')) };
     await assert.rejects(maskMcpResult(broken, { content: [{ type: 'text', text: 'x' }] }), /MASKING_FAILED|masking engine failed/);

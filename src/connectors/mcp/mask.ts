@@ -14,45 +14,63 @@ interface Hole {
 /**
  * Mask everything in an MCP result that reaches the model: text content, structured content, embedded resources
  * (text, and text-like blobs), resource links, resource read contents. One engine call per result; the shape is
- * kept. Fails closed: a masker error propagates and nothing is returned.
+ * kept and the input is not changed. Fails closed: a masker error propagates and nothing is returned.
+ *
+ * Base64 payloads are lifted out only where MCP puts binary — `data` of an image or audio block in `content`,
+ * `blob` of an embedded resource in `content` or of an entry in `contents` — and only when they are base64; the
+ * same shapes anywhere else (say, in `structuredContent`), or a payload that is not base64, are masked as text.
  *
  * @example
  * const r = await maskMcpResult(masker, { content: [{ type: 'text', text: 'mail bob@example.com' }] }, { profile: 'default' });
  * r.value.content[0].text // 'mail b**@example.com' (whatever the profile's transform gives)
  */
 export async function maskMcpResult<T>(masker: Masker, result: T, ctx?: MaskContext): Promise<{ value: T; findings: number }> {
-  const copy = structuredClone(result);
-  const holes: Hole[] = [];
-  liftBinary(copy, [], holes);
-  const { value, findings } = await masker.maskValue({ result: copy, blobs: holes.map((h) => h.text ?? '') }, ctx);
-  holes.forEach((h, i) => {
-    let node: unknown = value.result;
-    for (const k of h.path.slice(0, -1)) node = (node as Record<string | number, unknown>)[k];
-    const masked = h.text === undefined ? h.payload : Buffer.from(value.blobs[i], 'utf8').toString('base64');
-    (node as Record<string | number, unknown>)[h.path[h.path.length - 1]] = masked;
-  });
+  const holes = binaryHoles(result);
+  // The engine builds a new value and leaves its input alone; only a result with payloads to lift is copied.
+  let input: unknown = result;
+  if (holes.length > 0) {
+    input = structuredClone(result);
+    for (const h of holes) setAt(input, h.path, '');
+  }
+  const { value, findings } = await masker.maskValue({ result: input as T, blobs: holes.map((h) => h.text ?? '') }, ctx);
+  holes.forEach((h, i) => setAt(value.result, h.path, h.text === undefined ? h.payload : Buffer.from(value.blobs[i], 'utf8').toString('base64')));
   return { value: value.result, findings: findings.length };
 }
 
-/** Lift base64 payloads out of the value (so detectors do not read base64 as text), remembering where they were. */
-function liftBinary(node: unknown, path: Array<string | number>, holes: Hole[]): void {
-  if (Array.isArray(node)) {
-    node.forEach((item, i) => liftBinary(item, [...path, i], holes));
-    return;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** The base64 payloads of a tool result (`content`) or a resource read (`contents`), with where they sit. */
+function binaryHoles(result: unknown): Hole[] {
+  const holes: Hole[] = [];
+  if (result === null || typeof result !== 'object') return holes;
+  const lift = (holder: unknown, key: 'data' | 'blob', path: Array<string | number>) => {
+    const payload = (holder as Record<string, unknown>)[key];
+    if (typeof payload !== 'string' || payload.length % 4 !== 0 || !BASE64.test(payload)) return;
+    const mime = (holder as { mimeType?: unknown }).mimeType;
+    const texty = typeof mime === 'string' && TEXTY_MIME.test(mime);
+    holes.push({ path: [...path, key], payload, text: texty ? Buffer.from(payload, 'base64').toString('utf8') : undefined });
+  };
+  const r = result as { content?: unknown; contents?: unknown };
+  if (Array.isArray(r.content)) {
+    r.content.forEach((block: unknown, i) => {
+      if (block === null || typeof block !== 'object') return;
+      const b = block as { type?: unknown; resource?: unknown };
+      if (b.type === 'image' || b.type === 'audio') lift(b, 'data', ['content', i]);
+      else if (b.type === 'resource' && b.resource !== null && typeof b.resource === 'object') lift(b.resource, 'blob', ['content', i, 'resource']);
+    });
   }
-  if (node === null || typeof node !== 'object') return;
-  const obj = node as Record<string, unknown>;
-  const lifted = new Set<string>();
-  for (const key of ['data', 'blob'] as const) {
-    const payload = obj[key];
-    const binaryShape = key === 'blob' ? typeof obj.uri === 'string' : obj.type === 'image' || obj.type === 'audio';
-    if (typeof payload !== 'string' || !binaryShape) continue;
-    const mime = typeof obj.mimeType === 'string' ? obj.mimeType : '';
-    obj[key] = '';
-    lifted.add(key);
-    holes.push({ path: [...path, key], payload, text: TEXTY_MIME.test(mime) ? Buffer.from(payload, 'base64').toString('utf8') : undefined });
+  if (Array.isArray(r.contents)) {
+    r.contents.forEach((entry: unknown, i) => {
+      if (entry !== null && typeof entry === 'object') lift(entry, 'blob', ['contents', i]);
+    });
   }
-  for (const [k, v] of Object.entries(obj)) if (!lifted.has(k)) liftBinary(v, [...path, k], holes);
+  return holes;
+}
+
+function setAt(root: unknown, path: Array<string | number>, v: string): void {
+  let node = root as Record<string | number, unknown>;
+  for (const k of path.slice(0, -1)) node = node[k] as Record<string | number, unknown>;
+  node[path[path.length - 1]!] = v;
 }
 
 /** Size of a result as it goes on the wire, for the audit log. */
