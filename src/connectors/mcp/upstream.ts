@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { delimiter, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -41,6 +42,9 @@ export interface CallOptions {
 }
 
 const STDERR_TAIL = 2048;
+
+/** `node_modules/.bin` of the Countersign package (this file is src/connectors/mcp/ or dist/connectors/mcp/). */
+const OWN_BIN = fileURLToPath(new URL('../../../node_modules/.bin', import.meta.url));
 
 /**
  * One upstream MCP server, spawned (stdio) or reached over Streamable HTTP, with the official SDK client. Connects
@@ -127,6 +131,9 @@ export class Upstream {
     const env = this.opts.env ?? process.env;
     if (c.command !== undefined) {
       const childEnv: Record<string, string> = { ...getDefaultEnvironment(), ...c.env };
+      // Commands installed with Countersign itself (the demo's reference servers) resolve even when the gateway
+      // is started as `node dist/cli/main.js` rather than through npm; the operator's own PATH comes first.
+      if (c.env.PATH === undefined) childEnv.PATH = childEnv.PATH ? `${childEnv.PATH}${delimiter}${OWN_BIN}` : OWN_BIN;
       for (const [name, from] of Object.entries(c.env_from)) {
         const v = env[from];
         if (v === undefined) throw new CountersignError('SECRET_MISSING', `environment variable ${from} (for upstream ${c.name}) is not set`);
