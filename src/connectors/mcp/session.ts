@@ -21,6 +21,7 @@ import type { Gateway, PendingInfo } from '../../pipeline/types.js';
 import { exposedToolName, resourceReadInput, splitToolName, toolCallInput, toolSummary } from './action.js';
 import { refusalText, toMcpError, toolErrorOrThrow } from './errors.js';
 import { maskMcpResult, wireSize } from './mask.js';
+import { loosenOutputSchema } from './schema.js';
 import type { Upstream } from './upstream.js';
 
 export type HoldMode = 'wait' | 'return_pending';
@@ -46,6 +47,14 @@ export interface McpSession {
   /** Tell the client the tool list changed (an upstream restarted or changed its tools). */
   toolsChanged(): void;
   close(): Promise<void>;
+}
+
+/** Loosened output schemas, once per upstream tool object (the upstream caches its list until it changes). */
+const loosened = new WeakMap<object, NonNullable<Tool['outputSchema']>>();
+function listedOutputSchema(schema: NonNullable<Tool['outputSchema']>): NonNullable<Tool['outputSchema']> {
+  let l = loosened.get(schema);
+  if (!l) loosened.set(schema, (l = loosenOutputSchema(schema)));
+  return l;
 }
 
 /** `_meta` key a client may set on one call to choose the hold mode: `wait` or `return_pending`. */
@@ -114,7 +123,7 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
       }
       for (const t of list) {
         if (hidden(u, t)) hiddenCount++;
-        else tools.push({ ...t, name: exposedToolName(u.name, t.name) });
+        else tools.push({ ...t, name: exposedToolName(u.name, t.name), ...(t.outputSchema ? { outputSchema: listedOutputSchema(t.outputSchema) } : {}) });
       }
     }
     await gateway.record({
