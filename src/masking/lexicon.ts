@@ -48,7 +48,7 @@ const MASK = (1 << BITS) - 1;
 const slotOf = (hash: number) => Math.imul(hash, 0x9e3779b1) >>> (32 - BITS);
 
 let cached: Lexicon | undefined;
-const RECENT = 4096, RECENT_LEN = 16;
+const RECENT = 2048, RECENT_LEN = 29; // 2048 lines of 64 bytes
 const filterBit = (hash: number) => Math.imul(hash, 0x85ebca6b) >>> 12; // 20 bits, mixed unlike slotOf
 
 export function lexicon(): Lexicon {
@@ -87,71 +87,81 @@ export function lexicon(): Lexicon {
   for (const w of EXTRA_COMMON) add(w, COMMON);
   for (const w of TITLES) add(w, TITLE);
   for (const w of NOT_NAMES) add(w, NOT_NAME);
-  const flags = Uint8Array.from(flagOf);
-  // The words again as one array of code units (word k at chars[offs[k]] .. chars[offs[k + 1]]), for look-ups
-  // straight from the scanned text's code units.
-  const offs = new Int32Array(keys.length + 1);
-  for (let k = 0; k < keys.length; k++) offs[k + 1] = offs[k] + keys[k].length;
-  const chars = new Uint16Array(offs[keys.length]);
-  for (let k = 0; k < keys.length; k++) for (let i = 0; i < keys[k].length; i++) chars[offs[k] + i] = keys[k].charCodeAt(i);
-  // A bit per word hash (2^20 bits, 128 KB, which stays in cache where the 5 MB of the table and words do not): a
-  // word whose bit is clear is in no list, known without touching the table. About 1 in 5 others pass it falsely.
+  // Built, the lists become one packed table, so a look-up touches few cache lines: slot i holds the word's hash,
+  // where its code units start in `chars`, and its length and flags (`packed[3i .. 3i + 2]`; length 0 = empty).
+  let total = 0;
+  for (const w of keys) total += w.length;
+  const chars = new Uint16Array(total);
+  const packed = new Int32Array(3 << BITS);
+  let at = 0;
+  for (let k = 0; k < keys.length; k++) {
+    const w = keys[k];
+    const h = wordHash(w);
+    let slot = slotOf(h);
+    while (packed[3 * slot + 2] !== 0) slot = (slot + 1) & MASK;
+    packed[3 * slot] = h;
+    packed[3 * slot + 1] = at;
+    packed[3 * slot + 2] = (w.length << 8) | flagOf[k];
+    for (let i = 0; i < w.length; i++) chars[at++] = w.charCodeAt(i);
+  }
+  // A bit per word hash (2^20 bits, 128 KB, which stays in cache where the table and words do not): a word whose
+  // bit is clear is in no list, known without touching the table. About 1 in 5 others pass it falsely.
   const filter = new Int32Array(1 << 15);
   for (const w of keys) {
     const b = filterBit(wordHash(w));
     filter[b >>> 5] |= 1 << (b & 31);
   }
-  // Recent words found in the lists (lower case, up to RECENT_LEN code units) with their flags, direct-mapped by
-  // hash: common words and names recur, and a hit costs no probe of the large table. Only list words are held.
-  const recentLen = new Uint8Array(RECENT), recentFlags = new Uint8Array(RECENT), recentHash = new Int32Array(RECENT);
-  const recentChars = new Uint16Array(RECENT * RECENT_LEN);
+  // Recent words found in the lists, direct-mapped by hash, one 64-byte line each: [length | flags << 8, hash low,
+  // hash high, up to RECENT_LEN lower-case code units]. Common words and names recur, and a hit costs one line. Only
+  // list words are held.
+  const recent = new Uint16Array(RECENT * 32);
   cached = {
     size: keys.length,
     lookup(lower, hash) {
-      let slot = slotOf(hash);
-      for (;;) {
-        const k = table[slot];
-        if (k === 0) return 0;
-        if (keys[k - 1] === lower) return flags[k - 1];
-        slot = (slot + 1) & MASK;
+      const n = lower.length;
+      for (let slot = slotOf(hash); ; slot = (slot + 1) & MASK) {
+        const meta = packed[3 * slot + 2];
+        if (meta === 0) return 0;
+        if (packed[3 * slot] !== hash || meta >>> 8 !== n) continue;
+        const o = packed[3 * slot + 1];
+        let i = 0;
+        while (i < n && chars[o + i] === lower.charCodeAt(i)) i++;
+        if (i === n) return meta & 0xff;
       }
     },
     lookupAscii(cu, s, e, hash) {
       const b = filterBit(hash);
       if ((filter[b >>> 5] & (1 << (b & 31))) === 0) return 0;
       const n = e - s;
-      const r = (hash ^ (hash >>> 12)) & (RECENT - 1);
-      if (recentHash[r] === hash && recentLen[r] === n) {
-        const o = r * RECENT_LEN;
+      const r = ((hash ^ (hash >>> 12)) & (RECENT - 1)) << 5;
+      if ((recent[r] & 0xff) === n && recent[r + 1] === (hash & 0xffff) && recent[r + 2] === hash >>> 16) {
         let i = 0;
         for (; i < n; i++) {
           const c = cu[s + i];
-          if (recentChars[o + i] !== (c >= 65 && c <= 90 ? c + 32 : c)) break;
+          if (recent[r + 3 + i] !== (c >= 65 && c <= 90 ? c + 32 : c)) break;
         }
-        if (i === n) return recentFlags[r];
+        if (i === n) return recent[r] >>> 8;
       }
-      let slot = slotOf(hash);
-      for (;;) {
-        const k = table[slot];
-        if (k === 0) return 0;
-        const o = offs[k - 1];
-        if (offs[k] - o === n) {
-          let i = 0;
-          for (; i < n; i++) {
-            const c = cu[s + i];
-            if (chars[o + i] !== (c >= 65 && c <= 90 ? c + 32 : c)) break;
-          }
-          if (i === n) {
-            if (n <= RECENT_LEN) {
-              recentHash[r] = hash;
-              recentLen[r] = n;
-              recentFlags[r] = flags[k - 1];
-              recentChars.set(chars.subarray(o, o + n), r * RECENT_LEN);
-            }
-            return flags[k - 1];
-          }
+      for (let slot = slotOf(hash); ; slot = (slot + 1) & MASK) {
+        const meta = packed[3 * slot + 2];
+        if (meta === 0) return 0;
+        if (packed[3 * slot] !== hash || meta >>> 8 !== n) continue;
+        const o = packed[3 * slot + 1];
+        let i = 0;
+        for (; i < n; i++) {
+          const c = cu[s + i];
+          if (chars[o + i] !== (c >= 65 && c <= 90 ? c + 32 : c)) break;
         }
-        slot = (slot + 1) & MASK;
+        if (i === n) {
+          const fl = meta & 0xff;
+          if (n <= RECENT_LEN) {
+            recent[r] = n | (fl << 8);
+            recent[r + 1] = hash & 0xffff;
+            recent[r + 2] = hash >>> 16;
+            recent.set(chars.subarray(o, o + n), r + 3);
+          }
+          return fl;
+        }
       }
     },
   };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cardIssuer, crc32, githubTokenFor, githubTokenValid, ibanValid, isbnValid, isIdentifierShape, jwtValid, luhn, ssnValid } from './validators.js';
+import { cardIssuer, crc32, entropy, githubTokenFor, githubTokenValid, ibanValid, isbnValid, isIdentifierShape, jwtValid, luhn, ssnValid } from './validators.js';
 
 test('luhn and issuer', () => {
   assert.equal(luhn('4111111111111111'), true);
@@ -37,4 +37,26 @@ test('ISBN, CRC32, GitHub checksum, JWT header, identifier shapes', () => {
   assert.equal(isIdentifierShape('550e8400-e29b-41d4-a716-446655440000'), true);
   assert.equal(isIdentifierShape('da39a3ee5e6b4b0d3255bfef95601890afd80709'), true);
   assert.equal(isIdentifierShape('Zx9!kQ2@pL'), false);
+});
+
+test('entropy: the counting fast path gives the very same number as counting with a Map', () => {
+  // The reference: counts in a Map of characters (code points), summed in the Map's order.
+  const ref = (s: string) => {
+    const counts = new Map<string, number>();
+    for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+    let h = 0;
+    for (const c of counts.values()) h -= (c / s.length) * Math.log2(c / s.length);
+    return h;
+  };
+  let seed = 7;
+  const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  for (let i = 0; i < 50_000; i++) {
+    const alpha = [4, 16, 62, 95][rnd(4)];
+    let s = '';
+    for (let j = rnd(90); j > 0; j--) s += String.fromCharCode(32 + rnd(alpha));
+    if (rnd(40) === 0) s += ['é', '😀', '\u00ff'][rnd(3)];
+    assert.ok(Object.is(entropy(s), ref(s)), JSON.stringify(s));
+  }
+  assert.equal(entropy(''), 0);
+  assert.equal(entropy('abab'), 1);
 });

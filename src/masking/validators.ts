@@ -127,6 +127,25 @@ export function jwtValid(tok: string): boolean {
 
 /** Shannon entropy in bits per character. */
 export function entropy(s: string): number {
+  // Counts per character, summed in order of first occurrence (the order a Map of the characters iterates in, so
+  // the floating-point sum is the same); strings with characters beyond ASCII take the Map.
+  const n = s.length;
+  let ascii = n <= 4096;
+  for (let i = 0; ascii && i < n; i++) if (s.charCodeAt(i) >= 128) ascii = false;
+  if (ascii) {
+    asciiCounts.fill(0);
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (asciiCounts[c]++ === 0) asciiOrder[k++] = c;
+    }
+    let h = 0;
+    for (let j = 0; j < k; j++) {
+      const p = asciiCounts[asciiOrder[j]] / n;
+      h -= p * Math.log2(p);
+    }
+    return h;
+  }
   const counts = new Map<string, number>();
   for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
   let h = 0;
@@ -136,6 +155,8 @@ export function entropy(s: string): number {
   }
   return h;
 }
+const asciiCounts = new Int32Array(128);
+const asciiOrder = new Uint8Array(128);
 
 /** Shapes that look random but are identifiers, not secrets: UUIDs, hex digests, git SHAs. */
 export function isIdentifierShape(s: string): boolean {
