@@ -32,6 +32,13 @@ export const mcpUpstreamSchema = z
       .describe('Header name → environment variable holding its value (credentials stay with the gateway).'),
     /** Longest a single upstream call may take before it fails with UPSTREAM_TIMEOUT (the hold is not counted). */
     call_timeout: durationSchema.default('60s').describe('Longest one upstream call may take (the approval hold is not counted).'),
+    /** Largest JSON-RPC message accepted from this upstream (one stdio line, one HTTP response or event). */
+    max_message_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(16 * 1024 * 1024)
+      .describe('Largest message accepted from this upstream, in bytes; a larger one closes the connection and fails the call.'),
     /** `return_pending`: a held call answers "pending approval <id>" at once; an identical later call proceeds once approved. */
     hold_mode: z.enum(HOLD_MODES).optional().describe('Override `mcp.hold_mode` for this upstream.'),
     /** Hide from tools/list the tools policy denies to the principal. */

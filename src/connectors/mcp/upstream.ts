@@ -1,7 +1,7 @@
 import { delimiter, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
   ErrorCode,
@@ -17,6 +17,7 @@ import {
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { CountersignError } from '../../core/errors.js';
 import { parseDuration } from '../../config/duration.js';
+import { LimitedStdioClientTransport, limitedFetch } from './limits.js';
 import type { McpUpstreamConfig } from './config.js';
 
 export type UpstreamState = 'idle' | 'connecting' | 'up' | 'down';
@@ -64,6 +65,8 @@ export class Upstream {
   private toolCache?: Tool[];
   private lastStart = 0;
   private lastError = '';
+  /** Why the gateway itself closed the current connection (set before it closes, cleared on reconnect). */
+  private closeReason: string | undefined;
   private stderrTail = '';
   private readonly callTimeoutMs: number;
   private closed = false;
@@ -99,13 +102,17 @@ export class Upstream {
 
   private async open(): Promise<Client> {
     const client = new Client({ name: 'countersign', version: this.opts.version ?? '0.1.0' }, { capabilities: {} });
-    const transport = this.transport();
+    this.closeReason = undefined;
+    const transport = this.transport(() => {
+      this.closeReason = `it sent a message over ${this.config.max_message_bytes} bytes (max_message_bytes), so the gateway closed the connection`;
+      void client.close().catch(() => undefined);
+    });
     client.onclose = () => {
       if (this.client !== client) return;
       this.client = undefined;
       this.toolCache = undefined;
       this.state = 'down';
-      this.lastError = 'the connection closed';
+      this.lastError = this.closeReason ?? 'the connection closed';
       this.opts.onDown?.(this.lastError);
     };
     client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
@@ -126,7 +133,8 @@ export class Upstream {
     return client;
   }
 
-  private transport(): Transport {
+  /** The SDK transport for this upstream, with the message ceiling; `oversize` is called when it is crossed. */
+  private transport(oversize: () => void): Transport {
     const c = this.config;
     const env = this.opts.env ?? process.env;
     if (c.command !== undefined) {
@@ -139,7 +147,11 @@ export class Upstream {
         if (v === undefined) throw new CountersignError('SECRET_MISSING', `environment variable ${from} (for upstream ${c.name}) is not set`);
         childEnv[name] = v;
       }
-      const t = new StdioClientTransport({ command: c.command, args: c.args, env: childEnv, cwd: resolve(this.opts.baseDir ?? process.cwd(), c.cwd ?? '.'), stderr: 'pipe' });
+      const t = new LimitedStdioClientTransport(
+        { command: c.command, args: c.args, env: childEnv, cwd: resolve(this.opts.baseDir ?? process.cwd(), c.cwd ?? '.'), stderr: 'pipe' },
+        c.max_message_bytes,
+        oversize,
+      );
       this.stderrTail = '';
       t.stderr?.on('data', (chunk: Buffer) => {
         this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL);
@@ -152,7 +164,7 @@ export class Upstream {
       if (v === undefined) throw new CountersignError('SECRET_MISSING', `environment variable ${from} (for upstream ${c.name}) is not set`);
       headers[name] = v;
     }
-    return new StreamableHTTPClientTransport(new URL(c.url!), { requestInit: { headers } });
+    return new StreamableHTTPClientTransport(new URL(c.url!), { requestInit: { headers }, fetch: limitedFetch(c.max_message_bytes, oversize) });
   }
 
   /** The last lines the spawned process wrote to stderr, for the operator (never sent to agents: may hold secrets). */
@@ -223,6 +235,8 @@ export class Upstream {
     try {
       return await p;
     } catch (e) {
+      // The gateway cut this connection itself (a message over the ceiling): say so, whatever error the SDK saw.
+      if (this.closeReason) throw this.unavailable(this.closeReason, e);
       if (e instanceof McpError && e.code === ErrorCode.ConnectionClosed) {
         throw this.unavailable('it closed the connection while the call was running (crashed?)', e);
       }
