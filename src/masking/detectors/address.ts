@@ -1,4 +1,4 @@
-import { ADDR_LETTER, ANY_LETTER, charClass, SPACE } from '../chars.js';
+import { ADDR_LETTER, ANY_LETTER, charClass, SPACE, UPPER } from '../chars.js';
 import { CUE_ADDRESS, CUE_MILITARY, cueScan } from '../cues.js';
 import type { Detector, ScanContext } from '../types.js';
 import { registerStreetRuns, wordPass } from '../words.js';
@@ -79,16 +79,25 @@ function extend(text: string, end: number): number {
   let pos = end;
   for (let seg = 0; seg < 6; seg++) {
     let p = pos;
-    let sep = '';
-    while (p < text.length && p - pos < 4 && /[ ,\n\t>\r]/.test(text[p])) sep += text[p++];
+    let lineOrComma = false; // the separator holds a comma or a line break
+    while (p < text.length && p - pos < 4) {
+      const c = text.charCodeAt(p);
+      if (c === 32 || c === 9 || c === 62 || c === 13) p++;
+      else if (c === 44 || c === 10) (lineOrComma = true), p++;
+      else break;
+    }
+    // Every segment starts with a digit, '#' or a capital (of any script; a surrogate may start one): else none fits.
+    const c0 = text.charCodeAt(p);
+    if (!((c0 >= 48 && c0 <= 57) || c0 === 35 || charClass(c0) & UPPER || (c0 >= 0xd800 && c0 <= 0xdfff))) break;
     const rest = text.slice(p, p + 64);
     const m = UNIT_SEG.exec(rest) ?? POSTAL.exec(rest) ?? STATE.exec(rest);
     if (m) {
       pos = p + m[0].length;
       continue;
     }
+    if (!lineOrComma) break;
     const place = PLACE.exec(rest);
-    if (place && /[,\n]/.test(sep)) {
+    if (place) {
       const after = text.slice(p + place[0].length, p + place[0].length + 3);
       if (/^(?:$|[,\n\r]| \d| [A-Z]{2}\b|\?|\.|!)/.test(after) || /^ \d/.test(after)) {
         pos = p + place[0].length;
@@ -100,30 +109,38 @@ function extend(text: string, end: number): number {
   return pos;
 }
 
+// Where walkBack's words stop (`[\s,;:()"'>*•|]`), by code unit.
+const isWalkStop = (c: number) =>
+  (charClass(c) & SPACE) !== 0 || c === 44 || c === 59 || c === 58 || c === 40 || c === 41 || c === 34 || c === 39 || c === 62 || c === 42 || c === 0x2022 || c === 124;
+const PARTICLES = new Set(['de', 'du', 'des', 'la', 'le', 'del', 'della', 'di', 'da', 'van', 'von', 'der', 'den', 'het', 'of', 'the', 'and', '&']);
+
 /** Walk back over up to 4 capitalised words or particles and then up to 2 house numbers. */
 function walkBack(text: string, s: number): { start: number; words: number; num: boolean } {
   let start = s, words = 0, num = false;
   for (let i = 0; i < 6; i++) {
-    if (start < 2 || text[start - 1] !== ' ') break;
+    if (start < 2 || text.charCodeAt(start - 1) !== 32) break;
     let k = start - 1;
-    while (k > 0 && k > start - 40 && !/[\s,;:()"'>*•|]/.test(text[k - 1])) k--;
-    const w = text.slice(k, start - 1);
-    if (NUM.test(w) && NUM.exec(w)![0].length === w.length) {
-      start = k;
-      num = true;
-      // a second number before (3536 1659 Hoog St): building or block number
-      continue;
+    while (k > 0 && k > start - 40 && !isWalkStop(text.charCodeAt(k - 1))) k--;
+    // the word [k, start - 1): no space in it
+    const c0 = text.charCodeAt(k);
+    if (c0 >= 48 && c0 <= 57) {
+      const w = text.slice(k, start - 1);
+      const m = NUM.exec(w);
+      if (m && m[0].length === w.length) {
+        start = k;
+        num = true;
+        // a second number before (3536 1659 Hoog St): building or block number
+        continue;
+      }
     }
     if (num) break;
-    if (words < 4 && (CAP.test(w) || PARTICLE.test(w + ' '))) {
+    // CAP: a capital first (a surrogate pair is left to the pattern); PARTICLE: the whole word is a particle.
+    if (words < 4 && (c0 >= 0xd800 && c0 <= 0xdfff ? CAP.test(text.slice(k, start - 1)) : charClass(c0) & UPPER || (k < start - 1 && PARTICLES.has(text.slice(k, start - 1))))) {
       start = k;
       words++;
       continue;
     }
     break;
-  }
-  if (!num) {
-    // number on its own line before (">3654\n>Brixtonlaan 380" does not happen, but "5049 Harjukuja" does)
   }
   return { start, words, num };
 }
@@ -248,6 +265,7 @@ function numberNameNumber(text: string, out: Parameters<Detector>[1], ctx: ScanC
     let p = w.afterNum[k] - 1;
     while (p > 0 && w.afterNum[k] - 1 - p <= 6 && isDigit(text.charCodeAt(p - 1))) p--;
     if (p < last || w.afterNum[k] - 1 - p > 6) continue;
+    if (!nameThenNumber(text, w.afterNum[k])) continue;
     NNN.lastIndex = p;
     const m = NNN.exec(text);
     if (!m) continue;
@@ -261,6 +279,21 @@ function numberNameNumber(text: string, out: Parameters<Detector>[1], ctx: ScanC
   }
 }
 const isDigit = (c: number) => c >= 48 && c <= 57;
+// NNN's name words: a first letter, then letters, marks, apostrophes, dots and hyphens (no space, so a word runs to
+// the next space whatever the pattern tries).
+const isNameFirst = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 0xc0 && c <= 0x24f) || (c >= 0x370 && c <= 0x4ff);
+const isNameRest = (c: number) => isNameFirst(c) || (c >= 0x300 && c <= 0x36f) || c === 39 || c === 0x2019 || c === 46 || c === 45;
+/** One to three name words, each followed by one space, then a digit, from `pos`: what NNN needs after its number. */
+function nameThenNumber(text: string, pos: number): boolean {
+  for (let j = 0; j < 3; j++) {
+    if (!isNameFirst(text.charCodeAt(pos))) return false;
+    pos++;
+    while (isNameRest(text.charCodeAt(pos))) pos++;
+    if (text.charCodeAt(pos) !== 32) return false;
+    if (isDigit(text.charCodeAt(++pos))) return true;
+  }
+  return false;
+}
 
 // After an address cue (cues.ts, CUED_SRC), a line that starts with a house number is an address up to the end of
 // the line.
