@@ -29,6 +29,27 @@ function hasCue(text: string, start: number): boolean {
   if (k === lo) return false;
   const z = text.charCodeAt(k - 1);
   if (z < 128 && !CUES_BY_LAST.has(z >= 65 && z <= 90 ? z + 32 : z)) return false;
+  // An ASCII window is lower-cased on the fly: the same as the sliced, lower-cased, trimmed text below.
+  let ascii = true;
+  for (let i = lo; i < start; i++) if (text.charCodeAt(i) >= 128) (ascii = false), (i = start);
+  if (ascii) {
+    const cues = CUES_BY_LAST.get(z >= 65 && z <= 90 ? z + 32 : z);
+    if (!cues) return false;
+    for (const c of cues) {
+      const p = k - c.length;
+      if (p < lo) continue;
+      let i = 0;
+      for (; i < c.length; i++) {
+        const x = text.charCodeAt(p + i);
+        if ((x >= 65 && x <= 90 ? x + 32 : x) !== c.charCodeAt(i)) break;
+      }
+      if (i < c.length) continue;
+      if (p === lo || !isAsciiLower(c.charCodeAt(0))) return true;
+      const y = text.charCodeAt(p - 1);
+      if (!isAsciiLower(y >= 65 && y <= 90 ? y + 32 : y)) return true;
+    }
+    return false;
+  }
   const b = text.slice(lo, start).toLowerCase().trimEnd();
   const cues = CUES_BY_LAST.get(b.charCodeAt(b.length - 1));
   if (!cues) return false;
@@ -231,7 +252,7 @@ export const persons: Detector = (text, out, ctx) => {
     for (let r = known.get(tH[t]); r !== undefined && r >= 0; r = tNext[r]) if (same(r, t)) return true;
     return false;
   };
-  const found: Finding[] = [];
+  const found = out; // findings go straight out, in the order they are made
   const fieldIsName = !!ctx.field && FIELD_IS_NAME.test(ctx.field);
   const singles: number[] = [];
   for (let q0 = 0; q0 < count; ) {
@@ -304,7 +325,6 @@ export const persons: Detector = (text, out, ctx) => {
     }
     for (let j = 0; j < count; j++) KNOWN_BITS[tH[j] & 0xffff] = 0;
   }
-  for (const f of found) out.push(f);
 };
 
 /** Length of `, `, ` and `, `, and ` or `: ` ending at `p` (0 if none), as the list patterns read it. */
