@@ -20,6 +20,10 @@ for (const c of CUES) {
   else CUES_BY_LAST.set(k, [c]);
 }
 const isAsciiLower = (c: number) => c >= 97 && c <= 122;
+// The last characters of the cues (ASCII), as a table; and the longest cue.
+const CUE_LAST = new Uint8Array(128);
+for (const k of CUES_BY_LAST.keys()) CUE_LAST[k] = 1;
+const MAX_CUE = Math.max(...CUES.map((c) => c.length));
 
 function hasCue(text: string, start: number): boolean {
   // Most words have no cue before them: rule that out from the last non-space character, without slicing.
@@ -28,10 +32,11 @@ function hasCue(text: string, start: number): boolean {
   while (k > lo && charClass(text.charCodeAt(k - 1)) & SPACE) k--;
   if (k === lo) return false;
   const z = text.charCodeAt(k - 1);
-  if (z < 128 && !CUES_BY_LAST.has(z >= 65 && z <= 90 ? z + 32 : z)) return false;
-  // An ASCII window is lower-cased on the fly: the same as the sliced, lower-cased, trimmed text below.
+  if (z < 128 && !CUE_LAST[z >= 65 && z <= 90 ? z + 32 : z]) return false;
+  // Where the cue and the character before it are ASCII, they are lower-cased on the fly: the same comparisons as on
+  // the sliced, lower-cased, trimmed text below (lower-casing ASCII keeps every position).
   let ascii = true;
-  for (let i = lo; i < start; i++) if (text.charCodeAt(i) >= 128) (ascii = false), (i = start);
+  for (let i = Math.max(lo, k - MAX_CUE - 1); i < start; i++) if (text.charCodeAt(i) >= 128) (ascii = false), (i = start);
   if (ascii) {
     const cues = CUES_BY_LAST.get(z >= 65 && z <= 90 ? z + 32 : z);
     if (!cues) return false;
