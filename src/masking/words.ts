@@ -180,6 +180,10 @@ function cueCandidate(a: Uint16Array, s: number, e: number): void {
   cueMask[nCue++] = m;
 }
 
+// The last letters unitRest looks for (t: unit, apt; c: psc; e: suite; p, o: p.o. box), either case.
+const UNIT_LAST = new Uint8Array(128);
+for (const ch of 'tcepoTCEPO') UNIT_LAST[ch.charCodeAt(0)] = 1;
+
 function pushRest(r: number): void {
   if (nRest === restAt.length) restAt = grow(restAt);
   restAt[nRest++] = r;
@@ -335,9 +339,12 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
         }
       }
       if (c <= 90) pushTok(s, i);
-      addrRun(a, s, i);
-      cueCandidate(a, s, i);
-      unitRest(a, s, i);
+      // The cheap first checks of addrRun, cueCandidate and unitRest, here, so most words make no call.
+      const len = i - s, z = a[i - 1];
+      if (hasBit(STREET_BITS, streetKey(c, z, len)) || (len >= 3 && hasBit(COMPOUND_BITS, compoundKey(a[i - 3], a[i - 2], z)))) addrRun(a, s, i);
+      const c1 = len > 1 ? a[s + 1] : 0;
+      if (CUE_BIGRAM[bigram(c, c1)] !== 0 || (len === 2 && c <= 90 && c1 <= 90)) cueCandidate(a, s, i);
+      if (UNIT_LAST[z] !== 0) unitRest(a, s, i);
       continue;
     }
     if (st >= 0) {
