@@ -37,6 +37,8 @@ export const AUDIT_CODES = {
   'mcp.session_closed': { code: 'CS3002I', severity: 'info', description: 'An MCP client session closed.' },
   'mcp.tools_listed': { code: 'CS3003I', severity: 'info', description: 'A client listed the tools it may call.' },
   'mcp.call_cancelled': { code: 'CS3004W', severity: 'warning', description: 'The client cancelled a tool call.' },
+  'mcp.resources_listed': { code: 'CS3005I', severity: 'info', description: 'A client listed the resources or resource templates it may read.' },
+  'mcp.prompts_listed': { code: 'CS3006I', severity: 'info', description: 'A client listed the prompts it may get.' },
   'key.created': { code: 'CS4001I', severity: 'info', description: 'An API key was created.' },
   'key.revoked': { code: 'CS4002W', severity: 'warning', description: 'An API key was revoked.' },
   'auth.failed': { code: 'CS4003W', severity: 'warning', description: 'A credential was missing, unknown, expired or invalid.' },

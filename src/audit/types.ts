@@ -27,7 +27,7 @@ export type AuditEventType =
   | 'action.requested' | 'action.allowed' | 'action.denied' | 'action.held'
   | 'approval.vote' | 'approval.approved' | 'approval.denied' | 'approval.expired' | 'approval.cancelled'
   | 'action.executed' | 'action.failed' | 'action.result'
-  | 'mcp.tools_listed' | 'mcp.session_opened' | 'mcp.session_closed' | 'mcp.call_cancelled'
+  | 'mcp.tools_listed' | 'mcp.resources_listed' | 'mcp.prompts_listed' | 'mcp.session_opened' | 'mcp.session_closed' | 'mcp.call_cancelled'
   | 'unmask.released'
   | 'key.created' | 'key.revoked'
   | 'auth.failed'

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { EmptyResultSchema, ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { agentSession } from './support/agent-session.js';
 
 const text = (r: unknown): string => ((r as CallToolResult).content ?? []).map((c) => (c.type === 'text' ? c.text : '')).join('\n');
@@ -123,7 +123,7 @@ for (const transport of ['stdio', 'http'] as const) {
     });
 
     it('answers an unknown method with JSON-RPC method not found', async () => {
-      await assert.rejects(s.agent.listPrompts(), (e: unknown) => e instanceof McpError && e.code === ErrorCode.MethodNotFound);
+      await assert.rejects(s.agent.request({ method: 'sampling/nope', params: {} }, EmptyResultSchema), (e: unknown) => e instanceof McpError && e.code === ErrorCode.MethodNotFound);
     });
 
     it('cancels a held call when the client goes away, and the gateway serves others', async () => {

@@ -112,3 +112,17 @@ export function resourceReadInput(p: { principal: Principal; upstream: string; u
     detail: { resource_uri: p.uri },
   };
 }
+
+/** The action for one `prompts/get`: kind `read`, tagged `read_only` and `prompt`; `detail` holds the raw arguments. */
+export function promptGetInput(p: { principal: Principal; upstream: string; prompt: string; arguments: Record<string, string>; summary: string; context?: Record<string, unknown> }): ActionInput {
+  return {
+    principal: p.principal,
+    resource: p.upstream,
+    connector: 'mcp',
+    kind: 'read',
+    tags: ['read_only', 'prompt'],
+    summary: p.summary,
+    detail: { prompt: p.prompt, arguments: p.arguments },
+    ...(p.context ? { context: p.context } : {}),
+  };
+}

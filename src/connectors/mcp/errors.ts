@@ -76,5 +76,18 @@ export function toMcpError(err: unknown): McpError {
   const mapped = (MCP_ERROR_MAP as Partial<Record<CsCode, 'tool_error' | number>>)[e.code];
   const code = typeof mapped === 'number' ? mapped : ErrorCode.InternalError;
   const message = e.code === 'INTERNAL' ? ERRORS.INTERNAL.doc : e.message;
-  return new McpError(code, message, { code: e.code });
+  return rpcError(code, message, { code: e.code });
+}
+
+/**
+ * A JSON-RPC error whose message goes on the wire as given. `McpError` puts "MCP error <code>: " in front of its
+ * message and the SDK server sends that; the agent's SDK client puts its own in front again, so the model would
+ * read the prefix twice.
+ *
+ * @example rpcError(ErrorCode.InvalidParams, 'Unknown tool: fs.nope') // wire message: 'Unknown tool: fs.nope'
+ */
+export function rpcError(code: number, message: string, data?: unknown): McpError {
+  const e = new McpError(code, message, data);
+  e.message = message;
+  return e;
 }

@@ -102,7 +102,13 @@ export function createMcpGateway(opts: McpGatewayOptions): McpGateway {
         restartBackoffMs: opts.restartBackoffMs,
         version: opts.version,
         onToolsChanged: notifyAll,
-        onDown: notifyAll,
+        onPromptsChanged: () => {
+          for (const s of sessions) s.promptsChanged();
+        },
+        onDown: () => {
+          notifyAll();
+          for (const s of sessions) s.promptsChanged();
+        },
       }),
     );
   }

@@ -58,6 +58,14 @@ describe('maskMcpResult', () => {
     assert.equal(Buffer.from(read.contents[0].blob, 'base64').toString(), 'a SECRET', 'the input is not changed');
   });
 
+  it("lifts a prompt message's image and masks its text", async () => {
+    const image = b64('SECRET-pixels');
+    const prompt = { messages: [{ role: 'user', content: { type: 'text', text: 'mail SECRET' } }, { role: 'user', content: { type: 'image', data: image, mimeType: 'image/png' } }] };
+    const { value } = await maskMcpResult(masker, prompt);
+    assert.equal(value.messages[0]!.content.text, 'mail [X]');
+    assert.equal(value.messages[1]!.content.data, image);
+  });
+
   it('fails closed: a masking error propagates', async () => {
     const broken: Masker = { ...masker, maskValue: async () => Promise.reject(new CountersignError('MASKING_FAILED')) };
     await assert.rejects(maskMcpResult(broken, { content: [{ type: 'text', text: 'x' }] }), /MASKING_FAILED|masking engine failed/);

@@ -16,8 +16,8 @@ interface Hole {
  * (text, and text-like blobs), resource links, resource read contents. One engine call per result; the shape is
  * kept and the input is not changed. Fails closed: a masker error propagates and nothing is returned.
  *
- * Base64 payloads are lifted out only where MCP puts binary — `data` of an image or audio block in `content`,
- * `blob` of an embedded resource in `content` or of an entry in `contents` — and only when they are base64; the
+ * Base64 payloads are lifted out only where MCP puts binary — `data` of an image or audio block in `content` or
+ * in a prompt message, `blob` of an embedded resource there or of an entry in `contents` — and only when they are base64; the
  * same shapes anywhere else (say, in `structuredContent`), or a payload that is not base64, are masked as text.
  *
  * @example
@@ -39,7 +39,7 @@ export async function maskMcpResult<T>(masker: Masker, result: T, ctx?: MaskCont
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** The base64 payloads of a tool result (`content`) or a resource read (`contents`), with where they sit. */
+/** The base64 payloads of a tool result (`content`), a resource read (`contents`) or a prompt (`messages`), with where they sit. */
 function binaryHoles(result: unknown): Hole[] {
   const holes: Hole[] = [];
   if (result === null || typeof result !== 'object') return holes;
@@ -50,13 +50,18 @@ function binaryHoles(result: unknown): Hole[] {
     const texty = typeof mime === 'string' && TEXTY_MIME.test(mime);
     holes.push({ path: [...path, key], payload, text: texty ? Buffer.from(payload, 'base64').toString('utf8') : undefined });
   };
-  const r = result as { content?: unknown; contents?: unknown };
-  if (Array.isArray(r.content)) {
-    r.content.forEach((block: unknown, i) => {
-      if (block === null || typeof block !== 'object') return;
-      const b = block as { type?: unknown; resource?: unknown };
-      if (b.type === 'image' || b.type === 'audio') lift(b, 'data', ['content', i]);
-      else if (b.type === 'resource' && b.resource !== null && typeof b.resource === 'object') lift(b.resource, 'blob', ['content', i, 'resource']);
+  const liftBlock = (block: unknown, path: Array<string | number>) => {
+    if (block === null || typeof block !== 'object') return;
+    const b = block as { type?: unknown; resource?: unknown };
+    if (b.type === 'image' || b.type === 'audio') lift(b, 'data', path);
+    else if (b.type === 'resource' && b.resource !== null && typeof b.resource === 'object') lift(b.resource, 'blob', [...path, 'resource']);
+  };
+  const r = result as { content?: unknown; contents?: unknown; messages?: unknown };
+  if (Array.isArray(r.content)) r.content.forEach((block: unknown, i) => liftBlock(block, ['content', i]));
+  // A prompt's messages carry one content block each.
+  if (Array.isArray(r.messages)) {
+    r.messages.forEach((m: unknown, i) => {
+      if (m !== null && typeof m === 'object') liftBlock((m as { content?: unknown }).content, ['messages', i, 'content']);
     });
   }
   if (Array.isArray(r.contents)) {

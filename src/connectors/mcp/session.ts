@@ -2,12 +2,16 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
   ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
   ListResourceTemplatesRequestSchema,
   ListResourcesRequestSchema,
   ListToolsRequestSchema,
   McpError,
   ReadResourceRequestSchema,
   type CallToolResult,
+  type GetPromptResult,
+  type Prompt,
   type ReadResourceResult,
   type RequestId,
   type Resource,
@@ -18,8 +22,8 @@ import type { Decision } from '../../core/decision.js';
 import type { Principal } from '../../core/identity.js';
 import { asCountersignError } from '../../core/errors.js';
 import type { Gateway, PendingInfo } from '../../pipeline/types.js';
-import { exposedToolName, resourceReadInput, splitToolName, toolCallInput, toolSummary } from './action.js';
-import { refusalText, toMcpError, toolErrorOrThrow } from './errors.js';
+import { exposedToolName, promptGetInput, resourceReadInput, splitToolName, toolCallInput, toolSummary } from './action.js';
+import { refusalText, rpcError, toMcpError, toolErrorOrThrow } from './errors.js';
 import { maskMcpResult, wireSize } from './mask.js';
 import { loosenOutputSchema } from './schema.js';
 import type { Upstream } from './upstream.js';
@@ -46,6 +50,8 @@ export interface McpSession {
   readonly inflight: number;
   /** Tell the client the tool list changed (an upstream restarted or changed its tools). */
   toolsChanged(): void;
+  /** Tell the client the prompt list changed. */
+  promptsChanged(): void;
   close(): Promise<void>;
 }
 
@@ -74,7 +80,7 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
   const server = new Server(
     { name: 'countersign', version: ctx.version },
     {
-      capabilities: { tools: { listChanged: true }, resources: {} },
+      capabilities: { tools: { listChanged: true }, resources: {}, prompts: { listChanged: true } },
       instructions:
         'Tools are provided through Countersign. Each call is checked by policy; some wait for a human approver. ' +
         'A refused call returns an error that says why: change course rather than retrying it unchanged.',
@@ -98,6 +104,17 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     await gateway
       .record({ type: 'mcp.call_cancelled', principal: who, resource, summary, data: { session: id, requestId: String(requestId), stage } })
       .catch(() => undefined);
+  }
+
+  /** Whether policy denies getting this prompt (with empty arguments) to the principal: the same rule as tools. */
+  function promptHidden(u: Upstream, p: Prompt): boolean {
+    if (!u.config.hide_denied_tools) return false;
+    try {
+      const probe = promptGetInput({ principal, upstream: u.name, prompt: p.name, arguments: {}, summary: `${exposedToolName(u.name, p.name)} {}` });
+      return gateway.decide(probe).effect === 'deny';
+    } catch {
+      return true;
+    }
   }
 
   function hidden(u: Upstream, t: Tool): boolean {
@@ -139,7 +156,7 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     const name = req.params.name;
     const split = splitToolName(name);
     const upstream = split && ctx.upstreams.get(split.upstream);
-    if (!split || !upstream) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    if (!split || !upstream) throw rpcError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
     const args = (req.params.arguments ?? {}) as Record<string, unknown>;
     const controller = track(extra.requestId, extra.signal);
     const signal = controller.signal;
@@ -147,7 +164,7 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     let summary = name;
     try {
       const tool = await upstream.tool(split.tool);
-      if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+      if (!tool) throw rpcError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
       summary = toolSummary(upstream.name, split.tool, (await gateway.masker.maskValue(args)).value);
       const input = toolCallInput({ principal, upstream: upstream.name, tool: split.tool, annotations: tool.annotations, arguments: args, summary, context: { session: id } });
       const metaMode = req.params._meta?.[HOLD_MODE_META];
@@ -199,6 +216,7 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
       for (const t of x.r.templates) templates.push({ prefix: t.uriTemplate.split('{')[0], upstream: x.u.name });
     }
     templatePrefixes = templates.sort((a, b) => b.prefix.length - a.prefix.length);
+    await gateway.record({ type: 'mcp.resources_listed', principal: who, summary: `${resources.length} resources listed`, data: { session: id, listed: resources.length } });
     return { resources };
   });
 
@@ -214,14 +232,70 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
       }
     }
     templatePrefixes = prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
+    await gateway.record({
+      type: 'mcp.resources_listed',
+      principal: who,
+      summary: `${resourceTemplates.length} resource templates listed`,
+      data: { session: id, templates: resourceTemplates.length },
+    });
     return { resourceTemplates };
+  });
+
+  server.setRequestHandler(ListPromptsRequestSchema, async () => {
+    const lists = await Promise.all([...ctx.upstreams.values()].map((u) => u.prompts().then((prompts) => ({ u, prompts }), () => ({ u, prompts: undefined }))));
+    const prompts: Prompt[] = [];
+    const unavailable: string[] = [];
+    let hiddenCount = 0;
+    for (const { u, prompts: list } of lists) {
+      if (!list) {
+        unavailable.push(u.name);
+        continue;
+      }
+      for (const p of list) {
+        if (promptHidden(u, p)) hiddenCount++;
+        else prompts.push({ ...p, name: exposedToolName(u.name, p.name) });
+      }
+    }
+    await gateway.record({
+      type: 'mcp.prompts_listed',
+      principal: who,
+      summary: `${prompts.length} prompts listed, ${hiddenCount} hidden${unavailable.length ? `, unavailable: ${unavailable.join(', ')}` : ''}`,
+      data: { session: id, listed: prompts.length, hidden: hiddenCount, unavailable },
+    });
+    return { prompts };
+  });
+
+  // prompts/get is an action like a read: policy, hold, audit, and the messages masked before the model sees them.
+  // Refusals are JSON-RPC errors (a prompt result has no isError).
+  server.setRequestHandler(GetPromptRequestSchema, async (req, extra) => {
+    const name = req.params.name;
+    const split = splitToolName(name);
+    const upstream = split && ctx.upstreams.get(split.upstream);
+    if (!split || !upstream) throw rpcError(ErrorCode.InvalidParams, `Unknown prompt: ${name}`);
+    const args = req.params.arguments ?? {};
+    const controller = track(extra.requestId, extra.signal);
+    const summary = toolSummary(upstream.name, split.tool, (await gateway.masker.maskValue(args)).value);
+    try {
+      const run = await gateway.run(
+        promptGetInput({ principal, upstream: upstream.name, prompt: split.tool, arguments: args, summary, context: { session: id } }),
+        () => upstream.getPrompt(split.tool, args, { signal: controller.signal }),
+        { signal: controller.signal, holdMode: 'wait', heartbeatMs: ctx.heartbeatMs, maskWith: (r, c) => maskMcpResult(gateway.masker, r as never, c) },
+      );
+      if (run.status === 'pending') throw rpcError(ErrorCode.InvalidRequest, pendingResult(run.pending).content[0].text as string);
+      return run.result as GetPromptResult;
+    } catch (e) {
+      if (controller.signal.aborted) await cancelled(extra.requestId, upstream.name, summary, asCountersignError(e).code);
+      throw refusalError(e);
+    } finally {
+      controllers.delete(extra.requestId);
+    }
   });
 
   server.setRequestHandler(ReadResourceRequestSchema, async (req, extra) => {
     const uri = req.params.uri;
     const owner = resourceOwner.get(uri) ?? templatePrefixes.find((t) => t.prefix && uri.startsWith(t.prefix))?.upstream;
     const upstream = owner ? ctx.upstreams.get(owner) : ctx.upstreams.size === 1 ? [...ctx.upstreams.values()][0] : undefined;
-    if (!upstream) throw new McpError(ErrorCode.InvalidParams, `Unknown resource: ${uri} (list resources first)`);
+    if (!upstream) throw rpcError(ErrorCode.InvalidParams, `Unknown resource: ${uri} (list resources first)`);
     const controller = track(extra.requestId, extra.signal);
     const summary = `${upstream.name} read ${(await gateway.masker.maskText(uri)).text}`;
     try {
@@ -230,14 +304,11 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
         () => upstream.readResource(uri, { signal: controller.signal }),
         { signal: controller.signal, holdMode: 'wait', heartbeatMs: ctx.heartbeatMs, maskWith: (r, c) => maskMcpResult(gateway.masker, r as never, c) },
       );
-      if (run.status === 'pending') throw new McpError(ErrorCode.InvalidRequest, pendingResult(run.pending).content[0].text as string);
+      if (run.status === 'pending') throw rpcError(ErrorCode.InvalidRequest, pendingResult(run.pending).content[0].text as string);
       return run.result as ReadResourceResult;
     } catch (e) {
       if (controller.signal.aborted) await cancelled(extra.requestId, upstream.name, summary, asCountersignError(e).code);
-      if (e instanceof McpError) throw e;
-      const err = asCountersignError(e);
-      if (toolErrorCodes.has(err.code)) throw new McpError(ErrorCode.InvalidRequest, refusalText(err), { code: err.code });
-      throw toMcpError(err);
+      throw refusalError(e);
     } finally {
       controllers.delete(extra.requestId);
     }
@@ -256,6 +327,9 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     toolsChanged() {
       void server.sendToolListChanged().catch(() => undefined);
     },
+    promptsChanged() {
+      void server.sendPromptListChanged().catch(() => undefined);
+    },
     async close() {
       for (const c of controllers.values()) c.abort(new Error('the session closed'));
       await server.close().catch(() => undefined);
@@ -265,6 +339,14 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
 
 function maskProfileOf(d: Decision): string | undefined {
   return d.effect === 'deny' ? undefined : d.maskProfile;
+}
+
+/** A refused read or prompt as a JSON-RPC error: a policy or approval refusal keeps its readable text and code. */
+function refusalError(e: unknown): McpError {
+  if (e instanceof McpError) return e;
+  const err = asCountersignError(e);
+  if (toolErrorCodes.has(err.code)) return rpcError(ErrorCode.InvalidRequest, refusalText(err), { code: err.code });
+  return toMcpError(err);
 }
 
 const toolErrorCodes = new Set(['POLICY_DENIED', 'APPROVAL_DENIED', 'APPROVAL_EXPIRED', 'APPROVAL_CANCELLED', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT']);

@@ -6,9 +6,12 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import {
   ErrorCode,
   McpError,
+  PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
   ToolListChangedNotificationSchema,
   type CallToolResult,
+  type GetPromptResult,
+  type Prompt,
   type ReadResourceResult,
   type Resource,
   type ResourceTemplate,
@@ -31,6 +34,8 @@ export interface UpstreamOptions {
   restartBackoffMs?: number;
   /** Called when the upstream's tool list changes, so sessions can tell their clients. */
   onToolsChanged?: () => void;
+  /** Called when the upstream's prompt list changes. */
+  onPromptsChanged?: () => void;
   /** Called when the upstream goes down (crash, closed connection). */
   onDown?: (reason: string) => void;
   version?: string;
@@ -63,6 +68,7 @@ export class Upstream {
   private client?: Client;
   private connecting?: Promise<Client>;
   private toolCache?: Tool[];
+  private promptCache?: Prompt[];
   private lastStart = 0;
   private lastError = '';
   /** Why the gateway itself closed the current connection (set before it closes, cleared on reconnect). */
@@ -111,6 +117,7 @@ export class Upstream {
       if (this.client !== client) return;
       this.client = undefined;
       this.toolCache = undefined;
+      this.promptCache = undefined;
       this.state = 'down';
       this.lastError = this.closeReason ?? 'the connection closed';
       this.opts.onDown?.(this.lastError);
@@ -118,6 +125,10 @@ export class Upstream {
     client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
       this.toolCache = undefined;
       this.opts.onToolsChanged?.();
+    });
+    client.setNotificationHandler(PromptListChangedNotificationSchema, async () => {
+      this.promptCache = undefined;
+      this.opts.onPromptsChanged?.();
     });
     client.setNotificationHandler(ResourceListChangedNotificationSchema, async () => undefined);
     try {
@@ -205,6 +216,27 @@ export class Upstream {
       }),
     );
     return result as CallToolResult;
+  }
+
+  /** The upstream's prompts (cached until it says they changed or it restarts); none when it offers no prompts. */
+  async prompts(): Promise<Prompt[]> {
+    if (this.promptCache && this.state === 'up') return this.promptCache;
+    const client = await this.connect();
+    if (!client.getServerCapabilities()?.prompts) return [];
+    const all: Prompt[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.guard(client.listPrompts(cursor ? { cursor } : {}, { timeout: this.callTimeoutMs }));
+      all.push(...page.prompts);
+      cursor = page.nextCursor;
+    } while (cursor);
+    if (this.client === client) this.promptCache = all;
+    return all;
+  }
+
+  async getPrompt(name: string, args: Record<string, string>, opts: CallOptions = {}): Promise<GetPromptResult> {
+    const client = await this.connect();
+    return this.guard(client.getPrompt({ name, arguments: args }, { signal: opts.signal, timeout: this.callTimeoutMs }));
   }
 
   /** Resources and templates, or empty lists when the upstream does not offer resources. */
