@@ -3,6 +3,7 @@ import { cardIssuer, isbnValid, luhn, ssnValid } from '../validators.js';
 import { before, type Detector } from '../types.js';
 import { ipv4Confidence } from './net.js';
 import { wordPass } from '../words.js';
+import { codeUnits } from '../chars.js';
 import { internationalVerdict as phoneVerdict, POSSIBLE, VALID, validInRegion } from '../phone.js';
 
 // A run of digits with the separators phone numbers, cards and IDs use: `[+(]?\d(?:(?:[ .\/-]\(?|\)[ -]?)?\d)*`.
@@ -10,7 +11,8 @@ import { internationalVerdict as phoneVerdict, POSSIBLE, VALID, validInRegion } 
 // backtrack. Only runs of 7+ characters are looked at, so a run is only tried where the 6 characters after its first
 // one could continue it (the lookahead); this reports the same long runs and skips most short numbers without a
 // match object. Runs shorter than 7 that slip through are dropped below, as before.
-const RUN = /[+(\d](?=[\d .\/()-]{6})(?:(?<=[+(])\d|(?<=\d))(?:(?:[ .\/-]\(?|\)[ -]?)?\d)*/g;
+/** The run pattern; `runEnd` finds its matches by hand (`numbers.test.ts` checks they agree). */
+export const RUN = /[+(\d](?=[\d .\/()-]{6})(?:(?<=[+(])\d|(?<=\d))(?:(?:[ .\/-]\(?|\)[ -]?)?\d)*/g;
 
 const PHONE_CONTEXT = /(?:phone|tel\b|tel\.|telephone|mobile|cell|fax|sms|whatsapp|call|ring|reach|contact|number|dial|text me|registered|answering|\bph\b|\bm:|\bt:|\bp:)[^\n]{0,40}$/;
 const NOT_PHONE_CONTEXT = /(?:order|invoice|inv|sku|ref|reference|ticket|case|id|no\.?|account|acct|tracking|po|isbn|version|ver|build|port|pid|uid|gid|serial|part|item|batch|lot|transaction|txn|receipt|price|total|amount|cost|usd|eur|gbp|\$|€|£|#)\s*[:#=]?\s*$/;
@@ -57,12 +59,12 @@ function phoneConfidence(run: string, digits: string, ctxBefore: string, field: 
   const n = digits.length;
   if (n < 7 || n > 15) return 0;
   const fieldPhone = !!field && /phone|mobile|tel|fax|cell/.test(field);
-  const context = fieldPhone || PHONE_CONTEXT.test(ctxBefore);
   if (run[0] === '+') {
     const v = internationalVerdict(run);
     if (v & VALID) return 0.95;
-    return v & POSSIBLE ? 0.8 : context ? 0.6 : 0;
+    return v & POSSIBLE ? 0.8 : fieldPhone || PHONE_CONTEXT.test(ctxBefore) ? 0.6 : 0;
   }
+  const context = fieldPhone || PHONE_CONTEXT.test(ctxBefore);
   if (!context && NOT_PHONE_CONTEXT.test(ctxBefore)) return 0;
   const grouped = /[ .()\/-]/.test(run.slice(1));
   if (context) return grouped || n >= 9 ? 0.85 : 0.6;
@@ -83,16 +85,60 @@ export const numbers: Detector = (text, out, ctx) => {
   // Runs only occur inside the word pass's stretches of number characters; each is searched on its own (a run
   // cannot cross the end of one), so the matches are those of one search over the whole text.
   const w = wordPass(text, ctx);
+  const cu = codeUnits(text, ctx);
   if (verdicts.size) verdicts.clear();
   for (let r = 0; r < w.nNum; r++) {
-    const base = w.numS[r];
-    const sub = text.slice(base, w.numE[r]);
-    RUN.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = RUN.exec(sub))) runAt(text, out, ctx, m[0], base + m.index);
+    const end = w.numE[r];
+    // The matches of RUN within [numS, numE), as its global search finds them (RUN's lookahead and the pieces of a
+    // run read no further than the stretch, so neither does this).
+    for (let p = w.numS[r]; p < end; ) {
+      const q = runEnd(cu, p, end);
+      if (q < 0) {
+        p++;
+        continue;
+      }
+      if (q - p >= 7) runAt(text, out, ctx, text.slice(p, q), p); // shorter runs are dropped by runAt
+      p = q;
+    }
   }
   verdicts.clear();
 };
+
+const isDigitCode = (c: number) => c >= 48 && c <= 57;
+/** In RUN's lookahead class `[\d .\/()-]`. */
+const isRunChar = (c: number) => isDigitCode(c) || c === 32 || c === 46 || c === 47 || c === 40 || c === 41 || c === 45;
+/**
+ * Where a match of RUN starting at `p` ends (reading no further than `end`), or -1 when none starts there. RUN:
+ * a `+`, `(` or digit with 6 run characters after it; after `+` or `(` a digit; then, greedily, digits, each after
+ * nothing, one of ` ./-` (then maybe `(`), or `)` (then maybe a space or `-`). Every piece ends in a digit and the
+ * pieces start with distinct characters, so the longest extension is the match.
+ */
+export function runEnd(cu: Uint16Array, p: number, end: number): number {
+  const c = cu[p];
+  const digit = isDigitCode(c);
+  if (!digit && c !== 43 && c !== 40) return -1;
+  if (p + 6 >= end) return -1;
+  for (let k = p + 1; k <= p + 6; k++) if (!isRunChar(cu[k])) return -1;
+  let q = p + 1;
+  if (!digit) {
+    if (!isDigitCode(cu[q])) return -1;
+    q++;
+  }
+  while (q < end) {
+    const x = cu[q];
+    if (isDigitCode(x)) q++;
+    else if (x === 32 || x === 46 || x === 47 || x === 45) {
+      if (q + 2 < end && cu[q + 1] === 40 && isDigitCode(cu[q + 2])) q += 3;
+      else if (q + 1 < end && isDigitCode(cu[q + 1])) q += 2;
+      else break;
+    } else if (x === 41) {
+      if (q + 2 < end && (cu[q + 1] === 32 || cu[q + 1] === 45) && isDigitCode(cu[q + 2])) q += 3;
+      else if (q + 1 < end && isDigitCode(cu[q + 1])) q += 2;
+      else break;
+    } else break;
+  }
+  return q;
+}
 
 function runAt(text: string, out: Parameters<Detector>[1], ctx: Parameters<Detector>[2], match: string, at: number): void {
   {
