@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RUN, runEnd } from './numbers.js';
+import { NOT_PHONE_CONTEXT, notPhoneContext, RUN, runEnd } from './numbers.js';
 
 // The number scanner finds runs by hand (runEnd) instead of with RUN: both must give the same matches, in the same
 // order, on any text (a global search, resuming after each match).
@@ -32,5 +32,16 @@ test('runEnd finds exactly the matches of the run pattern', () => {
   }
   for (const s of ['+44 20 7946 0958', '(555) 123-4567', '4111 1111 1111 1111', '1-(2)-3', '12 (34) 5678', '+(12) 3456789', '2025-03-01', '1 . 2345678', '123456', '1234567']) {
     assert.equal(byHand(s), byRegex(s), s);
+  }
+});
+
+test('notPhoneContext answers as the not-a-phone pattern', () => {
+  let seed = 5;
+  const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  const parts = ['order', 'no', 'no.', 'id', 'invoice', 'inv', 'po', 'port', '#', ':', '=', ' ', '  ', '\n', '\t', '\u00a0', '$', '€', '£', 'x', 'a', 'call', 'phone', 'sku', 'ref', 'reference', 'total', 'usd', '.', ',', 'n', 'o'];
+  for (let i = 0; i < 60_000; i++) {
+    let b = '';
+    for (let j = rnd(8); j > 0; j--) b += parts[rnd(parts.length)];
+    assert.equal(notPhoneContext(b), NOT_PHONE_CONTEXT.test(b), JSON.stringify(b));
   }
 });

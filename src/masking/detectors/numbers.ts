@@ -3,7 +3,7 @@ import { cardIssuer, isbnValid, luhn, ssnValid } from '../validators.js';
 import { before, type Detector } from '../types.js';
 import { ipv4Confidence } from './net.js';
 import { wordPass } from '../words.js';
-import { codeUnits } from '../chars.js';
+import { charClass, codeUnits, SPACE } from '../chars.js';
 import { internationalVerdict as phoneVerdict, POSSIBLE, VALID, validInRegion } from '../phone.js';
 
 // A run of digits with the separators phone numbers, cards and IDs use: `[+(]?\d(?:(?:[ .\/-]\(?|\)[ -]?)?\d)*`.
@@ -15,9 +15,24 @@ import { internationalVerdict as phoneVerdict, POSSIBLE, VALID, validInRegion } 
 export const RUN = /[+(\d](?=[\d .\/()-]{6})(?:(?<=[+(])\d|(?<=\d))(?:(?:[ .\/-]\(?|\)[ -]?)?\d)*/g;
 
 const PHONE_CONTEXT = /(?:phone|tel\b|tel\.|telephone|mobile|cell|fax|sms|whatsapp|call|ring|reach|contact|number|dial|text me|registered|answering|\bph\b|\bm:|\bt:|\bp:)[^\n]{0,40}$/;
-const NOT_PHONE_CONTEXT = /(?:order|invoice|inv|sku|ref|reference|ticket|case|id|no\.?|account|acct|tracking|po|isbn|version|ver|build|port|pid|uid|gid|serial|part|item|batch|lot|transaction|txn|receipt|price|total|amount|cost|usd|eur|gbp|\$|€|£|#)\s*[:#=]?\s*$/;
+export const NOT_PHONE_CONTEXT = /(?:order|invoice|inv|sku|ref|reference|ticket|case|id|no\.?|account|acct|tracking|po|isbn|version|ver|build|port|pid|uid|gid|serial|part|item|batch|lot|transaction|txn|receipt|price|total|amount|cost|usd|eur|gbp|\$|€|£|#)\s*[:#=]?\s*$/;
 const CARD_CONTEXT = /card|visa|master|amex|credit|debit|cc\b|pan\b/;
 const SSN_CONTEXT = /ssn|social security|social sec|\bss#|\bss no|tax id|tin\b/;
+// NOT_PHONE_CONTEXT read from the end: a word of the list, then only spaces and at most one of `:#=` (`notPhoneContext`).
+const NOT_PHONE_WORDS = ['order', 'invoice', 'inv', 'sku', 'ref', 'reference', 'ticket', 'case', 'id', 'no', 'no.', 'account', 'acct', 'tracking', 'po', 'isbn', 'version', 'ver', 'build', 'port', 'pid', 'uid', 'gid', 'serial', 'part', 'item', 'batch', 'lot', 'transaction', 'txn', 'receipt', 'price', 'total', 'amount', 'cost', 'usd', 'eur', 'gbp', '$', '€', '£', '#'];
+const isSpace = (c: number) => (charClass(c) & SPACE) !== 0;
+const endsWithWord = (b: string, e: number) => NOT_PHONE_WORDS.some((w) => e >= w.length && b.startsWith(w, e - w.length));
+/** `NOT_PHONE_CONTEXT.test(b)`, without trying the pattern at every position. */
+export function notPhoneContext(b: string): boolean {
+  let e = b.length;
+  while (e > 0 && isSpace(b.charCodeAt(e - 1))) e--;
+  if (endsWithWord(b, e)) return true;
+  const c = b.charCodeAt(e - 1);
+  if (c !== 58 && c !== 35 && c !== 61) return false;
+  let f = e - 1;
+  while (f > 0 && isSpace(b.charCodeAt(f - 1))) f--;
+  return endsWithWord(b, f);
+}
 const LICENSE_CONTEXT = /(?:driver'?s?|driving)\s+licen[cs]e|\blicen[cs]e\s+(?:no|number|#)|\bdl\s*(?:no|#|number)?\s*:?/;
 // Valid in any of these regions is valid. Tried in order of how many numbers each accepts (German numbering, with
 // its variable lengths, accepts most), so a valid number is usually settled by the first parse.
@@ -65,7 +80,7 @@ function phoneConfidence(run: string, digits: string, ctxBefore: string, field: 
     return v & POSSIBLE ? 0.8 : fieldPhone || PHONE_CONTEXT.test(ctxBefore) ? 0.6 : 0;
   }
   const context = fieldPhone || PHONE_CONTEXT.test(ctxBefore);
-  if (!context && NOT_PHONE_CONTEXT.test(ctxBefore)) return 0;
+  if (!context && notPhoneContext(ctxBefore)) return 0;
   const grouped = /[ .()\/-]/.test(run.slice(1));
   if (context) return grouped || n >= 9 ? 0.85 : 0.6;
   if (!grouped) return 0; // a bare run of digits without context is an id, not a phone
@@ -169,9 +184,11 @@ function runAt(text: string, out: Parameters<Detector>[1], ctx: Parameters<Detec
       }
     }
     if (DATE_SHAPE.test(run)) return; // dates: only in birth context (see dates.ts)
-    if (/isbn/.test(b) || (/^97[89]-/.test(run) && isbnValid(digits))) return;
+    if (b.includes('isbn') || (/^97[89]-/.test(run) && isbnValid(digits))) return;
 
-    const lic = LICENSE_CONTEXT.test(b.slice(-32)) || (!!field && /licen[cs]e/.test(field));
+    const bl = b.slice(-32);
+    // Every licence cue holds "licen" or "dl": the pattern is tried only then.
+    const lic = ((bl.includes('licen') || bl.includes('dl')) && LICENSE_CONTEXT.test(bl)) || (!!field && /licen[cs]e/.test(field));
     if (lic) {
       out.push({ type: 'DRIVER_LICENSE', start, end, confidence: 0.8, detector: 'driver-license' });
       return;
