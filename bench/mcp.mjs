@@ -10,94 +10,15 @@
 // where each gateway's time goes (per-call medians of the audit appends, masking and policy, measured by
 // wrapping the real parts).
 // Run: node --import tsx bench/mcp.mjs [--calls 2000] [--warmup 200]
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { randomIds, systemClock } from '../src/core/clock.ts';
-import { createAuditLog } from '../src/audit/log.ts';
-import { createAuditSigner, generateAuditKeyPair } from '../src/audit/signing.ts';
-import { ApprovalService } from '../src/approvals/service.ts';
-import { createMasker } from '../src/masking/index.ts';
-import { createPipeline } from '../src/pipeline/pipeline.ts';
-import { compilePolicy } from '../src/policy/index.ts';
-import { openSqliteStore } from '../src/store/sqlite.ts';
-import { createMcpGateway, mcpConfigSchema } from '../src/connectors/mcp/index.ts';
+import { dir, startGateway, upstream } from './mcp-gateway.mjs';
 
 const { values } = parseArgs({ options: { calls: { type: 'string', default: '2000' }, warmup: { type: 'string', default: '200' } } });
 const calls = Number(values.calls);
 const warmup = Number(values.warmup);
-const require = createRequire(import.meta.url);
-const EVERYTHING = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
-const upstream = () => ({ command: process.execPath, args: [EVERYTHING, 'stdio'] });
-const principal = { id: 'agent:bench', type: 'agent', groups: ['agents'], authMethod: 'api_key', onBehalfOf: 'alice@example.com' };
-const dir = mkdtempSync(join(tmpdir(), 'cs-bench-mcp-'));
-
-/** One gateway as the runtime wires it, with its parts wrapped to time them. */
-async function startGateway(durability) {
-  const spent = { audit: 0, mask: 0, policy: 0, auditCalls: 0 };
-  const timed = (key, fn) => async (...a) => {
-    const t = process.hrtime.bigint();
-    try {
-      return await fn(...a);
-    } finally {
-      spent[key] += Number(process.hrtime.bigint() - t) / 1e6;
-      if (key === 'audit') spent.auditCalls++;
-    }
-  };
-  const store = await openSqliteStore(join(dir, `${durability}.db`));
-  const engine = createMasker();
-  const masker = { ...engine, maskText: timed('mask', engine.maskText.bind(engine)), maskValue: timed('mask', engine.maskValue.bind(engine)) };
-  const log = createAuditLog({ store, signer: createAuditSigner(generateAuditKeyPair().privateKey), clock: systemClock, masker: engine, durability });
-  const audit = { append: timed('audit', (e) => log.append(e)) };
-  const approvals = new ApprovalService({ store, audit, clock: systemClock, ids: randomIds });
-  await approvals.start();
-  const compiled = compilePolicy({
-    rules: [
-      { name: 'no-env', resource: 'everything', when: 'action.detail.tool == "get-env"', effect: 'deny', reason: 'no' },
-      { name: 'agents', principal: { groups: ['agents'] }, resource: 'everything', effect: 'allow', mask: 'default' },
-    ],
-  });
-  const policy = {
-    ...compiled,
-    evaluate(action) {
-      const t = process.hrtime.bigint();
-      try {
-        return compiled.evaluate(action);
-      } finally {
-        spent.policy += Number(process.hrtime.bigint() - t) / 1e6;
-      }
-    },
-  };
-  const gateway = createPipeline({ policy, approvals, audit, masker, clock: systemClock });
-  const mcp = createMcpGateway({ gateway, upstreams: mcpConfigSchema.parse({ upstreams: [{ name: 'everything', ...upstream() }] }).upstreams });
-  await mcp.start();
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await mcp.connect(principal, serverSide);
-  const client = new Client({ name: `bench-${durability}`, version: '1' });
-  await client.connect(clientSide);
-  const parts = { audit: [], mask: [], policy: [], auditCalls: [] };
-  return {
-    durability,
-    client,
-    parts,
-    store,
-    reset: () => Object.keys(spent).forEach((k) => (spent[k] = 0)),
-    keep: () => Object.keys(parts).forEach((k) => parts[k].push(spent[k])),
-    async close() {
-      await client.close();
-      await mcp.close();
-      approvals.stop();
-      await log.close();
-      await store.close();
-    },
-  };
-}
-
 const direct = new Client({ name: 'bench-direct', version: '1' });
 await direct.connect(new StdioClientTransport({ ...upstream(), stderr: 'ignore' }));
 const gateways = [await startGateway('disk'), await startGateway('commit')];

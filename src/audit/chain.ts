@@ -30,12 +30,12 @@ export function auditHash(prevHash: string, e: AuditHashed): string {
  */
 export function chainRecords(
   head: { seq: number; hash: string },
-  events: Array<Omit<AuditHashed, 'seq'>>,
+  events: Array<Omit<AuditHashed, 'seq'> & { /** `canonicalJson(body)`, when the caller already has it. */ bodyJson?: string }>,
 ): AuditRecord[] {
   let { seq, hash } = head;
   return events.map((e) => {
     seq += 1;
-    const bodyJson = canonicalJson(e.body);
+    const bodyJson = e.bodyJson ?? canonicalJson(e.body);
     const rec: AuditRecord = { seq, at: e.at, code: e.code, type: e.type, body: e.body, prevHash: hash, hash: '' };
     rec.hash = auditHashRaw(hash, { seq, at: e.at, code: e.code, type: e.type, bodyJson });
     bodyTexts.set(rec, bodyJson);

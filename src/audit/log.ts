@@ -95,7 +95,8 @@ export function createAuditLog(opts: AuditLogOptions): ManagedAuditLog {
     await writeCheckpoint(rec);
   }
 
-  async function buildBody(event: AuditEventInput): Promise<Record<string, unknown>> {
+  /** The masked body and its canonical JSON text; the body is read back from the text, so it is exactly what the store will return. */
+  async function buildBody(event: AuditEventInput): Promise<{ body: Record<string, unknown>; bodyJson: string }> {
     let summary = event.summary;
     let data = event.data;
     if (masker) {
@@ -111,15 +112,16 @@ export function createAuditLog(opts: AuditLogOptions): ManagedAuditLog {
     if (event.actionDigest !== undefined) body.actionDigest = event.actionDigest;
     if (event.requestId !== undefined) body.requestId = event.requestId;
     if (summary !== undefined) body.summary = summary;
-    if (data !== undefined) body.data = JSON.parse(canonicalJson(data)) as unknown; // exactly what the store will give back
-    return body;
+    if (data !== undefined) body.data = data;
+    const bodyJson = canonicalJson(body);
+    return { body: JSON.parse(bodyJson) as Record<string, unknown>, bodyJson };
   }
 
   async function appendOne(event: AuditEventInput): Promise<AuditRecord> {
     if (closed) throw unavailable('audit log is closed');
     const meta = (AUDIT_CODES as Record<string, { code: string } | undefined>)[event.type];
     if (!meta) throw unavailable(`audit: unknown event type ${JSON.stringify(event.type)}`);
-    let body: Record<string, unknown>;
+    let body: { body: Record<string, unknown>; bodyJson: string };
     try {
       body = await buildBody(event);
     } catch (e) {
@@ -128,7 +130,7 @@ export function createAuditLog(opts: AuditLogOptions): ManagedAuditLog {
     const at = clock.now();
     let rec: AuditRecord;
     try {
-      [rec] = (await store.appendAudit((head) => chainRecords(head, [{ at, code: meta.code, type: event.type, body }]), { flush: relaxed ? 'soon' : event.flush ?? 'now' })) as [AuditRecord];
+      [rec] = (await store.appendAudit((head) => chainRecords(head, [{ at, code: meta.code, type: event.type, ...body }]), { flush: relaxed ? 'soon' : event.flush ?? 'now' })) as [AuditRecord];
     } catch (e) {
       throw unavailable('audit: the event could not be made durable', e);
     }
