@@ -153,10 +153,11 @@ export const assignments: Detector = (text, out, ctx) => {
     if (c.grp[k] !== CUE_KEYWORD || c.pos[k] < last) continue;
     const ns = nameStart(text, c.pos[k]), ne = nameEnd(text, c.pos[k] + c.len[k]);
     last = ne;
-    const type = secretFieldType(text.slice(ns, ne));
-    if (!type) continue;
+    // Both must hold; the assignment (one anchored pattern) rules out most words first.
     const a = ASSIGN.exec(text.slice(ne, ne + 40));
     if (!a) continue;
+    const type = secretFieldType(text.slice(ns, ne));
+    if (!type) continue;
     const vs = ne + a[0].length;
     const quote = a[1];
     let ve = vs;
