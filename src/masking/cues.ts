@@ -49,14 +49,9 @@ const REST_Y = /(?:\d{1,6}[A-Za-z]? \S|(?:unit|psc|apt|suite|p\.?o\.? box)\b)/iy
 const CUE_TEXTS = ['address', 'addresses', 'address is', 'addresses is', 'lives at', 'lives on', 'live at', 'sent to', 'send it to', 'ship to', 'shipped to',
   'deliver to', 'delivered to', 'located at', 'drop you off at', 'drops you off at', 'meet at', 'meet me at', 'moved to', 'reside at', 'resides at', 'it is'];
 const MAX_CUE = 16; // 'drops you off at'
-// The cue texts by their last letter (s, t, n or o), in list order.
-const CUES_BY_LAST = new Map<number, string[]>();
-for (const cue of CUE_TEXTS) {
-  const z = cue.charCodeAt(cue.length - 1);
-  const list = CUES_BY_LAST.get(z);
-  if (list) list.push(cue);
-  else CUES_BY_LAST.set(z, [cue]);
-}
+// The cue texts by their last letter (s, t, n or o), in list order; indexed by code unit below 128.
+const CUES_BY_LAST: (string[] | undefined)[] = new Array(128).fill(undefined);
+for (const cue of CUE_TEXTS) (CUES_BY_LAST[cue.charCodeAt(cue.length - 1)] ??= []).push(cue);
 /** Would a left-to-right search for CUED find its match at `p` (which exists)? */
 function reachedByScan(text: string, p: number): boolean {
   for (let q = Math.max(0, p - MAX_CUE); q < p; q++) {
@@ -83,7 +78,8 @@ function addressCues(text: string, words: WordPass): number {
     const r = words.restAt[i];
     let q = r;
     while (q > 0 && isTail(text.charCodeAt(q - 1))) q--;
-    const cues = CUES_BY_LAST.get(text.charCodeAt(q - 1) | 32); // every cue ends in s, t, n or o
+    const z = text.charCodeAt(q - 1) | 32; // every cue ends in s, t, n or o
+    const cues = z < 128 ? CUES_BY_LAST[z] : undefined;
     if (cues === undefined) continue;
     // Some cue text must end there (cheaper than the pattern, so tried first; the cues are tried in list order below).
     let any = false;
