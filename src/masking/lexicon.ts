@@ -130,8 +130,6 @@ export function lexicon(): Lexicon {
       }
     },
     lookupAscii(cu, s, e, hash) {
-      const b = filterBit(hash);
-      if ((filter[b >>> 5] & (1 << (b & 31))) === 0) return 0;
       const n = e - s;
       const r = ((hash ^ (hash >>> 12)) & (RECENT - 1)) << 5;
       if ((recent[r] & 0xff) === n && recent[r + 1] === (hash & 0xffff) && recent[r + 2] === hash >>> 16) {
@@ -142,6 +140,8 @@ export function lexicon(): Lexicon {
         }
         if (i === n) return recent[r] >>> 8;
       }
+      const b = filterBit(hash);
+      if ((filter[b >>> 5] & (1 << (b & 31))) === 0) return 0;
       for (let slot = slotOf(hash); ; slot = (slot + 1) & MASK) {
         const meta = packed[3 * slot + 2];
         if (meta === 0) return 0;
