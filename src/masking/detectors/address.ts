@@ -72,7 +72,39 @@ const PARTICLE = /^(?:de|du|des|la|le|del|della|di|da|van|von|der|den|het|of|the
 const UNIT_SEG = /^(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.?|Room|Rm\.?|Bldg\.?|Building|#|No\.?)\s?#?\s?\d{1,5}[A-Za-z]?\b/;
 const POSTAL = /^(?:\d{4,6}(?:-\d{4})?|\d{2}-\d{3}|\d{3} \d{2}|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})(?![\p{L}\p{N}])/u;
 const STATE = /^[A-Z]{2}(?=[\s,]|$)/;
-const PLACE = /^\p{Lu}[\p{L}\p{M}'’.-]*(?: \p{Lu}[\p{L}\p{M}'’.-]*){0,3}/u;
+export const PLACE = /^\p{Lu}[\p{L}\p{M}'’.-]*(?: \p{Lu}[\p{L}\p{M}'’.-]*){0,3}/u;
+const isPlaceRest = (c: number) => (charClass(c) & ANY_LETTER) !== 0 || c === 39 || c === 0x2019 || c === 46 || c === 45;
+/**
+ * The length of PLACE's match at `p` in `text` (looking at most `limit` characters ahead), or 0 for none: a
+ * capitalised word and up to three more after single spaces, words running over letters, marks, apostrophes, dots
+ * and hyphens. Read by code unit; where a surrogate (a letter beyond the BMP) comes up, the pattern decides.
+ */
+export function placeAt(text: string, p: number, limit: number): number {
+  const end = Math.min(text.length, p + limit);
+  let q = p, words = 0;
+  for (;;) {
+    if (q >= end) break;
+    const c = text.charCodeAt(q);
+    if (c >= 0xd800 && c <= 0xdfff) return PLACE.exec(text.slice(p, end))?.[0].length ?? 0;
+    if (!(charClass(c) & UPPER)) break;
+    let k = q + 1;
+    for (; k < end; k++) {
+      const d = text.charCodeAt(k);
+      if (d >= 0xd800 && d <= 0xdfff) return PLACE.exec(text.slice(p, end))?.[0].length ?? 0;
+      if (!isPlaceRest(d)) break;
+    }
+    q = k;
+    if (++words === 4 || q + 1 >= end || text.charCodeAt(q) !== 32) break;
+    q++; // the space, if a capitalised word follows (checked at the top; else it is given back below)
+    const n = text.charCodeAt(q);
+    if (n >= 0xd800 && n <= 0xdfff) return PLACE.exec(text.slice(p, end))?.[0].length ?? 0;
+    if (!(charClass(n) & UPPER)) {
+      q--;
+      break;
+    }
+  }
+  return q - p;
+}
 
 /** Extend `end` over what follows a street: unit, city, state, postal code, country; newline- or comma-separated. */
 function extend(text: string, end: number): number {
@@ -96,11 +128,11 @@ function extend(text: string, end: number): number {
       continue;
     }
     if (!lineOrComma) break;
-    const place = PLACE.exec(rest);
-    if (place) {
-      const after = text.slice(p + place[0].length, p + place[0].length + 3);
+    const place = placeAt(text, p, 64);
+    if (place > 0) {
+      const after = text.slice(p + place, p + place + 3);
       if (/^(?:$|[,\n\r]| \d| [A-Z]{2}\b|\?|\.|!)/.test(after) || /^ \d/.test(after)) {
-        pos = p + place[0].length;
+        pos = p + place;
         continue;
       }
     }
