@@ -133,7 +133,6 @@ export function entropy(s: string): number {
   let ascii = n <= 4096;
   for (let i = 0; ascii && i < n; i++) if (s.charCodeAt(i) >= 128) ascii = false;
   if (ascii) {
-    asciiCounts.fill(0);
     let k = 0;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
@@ -144,6 +143,9 @@ export function entropy(s: string): number {
       const p = asciiCounts[asciiOrder[j]] / n;
       h -= p * Math.log2(p);
     }
+    // Wiped before returning: the counts and order describe the (secret) value.
+    asciiCounts.fill(0);
+    asciiOrder.fill(0, 0, k);
     return h;
   }
   const counts = new Map<string, number>();
