@@ -86,10 +86,10 @@ export const urlCredentials: Detector = (text, out) => {
     from = i + 3;
     let colon = -1, at = -1;
     for (let j = i + 3; j < text.length && j - i < 512; j++) {
-      const c = text[j];
-      if (c === '/' || c === ' ' || c === '\n' || c === '\t' || c === '"' || c === "'" || c === '<' || c === '>') break;
-      if (c === ':' && colon < 0) colon = j;
-      if (c === '@') at = j;
+      const c = text.charCodeAt(j); // / space \n \t " ' < > end the authority
+      if (c === 47 || c === 32 || c === 10 || c === 9 || c === 34 || c === 39 || c === 60 || c === 62) break;
+      if (c === 58 && colon < 0) colon = j;
+      if (c === 64) at = j;
     }
     if (colon > 0 && at > colon + 1) {
       out.push({ type: 'PASSWORD', start: colon + 1, end: at, confidence: 0.95, detector: 'url-credentials' });
