@@ -53,24 +53,43 @@ const filterBit = (hash: number) => Math.imul(hash, 0x85ebca6b) >>> 12; // 20 bi
 
 export function lexicon(): Lexicon {
   if (cached) return cached;
-  const table = new Int32Array(1 << BITS); // word index + 1; 0 = empty
-  const keys: string[] = [];
-  const flagOf: number[] = [];
+  // One packed table, so a look-up touches few cache lines: slot i holds the word's hash, where its code units start
+  // in `chars`, and its length and flags (`packed[3i .. 3i + 2]`; 0 = empty, a word always has a flag). A bit per
+  // word hash (2^20 bits, 128 KB, which stays in cache where the table and words do not): a word whose bit is clear
+  // is in no list, known without touching the table. About 1 in 5 others pass it falsely.
+  const packed = new Int32Array(3 << BITS);
+  let chars = new Uint16Array(1 << 21);
+  let at = 0, size = 0;
+  const filter = new Int32Array(1 << 15);
   const add = (w: string, flag: number) => {
-    let slot = slotOf(wordHash(w));
-    for (;;) {
-      const k = table[slot];
-      if (k === 0) {
-        keys.push(w);
-        flagOf.push(flag);
-        table[slot] = keys.length;
+    const h = wordHash(w), n = w.length;
+    for (let slot = slotOf(h); ; slot = (slot + 1) & MASK) {
+      const meta = packed[3 * slot + 2];
+      if (meta === 0) {
+        if (at + n > chars.length) {
+          const more = new Uint16Array(chars.length * 2);
+          more.set(chars);
+          chars = more;
+        }
+        for (let i = 0; i < n; i++) chars[at + i] = w.charCodeAt(i);
+        packed[3 * slot] = h;
+        packed[3 * slot + 1] = at;
+        packed[3 * slot + 2] = (n << 8) | flag;
+        at += n;
+        size++;
+        const b = filterBit(h);
+        filter[b >>> 5] |= 1 << (b & 31);
         return;
       }
-      if (keys[k - 1] === w) {
-        flagOf[k - 1] |= flag;
-        return;
+      if (packed[3 * slot] === h && meta >>> 8 === n) {
+        const o = packed[3 * slot + 1];
+        let i = 0;
+        while (i < n && chars[o + i] === w.charCodeAt(i)) i++;
+        if (i === n) {
+          packed[3 * slot + 2] = meta | flag;
+          return;
+        }
       }
-      slot = (slot + 1) & MASK;
     }
   };
   const require = createRequire(import.meta.url);
@@ -87,36 +106,13 @@ export function lexicon(): Lexicon {
   for (const w of EXTRA_COMMON) add(w, COMMON);
   for (const w of TITLES) add(w, TITLE);
   for (const w of NOT_NAMES) add(w, NOT_NAME);
-  // Built, the lists become one packed table, so a look-up touches few cache lines: slot i holds the word's hash,
-  // where its code units start in `chars`, and its length and flags (`packed[3i .. 3i + 2]`; length 0 = empty).
-  let total = 0;
-  for (const w of keys) total += w.length;
-  const chars = new Uint16Array(total);
-  const packed = new Int32Array(3 << BITS);
-  let at = 0;
-  for (let k = 0; k < keys.length; k++) {
-    const w = keys[k];
-    const h = wordHash(w);
-    let slot = slotOf(h);
-    while (packed[3 * slot + 2] !== 0) slot = (slot + 1) & MASK;
-    packed[3 * slot] = h;
-    packed[3 * slot + 1] = at;
-    packed[3 * slot + 2] = (w.length << 8) | flagOf[k];
-    for (let i = 0; i < w.length; i++) chars[at++] = w.charCodeAt(i);
-  }
-  // A bit per word hash (2^20 bits, 128 KB, which stays in cache where the table and words do not): a word whose
-  // bit is clear is in no list, known without touching the table. About 1 in 5 others pass it falsely.
-  const filter = new Int32Array(1 << 15);
-  for (const w of keys) {
-    const b = filterBit(wordHash(w));
-    filter[b >>> 5] |= 1 << (b & 31);
-  }
+  chars = chars.slice(0, at);
   // Recent words found in the lists, direct-mapped by hash, one 64-byte line each: [length | flags << 8, hash low,
   // hash high, up to RECENT_LEN lower-case code units]. Common words and names recur, and a hit costs one line. Only
   // list words are held.
   const recent = new Uint16Array(RECENT * 32);
   cached = {
-    size: keys.length,
+    size,
     lookup(lower, hash) {
       const n = lower.length;
       for (let slot = slotOf(hash); ; slot = (slot + 1) & MASK) {
