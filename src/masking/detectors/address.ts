@@ -303,9 +303,10 @@ function numberNameNumber(text: string, out: Parameters<Detector>[1], ctx: ScanC
     if (!m) continue;
     last = p + m[0].length;
     const words = m[0].split(' ').slice(1, -1);
-    const line = text.slice(text.lastIndexOf('\n', m.index) + 1, m.index + m[0].length);
-    const lower = !/\p{Lu}/u.test(line);
-    if (!words.every((w) => /^\p{Lu}/u.test(w) || (lower && w.length > 2))) continue;
+    // Whether the line so far has no capital is looked at only when a name word is not capitalised.
+    let lower: boolean | undefined;
+    const lineLower = () => (lower ??= !/\p{Lu}/u.test(text.slice(text.lastIndexOf('\n', m.index) + 1, m.index + m[0].length)));
+    if (!words.every((w) => /^\p{Lu}/u.test(w) || (lineLower() && w.length > 2))) continue;
     if (words.some((w) => /^(?:and|or|of|to|in|on|at|the|for|by|with|from|years?|days?|items?|minutes?|hours?)$/i.test(w))) continue;
     out.push({ type: 'ADDRESS', start: m.index, end: extend(text, m.index + m[0].length), confidence: 0.75, detector: 'address' });
   }
