@@ -48,6 +48,12 @@ const MASK = (1 << BITS) - 1;
 const slotOf = (hash: number) => Math.imul(hash, 0x9e3779b1) >>> (32 - BITS);
 
 let cached: Lexicon | undefined;
+let heldWords: () => string[] = () => [];
+
+/** The words the look-up cache holds between calls (for tests: it must never hold a name). */
+export function lexiconCacheWords(): string[] {
+  return heldWords();
+}
 const RECENT = 2048, RECENT_LEN = 29; // 2048 lines of 64 bytes
 const filterBit = (hash: number) => Math.imul(hash, 0x85ebca6b) >>> 12; // 20 bits, mixed unlike slotOf
 
@@ -108,9 +114,18 @@ export function lexicon(): Lexicon {
   for (const w of NOT_NAMES) add(w, NOT_NAME);
   chars = chars.slice(0, at);
   // Recent words found in the lists, direct-mapped by hash, one 64-byte line each: [length | flags << 8, hash low,
-  // hash high, up to RECENT_LEN lower-case code units]. Common words and names recur, and a hit costs one line. Only
-  // list words are held.
+  // hash high, up to RECENT_LEN lower-case code units]. Common words recur, and a hit costs one line. Only list words
+  // that are no one's name are held: a name (or a word of one) that went through the engine is not kept after the
+  // call, even as a list entry.
   const recent = new Uint16Array(RECENT * 32);
+  heldWords = () => {
+    const words: string[] = [];
+    for (let r = 0; r < recent.length; r += 32) {
+      const n = recent[r] & 0xff;
+      if (n > 0) words.push(String.fromCharCode(...recent.subarray(r + 3, r + 3 + n)));
+    }
+    return words;
+  };
   cached = {
     size,
     lookup(lower, hash) {
@@ -150,7 +165,7 @@ export function lexicon(): Lexicon {
         }
         if (i === n) {
           const fl = meta & 0xff;
-          if (n <= RECENT_LEN) {
+          if (n <= RECENT_LEN && (fl & NAME) === 0) {
             recent[r] = n | (fl << 8);
             recent[r + 1] = hash & 0xffff;
             recent[r + 2] = hash >>> 16;

@@ -132,6 +132,11 @@ const cacheHash = new Int32Array(CACHE_MASK + 1);
 const cacheLowerHash = new Int32Array(CACHE_MASK + 1);
 const cacheKind = new Uint8Array(CACHE_MASK + 1);
 
+/** The words the non-ASCII word cache holds between calls (for tests: it must never hold a name). */
+export function personCacheWords(): string[] {
+  return cacheWord.filter((w): w is string => w !== undefined);
+}
+
 const FIELD_IS_NAME = /(?:^|_)(?:name|first_?name|last_?name|full_?name|surname|given_?name|customer|patient|contact|owner|author|assignee|requester)$/;
 const VOCATIVE = /^, (?:can|could|would|will|please|I|you|we)\b/;
 
@@ -199,9 +204,9 @@ export const persons: Detector = (text, out, ctx) => {
         fl = lex.lookup(lower, lh);
         // The kind depends on the word alone, unless a one-letter word lower-cases to more (İ): then on what follows.
         kind = e - s >= 2 ? kindOf(fl, lower.length, cu[s + 1]) : lower.length === 1 ? kindOf(fl, 1, 0) : 0;
-        // Only words of the public lists are kept: a word in none of them (a rare surname, an id) is not held in
-        // memory after the call.
-        if (fl !== 0) {
+        // Only words of the public lists that are no one's name are kept: a name, or a word in none of the lists (a
+        // rare surname, an id), is not held in memory after the call.
+        if (fl !== 0 && (fl & NAME) === 0) {
           cacheWord[slot] = word;
           cacheHash[slot] = h;
           cacheLower[slot] = lower;
