@@ -4,7 +4,7 @@
 // decoys that must survive (UUIDs, git SHAs, versions, timestamps, order/invoice/SKU numbers, prices, ports,
 // hashes, ISBNs, Luhn-failing numbers, test and publishable keys). Deterministic (seeded), same format as
 // presidio-synth: JSON lines of {text, sensitive[{type,value}], decoys[{kind,value}]}.
-// Usage: node bench/corpus-masking.mjs [out.jsonl] [documents]
+// Usage: node bench/corpus-masking.mjs [out.jsonl] [documents] [place documents]
 import { createHash, createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 
@@ -89,5 +89,25 @@ for (let i = 0; i < N; i++) {
   const [text, sens, dec] = templates[i % templates.length]();
   lines.push(JSON.stringify({ id: i, text, sensitive: sens.map(([type, value]) => ({ type, value })), decoys: dec.map(([kind, value]) => ({ kind, value })) }));
 }
+// Place names as decoys: the name lists behind PERSON hold most of them (Lisbon, Germany, Houston), and masking a
+// city or a country destroys what an agent needs. A second generator with its own seed, after the documents above
+// (which stay as they were).
+seed = 0x5eed9ace;
+const CITIES = ['Lisbon', 'Berlin', 'Madrid', 'Toronto', 'Houston', 'Boston', 'Denver', 'London', 'Vienna', 'Munich', 'Warsaw', 'Dallas', 'Tokyo', 'Chicago', 'Sydney', 'Paris'];
+const COUNTRIES = ['Germany', 'France', 'Canada', 'Brazil', 'Japan', 'Portugal', 'Spain', 'Poland', 'Mexico', 'Kenya'];
+const REGIONS = ['Europe', 'Asia', 'Latin America', 'North America', 'Middle East', 'Scandinavia'];
+const placeTemplates = [
+  () => { const a = pick(CITIES), b = pick(CITIES), pr = price(); return [`Flights from ${a} to ${b} start at ${pr}.`, [], [['place', a], ['place', b], ['price', pr]]]; },
+  () => { const c = pick(CITIES), k = pick(COUNTRIES), o = order(); return [`{"shipping": {"city": "${c}", "country": "${k}"}, "order": "${o}"}`, [], [['place', c], ['place', k], ['order', o]]]; },
+  () => { const c = pick(CITIES), t = ts(); return [`${t} weather in ${c}: ${Math.floor(rnd() * 30)} C, wind ${Math.floor(rnd() * 40)} km/h`, [], [['place', c], ['timestamp', t]]]; },
+  () => { const r = pick(REGIONS), c = pick(CITIES), k = pick(COUNTRIES); return [`Region: ${r}\nOffice: ${c}, ${k}\nHeadcount: ${digits(3)}`, [], [['place', r], ['place', c], ['place', k]]]; },
+  () => { const n = person(), c = pick(CITIES), s = sha(); return [`Ticket from ${n} in ${c}: the printer is jammed again (build ${s}).`, [['PERSON', n]], [['place', c], ['git_sha', s]]]; },
+  () => { const k = pick(COUNTRIES), pr = price(); return [`Orders shipped to ${k} this week: ${digits(3)}, average ${pr}`, [], [['place', k], ['price', pr]]]; },
+];
+const PLACE_DOCS = Number(process.argv[4] ?? 60);
+for (let i = 0; i < PLACE_DOCS; i++) {
+  const [text, sens, dec] = placeTemplates[i % placeTemplates.length]();
+  lines.push(JSON.stringify({ id: N + i, text, sensitive: sens.map(([type, value]) => ({ type, value })), decoys: dec.map(([kind, value]) => ({ kind, value })) }));
+}
 writeFileSync(out, lines.join('\n') + '\n');
-console.error(`wrote ${N} documents to ${out}`);
+console.error(`wrote ${lines.length} documents to ${out}`);

@@ -11,9 +11,12 @@ import { createMasker } from './engine.js';
 // counts printed on failure against the accuracy bench (bench/masking.mjs), then update the expected value.
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CORPORA: [string, string, number, string][] = [
-  // file, name, findings, sha256 prefix (as of the original regex detectors, 2026-11)
-  [`${root}bench/corpus-masking.jsonl`, 'own corpus', 2493, '85844f6e60a9afe2'],
-  [`${root}../shared/benchmarks/presidio-synth/corpus.jsonl`, 'Presidio synth', 4154, 'ce9051d925e3d9f8'],
+  // file, name, findings, sha256 prefix. As of the original regex detectors (2026-11), then one deliberate change:
+  // places in a place's context are no longer PERSON (66 fewer findings on Presidio synth, every one a country or
+  // a city after "from", "to" or "in"; the same PERSON values leak as before), and the own corpus gained 60
+  // documents with place decoys.
+  [`${root}bench/corpus-masking.jsonl`, 'own corpus', 2533, 'abc0bec1dc6d21a6'],
+  [`${root}../shared/benchmarks/presidio-synth/corpus.jsonl`, 'Presidio synth', 4088, 'd4802b9a83b4bf0a'],
 ];
 
 for (const [file, name, count, hash] of CORPORA) {

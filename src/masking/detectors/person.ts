@@ -3,6 +3,7 @@ import { charClass, codeUnits, SPACE } from '../chars.js';
 import { COMMON, lexicon, NAME, NOT_NAME, TITLE, wordHash, type Lexicon } from '../lexicon.js';
 import type { Detector } from '../types.js';
 import { wordPass } from '../words.js';
+import { places } from '../places.js';
 
 const PARTICLES = new Set(['van', 'de', 'der', 'den', 'von', 'da', 'di', 'del', 'della', 'la', 'le', 'du', 'bin', 'ibn', 'al', 'ben', 'dos', 'das', 'y', 'ter', 'ten', 'zu', 'af']);
 // Words before a name that make the next capitalised words a name (checked with endsWith: no regex per word).
@@ -138,6 +139,54 @@ export function personCacheWords(): string[] {
 }
 
 const FIELD_IS_NAME = /(?:^|_)(?:name|first_?name|last_?name|full_?name|surname|given_?name|customer|patient|contact|owner|author|assignee|requester)$/;
+const FIELD_IS_PLACE = /(?:^|_)(?:city|town|country|state|province|region|location|place|destination|origin|capital|county|locality|office|site)$/i;
+// Words right before a place ("in Lisbon", "from Berlin to Lisbon", "shipped to Germany").
+const LOCATIVE = new Set(['in', 'from', 'to', 'at', 'near', 'via', 'across', 'around', 'throughout', 'outside', 'within', 'into', 'toward', 'towards', 'between']);
+const LETTER = /\p{L}/u;
+const KEY_BEFORE = /([A-Za-z_]+)["']?\s*[:=]\s*["']?$/;
+
+/** The word (letters, apostrophes, hyphens) that ends at `end`, or starts at `start`; '' if none. */
+function wordBefore(text: string, end: number): string {
+  let i = end;
+  while (i > 0 && (LETTER.test(text[i - 1]!) || text[i - 1] === '-' || text[i - 1] === "'")) i--;
+  return text.slice(i, end);
+}
+function wordAfter(text: string, start: number): string {
+  let i = start;
+  while (i < text.length && (LETTER.test(text[i]!) || text[i] === '-' || text[i] === "'")) i++;
+  return text.slice(start, i);
+}
+const capitalised = (w: string) => w.length > 0 && w[0] !== w[0]!.toLowerCase();
+
+/**
+ * Is [start, end) a place name in a place's context: a place field, a locative word right before it, or another
+ * place listed beside it ("Austin, Texas", "Berlin and Lisbon")? Only asked of PERSON candidates (a few per text).
+ */
+function isPlaceHere(text: string, start: number, end: number, fieldIsPlace: boolean): boolean {
+  const span = text.slice(start, end).toLowerCase().replace(/\s+/g, ' ');
+  const p = places();
+  if (!p.has(span)) return false;
+  if (fieldIsPlace) return true;
+  // A key just before the value, in JSON, YAML, logfmt or a header: `"city": "Lisbon"`, `country=Germany`.
+  const key = KEY_BEFORE.exec(text.slice(Math.max(0, start - 40), start));
+  if (key && FIELD_IS_PLACE.test(key[1]!)) return true;
+  let i = start;
+  while (i > 0 && (text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9)) i--;
+  if (i < start && LOCATIVE.has(wordBefore(text, i).toLowerCase())) return true;
+  // A neighbour in a list of places: "<place>, " / "<place> and " before, ", <place>" / " and <place>" after.
+  const after = /^(?:, ?| and | or )/.exec(text.slice(end, end + 6));
+  if (after) {
+    const w = wordAfter(text, end + after[0].length);
+    if (capitalised(w) && p.has(w.toLowerCase())) return true;
+  }
+  const before = /(?:, ?| and | or )$/.exec(text.slice(Math.max(0, start - 6), start));
+  if (before) {
+    const w = wordBefore(text, start - before[0].length);
+    if (capitalised(w) && p.has(w.toLowerCase())) return true;
+  }
+  return false;
+}
+
 const VOCATIVE = /^, (?:can|could|would|will|please|I|you|we)\b/;
 
 /**
@@ -264,6 +313,7 @@ export const persons: Detector = (text, out, ctx) => {
   };
   const found = out; // findings go straight out, in the order they are made
   const fieldIsName = !!ctx.field && FIELD_IS_NAME.test(ctx.field);
+  const fieldIsPlace = !!ctx.field && FIELD_IS_PLACE.test(ctx.field);
   const singles: number[] = [];
   for (let q0 = 0; q0 < count; ) {
     let q1 = q0 + 1;
@@ -314,6 +364,9 @@ export const persons: Detector = (text, out, ctx) => {
     else if (nWords >= 2 && nUnknown === nWords) conf = 0.6;
     else if (nWords >= 2 && nameCommon && nUnknown >= 1) conf = 0.65;
     if (!conf) continue;
+    // A place the name lists also hold (Lisbon, Germany, Houston), where the context says place: left alone unless
+    // an honorific, a speaker or vocative form, or a name field says person.
+    if (!title && !speaker && !vocative && !fieldIsName && b - a <= 4 && isPlaceHere(text, start, end, fieldIsPlace)) continue;
     found.push({ type: 'PERSON', start, end, confidence: conf, detector: 'person' });
     tMark[a] |= 1;
     tMark[b - 1] |= 2;

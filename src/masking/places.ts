@@ -1,0 +1,51 @@
+import { createRequire } from 'node:module';
+
+/**
+ * Place names, lower-cased, one or more words: countries (`countries-list`), continents and world regions, the
+ * states and provinces of the United States, Canada and Australia, and every city of 500,000 people or more
+ * (`city-timezones`; both packages MIT) — a smaller city's name (Gary, Jackson, Tyler) is more often someone's. The name lists behind PERSON hold most of them too (Germany, Lisbon,
+ * Houston are given names or surnames somewhere), so the PERSON detector reads this to leave a place alone where
+ * the context says place: "in Lisbon", "from Berlin to Lisbon", "Austin, Texas", a `city` column.
+ */
+export interface Places {
+  /** Is this lower-cased text (words separated by single spaces) a place name? */
+  has(lower: string): boolean;
+  readonly size: number;
+}
+
+const REGIONS = [
+  'africa', 'antarctica', 'asia', 'europe', 'oceania', 'australasia', 'americas', 'north america', 'south america', 'latin america',
+  'central america', 'caribbean', 'middle east', 'near east', 'far east', 'scandinavia', 'nordics', 'balkans', 'baltics', 'benelux',
+  'western europe', 'eastern europe', 'central europe', 'northern europe', 'southern europe', 'east asia', 'south asia',
+  'southeast asia', 'central asia', 'west africa', 'east africa', 'north africa', 'southern africa', 'sub-saharan africa',
+  'pacific', 'atlantic', 'mediterranean', 'emea', 'apac', 'latam', 'silicon valley', 'new england', 'midwest',
+];
+const PROVINCES_OF = new Set(['US', 'CA', 'AU']);
+const MIN_POPULATION = 500_000;
+
+let cached: Places | undefined;
+
+export function places(): Places {
+  if (cached) return cached;
+  const require = createRequire(import.meta.url);
+  const set = new Set<string>();
+  const add = (name: string | undefined) => {
+    const n = name?.toLowerCase().replace(/\s+/g, ' ').trim();
+    if (n && n.length >= 3) set.add(n);
+  };
+  for (const r of REGIONS) add(r);
+  const { countries } = require('countries-list') as { countries: Record<string, { name: string }> };
+  for (const c of Object.values(countries)) add(c.name);
+  const { cityMapping } = require('city-timezones') as {
+    cityMapping: Array<{ city: string; city_ascii: string; pop: number; iso2: string; province: string }>;
+  };
+  for (const c of cityMapping) {
+    if (c.pop >= MIN_POPULATION) {
+      add(c.city);
+      add(c.city_ascii);
+    }
+    if (PROVINCES_OF.has(c.iso2)) add(c.province);
+  }
+  cached = { has: (lower) => set.has(lower), size: set.size };
+  return cached;
+}
