@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { wordHash } from './lexicon.js';
 
 /**
  * Place names, lower-cased, one or more words: countries (`countries-list`), continents and world regions, the
@@ -10,6 +11,8 @@ import { createRequire } from 'node:module';
 export interface Places {
   /** Is this lower-cased text (words separated by single spaces) a place name? */
   has(lower: string): boolean;
+  /** Could a place start with the word of this `wordHash` (its lower-cased form)? A cheap first filter. */
+  mayStartWith(hash: number): boolean;
   readonly size: number;
 }
 
@@ -46,6 +49,8 @@ export function places(): Places {
     }
     if (PROVINCES_OF.has(c.iso2)) add(c.province);
   }
-  cached = { has: (lower) => set.has(lower), size: set.size };
+  const first = new Set<number>();
+  for (const p of set) first.add(wordHash(p.split(' ')[0]!));
+  cached = { has: (lower) => set.has(lower), mayStartWith: (hash) => first.has(hash), size: set.size };
   return cached;
 }

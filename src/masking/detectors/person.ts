@@ -3,7 +3,7 @@ import { charClass, codeUnits, SPACE } from '../chars.js';
 import { COMMON, lexicon, NAME, NOT_NAME, TITLE, wordHash, type Lexicon } from '../lexicon.js';
 import type { Detector } from '../types.js';
 import { wordPass } from '../words.js';
-import { places } from '../places.js';
+import { places, type Places } from '../places.js';
 
 const PARTICLES = new Set(['van', 'de', 'der', 'den', 'von', 'da', 'di', 'del', 'della', 'la', 'le', 'du', 'bin', 'ibn', 'al', 'ben', 'dos', 'das', 'y', 'ter', 'ten', 'zu', 'af']);
 // Words before a name that make the next capitalised words a name (checked with endsWith: no regex per word).
@@ -157,6 +157,18 @@ function wordAfter(text: string, start: number): string {
   return text.slice(start, i);
 }
 const capitalised = (w: string) => w.length > 0 && w[0] !== w[0]!.toLowerCase();
+
+let placeList: Places | undefined;
+
+/**
+ * Should the PERSON candidate [start, end), whose first word has lower-cased hash `firstHash`, be left alone as a
+ * place? Kept out of the detector's loop (one call there): most candidates stop at the first-word filter.
+ */
+function placeVeto(text: string, start: number, end: number, firstHash: number, field: string | undefined): boolean {
+  placeList ??= places();
+  if (!placeList.mayStartWith(firstHash)) return false;
+  return isPlaceHere(text, start, end, !!field && FIELD_IS_PLACE.test(field));
+}
 
 /**
  * Is [start, end) a place name in a place's context: a place field, a locative word right before it, or another
@@ -313,7 +325,6 @@ export const persons: Detector = (text, out, ctx) => {
   };
   const found = out; // findings go straight out, in the order they are made
   const fieldIsName = !!ctx.field && FIELD_IS_NAME.test(ctx.field);
-  const fieldIsPlace = !!ctx.field && FIELD_IS_PLACE.test(ctx.field);
   const singles: number[] = [];
   for (let q0 = 0; q0 < count; ) {
     let q1 = q0 + 1;
@@ -366,7 +377,7 @@ export const persons: Detector = (text, out, ctx) => {
     if (!conf) continue;
     // A place the name lists also hold (Lisbon, Germany, Houston), where the context says place: left alone unless
     // an honorific, a speaker or vocative form, or a name field says person.
-    if (!title && !speaker && !vocative && !fieldIsName && b - a <= 4 && isPlaceHere(text, start, end, fieldIsPlace)) continue;
+    if (!title && !speaker && !vocative && !fieldIsName && b - a <= 4 && placeVeto(text, start, end, tH[a], ctx.field)) continue;
     found.push({ type: 'PERSON', start, end, confidence: conf, detector: 'person' });
     tMark[a] |= 1;
     tMark[b - 1] |= 2;
