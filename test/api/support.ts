@@ -112,5 +112,5 @@ ${POLICY_YAML}`,
 }
 
 export const deleteAction = (id = 42) => ({
-  resource: 'prod-db', kind: 'delete', summary: `delete user ${id} (jane.doe@example.com)`, detail: { sql: `DELETE FROM users WHERE id = ${id}` },
+  resource: 'prod-db', kind: 'delete' as const, summary: `delete user ${id} (jane.doe@example.com)`, detail: { sql: `DELETE FROM users WHERE id = ${id}` },
 });

@@ -4,13 +4,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { startHarness, TEST_POLICY, type Harness } from './support/harness.js';
+import { toolText } from './support/upstreams.js';
 import { realWorld } from './support/world.js';
 import { streamPair } from './support/stream-client.js';
 
 const FAULTY = fileURLToPath(new URL('./fixtures/faulty-server.mjs', import.meta.url));
-const text = (r: unknown): string => ((r as CallToolResult).content ?? []).map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+const text = toolText;
 const POLICY = {
   rules: [...(TEST_POLICY.rules ?? []), { name: 'agents-faulty', principal: { groups: ['agents'] }, resource: 'faulty', effect: 'allow' as const }],
 };

@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { EmptyResultSchema, ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { EmptyResultSchema, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { agentSession } from './support/agent-session.js';
+import { toolText } from './support/upstreams.js';
 
-const text = (r: unknown): string => ((r as CallToolResult).content ?? []).map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+const text = toolText;
 
 /** Start a call that will be held; resolve with the request id announced by the first progress notification. */
 function heldCall(client: Client, name: string, args: Record<string, unknown>) {

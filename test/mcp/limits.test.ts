@@ -3,38 +3,27 @@
 // does not buffer the rest, the failure is audited, and the next call reconnects and works.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { EVERYTHING_SERVER, startHarness, TEST_POLICY, type Harness } from './support/harness.js';
+import { freePort, startEverythingHttp, toolText } from './support/upstreams.js';
 import { realWorld } from './support/world.js';
 
-const text = (r: unknown): string => ((r as CallToolResult).content ?? []).map((c) => (c.type === 'text' ? c.text : '')).join('\n');
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
+const text = toolText;
 
 describe('MCP gateway: upstream message ceiling', () => {
   const POLICY = { rules: [...(TEST_POLICY.rules ?? []), { name: 'small', principal: { groups: ['agents'] }, resource: ['small', 'smallhttp'], effect: 'allow' as const }] };
-  let server: ChildProcess;
+  let server: Awaited<ReturnType<typeof startEverythingHttp>>;
   let world: Awaited<ReturnType<typeof realWorld>>;
   let h: Harness;
   let agent: Client;
 
   before(async () => {
-    const port = await freePort();
-    server = spawn(process.execPath, [EVERYTHING_SERVER, 'streamableHttp'], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
-    await new Promise<void>((resolve) => server.stderr!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve()));
+    server = await startEverythingHttp();
     world = await realWorld(POLICY);
     h = await startHarness(world.gateway, {
       upstreams: [
         { name: 'small', command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'], max_message_bytes: 8192 },
-        { name: 'smallhttp', url: `http://127.0.0.1:${port}/mcp`, max_message_bytes: 8192, call_timeout: '20s' },
+        { name: 'smallhttp', url: server.url, max_message_bytes: 8192, call_timeout: '20s' },
       ],
     });
     agent = await h.client('stdio');
@@ -42,7 +31,7 @@ describe('MCP gateway: upstream message ceiling', () => {
   after(async () => {
     await h.close();
     await world.close();
-    server.kill();
+    server.close();
   });
 
   for (const upstream of ['small', 'smallhttp']) {

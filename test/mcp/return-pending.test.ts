@@ -7,8 +7,9 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { agentSession } from './support/agent-session.js';
+import { toolText } from './support/upstreams.js';
 
-const text = (r: unknown): string => ((r as CallToolResult).content ?? []).map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+const text = toolText;
 const META = { 'countersign/holdMode': 'return_pending' };
 
 /** The request id a "pending approval <id>" answer names; fails the test when the call was not held. */
