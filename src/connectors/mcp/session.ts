@@ -127,30 +127,47 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     }
   }
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => {
-    const ups = [...ctx.upstreams.values()];
-    const lists = await Promise.all(ups.map((u) => u.tools().then((tools) => ({ u, tools }), () => ({ u, tools: undefined }))));
-    const tools: Tool[] = [];
+  /**
+   * One listing across every upstream: each item renamed `<upstream>.<name>` (`expose`), those policy denies dropped
+   * (`isHidden`), upstreams that failed to answer named; recorded as `type` with the counts.
+   */
+  async function listAll<T extends { name: string }>(
+    type: 'mcp.tools_listed' | 'mcp.prompts_listed',
+    what: string,
+    fetch: (u: Upstream) => Promise<T[]>,
+    isHidden: (u: Upstream, item: T) => boolean,
+    expose: (u: Upstream, item: T) => T,
+  ): Promise<T[]> {
+    const lists = await Promise.all([...ctx.upstreams.values()].map((u) => fetch(u).then((items) => ({ u, items }), () => ({ u, items: undefined }))));
+    const out: T[] = [];
     const unavailable: string[] = [];
     let hiddenCount = 0;
-    for (const { u, tools: list } of lists) {
-      if (!list) {
+    for (const { u, items } of lists) {
+      if (!items) {
         unavailable.push(u.name);
         continue;
       }
-      for (const t of list) {
-        if (hidden(u, t)) hiddenCount++;
-        else tools.push({ ...t, name: exposedToolName(u.name, t.name), ...(t.outputSchema ? { outputSchema: listedOutputSchema(t.outputSchema) } : {}) });
+      for (const item of items) {
+        if (isHidden(u, item)) hiddenCount++;
+        else out.push(expose(u, item));
       }
     }
     await gateway.record({
-      type: 'mcp.tools_listed',
+      type,
       principal: who,
-      summary: `${tools.length} tools listed, ${hiddenCount} hidden${unavailable.length ? `, unavailable: ${unavailable.join(', ')}` : ''}`,
-      data: { session: id, listed: tools.length, hidden: hiddenCount, unavailable },
+      summary: `${out.length} ${what} listed, ${hiddenCount} hidden${unavailable.length ? `, unavailable: ${unavailable.join(', ')}` : ''}`,
+      data: { session: id, listed: out.length, hidden: hiddenCount, unavailable },
     });
-    return { tools };
-  });
+    return out;
+  }
+
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({
+    tools: await listAll('mcp.tools_listed', 'tools', (u) => u.tools(), hidden, (u, t) => ({
+      ...t,
+      name: exposedToolName(u.name, t.name),
+      ...(t.outputSchema ? { outputSchema: listedOutputSchema(t.outputSchema) } : {}),
+    })),
+  }));
 
   server.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
     const name = req.params.name;
@@ -241,29 +258,9 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     return { resourceTemplates };
   });
 
-  server.setRequestHandler(ListPromptsRequestSchema, async () => {
-    const lists = await Promise.all([...ctx.upstreams.values()].map((u) => u.prompts().then((prompts) => ({ u, prompts }), () => ({ u, prompts: undefined }))));
-    const prompts: Prompt[] = [];
-    const unavailable: string[] = [];
-    let hiddenCount = 0;
-    for (const { u, prompts: list } of lists) {
-      if (!list) {
-        unavailable.push(u.name);
-        continue;
-      }
-      for (const p of list) {
-        if (promptHidden(u, p)) hiddenCount++;
-        else prompts.push({ ...p, name: exposedToolName(u.name, p.name) });
-      }
-    }
-    await gateway.record({
-      type: 'mcp.prompts_listed',
-      principal: who,
-      summary: `${prompts.length} prompts listed, ${hiddenCount} hidden${unavailable.length ? `, unavailable: ${unavailable.join(', ')}` : ''}`,
-      data: { session: id, listed: prompts.length, hidden: hiddenCount, unavailable },
-    });
-    return { prompts };
-  });
+  server.setRequestHandler(ListPromptsRequestSchema, async () => ({
+    prompts: await listAll('mcp.prompts_listed', 'prompts', (u) => u.prompts(), promptHidden, (u, p) => ({ ...p, name: exposedToolName(u.name, p.name) })),
+  }));
 
   // prompts/get is an action like a read: policy, hold, audit, and the messages masked before the model sees them.
   // Refusals are JSON-RPC errors (a prompt result has no isError).
