@@ -187,13 +187,7 @@ export class Upstream {
   async tools(): Promise<Tool[]> {
     if (this.toolCache && this.state === 'up') return this.toolCache;
     const client = await this.connect();
-    const all: Tool[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.guard(client.listTools(cursor ? { cursor } : {}, { timeout: this.callTimeoutMs }));
-      all.push(...page.tools);
-      cursor = page.nextCursor;
-    } while (cursor);
+    const all = await this.paged((params, opts) => client.listTools(params, opts).then((p) => ({ items: p.tools, next: p.nextCursor })));
     if (this.client === client) this.toolCache = all;
     return all;
   }
@@ -223,13 +217,7 @@ export class Upstream {
     if (this.promptCache && this.state === 'up') return this.promptCache;
     const client = await this.connect();
     if (!client.getServerCapabilities()?.prompts) return [];
-    const all: Prompt[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.guard(client.listPrompts(cursor ? { cursor } : {}, { timeout: this.callTimeoutMs }));
-      all.push(...page.prompts);
-      cursor = page.nextCursor;
-    } while (cursor);
+    const all = await this.paged((params, opts) => client.listPrompts(params, opts).then((p) => ({ items: p.prompts, next: p.nextCursor })));
     if (this.client === client) this.promptCache = all;
     return all;
   }
@@ -243,13 +231,7 @@ export class Upstream {
   async resources(): Promise<{ resources: Resource[]; templates: ResourceTemplate[] }> {
     const client = await this.connect();
     if (!client.getServerCapabilities()?.resources) return { resources: [], templates: [] };
-    const resources: Resource[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.guard(client.listResources(cursor ? { cursor } : {}, { timeout: this.callTimeoutMs }));
-      resources.push(...page.resources);
-      cursor = page.nextCursor;
-    } while (cursor);
+    const resources = await this.paged((params, opts) => client.listResources(params, opts).then((p) => ({ items: p.resources, next: p.nextCursor })));
     const templates = await this.guard(client.listResourceTemplates({}, { timeout: this.callTimeoutMs })).then(
       (r) => r.resourceTemplates,
       () => [] as ResourceTemplate[],
@@ -260,6 +242,18 @@ export class Upstream {
   async readResource(uri: string, opts: CallOptions = {}): Promise<ReadResourceResult> {
     const client = await this.connect();
     return this.guard(client.readResource({ uri }, { signal: opts.signal, timeout: this.callTimeoutMs }));
+  }
+
+  /** Every page of a paginated MCP list (`cursor` → `nextCursor`), each request under the call timeout. */
+  private async paged<T>(list: (params: { cursor?: string }, opts: { timeout: number }) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
+    const all: T[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.guard(list(cursor ? { cursor } : {}, { timeout: this.callTimeoutMs }));
+      all.push(...page.items);
+      cursor = page.next;
+    } while (cursor);
+    return all;
   }
 
   /** Map SDK faults to Countersign errors: closed connection → UPSTREAM_UNAVAILABLE, timeout → UPSTREAM_TIMEOUT. */
