@@ -255,7 +255,6 @@ test('policy: schema errors (deny without reason, duplicate names, reserved name
     assert.fail('expected CONFIG_INVALID');
   } catch (e) {
     assert.ok(e instanceof CountersignError && e.code === 'CONFIG_INVALID', String(e));
-    const paths = (e.details as { path: string }[]).map((d) => d.path).sort();
     const details = e.details as { path: string; message: string }[];
     assert.deepEqual(details, [
       { path: 'policy.rules.0.reason', message: 'Invalid input: expected string, received undefined' },

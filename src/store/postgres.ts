@@ -1,5 +1,4 @@
 import pg from 'pg';
-import { canonicalJson } from '../core/canonical.js';
 import { CountersignError } from '../core/errors.js';
 import { AUDIT_GENESIS_HASH, canonicalBody } from '../audit/chain.js';
 import { CommitQueue, type JobResult } from './commit-queue.js';

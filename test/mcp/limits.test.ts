@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { EVERYTHING_SERVER, startHarness, TEST_POLICY, type Harness } from './support/harness.js';
-import { freePort, startEverythingHttp, toolText } from './support/upstreams.js';
+import { startEverythingHttp, toolText } from './support/upstreams.js';
 import { realWorld } from './support/world.js';
 
 const text = toolText;

@@ -77,8 +77,3 @@ function setAt(root: unknown, path: Array<string | number>, v: string): void {
   for (const k of path.slice(0, -1)) node = node[k] as Record<string | number, unknown>;
   node[path[path.length - 1]!] = v;
 }
-
-/** Size of a result as it goes on the wire, for the audit log. */
-export function wireSize(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
-}

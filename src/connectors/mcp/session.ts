@@ -18,13 +18,12 @@ import {
   type ResourceTemplate,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { Decision } from '../../core/decision.js';
 import type { Principal } from '../../core/identity.js';
 import { asCountersignError } from '../../core/errors.js';
 import type { Gateway, PendingInfo } from '../../pipeline/types.js';
 import { exposedToolName, promptGetInput, resourceReadInput, splitToolName, toolCallInput, toolSummary } from './action.js';
 import { refusalText, rpcError, toMcpError, toolErrorOrThrow } from './errors.js';
-import { maskMcpResult, wireSize } from './mask.js';
+import { maskMcpResult } from './mask.js';
 import { loosenOutputSchema } from './schema.js';
 import type { Upstream } from './upstream.js';
 
@@ -332,10 +331,6 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
       await server.close().catch(() => undefined);
     },
   };
-}
-
-function maskProfileOf(d: Decision): string | undefined {
-  return d.effect === 'deny' ? undefined : d.maskProfile;
 }
 
 /** A refused read or prompt as a JSON-RPC error: a policy or approval refusal keeps its readable text and code. */
