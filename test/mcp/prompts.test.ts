@@ -62,6 +62,8 @@ describe('MCP gateway: prompts', () => {
         message: 'MCP error -32600: Countersign policy denied this call: that prompt embeds server files. Do not retry it unchanged.',
       });
       await assert.rejects(client.getPrompt({ name: 'nowhere.simple-prompt' }), { message: 'MCP error -32602: Unknown prompt: nowhere.simple-prompt' });
+      // An error the upstream sent is passed on with its code, read once too.
+      await assert.rejects(client.getPrompt({ name: 'everything.nope' }), { message: 'MCP error -32602: Prompt nope not found' });
     });
   }
 });

@@ -60,7 +60,7 @@ export function refusalText(e: CountersignError): string {
  * // { isError: true, content: [{ type: 'text', text: 'Countersign policy denied this call: writes are not allowed. …' }] }
  */
 export function toolErrorOrThrow(err: unknown): CallToolResult {
-  if (err instanceof McpError) throw err;
+  if (err instanceof McpError) throw onWire(err);
   const e = asCountersignError(err);
   const mapped = (MCP_ERROR_MAP as Partial<Record<CsCode, 'tool_error' | number>>)[e.code];
   if (mapped === 'tool_error') {
@@ -71,12 +71,21 @@ export function toolErrorOrThrow(err: unknown): CallToolResult {
 
 /** A JSON-RPC error for a Countersign error: mapped code, public message, `data.code` the Countersign code. */
 export function toMcpError(err: unknown): McpError {
-  if (err instanceof McpError) return err;
+  if (err instanceof McpError) return onWire(err);
   const e = asCountersignError(err);
   const mapped = (MCP_ERROR_MAP as Partial<Record<CsCode, 'tool_error' | number>>)[e.code];
   const code = typeof mapped === 'number' ? mapped : ErrorCode.InternalError;
   const message = e.code === 'INTERNAL' ? ERRORS.INTERNAL.doc : e.message;
   return rpcError(code, message, { code: e.code });
+}
+
+/**
+ * An McpError ready to pass on (one an upstream sent, or the SDK raised): its message without the "MCP error
+ * <code>: " prefixes the SDK put in front on each hop, so the agent reads it once.
+ */
+function onWire(e: McpError): McpError {
+  const message = e.message.replace(/^(?:MCP error -?\d+: )+/, '');
+  return message === e.message ? e : rpcError(e.code, message, e.data);
 }
 
 /**

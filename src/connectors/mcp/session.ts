@@ -335,7 +335,7 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
 
 /** A refused read or prompt as a JSON-RPC error: a policy or approval refusal keeps its readable text and code. */
 function refusalError(e: unknown): McpError {
-  if (e instanceof McpError) return e;
+  if (e instanceof McpError) return toMcpError(e);
   const err = asCountersignError(e);
   if (toolErrorCodes.has(err.code)) return rpcError(ErrorCode.InvalidRequest, refusalText(err), { code: err.code });
   return toMcpError(err);
