@@ -14,6 +14,7 @@ import { openStore } from './store/open.js';
 import type { Store } from './store/types.js';
 import { createMcpGateway, mcpGatewayOptions, type McpGateway } from './connectors/mcp/index.js';
 import type { Gateway } from './pipeline/types.js';
+import { createMetrics, type Metrics } from './api/metrics.js';
 
 /** Everything a running gateway is made of. main.ts is the only place that picks concrete implementations. */
 export interface Runtime {
@@ -26,6 +27,8 @@ export interface Runtime {
   gateway: Gateway & { approvals: ApprovalService };
   authenticator: Authenticator;
   mcp: McpGateway;
+  /** Prometheus metrics, fed by the pipeline and the MCP gateway; served at /metrics by `serve`. */
+  metrics: Metrics;
   clock: Clock;
   warnings: string[];
   close(): Promise<void>;
@@ -71,13 +74,15 @@ export async function createRuntime(config: LoadedConfig, opts: RuntimeOptions =
     });
     const approvals = new ApprovalService({ store, audit, clock, ids });
     await approvals.start();
-    const gateway = createPipeline({ policy: config.compiledPolicy, approvals, audit, masker, clock });
+    let mcp: McpGateway | undefined;
+    const metrics = createMetrics({ approvals, mcp: { status: () => mcp?.status() ?? [] } });
+    const gateway = createPipeline({ policy: config.compiledPolicy, approvals, audit, masker, clock, observer: metrics.observer });
     const authenticator = createAuthenticator({ config: config.identity, keys: store, clock, env });
-    const mcp = createMcpGateway({ gateway, ...mcpGatewayOptions(config.mcp), baseDir: config.baseDir, env });
+    mcp = createMcpGateway({ gateway, ...mcpGatewayOptions(config.mcp), baseDir: config.baseDir, env, onUpstreamCall: metrics.upstreamCall });
     if (opts.startMcp) await mcp.start();
     let closed = false;
     return {
-      config, store, masker, audit, signer, approvals, gateway, authenticator, mcp, clock, warnings,
+      config, store, masker, audit, signer, approvals, gateway, authenticator, mcp, metrics, clock, warnings,
       async close() {
         if (closed) return;
         closed = true;

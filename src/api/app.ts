@@ -87,17 +87,11 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
   app.post('/v1/actions', async (c) => {
     const b = await body(c, actionBody);
     const input: ActionInput = { ...b, principal: c.get('principal') };
-    try {
-      const r = await rt.gateway.run(input, async () => null, { holdMode: 'return_pending', maskResult: false });
-      metrics.decisions.inc({ effect: r.decision.effect, connector: input.connector });
-      if (r.status === 'pending') {
-        return c.json({ status: 'pending', actionDigest: r.action.digest, requestId: r.pending.requestId, expiresAt: r.pending.expiresAt, rule: r.decision.rule }, 202);
-      }
-      return c.json({ status: 'allowed', actionDigest: r.action.digest, requestId: r.requestId ?? null, rule: r.decision.rule, maskProfile: 'maskProfile' in r.decision ? r.decision.maskProfile ?? null : null });
-    } catch (e) {
-      if (e instanceof CountersignError && e.code === 'POLICY_DENIED') metrics.decisions.inc({ effect: 'deny', connector: input.connector });
-      throw e;
+    const r = await rt.gateway.run(input, async () => null, { holdMode: 'return_pending', maskResult: false });
+    if (r.status === 'pending') {
+      return c.json({ status: 'pending', actionDigest: r.action.digest, requestId: r.pending.requestId, expiresAt: r.pending.expiresAt, rule: r.decision.rule }, 202);
     }
+    return c.json({ status: 'allowed', actionDigest: r.action.digest, requestId: r.requestId ?? null, rule: r.decision.rule, maskProfile: 'maskProfile' in r.decision ? r.decision.maskProfile ?? null : null });
   });
 
   // Report how an allowed action went (the SDK does this after running it).

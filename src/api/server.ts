@@ -4,7 +4,6 @@ import { getRequestListener } from '@hono/node-server';
 import { principalFromRequest } from '../identity/index.js';
 import type { Runtime } from '../main.js';
 import { createApi } from './app.js';
-import { createMetrics } from './metrics.js';
 
 export interface RunningServer {
   server: Server;
@@ -14,8 +13,7 @@ export interface RunningServer {
 
 /** Serve the HTTP API and the MCP Streamable HTTP endpoint on one port. */
 export async function startServer(rt: Runtime, opts: { host?: string; port?: number } = {}): Promise<RunningServer> {
-  const metrics = createMetrics(rt.approvals);
-  const app = createApi(rt, metrics);
+  const app = createApi(rt, rt.metrics);
   const api = getRequestListener(app.fetch);
   const mcpPath = (rt.config.mcp as { path?: string }).path ?? '/mcp';
   const mcp = rt.mcp.httpHandler({ authenticate: (req) => principalFromRequest(rt.authenticator, req.headers as Record<string, string>) });

@@ -5,7 +5,7 @@ import { CountersignError, asCountersignError } from '../core/errors.js';
 import type { Masker } from '../core/masking.js';
 import type { AuditEventInput, AuditLog } from '../audit/types.js';
 import type { ApprovalService, RequestView } from '../approvals/service.js';
-import type { Gateway, PendingInfo, RunOptions, RunResult } from './types.js';
+import type { Gateway, PendingInfo, PipelineObserver, RunOptions, RunResult } from './types.js';
 
 export interface PipelineOptions {
   policy: PolicyEngine;
@@ -13,6 +13,8 @@ export interface PipelineOptions {
   audit: AuditLog;
   masker: Masker;
   clock: Clock;
+  /** Told of each decision and of the findings masked out of each result (metrics). */
+  observer?: PipelineObserver;
 }
 
 
@@ -28,7 +30,16 @@ const STAGES = ['classify', 'decide', 'hold', 'execute', 'mask', 'record'] as co
  * const r = await gw.run(input, async () => db.query(sql));
  */
 export function createPipeline(opts: PipelineOptions): Gateway & { approvals: ApprovalService; stages: readonly string[] } {
-  const { policy, approvals, audit, masker, clock } = opts;
+  const { policy, approvals, audit, masker, clock, observer } = opts;
+  /** Tell the observer, if any; its failure never touches the action. */
+  const observe = (fn: (o: PipelineObserver) => void): void => {
+    if (!observer) return;
+    try {
+      fn(observer);
+    } catch {
+      // metrics are best effort
+    }
+  };
 
   const principalRef = (a: Action) => ({ id: a.principal.id, type: a.principal.type, ...(a.principal.onBehalfOf ? { onBehalfOf: a.principal.onBehalfOf } : {}) });
 
@@ -69,11 +80,13 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
     try {
       decision = policy.evaluate(action);
     } catch (e) {
+      observe((o) => o.decided(action, 'deny'));
       await record({ ...base, type: 'action.denied', data: { rule: 'policy_error', kind: action.kind, connector: action.connector } });
       throw new CountersignError('POLICY_ERROR', undefined, undefined, { cause: e });
     }
     // One decision event per action, carrying what was asked: action.allowed / action.denied, or
     // action.requested when policy asks for review (then action.held, or the grant that covers it).
+    observe((o) => o.decided(action, decision.effect));
     const asked = { kind: action.kind, connector: action.connector, tags: action.tags, rule: decision.rule };
     if (decision.effect === 'deny') {
       await record({ ...base, type: 'action.denied', data: { ...asked, reason: decision.reason } });
@@ -144,6 +157,8 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
         throw asMasking(e);
       }
     }
+
+    if (ro.maskResult !== false) observe((o) => o.masked(action, findings));
 
     // record: the action already ran, so this event need not wait for the disk flush (it is committed, and a
     // failed write still keeps the result from leaving); the decision event before it was flushed.

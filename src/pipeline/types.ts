@@ -28,6 +28,15 @@ export interface RunOptions {
   maskWith?: (result: unknown, ctx: import('../core/masking.js').MaskContext) => Promise<{ value: unknown; findings: number }>;
 }
 
+/**
+ * What the pipeline tells an observer (metrics): each decision, and how many values were masked out of each result.
+ * Called synchronously on the action's path; an observer that throws is ignored (it never stops an action).
+ */
+export interface PipelineObserver {
+  decided(action: Action, effect: Decision['effect']): void;
+  masked(action: Action, findings: number): void;
+}
+
 export type RunResult<T> =
   | { status: 'executed'; result: T; action: Action; decision: Decision; requestId?: string }
   | { status: 'pending'; action: Action; decision: Decision; pending: PendingInfo };

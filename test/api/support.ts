@@ -8,7 +8,6 @@ import { FakeClock } from '../../src/core/clock.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createRuntime, type Runtime } from '../../src/main.js';
 import { createApi } from '../../src/api/app.js';
-import { createMetrics } from '../../src/api/metrics.js';
 import { createApiKey } from '../../src/identity/index.js';
 import { generateAuditKeyPair } from '../../src/audit/signing.js';
 import { startOidcProvider } from '../support/oidc.js';
@@ -76,7 +75,7 @@ ${POLICY_YAML}`,
     dave: await idp.tokenFor('dave'),
     carol: await idp.tokenFor('carol'),
   };
-  let app = createApi(rt, createMetrics(rt.approvals));
+  let app = createApi(rt, rt.metrics);
 
   return {
     idp, clock, env, file, tokens,
@@ -102,7 +101,7 @@ ${POLICY_YAML}`,
     async restart() {
       await rt.close();
       rt = await createRuntime(await loadConfig(file), { env, clock });
-      app = createApi(rt, createMetrics(rt.approvals));
+      app = createApi(rt, rt.metrics);
     },
     async close() {
       await rt.close();

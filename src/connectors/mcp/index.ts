@@ -10,7 +10,7 @@ import type { McpConfig, McpUpstreamConfig } from './config.js';
 import { createHttpHandler, type Authenticate, type McpHttpHandler } from './http.js';
 import { createSession, type HoldMode, type McpSession } from './session.js';
 import { StreamServerTransport } from './stdio.js';
-import { Upstream, type UpstreamState } from './upstream.js';
+import { Upstream, type UpstreamMethod, type UpstreamOutcome, type UpstreamState } from './upstream.js';
 
 export interface McpGatewayOptions {
   gateway: Gateway;
@@ -31,6 +31,8 @@ export interface McpGatewayOptions {
   /** Shortest gap between restarts of a crashed upstream. Default 1000. */
   restartBackoffMs?: number;
   version?: string;
+  /** Told of every call, read and prompt sent to an upstream (metrics). */
+  onUpstreamCall?: (upstream: string, method: UpstreamMethod, outcome: UpstreamOutcome, seconds: number) => void;
 }
 
 export interface UpstreamStatus {
@@ -101,6 +103,7 @@ export function createMcpGateway(opts: McpGatewayOptions): McpGateway {
         baseDir: opts.baseDir,
         restartBackoffMs: opts.restartBackoffMs,
         version: opts.version,
+        ...(opts.onUpstreamCall ? { onCall: (method: UpstreamMethod, outcome: UpstreamOutcome, seconds: number) => opts.onUpstreamCall!(cfg.name, method, outcome, seconds) } : {}),
         onToolsChanged: notifyAll,
         onPromptsChanged: () => {
           for (const s of sessions) s.promptsChanged();
@@ -196,7 +199,7 @@ function who(p: Principal): { id: string; type: string; onBehalfOf?: string } {
 }
 
 export { mcpConfigSchema, mcpUpstreamSchema, type McpConfig, type McpConfigInput, type McpUpstreamConfig } from './config.js';
-export { Upstream, type UpstreamState } from './upstream.js';
+export { Upstream, type UpstreamMethod, type UpstreamOutcome, type UpstreamState } from './upstream.js';
 export type { McpSession, HoldMode } from './session.js';
 export { HOLD_MODE_META } from './session.js';
 export type { McpHttpHandler, Authenticate } from './http.js';

@@ -36,10 +36,16 @@ export interface UpstreamOptions {
   onToolsChanged?: () => void;
   /** Called when the upstream's prompt list changes. */
   onPromptsChanged?: () => void;
+  /** Told of every call, read and prompt sent to the upstream: how it ended and how long it took (metrics). */
+  onCall?: (method: UpstreamMethod, outcome: UpstreamOutcome, seconds: number) => void;
   /** Called when the upstream goes down (crash, closed connection). */
   onDown?: (reason: string) => void;
   version?: string;
 }
+
+export type UpstreamMethod = 'tools/call' | 'resources/read' | 'prompts/get';
+/** `ok`; `tool_error` (a tool result with isError); `error` (a JSON-RPC error); `timeout`; `unavailable` (down, crashed, cut off). */
+export type UpstreamOutcome = 'ok' | 'tool_error' | 'error' | 'timeout' | 'unavailable';
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -201,15 +207,17 @@ export class Upstream {
   }
 
   async callTool(name: string, args: Record<string, unknown>, opts: CallOptions = {}): Promise<CallToolResult> {
-    const client = await this.connect();
-    const result = await this.guard(
-      client.callTool({ name, arguments: args }, undefined, {
-        signal: opts.signal,
-        timeout: this.callTimeoutMs,
-        ...(opts.onprogress ? { onprogress: opts.onprogress } : {}),
-      }),
-    );
-    return result as CallToolResult;
+    return this.timed('tools/call', async () => {
+      const client = await this.connect();
+      const result = await this.guard(
+        client.callTool({ name, arguments: args }, undefined, {
+          signal: opts.signal,
+          timeout: this.callTimeoutMs,
+          ...(opts.onprogress ? { onprogress: opts.onprogress } : {}),
+        }),
+      );
+      return result as CallToolResult;
+    });
   }
 
   /** The upstream's prompts (cached until it says they changed or it restarts); none when it offers no prompts. */
@@ -223,8 +231,10 @@ export class Upstream {
   }
 
   async getPrompt(name: string, args: Record<string, string>, opts: CallOptions = {}): Promise<GetPromptResult> {
-    const client = await this.connect();
-    return this.guard(client.getPrompt({ name, arguments: args }, { signal: opts.signal, timeout: this.callTimeoutMs }));
+    return this.timed('prompts/get', async () => {
+      const client = await this.connect();
+      return this.guard(client.getPrompt({ name, arguments: args }, { signal: opts.signal, timeout: this.callTimeoutMs }));
+    });
   }
 
   /** Resources and templates, or empty lists when the upstream does not offer resources. */
@@ -240,8 +250,33 @@ export class Upstream {
   }
 
   async readResource(uri: string, opts: CallOptions = {}): Promise<ReadResourceResult> {
-    const client = await this.connect();
-    return this.guard(client.readResource({ uri }, { signal: opts.signal, timeout: this.callTimeoutMs }));
+    return this.timed('resources/read', async () => {
+      const client = await this.connect();
+      return this.guard(client.readResource({ uri }, { signal: opts.signal, timeout: this.callTimeoutMs }));
+    });
+  }
+
+  /** Run one call and tell `onCall` how it ended and how long it took. */
+  private async timed<T>(method: UpstreamMethod, call: () => Promise<T>): Promise<T> {
+    const onCall = this.opts.onCall;
+    if (!onCall) return call();
+    const t = performance.now();
+    const report = (outcome: UpstreamOutcome) => {
+      try {
+        onCall(method, outcome, (performance.now() - t) / 1000);
+      } catch {
+        // metrics are best effort
+      }
+    };
+    try {
+      const r = await call();
+      report((r as { isError?: unknown }).isError === true ? 'tool_error' : 'ok');
+      return r;
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      report(code === 'UPSTREAM_TIMEOUT' ? 'timeout' : code === 'UPSTREAM_UNAVAILABLE' ? 'unavailable' : 'error');
+      throw e;
+    }
   }
 
   /** Every page of a paginated MCP list (`cursor` → `nextCursor`), each request under the call timeout. */

@@ -1,0 +1,71 @@
+// /metrics on a running gateway: an MCP agent's calls show up as decisions (from the pipeline, for every
+// connector), masked values, upstream calls with their outcome and duration, and the upstream's state.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { generateAuditKeyPair } from '../../src/audit/signing.js';
+import { loadConfig } from '../../src/config/index.js';
+import { createRuntime, type Runtime } from '../../src/main.js';
+import { startServer, type RunningServer } from '../../src/api/server.js';
+import { EVERYTHING_SERVER } from '../mcp/support/harness.js';
+
+const TOKEN = 'metrics-test-agent-token-0123456789';
+
+describe('/metrics', () => {
+  let rt: Runtime;
+  let srv: RunningServer;
+  let agent: Client;
+
+  before(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cs-metrics-'));
+    const file = join(dir, 'countersign.yaml');
+    writeFileSync(
+      file,
+      `store: { driver: sqlite, path: ./cs.db }
+identity:
+  static_tokens: [{ token_env: CS_TEST_AGENT_TOKEN, id: "agent:metrics", type: agent, groups: [agents] }]
+mcp:
+  upstreams: [{ name: everything, command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(EVERYTHING_SERVER)}, stdio] }]
+resources:
+  - { name: everything, type: mcp }
+policy:
+  rules:
+    - { name: no-env, resource: everything, when: 'has(action.detail.tool) && action.detail.tool == "get-env"', effect: deny, reason: no }
+    - { name: agents, principal: { groups: [agents] }, resource: everything, effect: allow }
+`,
+    );
+    const env = { ...process.env, CS_TEST_AGENT_TOKEN: TOKEN, COUNTERSIGN_AUDIT_KEY: generateAuditKeyPair().privateKey };
+    rt = await createRuntime(await loadConfig(file), { env, startMcp: true });
+    srv = await startServer(rt, { port: 0, host: '127.0.0.1' });
+    agent = new Client({ name: 'metrics-test', version: '1' });
+    await agent.connect(new StreamableHTTPClientTransport(new URL(`${srv.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${TOKEN}` } } }));
+  });
+  after(async () => {
+    await agent.close();
+    await srv.close();
+    await rt.close();
+  });
+
+  it('counts decisions, masked values and upstream calls, and shows the upstream up', async () => {
+    await agent.callTool({ name: 'everything.echo', arguments: { message: 'write to bob@example.com and ann@example.org' } });
+    const denied = await agent.callTool({ name: 'everything.get-env', arguments: {} });
+    assert.equal(denied.isError, true);
+    const res = await fetch(`${srv.url}/metrics`);
+    assert.equal(res.status, 200);
+    const text = await res.text();
+    const value = (series: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(series + ' '));
+      return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    };
+    assert.equal(value('countersign_decisions_total{effect="allow",connector="mcp",resource="everything"}'), 1);
+    assert.equal(value('countersign_decisions_total{effect="deny",connector="mcp",resource="everything"}'), 1);
+    assert.equal(value('countersign_masked_values_total{connector="mcp",resource="everything"}'), 2);
+    assert.equal(value('countersign_mcp_upstream_calls_total{upstream="everything",method="tools/call",outcome="ok"}'), 1, 'the denied call never reached the upstream');
+    assert.equal(value('countersign_mcp_upstream_call_duration_seconds_count{upstream="everything",method="tools/call"}'), 1);
+    assert.equal(value('countersign_mcp_upstream_up{upstream="everything"}'), 1);
+  });
+});
