@@ -158,6 +158,7 @@ function compileRule(
   const kinds = list(rule.kind);
   const resources = list(rule.resource);
   const connectors = list(rule.connector);
+  const tools = list(rule.tool);
   return {
     name: rule.name,
     index,
@@ -173,6 +174,7 @@ function compileRule(
     ...(rule.tags ? { tagsAny: list(rule.tags) } : {}),
     ...(rule.tags_all ? { tagsAll: list(rule.tags_all) } : {}),
     ...(connectors ? { connectors: new Set(connectors) } : {}),
+    ...(tools ? { tool: globMatcher(tools) } : {}),
     ...(condition ? { condition } : {}),
   };
 }

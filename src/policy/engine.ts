@@ -21,6 +21,8 @@ export interface CompiledRule {
   tagsAny?: string[];
   tagsAll?: string[];
   connectors?: Set<string>;
+  /** `action.detail.tool` (MCP tool calls); an action without one does not match. */
+  tool?: NameMatcher;
   condition?: CelCondition;
 }
 
@@ -123,6 +125,10 @@ function cheapMatch(rule: CompiledRule, action: Action): boolean {
   if (rule.groups && !rule.groups.some((g) => p.groups.includes(g))) return false;
   if (rule.tagsAny && !rule.tagsAny.some((t) => action.tags.includes(t))) return false;
   if (rule.tagsAll && !rule.tagsAll.every((t) => action.tags.includes(t))) return false;
+  if (rule.tool) {
+    const t = action.detail.tool;
+    if (typeof t !== 'string' || !rule.tool(t)) return false;
+  }
   return true;
 }
 

@@ -277,3 +277,22 @@ test('policy: on_behalf_of false matches only principals acting for nobody', () 
   assert.equal(p.evaluate(act({ principal: helper, tags: ['destructive'] })).rule, 'rest');
   assert.equal(p.evaluate(act({ principal: ci, tags: ['read_only'] })).rule, 'rest');
 });
+
+test('policy: tool matches MCP tool calls by name (globs), never an action without a tool', () => {
+  const p = compilePolicy({
+    rules: [
+      { name: 'no-move', resource: 'fs', tool: 'move_file', effect: 'deny', reason: 'no moves' },
+      { name: 'issue-writes', resource: 'github', tool: ['create_*', 'delete_*'], effect: 'review', review: { approvers: ['eng'] } },
+      { name: 'agents', effect: 'allow' },
+    ],
+  });
+  const call = (resource: string, tool: string) => act({ resource, connector: 'mcp', kind: 'tool_call', detail: { tool, arguments: {} } });
+  assert.equal(p.evaluate(call('fs', 'move_file')).rule, 'no-move');
+  assert.equal(p.evaluate(call('fs', 'read_file')).effect, 'allow');
+  assert.equal(p.evaluate(call('github', 'create_issue')).effect, 'review');
+  assert.equal(p.evaluate(call('github', 'list_issues')).effect, 'allow');
+  // A read or a prompt of the same upstream has no tool: the rule simply does not match (no condition error).
+  const read = act({ resource: 'fs', connector: 'mcp', kind: 'read', detail: { resource_uri: 'file:///a' } });
+  assert.equal(p.evaluate(read).effect, 'allow');
+  assert.deepEqual(p.explain(read).conditionErrors, []);
+});

@@ -45,6 +45,10 @@ const matchFields = {
   tags: oneOrMany(z.string().min(1)).optional().describe('Matches when the action carries at least one of these tags.'),
   /** Matches when the action carries all of these tags. */
   tags_all: oneOrMany(z.string().min(1)).optional().describe('Matches when the action carries all of these tags.'),
+  /** MCP tool names as the upstream calls them (`write_file`, `*_issue`): only tool calls carry one. */
+  tool: oneOrMany(z.string().min(1))
+    .optional()
+    .describe('MCP tool name(s) as the upstream calls them; `*` is a wildcard. An action that is not a tool call never matches.'),
   /** Connector names: `mcp`, `postgres`, `http`, `sdk`, `api`. */
   connector: oneOrMany(z.string().min(1)).optional().describe('Connector name(s): mcp, postgres, http, sdk, api.'),
   /** A CEL condition over `principal`, `resource`, `action` and `context`; must yield a bool. */

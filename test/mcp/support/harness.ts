@@ -23,7 +23,7 @@ export const EVERYTHING_SERVER = require.resolve('@modelcontextprotocol/server-e
 /** The policy the suite (and examples/mcp-demo) uses: reads pass, fs writes need approval, two tools denied. */
 export const TEST_POLICY: NonNullable<PolicyConfigInput> = {
   rules: [
-    { name: 'no-move', resource: 'fs', when: 'has(action.detail.tool) && action.detail.tool == "move_file"', effect: 'deny', reason: 'moving files is not allowed through the gateway' },
+    { name: 'no-move', resource: 'fs', tool: 'move_file', effect: 'deny', reason: 'moving files is not allowed through the gateway' },
     { name: 'no-env-dump', resource: 'everything', when: 'has(action.detail.tool) && action.detail.tool == "get-env"', effect: 'deny', reason: 'reading the server environment is not allowed' },
     {
       name: 'fs-writes-need-approval', principal: { groups: ['agents'] }, resource: 'fs', kind: 'tool_call', effect: 'review', reason: 'changes files in the demo folder',
