@@ -156,6 +156,7 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
       principal: who,
       summary: `${out.length} ${what} listed, ${hiddenCount} hidden${unavailable.length ? `, unavailable: ${unavailable.join(', ')}` : ''}`,
       data: { session: id, listed: out.length, hidden: hiddenCount, unavailable },
+      flush: 'soon', // a listing gates no action: committed before the list goes back, on disk within 200 ms
     });
     return out;
   }
@@ -232,7 +233,7 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
       for (const t of x.r.templates) templates.push({ prefix: t.uriTemplate.split('{')[0], upstream: x.u.name });
     }
     templatePrefixes = templates.sort((a, b) => b.prefix.length - a.prefix.length);
-    await gateway.record({ type: 'mcp.resources_listed', principal: who, summary: `${resources.length} resources listed`, data: { session: id, listed: resources.length } });
+    await gateway.record({ type: 'mcp.resources_listed', principal: who, summary: `${resources.length} resources listed`, data: { session: id, listed: resources.length }, flush: 'soon' });
     return { resources };
   });
 
@@ -253,6 +254,7 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
       principal: who,
       summary: `${resourceTemplates.length} resource templates listed`,
       data: { session: id, templates: resourceTemplates.length },
+      flush: 'soon',
     });
     return { resourceTemplates };
   });
