@@ -207,11 +207,15 @@ test('config: the example config loads with its policy and no warnings', async (
   const text = readFileSync(join(root, 'examples', 'countersign.yaml'), 'utf8');
   assert.match(text.split('\n')[0]!, /^# yaml-language-server: \$schema=\.\.\/schema\/countersign\.schema\.json$/);
   const agent = { id: 'agent:demo', type: 'agent' as const, groups: ['agents'], onBehalfOf: 'alice@example.com', authMethod: 'static' as const };
-  const call = (tags: string[], summary = 'everything.echo') =>
-    c.compiledPolicy.evaluate(describeAction({ principal: agent, resource: 'everything', connector: 'mcp', kind: 'tool_call', tags, summary, detail: {} }));
+  const call = (tags: string[], tool = 'echo', kind: 'tool_call' | 'read' = 'tool_call') =>
+    c.compiledPolicy.evaluate(
+      describeAction({ principal: agent, resource: 'everything', connector: 'mcp', kind, tags, summary: `everything.${tool} {}`, detail: { tool, arguments: {} } }),
+    );
   assert.equal(call([]).effect, 'allow');
   assert.equal(call(['destructive']).effect, 'review');
-  assert.equal(call([], 'everything.get-env({})').effect, 'deny');
+  // get-env is read-only by its annotations: denied as a read too (examples.test.ts builds the calls as MCP does).
+  assert.equal(call([], 'get-env').effect, 'deny');
+  assert.equal(call(['read_only'], 'get-env', 'read').effect, 'deny');
 });
 
 test('config: the committed JSON Schema is up to date (regenerate: npx tsx scripts/gen-schema.ts)', () => {
