@@ -74,7 +74,11 @@ describe('MCP gateway faults', () => {
     send('{"jsonrpc":"2.0","id":9,"method":"tools/list","params":{"pad":"' + 'x'.repeat(5000) + '"}}\n');
     send('{"jsonrpc":"2.0","id":10,"method":"no/such/method"}\n');
     send('{"jsonrpc":"2.0","id":11,"method":"ping"}\n');
-    for (let i = 0; i < 200 && lines.length < 6; i++) await new Promise((r) => setTimeout(r, 10));
+    // Known methods with params that do not fit: invalid params (-32602), not an internal error.
+    send('{"jsonrpc":"2.0","id":12,"method":"tools/call","params":{}}\n');
+    send('{"jsonrpc":"2.0","id":13,"method":"prompts/get","params":{"name":42}}\n');
+    send('{"jsonrpc":"2.0","id":14,"method":"resources/read","params":{}}\n');
+    for (let i = 0; i < 200 && lines.length < 9; i++) await new Promise((r) => setTimeout(r, 10));
     const byId = (id: unknown) => lines.find((l) => (l as { id: unknown }).id === id) as { error?: { code: number }; result?: unknown };
     assert.ok(byId(1).result, 'initialized');
     const nullIds = lines.filter((l) => (l as { id: unknown }).id === null) as Array<{ error: { code: number; message: string } }>;
@@ -84,6 +88,8 @@ describe('MCP gateway faults', () => {
     assert.equal(byId(10).error?.code, -32601);
     assert.deepEqual(byId(11).result, {});
     assert.equal(byId(9), undefined, 'the oversized message was dropped');
+    for (const id of [12, 13, 14]) assert.equal(byId(id).error?.code, -32602, `request ${id}: ${JSON.stringify(byId(id))}`);
+    assert.match((byId(13) as { error: { message: string } }).error.message, /^Invalid params for prompts\/get: /);
   });
 
   it('answers malformed, oversized and unauthenticated HTTP requests with JSON-RPC errors', async () => {

@@ -1,4 +1,5 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { z } from 'zod';
 import {
   CallToolRequestSchema,
   ErrorCode,
@@ -16,6 +17,7 @@ import {
   type RequestId,
   type Resource,
   type ResourceTemplate,
+  type ServerResult,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Principal } from '../../core/identity.js';
@@ -26,6 +28,9 @@ import { refusalText, rpcError, toMcpError, toolErrorOrThrow } from './errors.js
 import { maskMcpResult } from './mask.js';
 import { loosenOutputSchema } from './schema.js';
 import type { Upstream } from './upstream.js';
+
+/** What the SDK hands a request handler besides the request (signal, request id, notifications). */
+type Extra = Parameters<Parameters<Server['setRequestHandler']>[1]>[1];
 
 export type HoldMode = 'wait' | 'return_pending';
 
@@ -85,6 +90,19 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
         'A refused call returns an error that says why: change course rather than retrying it unchanged.',
     },
   );
+  /**
+   * `server.setRequestHandler`, with bad params answered as JSON-RPC -32602 (invalid params). The SDK checks a request
+   * against its schema before the handler and reports a mismatch as -32603 (internal error), which blames the gateway
+   * for the client's mistake; here the SDK sees only the method and the handler checks the rest.
+   */
+  function handle<S extends z.ZodType<{ method: string }>>(schema: S, handler: (req: z.output<S>, extra: Extra) => Promise<ServerResult>): void {
+    const method = (schema as unknown as { shape: { method: { value: string } } }).shape.method.value;
+    server.setRequestHandler(z.looseObject({ method: z.literal(method) }), async (req, extra) => {
+      const parsed = schema.safeParse(req);
+      if (!parsed.success) throw rpcError(ErrorCode.InvalidParams, `Invalid params for ${method}: ${z.prettifyError(parsed.error).replace(/\s*\n\s*/g, '; ')}`);
+      return handler(parsed.data, extra);
+    });
+  }
   const controllers = new Map<RequestId, AbortController>();
   const who = { id: principal.id, type: principal.type, ...(principal.onBehalfOf ? { onBehalfOf: principal.onBehalfOf } : {}) };
   // resources/read routes a URI to the upstream that listed it (or whose template prefix matches).
@@ -161,7 +179,7 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     return out;
   }
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({
+  handle(ListToolsRequestSchema, async () => ({
     tools: await listAll('mcp.tools_listed', 'tools', (u) => u.tools(), hidden, (u, t) => ({
       ...t,
       name: exposedToolName(u.name, t.name),
@@ -169,7 +187,7 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     })),
   }));
 
-  server.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
+  handle(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
     const name = req.params.name;
     const split = splitToolName(name);
     const upstream = split && ctx.upstreams.get(split.upstream);
@@ -220,7 +238,7 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     }
   });
 
-  server.setRequestHandler(ListResourcesRequestSchema, async () => {
+  handle(ListResourcesRequestSchema, async () => {
     const lists = await Promise.all([...ctx.upstreams.values()].map((u) => u.resources().then((r) => ({ u, r }), () => undefined)));
     const resources: Resource[] = [];
     const templates: Array<{ prefix: string; upstream: string }> = [];
@@ -237,7 +255,7 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     return { resources };
   });
 
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => {
+  handle(ListResourceTemplatesRequestSchema, async () => {
     const lists = await Promise.all([...ctx.upstreams.values()].map((u) => u.resources().then((r) => ({ u, r }), () => undefined)));
     const resourceTemplates: ResourceTemplate[] = [];
     const prefixes: Array<{ prefix: string; upstream: string }> = [];
@@ -259,13 +277,13 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     return { resourceTemplates };
   });
 
-  server.setRequestHandler(ListPromptsRequestSchema, async () => ({
+  handle(ListPromptsRequestSchema, async () => ({
     prompts: await listAll('mcp.prompts_listed', 'prompts', (u) => u.prompts(), promptHidden, (u, p) => ({ ...p, name: exposedToolName(u.name, p.name) })),
   }));
 
   // prompts/get is an action like a read: policy, hold, audit, and the messages masked before the model sees them.
   // Refusals are JSON-RPC errors (a prompt result has no isError).
-  server.setRequestHandler(GetPromptRequestSchema, async (req, extra) => {
+  handle(GetPromptRequestSchema, async (req, extra) => {
     const name = req.params.name;
     const split = splitToolName(name);
     const upstream = split && ctx.upstreams.get(split.upstream);
@@ -289,7 +307,7 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     }
   });
 
-  server.setRequestHandler(ReadResourceRequestSchema, async (req, extra) => {
+  handle(ReadResourceRequestSchema, async (req, extra) => {
     const uri = req.params.uri;
     const owner = resourceOwner.get(uri) ?? templatePrefixes.find((t) => t.prefix && uri.startsWith(t.prefix))?.upstream;
     const upstream = owner ? ctx.upstreams.get(owner) : ctx.upstreams.size === 1 ? [...ctx.upstreams.values()][0] : undefined;
