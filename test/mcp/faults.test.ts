@@ -79,7 +79,7 @@ describe('MCP gateway faults', () => {
     send('{"jsonrpc":"2.0","id":13,"method":"prompts/get","params":{"name":42}}\n');
     send('{"jsonrpc":"2.0","id":14,"method":"resources/read","params":{}}\n');
     for (let i = 0; i < 200 && lines.length < 9; i++) await new Promise((r) => setTimeout(r, 10));
-    const byId = (id: unknown) => lines.find((l) => (l as { id: unknown }).id === id) as { error?: { code: number }; result?: unknown };
+    const byId = (id: unknown) => lines.find((l) => (l as { id: unknown }).id === id) as { error?: { code: number; message: string }; result?: unknown };
     assert.ok(byId(1).result, 'initialized');
     const nullIds = lines.filter((l) => (l as { id: unknown }).id === null) as Array<{ error: { code: number; message: string } }>;
     assert.deepEqual(nullIds.map((l) => l.error.code).sort(), [-32700, -32600, -32600].sort());
@@ -89,7 +89,7 @@ describe('MCP gateway faults', () => {
     assert.deepEqual(byId(11).result, {});
     assert.equal(byId(9), undefined, 'the oversized message was dropped');
     for (const id of [12, 13, 14]) assert.equal(byId(id).error?.code, -32602, `request ${id}: ${JSON.stringify(byId(id))}`);
-    assert.match((byId(13) as { error: { message: string } }).error.message, /^Invalid params for prompts\/get: /);
+    assert.match(byId(13).error?.message ?? '', /^Invalid params for prompts\/get: /);
   });
 
   it('answers malformed, oversized and unauthenticated HTTP requests with JSON-RPC errors', async () => {
