@@ -16,7 +16,8 @@ writeFileSync(
   [
     `import { Command } from ${JSON.stringify(pathToFileURL(createRequire(join(root, 'package.json')).resolve('commander')).href)};`,
     `import { registerMaskCommands } from ${JSON.stringify(pathToFileURL(join(root, 'src/cli/commands/mask.ts')).href)};`,
-    `const program = new Command('countersign').exitOverride((e) => process.exit(e.exitCode));`,
+    // As in src/cli/main.ts: the program has its own -c, --config, which commander prefers for an option both define.
+    `const program = new Command('countersign').option('-c, --config <path>').exitOverride((e) => process.exit(e.exitCode));`,
     `registerMaskCommands(program);`,
     `await program.parseAsync(process.argv);`,
   ].join('\n'),
@@ -75,6 +76,9 @@ test('--help, unknown profile, and a config file with profiles', async () => {
   assert.equal(r.stdout.toString(), 'mail b***@example.com');
   const h = join(dir, 'h.yaml');
   writeFileSync(h, 'masking:\n  key_env: CS_TEST_MISSING_KEY\n  profiles:\n    hashed:\n      transforms: { "*": hash }\n');
+  const scan = await run(['scan', '-c', cfg, '--profile', 'support'], 'mail bob@example.com');
+  assert.equal(scan.code, 0, scan.stderr);
+  assert.equal(JSON.parse(scan.stdout.toString()).type, 'EMAIL');
   const nokey = await run(['mask', '--config', h, '--profile', 'hashed'], 'bob@example.com');
   assert.equal(nokey.code, 1);
   assert.match(nokey.stderr, /SECRET_MISSING: .*CS_TEST_MISSING_KEY/);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { configOption } from '../options.js';
 import { isCountersignError } from '../../core/errors.js';
 import { loadConfig } from '../../config/load.js';
 import { createMasker, maskingConfigSchema, type MaskingConfig, type MaskingEngine } from '../../masking/index.js';
@@ -76,9 +77,9 @@ export function registerMaskCommands(program: Command): void {
         'Example: countersign mask < ticket.txt > ticket.masked.txt',
       ].join('\n'),
     )
-    .action(async (opts: Opts) => {
+    .action(async (opts: Opts, cmd: Command) => {
       try {
-        const engine = await engineFor(opts);
+        const engine = await engineFor({ ...opts, config: configOption(cmd) });
         const ctx = { profile: opts.profile, field: opts.field };
         // Masked output is written piece by piece; a failure stops the stream (nothing unmasked is written).
         for await (const piece of engine.maskStream(stdinText(), ctx)) await write(piece);
@@ -94,9 +95,9 @@ export function registerMaskCommands(program: Command): void {
     .option('-p, --profile <name>', 'masking profile whose confidence threshold and detectors apply')
     .option('-f, --field <name>', 'field or column name the whole input came from, used as context')
     .addHelpText('after', '\nOffsets are UTF-16 code units from the start of the input, as JavaScript strings count them.\n\nExample: countersign scan < app.log | jq .type | sort | uniq -c')
-    .action(async (opts: Opts) => {
+    .action(async (opts: Opts, cmd: Command) => {
       try {
-        const engine = await engineFor(opts);
+        const engine = await engineFor({ ...opts, config: configOption(cmd) });
         const ctx = { profile: opts.profile, field: opts.field };
         let base = 0;
         for await (const piece of maskChunks(stdinText(), (t) => engine.scanSync(t, ctx))) {

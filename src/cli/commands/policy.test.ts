@@ -16,7 +16,8 @@ writeFileSync(
   [
     `import { Command } from ${JSON.stringify(pathToFileURL(createRequire(join(root, 'package.json')).resolve('commander')).href)};`,
     `import { registerPolicyCommands } from ${JSON.stringify(pathToFileURL(join(root, 'src/cli/commands/policy.ts')).href)};`,
-    `const program = new Command('countersign').exitOverride((e) => process.exit(e.exitCode));`,
+    // As in src/cli/main.ts: the program has its own -c, --config, which commander prefers for an option both define.
+    `const program = new Command('countersign').option('-c, --config <path>').exitOverride((e) => process.exit(e.exitCode));`,
     `registerPolicyCommands(program);`,
     `await program.parseAsync(process.argv);`,
   ].join('\n'),

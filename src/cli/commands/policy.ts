@@ -5,6 +5,7 @@ import { ACTION_KINDS, describeAction } from '../../core/action.js';
 import { CountersignError, isCountersignError } from '../../core/errors.js';
 import type { Decision } from '../../core/decision.js';
 import { loadConfig, type ConfigErrorDetail } from '../../config/load.js';
+import { configOption } from '../options.js';
 import { formatDuration } from '../../config/duration.js';
 import type { Evaluation } from '../../policy/engine.js';
 
@@ -72,8 +73,8 @@ export function registerPolicyCommands(program: Command): void {
     .description('Validate the configuration file and compile its policy; list every error with file:line:column')
     .option('-c, --config <path>', 'configuration file (default: $COUNTERSIGN_CONFIG or ./countersign.yaml)')
     .addHelpText('after', '\nExit code: 0 when valid (warnings are printed but do not fail), 1 when not.')
-    .action(async (opts: { config?: string }) => {
-      const file = configPath(opts.config);
+    .action(async (_opts: unknown, cmd: Command) => {
+      const file = configPath(configOption(cmd));
       try {
         const cfg = await loadConfig(file);
         for (const w of cfg.warnings) console.error(`warning: ${w}`);
@@ -104,11 +105,11 @@ export function registerPolicyCommands(program: Command): void {
         '    "context": { "ticket": "OPS-12" } }',
       ].join('\n'),
     )
-    .action(async (actionFile: string, opts: { config?: string; json?: boolean }) => {
+    .action(async (actionFile: string, opts: { json?: boolean }, cmd: Command) => {
       let evaluation: Evaluation;
       let digest: string;
       try {
-        const cfg = await loadConfig(configPath(opts.config));
+        const cfg = await loadConfig(configPath(configOption(cmd)));
         const input = await readActionFile(actionFile);
         const action = describeAction({ ...input, principal: { ...input.principal, authMethod: 'static' } });
         digest = action.digest;
