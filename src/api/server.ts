@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
+import { CountersignError } from '../core/errors.js';
 import { principalFromRequest } from '../identity/index.js';
 import type { Runtime } from '../main.js';
 import { createApi } from './app.js';
@@ -24,10 +25,17 @@ export async function startServer(rt: Runtime, opts: { host?: string; port?: num
   });
   const host = opts.host ?? rt.config.server.host;
   const port = opts.port ?? rt.config.server.port;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+  } catch (e) {
+    await mcp.close?.();
+    const code = (e as { code?: string }).code;
+    const why = code === 'EADDRINUSE' ? 'the address is in use (another gateway?); pick another with --port or server.port' : code === 'EACCES' ? 'not allowed (a port below 1024 needs privileges)' : (e as Error).message;
+    throw new CountersignError('LISTEN_FAILED', `cannot listen on ${host}:${port}: ${why}`, { host, port }, { cause: e });
+  }
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   return {

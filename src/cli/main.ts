@@ -47,7 +47,13 @@ program
     const rt = await createRuntime(cfg, { startMcp: true });
     for (const w of rt.warnings) process.stderr.write(`warning: ${w}\n`);
     for (const s of rt.mcp.status()) process.stderr.write(`mcp upstream ${s.name}: ${s.state}\n`);
-    const srv = await startServer(rt, { port: o.port, host: o.host });
+    let srv: Awaited<ReturnType<typeof startServer>>;
+    try {
+      srv = await startServer(rt, { port: o.port, host: o.host });
+    } catch (e) {
+      await rt.close(); // stop the upstreams too, so the process can exit with the error
+      throw e;
+    }
     await rt.gateway.record({ type: 'gateway.started', data: { version, store: cfg.store.driver } });
     process.stderr.write(`countersign listening on ${srv.url} (API /v1, MCP ${(cfg.mcp as { path?: string }).path ?? '/mcp'}, /healthz, /metrics)\n`);
     let stopping = false;

@@ -34,6 +34,7 @@ export const ERRORS = {
   CONFIG_INVALID: { status: 500, doc: 'The configuration file is invalid; the message names the file, line and field.' },
   CONFIG_NOT_FOUND: { status: 500, doc: 'The configuration file does not exist.' },
   SECRET_MISSING: { status: 500, doc: 'An environment variable the configuration names for a secret is not set.' },
+  LISTEN_FAILED: { status: 500, doc: 'The gateway could not listen on the configured host and port (in use, or not allowed).' },
   // --- store / audit (fail closed) ---
   STORE_UNAVAILABLE: { status: 503, doc: 'The store could not be written or read; the action was not run.' },
   AUDIT_UNAVAILABLE: { status: 503, doc: 'The audit event could not be made durable; the action was not run.' },

@@ -21,6 +21,12 @@ describe('SDK guard() against a running gateway', () => {
     await k.close();
   });
 
+  it('a second gateway on the same port fails with LISTEN_FAILED, and the first keeps serving', async () => {
+    const port = Number(new URL(srv.url).port);
+    await assert.rejects(startServer(k.rt, { port, host: '127.0.0.1' }), (e: unknown) => e instanceof CountersignError && e.code === 'LISTEN_FAILED' && /127\.0\.0\.1:\d+: the address is in use/.test(e.message));
+    assert.equal((await fetch(`${srv.url}/healthz`)).status, 200);
+  });
+
   it('runs an allowed action and records its outcome', async () => {
     let ran = 0;
     const out = await guard(client('agent'), { resource: 'prod-db', kind: 'read', summary: 'count users' }, async () => ++ran);
