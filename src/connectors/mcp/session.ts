@@ -20,6 +20,7 @@ import {
   type ServerResult,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { ActionInput } from '../../core/action.js';
 import type { Principal } from '../../core/identity.js';
 import { asCountersignError } from '../../core/errors.js';
 import type { Gateway, PendingInfo } from '../../pipeline/types.js';
@@ -281,30 +282,50 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     prompts: await listAll('mcp.prompts_listed', 'prompts', (u) => u.prompts(), promptHidden, (u, p) => ({ ...p, name: exposedToolName(u.name, p.name) })),
   }));
 
-  // prompts/get is an action like a read: policy, hold, audit, and the messages masked before the model sees them.
-  // Refusals are JSON-RPC errors (a prompt result has no isError).
-  handle(GetPromptRequestSchema, async (req, extra) => {
-    const name = req.params.name;
-    const split = splitToolName(name);
-    const upstream = split && ctx.upstreams.get(split.upstream);
-    if (!split || !upstream) throw rpcError(ErrorCode.InvalidParams, `Unknown prompt: ${name}`);
-    const args = req.params.arguments ?? {};
+  /**
+   * A read-like request (a resource read, a prompt) through the pipeline: decided, held if policy says so, its result
+   * masked. Refusals are JSON-RPC errors (these results have no isError); a client that goes away is recorded.
+   */
+  async function runRead<T>(
+    extra: Extra,
+    upstream: Upstream,
+    summarize: () => Promise<string>,
+    input: (summary: string) => ActionInput,
+    execute: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     const controller = track(extra.requestId, extra.signal);
-    const summary = toolSummary(upstream.name, split.tool, (await gateway.masker.maskValue(args)).value);
+    let summary = upstream.name;
     try {
-      const run = await gateway.run(
-        promptGetInput({ principal, upstream: upstream.name, prompt: split.tool, arguments: args, summary, context: { session: id } }),
-        () => upstream.getPrompt(split.tool, args, { signal: controller.signal }),
-        { signal: controller.signal, holdMode: 'wait', heartbeatMs: ctx.heartbeatMs, maskWith: (r, c) => maskMcpResult(gateway.masker, r as never, c) },
-      );
+      summary = await summarize();
+      const run = await gateway.run(input(summary), () => execute(controller.signal), {
+        signal: controller.signal,
+        holdMode: 'wait',
+        heartbeatMs: ctx.heartbeatMs,
+        maskWith: (r, c) => maskMcpResult(gateway.masker, r as never, c),
+      });
       if (run.status === 'pending') throw rpcError(ErrorCode.InvalidRequest, pendingResult(run.pending).content[0].text as string);
-      return run.result as GetPromptResult;
+      return run.result as T;
     } catch (e) {
       if (controller.signal.aborted) await cancelled(extra.requestId, upstream.name, summary, asCountersignError(e).code);
       throw refusalError(e);
     } finally {
       controllers.delete(extra.requestId);
     }
+  }
+
+  handle(GetPromptRequestSchema, async (req, extra) => {
+    const name = req.params.name;
+    const split = splitToolName(name);
+    const upstream = split && ctx.upstreams.get(split.upstream);
+    if (!split || !upstream) throw rpcError(ErrorCode.InvalidParams, `Unknown prompt: ${name}`);
+    const args = req.params.arguments ?? {};
+    return runRead<GetPromptResult>(
+      extra,
+      upstream,
+      async () => toolSummary(upstream.name, split.tool, (await gateway.masker.maskValue(args)).value),
+      (summary) => promptGetInput({ principal, upstream: upstream.name, prompt: split.tool, arguments: args, summary, context: { session: id } }),
+      (signal) => upstream.getPrompt(split.tool, args, { signal }),
+    );
   });
 
   handle(ReadResourceRequestSchema, async (req, extra) => {
@@ -312,22 +333,13 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     const owner = resourceOwner.get(uri) ?? templatePrefixes.find((t) => t.prefix && uri.startsWith(t.prefix))?.upstream;
     const upstream = owner ? ctx.upstreams.get(owner) : ctx.upstreams.size === 1 ? [...ctx.upstreams.values()][0] : undefined;
     if (!upstream) throw rpcError(ErrorCode.InvalidParams, `Unknown resource: ${uri} (list resources first)`);
-    const controller = track(extra.requestId, extra.signal);
-    const summary = `${upstream.name} read ${(await gateway.masker.maskText(uri)).text}`;
-    try {
-      const run = await gateway.run(
-        resourceReadInput({ principal, upstream: upstream.name, uri, summary }),
-        () => upstream.readResource(uri, { signal: controller.signal }),
-        { signal: controller.signal, holdMode: 'wait', heartbeatMs: ctx.heartbeatMs, maskWith: (r, c) => maskMcpResult(gateway.masker, r as never, c) },
-      );
-      if (run.status === 'pending') throw rpcError(ErrorCode.InvalidRequest, pendingResult(run.pending).content[0].text as string);
-      return run.result as ReadResourceResult;
-    } catch (e) {
-      if (controller.signal.aborted) await cancelled(extra.requestId, upstream.name, summary, asCountersignError(e).code);
-      throw refusalError(e);
-    } finally {
-      controllers.delete(extra.requestId);
-    }
+    return runRead<ReadResourceResult>(
+      extra,
+      upstream,
+      async () => `${upstream.name} read ${(await gateway.masker.maskText(uri)).text}`,
+      (summary) => resourceReadInput({ principal, upstream: upstream.name, uri, summary }),
+      (signal) => upstream.readResource(uri, { signal }),
+    );
   });
 
   return {
