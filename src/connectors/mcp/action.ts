@@ -88,41 +88,25 @@ export function toolCallInput(p: {
   summary: string;
   context?: Record<string, unknown>;
 }): ActionInput {
-  return {
-    principal: p.principal,
-    resource: p.upstream,
-    connector: 'mcp',
-    kind: toolKind(p.annotations),
-    tags: annotationTags(p.annotations),
-    summary: p.summary,
-    detail: { tool: p.tool, arguments: p.arguments },
-    ...(p.context ? { context: p.context } : {}),
-  };
+  return mcpInput(p, toolKind(p.annotations), annotationTags(p.annotations), { tool: p.tool, arguments: p.arguments });
 }
 
 /** The action for one `resources/read`: kind `read`, tagged `read_only` and `resource`. */
 export function resourceReadInput(p: { principal: Principal; upstream: string; uri: string; summary: string }): ActionInput {
-  return {
-    principal: p.principal,
-    resource: p.upstream,
-    connector: 'mcp',
-    kind: 'read',
-    tags: ['read_only', 'resource'],
-    summary: p.summary,
-    detail: { resource_uri: p.uri },
-  };
+  return mcpInput(p, 'read', ['read_only', 'resource'], { resource_uri: p.uri });
 }
 
 /** The action for one `prompts/get`: kind `read`, tagged `read_only` and `prompt`; `detail` holds the raw arguments. */
 export function promptGetInput(p: { principal: Principal; upstream: string; prompt: string; arguments: Record<string, string>; summary: string; context?: Record<string, unknown> }): ActionInput {
-  return {
-    principal: p.principal,
-    resource: p.upstream,
-    connector: 'mcp',
-    kind: 'read',
-    tags: ['read_only', 'prompt'],
-    summary: p.summary,
-    detail: { prompt: p.prompt, arguments: p.arguments },
-    ...(p.context ? { context: p.context } : {}),
-  };
+  return mcpInput(p, 'read', ['read_only', 'prompt'], { prompt: p.prompt, arguments: p.arguments });
+}
+
+/** What every MCP action shares: the upstream is the resource, the connector is `mcp`. */
+function mcpInput(
+  p: { principal: Principal; upstream: string; summary: string; context?: Record<string, unknown> },
+  kind: ActionInput['kind'],
+  tags: string[],
+  detail: Record<string, unknown>,
+): ActionInput {
+  return { principal: p.principal, resource: p.upstream, connector: 'mcp', kind, tags, summary: p.summary, detail, ...(p.context ? { context: p.context } : {}) };
 }

@@ -124,26 +124,22 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
       .catch(() => undefined);
   }
 
-  /** Whether policy denies getting this prompt (with empty arguments) to the principal: the same rule as tools. */
-  function promptHidden(u: Upstream, p: Prompt): boolean {
+  /**
+   * Hide an item of `u` from a listing when policy denies it to the principal with empty arguments (`probe` builds
+   * that action). A policy that cannot be evaluated hides it too: the call would be refused as well.
+   */
+  function deniedProbe(u: Upstream, probe: () => ActionInput): boolean {
     if (!u.config.hide_denied_tools) return false;
     try {
-      const probe = promptGetInput({ principal, upstream: u.name, prompt: p.name, arguments: {}, summary: `${exposedToolName(u.name, p.name)} {}` });
-      return gateway.decide(probe).effect === 'deny';
+      return gateway.decide(probe()).effect === 'deny';
     } catch {
       return true;
     }
   }
-
-  function hidden(u: Upstream, t: Tool): boolean {
-    if (!u.config.hide_denied_tools) return false;
-    try {
-      const probe = toolCallInput({ principal, upstream: u.name, tool: t.name, annotations: t.annotations, arguments: {}, summary: toolSummary(u.name, t.name, {}) });
-      return gateway.decide(probe).effect === 'deny';
-    } catch {
-      return true; // policy could not be evaluated: the call would be refused too
-    }
-  }
+  const hidden = (u: Upstream, t: Tool) =>
+    deniedProbe(u, () => toolCallInput({ principal, upstream: u.name, tool: t.name, annotations: t.annotations, arguments: {}, summary: toolSummary(u.name, t.name, {}) }));
+  const promptHidden = (u: Upstream, p: Prompt) =>
+    deniedProbe(u, () => promptGetInput({ principal, upstream: u.name, prompt: p.name, arguments: {}, summary: toolSummary(u.name, p.name, {}) }));
 
   /**
    * One listing across every upstream: each item renamed `<upstream>.<name>` (`expose`), those policy denies dropped
