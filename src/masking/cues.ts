@@ -145,6 +145,24 @@ function push(at: number, l: number, g: number): void {
   grp[n++] = g;
 }
 
+/**
+ * Each match of cue group `group` in `text`, left to right, skipping matches that start before the end of the last
+ * one visited. `visit` gets the match's start and end; it may return where the next match may start instead (past
+ * what it consumed), or nothing to keep the match's end.
+ *
+ * @example eachCue(text, ctx, CUE_IBAN, (start, end) => { ...; return consumedTo; });
+ */
+export function eachCue(text: string, ctx: ScanContext, group: number, visit: (start: number, end: number) => number | void): void {
+  const c = cueScan(text, ctx);
+  let last = 0;
+  for (let k = 0; k < c.n; k++) {
+    if (c.grp[k] !== group || c.pos[k] < last) continue;
+    last = c.pos[k] + c.len[k];
+    const next = visit(c.pos[k], last);
+    if (next !== undefined) last = next;
+  }
+}
+
 /** Every match of every cue pattern in `text`, computed once per scan context. */
 export function cueScan(text: string, ctx: ScanContext): CueScan {
   const cached = ctx.cues;

@@ -1,5 +1,5 @@
 import { ADDR_LETTER, ANY_LETTER, charClass, SPACE, UPPER } from '../chars.js';
-import { CUE_ADDRESS, CUE_MILITARY, cueScan } from '../cues.js';
+import { CUE_ADDRESS, CUE_MILITARY, eachCue } from '../cues.js';
 import type { Detector, ScanContext } from '../types.js';
 import { registerStreetRuns, wordPass } from '../words.js';
 
@@ -265,12 +265,7 @@ export const addresses: Detector = (text, out, ctx) => {
 // APO/FPO/DPO lines with the ship or unit line before them ("USNS Møller\nFPO AA 85844"); found by the shared
 // cue pass (cues.ts, MILITARY_SRC).
 function military(text: string, out: Parameters<Detector>[1], ctx: ScanContext): void {
-  const c = cueScan(text, ctx);
-  let last = 0;
-  for (let k = 0; k < c.n; k++) {
-    if (c.grp[k] !== CUE_MILITARY || c.pos[k] < last) continue;
-    const index = c.pos[k];
-    last = index + c.len[k];
+  eachCue(text, ctx, CUE_MILITARY, (index, end) => {
     let s = index;
     const lineStart = text.lastIndexOf('\n', s - 1) + 1;
     if (lineStart === s && s > 0) {
@@ -282,8 +277,8 @@ function military(text: string, out: Parameters<Detector>[1], ctx: ScanContext):
       const r = /(?:(?:USNS|USNV|USS|USCGC|PSC|Unit|unit|uss|usns|usnv|uscgc|psc)\b[^\n]*)$/.exec(cue);
       if (r) s -= r[0].length;
     }
-    out.push({ type: 'ADDRESS', start: s, end: last, confidence: 0.9, detector: 'address' });
-  }
+    out.push({ type: 'ADDRESS', start: s, end, confidence: 0.9, detector: 'address' });
+  });
 }
 
 // "20789 Allika 46", "450 Præstevænget 15": a number, one to three name words, a number, then the end of the part.
@@ -331,15 +326,11 @@ function nameThenNumber(text: string, pos: number): boolean {
 // After an address cue (cues.ts, CUED_SRC), a line that starts with a house number is an address up to the end of
 // the line.
 function cued(text: string, out: Parameters<Detector>[1], ctx: ScanContext): void {
-  const c = cueScan(text, ctx);
-  let last = 0;
-  for (let k = 0; k < c.n; k++) {
-    if (c.grp[k] !== CUE_ADDRESS || c.pos[k] < last) continue;
-    const s = (last = c.pos[k] + c.len[k]);
+  eachCue(text, ctx, CUE_ADDRESS, (_start, s) => {
     const rest = text.slice(s, s + 120);
-    if (!/^(?:\d{1,6}[A-Za-z]? \S|(?:unit|psc|apt|suite|p\.?o\.? box)\b)/i.test(rest)) continue;
+    if (!/^(?:\d{1,6}[A-Za-z]? \S|(?:unit|psc|apt|suite|p\.?o\.? box)\b)/i.test(rest)) return;
     let e = rest.search(/[\n?!]|\.(?:\s|$)|,? (?:and|but|so|because|which)\b/);
     if (e < 0) e = rest.length;
     out.push({ type: 'ADDRESS', start: s, end: extend(text, s + e), confidence: 0.8, detector: 'address' });
-  }
+  });
 }

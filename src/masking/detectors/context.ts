@@ -1,4 +1,4 @@
-import { CUE_BIRTH, CUE_MRN, cueScan } from '../cues.js';
+import { CUE_BIRTH, CUE_MRN, eachCue } from '../cues.js';
 import type { Detector } from '../types.js';
 
 // The cues themselves (born, birth, DOB, D.O.B.; MRN, patient ID, …) come from the shared cue pass (cues.ts).
@@ -14,18 +14,12 @@ export const birthDates: Detector = (text, out, ctx) => {
     const m = DATE.exec(text);
     if (m) out.push({ type: 'DATE_OF_BIRTH', start: m.index, end: m.index + m[0].length, confidence: 0.9, detector: 'birth-date' });
   }
-  const c = cueScan(text, ctx);
-  let last = 0;
-  for (let k = 0; k < c.n; k++) {
-    if (c.grp[k] !== CUE_BIRTH || c.pos[k] < last) continue;
-    const from = (last = c.pos[k] + c.len[k]);
-    const window = text.slice(from, from + 48);
-    const d = DATE.exec(window);
-    if (d && d.index <= 40) {
-      out.push({ type: 'DATE_OF_BIRTH', start: from + d.index, end: from + d.index + d[0].length, confidence: 0.9, detector: 'birth-date' });
-      last = from + d.index + d[0].length;
-    }
-  }
+  eachCue(text, ctx, CUE_BIRTH, (_start, from) => {
+    const d = DATE.exec(text.slice(from, from + 48));
+    if (!d || d.index > 40) return;
+    out.push({ type: 'DATE_OF_BIRTH', start: from + d.index, end: from + d.index + d[0].length, confidence: 0.9, detector: 'birth-date' });
+    return from + d.index + d[0].length;
+  });
 };
 
 const ID = /^[\s:#.=-]*(?:(?:number|no|num|nr|id)\b[\s:#.=-]*)?([A-Z0-9][A-Z0-9-]{3,19})/i;
@@ -35,15 +29,11 @@ export const medicalRecords: Detector = (text, out, ctx) => {
   if (ctx.field && /mrn|medical_?record|patient_?id|nhs/.test(ctx.field) && /\d{3}/.test(text) && text.length < 40) {
     out.push({ type: 'MEDICAL_RECORD', start: 0, end: text.length, confidence: 0.85, detector: 'medical-record' });
   }
-  const c = cueScan(text, ctx);
-  let last = 0;
-  for (let k = 0; k < c.n; k++) {
-    if (c.grp[k] !== CUE_MRN || c.pos[k] < last) continue;
-    const from = (last = c.pos[k] + c.len[k]);
+  eachCue(text, ctx, CUE_MRN, (_start, from) => {
     const id = ID.exec(text.slice(from, from + 48));
     if (id && /\d{3}/.test(id[1])) {
       const start = from + id[0].length - id[1].length;
       out.push({ type: 'MEDICAL_RECORD', start, end: start + id[1].length, confidence: 0.9, detector: 'medical-record' });
     }
-  }
+  });
 };

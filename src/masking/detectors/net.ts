@@ -1,6 +1,6 @@
 import { isIPv6 } from 'node:net';
 import { ibanValid } from '../validators.js';
-import { CUE_IBAN, cueScan } from '../cues.js';
+import { CUE_IBAN, eachCue } from '../cues.js';
 import { before, type Detector } from '../types.js';
 
 function isLocalChar(c: number): boolean {
@@ -35,12 +35,7 @@ export const emails: Detector = (text, out) => {
 // IBAN: two capitals and two digits at a word start (the shared cue pass, cues.ts IBAN_SRC); the rest (letters,
 // digits, single spaces) is checked by mod 97.
 export const ibans: Detector = (text, out, ctx) => {
-  const c = cueScan(text, ctx);
-  let last = 0;
-  for (let k = 0; k < c.n; k++) {
-    if (c.grp[k] !== CUE_IBAN || c.pos[k] < last) continue;
-    const start = c.pos[k];
-    last = start + c.len[k];
+  eachCue(text, ctx, CUE_IBAN, (start) => {
     let compact = '';
     const ends: number[] = [];
     let i = start;
@@ -54,11 +49,10 @@ export const ibans: Detector = (text, out, ctx) => {
       else break;
     }
     const n = longestValidIban(compact);
-    if (n > 0) {
-      out.push({ type: 'IBAN', start, end: ends[n - 1], confidence: 0.97, detector: 'iban' });
-      last = ends[n - 1];
-    }
-  }
+    if (n === 0) return;
+    out.push({ type: 'IBAN', start, end: ends[n - 1], confidence: 0.97, detector: 'iban' });
+    return ends[n - 1];
+  });
 };
 
 const mods = new Int32Array(35);

@@ -1,6 +1,6 @@
 import type { Finding } from '../../core/masking.js';
 import { entropy, githubTokenValid, isIdentifierShape, jwtValid } from '../validators.js';
-import { CUE_KEYWORD, CUE_PREFIX, cueScan } from '../cues.js';
+import { CUE_KEYWORD, CUE_PREFIX, eachCue } from '../cues.js';
 import type { Detector } from '../types.js';
 
 // Known token prefixes come from the shared cue pass (cues.ts, PREFIX_SRC); each hit is extended by hand over the
@@ -29,25 +29,20 @@ function classify(tok: string): [string, number] | undefined {
 
 /** Provider tokens with known formats (AWS, GitHub with CRC32, Slack, Stripe live, OpenAI, Anthropic, Google, JWT). */
 export const providerTokens: Detector = (text, out, ctx) => {
-  const c = cueScan(text, ctx);
-  let last = 0;
-  for (let k = 0; k < c.n; k++) {
-    if (c.grp[k] !== CUE_PREFIX || c.pos[k] < last) continue;
-    const start = c.pos[k];
-    last = start + c.len[k];
-    if (start > 0 && isWordChar(text.charCodeAt(start - 1))) continue;
-    let end = last;
-    const jwt = c.len[k] === 3 && text.startsWith('eyJ', start);
+  eachCue(text, ctx, CUE_PREFIX, (start, prefixEnd) => {
+    if (start > 0 && isWordChar(text.charCodeAt(start - 1))) return;
+    let end = prefixEnd;
+    const jwt = prefixEnd - start === 3 && text.startsWith('eyJ', start);
     while (end < text.length && end - start < 4096) {
       const c = text.charCodeAt(end);
       if (isTokenChar(c) || (jwt && c === 46)) end++;
       else break;
     }
     if (jwt && text.charCodeAt(end - 1) === 46 && text.slice(start, end).split('.').length > 3) end--;
-    last = end;
     const hit = classify(text.slice(start, end));
     if (hit) out.push({ type: hit[0], start, end, confidence: hit[1], detector: 'provider-token' });
-  }
+    return end;
+  });
 };
 
 /** PEM private key blocks; an unterminated block runs to the end of the text (a truncated key is still a key). */
@@ -147,17 +142,13 @@ const ASSIGN = /^["']?\s{0,8}(?::=|=>|[=:]|\s(?:is|was|was set to)\s*:?)\s{0,8}(
 
 /** `password=…`, `"api_key": "…"`, `SECRET_TOKEN: …`, `Password=…;` in connection strings, `my password is …`. */
 export const assignments: Detector = (text, out, ctx) => {
-  const c = cueScan(text, ctx);
-  let last = 0;
-  for (let k = 0; k < c.n; k++) {
-    if (c.grp[k] !== CUE_KEYWORD || c.pos[k] < last) continue;
-    const ns = nameStart(text, c.pos[k]), ne = nameEnd(text, c.pos[k] + c.len[k]);
-    last = ne;
+  eachCue(text, ctx, CUE_KEYWORD, (kwStart, kwEnd) => {
+    const ns = nameStart(text, kwStart), ne = nameEnd(text, kwEnd);
     // Both must hold; the assignment (one anchored pattern) rules out most words first.
     const a = ASSIGN.exec(text.slice(ne, ne + 40));
-    if (!a) continue;
+    if (!a) return ne;
     const type = secretFieldType(text.slice(ns, ne));
-    if (!type) continue;
+    if (!type) return ne;
     const vs = ne + a[0].length;
     const quote = a[1];
     let ve = vs;
@@ -170,8 +161,8 @@ export const assignments: Detector = (text, out, ctx) => {
     const value = text.slice(vs, ve);
     const confidence = secretValueConfidence(type, value);
     if (confidence > 0) out.push({ type, start: vs, end: ve, confidence, detector: 'secret-assignment' });
-    last = Math.max(ne, ve);
-  }
+    return Math.max(ne, ve);
+  });
 };
 
 /** Whole-value secrets: a value under a secret-looking field name (JSON key, column, header), whose secret type
