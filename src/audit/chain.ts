@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../core/canonical.js';
+import { canonicalJson, sha256Hex } from '../core/canonical.js';
 import type { AuditRawRecord, AuditRecord } from '../store/types.js';
 
 /** `prevHash` of event 1, and the head hash of an empty log: 64 zeros. */
@@ -16,10 +15,7 @@ export type AuditHashed = Pick<AuditRecord, 'seq' | 'at' | 'code' | 'type' | 'bo
  *   auditHash(AUDIT_GENESIS_HASH, { seq: 1, at: 0, code: 'CS9001I', type: 'gateway.started', body: {} })
  */
 export function auditHash(prevHash: string, e: AuditHashed): string {
-  return createHash('sha256')
-    .update(prevHash)
-    .update(canonicalJson({ seq: e.seq, at: e.at, code: e.code, type: e.type, body: e.body }))
-    .digest('hex');
+  return sha256Hex(prevHash + canonicalJson({ seq: e.seq, at: e.at, code: e.code, type: e.type, body: e.body }));
 }
 
 /**
@@ -60,10 +56,7 @@ export function canonicalBody(rec: AuditRecord): string {
  */
 export function auditHashRaw(prevHash: string, r: Pick<AuditRawRecord, 'seq' | 'at' | 'code' | 'type' | 'bodyJson'>): string {
   // Keys in canonical (sorted) order: at, body, code, seq, type.
-  return createHash('sha256')
-    .update(prevHash)
-    .update(`{"at":${canonicalJson(r.at)},"body":${r.bodyJson},"code":${JSON.stringify(r.code)},"seq":${canonicalJson(r.seq)},"type":${JSON.stringify(r.type)}}`)
-    .digest('hex');
+  return sha256Hex(`${prevHash}{"at":${canonicalJson(r.at)},"body":${r.bodyJson},"code":${JSON.stringify(r.code)},"seq":${canonicalJson(r.seq)},"type":${JSON.stringify(r.type)}}`);
 }
 
 /** True when the record's stored hash matches its content and prevHash. */

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalJson } from './canonical.js';
+import { createHash } from 'node:crypto';
+import { canonicalJson, sha256Hex } from './canonical.js';
 
 /** The first implementation (arrays, map, filter, join), kept as the reference the fast one must equal. */
 function reference(value: unknown): string {
@@ -38,6 +39,17 @@ describe('canonicalJson', () => {
     for (let i = 0; i < 20_000; i++) {
       const v = randomValue(seed);
       assert.equal(canonicalJson(v), reference(v));
+    }
+  });
+});
+
+describe('sha256Hex', () => {
+  it('equals a streamed SHA-256 for text of any script and for bytes', () => {
+    const samples = ['', 'a', 'é — 日本語 🚀', '\u0000\uffff', 'x'.repeat(100_000), ...Array.from({ length: 200 }, (_, i) => String.fromCodePoint(...Array.from({ length: i }, (_, j) => ((i * 7919 + j * 104729) % 0xd7ff) + 1)))];
+    for (const s of samples) {
+      assert.equal(sha256Hex(s), createHash('sha256').update(s, 'utf8').digest('hex'));
+      const bytes = new TextEncoder().encode(s);
+      assert.equal(sha256Hex(bytes), createHash('sha256').update(bytes).digest('hex'));
     }
   });
 });

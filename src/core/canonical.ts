@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /**
  * Canonical JSON: object keys sorted by code unit, no whitespace, `undefined` members dropped.
@@ -36,7 +36,11 @@ export function canonicalJson(value: unknown): string {
   return s + '}';
 }
 
+// One-shot `crypto.hash` (Node ≥ 20.12) skips the Hash object and its stream state: about a third cheaper for the
+// short texts hashed on every action (digest, audit chain). Older Node 20 releases use createHash.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: 'hex') => string }).hash;
+
 /** Hex SHA-256 of a string or bytes. */
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+export const sha256Hex: (data: string | Uint8Array) => string = oneShot
+  ? (data) => oneShot('sha256', data, 'hex')
+  : (data) => crypto.createHash('sha256').update(data).digest('hex');

@@ -67,11 +67,13 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
   async function run<T>(input: ActionInput, execute: (action: Action) => Promise<T>, ro: RunOptions = {}): Promise<RunResult<T>> {
     // classify
     const action = describeAction(input);
-    let summary: string;
-    try {
-      summary = (await masker.maskText(action.summary)).text;
-    } catch (e) {
-      throw asMasking(e);
+    let summary = action.summary;
+    if (!ro.summaryMasked) {
+      try {
+        summary = (await masker.maskText(summary)).text;
+      } catch (e) {
+        throw asMasking(e);
+      }
     }
     const base = { principal: principalRef(action), resource: action.resource, actionDigest: action.digest, summary, summaryMasked: true };
 

@@ -26,6 +26,9 @@ export interface RunOptions {
   maskResult?: boolean;
   /** Mask the result with this instead of `masker.maskValue` (e.g. MCP content blocks, base64 text blobs). */
   maskWith?: (result: unknown, ctx: import('../core/masking.js').MaskContext) => Promise<{ value: unknown; findings: number }>;
+  /** The action's summary was built from values this gateway's masker already masked (the MCP connector masks the
+   *  arguments for it): the pipeline does not mask it a second time. */
+  summaryMasked?: boolean;
 }
 
 /**

@@ -64,6 +64,10 @@ describe('MCP gateway: prompts', () => {
       await assert.rejects(client.getPrompt({ name: 'nowhere.simple-prompt' }), { message: 'MCP error -32602: Unknown prompt: nowhere.simple-prompt' });
       // An error the upstream sent is passed on with its code, read once too.
       await assert.rejects(client.getPrompt({ name: 'everything.nope' }), { message: 'MCP error -32602: Prompt nope not found' });
+      // A name the upstream does not know is the client's text: the audit log keeps it masked.
+      await assert.rejects(client.getPrompt({ name: 'everything.carol.white@example.com' }), /not found/);
+      const events = await world.store.readAudit(0, 10_000);
+      assert.ok(!JSON.stringify(events).includes('carol.white@example.com'), 'raw e-mail from a prompt name in the audit log');
     });
   }
 });

@@ -220,6 +220,7 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
           onPending: (info) => progress(heldText(info)),
           onHeartbeat: (ms, info) => progress(`still waiting for approval ${info.requestId} (${Math.round(ms / 1000)}s)`),
           maskWith: (r, c) => maskMcpResult(gateway.masker, r as never, c),
+          summaryMasked: true, // built from the masked arguments above
         },
       );
       if (run.status === 'pending') return pendingResult(run.pending);
@@ -285,6 +286,7 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
   async function runRead<T>(
     extra: Extra,
     upstream: Upstream,
+    /** The summary, from masked values only (the pipeline does not mask it again). */
     summarize: () => Promise<string>,
     input: (summary: string) => ActionInput,
     execute: (signal: AbortSignal) => Promise<T>,
@@ -298,6 +300,7 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
         holdMode: 'wait',
         heartbeatMs: ctx.heartbeatMs,
         maskWith: (r, c) => maskMcpResult(gateway.masker, r as never, c),
+        summaryMasked: true, // summarize() masks what it quotes
       });
       if (run.status === 'pending') throw rpcError(ErrorCode.InvalidRequest, pendingResult(run.pending).content[0].text as string);
       return run.result as T;
@@ -318,7 +321,8 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     return runRead<GetPromptResult>(
       extra,
       upstream,
-      async () => toolSummary(upstream.name, split.tool, (await gateway.masker.maskValue(args)).value),
+      // The prompt name is the client's until the upstream knows it: masked like the arguments.
+      async () => toolSummary(upstream.name, (await gateway.masker.maskText(split.tool)).text, (await gateway.masker.maskValue(args)).value),
       (summary) => promptGetInput({ principal, upstream: upstream.name, prompt: split.tool, arguments: args, summary, context: { session: id } }),
       (signal) => upstream.getPrompt(split.tool, args, { signal }),
     );
