@@ -310,7 +310,8 @@ export class ApprovalService extends EventEmitter {
       resource: view.request.resource,
       actionDigest: view.request.digest,
       requestId: view.request.id,
-      data: { decidedBy: view.state.decidedBy, reason: view.state.reason },
+      decidedBy: view.state.decidedBy,
+      data: { reason: view.state.reason },
     });
   }
 

@@ -111,6 +111,7 @@ export function createAuditLog(opts: AuditLogOptions): ManagedAuditLog {
     if (event.resource !== undefined) body.resource = event.resource;
     if (event.actionDigest !== undefined) body.actionDigest = event.actionDigest;
     if (event.requestId !== undefined) body.requestId = event.requestId;
+    if (event.decidedBy !== undefined) body.decidedBy = [...event.decidedBy];
     if (summary !== undefined) body.summary = summary;
     if (data !== undefined) body.data = data;
     const bodyJson = canonicalJson(body);

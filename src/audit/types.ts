@@ -8,6 +8,9 @@ export interface AuditEventInput {
   actionDigest?: string;
   requestId?: string;
   summary?: string;
+  /** Who decided an approval request (approvers, or who cancelled it). Identities are recorded as they are, like
+   *  `principal`: the log exists to say who acted. */
+  decidedBy?: string[];
   data?: Record<string, unknown>;
   /**
    * The summary is the output of this gateway's own masker (the pipeline masks every action's summary before it

@@ -167,6 +167,10 @@ describe('kernel through the HTTP API', () => {
       assert.ok(types.has(t), `audit has ${t}`);
     }
     assert.doesNotMatch(lines, /jane\.doe@example\.com/, 'no raw PII in the audit log');
+    // Who decided is an identity, recorded as it is (like the principal); the reason a person typed is masked data.
+    const denied = lines.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'approval.denied');
+    assert.deepEqual(denied.body.decidedBy, ['bob@example.com']);
+    assert.equal(denied.body.data.reason, 'not during the freeze');
     const v = await verifyAudit(k.rt.store, { publicKey: k.rt.signer.publicKey });
     assert.equal(v.ok, true);
     assert.ok(v.checked > 20);
