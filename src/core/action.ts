@@ -1,5 +1,6 @@
 import type { Principal } from './identity.js';
-import { canonicalJson, sha256Hex } from './canonical.js';
+import { canonicalJson, nestedDeeperThan, sha256Hex } from './canonical.js';
+import { CountersignError } from './errors.js';
 
 /** What kind of thing an action does. Connectors map their wire traffic onto these. */
 export const ACTION_KINDS = [
@@ -32,6 +33,12 @@ export interface Action extends Required<Omit<ActionInput, 'context'>> {
   digest: string;
 }
 
+/**
+ * How deeply an action's detail and context may nest arrays and objects. Real tool arguments and API bodies stay far
+ * below; a value built to be thousands of levels deep is refused with BAD_REQUEST before anything encodes it.
+ */
+export const MAX_ACTION_DEPTH = 64;
+
 /** The fields the digest covers: an approval binds to exactly these. */
 export function digestOf(input: ActionInput): string {
   return sha256Hex(
@@ -54,6 +61,12 @@ export function digestOf(input: ActionInput): string {
  * a.digest // 'e3b0c442…'
  */
 export function describeAction(input: ActionInput): Action {
+  for (const field of ['detail', 'context'] as const) {
+    if (nestedDeeperThan(input[field], MAX_ACTION_DEPTH)) {
+      const message = `nests deeper than ${MAX_ACTION_DEPTH} levels`;
+      throw new CountersignError('BAD_REQUEST', `the action's ${field} ${message}`, [{ path: field, message }]);
+    }
+  }
   return {
     principal: input.principal,
     resource: input.resource,

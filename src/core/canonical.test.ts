@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { canonicalJson, sha256Hex } from './canonical.js';
+import { canonicalJson, nestedDeeperThan, sha256Hex } from './canonical.js';
 
 /** The first implementation (arrays, map, filter, join), kept as the reference the fast one must equal. */
 function reference(value: unknown): string {
@@ -51,5 +51,24 @@ describe('sha256Hex', () => {
       const bytes = new TextEncoder().encode(s);
       assert.equal(sha256Hex(bytes), createHash('sha256').update(bytes).digest('hex'));
     }
+  });
+});
+
+describe('nestedDeeperThan', () => {
+  it('counts levels of arrays and objects, scalars being depth 0', () => {
+    assert.equal(nestedDeeperThan(1, 0), false);
+    assert.equal(nestedDeeperThan({}, 0), true);
+    assert.equal(nestedDeeperThan({}, 1), false);
+    assert.equal(nestedDeeperThan({ a: [{ b: 1 }] }, 2), true);
+    assert.equal(nestedDeeperThan({ a: [{ b: 1 }] }, 3), false);
+    assert.equal(nestedDeeperThan([1, 'x', null, [[]]], 3), false);
+    assert.equal(nestedDeeperThan([1, 'x', null, [[[]]]], 3), true);
+  });
+
+  it('walks a value a million levels deep without overflowing the stack', () => {
+    let v: unknown = 1;
+    for (let i = 0; i < 1_000_000; i++) v = [v];
+    assert.equal(nestedDeeperThan(v, 64), true);
+    assert.equal(nestedDeeperThan(v, 1_000_000), false);
   });
 });

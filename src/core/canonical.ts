@@ -44,3 +44,21 @@ const oneShot = (crypto as { hash?: (algorithm: string, data: string | Uint8Arra
 export const sha256Hex: (data: string | Uint8Array) => string = oneShot
   ? (data) => oneShot('sha256', data, 'hex')
   : (data) => crypto.createHash('sha256').update(data).digest('hex');
+
+/**
+ * True when `value` nests arrays and objects more than `max` levels deep (a scalar is depth 0, `{}` depth 1). Walks
+ * with its own stack, so a hostile value cannot overflow the call stack here — the recursive encoders
+ * (`canonicalJson`, `JSON.stringify`) would.
+ *
+ * @example nestedDeeperThan({ a: [{ b: 1 }] }, 2) // true: three levels
+ */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d + 1 > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+  }
+  return false;
+}

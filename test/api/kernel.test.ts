@@ -160,6 +160,17 @@ describe('kernel through the HTTP API', () => {
     k.clock.set(now);
   });
 
+  it('refuses an action whose detail nests absurdly deep with BAD_REQUEST, and keeps serving', async () => {
+    // 1,500 levels fit this suite's 4 KB body limit; src/core/action.test.ts goes to a million.
+    const deep = '['.repeat(1500) + ']'.repeat(1500);
+    const r = await k.req('POST', '/v1/actions', 'agent', undefined, `{"resource":"prod-db","kind":"read","summary":"deep","detail":{"a":${deep}}}`);
+    assert.equal(r.status, 400);
+    assert.equal(r.json.error.code, 'BAD_REQUEST');
+    assert.match(r.json.error.message, /detail nests deeper than 64 levels/);
+    const ok = await k.req('POST', '/v1/actions', 'agent', { resource: 'prod-db', kind: 'read', summary: 'shallow', detail: { a: { b: [1, { c: 2 }] } } });
+    assert.equal(ok.status, 200);
+  });
+
   it('records every step in an intact, verifiable audit chain', async () => {
     const lines = (await k.req('GET', '/v1/audit?limit=1000', 'bob')).json as string;
     const types = new Set(lines.trim().split('\n').map((l) => JSON.parse(l).type));

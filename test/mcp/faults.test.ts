@@ -78,7 +78,10 @@ describe('MCP gateway faults', () => {
     send('{"jsonrpc":"2.0","id":12,"method":"tools/call","params":{}}\n');
     send('{"jsonrpc":"2.0","id":13,"method":"prompts/get","params":{"name":42}}\n');
     send('{"jsonrpc":"2.0","id":14,"method":"resources/read","params":{}}\n');
-    for (let i = 0; i < 200 && lines.length < 9; i++) await new Promise((r) => setTimeout(r, 10));
+    // Arguments nested far deeper than any real call: refused before anything encodes them.
+    send('{"jsonrpc":"2.0","id":15,"method":"tools/call","params":{"name":"everything.echo","arguments":{"message":' + '['.repeat(1500) + ']'.repeat(1500) + '}}}\n');
+    send('{"jsonrpc":"2.0","id":16,"method":"ping"}\n');
+    for (let i = 0; i < 200 && lines.length < 11; i++) await new Promise((r) => setTimeout(r, 10));
     const byId = (id: unknown) => lines.find((l) => (l as { id: unknown }).id === id) as { error?: { code: number; message: string }; result?: unknown };
     assert.ok(byId(1).result, 'initialized');
     const nullIds = lines.filter((l) => (l as { id: unknown }).id === null) as Array<{ error: { code: number; message: string } }>;
@@ -90,6 +93,9 @@ describe('MCP gateway faults', () => {
     assert.equal(byId(9), undefined, 'the oversized message was dropped');
     for (const id of [12, 13, 14]) assert.equal(byId(id).error?.code, -32602, `request ${id}: ${JSON.stringify(byId(id))}`);
     assert.match(byId(13).error?.message ?? '', /^Invalid params for prompts\/get: /);
+    assert.equal(byId(15).error?.code, -32602);
+    assert.match(byId(15).error?.message ?? '', /arguments nest deeper than 63 levels/);
+    assert.deepEqual(byId(16).result, {}, 'still answering');
   });
 
   it('answers malformed, oversized and unauthenticated HTTP requests with JSON-RPC errors', async () => {

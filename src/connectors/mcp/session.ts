@@ -20,7 +20,8 @@ import {
   type ServerResult,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { ActionInput } from '../../core/action.js';
+import { MAX_ACTION_DEPTH, type ActionInput } from '../../core/action.js';
+import { nestedDeeperThan } from '../../core/canonical.js';
 import type { Principal } from '../../core/identity.js';
 import { asCountersignError } from '../../core/errors.js';
 import type { Gateway, PendingInfo } from '../../pipeline/types.js';
@@ -190,6 +191,8 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     const upstream = split && ctx.upstreams.get(split.upstream);
     if (!split || !upstream) throw rpcError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
     const args = (req.params.arguments ?? {}) as Record<string, unknown>;
+    // The action's detail is { tool, arguments }: one level above the arguments.
+    if (nestedDeeperThan(args, MAX_ACTION_DEPTH - 1)) throw rpcError(ErrorCode.InvalidParams, `Invalid params for tools/call: arguments nest deeper than ${MAX_ACTION_DEPTH - 1} levels`);
     const controller = track(extra.requestId, extra.signal);
     const signal = controller.signal;
     const progressToken = req.params._meta?.progressToken;
