@@ -66,14 +66,24 @@ let unitsGen = 0;
 export function codeUnits(text: string, ctx: { codes?: Uint16Array; codesOf?: string; codesGen?: number }): Uint16Array {
   if (ctx.codes && ctx.codesOf === text && ctx.codesGen === unitsGen) return ctx.codes;
   const bytes = text.length * 2;
-  // Grow to fit; after a very large text, go back to a modest buffer rather than keep it.
-  if (units.length < bytes || (units.length > 1 << 22 && units.length > bytes * 4)) units = Buffer.allocUnsafe(Math.max(bytes, 1 << 16));
+  // Grow to fit (and one code unit more: see `withEnd`); after a very large text, go back to a modest buffer rather
+  // than keep it.
+  if (units.length < bytes + 2 || (units.length > 1 << 22 && units.length > bytes * 4)) units = Buffer.allocUnsafe(Math.max(bytes + 2, 1 << 16));
   units.write(text, 0, 'utf16le');
+  units[bytes] = units[bytes + 1] = 0;
   const a = new Uint16Array(units.buffer, units.byteOffset, text.length);
   ctx.codes = a;
   ctx.codesOf = text;
   ctx.codesGen = ++unitsGen;
   return a;
+}
+
+/**
+ * The code units `codeUnits` returned, and one more after them, a 0 (in the buffer, past the text): a loop can read
+ * up to and including index `text.length` and meet a character that is neither a letter, a digit nor a separator.
+ */
+export function withEnd(a: Uint16Array): Uint16Array {
+  return new Uint16Array(a.buffer, a.byteOffset, a.length + 1);
 }
 
 /** Wipe the code units a scan left in the shared buffer (the scanned text is not kept in memory after the scan). */

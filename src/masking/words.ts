@@ -1,4 +1,4 @@
-import { ADDR_LETTER, charClass, codeUnits, SPACE, UPPER, WORD_LETTER } from './chars.js';
+import { ADDR_LETTER, charClass, codeUnits, SPACE, UPPER, WORD_LETTER, withEnd } from './chars.js';
 import type { ScanContext } from './types.js';
 
 /**
@@ -98,6 +98,15 @@ let cueMask = new Uint8Array(64);
 let numS = new Int32Array(64), numE = new Int32Array(64);
 let restAt = new Int32Array(64);
 let nTok = 0, nStr = 0, nCmp = 0, nAfterNum = 0, nCue = 0, nNum = 0, nRest = 0;
+/**
+ * The stretch [s, e) of number characters holding `digits` digits has ended: keep it if it is long enough. One
+ * function for every place a stretch ends, the end of the text included: that place is rare, and code reached
+ * only there would have no type feedback when the word pass is optimised, so the optimised code would be thrown away
+ * (deoptimised) at the end of many texts.
+ */
+function endStretch(s: number, e: number, digits: number): void {
+  if (e - s >= 7 && digits >= 3) pushNum(s, e);
+}
 function pushNum(s: number, e: number): void {
   if (nNum === numS.length) (numS = grow(numS)), (numE = grow(numE));
   numS[nNum] = s;
@@ -300,10 +309,14 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
   if (restAt.length > KEEP) restAt = new Int32Array(64);
   const a = codeUnits(text, ctx);
   const n = a.length;
+  // The loop reads `z`: the code units and a 0 after them, which ends the last word and stretch the way any other
+  // character does. (Code that runs only at the end of a text gets no type feedback before the pass is optimised,
+  // and reaching it threw the optimised code away at the end of many texts.)
+  const z = withEnd(a);
   let i = 0;
   let st = -1, digits = 0; // the current stretch of number characters, and its digits
-  while (i < n) {
-    const c = a[i];
+  while (i <= n) {
+    const c = z[i];
     if (c < 128) {
       if (!ASCII_LETTER[c]) {
         const k = NUM_CHAR[c];
@@ -311,52 +324,49 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
           if (st < 0) (st = i), (digits = 0);
           if (k === 2) {
             digits++;
-            if (i > 0 && NUM_CHAR[a[i - 1]] !== 2 && restBefore(a, i) !== 0) pushRest(i);
+            if (i > 0 && NUM_CHAR[z[i - 1]] !== 2 && restBefore(a, i) !== 0) pushRest(i);
           }
         } else if (st >= 0) {
-          if (i - st >= 7 && digits >= 3) pushNum(st, i);
+          endStretch(st, i, digits);
           st = -1;
         }
         i++;
         continue;
       }
       if (st >= 0) {
-        if (i - st >= 7 && digits >= 3) pushNum(st, i);
+        endStretch(st, i, digits);
         st = -1;
       }
       const s = i++;
-      if (a[s - 1] === 32) checkAfterNum(a, s);
-      while (i < n && ASCII_LETTER[a[i]]) i++;
-      // The ASCII letters end here; does the word (or the address run) go on?
-      if (i < n) {
-        const d = a[i];
-        const more = d >= 128
-          ? (charClass(d) & (WORD_LETTER | ADDR_LETTER)) !== 0 || (d === 0x2019 && i + 1 < n && (charClass(a[i + 1]) & WORD_LETTER) !== 0)
-          : (d === 39 || d === 45) && i + 1 < n && (charClass(a[i + 1]) & WORD_LETTER) !== 0;
-        if (more) {
-          i = complexStretch(a, s);
-          continue;
-        }
+      if (s >= 2 && z[s - 1] === 32) checkAfterNum(a, s);
+      while (ASCII_LETTER[z[i]]) i++; // z[n] is 0
+      // The ASCII letters end here; does the word (or the address run) go on? (At the end, d is 0: no.)
+      const d = z[i];
+      const more = d >= 128
+        ? (charClass(d) & (WORD_LETTER | ADDR_LETTER)) !== 0 || (d === 0x2019 && i + 1 < n && (charClass(z[i + 1]) & WORD_LETTER) !== 0)
+        : (d === 39 || d === 45) && i + 1 < n && (charClass(z[i + 1]) & WORD_LETTER) !== 0;
+      if (more) {
+        i = complexStretch(a, s);
+        continue;
       }
       if (c <= 90) pushTok(s, i);
       // The cheap first checks of addrRun, cueCandidate and unitRest, here, so most words make no call.
-      const len = i - s, z = a[i - 1];
-      if (hasBit(STREET_BITS, streetKey(c, z, len)) || (len >= 3 && hasBit(COMPOUND_BITS, compoundKey(a[i - 3], a[i - 2], z)))) addrRun(a, s, i);
-      const c1 = len > 1 ? a[s + 1] : 0;
+      const len = i - s, y = z[i - 1];
+      if (hasBit(STREET_BITS, streetKey(c, y, len)) || (len >= 3 && hasBit(COMPOUND_BITS, compoundKey(z[i - 3], z[i - 2], y)))) addrRun(a, s, i);
+      const c1 = len > 1 ? z[s + 1] : 0;
       if (CUE_BIGRAM[bigram(c, c1)] !== 0 || (len === 2 && c <= 90 && c1 <= 90)) cueCandidate(a, s, i);
-      if (UNIT_LAST[z] !== 0) unitRest(a, s, i);
+      if (UNIT_LAST[y] !== 0) unitRest(a, s, i);
       continue;
     }
     if (st >= 0) {
-      if (i - st >= 7 && digits >= 3) pushNum(st, i);
+      endStretch(st, i, digits);
       st = -1;
     }
     // A word in another script, or a Greek/Cyrillic sign the street-number pattern takes for a letter.
-    if (c <= 0x4ff && a[i - 1] === 32) checkAfterNum(a, i);
+    if (c <= 0x4ff && i >= 2 && z[i - 1] === 32) checkAfterNum(a, i);
     if (charClass(c) & (WORD_LETTER | ADDR_LETTER)) i = complexStretch(a, i);
     else i++;
   }
-  if (st >= 0 && n - st >= 7 && digits >= 3) pushNum(st, n);
   const pass: WordPass = { text, gen, nTok, tokS, tokE, nStr, strS, strE, nCmp, cmpS, cmpE, nAfterNum, afterNum, nCue, cueAt, cueMask, nNum, numS, numE, nRest, restAt };
   ctx.words = pass;
   return pass;
