@@ -2,6 +2,7 @@ import type { Finding } from '../../core/masking.js';
 import { entropy, githubTokenValid, isIdentifierShape, jwtValid } from '../validators.js';
 import { CUE_KEYWORD, CUE_PREFIX, eachCue } from '../cues.js';
 import type { Detector } from '../types.js';
+import { charClass, SPACE } from '../chars.js';
 
 // Known token prefixes come from the shared cue pass (cues.ts, PREFIX_SRC); each hit is extended by hand over the
 // token alphabet.
@@ -138,13 +139,33 @@ function nameEnd(text: string, i: number): number {
 }
 
 // After the name: optional closing quote, then `=`, `:`, `=>`, `:=` or ` is `, then an optional opening quote.
-const ASSIGN = /^["']?\s{0,8}(?::=|=>|[=:]|\s(?:is|was|was set to)\s*:?)\s{0,8}(["'`]?)/i;
+export const ASSIGN = /^["']?\s{0,8}(?::=|=>|[=:]|\s(?:is|was|was set to)\s*:?)\s{0,8}(["'`]?)/i;
+const isSpace = (c: number) => (charClass(c) & SPACE) !== 0;
+/**
+ * Can ASSIGN match at `p`? What it needs, read by code unit: after an optional quote, at most 8 white-space
+ * characters then `:` or `=`, or 1 to 9 of them then `i` or `w` (is, was). Most keyword hits (a word in prose, a
+ * name in a list) fail here, without a slice and a pattern.
+ */
+export function mayAssign(text: string, p: number): boolean {
+  const q = text.charCodeAt(p);
+  if (q === 34 || q === 39) p++;
+  let r = 0;
+  while (r < 10 && isSpace(text.charCodeAt(p + r))) r++;
+  const c = text.charCodeAt(p + r);
+  if (r <= 8 && (c === 58 || c === 61)) return true;
+  return r >= 1 && r <= 9 && ((c | 32) === 105 || (c | 32) === 119);
+}
+// What ends an unquoted value: white space or one of ; , & " ' < > ) } ] (the class [\s;,&"'<>)}\]]).
+const VALUE_STOP = new Uint8Array(128);
+for (const ch of ';,&"\'<>)}]') VALUE_STOP[ch.charCodeAt(0)] = 1;
+export const isValueStop = (c: number) => (c < 128 ? VALUE_STOP[c] === 1 || isSpace(c) : isSpace(c));
 
 /** `password=…`, `"api_key": "…"`, `SECRET_TOKEN: …`, `Password=…;` in connection strings, `my password is …`. */
 export const assignments: Detector = (text, out, ctx) => {
   eachCue(text, ctx, CUE_KEYWORD, (kwStart, kwEnd) => {
     const ns = nameStart(text, kwStart), ne = nameEnd(text, kwEnd);
     // Both must hold; the assignment (one anchored pattern) rules out most words first.
+    if (!mayAssign(text, ne)) return ne;
     const a = ASSIGN.exec(text.slice(ne, ne + 40));
     if (!a) return ne;
     const type = secretFieldType(text.slice(ns, ne));
@@ -156,7 +177,7 @@ export const assignments: Detector = (text, out, ctx) => {
     if (quote) {
       while (ve < limit && text[ve] !== quote && text[ve] !== '\n') ve++;
     } else {
-      while (ve < limit && !/[\s;,&"'<>)}\]]/.test(text[ve])) ve++;
+      while (ve < limit && !isValueStop(text.charCodeAt(ve))) ve++;
     }
     const value = text.slice(vs, ve);
     const confidence = secretValueConfidence(type, value);
