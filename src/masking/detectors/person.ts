@@ -21,41 +21,43 @@ for (const c of CUES) {
   else CUES_BY_LAST.set(k, [c]);
 }
 const isAsciiLower = (c: number) => c >= 97 && c <= 122;
-// The last characters of the cues (ASCII), as a table; and the longest cue.
+// The last characters of the cues (ASCII), as a table.
 const CUE_LAST = new Uint8Array(128);
 for (const k of CUES_BY_LAST.keys()) CUE_LAST[k] = 1;
-const MAX_CUE = Math.max(...CUES.map((c) => c.length));
 
-function hasCue(text: string, start: number): boolean {
+export function hasCue(text: string, start: number): boolean {
   // Most words have no cue before them: rule that out from the last non-space character, without slicing.
   const lo = Math.max(0, start - 24);
   let k = start;
   while (k > lo && charClass(text.charCodeAt(k - 1)) & SPACE) k--;
   if (k === lo) return false;
   const z = text.charCodeAt(k - 1);
-  if (z < 128 && !CUE_LAST[z >= 65 && z <= 90 ? z + 32 : z]) return false;
-  // Where the cue and the character before it are ASCII, they are lower-cased on the fly: the same comparisons as on
-  // the sliced, lower-cased, trimmed text below (lower-casing ASCII keeps every position).
-  let ascii = true;
-  for (let i = Math.max(lo, k - MAX_CUE - 1); i < start; i++) if (text.charCodeAt(i) >= 128) (ascii = false), (i = start);
-  if (ascii) {
-    const cues = CUES_BY_LAST.get(z >= 65 && z <= 90 ? z + 32 : z);
-    if (!cues) return false;
-    for (const c of cues) {
-      const p = k - c.length;
-      if (p < lo) continue;
-      let i = 0;
-      for (; i < c.length; i++) {
-        const x = text.charCodeAt(p + i);
-        if ((x >= 65 && x <= 90 ? x + 32 : x) !== c.charCodeAt(i)) break;
-      }
-      if (i < c.length) continue;
-      if (p === lo || !isAsciiLower(c.charCodeAt(0))) return true;
-      const y = text.charCodeAt(p - 1);
-      if (!isAsciiLower(y >= 65 && y <= 90 ? y + 32 : y)) return true;
+  if (z >= 128) return hasCueSlow(text, lo, start);
+  const zl = z >= 65 && z <= 90 ? z + 32 : z;
+  if (!CUE_LAST[zl]) return false;
+  const cues = CUES_BY_LAST.get(zl)!;
+  // Each cue is compared from its end, lower-casing ASCII on the fly: while every character compared so far is
+  // ASCII, the tail of the sliced, lower-cased, trimmed text below lines up with the text character for character
+  // (lower-casing ASCII keeps every position; only a character beyond ASCII can change length, and the white space
+  // after the cue is trimmed either way). A character beyond ASCII in a cue's place or just before it: the slow way.
+  next: for (const c of cues) {
+    const p = k - c.length;
+    if (p < lo) continue;
+    for (let i = c.length - 1; i >= 0; i--) {
+      const x = text.charCodeAt(p + i);
+      if (x >= 128) return hasCueSlow(text, lo, start);
+      if ((x >= 65 && x <= 90 ? x + 32 : x) !== c.charCodeAt(i)) continue next;
     }
-    return false;
+    if (p === lo || !isAsciiLower(c.charCodeAt(0))) return true;
+    const y = text.charCodeAt(p - 1);
+    if (y >= 128) return hasCueSlow(text, lo, start);
+    if (!isAsciiLower(y >= 65 && y <= 90 ? y + 32 : y)) return true;
   }
+  return false;
+}
+
+/** hasCue on the sliced, lower-cased, trimmed text: the reference, and the way for text beyond ASCII. */
+export function hasCueSlow(text: string, lo: number, start: number): boolean {
   const b = text.slice(lo, start).toLowerCase().trimEnd();
   const cues = CUES_BY_LAST.get(b.charCodeAt(b.length - 1));
   if (!cues) return false;
@@ -94,7 +96,25 @@ function joinable(text: string, cu: Uint16Array, e: number, s: number): boolean 
   const len = s - e;
   if (len === 1) return cu[e] === 32;
   if (len < 3 || len > 8 || cu[e] !== 32 || cu[s - 1] !== 32) return false;
-  return PARTICLES.has(text.slice(e, s).trim());
+  return isParticle(cu, e, s);
+}
+// The particles as numbers: each is 1 to 5 lower-case ASCII letters, a letter a digit 1–26 in base 27.
+const particleCode = (cu: ArrayLike<number>, a: number, b: number): number => {
+  let code = 0;
+  for (let k = a; k < b; k++) {
+    const c = cu[k];
+    if (c < 97 || c > 122) return -1;
+    code = code * 27 + (c - 96);
+  }
+  return code;
+};
+const PARTICLE_CODES = new Set([...PARTICLES].map((w) => particleCode(Uint16Array.from(w, (ch) => ch.charCodeAt(0)), 0, w.length)));
+/** `PARTICLES.has(text.slice(e, s).trim())`, read from the code units: no slice, no trimmed string. */
+export function isParticle(cu: Uint16Array, e: number, s: number): boolean {
+  let a = e, b = s;
+  while (a < b && charClass(cu[a]) & SPACE) a++; // trim() removes what \s matches
+  while (b > a && charClass(cu[b - 1]) & SPACE) b--;
+  return b > a && b - a <= 5 && PARTICLE_CODES.has(particleCode(cu, a, b));
 }
 
 // Token buffers, reused across calls (detectors run synchronously, one at a time). Grown on demand.
@@ -143,7 +163,7 @@ const FIELD_IS_PLACE = /(?:^|_)(?:city|town|country|state|province|region|locati
 // Words right before a place ("in Lisbon", "from Berlin to Lisbon", "shipped to Germany").
 const LOCATIVE = new Set(['in', 'from', 'to', 'at', 'near', 'via', 'across', 'around', 'throughout', 'outside', 'within', 'into', 'toward', 'towards', 'between']);
 const LETTER = /\p{L}/u;
-const KEY_BEFORE = /([A-Za-z_]+)["']?\s*[:=]\s*["']?$/;
+export const KEY_BEFORE = /([A-Za-z_]+)["']?\s*[:=]\s*["']?$/;
 
 /** The word (letters, apostrophes, hyphens) that ends at `end`, or starts at `start`; '' if none. */
 function wordBefore(text: string, end: number): string {
@@ -180,8 +200,8 @@ function isPlaceHere(text: string, start: number, end: number, fieldIsPlace: boo
   if (!p.has(span)) return false;
   if (fieldIsPlace) return true;
   // A key just before the value, in JSON, YAML, logfmt or a header: `"city": "Lisbon"`, `country=Germany`.
-  const key = KEY_BEFORE.exec(text.slice(Math.max(0, start - 40), start));
-  if (key && FIELD_IS_PLACE.test(key[1]!)) return true;
+  const key = keyBefore(text, start);
+  if (key !== '' && FIELD_IS_PLACE.test(key)) return true;
   let i = start;
   while (i > 0 && (text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9)) i--;
   if (i < start && LOCATIVE.has(wordBefore(text, i).toLowerCase())) return true;
@@ -197,6 +217,29 @@ function isPlaceHere(text: string, start: number, end: number, fieldIsPlace: boo
     if (capitalised(w) && p.has(w.toLowerCase())) return true;
   }
   return false;
+}
+
+const isQuote = (c: number) => c === 34 || c === 39;
+const isKeyChar = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+/**
+ * The key KEY_BEFORE captures in the 40 characters before `start` (`"city": "`, `country=`), or ''. Read backwards:
+ * the classes of the pattern's parts (quote, white space, `:`/`=`, key letters) are disjoint, so from the end each
+ * part is forced, and the leftmost match's key is the whole run of key letters (down to the window's start).
+ */
+export function keyBefore(text: string, start: number): string {
+  const lo = Math.max(0, start - 40);
+  let p = start;
+  if (p > lo && isQuote(text.charCodeAt(p - 1))) p--;
+  while (p > lo && charClass(text.charCodeAt(p - 1)) & SPACE) p--;
+  if (p === lo) return '';
+  const eq = text.charCodeAt(p - 1);
+  if (eq !== 58 && eq !== 61) return '';
+  p--;
+  while (p > lo && charClass(text.charCodeAt(p - 1)) & SPACE) p--;
+  if (p > lo && isQuote(text.charCodeAt(p - 1))) p--;
+  let k = p;
+  while (k > lo && isKeyChar(text.charCodeAt(k - 1))) k--;
+  return text.slice(k, p);
 }
 
 const VOCATIVE = /^, (?:can|could|would|will|please|I|you|we)\b/;
@@ -277,7 +320,7 @@ export const persons: Detector = (text, out, ctx) => {
         }
       }
       lowerLen = lower.length;
-      lowers[count] = lower;
+      lowers.push(lower);
     }
     const wordEnd = e;
     if ((e - s === 1 || fl & TITLE) && e < cu.length && cu[e] === 46) e++;
@@ -285,7 +328,7 @@ export const persons: Detector = (text, out, ctx) => {
     tH[count] = lh;
     tS[count] = s;
     tE[count] = e;
-    tW[count] = ascii ? wordEnd : -1;
+    tW[count] = ascii ? wordEnd : -lowers.length; // not ASCII: -(1 + its index in lowers)
     tF[count] = fl;
     tK[count] = kind !== 0 ? kind : kindOf(fl, lowerLen, text.charCodeAt(s + 1));
     const joins = seqLen > 0 && joinable(text, cu, tE[count - 1], s);
@@ -300,7 +343,7 @@ export const persons: Detector = (text, out, ctx) => {
   // Names accepted in this text: by lower-cased hash, each the head of a chain of words with that hash (tNext).
   const known = new Map<number, number>();
   /** The lower-cased word of token t (made only for the rare comparisons that need a string). */
-  const lowerOf = (t: number) => (tW[t] >= 0 ? text.slice(tS[t], tW[t]).toLowerCase() : lowers[t]);
+  const lowerOf = (t: number) => (tW[t] >= 0 ? text.slice(tS[t], tW[t]).toLowerCase() : lowers[-tW[t] - 1]);
   /** Do tokens a and b (same lower-cased hash) lower-case to the same word? */
   const same = (a: number, b: number): boolean => {
     const ea = tW[a], eb = tW[b];
