@@ -140,10 +140,11 @@ function addrRun(a: Uint16Array, s: number, e: number): void {
 
 /** Record `s` if a digit and a space come right before it. */
 function checkAfterNum(a: Uint16Array, s: number): void {
-  if (s >= 2 && a[s - 1] === 32 && a[s - 2] >= 48 && a[s - 2] <= 57) {
-    if (nAfterNum === afterNum.length) afterNum = grow(afterNum);
-    afterNum[nAfterNum++] = s;
-  }
+  if (s >= 2 && a[s - 1] === 32 && a[s - 2] >= 48 && a[s - 2] <= 57) pushAfterNum(s);
+}
+function pushAfterNum(s: number): void {
+  if (nAfterNum === afterNum.length) afterNum = grow(afterNum);
+  afterNum[nAfterNum++] = s;
 }
 
 // Word-anchored cues by their first two letters (lower case; 0 for a one-letter run): the bits worth a closer look.
@@ -314,18 +315,22 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
   // and reaching it threw the optimised code away at the end of many texts.)
   const z = withEnd(a);
   let i = 0;
-  let st = -1, digits = 0; // the current stretch of number characters, and its digits
+  // The current stretch of number characters, and its digits. A stretch starts at a digit, `+` or `(`: separators
+  // before one can begin no run (runs start there), and a stretch too short without them holds no run of 7.
+  let st = -1, digits = 0;
+  let lastDigit = -2; // where the last ASCII digit was
   while (i <= n) {
     const c = z[i];
     if (c < 128) {
       if (!ASCII_LETTER[c]) {
         const k = NUM_CHAR[c];
         if (k !== 0) {
-          if (st < 0) (st = i), (digits = 0);
           if (k === 2) {
+            if (st < 0) (st = i), (digits = 0);
             digits++;
-            if (i > 0 && NUM_CHAR[z[i - 1]] !== 2 && restBefore(a, i) !== 0) pushRest(i);
-          }
+            if (lastDigit !== i - 1 && restBefore(a, i) !== 0 && i > 0) pushRest(i);
+            lastDigit = i;
+          } else if (st < 0 && (c === 43 || c === 40)) (st = i), (digits = 0);
         } else if (st >= 0) {
           endStretch(st, i, digits);
           st = -1;
@@ -338,7 +343,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
         st = -1;
       }
       const s = i++;
-      if (s >= 2 && z[s - 1] === 32) checkAfterNum(a, s);
+      if (lastDigit === s - 2 && z[s - 1] === 32) pushAfterNum(s); // a digit and a space before the word
       while (ASCII_LETTER[z[i]]) i++; // z[n] is 0
       // The ASCII letters end here; does the word (or the address run) go on? (At the end, d is 0: no.)
       const d = z[i];
