@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NOT_PHONE_CONTEXT, notPhoneContext, RUN, runEnd } from './numbers.js';
+import { wordPass } from '../words.js';
 
 // The number scanner finds runs by hand (runEnd) instead of with RUN: both must give the same matches, in the same
 // order, on any text (a global search, resuming after each match).
@@ -43,5 +44,27 @@ test('notPhoneContext answers as the not-a-phone pattern', () => {
     let b = '';
     for (let j = rnd(8); j > 0; j--) b += parts[rnd(parts.length)];
     assert.equal(notPhoneContext(b), NOT_PHONE_CONTEXT.test(b), JSON.stringify(b));
+  }
+});
+
+test('the word pass stretches hold every run of 7 or more the run pattern finds in the whole text', () => {
+  let seed = 23;
+  const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  const alphabet = ['0', '1', '5', '9', ' ', '  ', '.', '/', '-', '(', ')', '+', 'a', 'Ab', 'x ', '\n', ') ', ' (', '+4', '(0', 'é', "O'", '12 ', ' 3'];
+  for (let i = 0; i < 60_000; i++) {
+    let s = '';
+    for (let j = rnd(50); j > 0; j--) s += alphabet[rnd(alphabet.length)];
+    const want = byRegex(s).split(' ').filter((m) => m !== '' && +m.split('-')[1] - +m.split('-')[0] >= 7);
+    const w = wordPass(s, {});
+    const cu = Uint16Array.from(s, (ch) => ch.charCodeAt(0));
+    const got: string[] = [];
+    for (let r = 0; r < w.nNum; r++) {
+      for (let p = w.numS[r]; p < w.numE[r]; ) {
+        const q = runEnd(cu, p, w.numE[r]);
+        if (q < 0) p++;
+        else (q - p >= 7 && got.push(`${p}-${q}`), (p = q));
+      }
+    }
+    assert.deepEqual(got, want, JSON.stringify(s));
   }
 });
