@@ -56,8 +56,7 @@ for (const cue of CUE_TEXTS) (CUES_BY_LAST[cue.charCodeAt(cue.length - 1)] ??= [
 function reachedByScan(text: string, p: number): boolean {
   for (let q = Math.max(0, p - MAX_CUE); q < p; q++) {
     CUED_Y.lastIndex = q;
-    const m = CUED_Y.exec(text);
-    if (m && q + m[0].length > p && reachedByScan(text, q)) return false;
+    if (CUED_Y.test(text) && CUED_Y.lastIndex > p && reachedByScan(text, q)) return false;
   }
   return true;
 }
@@ -97,8 +96,7 @@ function addressCues(text: string, words: WordPass): number {
       const p = q - cue.length;
       if (p < 0 || !holdsAt(text, p, cue)) continue;
       CUED_Y.lastIndex = p;
-      const m = CUED_Y.exec(text);
-      if (!m || p + m[0].length !== r) continue;
+      if (!CUED_Y.test(text) || CUED_Y.lastIndex !== r) continue;
       if (k > 0 && cuePos[k - 1] === p) break;
       if (!reachedByScan(text, p)) break;
       if (k === cuePos.length) {
@@ -197,13 +195,16 @@ export function cueScan(text: string, ctx: ScanContext): CueScan {
   return scan;
 }
 
+// ANCHORED as three arrays: the loop below reads them by index.
+const A_BIT = ANCHORED.map((x) => x[0]), A_GROUP = ANCHORED.map((x) => x[1]), A_RE = ANCHORED.map((x) => x[2]);
 function anchored(text: string, at: number, mask: number): void {
-  for (const [bit, g, re] of ANCHORED) {
-    if (!(mask & bit)) continue;
+  for (let k = 0; k < A_RE.length; k++) {
+    if (!(mask & A_BIT[k])) continue;
+    const re = A_RE[k];
     re.lastIndex = at;
-    const m = re.exec(text);
-    if (m) {
-      push(at, m[0].length, g);
+    // A sticky pattern that matches leaves lastIndex at the end of its match (no match object needed).
+    if (re.test(text)) {
+      push(at, re.lastIndex - at, A_GROUP[k]);
       return; // no two cue patterns match at one position
     }
   }
