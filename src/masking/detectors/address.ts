@@ -22,6 +22,15 @@ for (const [list, g] of [[STRONG, G_STRONG], [WEAK, G_WEAK], [FOREIGN, G_FOREIGN
 const SUFFIXES = ['stien', 'sti', 'vei', 'braut', 'stræti', 'straeti', 'vænget', 'vangen', 'bakken', 'straße', 'strasse', 'weg', 'gasse', 'platz', 'allee', 'damm', 'laan', 'straat', 'gracht', 'plein', 'kade', 'singel', 'dreef', 'steeg', 'katu', 'tie', 'kuja', 'polku', 'väylä', 'raitti', 'gatan', 'vägen', 'gränd', 'torget', 'stigen', 'backe', 'gade', 'vej', 'veien', 'vegen', 'gata', 'stræde', 'ulica', 'ulice', 'cesta', 'caddesi', 'sokak']; // and `str.`
 // Longest first: at the end of a run, the longest suffix is the one a left-to-right search meets first.
 const SUFFIXES_LONGEST_FIRST = [...SUFFIXES].sort((a, b) => b.length - a.length);
+// The same by their last three characters (every suffix has three or more), longest first: only these can end a run.
+const SUFFIXES_BY_END = new Map<string, string[]>();
+for (const suf of SUFFIXES_LONGEST_FIRST) {
+  const k = suf.slice(-3);
+  const list = SUFFIXES_BY_END.get(k);
+  if (list) list.push(suf);
+  else SUFFIXES_BY_END.set(k, [suf]);
+}
+const NONE: string[] = [];
 registerStreetRuns([...STREET_GROUP.keys(), ...FOREIGN_DOTTED, 'P', 'PO', 'Post'], [...SUFFIXES, 'str']);
 
 const isAddrLetter = (c: number) => (charClass(c) & ADDR_LETTER) !== 0;
@@ -182,6 +191,9 @@ function walkForward(text: string, e: number, foreign: boolean): { end: number; 
   let end = e;
   if (text[end] === '.') end++;
   for (let i = 0; i < 5; i++) {
+    // A house number needs a space or a comma first, another word a space: else neither pattern is tried.
+    const c = text.charCodeAt(end);
+    if (c !== 32 && c !== 44) break;
     const rest = text.slice(end, end + 48);
     const n = /^,? ?(\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?)(?![\p{L}\p{N}])/u.exec(rest);
     if (n && (rest[0] === ' ' || rest[0] === ',')) return { end: end + n[0].length, num: true };
@@ -244,7 +256,7 @@ export const addresses: Detector = (text, out, ctx) => {
     if (q - a >= 3 && text.startsWith('str', q - 3)) {
       if (text.charCodeAt(q) === 46 && !isAddrLetter(text.charCodeAt(q + 1))) (ms = q - 3), (me = q + 1);
     } else {
-      for (const suf of SUFFIXES_LONGEST_FIRST) {
+      for (const suf of SUFFIXES_BY_END.get(text.slice(q - 3, q)) ?? NONE) {
         if (q - suf.length >= a && text.startsWith(suf, q - suf.length)) {
           ms = q - suf.length;
           break;
