@@ -85,6 +85,13 @@ export const mcpConfigSchema = z
       .describe('Largest JSON-RPC message accepted from an agent, in bytes.'),
     /** Idle Streamable HTTP sessions are closed after this long. */
     session_idle: durationSchema.default('30m').describe('Idle Streamable HTTP sessions are closed after this long.'),
+    /** Open Streamable HTTP sessions one principal may hold; a new one closes that principal's longest-idle session. */
+    max_sessions_per_principal: z
+      .number()
+      .int()
+      .min(1)
+      .default(32)
+      .describe("Open Streamable HTTP sessions per principal; a new session closes the principal's longest-idle one (429 when every one has a call in flight)."),
   })
   .prefault({});
 export type McpConfig = z.infer<typeof mcpConfigSchema>;

@@ -16,6 +16,8 @@ export interface HttpHandlerDeps {
   recordAuthFailure(code: string): Promise<void>;
   maxMessageBytes: number;
   sessionIdleMs: number;
+  /** Open sessions one principal may hold: a new one closes its longest-idle session, or is refused (429). */
+  maxSessionsPerPrincipal: number;
 }
 
 /** A plain Node handler for the Streamable HTTP endpoint, plus what it holds. */
@@ -133,6 +135,24 @@ export function createHttpHandler(deps: HttpHandlerDeps): McpHttpHandler {
     if (!entry) {
       if (!isInitializeRequest(body)) {
         return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Bad Request: no session; send initialize first');
+      }
+      // One principal holds at most maxSessionsPerPrincipal sessions (an agent that never closes its sessions
+      // must not grow the gateway without bound): the longest-idle one without a call in flight makes room.
+      const mine = [...sessions.values()].filter((s) => s.session.principal.id === principal.id);
+      if (mine.length >= deps.maxSessionsPerPrincipal) {
+        const idle = mine.filter((s) => s.session.inflight === 0).sort((a, b) => a.lastSeen - b.lastSeen)[0];
+        if (!idle) {
+          return sendJsonRpcError(
+            res,
+            429,
+            ErrorCode.InvalidRequest,
+            `Too many sessions: ${principal.id} has ${mine.length} open, each with a call in flight; close one (HTTP DELETE) or wait`,
+            { 'retry-after': '5' },
+          );
+        }
+        const id = idle.transport.sessionId;
+        if (id) sessions.delete(id);
+        await idle.transport.close().catch(() => undefined);
       }
       const session = deps.openSession(principal, 'http');
       const created: HttpSession = {

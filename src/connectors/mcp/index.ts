@@ -24,6 +24,8 @@ export interface McpGatewayOptions {
   maxMessageBytes?: number;
   /** Idle Streamable HTTP sessions close after this long. Default 30 min. */
   sessionIdleMs?: number;
+  /** Open HTTP sessions per principal (default 32); see `mcp.max_sessions_per_principal`. */
+  maxSessionsPerPrincipal?: number;
   /** Where `env_from` / `headers_env` values are read. Default process.env. */
   env?: Record<string, string | undefined>;
   /** The config file's directory: spawned upstreams run there and relative `cwd` values resolve against it. */
@@ -76,6 +78,7 @@ export function mcpGatewayOptions(mcp: McpConfig): Omit<McpGatewayOptions, 'gate
     heartbeatMs: (parseDuration(mcp.heartbeat) ?? 10) * 1000,
     maxMessageBytes: mcp.max_message_bytes,
     sessionIdleMs: (parseDuration(mcp.session_idle) ?? 1800) * 1000,
+    maxSessionsPerPrincipal: mcp.max_sessions_per_principal,
   };
 }
 
@@ -179,6 +182,7 @@ export function createMcpGateway(opts: McpGatewayOptions): McpGateway {
         authenticate,
         maxMessageBytes,
         sessionIdleMs: opts.sessionIdleMs ?? 30 * 60_000,
+        maxSessionsPerPrincipal: opts.maxSessionsPerPrincipal ?? 32,
         openSession: (p) => open(p, 'http'),
         onSessionClosed: closed,
         recordAuthFailure: (code) => opts.gateway.record({ type: 'auth.failed', summary: `MCP over HTTP: ${code}`, data: { code } }),

@@ -1,0 +1,55 @@
+// Streamable HTTP sessions per principal are capped (mcp.max_sessions_per_principal): a new session closes the
+// principal's longest-idle one, and is refused with 429 when every one has a call in flight.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startHarness, TEST_POLICY, type Harness } from './support/harness.js';
+import { realWorld } from './support/world.js';
+
+describe('MCP gateway: sessions per principal', () => {
+  let world: Awaited<ReturnType<typeof realWorld>>;
+  let h: Harness;
+
+  before(async () => {
+    world = await realWorld(TEST_POLICY);
+    h = await startHarness(world.gateway, { max_sessions_per_principal: 2 });
+  });
+  after(async () => {
+    await h.close();
+    await world.close();
+  });
+
+  it('closes the longest-idle session of the principal to make room, and records it', async () => {
+    const first = await h.client('http');
+    const second = await h.client('http');
+    await second.listTools();
+    const outsider = await h.client('http', 'outsider'); // another principal's sessions do not count
+    const third = await h.client('http');
+    assert.equal((await third.listTools()).tools.length > 0, true);
+    await second.listTools();
+    await outsider.listTools();
+    await assert.rejects(first.listTools(), /404|Session not found/, 'the longest-idle session was closed');
+    assert.ok(world.events.some((e) => e.type === 'mcp.session_closed' && e.principal?.id === 'agent:claude'));
+    await third.close();
+  });
+
+  it('refuses a new session with 429 while every session of the principal has a call in flight', async () => {
+    const a = await h.client('http');
+    const b = await h.client('http');
+    const held = [a, b].map((c, i) =>
+      c.callTool({ name: 'fs.write_file', arguments: { path: join(h.demoDir, `held-${i}.txt`), content: 'x' } }, undefined, { timeout: 30_000 }),
+    );
+    let pending: Awaited<ReturnType<typeof world.approvals.list>> = [];
+    for (let i = 0; i < 100 && pending.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      pending = await world.approvals.list({ status: ['pending'] });
+    }
+    assert.equal(pending.length, 2);
+    await assert.rejects(h.client('http'), /429|Too many sessions/);
+    for (const p of pending) await world.deny(p.request.id, 'bob@example.com', 'not now');
+    for (const r of await Promise.all(held)) assert.equal(r.isError, true);
+    // With the calls finished, a new session makes room again.
+    const c = await h.client('http');
+    assert.ok((await c.listTools()).tools.length > 0);
+  });
+});
