@@ -3,20 +3,19 @@ import { charClass, SPACE } from './chars.js';
 import { MAY_BIRTH, MAY_IBAN, MAY_MILITARY, MAY_MRN, MAY_PREFIX, wordPass, type WordPass } from './words.js';
 
 /**
- * The cue words several detectors start from, found in one regex pass over the text instead of one pass each
- * (shared per scan through the scan context, like the word pass). Each detector then walks the matches of its own
- * pattern in order, skipping those before where its own search would resume, exactly as a global regex of that
- * pattern alone would have returned them.
+ * The cue words several detectors start from, found once per scan (shared through the scan context, like the word
+ * pass). Each detector then walks the matches of its own pattern in order, skipping those before where its own
+ * search would resume, exactly as a global regex of that pattern alone would have returned them.
  *
- * This is exact because no two of the patterns can match at the same position (their first three characters
- * differ, case-insensitively), and the regex pass restarts one character after every match, so no match of one
- * pattern hides a match of another. The cues that need a word start (MRN, birth, APO/FPO, provider prefixes, IBAN
- * starts) are not searched for at all: the word pass lists the runs of letters that could begin one, and each is
- * confirmed by the cue's own sticky regex.
+ * No cue is searched for over the whole text: the cues that need a word start (MRN, birth, APO/FPO, provider
+ * prefixes, IBAN starts) are confirmed by their own sticky regex where the word pass saw a run of letters that could
+ * begin one, and address cues are found backwards from where an address could follow one. (Secret keywords, which
+ * may start mid-word, are the secret-assignment detector's own: it looks for them only in names an assignment
+ * follows.)
  *
  * @example
- * const c = cueScan('password: hunter2 and DOB 1990-01-02', {});
- * c.n // 2: a secret keyword and a birth cue
+ * const c = cueScan('MRN 12345 and DOB 1990-01-02', {});
+ * c.n // 2: a medical-record cue and a birth cue
  */
 
 /** An address cue, then the spaces (and at most one line break) before the address. */
@@ -34,11 +33,10 @@ export const MILITARY_SRC = '\\b(?:APO|FPO|DPO|apo|fpo|dpo) (?:A[AEP]|a[aep]) \\
 /** The start of an IBAN: two capitals and two digits at a word start (case-sensitive). */
 export const IBAN_SRC = '\\b[A-Z]{2}\\d{2}(?=[ A-Z0-9])';
 
-export const CUE_ADDRESS = 1, CUE_MRN = 2, CUE_BIRTH = 3, CUE_KEYWORD = 4, CUE_PREFIX = 5, CUE_MILITARY = 6, CUE_IBAN = 7;
-// The cues that can start mid-word (an address cue, a keyword inside DB_PASSWORD) are found by one regex pass; the
-// others need a word start and are confirmed, by their own sticky regex, only where the word pass saw a run of
-// letters that could begin them (words.ts cueCandidate).
-const FREE = new RegExp(KEYWORD_SRC, 'gi');
+export const CUE_ADDRESS = 1, CUE_MRN = 2, CUE_BIRTH = 3, CUE_PREFIX = 5, CUE_MILITARY = 6, CUE_IBAN = 7;
+// The cues that need a word start are confirmed, by their own sticky regex, only where the word pass saw a run of
+// letters that could begin them (words.ts cueCandidate). Secret keywords (which can start mid-word, DB_PASSWORD) are
+// looked for by the secret-assignment detector itself, only in names an assignment follows.
 // Address cues are found backwards, from where an address could start right after one (words.ts restAt); only
 // those followed by an address matter. A cue match counts only if a left-to-right search would reach it: not if it
 // starts inside an earlier match the search found ("addressent to 12": the search takes "address", then goes on
@@ -170,26 +168,14 @@ export function cueScan(text: string, ctx: ScanContext): CueScan {
   n = 0;
   if (pos.length > 1 << 18) (pos = new Int32Array(256)), (len = new Int32Array(256)), (grp = new Uint8Array(256)); // after a very large text
   const nAddr = addressCues(text, words);
-  let w = 0, c = 0; // next word-anchored candidate, next address cue
-  // The word-anchored cues and the address cues before `at`, in position order.
-  const before = (at: number) => {
-    for (;;) {
-      const wp = w < words.nCue ? words.cueAt[w] : at, cp = c < nAddr ? cuePos[c] : at;
-      if (wp >= at && cp >= at) return;
-      if (wp <= cp) anchored(text, wp, words.cueMask[w++]);
-      else push(cuePos[c], cueLen[c++], CUE_ADDRESS);
-    }
-  };
-  FREE.lastIndex = 0;
-  for (;;) {
-    const m = FREE.exec(text);
-    const at = m ? m.index : text.length;
-    before(at);
-    if (!m) break;
-    FREE.lastIndex = at + 1; // the next match may start inside this one
-    push(at, m[0].length, CUE_KEYWORD);
+  // The word-anchored cues and the address cues, in position order.
+  for (let w = 0, c = 0; w < words.nCue || c < nAddr; ) {
+    const wp = w < words.nCue ? words.cueAt[w] : Infinity, cp = c < nAddr ? cuePos[c] : Infinity;
+    if (wp <= cp) {
+      const mask = words.cueMask[w++] & ANCHORED_BITS; // MAY_ASSIGN is the secret-assignment detector's
+      if (mask !== 0) anchored(text, wp, mask);
+    } else push(cuePos[c], cueLen[c++], CUE_ADDRESS);
   }
-  before(Infinity);
   const scan: CueScan = { text, gen, n, pos, len, grp };
   ctx.cues = scan;
   return scan;
@@ -197,6 +183,7 @@ export function cueScan(text: string, ctx: ScanContext): CueScan {
 
 // ANCHORED as three arrays: the loop below reads them by index.
 const A_BIT = ANCHORED.map((x) => x[0]), A_GROUP = ANCHORED.map((x) => x[1]), A_RE = ANCHORED.map((x) => x[2]);
+const ANCHORED_BITS = A_BIT.reduce((m, b) => m | b, 0);
 function anchored(text: string, at: number, mask: number): void {
   for (let k = 0; k < A_RE.length; k++) {
     if (!(mask & A_BIT[k])) continue;

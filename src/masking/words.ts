@@ -63,10 +63,17 @@ export interface WordPass {
    */
   nRest: number;
   restAt: Int32Array;
+  /** Every `:` and `=` (where a secret may be assigned to the name before it), in text order. */
+  nSign: number;
+  signAt: Int32Array;
 }
 
-/** Bits for `cueMask`: which word-anchored cue may start at a run (confirmed by its own regex in cues.ts). */
-export const MAY_MRN = 1, MAY_BIRTH = 2, MAY_MILITARY = 4, MAY_PREFIX = 8, MAY_IBAN = 16;
+/**
+ * Bits for `cueMask`: which word-anchored cue may start at a run (confirmed by its own regex in cues.ts); and
+ * MAY_ASSIGN, a run that starts with `is` or `was` (either case), where `name is …` may assign a secret
+ * (detectors/secrets.ts).
+ */
+export const MAY_MRN = 1, MAY_BIRTH = 2, MAY_MILITARY = 4, MAY_PREFIX = 8, MAY_IBAN = 16, MAY_ASSIGN = 32;
 
 // Street-word filter: (first code unit, last code unit, length) of every run a street pattern can start with.
 // Both are bit sets (8 KB each, so they stay in the first-level cache).
@@ -97,7 +104,8 @@ let cueAt = new Int32Array(64);
 let cueMask = new Uint8Array(64);
 let numS = new Int32Array(64), numE = new Int32Array(64);
 let restAt = new Int32Array(64);
-let nTok = 0, nStr = 0, nCmp = 0, nAfterNum = 0, nCue = 0, nNum = 0, nRest = 0;
+let signAt = new Int32Array(64);
+let nTok = 0, nStr = 0, nCmp = 0, nAfterNum = 0, nCue = 0, nNum = 0, nRest = 0, nSign = 0;
 /**
  * The stretch [s, e) of number characters holding `digits` digits has ended: keep it if it is long enough. One
  * function for every place a stretch ends, the end of the text included: that place is rare, and code reached
@@ -155,7 +163,7 @@ for (const [pair, bits] of [
   ['bo', MAY_BIRTH], ['bi', MAY_BIRTH], ['do', MAY_BIRTH], ['d', MAY_BIRTH],
   ['ap', MAY_MILITARY], ['fp', MAY_MILITARY], ['dp', MAY_MILITARY],
   ['ak', MAY_PREFIX], ['as', MAY_PREFIX], ['ai', MAY_PREFIX], ['gh', MAY_PREFIX], ['gi', MAY_PREFIX], ['xo', MAY_PREFIX], ['xa', MAY_PREFIX],
-  ['sk', MAY_PREFIX], ['rk', MAY_PREFIX], ['ey', MAY_PREFIX],
+  ['sk', MAY_PREFIX], ['rk', MAY_PREFIX], ['ey', MAY_PREFIX], ['is', MAY_ASSIGN], ['wa', MAY_ASSIGN],
 ] as const) CUE_BIGRAM[bigram(pair.charCodeAt(0), pair.length > 1 ? pair.charCodeAt(1) : 0)] |= bits;
 
 /**
@@ -176,6 +184,7 @@ function cueCandidate(a: Uint16Array, s: number, e: number): void {
     if (b & MAY_BIRTH && (len === 1 || len >= 3)) m |= MAY_BIRTH;
     if (b & MAY_MILITARY && len === 3) m |= MAY_MILITARY;
     if (b & MAY_PREFIX && (c0 === 65 ? len >= 4 : c0 === 103 ? len === 3 || len === 6 : c0 === 120 ? len === 4 : c0 === 115 || c0 === 114 ? len === 2 : c0 === 101 && len >= 3)) m |= MAY_PREFIX;
+    if (b & MAY_ASSIGN && ((c0 | 32) === 105 || (len >= 3 && (a[s + 2] | 32) === 115))) m |= MAY_ASSIGN; // is…, was…
   }
   // two capitals then a digit: the start of an IBAN
   if (len === 2 && c0 <= 90 && c1 <= 90 && e < a.length && a[e] >= 48 && a[e] <= 57) m |= MAY_IBAN;
@@ -299,7 +308,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
   const cached = ctx.words;
   if (cached && cached.text === text && cached.gen === gen) return cached;
   gen++;
-  nTok = nStr = nCmp = nAfterNum = nCue = nNum = nRest = 0;
+  nTok = nStr = nCmp = nAfterNum = nCue = nNum = nRest = nSign = 0;
   // Buffers grow with the largest text seen; after a very large one, start small again rather than keep it.
   if (tokS.length > KEEP) (tokS = new Int32Array(256)), (tokE = new Int32Array(256));
   if (strS.length > KEEP) (strS = new Int32Array(64)), (strE = new Int32Array(64));
@@ -308,6 +317,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
   if (cueAt.length > KEEP) (cueAt = new Int32Array(64)), (cueMask = new Uint8Array(64));
   if (afterNum.length > KEEP) afterNum = new Int32Array(64);
   if (restAt.length > KEEP) restAt = new Int32Array(64);
+  if (signAt.length > KEEP) signAt = new Int32Array(64);
   const a = codeUnits(text, ctx);
   const n = a.length;
   // The loop reads `z`: the code units and a 0 after them, which ends the last word and stretch the way any other
@@ -331,9 +341,15 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
             if (lastDigit !== i - 1 && restBefore(a, i) !== 0 && i > 0) pushRest(i);
             lastDigit = i;
           } else if (st < 0 && (c === 43 || c === 40)) (st = i), (digits = 0);
-        } else if (st >= 0) {
-          endStretch(st, i, digits);
-          st = -1;
+        } else {
+          if (st >= 0) {
+            endStretch(st, i, digits);
+            st = -1;
+          }
+          if (c === 58 || c === 61) {
+            if (nSign === signAt.length) signAt = grow(signAt);
+            signAt[nSign++] = i;
+          }
         }
         i++;
         continue;
@@ -372,7 +388,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
     if (charClass(c) & (WORD_LETTER | ADDR_LETTER)) i = complexStretch(a, i);
     else i++;
   }
-  const pass: WordPass = { text, gen, nTok, tokS, tokE, nStr, strS, strE, nCmp, cmpS, cmpE, nAfterNum, afterNum, nCue, cueAt, cueMask, nNum, numS, numE, nRest, restAt };
+  const pass: WordPass = { text, gen, nTok, tokS, tokE, nStr, strS, strE, nCmp, cmpS, cmpE, nAfterNum, afterNum, nCue, cueAt, cueMask, nNum, numS, numE, nRest, restAt, nSign, signAt };
   ctx.words = pass;
   return pass;
 }

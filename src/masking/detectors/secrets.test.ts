@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ASSIGN, isValueStop, mayAssign } from './secrets.js';
+import type { Finding } from '../../core/masking.js';
+import { KEYWORD_SRC } from '../cues.js';
+import { ASSIGN, assignments, isValueStop, mayAssign, visitKeyword } from './secrets.js';
 
 // The secret-assignment detector rules out most keyword hits by code unit (mayAssign) before trying ASSIGN on a
 // slice, and ends unquoted values by a table (isValueStop) instead of a class pattern per character: mayAssign must
@@ -26,4 +28,40 @@ test('isValueStop is the class [\\s;,&"\'<>)}\\]] on every code unit', () => {
   const re = /[\s;,&"'<>)}\]]/;
   for (let c = 0; c < 65536; c++) assert.equal(isValueStop(c), re.test(String.fromCharCode(c)), `U+${c.toString(16)}`);
   assert.equal(isValueStop(NaN), false);
+});
+
+// The detector looks for keywords only in names an assignment sign follows; the reference searches the whole text
+// for them (one regex, restarted after each hit) and visits every hit in order, as the detector did before.
+function byWholeTextSearch(text: string): Finding[] {
+  const out: Finding[] = [];
+  const re = new RegExp(KEYWORD_SRC, 'gi');
+  let last = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const p = m.index;
+    re.lastIndex = p + 1;
+    if (p < last) continue;
+    last = visitKeyword(text, out, p, p + m[0].length);
+  }
+  return out;
+}
+
+test('the assignment detector finds what a whole-text keyword search finds', () => {
+  let seed = 77;
+  const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  const parts = ['password', 'PASSWD', 'pwd', 'Secret', 'token', 'api_key', 'apiKey', 'auth', 'AUTHOR', 'credential', 'session', 'signature', 'cookie', 'passphrase',
+    'db_', 'x-', '.', '_', '-', 'name', 'id', 'DB', 'my', 'the', 'key', 'monkey', 'keys', 'tokens', 'expires_at', 'aws_secret_access_key',
+    ' ', '  ', '\t', '\n', '\u00a0', '"', "'", '`', ':', '=', ':=', '=>', ': ', '= ', ' is ', ' was ', ' was set to ', ' IS ', ' island ', ' in ', ' with ', ' i', ' w',
+    'hunter2', 'Zx9$kq2!Lm', 'aB3dE5gH7jK9', 's3cr3t-V4lu3', '${VAR}', '***', 'changeme', '<redacted>', '1234567890', ';', ',', '&', ')', '}', ']', '<', '>', 'é', 'İ',
+    'a'.repeat(70), 'pass'.repeat(20), 'k'.repeat(63) + 'token'];
+  let found = 0;
+  for (let i = 0; i < 120_000; i++) {
+    let text = '';
+    for (let j = 1 + rnd(16); j > 0; j--) text += parts[rnd(parts.length)];
+    const want = byWholeTextSearch(text);
+    const got: Finding[] = [];
+    assignments(text, got, {});
+    assert.deepEqual(got, want, JSON.stringify(text));
+    found += want.length;
+  }
+  assert.ok(found > 5_000, `${found} findings`);
 });

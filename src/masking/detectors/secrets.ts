@@ -1,8 +1,9 @@
 import type { Finding } from '../../core/masking.js';
 import { entropy, githubTokenValid, isIdentifierShape, jwtValid } from '../validators.js';
-import { CUE_KEYWORD, CUE_PREFIX, eachCue } from '../cues.js';
+import { CUE_PREFIX, eachCue, KEYWORD_SRC } from '../cues.js';
+import { wordPass, MAY_ASSIGN } from '../words.js';
 import type { Detector } from '../types.js';
-import { charClass, SPACE } from '../chars.js';
+import { charClass, codeUnits, SPACE } from '../chars.js';
 
 // Known token prefixes come from the shared cue pass (cues.ts, PREFIX_SRC); each hit is extended by hand over the
 // token alphabet.
@@ -160,30 +161,107 @@ const VALUE_STOP = new Uint8Array(128);
 for (const ch of ';,&"\'<>)}]') VALUE_STOP[ch.charCodeAt(0)] = 1;
 export const isValueStop = (c: number) => (c < 128 ? VALUE_STOP[c] === 1 || isSpace(c) : isSpace(c));
 
-/** `password=…`, `"api_key": "…"`, `SECRET_TOKEN: …`, `Password=…;` in connection strings, `my password is …`. */
+/**
+ * One keyword hit [kwStart, kwEnd) as the detector visits it: the name around it, the assignment after the name, the
+ * value after that. Returns where the search for the next keyword resumes (past the name, or past the value).
+ */
+export function visitKeyword(text: string, out: Finding[], kwStart: number, kwEnd: number): number {
+  const ns = nameStart(text, kwStart), ne = nameEnd(text, kwEnd);
+  // Both must hold; the assignment (one anchored pattern) rules out most words first.
+  if (!mayAssign(text, ne)) return ne;
+  const a = ASSIGN.exec(text.slice(ne, ne + 40));
+  if (!a) return ne;
+  const type = secretFieldType(text.slice(ns, ne));
+  if (!type) return ne;
+  const vs = ne + a[0].length;
+  const quote = a[1];
+  let ve = vs;
+  const limit = Math.min(text.length, vs + 1024);
+  if (quote) {
+    while (ve < limit && text[ve] !== quote && text[ve] !== '\n') ve++;
+  } else {
+    while (ve < limit && !isValueStop(text.charCodeAt(ve))) ve++;
+  }
+  const value = text.slice(vs, ve);
+  const confidence = secretValueConfidence(type, value);
+  if (confidence > 0) out.push({ type, start: vs, end: ve, confidence, detector: 'secret-assignment' });
+  return Math.max(ne, ve);
+}
+
+// Keyword hits inside one name (global, case-insensitive; restarted one character after each hit).
+const KEYWORD_IN_NAME = new RegExp(KEYWORD_SRC, 'gi');
+// Name characters (nameStart, nameEnd): [0-9A-Za-z_.-], by code unit.
+const NAME_CHAR = new Uint8Array(65536);
+for (let c = 0; c < 128; c++) if (isTokenChar(c) || c === 46) NAME_CHAR[c] = 1;
+const isNameChar = (c: number) => NAME_CHAR[c] === 1;
+// A bit per ASCII letter (either case), and the letters of each keyword: a name lacking every letter of each keyword
+// holds none.
+const LETTER_BIT = new Int32Array(128);
+for (let c = 65; c <= 90; c++) LETTER_BIT[c] = LETTER_BIT[c + 32] = 1 << (c - 65);
+const lettersOf = (w: string) => [...w].reduce((m, ch) => m | LETTER_BIT[ch.charCodeAt(0)], 0);
+const [K0, K1, K2, K3, K4, K5, K6, K7, K8, K9] = KEYWORD_SRC.split('|').map(lettersOf);
+if (KEYWORD_SRC.split('|').length !== 10) throw new Error('invariant: mayHoldKeyword checks exactly the 10 keywords of KEYWORD_SRC');
+/** Does the letter set `m` (LETTER_BIT) hold every letter of some keyword? (Written out: most names fail all ten.) */
+function mayHoldKeyword(m: number): boolean {
+  return (m & K0) === K0 || (m & K1) === K1 || (m & K2) === K2 || (m & K3) === K3 || (m & K4) === K4 ||
+    (m & K5) === K5 || (m & K6) === K6 || (m & K7) === K7 || (m & K8) === K8 || (m & K9) === K9;
+}
+/**
+ * Where the name ends that an assignment sign at `x` (`:` or `=`; or the `i`/`w` of is/was, after 1 to 9 white-space
+ * characters) would follow, as mayAssign reads it forwards: back over the white space and one optional quote, to a
+ * name character. -1 when there is none.
+ */
+function nameEndBefore(cu: Uint16Array, x: number, minSpace: number, maxSpace: number): number {
+  let p = x, r = 0;
+  while (r <= maxSpace && p > 0 && isSpace(cu[p - 1])) p--, r++;
+  if (r < minSpace || r > maxSpace) return -1;
+  if (p > 0 && (cu[p - 1] === 34 || cu[p - 1] === 39)) p--;
+  return p > 0 && isNameChar(cu[p - 1]) ? p : -1;
+}
+
+/**
+ * `password=…`, `"api_key": "…"`, `SECRET_TOKEN: …`, `Password=…;` in connection strings, `my password is …`.
+ *
+ * What a search for the secret keywords over the whole text (one regex, restarted after each hit) would find,
+ * visiting each hit in order and skipping those before where the last visit left off. Only a hit in a name that an
+ * assignment follows can find anything (mayAssign must hold at the name's end), and a visit that finds nothing
+ * leaves off inside its own name: so the names are found from the assignment signs instead (`:`, `=` by indexOf,
+ * is/was from the word pass), and the keywords are looked for in those names alone.
+ * `secrets.test.ts` compares it with the whole-text search.
+ */
 export const assignments: Detector = (text, out, ctx) => {
-  eachCue(text, ctx, CUE_KEYWORD, (kwStart, kwEnd) => {
-    const ns = nameStart(text, kwStart), ne = nameEnd(text, kwEnd);
-    // Both must hold; the assignment (one anchored pattern) rules out most words first.
-    if (!mayAssign(text, ne)) return ne;
-    const a = ASSIGN.exec(text.slice(ne, ne + 40));
-    if (!a) return ne;
-    const type = secretFieldType(text.slice(ns, ne));
-    if (!type) return ne;
-    const vs = ne + a[0].length;
-    const quote = a[1];
-    let ve = vs;
-    const limit = Math.min(text.length, vs + 1024);
-    if (quote) {
-      while (ve < limit && text[ve] !== quote && text[ve] !== '\n') ve++;
-    } else {
-      while (ve < limit && !isValueStop(text.charCodeAt(ve))) ve++;
+  const w = wordPass(text, ctx);
+  const cu = codeUnits(text, ctx);
+  let j = 0; // next `:` or `=`
+  let k = 0; // next word-pass candidate (is…, was…)
+  let last = 0; // where the keyword search resumes
+  let done = -1; // the end of the last name looked at
+  for (;;) {
+    while (k < w.nCue && (w.cueMask[k] & MAY_ASSIGN) === 0) k++;
+    let e: number;
+    if (j < w.nSign && (k === w.nCue || w.signAt[j] < w.cueAt[k])) e = nameEndBefore(cu, w.signAt[j++], 0, 8);
+    else if (k < w.nCue) e = nameEndBefore(cu, w.cueAt[k++], 1, 9);
+    else return;
+    if (e <= done) continue; // no name, or one already looked at
+    done = e;
+    if (e <= last || !mayAssign(text, e)) continue; // every hit in it skipped; or no visit can find anything
+    let s = e, letters = 0;
+    while (s > 0) {
+      const c = cu[s - 1];
+      if (NAME_CHAR[c] !== 1) break;
+      letters |= LETTER_BIT[c]; // name characters are ASCII
+      s--;
     }
-    const value = text.slice(vs, ve);
-    const confidence = secretValueConfidence(type, value);
-    if (confidence > 0) out.push({ type, start: vs, end: ve, confidence, detector: 'secret-assignment' });
-    return Math.max(ne, ve);
-  });
+    if (!mayHoldKeyword(letters)) continue;
+    const name = text.slice(s, e);
+    KEYWORD_IN_NAME.lastIndex = 0;
+    for (let m = KEYWORD_IN_NAME.exec(name); m; m = KEYWORD_IN_NAME.exec(name)) {
+      KEYWORD_IN_NAME.lastIndex = m.index + 1; // the next hit may start inside this one
+      const p = s + m.index;
+      if (p < last) continue;
+      last = visitKeyword(text, out, p, p + m[0].length);
+    }
+  }
 };
 
 /** Whole-value secrets: a value under a secret-looking field name (JSON key, column, header), whose secret type
