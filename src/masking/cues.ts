@@ -1,5 +1,5 @@
 import type { ScanContext } from './types.js';
-import { charClass, SPACE } from './chars.js';
+import { charClass, codeUnits, SPACE } from './chars.js';
 import { MAY_BIRTH, MAY_IBAN, MAY_MILITARY, MAY_MRN, MAY_PREFIX, wordPass, type WordPass } from './words.js';
 
 /**
@@ -59,30 +59,31 @@ function reachedByScan(text: string, p: number): boolean {
   return true;
 }
 const isTail = (c: number) => c === 58 || (charClass(c) & SPACE) !== 0; // \s or ':'
-/** Does `text` hold `word` (lower case, spaces) at `at`, letters in any case? */
-function holdsAt(text: string, at: number, word: string): boolean {
+/** Does the text (code units `cu`) hold `word` (lower case, spaces) at `at`, letters in any case? */
+function holdsAt(cu: Uint16Array, at: number, word: string): boolean {
   for (let i = 0; i < word.length; i++) {
-    const w = word.charCodeAt(i), c = text.charCodeAt(at + i);
+    const w = word.charCodeAt(i), c = cu[at + i];
     if (c !== w && (w === 32 || (c | 32) !== w)) return false;
   }
   return true;
 }
 let cuePos = new Int32Array(64), cueLen = new Int32Array(64);
 /** The address cue matches followed by an address, by position: into cuePos/cueLen; returns how many. */
-function addressCues(text: string, words: WordPass): number {
+function addressCues(text: string, words: WordPass, cu: Uint16Array): number {
   let k = 0;
   for (let i = 0; i < words.nRest; i++) {
     const r = words.restAt[i];
     let q = r;
-    while (q > 0 && isTail(text.charCodeAt(q - 1))) q--;
-    const z = text.charCodeAt(q - 1) | 32; // every cue ends in s, t, n or o
+    while (q > 0 && isTail(cu[q - 1])) q--;
+    if (q === 0) continue; // no cue ends before the start
+    const z = cu[q - 1] | 32; // every cue ends in s, t, n or o
     const cues = z < 128 ? CUES_BY_LAST[z] : undefined;
     if (cues === undefined) continue;
     // Some cue text must end there (cheaper than the pattern, so tried first; the cues are tried in list order below).
     let any = false;
     for (const cue of cues) {
       const p = q - cue.length;
-      if (p >= 0 && holdsAt(text, p, cue)) {
+      if (p >= 0 && holdsAt(cu, p, cue)) {
         any = true;
         break;
       }
@@ -92,7 +93,7 @@ function addressCues(text: string, words: WordPass): number {
     if (!REST_Y.test(text)) continue;
     for (const cue of cues) {
       const p = q - cue.length;
-      if (p < 0 || !holdsAt(text, p, cue)) continue;
+      if (p < 0 || !holdsAt(cu, p, cue)) continue;
       CUED_Y.lastIndex = p;
       if (!CUED_Y.test(text) || CUED_Y.lastIndex !== r) continue;
       if (k > 0 && cuePos[k - 1] === p) break;
@@ -167,7 +168,7 @@ export function cueScan(text: string, ctx: ScanContext): CueScan {
   gen++;
   n = 0;
   if (pos.length > 1 << 18) (pos = new Int32Array(256)), (len = new Int32Array(256)), (grp = new Uint8Array(256)); // after a very large text
-  const nAddr = addressCues(text, words);
+  const nAddr = addressCues(text, words, codeUnits(text, ctx));
   // The word-anchored cues and the address cues, in position order.
   for (let w = 0, c = 0; w < words.nCue || c < nAddr; ) {
     const wp = w < words.nCue ? words.cueAt[w] : Infinity, cp = c < nAddr ? cuePos[c] : Infinity;

@@ -1,4 +1,4 @@
-import { ADDR_LETTER, ANY_LETTER, charClass, SPACE, UPPER } from '../chars.js';
+import { ADDR_LETTER, ANY_LETTER, charClass, codeUnits, SPACE, UPPER, withEnd } from '../chars.js';
 import { CUE_ADDRESS, CUE_MILITARY, eachCue } from '../cues.js';
 import type { Detector, ScanContext } from '../types.js';
 import { registerStreetRuns, wordPass } from '../words.js';
@@ -156,14 +156,14 @@ const isWalkStop = (c: number) =>
 const PARTICLES = new Set(['de', 'du', 'des', 'la', 'le', 'del', 'della', 'di', 'da', 'van', 'von', 'der', 'den', 'het', 'of', 'the', 'and', '&']);
 
 /** Walk back over up to 4 capitalised words or particles and then up to 2 house numbers. */
-function walkBack(text: string, s: number): { start: number; words: number; num: boolean } {
+function walkBack(text: string, cu: Uint16Array, s: number): { start: number; words: number; num: boolean } {
   let start = s, words = 0, num = false;
   for (let i = 0; i < 6; i++) {
-    if (start < 2 || text.charCodeAt(start - 1) !== 32) break;
+    if (start < 2 || cu[start - 1] !== 32) break;
     let k = start - 1;
-    while (k > 0 && k > start - 40 && !isWalkStop(text.charCodeAt(k - 1))) k--;
+    while (k > 0 && k > start - 40 && !isWalkStop(cu[k - 1])) k--;
     // the word [k, start - 1): no space in it
-    const c0 = text.charCodeAt(k);
+    const c0 = cu[k];
     if (c0 >= 48 && c0 <= 57) {
       const w = text.slice(k, start - 1);
       const m = NUM.exec(w);
@@ -215,6 +215,7 @@ export const addresses: Detector = (text, out, ctx) => {
     out.push({ type: 'ADDRESS', start, end: extend(text, end), confidence, detector: 'address' });
   };
   const words = wordPass(text, ctx);
+  const cu = codeUnits(text, ctx);
   // Street words, left to right; `last` is where the search resumes after a street (the end of what it took).
   let last = 0;
   for (let k = 0; k < words.nStr; k++) {
@@ -228,13 +229,13 @@ export const addresses: Detector = (text, out, ctx) => {
       // unit / PO box / military: needs a number right after
       const n = /^\.?,?\s?#?\s?\d{1,6}[A-Za-z]?\b(?:,? Box \d{1,6})?/.exec(text.slice(e, e + 24));
       if (!n) continue;
-      const b = walkBack(text, s);
+      const b = walkBack(text, cu, s);
       push(b.num ? b.start : s, e + n[0].length, 0.8);
       last = e + n[0].length;
       continue;
     }
     const foreign = group === G_FOREIGN;
-    const b = walkBack(text, s);
+    const b = walkBack(text, cu, s);
     const f = walkForward(text, e, foreign);
     const hasNum = b.num || f.num;
     const hasName = b.words > 0 || (foreign && f.end > e + 2);
@@ -267,7 +268,7 @@ export const addresses: Detector = (text, out, ctx) => {
     let s = ms;
     while (s > 0 && charClass(text.charCodeAt(s - 1)) & ANY_LETTER && ms - s < 40) s--;
     if (ms - s < 2) continue;
-    const b = walkBack(text, s);
+    const b = walkBack(text, cu, s);
     const f = walkForward(text, me, false);
     if (!b.num && !f.num) continue;
     push(b.start, Math.max(me, f.end), 0.85);
@@ -298,13 +299,14 @@ function military(text: string, out: Parameters<Detector>[1], ctx: ScanContext):
 const NNN = /(?<![A-Za-z0-9\u00C0-\u024F.,:$€£#-])\d{1,6} (?:[A-Za-z\u00C0-\u024F\u0370-\u04FF][A-Za-z\u00C0-\u024F\u0370-\u04FF\u0300-\u036F'’.-]* ){1,3}?\d{1,5}[A-Za-z]?(?=$|[,\n\r]| (?:St|st|apt|Apt|Suite)\b|\.(?:$|\s))/my;
 function numberNameNumber(text: string, out: Parameters<Detector>[1], ctx: ScanContext): void {
   const w = wordPass(text, ctx);
+  const z = withEnd(codeUnits(text, ctx)); // read by code unit (and a 0 after the text)
   let last = 0;
   for (let k = 0; k < w.nAfterNum; k++) {
     // The number before the word: at most 6 digits, and where the match would start.
     let p = w.afterNum[k] - 1;
-    while (p > 0 && w.afterNum[k] - 1 - p <= 6 && isDigit(text.charCodeAt(p - 1))) p--;
+    while (p > 0 && w.afterNum[k] - 1 - p <= 6 && isDigit(z[p - 1])) p--;
     if (p < last || w.afterNum[k] - 1 - p > 6) continue;
-    if (!nameThenNumber(text, w.afterNum[k])) continue;
+    if (!nameThenNumber(z, w.afterNum[k])) continue;
     NNN.lastIndex = p;
     const m = NNN.exec(text);
     if (!m) continue;
@@ -323,14 +325,17 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
 // the next space whatever the pattern tries).
 const isNameFirst = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 0xc0 && c <= 0x24f) || (c >= 0x370 && c <= 0x4ff);
 const isNameRest = (c: number) => isNameFirst(c) || (c >= 0x300 && c <= 0x36f) || c === 39 || c === 0x2019 || c === 46 || c === 45;
-/** One to three name words, each followed by one space, then a digit, from `pos`: what NNN needs after its number. */
-function nameThenNumber(text: string, pos: number): boolean {
+/**
+ * One to three name words, each followed by one space, then a digit, from `pos`: what NNN needs after its number.
+ * `z` is the text's code units and a 0 after them (which ends a word and is no space).
+ */
+function nameThenNumber(z: Uint16Array, pos: number): boolean {
   for (let j = 0; j < 3; j++) {
-    if (!isNameFirst(text.charCodeAt(pos))) return false;
+    if (!isNameFirst(z[pos])) return false;
     pos++;
-    while (isNameRest(text.charCodeAt(pos))) pos++;
-    if (text.charCodeAt(pos) !== 32) return false;
-    if (isDigit(text.charCodeAt(++pos))) return true;
+    while (isNameRest(z[pos])) pos++;
+    if (z[pos] !== 32) return false;
+    if (isDigit(z[++pos])) return true;
   }
   return false;
 }
