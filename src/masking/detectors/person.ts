@@ -25,13 +25,13 @@ const isAsciiLower = (c: number) => c >= 97 && c <= 122;
 const CUE_LAST = new Uint8Array(128);
 for (const k of CUES_BY_LAST.keys()) CUE_LAST[k] = 1;
 
-export function hasCue(text: string, start: number): boolean {
+export function hasCue(text: string, cu: Uint16Array, start: number): boolean {
   // Most words have no cue before them: rule that out from the last non-space character, without slicing.
   const lo = Math.max(0, start - 24);
   let k = start;
-  while (k > lo && charClass(text.charCodeAt(k - 1)) & SPACE) k--;
+  while (k > lo && charClass(cu[k - 1]) & SPACE) k--;
   if (k === lo) return false;
-  const z = text.charCodeAt(k - 1);
+  const z = cu[k - 1];
   if (z >= 128) return hasCueSlow(text, lo, start);
   const zl = z >= 65 && z <= 90 ? z + 32 : z;
   if (!CUE_LAST[zl]) return false;
@@ -44,12 +44,12 @@ export function hasCue(text: string, start: number): boolean {
     const p = k - c.length;
     if (p < lo) continue;
     for (let i = c.length - 1; i >= 0; i--) {
-      const x = text.charCodeAt(p + i);
+      const x = cu[p + i];
       if (x >= 128) return hasCueSlow(text, lo, start);
       if ((x >= 65 && x <= 90 ? x + 32 : x) !== c.charCodeAt(i)) continue next;
     }
     if (p === lo || !isAsciiLower(c.charCodeAt(0))) return true;
-    const y = text.charCodeAt(p - 1);
+    const y = cu[p - 1];
     if (y >= 128) return hasCueSlow(text, lo, start);
     if (!isAsciiLower(y >= 65 && y <= 90 ? y + 32 : y)) return true;
   }
@@ -83,10 +83,13 @@ function kindOf(fl: number, len: number, c1: number): number {
   return len >= 3 ? K_UNKNOWN : K_COMMON;
 }
 
-function sentenceStart(text: string, pos: number): boolean {
+/** The code unit at `i`, or 0 outside the text (where charCodeAt gives NaN: no comparison here tells them apart). */
+const at = (cu: Uint16Array, i: number) => (i >= 0 && i < cu.length ? cu[i] : 0);
+
+function sentenceStart(cu: Uint16Array, pos: number): boolean {
   let i = pos - 1;
-  let c = text.charCodeAt(i);
-  while (i >= 0 && (c === 32 || c === 34 || c === 9)) c = text.charCodeAt(--i); // ' ', '"', tab
+  let c = at(cu, i);
+  while (i >= 0 && (c === 32 || c === 34 || c === 9)) c = at(cu, --i); // ' ', '"', tab
   // after . ! ? newline > : * - •
   return i < 0 || c === 46 || c === 33 || c === 63 || c === 10 || c === 62 || c === 58 || c === 42 || c === 45 || c === 0x2022;
 }
@@ -330,7 +333,7 @@ export const persons: Detector = (text, out, ctx) => {
     tE[count] = e;
     tW[count] = ascii ? wordEnd : -lowers.length; // not ASCII: -(1 + its index in lowers)
     tF[count] = fl;
-    tK[count] = kind !== 0 ? kind : kindOf(fl, lowerLen, text.charCodeAt(s + 1));
+    tK[count] = kind !== 0 ? kind : kindOf(fl, lowerLen, s + 1 < cu.length ? cu[s + 1] : NaN);
     const joins = seqLen > 0 && joinable(text, cu, tE[count - 1], s);
     tNew[count] = joins ? 0 : 1;
     seqLen = joins ? seqLen + 1 : 1;
@@ -403,18 +406,18 @@ export const persons: Detector = (text, out, ctx) => {
     if (nWords === 0) continue;
     if (!title && !nName && !nUnknown && !nameCommon) continue;
     // Cues are only looked at when the words alone do not decide.
-    const nc = text.charCodeAt(end);
+    const nc = at(cu, end);
     let speaker = false, vocative = false;
     if (nc === 58) {
-      const q = text.charCodeAt(end + 1);
-      speaker = nWords <= 3 && (q === 32 || q === 34) && sentenceStart(text, start) && (nName > 0 || nUnknown > 0);
+      const q = at(cu, end + 1);
+      speaker = nWords <= 3 && (q === 32 || q === 34) && sentenceStart(cu, start) && (nName > 0 || nUnknown > 0);
     } else if (nc === 44) vocative = VOCATIVE.test(text.slice(end, end + 12));
     let conf = 0;
     if (title) conf = 0.9;
     else if (speaker || vocative) conf = 0.75;
     else if (nWords >= 2 && nName >= 1) conf = 0.85;
-    else if (nWords === 1 && nName === 1) conf = sentenceStart(text, start) ? 0.6 : 0.7;
-    else if (fieldIsName || (charClass(text.charCodeAt(start - 1)) & SPACE && hasCue(text, start))) conf = 0.85;
+    else if (nWords === 1 && nName === 1) conf = sentenceStart(cu, start) ? 0.6 : 0.7;
+    else if (fieldIsName || (charClass(at(cu, start - 1)) & SPACE && hasCue(text, cu, start))) conf = 0.85;
     else if (nWords >= 2 && nUnknown === nWords) conf = 0.6;
     else if (nWords >= 2 && nameCommon && nUnknown >= 1) conf = 0.65;
     if (!conf) continue;
@@ -434,7 +437,7 @@ export const persons: Detector = (text, out, ctx) => {
     }
   }
   // Lists of people ("Kónya, Szász and Reed"): an unaccepted capitalised word next to an accepted name.
-  listNeighbours(text, singles, found, count);
+  listNeighbours(cu, singles, found, count);
   // The same name elsewhere in the text ("… starring Adamska").
   if (known.size) {
     for (let j = 0; j < count; j++) {
@@ -445,25 +448,25 @@ export const persons: Detector = (text, out, ctx) => {
 };
 
 /** Length of `, `, ` and `, `, and ` or `: ` ending at `p` (0 if none), as the list patterns read it. */
-function listBefore(text: string, p: number): number {
-  const c1 = text.charCodeAt(p - 1), c2 = text.charCodeAt(p - 2);
+function listBefore(cu: Uint16Array, p: number): number {
+  const c1 = at(cu, p - 1), c2 = at(cu, p - 2);
   if (c1 !== 32) return 0;
   if (c2 === 44 || c2 === 58) return p >= 2 ? 2 : 0;
-  if (p >= 5 && c2 === 100 && text.charCodeAt(p - 3) === 110 && text.charCodeAt(p - 4) === 97 && text.charCodeAt(p - 5) === 32) {
-    return p >= 6 && text.charCodeAt(p - 6) === 44 ? 6 : 5;
+  if (p >= 5 && c2 === 100 && cu[p - 3] === 110 && cu[p - 4] === 97 && cu[p - 5] === 32) {
+    return p >= 6 && cu[p - 6] === 44 ? 6 : 5;
   }
   return 0;
 }
 
 /** Length of `, ` or ` and ` starting at `p` (0 if none). */
-function listAfter(text: string, p: number): number {
-  const c0 = text.charCodeAt(p);
-  if (c0 === 44 && text.charCodeAt(p + 1) === 32) return 2;
-  if (c0 === 32 && text.charCodeAt(p + 1) === 97 && text.charCodeAt(p + 2) === 110 && text.charCodeAt(p + 3) === 100 && text.charCodeAt(p + 4) === 32) return 5;
+function listAfter(cu: Uint16Array, p: number): number {
+  const c0 = at(cu, p);
+  if (c0 === 44 && at(cu, p + 1) === 32) return 2;
+  if (c0 === 32 && at(cu, p + 1) === 97 && at(cu, p + 2) === 110 && at(cu, p + 3) === 100 && at(cu, p + 4) === 32) return 5;
   return 0;
 }
 
-function listNeighbours(text: string, singles: number[], found: Finding[], count: number): void {
+function listNeighbours(cu: Uint16Array, singles: number[], found: Finding[], count: number): void {
   // Findings start and end at words: tMark says which (a finding that ends right before word t ends at word t - 1).
   // The words that could join a list at all (their kind, and a comma, colon or "and" beside them): the same in
   // both rounds.
@@ -474,7 +477,7 @@ function listNeighbours(text: string, singles: number[], found: Finding[], count
     const k = tK[t];
     if (k === K_TITLE || k === K_INITIAL) continue;
     if (k === K_COMMON && !(fl & NAME)) continue;
-    const lc = text.charCodeAt(tS[t] - 2), rc = text.charCodeAt(tE[t]);
+    const lc = at(cu, tS[t] - 2), rc = at(cu, tE[t]);
     if (lc !== 44 && lc !== 100 && lc !== 58 && rc !== 44 && rc !== 32) continue; // ', ' 'and ' ': ' / ', ' ' and'
     open.push(t);
   }
@@ -482,9 +485,9 @@ function listNeighbours(text: string, singles: number[], found: Finding[], count
     for (const t of open) {
       if (tMark[t] & 1) continue;
       const s = tS[t], e = tE[t];
-      const left = listBefore(text, s);
-      const right = listAfter(text, e);
-      const nl = left > 0 && t > 0 && tE[t - 1] === s - left && (tMark[t - 1] & 2) !== 0 && text.charCodeAt(s - 2) !== 58;
+      const left = listBefore(cu, s);
+      const right = listAfter(cu, e);
+      const nl = left > 0 && t > 0 && tE[t - 1] === s - left && (tMark[t - 1] & 2) !== 0 && at(cu, s - 2) !== 58;
       const nr = right > 0 && t + 1 < count && tS[t + 1] === e + right && (tMark[t + 1] & 1) !== 0;
       if (nl || nr) {
         found.push({ type: 'PERSON', start: s, end: e, confidence: 0.6, detector: 'person' });
