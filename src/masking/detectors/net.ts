@@ -2,6 +2,8 @@ import { isIPv6 } from 'node:net';
 import { ibanValid } from '../validators.js';
 import { CUE_IBAN, eachCue } from '../cues.js';
 import { before, type Detector } from '../types.js';
+import { codeUnits } from '../chars.js';
+import { wordPass } from '../words.js';
 
 function isLocalChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
@@ -97,22 +99,26 @@ function isAlnum(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
-export const ipv6: Detector = (text, out) => {
+export const ipv6: Detector = (text, out, ctx) => {
   const n = text.length;
+  // The colons, in order, from the word pass's list of `:` and `=`; the text read by code unit.
+  const w = wordPass(text, ctx);
+  const cu = codeUnits(text, ctx);
   let from = 0; // where the regex would resume: the end of the previous candidate
-  for (let colon = text.indexOf(':'); colon >= 0; colon = text.indexOf(':', colon + 1)) {
-    if (colon + 2 >= n || !isV6Char(text.charCodeAt(colon + 1)) || !isV6Char(text.charCodeAt(colon + 2))) continue;
+  for (let k = 0; k < w.nSign; k++) {
+    const colon = w.signAt[k];
+    if (colon < from || cu[colon] !== 58) continue; // an `=`, or inside the previous candidate
+    if (colon + 2 >= n || !isV6Char(cu[colon + 1]) || !isV6Char(cu[colon + 2])) continue;
     let start = colon;
-    while (start > from && colon - start < 4 && isHex(text.charCodeAt(start - 1))) start--;
+    while (start > from && colon - start < 4 && isHex(cu[start - 1])) start--;
     let end = colon + 1;
-    while (end < n && end - colon - 1 < 45 && isV6Char(text.charCodeAt(end))) end++;
-    from = end;
-    colon = end - 1; // the next candidate's colon is at or after `end`
+    while (end < n && end - colon - 1 < 45 && isV6Char(cu[end])) end++;
+    from = end; // the next candidate's colon is at or after `end`
     if (start > 0) {
-      const p = text.charCodeAt(start - 1);
+      const p = cu[start - 1];
       if (isAlnum(p) || p === 58) continue;
     }
-    if (end < n && isAlnum(text.charCodeAt(end))) continue;
+    if (end < n && isAlnum(cu[end])) continue;
     let s = text.slice(start, end);
     while (s.endsWith('.') || (s.endsWith(':') && !s.endsWith('::'))) s = s.slice(0, -1);
     if ((s.match(/:/g)?.length ?? 0) < 2 || !/[0-9a-f]{1,4}:.*[0-9a-f]/i.test(s)) continue;

@@ -75,15 +75,18 @@ export const pemBlocks: Detector = (text, out) => {
 };
 
 /** `scheme://user:password@host` — the password part. */
-export const urlCredentials: Detector = (text, out) => {
+export const urlCredentials: Detector = (text, out, ctx) => {
+  // Each `://` in order: a colon of the word pass's list of `:` and `=` with `//` after it; read by code unit.
+  const w = wordPass(text, ctx);
+  const cu = codeUnits(text, ctx);
   let from = 0;
-  for (;;) {
-    const i = text.indexOf('://', from);
-    if (i < 0) return;
+  for (let k = 0; k < w.nSign; k++) {
+    const i = w.signAt[k];
+    if (i < from || cu[i] !== 58 || i + 2 >= text.length || cu[i + 1] !== 47 || cu[i + 2] !== 47) continue;
     from = i + 3;
     let colon = -1, at = -1;
     for (let j = i + 3; j < text.length && j - i < 512; j++) {
-      const c = text.charCodeAt(j); // / space \n \t " ' < > end the authority
+      const c = cu[j]; // / space \n \t " ' < > end the authority
       if (c === 47 || c === 32 || c === 10 || c === 9 || c === 34 || c === 39 || c === 60 || c === 62) break;
       if (c === 58 && colon < 0) colon = j;
       if (c === 64) at = j;
