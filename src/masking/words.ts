@@ -66,6 +66,9 @@ export interface WordPass {
   /** Every `:` and `=` (where a secret may be assigned to the name before it), in text order. */
   nSign: number;
   signAt: Int32Array;
+  /** Every `-----BEGIN ` (a PEM block's header), by where its dashes start, in text order. */
+  nPem: number;
+  pemAt: Int32Array;
 }
 
 /**
@@ -105,7 +108,8 @@ let cueMask = new Uint8Array(64);
 let numS = new Int32Array(64), numE = new Int32Array(64);
 let restAt = new Int32Array(64);
 let signAt = new Int32Array(64);
-let nTok = 0, nStr = 0, nCmp = 0, nAfterNum = 0, nCue = 0, nNum = 0, nRest = 0, nSign = 0;
+let pemAt = new Int32Array(16);
+let nTok = 0, nStr = 0, nCmp = 0, nAfterNum = 0, nCue = 0, nNum = 0, nRest = 0, nSign = 0, nPem = 0;
 /**
  * The stretch [s, e) of number characters holding `digits` digits has ended: keep it if it is long enough. One
  * function for every place a stretch ends, the end of the text included: that place is rare, and code reached
@@ -197,6 +201,17 @@ function cueCandidate(a: Uint16Array, s: number, e: number): void {
   }
   cueAt[nCue] = s;
   cueMask[nCue++] = m;
+}
+
+/**
+ * The capitalised run [s, e) of five letters starting with B: record a PEM header if it is `-----BEGIN ` (the run is
+ * all of BEGIN: the dashes before it and the space after are no letters, so every occurrence is such a run).
+ */
+function pemHeader(z: Uint16Array, s: number, e: number): void {
+  if (z[s + 1] !== 69 || z[s + 2] !== 71 || z[s + 3] !== 73 || z[s + 4] !== 78 || z[e] !== 32 || s < 5) return; // EGIN, space
+  for (let k = s - 5; k < s; k++) if (z[k] !== 45) return;
+  if (nPem === pemAt.length) pemAt = grow(pemAt);
+  pemAt[nPem++] = s - 5;
 }
 
 // The last letters unitRest looks for (t: unit, apt; c: psc; e: suite; p, o: p.o. box), either case.
@@ -308,7 +323,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
   const cached = ctx.words;
   if (cached && cached.text === text && cached.gen === gen) return cached;
   gen++;
-  nTok = nStr = nCmp = nAfterNum = nCue = nNum = nRest = nSign = 0;
+  nTok = nStr = nCmp = nAfterNum = nCue = nNum = nRest = nSign = nPem = 0;
   // Buffers grow with the largest text seen; after a very large one, start small again rather than keep it.
   if (tokS.length > KEEP) (tokS = new Int32Array(256)), (tokE = new Int32Array(256));
   if (strS.length > KEEP) (strS = new Int32Array(64)), (strE = new Int32Array(64));
@@ -318,6 +333,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
   if (afterNum.length > KEEP) afterNum = new Int32Array(64);
   if (restAt.length > KEEP) restAt = new Int32Array(64);
   if (signAt.length > KEEP) signAt = new Int32Array(64);
+  if (pemAt.length > KEEP) pemAt = new Int32Array(16);
   const a = codeUnits(text, ctx);
   const n = a.length;
   // The loop reads `z`: the code units and a 0 after them, which ends the last word and stretch the way any other
@@ -370,7 +386,10 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
         i = complexStretch(a, s);
         continue;
       }
-      if (c <= 90) pushTok(s, i);
+      if (c <= 90) {
+        pushTok(s, i);
+        if (c === 66 && i - s === 5) pemHeader(z, s, i);
+      }
       // The cheap first checks of addrRun, cueCandidate and unitRest, here, so most words make no call.
       const len = i - s, y = z[i - 1];
       if (hasBit(STREET_BITS, streetKey(c, y, len)) || (len >= 3 && hasBit(COMPOUND_BITS, compoundKey(z[i - 3], z[i - 2], y)))) addrRun(a, s, i);
@@ -388,7 +407,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
     if (charClass(c) & (WORD_LETTER | ADDR_LETTER)) i = complexStretch(a, i);
     else i++;
   }
-  const pass: WordPass = { text, gen, nTok, tokS, tokE, nStr, strS, strE, nCmp, cmpS, cmpE, nAfterNum, afterNum, nCue, cueAt, cueMask, nNum, numS, numE, nRest, restAt, nSign, signAt };
+  const pass: WordPass = { text, gen, nTok, tokS, tokE, nStr, strS, strE, nCmp, cmpS, cmpE, nAfterNum, afterNum, nCue, cueAt, cueMask, nNum, numS, numE, nRest, restAt, nSign, signAt, nPem, pemAt };
   ctx.words = pass;
   return pass;
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Finding } from '../../core/masking.js';
 import { KEYWORD_SRC } from '../cues.js';
-import { ASSIGN, assignments, isValueStop, mayAssign, visitKeyword } from './secrets.js';
+import { ASSIGN, assignments, isValueStop, mayAssign, pemBlocks, visitKeyword } from './secrets.js';
 
 // The secret-assignment detector rules out most keyword hits by code unit (mayAssign) before trying ASSIGN on a
 // slice, and ends unquoted values by a table (isValueStop) instead of a class pattern per character: mayAssign must
@@ -64,4 +64,48 @@ test('the assignment detector finds what a whole-text keyword search finds', () 
     found += want.length;
   }
   assert.ok(found > 5_000, `${found} findings`);
+});
+
+// PEM headers come from the word pass's list (every `-----BEGIN `); the reference searches with indexOf.
+function pemByIndexOf(text: string): Finding[] {
+  const out: Finding[] = [];
+  let from = 0;
+  for (;;) {
+    const start = text.indexOf('-----BEGIN ', from);
+    if (start < 0) return out;
+    const headEnd = text.indexOf('-----', start + 11);
+    if (headEnd < 0 || headEnd - start > 80) {
+      from = start + 11;
+      continue;
+    }
+    if (!/PRIVATE KEY/.test(text.slice(start + 11, headEnd))) {
+      from = headEnd + 5;
+      continue;
+    }
+    const endMark = text.indexOf('-----END ', headEnd);
+    let end = text.length;
+    if (endMark >= 0) {
+      const close = text.indexOf('-----', endMark + 9);
+      end = close >= 0 ? close + 5 : text.length;
+    }
+    out.push({ type: 'PRIVATE_KEY', start, end, confidence: 0.99, detector: 'pem' });
+    from = end;
+  }
+}
+
+test('PEM blocks are found as the indexOf search found them', () => {
+  let seed = 41;
+  const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  const parts = ['-----BEGIN ', '-----BEGIN', '------BEGIN ', 'BEGIN ', '-----', '-', 'RSA ', 'PRIVATE KEY', 'CERTIFICATE', '-----END ', 'MIIB', 'x', '\n', ' ', 'é',
+    "a-", "O'", 'BEGINS ', 'BEGIn ', '-----BEGIN\t'];
+  let found = 0;
+  for (let i = 0; i < 60_000; i++) {
+    let text = '';
+    for (let j = 1 + rnd(14); j > 0; j--) text += parts[rnd(parts.length)];
+    const got: Finding[] = [];
+    pemBlocks(text, got, {});
+    assert.deepEqual(got, pemByIndexOf(text), JSON.stringify(text));
+    found += got.length;
+  }
+  assert.ok(found > 1_000, `${found} blocks`);
 });

@@ -48,11 +48,13 @@ export const providerTokens: Detector = (text, out, ctx) => {
 };
 
 /** PEM private key blocks; an unterminated block runs to the end of the text (a truncated key is still a key). */
-export const pemBlocks: Detector = (text, out) => {
+export const pemBlocks: Detector = (text, out, ctx) => {
+  // Each `-----BEGIN ` at or after `from`, from the word pass (it lists them all, in order).
+  const w = wordPass(text, ctx);
   let from = 0;
-  for (;;) {
-    const start = text.indexOf('-----BEGIN ', from);
-    if (start < 0) return;
+  for (let k = 0; k < w.nPem; k++) {
+    const start = w.pemAt[k];
+    if (start < from) continue;
     const headEnd = text.indexOf('-----', start + 11);
     if (headEnd < 0 || headEnd - start > 80) {
       from = start + 11;
