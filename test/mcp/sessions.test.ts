@@ -33,6 +33,15 @@ describe('MCP gateway: sessions per principal', () => {
     await third.close();
   });
 
+  it('keeps to the limit when many sessions are opened at once', async () => {
+    // A client whose session is closed for a newer one while it connects fails to connect (404): that is the limit.
+    const settled = await Promise.allSettled(Array.from({ length: 6 }, () => h.client('http')));
+    const clients = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const alive = await Promise.all(clients.map((c) => c.listTools().then(() => true, () => false)));
+    const n = alive.filter(Boolean).length;
+    assert.ok(n >= 1 && n <= 2, `${n} sessions answer; the limit is 2`);
+  });
+
   it('refuses a new session with 429 while every session of the principal has a call in flight', async () => {
     const a = await h.client('http');
     const b = await h.client('http');

@@ -79,6 +79,8 @@ function requestIds(body: unknown): RequestId[] {
  */
 export function createHttpHandler(deps: HttpHandlerDeps): McpHttpHandler {
   const sessions = new Map<string, HttpSession>();
+  /** Every session made and not yet closed, initialized or not. */
+  const live = new Set<HttpSession>();
 
   const sweeper = setInterval(() => {
     const now = Date.now();
@@ -138,7 +140,9 @@ export function createHttpHandler(deps: HttpHandlerDeps): McpHttpHandler {
       }
       // One principal holds at most maxSessionsPerPrincipal sessions (an agent that never closes its sessions
       // must not grow the gateway without bound): the longest-idle one without a call in flight makes room.
-      const mine = [...sessions.values()].filter((s) => s.session.principal.id === principal.id);
+      // Counted from `live`, which holds a session from the moment it is made (the map only once initialized), so
+      // concurrent initializes cannot slip past the limit.
+      const mine = [...live].filter((s) => s.session.principal.id === principal.id);
       if (mine.length >= deps.maxSessionsPerPrincipal) {
         const idle = mine.filter((s) => s.session.inflight === 0).sort((a, b) => a.lastSeen - b.lastSeen)[0];
         if (!idle) {
@@ -152,7 +156,8 @@ export function createHttpHandler(deps: HttpHandlerDeps): McpHttpHandler {
         }
         const id = idle.transport.sessionId;
         if (id) sessions.delete(id);
-        await idle.transport.close().catch(() => undefined);
+        live.delete(idle);
+        void idle.transport.close().catch(() => undefined);
       }
       const session = deps.openSession(principal, 'http');
       const created: HttpSession = {
@@ -165,9 +170,11 @@ export function createHttpHandler(deps: HttpHandlerDeps): McpHttpHandler {
           },
         }),
       };
+      live.add(created);
       created.transport.onclose = () => {
         const id = created.transport.sessionId;
         if (id) sessions.delete(id);
+        live.delete(created);
         deps.onSessionClosed(session);
       };
       await session.server.connect(created.transport);
@@ -184,13 +191,16 @@ export function createHttpHandler(deps: HttpHandlerDeps): McpHttpHandler {
       });
     }
     await entry.transport.handleRequest(req, res, body);
+    // An initialize the transport refused leaves a session without an id: it never counts again.
+    if (!entry.transport.sessionId && live.delete(entry)) void entry.transport.close().catch(() => undefined);
   }) as McpHttpHandler;
 
   Object.defineProperty(handler, 'sessions', { get: () => sessions.size });
   handler.close = async () => {
     clearInterval(sweeper);
-    const all = [...sessions.values()];
+    const all = [...live];
     sessions.clear();
+    live.clear();
     await Promise.all(all.map((s) => s.transport.close().catch(() => undefined)));
   };
   return handler;
