@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Finding } from '../core/masking.js';
+import { sortByRuns } from './scan.js';
+
+// scan() orders the findings by merging the runs already in order (detectors write mostly in text order) instead of
+// sorting them all with a comparator:
+// the order must be exactly that of the stable sort it replaced, ties included (resolve keeps the first of equally
+// confident overlapping findings).
+test('sortByRuns gives the stable comparator sort, on runs in order or not', () => {
+  let seed = 53;
+  const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  for (let i = 0; i < 20_000; i++) {
+    const raw: Finding[] = [];
+    for (let r = rnd(14); r > 0; r--) {
+      const sorted = rnd(3) !== 0;
+      let at = rnd(50);
+      for (let k = rnd(12); k > 0; k--) {
+        const start = sorted ? (at += rnd(4)) : rnd(60);
+        raw.push({ type: 'X', start, end: start + 1 + rnd(6), confidence: rnd(3) / 2, detector: `d${raw.length}` });
+      }
+    }
+    const want = [...raw].sort((a, b) => a.start - b.start || b.end - a.end);
+    assert.deepEqual(sortByRuns([...raw]), want);
+  }
+});
