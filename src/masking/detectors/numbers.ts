@@ -21,7 +21,20 @@ const SSN_CONTEXT = /ssn|social security|social sec|\bss#|\bss no|tax id|tin\b/;
 // NOT_PHONE_CONTEXT read from the end: a word of the list, then only spaces and at most one of `:#=` (`notPhoneContext`).
 const NOT_PHONE_WORDS = ['order', 'invoice', 'inv', 'sku', 'ref', 'reference', 'ticket', 'case', 'id', 'no', 'no.', 'account', 'acct', 'tracking', 'po', 'isbn', 'version', 'ver', 'build', 'port', 'pid', 'uid', 'gid', 'serial', 'part', 'item', 'batch', 'lot', 'transaction', 'txn', 'receipt', 'price', 'total', 'amount', 'cost', 'usd', 'eur', 'gbp', '$', '€', '£', '#'];
 const isSpace = (c: number) => (charClass(c) & SPACE) !== 0;
-const endsWithWord = (b: string, e: number) => NOT_PHONE_WORDS.some((w) => e >= w.length && b.startsWith(w, e - w.length));
+// The words by their last code unit: only those can end `b` at `e`.
+const NOT_PHONE_BY_LAST = new Map<number, string[]>();
+for (const w of NOT_PHONE_WORDS) {
+  const k = w.charCodeAt(w.length - 1);
+  const list = NOT_PHONE_BY_LAST.get(k);
+  if (list) list.push(w);
+  else NOT_PHONE_BY_LAST.set(k, [w]);
+}
+function endsWithWord(b: string, e: number): boolean {
+  const words = e > 0 ? NOT_PHONE_BY_LAST.get(b.charCodeAt(e - 1)) : undefined;
+  if (words === undefined) return false;
+  for (const w of words) if (e >= w.length && b.startsWith(w, e - w.length)) return true;
+  return false;
+}
 /** `NOT_PHONE_CONTEXT.test(b)`, without trying the pattern at every position. */
 export function notPhoneContext(b: string): boolean {
   let e = b.length;
@@ -70,8 +83,7 @@ function nationalVerdict(run: string): number {
   return remember(key, 0);
 }
 
-function phoneConfidence(run: string, digits: string, ctxBefore: string, field: string | undefined): number {
-  const n = digits.length;
+function phoneConfidence(run: string, n: number, ctxBefore: string, field: string | undefined): number {
   if (n < 7 || n > 15) return 0;
   const fieldPhone = !!field && /phone|mobile|tel|fax|cell/.test(field);
   if (run[0] === '+') {
@@ -112,7 +124,7 @@ export const numbers: Detector = (text, out, ctx) => {
         p++;
         continue;
       }
-      if (q - p >= 7) runAt(text, out, ctx, text.slice(p, q), p); // shorter runs are dropped by runAt
+      if (q - p >= 7) runAt(text, cu, out, ctx, text.slice(p, q), p); // shorter runs are dropped by runAt
       p = q;
     }
   }
@@ -155,7 +167,7 @@ export function runEnd(cu: Uint16Array, p: number, end: number): number {
   return q;
 }
 
-function runAt(text: string, out: Parameters<Detector>[1], ctx: Parameters<Detector>[2], match: string, at: number): void {
+function runAt(text: string, cu: Uint16Array, out: Parameters<Detector>[1], ctx: Parameters<Detector>[2], match: string, at: number): void {
   {
     let run = match;
     let start = at;
@@ -171,12 +183,21 @@ function runAt(text: string, out: Parameters<Detector>[1], ctx: Parameters<Detec
       start++;
     }
     const end = start + run.length;
-    const digits = run.replace(/\D/g, '');
-    if (digits.length > 40) return;
+    // The digits are counted, and a dot and the other separators noted, by code unit; the digit string itself is
+    // made only where a check reads it (ISBN, card, SSN).
+    let nDigits = 0, dot = false, otherSep = false;
+    for (let k = start; k < end; k++) {
+      const c = cu[k];
+      if (c >= 48 && c <= 57) nDigits++;
+      else if (c === 46) dot = true;
+      else if (c === 32 || c === 45 || c === 47 || c === 40 || c === 41) otherSep = true;
+    }
+    if (nDigits > 40) return;
+    let digits: string | undefined; // the digit string, made on first use
     const b = before(text, start, 48);
     const field = ctx.field;
 
-    if (/\./.test(run) && !/[ \-\/()]/.test(run)) {
+    if (dot && !otherSep) {
       const ip = ipv4Confidence(text, start, run);
       if (ip) {
         out.push({ type: 'IP_ADDRESS', start, end, confidence: ip, detector: 'ipv4' });
@@ -184,7 +205,7 @@ function runAt(text: string, out: Parameters<Detector>[1], ctx: Parameters<Detec
       }
     }
     if (DATE_SHAPE.test(run)) return; // dates: only in birth context (see dates.ts)
-    if (b.includes('isbn') || (/^97[89]-/.test(run) && isbnValid(digits))) return;
+    if (b.includes('isbn') || (/^97[89]-/.test(run) && isbnValid((digits ??= digitsIn(run))))) return;
 
     const bl = b.slice(-32);
     // Every licence cue holds "licen" or "dl": the pattern is tried only then.
@@ -196,33 +217,35 @@ function runAt(text: string, out: Parameters<Detector>[1], ctx: Parameters<Detec
     // Cards: the whole run, or a window of its groups (a card followed by other numbers).
     const sepOk = /^[\d \-]+$/.test(run);
     if (sepOk) {
-      const c = cardAt(digits);
+      const c = nDigits >= 12 && nDigits <= 19 ? cardAt((digits ??= digitsIn(run))) : 0;
       if (c) {
         out.push({ type: 'CREDIT_CARD', start, end, confidence: c, detector: 'credit-card' });
         return;
       }
-      if (digits.length > 19 && /[ -]/.test(run)) {
+      if (nDigits > 19 && /[ -]/.test(run)) {
         const found = cardInGroups(run, start, out);
         if (found) return;
       }
     }
-    if (digits.length === 9) {
+    if (nDigits === 9) {
       const ssnShape = /^\d{3}([- ])\d{2}\1\d{4}$/.test(run);
-      if (ssnShape && !ssnValid(digits)) return; // SSN-shaped but in a range never issued: not a person's number
+      if (ssnShape && !ssnValid((digits ??= digitsIn(run)))) return; // SSN-shaped but in a range never issued: not a person's number
       const ssnCtx = SSN_CONTEXT.test(b) || (!!field && /ssn|social/.test(field));
-      if ((ssnShape || ssnCtx) && ssnValid(digits)) {
+      if ((ssnShape || ssnCtx) && ssnValid((digits ??= digitsIn(run)))) {
         out.push({ type: 'US_SSN', start, end, confidence: ssnCtx ? 0.95 : 0.85, detector: 'us-ssn' });
         return;
       }
     }
-    if (digits.length >= 12 && digits.length <= 19 && CARD_CONTEXT.test(b) && luhn(digits)) {
+    if (nDigits >= 12 && nDigits <= 19 && CARD_CONTEXT.test(b) && luhn((digits ??= digitsIn(run)))) {
       out.push({ type: 'CREDIT_CARD', start, end, confidence: 0.7, detector: 'credit-card' });
       return;
     }
-    const phone = phoneConfidence(run, digits, b, field);
+    const phone = phoneConfidence(run, nDigits, b, field);
     if (phone) out.push({ type: 'PHONE', start, end, confidence: phone, detector: 'phone' });
   }
 }
+
+const digitsIn = (run: string) => run.replace(/\D/g, '');
 
 function isAlnum(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
