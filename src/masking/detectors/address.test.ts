@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PLACE, placeAt } from './address.js';
+import { nameWordsFit, PLACE, placeAt } from './address.js';
 
 // placeAt reads PLACE by code unit: the same match length on any text, surrogates included (left to the pattern).
 test('placeAt matches the place pattern', () => {
@@ -14,5 +14,27 @@ test('placeAt matches the place pattern', () => {
     const limit = [64, 5, 12][rnd(3)];
     const want = PLACE.exec(s.slice(p, p + limit))?.[0].length ?? 0;
     assert.equal(placeAt(s, p, limit), want, JSON.stringify([s, p, limit]));
+  }
+});
+
+// nameWordsFit reads the name words of a number–name–number match by code unit; it replaced a split and two patterns.
+test('nameWordsFit agrees with the split-and-pattern check', () => {
+  let seed = 59;
+  const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  const words = ['Allika', 'allika', 'Præstevænget', 'præstevænget', 'And', 'and', 'AND', 'Days', 'day', 'Ye', 'ye', 'of', 'Of', 'the', 'Hours', 'Minutes', 'minutes',
+    'items', 'Élan', 'élan', 'Ωmega', 'ωmega', "O'Neil", 'st.', 'x', 'Xy', 'ab', 'abc', 'İn', 'ın', 'Kn'];
+  const lines = ['', 'Lives here\n', 'no capital here\n', 'A', 'x '];
+  for (let i = 0; i < 100_000; i++) {
+    const ws: string[] = [];
+    for (let j = 1 + rnd(3); j > 0; j--) ws.push(words[rnd(words.length)]);
+    const m = `${1 + rnd(99999)} ${ws.join(' ')} ${1 + rnd(999)}`;
+    const prefix = lines[rnd(lines.length)];
+    const text = prefix + m + ', City';
+    const at = prefix.length;
+    const lineLower = () => !/\p{Lu}/u.test(text.slice(text.lastIndexOf('\n', at) + 1, at + m.length));
+    const want =
+      ws.every((w) => /^\p{Lu}/u.test(w) || (lineLower() && w.length > 2)) &&
+      !ws.some((w) => /^(?:and|or|of|to|in|on|at|the|for|by|with|from|years?|days?|items?|minutes?|hours?)$/i.test(w));
+    assert.equal(nameWordsFit(text, m, at), want, JSON.stringify(text));
   }
 });

@@ -311,14 +311,42 @@ function numberNameNumber(text: string, out: Parameters<Detector>[1], ctx: ScanC
     const m = NNN.exec(text);
     if (!m) continue;
     last = p + m[0].length;
-    const words = m[0].split(' ').slice(1, -1);
-    // Whether the line so far has no capital is looked at only when a name word is not capitalised.
-    let lower: boolean | undefined;
-    const lineLower = () => (lower ??= !/\p{Lu}/u.test(text.slice(text.lastIndexOf('\n', m.index) + 1, m.index + m[0].length)));
-    if (!words.every((w) => /^\p{Lu}/u.test(w) || (lineLower() && w.length > 2))) continue;
-    if (words.some((w) => /^(?:and|or|of|to|in|on|at|the|for|by|with|from|years?|days?|items?|minutes?|hours?)$/i.test(w))) continue;
+    if (!nameWordsFit(text, m[0], m.index)) continue;
     out.push({ type: 'ADDRESS', start: m.index, end: extend(text, m.index + m[0].length), confidence: 0.75, detector: 'address' });
   }
+}
+// Words that make a number–name–number match no address ("12 items 30"); compared lower-cased, ASCII only.
+const NNN_STOP = new Set(['and', 'or', 'of', 'to', 'in', 'on', 'at', 'the', 'for', 'by', 'with', 'from', 'year', 'years', 'day', 'days', 'item', 'items', 'minute', 'minutes', 'hour', 'hours']);
+/**
+ * The name words of an NNN match `m` (at `at`; its words are separated by single spaces, the first and last are its
+ * numbers): each capitalised, or longer than 2 on a line without a capital so far (looked at only if needed), and
+ * none a stop word (any case). Read from the match, no split.
+ */
+export function nameWordsFit(text: string, m: string, at: number): boolean {
+  let lower: boolean | undefined;
+  const last = m.lastIndexOf(' ');
+  for (let a = m.indexOf(' ') + 1; a <= last; ) {
+    const b = m.indexOf(' ', a); // the word [a, b); b <= last
+    // The first character is a letter of the BMP (NNN's class), so \p{Lu} on it is the UPPER class bit.
+    if (!(charClass(m.charCodeAt(a)) & UPPER)) {
+      lower ??= !/\p{Lu}/u.test(text.slice(text.lastIndexOf('\n', at) + 1, at + m.length));
+      if (!lower || b - a <= 2) return false;
+    }
+    if (b - a <= 7 && isStopWord(m, a, b)) return false;
+    a = b + 1;
+  }
+  return true;
+}
+/** Is m[a, b) a stop word, in any case? (Only ASCII letters can match the pattern's case-insensitive words.) */
+function isStopWord(m: string, a: number, b: number): boolean {
+  let w = '';
+  for (let k = a; k < b; k++) {
+    const c = m.charCodeAt(k);
+    if (c >= 65 && c <= 90) w += String.fromCharCode(c + 32);
+    else if (c >= 97 && c <= 122) w += m[k];
+    else return false;
+  }
+  return NNN_STOP.has(w);
 }
 const isDigit = (c: number) => c >= 48 && c <= 57;
 // NNN's name words: a first letter, then letters, marks, apostrophes, dots and hyphens (no space, so a word runs to
