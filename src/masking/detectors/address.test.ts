@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nameWordsFit, PLACE, placeAt } from './address.js';
+import { nameWordsFit, PLACE, placeAt, segmentAt } from './address.js';
 
 // placeAt reads PLACE by code unit: the same match length on any text, surrogates included (left to the pattern).
 test('placeAt matches the place pattern', () => {
@@ -37,4 +37,26 @@ test('nameWordsFit agrees with the split-and-pattern check', () => {
       !ws.some((w) => /^(?:and|or|of|to|in|on|at|the|for|by|with|from|years?|days?|items?|minutes?|hours?)$/i.test(w));
     assert.equal(nameWordsFit(text, m, at), want, JSON.stringify(text));
   }
+});
+
+// segmentAt tries the segment patterns only where their first characters can match; it must give their answer.
+test('segmentAt gives the first matching segment pattern', () => {
+  const UNIT_SEG = /^(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.?|Room|Rm\.?|Bldg\.?|Building|#|No\.?)\s?#?\s?\d{1,5}[A-Za-z]?\b/;
+  const POSTAL = /^(?:\d{4,6}(?:-\d{4})?|\d{2}-\d{3}|\d{3} \d{2}|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})(?![\p{L}\p{N}])/u;
+  const STATE = /^[A-Z]{2}(?=[\s,]|$)/;
+  let seed = 67;
+  const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  const parts = ['Apt', 'Apt.', 'Suite', 'Ste', 'Unit', 'Flat', 'Floor', 'Fl.', 'Room', 'Rm', 'Bldg', 'Building', '#', 'No.', 'No', ' ', '#', '1', '12', '123', '1234',
+    '-', 'SW1A', ' 1AA', 'NY', 'CA', ',', '\n', 'A', 'Z', 'É', 'é', 'x', 'ab', '𝐀', '9'];
+  let hits = 0;
+  for (let i = 0; i < 100_000; i++) {
+    let text = '';
+    for (let j = 1 + rnd(6); j > 0; j--) text += parts[rnd(parts.length)];
+    const rest = text.slice(0, 64);
+    const m = UNIT_SEG.exec(rest) ?? POSTAL.exec(rest) ?? STATE.exec(rest);
+    const want = m ? m[0].length : -1;
+    assert.equal(segmentAt(text, 0, text.charCodeAt(0)), want, JSON.stringify(text));
+    if (m) hits++;
+  }
+  assert.ok(hits > 2_000, `${hits} segments`);
 });

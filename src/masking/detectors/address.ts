@@ -115,6 +115,29 @@ export function placeAt(text: string, p: number, limit: number): number {
   return q - p;
 }
 
+// The first letters UNIT_SEG's words start with (and #).
+const UNIT_FIRST = new Uint8Array(128);
+for (const ch of 'ASUFRBN#') UNIT_FIRST[ch.charCodeAt(0)] = 1;
+const isAsciiUpper = (c: number) => c >= 65 && c <= 90;
+const isAsciiDigit = (c: number) => c >= 48 && c <= 57;
+/**
+ * The length of the first of UNIT_SEG, POSTAL, STATE that matches at `p` (whose code unit is `c0`), or -1. The
+ * patterns are tried only where their first characters can match: UNIT_SEG at one of its words' first letters or
+ * `#`; POSTAL at two digits, or a capital and a digit, or two capitals and a digit; STATE at two capitals. Every one
+ * starts with an ASCII character.
+ */
+export function segmentAt(text: string, p: number, c0: number): number {
+  if (c0 >= 128) return -1;
+  const c1 = text.charCodeAt(p + 1);
+  const unit = UNIT_FIRST[c0] === 1;
+  const postal = isAsciiDigit(c0) ? isAsciiDigit(c1) : isAsciiUpper(c0) && (isAsciiDigit(c1) || (isAsciiUpper(c1) && isAsciiDigit(text.charCodeAt(p + 2))));
+  const state = isAsciiUpper(c0) && isAsciiUpper(c1);
+  if (!unit && !postal && !state) return -1;
+  const rest = text.slice(p, p + 64);
+  const m = (unit ? UNIT_SEG.exec(rest) : null) ?? (postal ? POSTAL.exec(rest) : null) ?? (state ? STATE.exec(rest) : null);
+  return m ? m[0].length : -1;
+}
+
 /** Extend `end` over what follows a street: unit, city, state, postal code, country; newline- or comma-separated. */
 function extend(text: string, end: number): number {
   let pos = end;
@@ -130,10 +153,9 @@ function extend(text: string, end: number): number {
     // Every segment starts with a digit, '#' or a capital (of any script; a surrogate may start one): else none fits.
     const c0 = text.charCodeAt(p);
     if (!((c0 >= 48 && c0 <= 57) || c0 === 35 || charClass(c0) & UPPER || (c0 >= 0xd800 && c0 <= 0xdfff))) break;
-    const rest = text.slice(p, p + 64);
-    const m = UNIT_SEG.exec(rest) ?? POSTAL.exec(rest) ?? STATE.exec(rest);
-    if (m) {
-      pos = p + m[0].length;
+    const len = segmentAt(text, p, c0);
+    if (len >= 0) {
+      pos = p + len;
       continue;
     }
     if (!lineOrComma) break;
