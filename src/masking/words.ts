@@ -347,6 +347,10 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
   let lastDigit = -2; // where the last ASCII digit was
   while (i <= n) {
     const c = z[i];
+    if (c === 32) {
+      i++; // a space (the commonest character after letters) only continues a stretch: nothing else to do
+      continue;
+    }
     if (c < 128) {
       if (!ASCII_LETTER[c]) {
         const k = NUM_CHAR[c];
