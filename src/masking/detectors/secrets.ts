@@ -249,7 +249,8 @@ export const assignments: Detector = (text, out, ctx) => {
     else return;
     if (e <= done) continue; // no name, or one already looked at
     done = e;
-    if (e <= last || !mayAssign(text, e)) continue; // every hit in it skipped; or no visit can find anything
+    // mayAssign(text, e) holds: nameEndBefore walked back over exactly what it reads forwards.
+    if (e <= last) continue; // every hit in it skipped
     let s = e, letters = 0;
     while (s > 0) {
       const c = cu[s - 1];
