@@ -63,7 +63,10 @@ export interface WordPass {
    */
   nRest: number;
   restAt: Int32Array;
-  /** Every `:` and `=` (where a secret may be assigned to the name before it), in text order. */
+  /**
+   * Every `:`, `=` and `@`, in text order: where a secret may be assigned to the name before it, the colons of IPv6
+   * addresses and URLs, the at signs of e-mail addresses.
+   */
   nSign: number;
   signAt: Int32Array;
   /** Every `-----BEGIN ` (a PEM block's header), by where its dashes start, in text order. */
@@ -366,7 +369,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
             endStretch(st, i, digits);
             st = -1;
           }
-          if (c === 58 || c === 61) {
+          if (c === 58 || c === 61 || c === 64) {
             if (nSign === signAt.length) signAt = grow(signAt);
             signAt[nSign++] = i;
           }

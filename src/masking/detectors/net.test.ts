@@ -2,12 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isIPv6 } from 'node:net';
 import type { Finding } from '../../core/masking.js';
-import { ipv6 } from './net.js';
+import { emails, ipv6 } from './net.js';
 import { urlCredentials } from './secrets.js';
 
-// ipv6 and url-credentials take the colons from the word pass's list of `:` and `=` and read the text by code unit;
-// they found them with indexOf and charCodeAt before. The references below are those versions; both must agree on
-// generated text full of colons, hex digits, slashes and `@`.
+// ipv6, url-credentials and email take the colons and at signs from the word pass's list of `:`, `=` and `@` and read
+// the text by code unit; they found them with indexOf and charCodeAt before. The references below are those versions;
+// each must agree on generated text full of colons, hex digits, slashes, dots and `@`.
 const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 const isV6Char = (c: number) => isHex(c) || c === 58 || c === 46;
 const isAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
@@ -57,22 +57,50 @@ function urlByIndexOf(text: string): Finding[] {
   }
 }
 
-test('ipv6 and url-credentials find what their indexOf versions found', () => {
+const isLocalChar = (c: number) => isAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
+const isDomainChar = (c: number) => isAlnum(c) || c === 46 || c === 45;
+function emailsByIndexOf(text: string): Finding[] {
+  const out: Finding[] = [];
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf('@', from);
+    if (at < 0) return out;
+    from = at + 1;
+    let s = at;
+    while (s > 0 && at - s < 64 && isLocalChar(text.charCodeAt(s - 1))) s--;
+    while (s < at && text.charCodeAt(s) === 46) s++;
+    let e = at + 1;
+    while (e < text.length && e - at < 255 && isDomainChar(text.charCodeAt(e))) e++;
+    while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--;
+    if (s === at) continue;
+    const domain = text.slice(at + 1, e);
+    const dot = domain.lastIndexOf('.');
+    if (dot <= 0 || !/^[A-Za-z]{2,24}$/.test(domain.slice(dot + 1))) continue;
+    out.push({ type: 'EMAIL', start: s, end: e, confidence: 0.95, detector: 'email' });
+    from = e;
+  }
+}
+
+test('ipv6, url-credentials and email find what their indexOf versions found', () => {
   let seed = 31;
   const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
   const parts = [':', '::', ':::', '=', 'fe80', '1', 'a', 'F', 'db8', '2001', '.', '0', '10', '22', '33', 'g', ' ', '\n', '/', '//', '://', '@', 'user', 'pa:ss',
-    'https', 'x', '"', "'", '<', '>', '-', '::1', '2001:db8::1', '10:22:33', 'é', '=:', ':='];
-  let ips = 0, urls = 0;
+    'https', 'x', '"', "'", '<', '>', '-', '::1', '2001:db8::1', '10:22:33', 'é', '=:', ':=', '@@', 'bob', '.com', '.co.uk', '_', '%', '+', 'ops@example.org'];
+  let ips = 0, urls = 0, mails = 0;
   for (let i = 0; i < 100_000; i++) {
     let text = '';
     for (let j = 1 + rnd(24); j > 0; j--) text += parts[rnd(parts.length)];
-    const a: Finding[] = [], b: Finding[] = [];
-    ipv6(text, a, {});
-    urlCredentials(text, b, {});
+    const a: Finding[] = [], b: Finding[] = [], c: Finding[] = [];
+    const ctx = {};
+    ipv6(text, a, ctx);
+    urlCredentials(text, b, ctx);
+    emails(text, c, ctx);
     assert.deepEqual(a, ipv6ByIndexOf(text), JSON.stringify(text));
     assert.deepEqual(b, urlByIndexOf(text), JSON.stringify(text));
+    assert.deepEqual(c, emailsByIndexOf(text), JSON.stringify(text));
     ips += a.length;
     urls += b.length;
+    mails += c.length;
   }
-  assert.ok(ips > 1_000 && urls > 1_000, `${ips} addresses, ${urls} passwords`);
+  assert.ok(ips > 1_000 && urls > 1_000 && mails > 1_000, `${ips} addresses, ${urls} passwords, ${mails} e-mails`);
 });

@@ -13,18 +13,21 @@ function isDomainChar(c: number): boolean {
 }
 
 /** E-mail addresses, anchored on `@` and expanded by hand (bounded: 64 characters left, 255 right). */
-export const emails: Detector = (text, out) => {
+export const emails: Detector = (text, out, ctx) => {
+  // Each @ at or after `from`, from the word pass's list of `:`, `=` and `@`; the text read by code unit.
+  const w = wordPass(text, ctx);
+  const cu = codeUnits(text, ctx);
   let from = 0;
-  for (;;) {
-    const at = text.indexOf('@', from);
-    if (at < 0) return;
+  for (let k = 0; k < w.nSign; k++) {
+    const at = w.signAt[k];
+    if (at < from || cu[at] !== 64) continue;
     from = at + 1;
     let s = at;
-    while (s > 0 && at - s < 64 && isLocalChar(text.charCodeAt(s - 1))) s--;
-    while (s < at && text.charCodeAt(s) === 46) s++;
+    while (s > 0 && at - s < 64 && isLocalChar(cu[s - 1])) s--;
+    while (s < at && cu[s] === 46) s++;
     let e = at + 1;
-    while (e < text.length && e - at < 255 && isDomainChar(text.charCodeAt(e))) e++;
-    while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--;
+    while (e < text.length && e - at < 255 && isDomainChar(cu[e])) e++;
+    while (e > at + 1 && (cu[e - 1] === 46 || cu[e - 1] === 45)) e--;
     if (s === at) continue;
     const domain = text.slice(at + 1, e);
     const dot = domain.lastIndexOf('.');
@@ -101,13 +104,13 @@ function isAlnum(c: number): boolean {
 
 export const ipv6: Detector = (text, out, ctx) => {
   const n = text.length;
-  // The colons, in order, from the word pass's list of `:` and `=`; the text read by code unit.
+  // The colons, in order, from the word pass's list of `:`, `=` and `@`; the text read by code unit.
   const w = wordPass(text, ctx);
   const cu = codeUnits(text, ctx);
   let from = 0; // where the regex would resume: the end of the previous candidate
   for (let k = 0; k < w.nSign; k++) {
     const colon = w.signAt[k];
-    if (colon < from || cu[colon] !== 58) continue; // an `=`, or inside the previous candidate
+    if (colon < from || cu[colon] !== 58) continue; // an `=` or `@`, or inside the previous candidate
     if (colon + 2 >= n || !isV6Char(cu[colon + 1]) || !isV6Char(cu[colon + 2])) continue;
     let start = colon;
     while (start > from && colon - start < 4 && isHex(cu[start - 1])) start--;

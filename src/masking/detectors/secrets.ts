@@ -78,7 +78,7 @@ export const pemBlocks: Detector = (text, out, ctx) => {
 
 /** `scheme://user:password@host` — the password part. */
 export const urlCredentials: Detector = (text, out, ctx) => {
-  // Each `://` in order: a colon of the word pass's list of `:` and `=` with `//` after it; read by code unit.
+  // Each `://` in order: a colon of the word pass's list of `:`, `=` and `@` with `//` after it; read by code unit.
   const w = wordPass(text, ctx);
   const cu = codeUnits(text, ctx);
   let from = 0;
@@ -244,7 +244,11 @@ export const assignments: Detector = (text, out, ctx) => {
   for (;;) {
     while (k < w.nCue && (w.cueMask[k] & MAY_ASSIGN) === 0) k++;
     let e: number;
-    if (j < w.nSign && (k === w.nCue || w.signAt[j] < w.cueAt[k])) e = nameEndBefore(cu, w.signAt[j++], 0, 8);
+    if (j < w.nSign && (k === w.nCue || w.signAt[j] < w.cueAt[k])) {
+      const x = w.signAt[j++];
+      if (cu[x] === 64) continue; // an @
+      e = nameEndBefore(cu, x, 0, 8);
+    }
     else if (k < w.nCue) e = nameEndBefore(cu, w.cueAt[k++], 1, 9);
     else return;
     if (e <= done) continue; // no name, or one already looked at
