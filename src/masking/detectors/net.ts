@@ -1,3 +1,4 @@
+import type { Finding } from '../../core/masking.js';
 import { isIPv6 } from 'node:net';
 import { ibanValid } from '../validators.js';
 import { CUE_IBAN, eachCue } from '../cues.js';
@@ -14,6 +15,7 @@ function isDomainChar(c: number): boolean {
 
 /** E-mail addresses, anchored on `@` and expanded by hand (bounded: 64 characters left, 255 right). */
 export const emails: Detector = (text, out, ctx) => {
+  if (ctx.words === undefined && text.length <= SMALL) return emailsByIndexOf(text, out);
   // Each @ at or after `from`, from the word pass's list of `:`, `=` and `@`; the text read by code unit.
   const w = wordPass(text, ctx);
   const cu = codeUnits(text, ctx);
@@ -36,6 +38,34 @@ export const emails: Detector = (text, out, ctx) => {
     from = e;
   }
 };
+
+/**
+ * A value this short, with no word pass made for it yet (no other detector needed one), is searched with indexOf:
+ * the word pass would cost more than it saves (the MCP hot path masks many small values).
+ */
+const SMALL = 256;
+
+/** The e-mail detector without the word pass (a small value): each @ by indexOf. */
+export function emailsByIndexOf(text: string, out: Finding[]): void {
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf('@', from);
+    if (at < 0) return;
+    from = at + 1;
+    let s = at;
+    while (s > 0 && at - s < 64 && isLocalChar(text.charCodeAt(s - 1))) s--;
+    while (s < at && text.charCodeAt(s) === 46) s++;
+    let e = at + 1;
+    while (e < text.length && e - at < 255 && isDomainChar(text.charCodeAt(e))) e++;
+    while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--;
+    if (s === at) continue;
+    const domain = text.slice(at + 1, e);
+    const dot = domain.lastIndexOf('.');
+    if (dot <= 0 || !/^[A-Za-z]{2,24}$/.test(domain.slice(dot + 1))) continue;
+    out.push({ type: 'EMAIL', start: s, end: e, confidence: 0.95, detector: 'email' });
+    from = e;
+  }
+}
 
 // IBAN: two capitals and two digits at a word start (the shared cue pass, cues.ts IBAN_SRC); the rest (letters,
 // digits, single spaces) is checked by mod 97.
@@ -103,6 +133,7 @@ function isAlnum(c: number): boolean {
 }
 
 export const ipv6: Detector = (text, out, ctx) => {
+  if (ctx.words === undefined && text.length <= SMALL) return ipv6ByIndexOf(text, out);
   const n = text.length;
   // The colons, in order, from the word pass's list of `:`, `=` and `@`; the text read by code unit.
   const w = wordPass(text, ctx);
@@ -122,14 +153,40 @@ export const ipv6: Detector = (text, out, ctx) => {
       if (isAlnum(p) || p === 58) continue;
     }
     if (end < n && isAlnum(cu[end])) continue;
-    let s = text.slice(start, end);
-    while (s.endsWith('.') || (s.endsWith(':') && !s.endsWith('::'))) s = s.slice(0, -1);
-    if ((s.match(/:/g)?.length ?? 0) < 2 || !/[0-9a-f]{1,4}:.*[0-9a-f]/i.test(s)) continue;
-    // Clock times (10:22:33) are not addresses: require a hex letter, a `::`, or more than three groups.
-    if (!/::|[a-f]/i.test(s) && s.split(':').length <= 3) continue;
-    if (isIPv6(s)) out.push({ type: 'IP_ADDRESS', start, end: start + s.length, confidence: 0.9, detector: 'ipv6' });
+    ipv6Candidate(text, start, end, out);
   }
 };
+
+/** The IPv6 detector without the word pass (a small value): each colon by indexOf. */
+export function ipv6ByIndexOf(text: string, out: Finding[]): void {
+  const n = text.length;
+  let from = 0; // where the regex would resume: the end of the previous candidate
+  for (let colon = text.indexOf(':'); colon >= 0; colon = text.indexOf(':', colon + 1)) {
+    if (colon + 2 >= n || !isV6Char(text.charCodeAt(colon + 1)) || !isV6Char(text.charCodeAt(colon + 2))) continue;
+    let start = colon;
+    while (start > from && colon - start < 4 && isHex(text.charCodeAt(start - 1))) start--;
+    let end = colon + 1;
+    while (end < n && end - colon - 1 < 45 && isV6Char(text.charCodeAt(end))) end++;
+    from = end;
+    colon = end - 1; // the next candidate's colon is at or after `end`
+    if (start > 0) {
+      const p = text.charCodeAt(start - 1);
+      if (isAlnum(p) || p === 58) continue;
+    }
+    if (end < n && isAlnum(text.charCodeAt(end))) continue;
+    ipv6Candidate(text, start, end, out);
+  }
+}
+
+/** The candidate [start, end), trimmed, checked as an address (node:net). */
+function ipv6Candidate(text: string, start: number, end: number, out: Finding[]): void {
+  let s = text.slice(start, end);
+  while (s.endsWith('.') || (s.endsWith(':') && !s.endsWith('::'))) s = s.slice(0, -1);
+  if ((s.match(/:/g)?.length ?? 0) < 2 || !/[0-9a-f]{1,4}:.*[0-9a-f]/i.test(s)) return;
+  // Clock times (10:22:33) are not addresses: require a hex letter, a `::`, or more than three groups.
+  if (!/::|[a-f]/i.test(s) && s.split(':').length <= 3) return;
+  if (isIPv6(s)) out.push({ type: 'IP_ADDRESS', start, end: start + s.length, confidence: 0.9, detector: 'ipv6' });
+}
 
 /** IPv4 check used by the number scanner: four dotted parts 0–255, not a version string. */
 export function ipv4Confidence(text: string, start: number, run: string): number {
