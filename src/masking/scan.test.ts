@@ -23,4 +23,8 @@ test('sortByRuns gives the stable comparator sort, on runs in order or not', () 
     const want = [...raw].sort((a, b) => a.start - b.start || b.end - a.end);
     assert.deepEqual(sortByRuns([...raw]), want);
   }
+  // Far out of order (more runs than it merges): the stable sort itself.
+  const desc: Finding[] = [];
+  for (let k = 200; k > 0; k--) desc.push({ type: 'X', start: k >> 1, end: (k >> 1) + 1 + (k & 1), confidence: 0.5, detector: `d${k}` });
+  assert.deepEqual(sortByRuns([...desc]), [...desc].sort((a, b) => a.start - b.start || b.end - a.end));
 });
