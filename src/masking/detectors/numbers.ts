@@ -14,7 +14,8 @@ import { internationalVerdict as phoneVerdict, POSSIBLE, VALID, validInRegion } 
 /** The run pattern; `runEnd` finds its matches by hand (`numbers.test.ts` checks they agree). */
 export const RUN = /[+(\d](?=[\d .\/()-]{6})(?:(?<=[+(])\d|(?<=\d))(?:(?:[ .\/-]\(?|\)[ -]?)?\d)*/g;
 
-const PHONE_CONTEXT = /(?:phone|tel\b|tel\.|telephone|mobile|cell|fax|sms|whatsapp|call|ring|reach|contact|number|dial|text me|registered|answering|\bph\b|\bm:|\bt:|\bp:)[^\n]{0,40}$/;
+// Cue words start at a word boundary: "Patel@", "during", "string" and "recall" hold no cue.
+const PHONE_CONTEXT = /\b(?:phone|tel\b|tel\.|telephone|mobile|cell|fax|sms|whatsapp|call|ring|reach|contact|number|dial|text me|registered|answering|ph\b|m:|t:|p:)[^\n]{0,40}$/;
 export const NOT_PHONE_CONTEXT = /(?:order|invoice|inv|sku|ref|reference|ticket|case|id|no\.?|account|acct|tracking|po|isbn|version|ver|build|port|pid|uid|gid|serial|part|item|batch|lot|transaction|txn|receipt|price|total|amount|cost|usd|eur|gbp|\$|€|£|#)\s*[:#=]?\s*$/;
 const CARD_CONTEXT = /card|visa|master|amex|credit|debit|cc\b|pan\b/;
 const SSN_CONTEXT = /ssn|social security|social sec|\bss#|\bss no|tax id|tin\b/;
@@ -35,17 +36,27 @@ function endsWithWord(b: string, e: number): boolean {
   for (const w of words) if (e >= w.length && b.startsWith(w, e - w.length)) return true;
   return false;
 }
-/** `NOT_PHONE_CONTEXT.test(b)`, without trying the pattern at every position. */
-export function notPhoneContext(b: string): boolean {
+/** `b` ends with a word `endsWith` accepts (at an end index), then only spaces and at most one of `:#=`. */
+function labelled(b: string, endsWith: (b: string, e: number) => boolean): boolean {
   let e = b.length;
   while (e > 0 && isSpace(b.charCodeAt(e - 1))) e--;
-  if (endsWithWord(b, e)) return true;
+  if (endsWith(b, e)) return true;
   const c = b.charCodeAt(e - 1);
   if (c !== 58 && c !== 35 && c !== 61) return false;
   let f = e - 1;
   while (f > 0 && isSpace(b.charCodeAt(f - 1))) f--;
-  return endsWithWord(b, f);
+  return endsWith(b, f);
 }
+/** `NOT_PHONE_CONTEXT.test(b)`, without trying the pattern at every position. */
+export const notPhoneContext = (b: string): boolean => labelled(b, endsWithWord);
+// The words of NOT_PHONE_WORDS that name an id outright. Right before the digits ("invoice #2997849") such a label
+// outweighs a phone cue further back ("Contact June about invoice #2997849"); `no` and the symbols do not
+// ("phone no. 5550123", "phone #: …").
+const ID_LABELS = NOT_PHONE_WORDS.filter((w) => /^[a-z]{2,}$/.test(w) && w !== 'no');
+const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+const endsWithLabel = (b: string, e: number) => ID_LABELS.some((w) => e >= w.length && b.startsWith(w, e - w.length) && !isLetter(b.charCodeAt(e - w.length - 1)));
+/** The text before the digits ends with an id label: a word of ID_LABELS, then spaces and at most one of `:#=`. */
+export const idLabelBefore = (b: string): boolean => labelled(b, endsWithLabel);
 const LICENSE_CONTEXT = /(?:driver'?s?|driving)\s+licen[cs]e|\blicen[cs]e\s+(?:no|number|#)|\bdl\s*(?:no|#|number)?\s*:?/;
 // Valid in any of these regions is valid. Tried in order of how many numbers each accepts (German numbering, with
 // its variable lengths, accepts most), so a valid number is usually settled by the first parse.
@@ -91,6 +102,7 @@ function phoneConfidence(run: string, n: number, ctxBefore: string, field: strin
     if (v & VALID) return 0.95;
     return v & POSSIBLE ? 0.8 : fieldPhone || PHONE_CONTEXT.test(ctxBefore) ? 0.6 : 0;
   }
+  if (!fieldPhone && idLabelBefore(ctxBefore)) return 0;
   const context = fieldPhone || PHONE_CONTEXT.test(ctxBefore);
   if (!context && notPhoneContext(ctxBefore)) return 0;
   const grouped = /[ .()\/-]/.test(run.slice(1));

@@ -67,6 +67,19 @@ export function hasCueSlow(text: string, lo: number, start: number): boolean {
   return false;
 }
 
+// Days and months are names too (June, August), but read as dates: alone, after a comma, "and" or "is" (a list
+// or a date: "Monday, March 27", "Tuesday and Friday", "the deadline is June"), such a word is not a name.
+const DATE_WORDS = new Set(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'january', 'february', 'march',
+  'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december']);
+/** The cue before `start` is only a list or copula one: `,`, `and` or `is` (then white space). */
+function listCue(text: string, start: number): boolean {
+  let k = start;
+  while (k > 0 && charClass(text.charCodeAt(k - 1)) & SPACE) k--;
+  if (text.charCodeAt(k - 1) === 44) return true;
+  const w = wordBefore(text, k);
+  return w === 'and' || w === 'And' || w === 'is' || w === 'Is';
+}
+
 // Word kinds, one byte per token.
 const K_TITLE = 1, K_INITIAL = 2, K_NAME = 3, K_NAME_COMMON = 4, K_UNKNOWN = 5, K_COMMON = 6;
 
@@ -247,6 +260,24 @@ export function keyBefore(text: string, start: number): string {
 
 const VOCATIVE = /^, (?:can|could|would|will|please|I|you|we)\b/;
 
+/** [s, e) lies in a run of 16+ characters without white space (looked at up to 64 on each side) that holds a digit. */
+function inDigitBlob(cu: Uint16Array, s: number, e: number): boolean {
+  let digit = false;
+  let a = s;
+  for (const lo = Math.max(0, s - 64); a > lo; a--) {
+    const c = cu[a - 1];
+    if (charClass(c) & SPACE) break;
+    if (c >= 48 && c <= 57) digit = true;
+  }
+  let b = e;
+  for (const hi = Math.min(cu.length, e + 64); b < hi; b++) {
+    const c = cu[b];
+    if (charClass(c) & SPACE) break;
+    if (c >= 48 && c <= 57) digit = true;
+  }
+  return digit && b - a >= 16;
+}
+
 /**
  * PERSON without an NLP model: sequences of capitalised words scored with name lists (given names and
  * surnames), common-English words, honorifics (Mr, Dr, …) and cues before them ("my name is", "Hi", "Dear",
@@ -270,6 +301,12 @@ export const persons: Detector = (text, out, ctx) => {
     // A capitalised word [s, e): strip a possessive 's, look it up once.
     const s = w.tokS[t];
     let e = w.tokE[t];
+    // Glued to a digit, it is part of a token (base64, a hash, an id: "LJPb8Mat1X"), not a name; so is a word
+    // between slashes or pluses inside a long run without spaces that holds digits ("TZ/Ru/BT" in base64).
+    const before = s > 0 ? cu[s - 1] : 32, after = e < cu.length ? cu[e] : 32;
+    if ((before >= 48 && before <= 57) || (after >= 48 && after <= 57)) continue;
+    if (after === 45 && e + 1 < cu.length && cu[e + 1] >= 48 && cu[e + 1] <= 57) continue; // "Apache-2.0", "Windows-11"
+    if ((before === 47 || before === 43 || after === 47 || after === 43) && inDigitBlob(cu, s, e)) continue;
     if (e - s > 2 && cu[e - 1] === 115) {
       const q = cu[e - 2];
       if (q === 39 || q === 0x2019) e -= 2;
@@ -417,7 +454,7 @@ export const persons: Detector = (text, out, ctx) => {
     else if (speaker || vocative) conf = 0.75;
     else if (nWords >= 2 && nName >= 1) conf = 0.85;
     else if (nWords === 1 && nName === 1) conf = sentenceStart(cu, start) ? 0.6 : 0.7;
-    else if (fieldIsName || (charClass(at(cu, start - 1)) & SPACE && hasCue(text, cu, start))) conf = 0.85;
+    else if (fieldIsName || (charClass(at(cu, start - 1)) & SPACE && hasCue(text, cu, start) && !(nWords === 1 && listCue(text, start) && DATE_WORDS.has(lowerOf(a))))) conf = 0.85;
     else if (nWords >= 2 && nUnknown === nWords) conf = 0.6;
     else if (nWords >= 2 && nameCommon && nUnknown >= 1) conf = 0.65;
     if (!conf) continue;
