@@ -59,6 +59,18 @@ test('audit keygen prints a usable key for the env var and its public key', asyn
   assert.match(r.stdout, new RegExp(`key id: ${signer.keyId}`));
 });
 
+test('audit verify on a log with no checkpoint yet says none is signed, not that signatures were verified', async () => {
+  const fresh = join(dir, 'fresh.db');
+  const store = new SqliteStore(fresh);
+  const log = createAuditLog({ store, signer: createAuditSigner(keys.privateKey) });
+  for (let i = 1; i <= 3; i++) await log.append({ type: 'action.allowed', resource: 'prod-db', summary: `e${i}` });
+  await store.close(); // the gateway is still "running": no checkpoint at shutdown
+  const r = await cli(['audit', 'verify', '--public-key', keys.publicKey], { CS_DB: fresh });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /intact: 3 events, 0 checkpoints \(none signed yet: /);
+  assert.doesNotMatch(r.stdout, /signatures verified/);
+});
+
 test('audit verify: exit 0 on an intact log, signatures checked with --public-key or the signing key env', async () => {
   const a = await cli(['audit', 'verify', '--public-key', keys.publicKey], { CS_DB: db });
   assert.equal(a.code, 0, a.stderr);

@@ -74,7 +74,12 @@ export function registerAuditCommands(
             process.stderr.write(`verified ${checked.toLocaleString('en')} of ${total.toLocaleString('en')} events\n`);
           },
         });
-        const sigs = r.signaturesChecked ? 'signatures verified' : 'signatures NOT checked (no public key)';
+        const sigs =
+          r.checkpoints === 0
+            ? 'none signed yet: a gateway signs one every audit.checkpoint_every events, every audit.checkpoint_interval and on shutdown'
+            : r.signaturesChecked
+              ? 'signatures verified'
+              : 'signatures NOT checked (no public key)';
         if (r.ok) {
           console.log(`audit log intact: ${r.checked} events, ${r.checkpoints} checkpoints (${sigs}); ${r.unsignedTail} events after the last checkpoint`);
           process.exitCode = AUDIT_VERIFY_EXIT.intact;
