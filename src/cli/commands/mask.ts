@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { configOption } from '../options.js';
 import { isCountersignError } from '../../core/errors.js';
-import { loadConfig } from '../../config/load.js';
-import { createMasker, maskingConfigSchema, type MaskingConfig, type MaskingEngine } from '../../masking/index.js';
-import { maskChunks } from '../../masking/stream.js';
+import type { MaskingConfig, MaskingEngine } from '../../masking/index.js';
+// The engine and the config loader are imported when a command runs: `countersign --help` and the other commands
+// do not pay for loading them.
 
 interface Opts {
   config?: string;
@@ -13,7 +13,9 @@ interface Opts {
 
 async function masking(opts: Opts): Promise<MaskingConfig> {
   const file = opts.config ?? process.env.COUNTERSIGN_CONFIG;
+  const { maskingConfigSchema } = await import('../../masking/index.js');
   if (!file) return maskingConfigSchema.parse({});
+  const { loadConfig } = await import('../../config/load.js');
   const cfg = await loadConfig(file);
   return cfg.masking;
 }
@@ -43,6 +45,7 @@ function fail(e: unknown): never {
 }
 
 async function engineFor(opts: Opts): Promise<MaskingEngine> {
+  const { createMasker } = await import('../../masking/index.js');
   const engine = createMasker(await masking(opts));
   if (opts.profile && !engine.profiles().includes(opts.profile) && opts.profile !== 'default') {
     throw new Error(`unknown masking profile "${opts.profile}" (known: ${engine.profiles().join(', ')})`);
@@ -100,6 +103,7 @@ export function registerMaskCommands(program: Command): void {
         const engine = await engineFor({ ...opts, config: configOption(cmd) });
         const ctx = { profile: opts.profile, field: opts.field };
         let base = 0;
+        const { maskChunks } = await import('../../masking/stream.js');
         for await (const piece of maskChunks(stdinText(), (t) => engine.scanSync(t, ctx))) {
           let out = '';
           for (const f of piece.findings) {

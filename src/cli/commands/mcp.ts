@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Authenticator } from '../../core/identity.js';
 import { isCountersignError } from '../../core/errors.js';
 import type { Gateway } from '../../pipeline/types.js';
-import { createMcpGateway, mcpGatewayOptions, type McpConfig, type McpGateway } from '../../connectors/mcp/index.js';
+import type { McpConfig, McpGateway } from '../../connectors/mcp/index.js';
 
 /** What `countersign mcp` needs from the running gateway parts; src/cli/main.ts builds them from the config. */
 export interface McpRuntime {
@@ -66,6 +66,7 @@ export function registerMcpCommands(program: Command, deps: McpCommandDeps): voi
       try {
         runtime = await deps.open(opts.config);
         const principal = await runtime.authenticator.authenticate(token);
+        const { createMcpGateway, mcpGatewayOptions } = await import('../../connectors/mcp/index.js');
         const options = mcpGatewayOptions(runtime.mcp);
         mcp = createMcpGateway({ gateway: runtime.gateway, ...options, baseDir: runtime.baseDir, holdMode: (opts.holdMode as 'wait' | 'return_pending' | undefined) ?? options.holdMode });
         const status = await mcp.start();

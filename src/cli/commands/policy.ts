@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ACTION_KINDS, describeAction } from '../../core/action.js';
 import { CountersignError, isCountersignError } from '../../core/errors.js';
 import type { Decision } from '../../core/decision.js';
-import { loadConfig, type ConfigErrorDetail } from '../../config/load.js';
+import type { ConfigErrorDetail } from '../../config/load.js';
 import { configOption } from '../options.js';
 import { formatDuration } from '../../config/duration.js';
 import type { Evaluation } from '../../policy/engine.js';
@@ -76,6 +76,7 @@ export function registerPolicyCommands(program: Command): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const file = configPath(configOption(cmd));
       try {
+        const { loadConfig } = await import('../../config/load.js');
         const cfg = await loadConfig(file);
         for (const w of cfg.warnings) console.error(`warning: ${w}`);
         const n = cfg.compiledPolicy.ruleCount;
@@ -109,6 +110,7 @@ export function registerPolicyCommands(program: Command): void {
       let evaluation: Evaluation;
       let digest: string;
       try {
+        const { loadConfig } = await import('../../config/load.js');
         const cfg = await loadConfig(configPath(configOption(cmd)));
         const input = await readActionFile(actionFile);
         const action = describeAction({ ...input, principal: { ...input.principal, authMethod: 'static' } });
