@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { AuditCheckpoint, AuditRawRecord, AuditRecord, AuditStore } from '../store/types.js';
 import { AUDIT_GENESIS_HASH, auditHash, auditHashRaw } from './chain.js';
-import { parseAuditPublicKey, verifyCheckpointSignature } from './signing.js';
+import { auditKeyId, parseAuditPublicKey, verifyCheckpointSignature } from './signing.js';
 
 export type AuditProblem = 'edited' | 'deleted' | 'inserted' | 'reordered' | 'bad_checkpoint';
 
@@ -108,6 +108,7 @@ export async function verifyAudit(store: AuditStore, opts: VerifyOptions = {}): 
     maxCp = Math.max(maxCp, cp.seq);
   }
   const total = (await store.auditHead()).seq;
+  const verifyingKeyId = publicKey ? auditKeyId(publicKey) : undefined;
   const result: VerifyResult = { ok: true, checked: 0, checkpoints: 0, signaturesChecked: publicKey !== undefined, unsignedTail: 0 };
   const fail = (bad: NonNullable<VerifyResult['firstBad']>): VerifyResult => ({ ...result, ok: false, firstBad: bad });
 
@@ -128,7 +129,12 @@ export async function verifyAudit(store: AuditStore, opts: VerifyOptions = {}): 
       const cp = cps.get(k);
       if (cp) {
         if (publicKey && !verifyCheckpointSignature(cp, publicKey)) {
-          return fail({ seq: k, problem: 'bad_checkpoint', detail: `checkpoint at ${k} has an invalid signature or key id ${cp.keyId}` });
+          // Another key id is either the wrong verifying key or a checkpoint forged with another key: say which ids.
+          const detail =
+            cp.keyId === verifyingKeyId
+              ? `checkpoint at ${k} has an invalid signature (key id ${cp.keyId})`
+              : `checkpoint at ${k} was signed by key id ${cp.keyId}, not by the verifying key (id ${verifyingKeyId}): a wrong public key, or a checkpoint forged with another key`;
+          return fail({ seq: k, problem: 'bad_checkpoint', detail });
         }
         if (cp.hash !== r.hash) {
           return fail({ seq: k, problem: 'bad_checkpoint', detail: `checkpoint at ${k} signed a different hash: events ${lastGoodCp + 1}..${k} were rewritten` });

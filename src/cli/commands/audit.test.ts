@@ -91,10 +91,12 @@ test('audit verify: exit 0 on an intact log, signatures checked with --public-ke
   assert.match(e.stdout, /bad_checkpoint/);
 });
 
-test('audit verify: wrong public key → exit 1 naming the checkpoint', async () => {
-  const r = await cli(['audit', 'verify', '--public-key', generateAuditKeyPair().publicKey], { CS_DB: db });
+test('audit verify: wrong public key → exit 1 naming the checkpoint and both key ids', async () => {
+  const other = generateAuditKeyPair();
+  const r = await cli(['audit', 'verify', '--public-key', other.publicKey], { CS_DB: db });
   assert.equal(r.code, 1);
   assert.match(r.stdout, /first bad event seq 4: bad_checkpoint/);
+  assert.ok(r.stdout.includes(`signed by key id ${createAuditSigner(keys.privateKey).keyId}, not by the verifying key (id ${other.keyId})`), r.stdout);
 });
 
 test('audit verify: an edited event → exit 1 naming it; unreadable store → exit 2', async () => {
