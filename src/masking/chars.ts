@@ -91,3 +91,15 @@ export function releaseCodeUnits(ctx: { codes?: Uint16Array; codesGen?: number }
   if (ctx.codes && ctx.codesGen === unitsGen) ctx.codes.fill(0);
   ctx.codes = undefined;
 }
+
+/** `words` grouped by their last code unit, each group in list order: only a group can end a text at a given place. */
+export function byLastUnit(words: readonly string[]): Map<number, string[]> {
+  const m = new Map<number, string[]>();
+  for (const w of words) {
+    const k = w.charCodeAt(w.length - 1);
+    const list = m.get(k);
+    if (list) list.push(w);
+    else m.set(k, [w]);
+  }
+  return m;
+}

@@ -3,7 +3,7 @@ import { cardIssuer, isbnValid, luhn, ssnValid } from '../validators.js';
 import { before, type Detector } from '../types.js';
 import { ipv4Confidence } from './net.js';
 import { wordPass } from '../words.js';
-import { charClass, codeUnits, SPACE } from '../chars.js';
+import { byLastUnit, charClass, codeUnits, SPACE } from '../chars.js';
 import { internationalVerdict as phoneVerdict, POSSIBLE, VALID, validInRegion } from '../phone.js';
 
 // A run of digits with the separators phone numbers, cards and IDs use: `[+(]?\d(?:(?:[ .\/-]\(?|\)[ -]?)?\d)*`.
@@ -23,13 +23,7 @@ const SSN_CONTEXT = /ssn|social security|social sec|\bss#|\bss no|tax id|tin\b/;
 const NOT_PHONE_WORDS = ['order', 'invoice', 'inv', 'sku', 'ref', 'reference', 'ticket', 'case', 'id', 'no', 'no.', 'account', 'acct', 'tracking', 'po', 'isbn', 'version', 'ver', 'build', 'port', 'pid', 'uid', 'gid', 'serial', 'part', 'item', 'batch', 'lot', 'transaction', 'txn', 'receipt', 'price', 'total', 'amount', 'cost', 'usd', 'eur', 'gbp', '$', '€', '£', '#'];
 const isSpace = (c: number) => (charClass(c) & SPACE) !== 0;
 // The words by their last code unit: only those can end `b` at `e`.
-const NOT_PHONE_BY_LAST = new Map<number, string[]>();
-for (const w of NOT_PHONE_WORDS) {
-  const k = w.charCodeAt(w.length - 1);
-  const list = NOT_PHONE_BY_LAST.get(k);
-  if (list) list.push(w);
-  else NOT_PHONE_BY_LAST.set(k, [w]);
-}
+const NOT_PHONE_BY_LAST = byLastUnit(NOT_PHONE_WORDS);
 function endsWithWord(b: string, e: number): boolean {
   const words = e > 0 ? NOT_PHONE_BY_LAST.get(b.charCodeAt(e - 1)) : undefined;
   if (words === undefined) return false;

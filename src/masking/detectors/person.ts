@@ -1,5 +1,5 @@
 import type { Finding } from '../../core/masking.js';
-import { charClass, codeUnits, SPACE } from '../chars.js';
+import { byLastUnit, charClass, codeUnits, SPACE } from '../chars.js';
 import { COMMON, lexicon, NAME, NOT_NAME, TITLE, wordHash, type Lexicon } from '../lexicon.js';
 import type { Detector } from '../types.js';
 import { wordPass } from '../words.js';
@@ -13,13 +13,7 @@ const CUES = ['my name is', 'name is', 'name:', 'i am', "i'm", 'this is', 'hi', 
   'written by', 'featuring', 'meet', 'and', ',', 'is', 'last name?', 'first name?', 'name?', 'maiden name is', 'founders:', 'kid', 'son', 'daughter',
   'wife', 'husband', 'mother', 'father', 'brother', 'sister', 'friend', 'colleague', 'manager', 'ex-zombie'];
 // The cues by their last character, in list order: only the few that can end the text before a word are tried.
-const CUES_BY_LAST = new Map<number, string[]>();
-for (const c of CUES) {
-  const k = c.charCodeAt(c.length - 1);
-  const list = CUES_BY_LAST.get(k);
-  if (list) list.push(c);
-  else CUES_BY_LAST.set(k, [c]);
-}
+const CUES_BY_LAST = byLastUnit(CUES);
 const isAsciiLower = (c: number) => c >= 97 && c <= 122;
 // The last characters of the cues (ASCII), as a table.
 const CUE_LAST = new Uint8Array(128);
