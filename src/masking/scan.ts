@@ -271,11 +271,15 @@ export function resolve(findings: Finding[]): Finding[] {
 /** resolve() on findings already sorted by `byStart`. */
 function mergeOverlaps(findings: Finding[]): Finding[] {
   if (findings.length <= 1) return findings;
+  // The detectors' own objects go out as they are (each scan makes its findings afresh); one is copied only when a
+  // merge is about to change it.
   const out: Finding[] = [];
-  let cur = { ...findings[0] };
+  let cur = findings[0];
+  let copied = false;
   for (let i = 1; i < findings.length; i++) {
     const f = findings[i];
     if (f.start < cur.end) {
+      if (!copied) (cur = { ...cur }), (copied = true);
       if (f.confidence > cur.confidence) {
         cur.type = f.type;
         cur.detector = f.detector;
@@ -284,7 +288,8 @@ function mergeOverlaps(findings: Finding[]): Finding[] {
       if (f.end > cur.end) cur.end = f.end;
     } else {
       out.push(cur);
-      cur = { ...f };
+      cur = f;
+      copied = false;
     }
   }
   out.push(cur);

@@ -383,7 +383,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
       }
       const s = i++;
       if (lastDigit === s - 2 && z[s - 1] === 32) pushAfterNum(s); // a digit and a space before the word
-      while (ASCII_LETTER[z[i]]) i++; // z[n] is 0
+      while ((((z[i] | 32) - 97) >>> 0) < 26) i++; // an ASCII letter (any other code unit ORed with 32 is out of range); z[n] is 0
       // The ASCII letters end here; does the word (or the address run) go on? (At the end, d is 0: no.)
       const d = z[i];
       const more = d >= 128
