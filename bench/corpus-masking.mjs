@@ -4,7 +4,7 @@
 // decoys that must survive (UUIDs, git SHAs, versions, timestamps, order/invoice/SKU numbers, prices, ports,
 // hashes, ISBNs, Luhn-failing numbers, test and publishable keys). Deterministic (seeded), same format as
 // presidio-synth: JSON lines of {text, sensitive[{type,value}], decoys[{kind,value}]}.
-// Usage: node bench/corpus-masking.mjs [out.jsonl] [documents] [place documents] [everyday-word documents]
+// Usage: node bench/corpus-masking.mjs [out.jsonl] [documents] [place documents] [everyday-word documents] [agent-output documents]
 import { createHash, createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 
@@ -133,6 +133,45 @@ const WORD_DOCS = Number(process.argv[5] ?? 60);
 for (let i = 0; i < WORD_DOCS; i++) {
   const [text, sens, dec] = wordTemplates[i % wordTemplates.length]();
   lines.push(JSON.stringify({ id: N + PLACE_DOCS + i, text, sensitive: sens.map(([type, value]) => ({ type, value })), decoys: dec.map(([kind, value]) => ({ kind, value })) }));
+}
+// Agent-facing output an exploratory test found mishandled (2026-11-22): log timestamps with a space before the
+// time and JavaScript dates, decimals and coordinates, HTTP headers and user agents, software names in lists,
+// letters in Spanish and German, an order number after "number" — decoys all; opaque bearer tokens, Basic
+// credentials, passwords on command lines, hex keys under secret names, fixed-prefix tokens of more providers, URL
+// credentials before a dotted host, an IPv4 address after its label — sensitive. A fourth generator with its own
+// seed, after the documents above (which stay as they were).
+seed = 0x7e57ab1e;
+const B64 = ALNUM + '+/';
+const pad2 = (n) => String(n).padStart(2, '0');
+const stamp = () => `2026-${pad2(1 + Math.floor(rnd() * 12))}-${pad2(1 + Math.floor(rnd() * 28))} ${pad2(Math.floor(rnd() * 24))}:${pad2(Math.floor(rnd() * 60))}:${pad2(Math.floor(rnd() * 60))}`;
+const jsDate = () => `${pick(['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'])} ${pick(['Jan', 'Mar', 'Jun', 'Sep', 'Nov'])} ${pad2(1 + Math.floor(rnd() * 28))} 2026 ${pad2(Math.floor(rnd() * 24))}:${pad2(Math.floor(rnd() * 60))}:${pad2(Math.floor(rnd() * 60))} GMT+0000`;
+const decimal = (int, frac) => `${Math.floor(rnd() * 10 ** int)}.${digits(frac)}`;
+const SOFTWARE = ['Kubernetes', 'Terraform', 'Docker', 'Grafana', 'Kafka', 'Ansible', 'Redis', 'Prometheus'];
+const ES_FIRST = ['María', 'José', 'Lucía', 'Andrés', 'Sofía'];
+const ES_LAST = ['García', 'Pérez', 'López', 'Martínez', 'Sánchez'];
+const DE_LAST = ['Müller', 'Schmidt', 'Schneider', 'Weber', 'Becker'];
+const agentTemplates = [
+  () => { const t = stamp(), e = `${pick(FIRST).toLowerCase()}@example.net`, d = decimal(1, 3); return [`${t},${digits(3)} INFO api request by ${e} took ${d}s`, [['EMAIL', e]], [['timestamp', t], ['decimal', d]]]; },
+  () => { const t = stamp(), n = person(), o = order(); return [`[${t}] ERROR payment ${o} failed for ${n}`, [['PERSON', n]], [['timestamp', t], ['order', o]]]; },
+  () => { const a = jsDate(), b = jsDate(); return [`created: ${a}\nmodified: ${b}\nsize: ${digits(4)}\nisFile: true`, [], [['timestamp', a], ['timestamp', b]]]; },
+  () => { const la = `${decimal(2, 7)}`, lo = `-0.${digits(7)}`, ac = decimal(2, 2); return [`{"lat": ${la}, "lon": ${lo}, "accuracy_m": ${ac}}`, [], [['decimal', la], ['decimal', lo], ['decimal', ac]]]; },
+  () => { const tok = chars(32, ALNUM), u = uuid(); return [`POST /v1/charges HTTP/1.1\r\nHost: api.example.com\r\nContent-Type: application/json\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64)\r\nAuthorization: Bearer ${tok}\r\nX-Request-Id: ${u}\r\n\r\n`, [['SECRET', tok]], [['header', 'Content-Type'], ['header', 'User-Agent'], ['user_agent', 'Mozilla/5.0'], ['uuid', u]]]; },
+  () => { const cred = Buffer.from(`deploy:${chars(14, ALNUM)}`).toString('base64'); return [`GET /metrics HTTP/1.1\r\nAuthorization: Basic ${cred}\r\nAccept: text/plain\r\n\r\n`, [['SECRET', cred]], [['header', 'Accept']]]; },
+  () => { const pw = chars(10, ALNUM) + '!', my = chars(12, ALNUM); return [`curl -u deploy:${pw} https://ci.example.com/api/job/build\nmysql -h db.prod -u root -p${my} appdb`, [['PASSWORD', pw], ['PASSWORD', my]], [['url', 'https://ci.example.com/api/job/build']]]; },
+  () => { const a = chars(32, HEX), b = chars(32, HEX), s = sha(), c = sha256(); return [`TWILIO_AUTH_TOKEN=${a}\nDATADOG_API_KEY=${b}\nGIT_COMMIT_SHA=${s}\nBUILD_CHECKSUM=${c}\n`, [['SECRET', a], ['SECRET', b]], [['git_sha', s], ['hash', c]]]; },
+  () => { const gl = 'glpat-' + chars(20, ALNUM + '_-'), np = 'npm_' + chars(36, ALNUM), sg = `SG.${chars(22, ALNUM + '_-')}.${chars(43, ALNUM + '_-')}`; return [`GITLAB_TOKEN=${gl}\nnpm config set //registry.npmjs.org/:_authToken ${np}\nsendgrid key ${sg}`, [['GITLAB_TOKEN', gl], ['NPM_TOKEN', np], ['SENDGRID_KEY', sg]], []]; },
+  () => { const a = pick(SOFTWARE), b = pick(SOFTWARE), c = pick(SOFTWARE); return [`We deploy with ${a} and ${b}; metrics go to ${c}.`, [], [['software', a], ['software', b], ['software', c]]]; },
+  () => { const f = pick(ES_FIRST), l = pick(ES_LAST), o = order(); return [`Estimada Sra. ${f} ${l}:\nLe escribimos desde Madrid sobre su pedido ${o}.\nAtentamente,\nEl equipo`, [['PERSON', `${f} ${l}`]], [['word', 'Le escribimos'], ['place', 'Madrid'], ['word', 'Atentamente'], ['order', o]]]; },
+  () => { const l = pick(DE_LAST); return [`Sehr geehrte Frau ${l},\nvielen Dank für Ihre Nachricht.\nMit freundlichen Grüßen`, [['PERSON', l]], [['word', 'Sehr geehrte'], ['word', 'vielen Dank'], ['word', 'Ihre Nachricht'], ['word', 'Mit freundlichen']]]; },
+  () => { const m = `cpu=${decimal(1, 2)}`, p = '3.14159265358979', r = decimal(1, 9); return [`metrics: ${m} pi=${p} ratio=${r}`, [], [['decimal', m], ['decimal', p], ['decimal', r]]]; },
+  () => { const tok = chars(20, ALNUM); return [`git clone https://oauth2:${tok}@gitlab.example.com/group/app.git`, [['PASSWORD', tok]], [['url', 'gitlab.example.com/group/app.git']]]; },
+  () => { const o = '4' + digits(9), ip = `10.${Math.floor(rnd() * 255)}.${Math.floor(rnd() * 255)}.${1 + Math.floor(rnd() * 250)}`; return [`Your order number is ${o}. Shipped from host IPv4 ${ip}.`, [['IP_ADDRESS', ip]], [['order', o]]]; },
+  () => { const d = `${pick(['Mon', 'Tue', 'Wed', 'Thu', 'Fri'])}, ${pad2(1 + Math.floor(rnd() * 28))} Jan 2026 10:00:00 GMT`, room = `Room ${100 + Math.floor(rnd() * 800)}`, l = pick(LAST); return [`Date: ${d}\nMeeting in ${room} with Dr. ${l}.`, [['PERSON', l]], [['timestamp', d], ['room', room]]]; },
+];
+const AGENT_DOCS = Number(process.argv[6] ?? 64);
+for (let i = 0; i < AGENT_DOCS; i++) {
+  const [text, sens, dec] = agentTemplates[i % agentTemplates.length]();
+  lines.push(JSON.stringify({ id: N + PLACE_DOCS + WORD_DOCS + i, text, sensitive: sens.map(([type, value]) => ({ type, value })), decoys: dec.map(([kind, value]) => ({ kind, value })) }));
 }
 writeFileSync(out, lines.join('\n') + '\n');
 console.error(`wrote ${lines.length} documents to ${out}`);

@@ -18,7 +18,9 @@ const CORPORA: [string, string, number, string][] = [
   // capitalised fragment glued to digits (base64, ids) is not a name, an id label right before digits outweighs a
   // phone cue further back, phone cue words start at a word. On Presidio synth only days of the week and "Labor
   // Day" went away (no finding was added, the same values leak); the own corpus gained 60 documents of such decoys.
-  [`${root}bench/corpus-masking.jsonl`, 'own corpus', 2490, '6ba27bbd1a970a2d'],
+  // Then the own corpus gained 64 documents of agent output an exploratory test found mishandled (pinned here as the
+  // engine found them before the fixes, so the fixes show as changes).
+  [`${root}bench/corpus-masking.jsonl`, 'own corpus', 2716, '7d6c8967e0f290da'],
   [`${root}../shared/benchmarks/presidio-synth/corpus.jsonl`, 'Presidio synth', 4030, '6f2a4ad0724c8070'],
 ];
 
