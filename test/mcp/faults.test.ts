@@ -8,6 +8,7 @@ import { startHarness, TEST_POLICY, type Harness } from './support/harness.js';
 import { toolText } from './support/upstreams.js';
 import { realWorld } from './support/world.js';
 import { streamPair } from './support/stream-client.js';
+import { BATCH_REFUSED } from '../../src/connectors/mcp/stdio.js';
 
 const FAULTY = fileURLToPath(new URL('./fixtures/faulty-server.mjs', import.meta.url));
 const text = toolText;
@@ -87,12 +88,16 @@ describe('MCP gateway faults', () => {
     const nullIds = lines.filter((l) => (l as { id: unknown }).id === null) as Array<{ error: { code: number; message: string } }>;
     assert.deepEqual(nullIds.map((l) => l.error.code).sort(), [-32700, -32600, -32600].sort());
     assert.ok(nullIds.some((l) => /larger than 4096 bytes/.test(l.error.message)));
+    assert.ok(nullIds.some((l) => l.error.message === BATCH_REFUSED), 'a batch is refused, as over HTTP');
     assert.equal(byId(7).error?.code, -32600);
     assert.equal(byId(10).error?.code, -32601);
     assert.deepEqual(byId(11).result, {});
     assert.equal(byId(9), undefined, 'the oversized message was dropped');
     for (const id of [12, 13, 14]) assert.equal(byId(id).error?.code, -32602, `request ${id}: ${JSON.stringify(byId(id))}`);
     assert.match(byId(13).error?.message ?? '', /^Invalid params for prompts\/get: /);
+    // One short line saying what is wrong, not the schema library's issue list.
+    assert.equal(byId(12).error?.message, 'Invalid params for tools/call: params.name: expected string, received undefined');
+    assert.equal(byId(13).error?.message, 'Invalid params for prompts/get: params.name: expected string, received number');
     assert.equal(byId(15).error?.code, -32602);
     assert.match(byId(15).error?.message ?? '', /arguments nest deeper than 63 levels/);
     assert.deepEqual(byId(16).result, {}, 'still answering');
@@ -110,6 +115,7 @@ describe('MCP gateway faults', () => {
     assert.equal(((await bad.json()) as { error: { code: number } }).error.code, -32700);
     const big = await post('{"jsonrpc":"2.0","id":1,"method":"ping","params":{"p":"' + 'x'.repeat(5000) + '"}}');
     assert.equal(big.status, 413);
+    assert.deepEqual(await big.json(), { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Message larger than 4096 bytes (max_message_bytes)' } });
     const noAuth = await post('{"jsonrpc":"2.0","id":1,"method":"ping"}', { authorization: 'Bearer wrong-token-that-is-long-enough' });
     assert.equal(noAuth.status, 401);
     assert.ok(world.events.some((e) => e.type === 'auth.failed'));
@@ -118,6 +124,40 @@ describe('MCP gateway faults', () => {
     const unknown = await post('{"jsonrpc":"2.0","id":1,"method":"ping"}', { 'mcp-session-id': 'nope' });
     assert.equal(unknown.status, 404);
     assert.equal(text(await other.callTool({ name: 'everything.echo', arguments: { message: 'still here' } })), 'Echo: still here');
+  });
+
+  it('refuses a JSON-RPC batch over HTTP as over stdio (-32600), and answers each message sent alone', async () => {
+    const headers = { authorization: `Bearer ${h.tokens.agent}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const init = await fetch(h.url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+    });
+    const sid = init.headers.get('mcp-session-id')!;
+    await init.body?.cancel();
+    const withSession = { ...headers, 'mcp-session-id': sid, 'mcp-protocol-version': '2025-06-18' };
+    await (await fetch(h.url, { method: 'POST', headers: withSession, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })).body?.cancel();
+    for (const batch of [[{ jsonrpc: '2.0', id: 2, method: 'tools/list' }], [{ jsonrpc: '2.0', id: 3, method: 'ping' }, { jsonrpc: '2.0', id: 4, method: 'ping' }], []]) {
+      const r = await fetch(h.url, { method: 'POST', headers: withSession, body: JSON.stringify(batch) });
+      assert.equal(r.status, 400, JSON.stringify(batch));
+      assert.deepEqual(await r.json(), { jsonrpc: '2.0', id: null, error: { code: -32600, message: BATCH_REFUSED } });
+    }
+    const single = await fetch(h.url, { method: 'POST', headers: { ...withSession, accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'ping' }) });
+    assert.equal(single.status, 200);
+    assert.match(await single.text(), /"id":5/);
+  });
+
+  it('lets an SDK client read the 413 for an oversized message, and the session keeps working', async () => {
+    // The body is read to its end before the answer: a client still sending when the server closes would only see
+    // a connection reset ("fetch failed").
+    for (const size of [5_000, 3_000_000]) {
+      await assert.rejects(other.callTool({ name: 'everything.echo', arguments: { message: 'x'.repeat(size) } }), (e: unknown) => {
+        assert.equal((e as { code?: unknown }).code, 413, String(e));
+        assert.match(String((e as Error).message), /Error POSTing to endpoint: .*"code":-32600,"message":"Message larger than 4096 bytes \(max_message_bytes\)"/, String(e));
+        return true;
+      });
+    }
+    assert.equal(text(await other.callTool({ name: 'everything.echo', arguments: { message: 'after' } })), 'Echo: after');
   });
 
   it('refuses a session to a principal other than the one that opened it', async () => {

@@ -5,6 +5,7 @@ import { ErrorCode, isInitializeRequest, type RequestId } from '@modelcontextpro
 import type { Principal } from '../../core/identity.js';
 import { asCountersignError } from '../../core/errors.js';
 import type { McpSession } from './session.js';
+import { BATCH_REFUSED } from './stdio.js';
 
 /** Turns an HTTP request into the principal that makes it; throws CountersignError AUTH_* when it cannot. */
 export type Authenticate = (req: IncomingMessage) => Promise<Principal>;
@@ -45,18 +46,37 @@ function sendJsonRpcError(res: ServerResponse, status: number, code: number, mes
   res.end(body);
 }
 
-class TooLarge extends Error {}
+/** A body over the limit; `drained` when it was read to its end (the connection can answer and stay usable). */
+class TooLarge extends Error {
+  constructor(readonly drained: boolean) {
+    super('body too large');
+  }
+}
 
+/** How much of an oversized body is read and thrown away so the client can read the 413 (see readBody). */
+export function drainLimit(max: number): number {
+  return Math.max(64 * 1024 * 1024, 4 * max);
+}
+
+/**
+ * The request body, up to `max` bytes. A larger body is not kept: it is read to its end and discarded (up to
+ * `drainLimit(max)`), because a client still sending when the server answers and closes gets a connection reset and
+ * never sees the answer (undici's fetch reports "fetch failed"). Past that ceiling, or when Content-Length already
+ * says more, it gives up at once (`drained: false`).
+ */
 async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  const cap = drainLimit(max);
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (Number.isFinite(declared) && declared > max) throw new TooLarge();
+  if (Number.isFinite(declared) && declared > cap) throw new TooLarge(false);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > max) throw new TooLarge();
-    chunks.push(chunk);
+    if (size > cap) throw new TooLarge(false);
+    if (size <= max) chunks.push(chunk);
+    else chunks.length = 0;
   }
+  if (size > max) throw new TooLarge(true);
   return Buffer.concat(chunks);
 }
 
@@ -128,10 +148,13 @@ export function createHttpHandler(deps: HttpHandlerDeps): McpHttpHandler {
       body = JSON.parse(raw.toString('utf8'));
     } catch (e) {
       if (e instanceof TooLarge) {
-        return sendJsonRpcError(res, 413, ErrorCode.InvalidRequest, `Message larger than ${deps.maxMessageBytes} bytes`, { connection: 'close' });
+        // Drained: the connection stays usable. Not drained: it is closed once the answer is out.
+        return sendJsonRpcError(res, 413, ErrorCode.InvalidRequest, `Message larger than ${deps.maxMessageBytes} bytes (max_message_bytes)`, e.drained ? {} : { connection: 'close' });
       }
       return sendJsonRpcError(res, 400, ErrorCode.ParseError, 'Parse error: the body is not valid JSON');
     }
+    // MCP 2025-06-18 removed JSON-RPC batching (2025-11-25 keeps it out); stdio refuses batches too.
+    if (Array.isArray(body)) return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, BATCH_REFUSED);
 
     let entry = existing;
     if (!entry) {

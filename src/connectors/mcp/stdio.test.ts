@@ -43,7 +43,12 @@ describe('LineParser', () => {
   });
 
   it('reports a JSON value that is not a JSON-RPC message as invalid, with its id when it has one', () => {
-    const out = new LineParser(1024).push(Buffer.from('{"jsonrpc":"1.0","id":5}\n[1,2]\n'));
-    assert.deepEqual(out, [{ kind: 'invalid', id: 5 }, { kind: 'invalid', id: null }]);
+    const out = new LineParser(1024).push(Buffer.from('{"jsonrpc":"1.0","id":5}\n"text"\nnull\n'));
+    assert.deepEqual(out, [{ kind: 'invalid', id: 5 }, { kind: 'invalid', id: null }, { kind: 'invalid', id: null }]);
+  });
+
+  it('reports a batch (any JSON array, even of valid messages) as a batch, and the next line still parses', () => {
+    const out = new LineParser(1024).push(Buffer.from('[{"jsonrpc":"2.0","id":1,"method":"ping"}]\n[1,2]\n[]\n{"jsonrpc":"2.0","id":2,"method":"ping"}\n'));
+    assert.deepEqual(kinds(out), ['batch', 'batch', 'batch', 'message:2']);
   });
 });

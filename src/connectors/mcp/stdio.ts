@@ -4,6 +4,9 @@ import { ErrorCode, JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcont
 
 const NEWLINE = 0x0a;
 
+/** What a JSON-RPC batch gets on every transport (JSON-RPC -32600). */
+export const BATCH_REFUSED = 'Invalid Request: JSON-RPC batches are not supported (MCP removed them in protocol 2025-06-18); send one message at a time';
+
 /** A JSON-RPC error answered by the transport itself (the message never reached the server). */
 export function protocolError(id: string | number | null, code: number, message: string): JSONRPCMessage {
   // JSON-RPC 2.0: the id is null when it could not be read from the request.
@@ -60,6 +63,7 @@ export type ParsedLine =
   | { kind: 'message'; message: JSONRPCMessage }
   | { kind: 'too_large' }
   | { kind: 'parse_error' }
+  | { kind: 'batch' }
   | { kind: 'invalid'; id: string | number | null };
 
 function parseLine(line: string): ParsedLine | undefined {
@@ -70,6 +74,7 @@ function parseLine(line: string): ParsedLine | undefined {
   } catch {
     return { kind: 'parse_error' };
   }
+  if (Array.isArray(value)) return { kind: 'batch' };
   const r = JSONRPCMessageSchema.safeParse(value);
   if (r.success) return { kind: 'message', message: r.data };
   const id = value && typeof value === 'object' && !Array.isArray(value) ? (value as { id?: unknown }).id : undefined;
@@ -106,8 +111,9 @@ export class StreamServerTransport implements Transport {
     for (const p of this.parser.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)) {
       if (p.kind === 'message') this.onmessage?.(p.message);
       else if (p.kind === 'parse_error') this.reply(protocolError(null, ErrorCode.ParseError, 'Parse error: the line is not valid JSON'));
-      else if (p.kind === 'too_large') this.reply(protocolError(null, ErrorCode.InvalidRequest, `Message larger than ${this.maxMessageBytes} bytes`));
-      else this.reply(protocolError(p.id, ErrorCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message (batches are not supported)'));
+      else if (p.kind === 'too_large') this.reply(protocolError(null, ErrorCode.InvalidRequest, `Message larger than ${this.maxMessageBytes} bytes (max_message_bytes)`));
+      else if (p.kind === 'batch') this.reply(protocolError(null, ErrorCode.InvalidRequest, BATCH_REFUSED));
+      else this.reply(protocolError(p.id, ErrorCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message'));
     }
   };
 
