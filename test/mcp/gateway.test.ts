@@ -86,14 +86,21 @@ for (const transport of ['stdio', 'http'] as const) {
       assert.match(call.messages[0], /needs 1 approval\(s\) from approvers/);
     });
 
-    it('answers a denied hold with who decided and why, and runs nothing', async () => {
+    it('answers a denied hold with who decided and why (the reason masked), and runs nothing', async () => {
       const path = join(s.h.demoDir, 'denied.txt');
       const call = heldCall(s.agent, 'fs.write_file', { path, content: 'x' });
-      s.world.deny(await call.requestId, 'bob@example.com', 'not during the freeze');
+      const id = await call.requestId;
+      s.world.deny(id, 'bob@example.com', 'not during the freeze, call Jonathan Whitaker at 415-555-0172');
       const r = await call.result;
       assert.equal(r.isError, true);
-      assert.match(text(r), /bob@example\.com/);
-      assert.match(text(r), /not during the freeze/);
+      assert.equal(r._meta?.['countersign/error'], 'APPROVAL_DENIED');
+      assert.match(text(r), new RegExp(`^A human approver \\(bob@example\\.com\\) denied this call \\(approval request ${id}\\); it was not run\\. Reason: not during the freeze, call .+\\. Do not retry it unchanged`));
+      assert.equal(text(r).split('bob@example.com').length, 2, 'who decided is said once');
+      for (const secret of ['Jonathan Whitaker', '415-555-0172']) assert.ok(!JSON.stringify(r).includes(secret), `${secret} reached the agent: ${text(r)}`);
+      // The agent reads the same masked reason the audit log keeps.
+      const logged = (await s.world.store.readAudit(0, 100_000)).find((e) => e.type === 'approval.denied' && e.body.requestId === id) ?? (await s.world.store.readAudit(0, 100_000)).filter((e) => e.body.requestId === id && (e.body.data as { reason?: string } | undefined)?.reason).at(-1);
+      const reason = (logged?.body.data as { reason?: string } | undefined)?.reason;
+      assert.ok(reason && text(r).includes(`Reason: ${reason}`), `audit: ${reason} / agent: ${text(r)}`);
       await assert.rejects(stat(path));
     });
 

@@ -1,5 +1,6 @@
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { ERRORS, asCountersignError, type CountersignError, type ErrorCode as CsCode } from '../../core/errors.js';
+import { ERRORS, CountersignError, asCountersignError, type ErrorCode as CsCode } from '../../core/errors.js';
+import type { Masker } from '../../core/masking.js';
 
 /**
  * How each Countersign error reaches an MCP client. Refusals and upstream faults become a tool result with
@@ -28,7 +29,13 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.length > 0 ? v : undefined;
 }
 
-/** The sentence the model reads for a refusal. */
+/** Who decided, from `details.decidedBy` (a list of principal ids, or one id). */
+function deciders(v: unknown): string | undefined {
+  const ids = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x.length > 0);
+  return ids.length ? ids.join(', ') : undefined;
+}
+
+/** The sentence the model reads for a refusal. An approver's reason must already be masked (`maskRefusal`). */
 export function refusalText(e: CountersignError): string {
   const d = (e.details ?? {}) as Record<string, unknown>;
   const req = str(d.requestId) ? ` (approval request ${d.requestId})` : '';
@@ -36,8 +43,11 @@ export function refusalText(e: CountersignError): string {
     case 'POLICY_DENIED':
       return `Countersign policy denied this call: ${e.message}. Do not retry it unchanged.`;
     case 'APPROVAL_DENIED': {
-      const who = str(d.decidedBy) ?? 'an approver';
-      return `A human approver (${who}) denied this call${req}: ${e.message}. Do not retry it unchanged.`;
+      // Built from the details, not the message: the message quotes the approver's reason unmasked.
+      const who = deciders(d.decidedBy);
+      const given = typeof d.reason === 'string' ? d.reason.trim() : '';
+      const reason = given ? (given.endsWith('.') ? given.slice(0, -1) : given) : 'no reason given';
+      return `A human approver${who ? ` (${who})` : ''} denied this call${req}; it was not run. Reason: ${reason}. Do not retry it unchanged: change course, or ask the person you act for.`;
     }
     case 'APPROVAL_EXPIRED':
       return `Nobody approved this call in time${req}; it was not run. ${e.message}`;
@@ -49,6 +59,30 @@ export function refusalText(e: CountersignError): string {
     default:
       return `Countersign refused this call (${e.code}): ${e.message}`;
   }
+}
+
+/**
+ * An approval refusal with the approver's free text (`details.reason`) masked by the engine, as the audit log masks
+ * it (its default profile; the text is the approver's, not the tool's), before it is told to an agent. Other errors
+ * are returned as they are. Fails closed: when masking fails, the reason is left out.
+ *
+ * @example
+ * await maskRefusal(masker, new CountersignError('APPROVAL_DENIED', 'denied by bob: call 415-555-0172', { reason: 'call 415-555-0172' }))
+ * // details.reason: 'call ***-***-**72'
+ */
+export async function maskRefusal(masker: Masker, err: unknown): Promise<unknown> {
+  if (err instanceof McpError) return err;
+  const e = asCountersignError(err);
+  const d = e.details as Record<string, unknown> | undefined;
+  if (e.code !== 'APPROVAL_DENIED' || !d || typeof d.reason !== 'string') return err;
+  let reason: string;
+  try {
+    reason = (await masker.maskValue({ reason: d.reason })).value.reason;
+  } catch {
+    reason = 'not shown (it could not be masked); the approval request has it';
+  }
+  // The message quoted the raw reason too: rebuilt from the masked one.
+  return new CountersignError(e.code, `denied by ${deciders(d.decidedBy) ?? 'an approver'}: ${reason}`, { ...d, reason }, { cause: e.cause });
 }
 
 /**

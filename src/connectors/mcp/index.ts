@@ -111,9 +111,15 @@ export function createMcpGateway(opts: McpGatewayOptions): McpGateway {
         onPromptsChanged: () => {
           for (const s of sessions) s.promptsChanged();
         },
+        onResourcesChanged: () => {
+          for (const s of sessions) s.resourcesChanged();
+        },
         onDown: () => {
           notifyAll();
-          for (const s of sessions) s.promptsChanged();
+          for (const s of sessions) {
+            s.promptsChanged();
+            s.resourcesChanged();
+          }
         },
       }),
     );

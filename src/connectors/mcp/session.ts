@@ -1,4 +1,5 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { Protocol } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { z } from 'zod';
 import {
   CallToolRequestSchema,
@@ -15,19 +16,19 @@ import {
   type Prompt,
   type ReadResourceResult,
   type RequestId,
-  type Resource,
-  type ResourceTemplate,
   type ServerResult,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { MAX_ACTION_DEPTH, type ActionInput } from '../../core/action.js';
 import { nestedDeeperThan } from '../../core/canonical.js';
 import type { Principal } from '../../core/identity.js';
+import type { MaskContext } from '../../core/masking.js';
 import { asCountersignError } from '../../core/errors.js';
 import type { Gateway, PendingInfo } from '../../pipeline/types.js';
 import { exposedToolName, promptGetInput, resourceReadInput, splitToolName, toolCallInput, toolSummary } from './action.js';
-import { refusalText, rpcError, toMcpError, toolErrorOrThrow } from './errors.js';
+import { maskRefusal, refusalText, rpcError, toMcpError, toolErrorOrThrow } from './errors.js';
 import { maskMcpResult } from './mask.js';
+import { ResourceCatalog, type UpstreamResources } from './resources.js';
 import { loosenOutputSchema } from './schema.js';
 import type { Upstream } from './upstream.js';
 
@@ -58,7 +59,26 @@ export interface McpSession {
   toolsChanged(): void;
   /** Tell the client the prompt list changed. */
   promptsChanged(): void;
+  /** Tell the client the resource list changed. */
+  resourcesChanged(): void;
   close(): Promise<void>;
+}
+
+/** Protocol's own handler registration: the Server's override re-validates tools/call and dumps raw schema issues. */
+const register = Protocol.prototype.setRequestHandler as unknown as (this: Server, schema: z.ZodType, handler: (req: unknown, extra: Extra) => Promise<ServerResult>) => void;
+
+/**
+ * Schema issues as one short line for the client: `params.name: expected string, received undefined`.
+ *
+ * @example describeIssues(err) // 'params.name: expected string, received undefined'
+ */
+export function describeIssues(error: z.ZodError): string {
+  const shown = error.issues.slice(0, 3).map((i) => {
+    const where = i.path.length ? i.path.map((k) => (typeof k === 'number' ? `[${k}]` : String(k))).join('.').replace(/\.\[/g, '[') : 'request';
+    return `${where}: ${i.message.replace(/^Invalid input: /, '')}`;
+  });
+  const more = error.issues.length > shown.length ? `; and ${error.issues.length - shown.length} more` : '';
+  return shown.join('; ') + more;
 }
 
 /** Loosened output schemas, once per upstream tool object (the upstream caches its list until it changes). */
@@ -86,30 +106,58 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
   const server = new Server(
     { name: 'countersign', version: ctx.version },
     {
-      capabilities: { tools: { listChanged: true }, resources: {}, prompts: { listChanged: true } },
+      // Declared whatever the upstreams offer (they connect lazily, restart and change): the lists may be empty,
+      // and a prompt or resource nobody offers is answered -32602, never -32601 (the methods exist).
+      capabilities: { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true } },
       instructions:
         'Tools are provided through Countersign. Each call is checked by policy; some wait for a human approver. ' +
         'A refused call returns an error that says why: change course rather than retrying it unchanged.',
     },
   );
   /**
-   * `server.setRequestHandler`, with bad params answered as JSON-RPC -32602 (invalid params). The SDK checks a request
-   * against its schema before the handler and reports a mismatch as -32603 (internal error), which blames the gateway
-   * for the client's mistake; here the SDK sees only the method and the handler checks the rest.
+   * `server.setRequestHandler`, with bad params answered as JSON-RPC -32602 (invalid params) in one short line. The
+   * SDK checks a request against its schema before the handler and reports a mismatch as -32603 (internal error),
+   * which blames the gateway for the client's mistake, and for tools/call as -32602 with the raw list of schema
+   * issues; here the SDK sees only the method (registered below the Server's tools/call wrapper) and the handler
+   * checks the rest.
    */
   function handle<S extends z.ZodType<{ method: string }>>(schema: S, handler: (req: z.output<S>, extra: Extra) => Promise<ServerResult>): void {
     const method = (schema as unknown as { shape: { method: { value: string } } }).shape.method.value;
-    server.setRequestHandler(z.looseObject({ method: z.literal(method) }), async (req, extra) => {
+    register.call(server, z.looseObject({ method: z.literal(method) }), async (req: unknown, extra: Extra) => {
       const parsed = schema.safeParse(req);
-      if (!parsed.success) throw rpcError(ErrorCode.InvalidParams, `Invalid params for ${method}: ${z.prettifyError(parsed.error).replace(/\s*\n\s*/g, '; ')}`);
+      if (!parsed.success) throw rpcError(ErrorCode.InvalidParams, `Invalid params for ${method}: ${describeIssues(parsed.error)}`);
       return handler(parsed.data, extra);
     });
   }
   const controllers = new Map<RequestId, AbortController>();
   const who = { id: principal.id, type: principal.type, ...(principal.onBehalfOf ? { onBehalfOf: principal.onBehalfOf } : {}) };
-  // resources/read routes a URI to the upstream that listed it (or whose template prefix matches).
-  const resourceOwner = new Map<string, string>();
-  let templatePrefixes: Array<{ prefix: string; upstream: string }> = [];
+
+  /**
+   * How one request is held: the hold mode (`_meta` of the request, else the upstream's, else the gateway's) and the
+   * progress notifications that keep a waiting client informed (only when it sent a progressToken).
+   */
+  function holding(meta: Record<string, unknown> | undefined, upstream: Upstream, extra: Extra, signal: AbortSignal) {
+    const progressToken = meta?.progressToken as string | number | undefined;
+    const metaMode = meta?.[HOLD_MODE_META];
+    const holdMode: HoldMode = metaMode === 'wait' || metaMode === 'return_pending' ? metaMode : upstream.config.hold_mode ?? ctx.holdMode;
+    let lastProgress = 0;
+    const progress = (message: string, value?: number): void => {
+      if (progressToken === undefined || signal.aborted) return;
+      lastProgress = Math.max(lastProgress + 1, value ?? 0);
+      void extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: lastProgress, message } }).catch(() => undefined);
+    };
+    return {
+      progress,
+      options: {
+        signal,
+        holdMode,
+        heartbeatMs: ctx.heartbeatMs,
+        onPending: (info: PendingInfo) => progress(heldText(info)),
+        onHeartbeat: (ms: number, info: PendingInfo) => progress(`still waiting for approval ${info.requestId} (${Math.round(ms / 1000)}s)`),
+        maskWith: (r: unknown, c: MaskContext) => maskMcpResult(gateway.masker, r as never, c),
+      },
+    };
+  }
 
   function track(requestId: RequestId, signal: AbortSignal): AbortController {
     const c = new AbortController();
@@ -195,36 +243,20 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     if (nestedDeeperThan(args, MAX_ACTION_DEPTH - 1)) throw rpcError(ErrorCode.InvalidParams, `Invalid params for tools/call: arguments nest deeper than ${MAX_ACTION_DEPTH - 1} levels`);
     const controller = track(extra.requestId, extra.signal);
     const signal = controller.signal;
-    const progressToken = req.params._meta?.progressToken;
     let summary = name;
     try {
       const tool = await upstream.tool(split.tool);
       if (!tool) throw rpcError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
       summary = toolSummary(upstream.name, split.tool, (await gateway.masker.maskValue(args)).value);
       const input = toolCallInput({ principal, upstream: upstream.name, tool: split.tool, annotations: tool.annotations, arguments: args, summary, context: { session: id } });
-      const metaMode = req.params._meta?.[HOLD_MODE_META];
-      const holdMode: HoldMode = metaMode === 'wait' || metaMode === 'return_pending' ? metaMode : upstream.config.hold_mode ?? ctx.holdMode;
-      let lastProgress = 0;
-      const progress = (message: string, value?: number): void => {
-        if (progressToken === undefined || signal.aborted) return;
-        lastProgress = Math.max(lastProgress + 1, value ?? 0);
-        void extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: lastProgress, message } }).catch(() => undefined);
-      };
+      const { progress, options } = holding(req.params._meta, upstream, extra, signal);
       const run = await gateway.run(
         input,
         (action) => {
           const d = action.detail as { tool: string; arguments: Record<string, unknown> };
           return upstream.callTool(d.tool, d.arguments, { signal, onprogress: (p) => progress(p.message ?? 'running', p.progress) });
         },
-        {
-          signal,
-          holdMode,
-          heartbeatMs: ctx.heartbeatMs,
-          onPending: (info) => progress(heldText(info)),
-          onHeartbeat: (ms, info) => progress(`still waiting for approval ${info.requestId} (${Math.round(ms / 1000)}s)`),
-          maskWith: (r, c) => maskMcpResult(gateway.masker, r as never, c),
-          summaryMasked: true, // built from the masked arguments above
-        },
+        { ...options, summaryMasked: true }, // the summary is built from the masked arguments above
       );
       if (run.status === 'pending') return pendingResult(run.pending);
       return run.result as CallToolResult;
@@ -233,46 +265,51 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
         await cancelled(extra.requestId, upstream.name, summary, asCountersignError(e).code);
         throw toMcpError(e); // the SDK sends nothing for a cancelled request
       }
-      return toolErrorOrThrow(e);
+      // An approver's reason is free text: masked before the model reads it.
+      return toolErrorOrThrow(await maskRefusal(gateway.masker, e));
     } finally {
       controllers.delete(extra.requestId);
     }
   });
 
+  /** Every upstream's resources (cached by each upstream; `refresh` lists again), and the upstreams that did not answer. */
+  async function catalog(refresh = false): Promise<{ catalog: ResourceCatalog; unavailable: string[] }> {
+    const unavailable: string[] = [];
+    const lists = await Promise.all(
+      [...ctx.upstreams.values()].map((u): Promise<UpstreamResources> =>
+        u.resources({ refresh }).then(
+          (r) => ({ upstream: u.name, ...r }),
+          () => {
+            unavailable.push(u.name);
+            return { upstream: u.name, offered: false, resources: [], templates: [] };
+          },
+        ),
+      ),
+    );
+    return { catalog: new ResourceCatalog(lists), unavailable };
+  }
+
   handle(ListResourcesRequestSchema, async () => {
-    const lists = await Promise.all([...ctx.upstreams.values()].map((u) => u.resources().then((r) => ({ u, r }), () => undefined)));
-    const resources: Resource[] = [];
-    const templates: Array<{ prefix: string; upstream: string }> = [];
-    for (const x of lists) {
-      if (!x) continue;
-      for (const r of x.r.resources) {
-        if (!resourceOwner.has(r.uri)) resourceOwner.set(r.uri, x.u.name);
-        resources.push(r);
-      }
-      for (const t of x.r.templates) templates.push({ prefix: t.uriTemplate.split('{')[0], upstream: x.u.name });
-    }
-    templatePrefixes = templates.sort((a, b) => b.prefix.length - a.prefix.length);
-    await gateway.record({ type: 'mcp.resources_listed', principal: who, summary: `${resources.length} resources listed`, data: { session: id, listed: resources.length }, flush: 'soon' });
+    const { catalog: c, unavailable } = await catalog();
+    const resources = c.resources();
+    await gateway.record({
+      type: 'mcp.resources_listed',
+      principal: who,
+      summary: `${resources.length} resources listed${c.collisions ? `, ${c.collisions} listed by several upstreams (prefixed)` : ''}${unavailable.length ? `, unavailable: ${unavailable.join(', ')}` : ''}`,
+      data: { session: id, listed: resources.length, collisions: c.collisions, unavailable },
+      flush: 'soon',
+    });
     return { resources };
   });
 
   handle(ListResourceTemplatesRequestSchema, async () => {
-    const lists = await Promise.all([...ctx.upstreams.values()].map((u) => u.resources().then((r) => ({ u, r }), () => undefined)));
-    const resourceTemplates: ResourceTemplate[] = [];
-    const prefixes: Array<{ prefix: string; upstream: string }> = [];
-    for (const x of lists) {
-      if (!x) continue;
-      for (const t of x.r.templates) {
-        resourceTemplates.push(t);
-        prefixes.push({ prefix: t.uriTemplate.split('{')[0], upstream: x.u.name });
-      }
-    }
-    templatePrefixes = prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
+    const { catalog: c, unavailable } = await catalog();
+    const resourceTemplates = c.templates();
     await gateway.record({
       type: 'mcp.resources_listed',
       principal: who,
-      summary: `${resourceTemplates.length} resource templates listed`,
-      data: { session: id, templates: resourceTemplates.length },
+      summary: `${resourceTemplates.length} resource templates listed${unavailable.length ? `, unavailable: ${unavailable.join(', ')}` : ''}`,
+      data: { session: id, templates: resourceTemplates.length, unavailable },
       flush: 'soon',
     });
     return { resourceTemplates };
@@ -283,33 +320,34 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
   }));
 
   /**
-   * A read-like request (a resource read, a prompt) through the pipeline: decided, held if policy says so, its result
-   * masked. Refusals are JSON-RPC errors (these results have no isError); a client that goes away is recorded.
+   * A read-like request (a resource read, a prompt) through the pipeline: decided, held as a tool call is (progress
+   * notifications while held; `return_pending` answers at once), its result masked. Refusals and a pending answer
+   * are JSON-RPC errors (these results have no isError); a client that goes away is recorded.
    */
   async function runRead<T>(
     extra: Extra,
+    meta: Record<string, unknown> | undefined,
     upstream: Upstream,
-    /** The summary, from masked values only (the pipeline does not mask it again). */
-    summarize: () => Promise<string>,
+    what: 'prompt' | 'resource read',
+    /** Checks the request and builds the summary, from masked values only (the pipeline does not mask it again). */
+    prepare: () => Promise<string>,
     input: (summary: string) => ActionInput,
     execute: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
     const controller = track(extra.requestId, extra.signal);
     let summary = upstream.name;
     try {
-      summary = await summarize();
-      const run = await gateway.run(input(summary), () => execute(controller.signal), {
-        signal: controller.signal,
-        holdMode: 'wait',
-        heartbeatMs: ctx.heartbeatMs,
-        maskWith: (r, c) => maskMcpResult(gateway.masker, r as never, c),
-        summaryMasked: true, // summarize() masks what it quotes
-      });
-      if (run.status === 'pending') throw rpcError(ErrorCode.InvalidRequest, pendingResult(run.pending).content[0].text as string);
+      summary = await prepare();
+      const { options } = holding(meta, upstream, extra, controller.signal);
+      const run = await gateway.run(input(summary), () => execute(controller.signal), { ...options, summaryMasked: true });
+      if (run.status === 'pending') {
+        const p = run.pending;
+        throw rpcError(ErrorCode.InvalidRequest, pendingText(p, what), { code: 'APPROVAL_PENDING', requestId: p.requestId, expiresAt: p.expiresAt });
+      }
       return run.result as T;
     } catch (e) {
       if (controller.signal.aborted) await cancelled(extra.requestId, upstream.name, summary, asCountersignError(e).code);
-      throw refusalError(e);
+      throw refusalError(await maskRefusal(gateway.masker, e));
     } finally {
       controllers.delete(extra.requestId);
     }
@@ -323,22 +361,45 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     const args = req.params.arguments ?? {};
     return runRead<GetPromptResult>(
       extra,
+      req.params._meta,
       upstream,
-      // The prompt name is the client's until the upstream knows it: masked like the arguments.
-      async () => toolSummary(upstream.name, (await gateway.masker.maskText(split.tool)).text, (await gateway.masker.maskValue(args)).value),
+      'prompt',
+      async () => {
+        // Known prompts only (as for tools): a name the upstream does not offer is the client's mistake, not an action.
+        if (!(await upstream.prompt(split.tool))) throw rpcError(ErrorCode.InvalidParams, `Unknown prompt: ${name} (list prompts first)`);
+        return toolSummary(upstream.name, split.tool, (await gateway.masker.maskValue(args)).value);
+      },
       (summary) => promptGetInput({ principal, upstream: upstream.name, prompt: split.tool, arguments: args, summary, context: { session: id } }),
       (signal) => upstream.getPrompt(split.tool, args, { signal }),
     );
   });
 
   handle(ReadResourceRequestSchema, async (req, extra) => {
-    const uri = req.params.uri;
-    const owner = resourceOwner.get(uri) ?? templatePrefixes.find((t) => t.prefix && uri.startsWith(t.prefix))?.upstream;
-    const upstream = owner ? ctx.upstreams.get(owner) : ctx.upstreams.size === 1 ? [...ctx.upstreams.values()][0] : undefined;
-    if (!upstream) throw rpcError(ErrorCode.InvalidParams, `Unknown resource: ${uri} (list resources first)`);
+    const asked = req.params.uri;
+    let route = (await catalog()).catalog.resolve(asked);
+    let unavailable: string[] = [];
+    if (route.kind === 'unknown') {
+      const fresh = await catalog(true);
+      route = fresh.catalog.resolve(asked);
+      unavailable = fresh.unavailable;
+    }
+    if (route.kind === 'ambiguous') {
+      throw rpcError(ErrorCode.InvalidParams, `Ambiguous resource: ${asked} is listed by ${route.upstreams.join(' and ')}; read ${route.choices.join(' or ')}`, {
+        uri: asked,
+        choices: route.choices,
+      });
+    }
+    if (route.kind === 'unknown') {
+      const down = unavailable.length ? `; unavailable now: ${unavailable.join(', ')}` : '';
+      throw rpcError(ErrorCode.InvalidParams, `Resource not found: ${asked} (no upstream lists it; list resources first${down})`, { uri: asked });
+    }
+    const upstream = ctx.upstreams.get(route.upstream)!;
+    const uri = route.uri;
     return runRead<ReadResourceResult>(
       extra,
+      req.params._meta,
       upstream,
+      'resource read',
       async () => `${upstream.name} read ${(await gateway.masker.maskText(uri)).text}`,
       (summary) => resourceReadInput({ principal, upstream: upstream.name, uri, summary }),
       (signal) => upstream.readResource(uri, { signal }),
@@ -360,6 +421,9 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     },
     promptsChanged() {
       void server.sendPromptListChanged().catch(() => undefined);
+    },
+    resourcesChanged() {
+      void server.sendResourceListChanged().catch(() => undefined);
     },
     async close() {
       for (const c of controllers.values()) c.abort(new Error('the session closed'));
@@ -383,18 +447,20 @@ function heldText(info: PendingInfo): string {
   return `held for approval ${info.requestId}: needs ${info.approvalsNeeded} approval(s)${who}, expires ${new Date(info.expiresAt).toISOString()}`;
 }
 
+/** What a held request that was not run says: its approval request, what it waits for, and how to proceed. */
+export function pendingText(info: PendingInfo, what: 'call' | 'prompt' | 'resource read' = 'call'): string {
+  const again = what === 'call' ? 'Call the tool again' : what === 'prompt' ? 'Get the prompt again' : 'Read the resource again';
+  return (
+    `pending approval ${info.requestId}: this ${what} was not run yet; it ${heldText(info).replace(/^held for approval \S+: /, '')}. ` +
+    `${again} with exactly the same arguments once it is approved.`
+  );
+}
+
 /** What a `return_pending` call answers: not run yet, and how to proceed. */
 export function pendingResult(info: PendingInfo): CallToolResult & { content: [{ type: 'text'; text: string }] } {
   return {
     isError: true,
-    content: [
-      {
-        type: 'text',
-        text:
-          `pending approval ${info.requestId}: this call was not run yet; it ${heldText(info).replace(/^held for approval \S+: /, '')}. ` +
-          'Call the tool again with exactly the same arguments once it is approved.',
-      },
-    ],
+    content: [{ type: 'text', text: pendingText(info) }],
     _meta: { 'countersign/pending': { requestId: info.requestId, expiresAt: info.expiresAt } },
   };
 }

@@ -36,6 +36,8 @@ export interface UpstreamOptions {
   onToolsChanged?: () => void;
   /** Called when the upstream's prompt list changes. */
   onPromptsChanged?: () => void;
+  /** Called when the upstream's resource list changes. */
+  onResourcesChanged?: () => void;
   /** Told of every call, read and prompt sent to the upstream: how it ended and how long it took (metrics). */
   onCall?: (method: UpstreamMethod, outcome: UpstreamOutcome, seconds: number) => void;
   /** Called when the upstream goes down (crash, closed connection). */
@@ -75,6 +77,7 @@ export class Upstream {
   private connecting?: Promise<Client>;
   private toolCache?: Tool[];
   private promptCache?: Prompt[];
+  private resourceCache?: { offered: boolean; resources: Resource[]; templates: ResourceTemplate[] };
   private lastStart = 0;
   private lastError = '';
   /** Why the gateway itself closed the current connection (set before it closes, cleared on reconnect). */
@@ -124,6 +127,7 @@ export class Upstream {
       this.client = undefined;
       this.toolCache = undefined;
       this.promptCache = undefined;
+      this.resourceCache = undefined;
       this.state = 'down';
       this.lastError = this.closeReason ?? 'the connection closed';
       this.opts.onDown?.(this.lastError);
@@ -136,7 +140,10 @@ export class Upstream {
       this.promptCache = undefined;
       this.opts.onPromptsChanged?.();
     });
-    client.setNotificationHandler(ResourceListChangedNotificationSchema, async () => undefined);
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, async () => {
+      this.resourceCache = undefined;
+      this.opts.onResourcesChanged?.();
+    });
     try {
       await client.connect(transport, { timeout: this.callTimeoutMs });
     } catch (e) {
@@ -230,6 +237,14 @@ export class Upstream {
     return all;
   }
 
+  /** Find one prompt by its upstream name; refreshes the list once when it is not known. */
+  async prompt(name: string): Promise<Prompt | undefined> {
+    const found = (await this.prompts()).find((p) => p.name === name);
+    if (found) return found;
+    this.promptCache = undefined;
+    return (await this.prompts()).find((p) => p.name === name);
+  }
+
   async getPrompt(name: string, args: Record<string, string>, opts: CallOptions = {}): Promise<GetPromptResult> {
     return this.timed('prompts/get', async () => {
       const client = await this.connect();
@@ -237,16 +252,21 @@ export class Upstream {
     });
   }
 
-  /** Resources and templates, or empty lists when the upstream does not offer resources. */
-  async resources(): Promise<{ resources: Resource[]; templates: ResourceTemplate[] }> {
+  /**
+   * Resources and templates (cached until it says they changed or it restarts; `refresh` lists again);
+   * `offered: false` and empty lists when the upstream does not offer resources.
+   */
+  async resources(opts: { refresh?: boolean } = {}): Promise<{ offered: boolean; resources: Resource[]; templates: ResourceTemplate[] }> {
+    if (this.resourceCache && this.state === 'up' && !opts.refresh) return this.resourceCache;
     const client = await this.connect();
-    if (!client.getServerCapabilities()?.resources) return { resources: [], templates: [] };
+    if (!client.getServerCapabilities()?.resources) return { offered: false, resources: [], templates: [] };
     const resources = await this.paged((params, opts) => client.listResources(params, opts).then((p) => ({ items: p.resources, next: p.nextCursor })));
-    const templates = await this.guard(client.listResourceTemplates({}, { timeout: this.callTimeoutMs })).then(
-      (r) => r.resourceTemplates,
+    const templates = await this.paged((params, opts) => client.listResourceTemplates(params, opts).then((p) => ({ items: p.resourceTemplates, next: p.nextCursor }))).catch(
       () => [] as ResourceTemplate[],
     );
-    return { resources, templates };
+    const listed = { offered: true, resources, templates };
+    if (this.client === client) this.resourceCache = listed;
+    return listed;
   }
 
   async readResource(uri: string, opts: CallOptions = {}): Promise<ReadResourceResult> {

@@ -46,15 +46,20 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(gateway: Gateway, extra: Partial<McpConfigInput> = {}): Promise<Harness> {
+/** `defaults: false` leaves out the suite's two upstreams (fs and everything): only `extra.upstreams` are served. */
+export async function startHarness(gateway: Gateway, extra: Partial<McpConfigInput> = {}, opts: { defaults?: boolean } = {}): Promise<Harness> {
   const demoDir = await mkdtemp(join(tmpdir(), 'cs-mcp-'));
   await writeFile(join(demoDir, 'contacts.txt'), 'Write to alice.smith@example.com about the launch.\n');
   const config = mcpConfigSchema.parse({
     heartbeat: '1s',
     ...extra,
     upstreams: [
-      { name: 'fs', command: process.execPath, args: [FS_SERVER, demoDir], call_timeout: '20s' },
-      { name: 'everything', command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'], call_timeout: '20s' },
+      ...(opts.defaults === false
+        ? []
+        : [
+            { name: 'fs', command: process.execPath, args: [FS_SERVER, demoDir], call_timeout: '20s' },
+            { name: 'everything', command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'], call_timeout: '20s' },
+          ]),
       ...(extra.upstreams ?? []),
     ],
   });
