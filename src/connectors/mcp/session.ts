@@ -272,21 +272,22 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     }
   });
 
+  /** The last catalog and the upstream lists it was built from (each upstream caches its list object). */
+  let lastCatalog: { from: object[]; catalog: ResourceCatalog } | undefined;
+
   /** Every upstream's resources (cached by each upstream; `refresh` lists again), and the upstreams that did not answer. */
   async function catalog(refresh = false): Promise<{ catalog: ResourceCatalog; unavailable: string[] }> {
-    const unavailable: string[] = [];
-    const lists = await Promise.all(
-      [...ctx.upstreams.values()].map((u): Promise<UpstreamResources> =>
-        u.resources({ refresh }).then(
-          (r) => ({ upstream: u.name, ...r }),
-          () => {
-            unavailable.push(u.name);
-            return { upstream: u.name, offered: false, resources: [], templates: [] };
-          },
-        ),
-      ),
-    );
-    return { catalog: new ResourceCatalog(lists), unavailable };
+    const names = [...ctx.upstreams.keys()];
+    const from = await Promise.all([...ctx.upstreams.values()].map((u) => u.resources({ refresh }).catch(() => undefined)));
+    const unavailable = names.filter((_, i) => !from[i]);
+    // Unchanged lists (the same cached objects): the catalog built from them still holds.
+    if (!unavailable.length && lastCatalog && lastCatalog.from.length === from.length && lastCatalog.from.every((o, i) => o === from[i])) {
+      return { catalog: lastCatalog.catalog, unavailable };
+    }
+    const lists = from.map((r, i): UpstreamResources => ({ upstream: names[i]!, ...(r ?? { offered: false, resources: [], templates: [] }) }));
+    const c = new ResourceCatalog(lists);
+    lastCatalog = unavailable.length ? undefined : { from: from as object[], catalog: c };
+    return { catalog: c, unavailable };
   }
 
   handle(ListResourcesRequestSchema, async () => {

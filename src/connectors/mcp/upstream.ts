@@ -259,7 +259,11 @@ export class Upstream {
   async resources(opts: { refresh?: boolean } = {}): Promise<{ offered: boolean; resources: Resource[]; templates: ResourceTemplate[] }> {
     if (this.resourceCache && this.state === 'up' && !opts.refresh) return this.resourceCache;
     const client = await this.connect();
-    if (!client.getServerCapabilities()?.resources) return { offered: false, resources: [], templates: [] };
+    if (!client.getServerCapabilities()?.resources) {
+      const none = { offered: false, resources: [], templates: [] };
+      if (this.client === client) this.resourceCache = none;
+      return none;
+    }
     const resources = await this.paged((params, opts) => client.listResources(params, opts).then((p) => ({ items: p.resources, next: p.nextCursor })));
     const templates = await this.paged((params, opts) => client.listResourceTemplates(params, opts).then((p) => ({ items: p.resourceTemplates, next: p.nextCursor }))).catch(
       () => [] as ResourceTemplate[],
