@@ -31,7 +31,7 @@ describe('MCP gateway faults', () => {
     world = await realWorld(POLICY);
     h = await startHarness(world.gateway, {
       max_message_bytes: 4096,
-      upstreams: [{ name: 'faulty', command: process.execPath, args: [FAULTY], call_timeout: '1s' }],
+      upstreams: [{ name: 'faulty', command: process.execPath, args: [FAULTY], call_timeout: '3s' }],
     });
     agent = await h.client('stdio');
     other = await h.client('http');
@@ -55,7 +55,7 @@ describe('MCP gateway faults', () => {
   it('fails a call to a hung upstream after call_timeout', async () => {
     const r = await other.callTool({ name: 'faulty.hang', arguments: {} });
     assert.equal(r.isError, true);
-    assert.match(text(r), /upstream faulty did not answer within 1s/);
+    assert.match(text(r), /upstream faulty did not answer within 3s/);
     assert.match(text(await agent.callTool({ name: 'faulty.ping', arguments: {} })), /^pong/);
   });
 
