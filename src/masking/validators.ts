@@ -52,10 +52,19 @@ export function ibanValid(s: string): boolean {
 }
 
 /** US SSN ranges: area not 000, 666 or 9xx; group not 00; serial not 0000. `d`: 9 digits. */
-export function ssnValid(d: string): boolean {
+export function ssnIssuable(d: string): boolean {
   if (!/^\d{9}$/.test(d)) return false;
   const area = d.slice(0, 3), group = d.slice(3, 5), serial = d.slice(5);
-  if (area === '000' || area === '666' || area[0] === '9' || group === '00' || serial === '0000') return false;
+  return !(area === '000' || area === '666' || area[0] === '9' || group === '00' || serial === '0000');
+}
+
+/**
+ * An SSN in an issued range that is not a well-known sample (078-05-1120, 219-09-9999, 123-45-6789) or all one
+ * digit: what an SSN-shaped number without SSN context must be to count as one. Under an SSN cue or field,
+ * `ssnIssuable` is enough (test and fixture data are full of the samples, and a value labelled SSN is masked).
+ */
+export function ssnValid(d: string): boolean {
+  if (!ssnIssuable(d)) return false;
   // Advertised sample numbers and all-same digits are not real people.
   if (d === '078051120' || d === '219099999' || /^(\d)\1{8}$/.test(d) || d === '123456789') return false;
   return true;

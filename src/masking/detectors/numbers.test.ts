@@ -68,3 +68,74 @@ test('the word pass stretches hold every run of 7 or more the run pattern finds 
     assert.deepEqual(got, want, JSON.stringify(s));
   }
 });
+
+import { createMasker } from '../engine.js';
+const masker = createMasker();
+const spans = (text: string, field?: string) => masker.scanSync(text, { field }).filter((f) => f.type !== 'PERSON').map((f) => `${f.type}:${text.slice(f.start, f.end)}`);
+
+test('timestamps are not phones, in every common log, SQL, CSV and HTTP form', () => {
+  for (const text of [
+    '2026-03-14 10:22:33 INFO started',
+    '[2026-03-14 10:22:33,123] ERROR',
+    '2026/03/14 10:22:33',
+    '2026.03.14 10:22',
+    '14/03/2026 10:22',
+    '03-14-2026 9:05 AM',
+    '14.03.2026 10:00',
+    'created_at | 2026-03-14 10:22:33',
+    '2026-03-14 10:22:33.123456+00',
+    '2026-03-14 10:22:33.123456',
+    'created: Sun Nov 22 2026 02:34:20 GMT+0000',
+    'Date: Sun, 06 Nov 1994 08:49:37 GMT',
+    '20260314 102233 backup done',
+    '2026-03-14 1234567 rows',
+    '10:22:33 2026-03-14',
+    '127.0.0.1 - - [14/Mar/2026:10:22:33 +0000] "GET / HTTP/1.1" 200 1234',
+  ]) {
+    assert.deepEqual(spans(text).filter((s) => !s.startsWith('IP_ADDRESS:')), [], text);
+  }
+});
+
+test('phones next to dates and times stay phones', () => {
+  assert.deepEqual(spans('Call 415-555-0172 10:30 tomorrow'), ['PHONE:415-555-0172']);
+  assert.deepEqual(spans('10:22 415-555-0172 called'), ['PHONE:415-555-0172']);
+  assert.deepEqual(spans('2026-03-14 415-555-0172 called'), ['PHONE:415-555-0172']);
+  assert.deepEqual(spans('2026-03-14 10:22:33 call from (415) 555-0172'), ['PHONE:(415) 555-0172']);
+  assert.deepEqual(spans('Date: 2020-06-20 14:11:22\nPhone: 451 5986'), ['PHONE:451 5986']);
+  assert.deepEqual(spans('"GET / HTTP/1.1" 200 1234'.replace('HTTP/1.1', 'hello')), ['PHONE:200 1234']); // no request line: a number
+});
+
+test('a decimal number is a measurement, unless a telephone is named', () => {
+  assert.deepEqual(spans('pi=3.14159265358979, e=2.718281828, lat=51.5073509 lon=-0.1277583'), []);
+  assert.deepEqual(spans('coords 51.5073509 0.1277583 and lat=+51.5073509'), []);
+  assert.deepEqual(spans('the number is 3.14159265'), []);
+  assert.deepEqual(spans('phone: 0172.5551234'), ['PHONE:0172.5551234']);
+  assert.deepEqual(spans('3.14159265', 'mobile'), ['PHONE:3.14159265']);
+  assert.deepEqual(spans('call 415.555.0172'), ['PHONE:415.555.0172']); // two dots: a phone's groups
+});
+
+test('an id label with its noun ("order number is") outweighs the phone cue in the noun', () => {
+  for (const text of ['Your order number is 4155550172.', 'Invoice number 4155550172', 'Ticket number 4155550172', 'Order 4155550172', 'ticket #: 415 555 0172', 'account number 4155550172', 'Confirmation number: 415 555 0172', 'case id = 4155550172']) {
+    assert.deepEqual(spans(text), [], text);
+  }
+  assert.deepEqual(spans('order phone number: 415 555 0172'), ['PHONE:415 555 0172']);
+  assert.deepEqual(spans('contact number for order 12345: 415 555 0172'), ['PHONE:415 555 0172']);
+  assert.deepEqual(spans('phone number is 415 555 0172'), ['PHONE:415 555 0172']);
+  assert.deepEqual(spans('Reorder number 4155550172'), ['PHONE:4155550172']); // "Reorder" is not the label "order"
+});
+
+test('IPv4 after a word that ends in a digit ("IPv4 10.0.12.7")', () => {
+  assert.deepEqual(spans('IPv4 10.0.12.7'), ['IP_ADDRESS:10.0.12.7']);
+  assert.deepEqual(spans('client 10.0.12.7'), ['IP_ADDRESS:10.0.12.7']);
+  assert.deepEqual(spans('version 1.2.3.4 and v1.2.3.4 and ab12.3.4.5'), []);
+});
+
+test('SSNs: under an SSN cue or field every issued number is masked, samples too; without, not the samples', () => {
+  for (const ssn of ['123-45-6789', '078-05-1120', '219-09-9999', '536-22-8714']) assert.deepEqual(spans(`SSN ${ssn}`), [`US_SSN:${ssn}`]);
+  assert.deepEqual(spans('{"ssn":"123-45-6789"}'), ['US_SSN:123-45-6789']);
+  assert.deepEqual(spans('ssn=123456789'), ['US_SSN:123456789']);
+  assert.deepEqual(spans('123-45-6789', 'ssn'), ['US_SSN:123-45-6789']);
+  assert.deepEqual(spans('SSN 666-45-6788 and 000-12-3456 and 912-34-5678'), []); // never issued
+  assert.deepEqual(spans('sample 123-45-6789 in the docs'), []);
+  assert.deepEqual(spans('id 536-22-8714'), ['US_SSN:536-22-8714']);
+});

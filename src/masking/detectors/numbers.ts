@@ -1,5 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js';
-import { cardIssuer, isbnValid, luhn, ssnValid } from '../validators.js';
+import { cardIssuer, isbnValid, luhn, ssnIssuable, ssnValid } from '../validators.js';
 import { before, type Detector } from '../types.js';
 import { ipv4Confidence } from './net.js';
 import { wordPass } from '../words.js';
@@ -16,11 +16,14 @@ export const RUN = /[+(\d](?=[\d .\/()-]{6})(?:(?<=[+(])\d|(?<=\d))(?:(?:[ .\/-]
 
 // Cue words start at a word boundary: "Patel@", "during", "string" and "recall" hold no cue.
 const PHONE_CONTEXT = /\b(?:phone|tel\b|tel\.|telephone|mobile|cell|fax|sms|whatsapp|call|ring|reach|contact|number|dial|text me|registered|answering|ph\b|m:|t:|p:)[^\n]{0,40}$/;
-export const NOT_PHONE_CONTEXT = /(?:order|invoice|inv|sku|ref|reference|ticket|case|id|no\.?|account|acct|tracking|po|isbn|version|ver|build|port|pid|uid|gid|serial|part|item|batch|lot|transaction|txn|receipt|price|total|amount|cost|usd|eur|gbp|\$|€|£|#)\s*[:#=]?\s*$/;
+// The cues that name a telephone outright (not "number", "contact", "call"): only they make a decimal number
+// ("pi=3.14159265358979", "lat=51.5073509") a phone.
+const STRONG_PHONE_CONTEXT = /\b(?:phone|tel\b|tel\.|telephone|mobile|cell|fax|whatsapp)[^\n]{0,24}$/;
+export const NOT_PHONE_CONTEXT = /(?:order|invoice|inv|sku|ref|reference|ticket|case|id|no\.?|account|acct|tracking|po|isbn|version|ver|build|port|pid|uid|gid|serial|part|item|batch|lot|transaction|txn|receipt|confirmation|booking|reservation|policy|claim|shipment|voucher|price|total|amount|cost|usd|eur|gbp|\$|€|£|#)\s*[:#=]?\s*$/;
 const CARD_CONTEXT = /card|visa|master|amex|credit|debit|cc\b|pan\b/;
 const SSN_CONTEXT = /ssn|social security|social sec|\bss#|\bss no|tax id|tin\b/;
 // NOT_PHONE_CONTEXT read from the end: a word of the list, then only spaces and at most one of `:#=` (`notPhoneContext`).
-const NOT_PHONE_WORDS = ['order', 'invoice', 'inv', 'sku', 'ref', 'reference', 'ticket', 'case', 'id', 'no', 'no.', 'account', 'acct', 'tracking', 'po', 'isbn', 'version', 'ver', 'build', 'port', 'pid', 'uid', 'gid', 'serial', 'part', 'item', 'batch', 'lot', 'transaction', 'txn', 'receipt', 'price', 'total', 'amount', 'cost', 'usd', 'eur', 'gbp', '$', '€', '£', '#'];
+const NOT_PHONE_WORDS = ['order', 'invoice', 'inv', 'sku', 'ref', 'reference', 'ticket', 'case', 'id', 'no', 'no.', 'account', 'acct', 'tracking', 'po', 'isbn', 'version', 'ver', 'build', 'port', 'pid', 'uid', 'gid', 'serial', 'part', 'item', 'batch', 'lot', 'transaction', 'txn', 'receipt', 'confirmation', 'booking', 'reservation', 'policy', 'claim', 'shipment', 'voucher', 'price', 'total', 'amount', 'cost', 'usd', 'eur', 'gbp', '$', '€', '£', '#'];
 const isSpace = (c: number) => (charClass(c) & SPACE) !== 0;
 // The words by their last code unit: only those can end `b` at `e`.
 const NOT_PHONE_BY_LAST = byLastUnit(NOT_PHONE_WORDS);
@@ -49,8 +52,38 @@ export const notPhoneContext = (b: string): boolean => labelled(b, endsWithWord)
 const ID_LABELS = NOT_PHONE_WORDS.filter((w) => /^[a-z]{2,}$/.test(w) && w !== 'no');
 const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 const endsWithLabel = (b: string, e: number) => ID_LABELS.some((w) => e >= w.length && b.startsWith(w, e - w.length) && !isLetter(b.charCodeAt(e - w.length - 1)));
-/** The text before the digits ends with an id label: a word of ID_LABELS, then spaces and at most one of `:#=`. */
-export const idLabelBefore = (b: string): boolean => labelled(b, endsWithLabel);
+// What may stand between an id label and its digits: "order number is", "invoice no.:", "ticket #", "case id =".
+const LABEL_NOUNS = ['number', 'no.', 'no', 'nr.', 'nr', 'num', 'id', 'code', '#'];
+const LABEL_VERBS = ['is', 'was'];
+/** `b` before `e` ends with `w` standing as a word (no letter right before it; `#` may be glued). */
+const endsWithWordAt = (b: string, e: number, w: string) => e >= w.length && b.startsWith(w, e - w.length) && (w === '#' || !isLetter(b.charCodeAt(e - w.length - 1)));
+const skipSpaces = (b: string, e: number) => {
+  while (e > 0 && isSpace(b.charCodeAt(e - 1))) e--;
+  return e;
+};
+/**
+ * The text before the digits ends with an id label: a word of ID_LABELS, maybe a noun ("number", "no.", "#", "id"),
+ * maybe "is"/"was", then spaces and at most one of `:#=`. "Your order number is 4155550172" is an order number:
+ * the phone cue "number" is the label's own noun.
+ */
+export const idLabelBefore = (b: string): boolean => {
+  if (labelled(b, endsWithLabel)) return true;
+  let e = skipSpaces(b, b.length);
+  const c = b.charCodeAt(e - 1);
+  if (c === 58 || c === 35 || c === 61) e = skipSpaces(b, e - 1);
+  for (const v of LABEL_VERBS) {
+    if (endsWithWordAt(b, e, v)) {
+      const f = skipSpaces(b, e - v.length);
+      if (f < e - v.length) e = f; // "is" must stand after a space
+      break;
+    }
+  }
+  if (endsWithLabel(b, e)) return true;
+  for (const n of LABEL_NOUNS) {
+    if (endsWithWordAt(b, e, n)) return endsWithLabel(b, skipSpaces(b, e - n.length));
+  }
+  return false;
+};
 const LICENSE_CONTEXT = /(?:driver'?s?|driving)\s+licen[cs]e|\blicen[cs]e\s+(?:no|number|#)|\bdl\s*(?:no|#|number)?\s*:?/;
 // Valid in any of these regions is valid. Tried in order of how many numbers each accepts (German numbering, with
 // its variable lengths, accepts most), so a valid number is usually settled by the first parse.
@@ -88,9 +121,12 @@ function nationalVerdict(run: string): number {
   return remember(key, 0);
 }
 
-function phoneConfidence(run: string, n: number, ctxBefore: string, field: string | undefined): number {
+/** A phone's confidence for `run` (`n` digits); `decimal`: the run is decimal numbers (see `decimalsOnly`). */
+function phoneConfidence(run: string, n: number, ctxBefore: string, field: string | undefined, decimal: boolean): number {
   if (n < 7 || n > 15) return 0;
   const fieldPhone = !!field && /phone|mobile|tel|fax|cell/.test(field);
+  // Measurements, coordinates, constants: a decimal point is not a phone separator unless a telephone is named.
+  if (decimal && !fieldPhone && !STRONG_PHONE_CONTEXT.test(ctxBefore)) return 0;
   if (run[0] === '+') {
     const v = internationalVerdict(run);
     if (v & VALID) return 0.95;
@@ -181,14 +217,30 @@ function runAt(text: string, cu: Uint16Array, out: Parameters<Detector>[1], ctx:
     // A run glued to letters (hex ids, SKUs like AB-1234567, v1.2.3) is part of a word, not a number.
     const prev = start > 0 ? text.charCodeAt(start - 1) : 32;
     const next = start + run.length < text.length ? text.charCodeAt(start + run.length) : 32;
-    if (isAlnum(prev) || isAlnum(next) || next === 95 || prev === 95) return;
+    if (isAlnum(next) || next === 95) return;
+    let end = start + run.length;
+    if (isAlnum(prev) || prev === 95) {
+      // Only the first group belongs to the word ("IPv4 10.0.12.7", "Win10 …"): the rest, after a space, stands alone.
+      let k = start;
+      while (k < end && cu[k] !== 32) k++;
+      if (k >= end - 1) return;
+      start = k + 1;
+    }
     // INV-2025-799569, SKU_12345678, build/20250101: a number hyphenated onto a word is an id.
-    if ((prev === 45 || prev === 47) && start > 1 && isAlnum(text.charCodeAt(start - 2)) && run[0] !== '+') return;
+    else if ((prev === 45 || prev === 47) && start > 1 && isAlnum(text.charCodeAt(start - 2)) && run[0] !== '+') return;
+    // Timestamps: a date and a clock time are never a phone ("2026-03-14 10:22:33" reads "2026-03-14 10" as a run).
+    start = afterClock(cu, start, end);
+    if (start < 0) return;
+    end = beforeClock(cu, start, end, text.length);
+    start = afterDate(text, start, end);
+    if (end - start < 7) return;
+    // An access log's status and size after the request line: `"GET / HTTP/1.1" 200 1234`.
+    if (start >= 2 && cu[start - 1] === 32 && cu[start - 2] === 34 && httpStatusAndSize(text, cu, start, end)) return;
+    if (start !== at || end !== at + run.length) run = text.slice(start, end);
     if (run[0] === '(' && !run.includes(')')) {
       run = run.slice(1);
       start++;
     }
-    const end = start + run.length;
     // The digits are counted, and a dot and the other separators noted, by code unit; the digit string itself is
     // made only where a check reads it (ISBN, card, SSN).
     let nDigits = 0, dot = false, otherSep = false;
@@ -235,18 +287,21 @@ function runAt(text: string, cu: Uint16Array, out: Parameters<Detector>[1], ctx:
     }
     if (nDigits === 9) {
       const ssnShape = /^\d{3}([- ])\d{2}\1\d{4}$/.test(run);
-      if (ssnShape && !ssnValid((digits ??= digitsIn(run)))) return; // SSN-shaped but in a range never issued: not a person's number
       const ssnCtx = SSN_CONTEXT.test(b) || (!!field && /ssn|social/.test(field));
-      if ((ssnShape || ssnCtx) && ssnValid((digits ??= digitsIn(run)))) {
+      digits ??= digitsIn(run);
+      // Under an SSN cue or field, any number in an issued range is one (the well-known samples too: fixtures are
+      // full of them); without one, only the SSN shape, and not the samples.
+      if ((ssnShape || ssnCtx) && (ssnCtx ? ssnIssuable(digits) : ssnValid(digits))) {
         out.push({ type: 'US_SSN', start, end, confidence: ssnCtx ? 0.95 : 0.85, detector: 'us-ssn' });
         return;
       }
+      if (ssnShape) return; // SSN-shaped but never issued, or a sample: not a person's number (nor a phone)
     }
     if (nDigits >= 12 && nDigits <= 19 && CARD_CONTEXT.test(b) && luhn((digits ??= digitsIn(run)))) {
       out.push({ type: 'CREDIT_CARD', start, end, confidence: 0.7, detector: 'credit-card' });
       return;
     }
-    const phone = phoneConfidence(run, nDigits, b, field);
+    const phone = phoneConfidence(run, nDigits, b, field, dot && decimalsOnly(cu, start, end));
     if (phone) out.push({ type: 'PHONE', start, end, confidence: phone, detector: 'phone' });
   }
 }
@@ -273,4 +328,70 @@ function cardInGroups(run: string, start: number, out: Parameters<Detector>[1]):
     }
   }
   return false;
+}
+
+const isDigitAt = (cu: Uint16Array, k: number) => cu[k] >= 48 && cu[k] <= 57;
+
+/**
+ * Where the run [start, end) goes on after the rest of a clock time it starts with, or -1 if that is all of it. A run
+ * right after `<digit>:` starts with the minutes or seconds of a time ("10:22:33.123456", "10:22 415 555 0172"):
+ * that group, a fraction after a dot, and the space after them are not part of a number.
+ */
+function afterClock(cu: Uint16Array, start: number, end: number): number {
+  if (start < 2 || cu[start - 1] !== 58 || !isDigitAt(cu, start - 2)) return start;
+  let k = start;
+  while (k < end && isDigitAt(cu, k)) k++;
+  if (k < end && cu[k] === 46) {
+    k++;
+    while (k < end && isDigitAt(cu, k)) k++;
+  }
+  return k < end && cu[k] === 32 ? k + 1 : -1;
+}
+
+/**
+ * The end of the run [start, end) without the hour of a clock time it ends with: a last group of one or two digits
+ * after a space, with `:` and two digits right after the run ("2026-03-14 10:22", "415 555 0172 10:30").
+ */
+function beforeClock(cu: Uint16Array, start: number, end: number, n: number): number {
+  if (end + 2 >= n || cu[end] !== 58 || !isDigitAt(cu, end + 1) || !isDigitAt(cu, end + 2)) return end;
+  if (end - 2 > start && cu[end - 2] === 32) return end - 2;
+  if (end - 3 > start && cu[end - 3] === 32 && isDigitAt(cu, end - 2)) return end - 3;
+  return end;
+}
+
+// A calendar date at the start of a run, then a space: 2026-03-14, 2026/03/14, 2026.03.14, 14/03/2026, 03-14-2026,
+// 14.03.2026, 20260314 (a four-digit year 19xx/20xx, a month and a day in range, one separator style).
+const DATE_PREFIX = /^(?:(?:19|20)\d\d([-\/.])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01])|(?:0?[1-9]|[12]\d|3[01])([-\/.])(?:0?[1-9]|[12]\d|3[01])\2(?:19|20)\d\d|(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])) /;
+
+/** Where the run [start, end) goes on after a date it starts with ("2026-03-14 4155550172" holds a number after it). */
+function afterDate(text: string, start: number, end: number): number {
+  const c = text.charCodeAt(start);
+  if (c !== 49 && c !== 50 && c !== 48 && c !== 51) return start; // every date prefix starts with 0-3
+  const m = DATE_PREFIX.exec(text.slice(start, Math.min(end, start + 11)));
+  return m ? Math.min(end, start + m[0].length) : start;
+}
+
+/**
+ * The run [start, end) is decimal numbers: each space-separated part is digits, one dot, digits ("3.14159265358979",
+ * "51.5073509 0.1277583"). A phone is never written with a single dot and nothing else.
+ */
+function decimalsOnly(cu: Uint16Array, start: number, end: number): boolean {
+  let dots = 0;
+  for (let k = start; k < end; k++) {
+    const c = cu[k];
+    if (c === 46) {
+      if (++dots > 1) return false;
+    } else if (c === 32) {
+      if (dots !== 1) return false;
+      dots = 0;
+    } else if (c < 48 || c > 57) return false;
+  }
+  return dots === 1;
+}
+
+/** [start, end) is `<status> <bytes>` (a status 100-599) after a quoted request line that names `HTTP/`. */
+function httpStatusAndSize(text: string, cu: Uint16Array, start: number, end: number): boolean {
+  if (cu[start] < 49 || cu[start] > 53 || !isDigitAt(cu, start + 1) || !isDigitAt(cu, start + 2) || cu[start + 3] !== 32) return false;
+  for (let k = start + 4; k < end; k++) if (!isDigitAt(cu, k)) return false;
+  return text.slice(Math.max(0, start - 24), start).includes('HTTP/');
 }
