@@ -60,3 +60,24 @@ test('segmentAt gives the first matching segment pattern', () => {
   }
   assert.ok(hits > 2_000, `${hits} segments`);
 });
+
+import { createMasker } from '../engine.js';
+const masker = createMasker();
+const addressSpans = (text: string) => masker.scanSync(text).filter((f) => f.type === 'ADDRESS').map((f) => text.slice(f.start, f.end));
+
+test('dates with a month name, titles and rooms are not addresses', () => {
+  for (const text of ['Meeting on Mon, 01 Jan 2026', 'Date: Tue, 14 Mar 2026 10:22:33 GMT', 'le 2 novembre 1965', 'am 14 Mai 1979', '12 May 2024', 'Thanks Dr. José Núñez', 'Called Dr. Emilie Dubois today', 'Visit St. Louis today', 'Room 412, bed B.', 'Floor 3 is closed', 'Building 7 is closed']) {
+    assert.deepEqual(addressSpans(text), [], text);
+  }
+});
+
+test('streets named Dr or St, and units of a street address, are still addresses', () => {
+  assert.deepEqual(addressSpans('15 Oak Dr. Springfield'), ['15 Oak Dr. Springfield']);
+  assert.deepEqual(addressSpans('Send it to 15 Oak Dr'), ['15 Oak Dr']);
+  assert.deepEqual(addressSpans('Rodeo Dr is nice'), ['Rodeo Dr']);
+  assert.deepEqual(addressSpans('12 Mayfair 14'), ['12 Mayfair 14']);
+  assert.deepEqual(addressSpans('Room 12, 14 Crown Street'), ['Room 12', '14 Crown Street']);
+  assert.deepEqual(addressSpans('Room 412, Springfield, IL 62701'), ['Room 412, Springfield, IL 62701']);
+  assert.deepEqual(addressSpans('Apt 5'), ['Apt 5']);
+  assert.deepEqual(addressSpans('Building 7, 1600 Amphitheatre Parkway, Mountain View, CA 94043'), ['Building 7, 1600 Amphitheatre Parkway, Mountain View, CA 94043']);
+});

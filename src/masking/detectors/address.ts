@@ -11,6 +11,21 @@ const WEAK = 'Way|Ways|Row|Walk|Trail|Grove|Gardens|Hill|Hills|Heights|Park|Gree
 const FOREIGN = 'Rue|Avenue|Chemin|Allée|Impasse|Via|Viale|Piazza|Corso|Largo|Vicolo|Calle|Avenida|Paseo|Carrera|Camino|Rua|Travessa|Praça|Strada|Bulevar|ulica|aleja|utca|út|tér|köz|náměstí|třída|Straße|Strasse|Gasse|Weg|Platz|Allee|Ulitsa|Calea|Bulevardul|Sokak|Caddesi';
 const FOREIGN_DOTTED = ['ul', 'al', 'os', 'pl', 'nám']; // `ul.` etc.
 const UNIT = 'Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Room|Bldg|Building|PSC|Box|apt|suite|unit|psc|box'; // and P.O. Box, PO Box, Post Office Box
+// Unit words that alone name a place inside a building, not an address.
+const INSIDE_ONLY = new Set(['Room', 'Floor', 'Bldg', 'Building']);
+// Street abbreviations that are also titles before a name.
+const TITLE_WORDS = new Set(['Dr', 'St']);
+/** After the word ending at `e`: an optional dot, one space, a capital letter (a name follows the title). */
+function titleBeforeName(cu: Uint16Array, e: number): boolean {
+  if (cu[e] === 46) e++;
+  return cu[e] === 32 && (charClass(cu[e + 1]) & UPPER) !== 0;
+}
+/** A comma and/or a space, then a house number, at `e` ("Room 12, 14 Crown Street"). */
+function beforeStreet(cu: Uint16Array, e: number): boolean {
+  if (cu[e] === 44) e++;
+  if (cu[e] === 32) e++;
+  return cu[e] >= 48 && cu[e] <= 57;
+}
 const G_STRONG = 1, G_WEAK = 2, G_FOREIGN = 3, G_UNIT = 4;
 // Each street word and its group; a word in two groups belongs to the first (Avenue: strong; Flat: weak), as in
 // an alternation of the groups in this order.
@@ -252,6 +267,9 @@ export const addresses: Detector = (text, out, ctx) => {
       const n = /^\.?,?\s?#?\s?\d{1,6}[A-Za-z]?\b(?:,? Box \d{1,6})?/.exec(text.slice(e, e + 24));
       if (!n) continue;
       const b = walkBack(text, cu, s);
+      // A room, floor or building alone ("Room 412, bed B", "Floor 3") is a place in a building, not an address: it
+      // is one after a street number or before a city, state or postal code line.
+      if (!b.num && INSIDE_ONLY.has(text.slice(s, e)) && !beforeStreet(cu, e + n[0].length) && extend(text, e + n[0].length) === e + n[0].length) continue;
       push(b.num ? b.start : s, e + n[0].length, 0.8);
       last = e + n[0].length;
       continue;
@@ -260,6 +278,9 @@ export const addresses: Detector = (text, out, ctx) => {
     const b = walkBack(text, cu, s);
     const f = walkForward(text, e, foreign);
     const hasNum = b.num || f.num;
+    // "Dr." and "St." before a capitalised word with no house number are a title and a saint ("Thanks Dr. José
+    // Núñez", "Visit St. Louis"), not Drive and Street.
+    if (!hasNum && e === words.strE[k] && TITLE_WORDS.has(text.slice(s, e)) && titleBeforeName(cu, e)) continue;
     const hasName = b.words > 0 || (foreign && f.end > e + 2);
     if (!hasName) continue;
     let conf = 0;
@@ -333,7 +354,7 @@ function numberNameNumber(text: string, out: Parameters<Detector>[1], ctx: ScanC
     const m = NNN.exec(text);
     if (!m) continue;
     last = p + m[0].length;
-    if (!nameWordsFit(text, m[0], m.index)) continue;
+    if (!nameWordsFit(text, m[0], m.index) || isDayMonthYear(m[0])) continue;
     out.push({ type: 'ADDRESS', start: m.index, end: extend(text, m.index + m[0].length), confidence: 0.75, detector: 'address' });
   }
 }
@@ -371,6 +392,20 @@ function isStopWord(m: string, a: number, b: number): boolean {
   return NNN_STOP.has(w);
 }
 const isDigit = (c: number) => c >= 48 && c <= 57;
+// Month names and their abbreviations (English, German, French, Spanish, Italian), lower-cased without a dot.
+const MONTHS = new Set(('jan january januar janvier enero gennaio feb february februar fevrier février febrero febbraio mar march märz maerz mars marzo ' +
+  'apr april avril abril aprile may mai mayo maggio jun june juni juin junio giugno jul july juli juillet julio luglio aug august août aout agosto ' +
+  'sep sept september septembre septiembre settembre oct october oktober okt octobre octubre ottobre nov november novembre noviembre ' +
+  'dec december dezember dez décembre decembre diciembre dicembre').split(' '));
+/** A number–name–number match that is a date: a day 1–31, a month name, a four-digit year ("01 Jan 2026"). */
+function isDayMonthYear(m: string): boolean {
+  const a = m.indexOf(' '), b = m.lastIndexOf(' ');
+  if (m.indexOf(' ', a + 1) !== b) return false; // one name word
+  const day = +m.slice(0, a);
+  const year = m.slice(b + 1);
+  if (!(day >= 1 && day <= 31) || !/^\d{4}$/.test(year)) return false;
+  return MONTHS.has(m.slice(a + 1, b).replace(/\.$/, '').toLowerCase());
+}
 // NNN's name words: a first letter, then letters, marks, apostrophes, dots and hyphens (no space, so a word runs to
 // the next space whatever the pattern tries).
 const isNameFirst = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 0xc0 && c <= 0x24f) || (c >= 0x370 && c <= 0x4ff);
