@@ -20,10 +20,14 @@ import { MAY_BIRTH, MAY_IBAN, MAY_MILITARY, MAY_MRN, MAY_PREFIX, wordPass, type 
 
 /** An address cue, then the spaces (and at most one line break) before the address. */
 export const CUED_SRC = '(?:address(?:es)?(?: is)?\\s*:?|lives (?:at|on)|live at|sent to|send it to|ship(?:ped)? to|deliver(?:ed)? to|located at|drops? you off at|meet (?:me )?at|moved to|resides? at|it is)[ \\t]*(?:\\n[ \\t]*)?';
-/** A medical-record cue. */
-export const MRN_SRC = '\\b(?:mrn|medical record|patient id|patient no|patient number|patient #|health record|chart no|chart number|nhs no|nhs number)';
-/** A birth cue. */
-export const BIRTH_SRC = '\\b(?:born|birth|dob|d\\.o\\.b)';
+/** A medical-record cue (Medicare's beneficiary identifier, MBI, included). */
+export const MRN_SRC = '\\b(?:mrn|medical record|patient id|patient no|patient number|patient #|health record|chart no|chart number|nhs no|nhs number|medicare\\b|mbi\\b)';
+/**
+ * A birth cue: English (born, birth, DOB), German and Dutch (Geburtsdatum, geboren, geb., geboortedatum), Spanish
+ * (fecha de nacimiento, nacido/a el), French (date de naissance, né(e) le), Italian and Portuguese (nascita, nato/a
+ * il, nascimento, nascido/a).
+ */
+export const BIRTH_SRC = '\\b(?:born|birth|dob|d\\.o\\.b|geburt|geboren|geb\\.|geboortedatum|nacimiento|nacid[oa]\\b|naissance|née? le\\b|nascit|nascimento|nascid[oa]\\b|nat[oa] il\\b)';
 /** A secret-looking word inside a name (DB_PASSWORD, apiKey, x-auth-token). */
 export const KEYWORD_SRC = 'pass|pwd|secret|token|key|auth|credential|session|signature|cookie';
 /** Known provider token prefixes (case-sensitive). */

@@ -167,7 +167,8 @@ const CUE_BIGRAM = new Uint8Array(32 * 32);
 const bigram = (f: number, g: number) => ((f & 31) << 5) | (g & 31);
 for (const [pair, bits] of [
   ['mr', MAY_MRN], ['me', MAY_MRN], ['pa', MAY_MRN], ['he', MAY_MRN], ['ch', MAY_MRN], ['nh', MAY_MRN],
-  ['bo', MAY_BIRTH], ['bi', MAY_BIRTH], ['do', MAY_BIRTH], ['d', MAY_BIRTH],
+  ['bo', MAY_BIRTH], ['bi', MAY_BIRTH], ['do', MAY_BIRTH], ['d', MAY_BIRTH], ['ge', MAY_BIRTH], ['na', MAY_BIRTH], ['n', MAY_BIRTH],
+  ['mb', MAY_MRN],
   ['ap', MAY_MILITARY], ['fp', MAY_MILITARY], ['dp', MAY_MILITARY],
   ['ak', MAY_PREFIX], ['as', MAY_PREFIX], ['ai', MAY_PREFIX], ['gh', MAY_PREFIX], ['gi', MAY_PREFIX], ['xo', MAY_PREFIX], ['xa', MAY_PREFIX],
   ['sk', MAY_PREFIX], ['rk', MAY_PREFIX], ['ey', MAY_PREFIX], ['is', MAY_ASSIGN], ['wa', MAY_ASSIGN],
@@ -176,7 +177,9 @@ for (const [pair, bits] of [
 /**
  * Which word-anchored cues may start at the ASCII letter run [s, e): a cheap look at its first letters and length,
  * a superset of where the cue regexes can match (each needs a word start there). The cues: mrn…, medical record,
- * patient …, health record, chart no/number, nhs no/number, born…, birth…, dob…, d.o.b (any case); APO, FPO, DPO;
+ * patient …, health record, chart no/number, nhs no/number, medicare, mbi, born…, birth…, dob…, d.o.b, geburt…,
+ * geboren, geb., nacimiento, nacido/a, naissance, né(e) le (a one-letter ASCII run: é is no ASCII letter), nascit…
+ * (any case); APO, FPO, DPO;
  * AKIA, ASIA, AIza, gh?_, github_pat_, xox?-, xapp-, sk_live_, rk_live_, sk-, eyJ (case as written); and two
  * capitals followed by a digit, the start of an IBAN.
  */
@@ -187,7 +190,7 @@ function cueCandidate(a: Uint16Array, s: number, e: number): void {
   const b = CUE_BIGRAM[bigram(c0, c1)];
   if (b !== 0) {
     const g = c1 | 32;
-    if (b & MAY_MRN && ((c0 | 32) !== 109 || g === 114 || len === 7) && len >= 3 && ((c0 | 32) !== 112 || len === 7) && ((c0 | 32) !== 104 || len === 6) && ((c0 | 32) !== 99 || len === 5) && ((c0 | 32) !== 110 || len === 3)) m |= MAY_MRN;
+    if (b & MAY_MRN && ((c0 | 32) !== 109 || g === 114 || len === 7 || len === 8 || (g === 98 && len === 3)) && len >= 3 && ((c0 | 32) !== 112 || len === 7) && ((c0 | 32) !== 104 || len === 6) && ((c0 | 32) !== 99 || len === 5) && ((c0 | 32) !== 110 || len === 3)) m |= MAY_MRN;
     if (b & MAY_BIRTH && (len === 1 || len >= 3)) m |= MAY_BIRTH;
     if (b & MAY_MILITARY && len === 3) m |= MAY_MILITARY;
     if (b & MAY_PREFIX && (c0 === 65 ? len >= 4 : c0 === 103 ? len === 3 || len === 6 : c0 === 120 ? len === 4 : c0 === 115 || c0 === 114 ? len === 2 : c0 === 101 && len >= 3)) m |= MAY_PREFIX;

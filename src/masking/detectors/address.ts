@@ -392,9 +392,9 @@ function isStopWord(m: string, a: number, b: number): boolean {
   return NNN_STOP.has(w);
 }
 const isDigit = (c: number) => c >= 48 && c <= 57;
-// Month names and their abbreviations (English, German, French, Spanish, Italian), lower-cased without a dot.
-const MONTHS = new Set(('jan january januar janvier enero gennaio feb february februar fevrier février febrero febbraio mar march märz maerz mars marzo ' +
-  'apr april avril abril aprile may mai mayo maggio jun june juni juin junio giugno jul july juli juillet julio luglio aug august août aout agosto ' +
+// Month names and their abbreviations (English, German, Dutch, French, Spanish, Italian), lower-cased without a dot.
+const MONTHS = new Set(('jan january januar januari janvier enero gennaio feb february februar februari fevrier février febrero febbraio mar march märz maerz maart mars marzo ' +
+  'apr april avril abril aprile may mai mei mayo maggio jun june juni juin junio giugno jul july juli juillet julio luglio aug august augustus août aout agosto ' +
   'sep sept september septembre septiembre settembre oct october oktober okt octobre octubre ottobre nov november novembre noviembre ' +
   'dec december dezember dez décembre decembre diciembre dicembre').split(' '));
 /** A number–name–number match that is a date: a day 1–31, a month name, a four-digit year ("01 Jan 2026"). */

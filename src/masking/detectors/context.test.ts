@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BIRTH_SRC, CUE_BIRTH, CUE_MRN, eachCue, MRN_SRC } from '../cues.js';
+import { createMasker } from '../engine.js';
+
+const masker = createMasker();
+const spans = (text: string) => masker.scanSync(text).filter((f) => f.type !== 'PERSON').map((f) => `${f.type}:${text.slice(f.start, f.end)}`);
+
+// The cue pass confirms word-anchored cues only where the word pass saw a candidate word start: it must find what a
+// global search of each cue pattern finds, on text made of the cue words' pieces, accented letters and separators.
+test('the cue pass finds every birth and medical-record cue a global search finds', () => {
+  let seed = 41;
+  const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  const parts = ['born', 'birth', 'DOB', 'd.o.b', 'Geburtsdatum', 'geboren', 'geb.', 'geb', 'nacimiento', 'nacido', 'Nacida', 'naissance', 'Né', 'né', 'née', 'nee', ' le', 'le',
+    'nascita', 'nato', ' il', 'nascimento', 'Medicare', 'medical record', 'MBI', 'mbi', 'mrn', 'x', 'é', ' ', ' ', ':', '.', '1', 'N', 'n', 'e', 'ge', 'na', 'mb', 'ab'];
+  for (let i = 0; i < 40_000; i++) {
+    let s = '';
+    for (let j = rnd(12); j > 0; j--) s += parts[rnd(parts.length)];
+    for (const [group, src] of [[CUE_BIRTH, BIRTH_SRC], [CUE_MRN, MRN_SRC]] as const) {
+      const want: string[] = [];
+      const re = new RegExp(src, 'gi');
+      for (let m = re.exec(s); m; m = re.exec(s)) want.push(`${m.index}-${m.index + m[0].length}`);
+      const got: string[] = [];
+      eachCue(s, {}, group, (a, b) => void got.push(`${a}-${b}`));
+      assert.deepEqual(got, want, JSON.stringify([s, src]));
+    }
+  }
+});
+
+test('dates of birth after German, Spanish, French, Italian and Dutch cues', () => {
+  for (const [text, date] of [
+    ['Geburtsdatum: 14.05.1979', '14.05.1979'],
+    ['geboren am 14. Mai 1979 in Köln', '14. Mai 1979'],
+    ['geb. 14.05.1979', '14.05.1979'],
+    ['Fecha de nacimiento: 23/09/1988.', '23/09/1988'],
+    ['nacida el 23 de septiembre de 1988', '23 de septiembre de 1988'],
+    ['Né le 02/11/1965 à Lyon.', '02/11/1965'],
+    ['née le 2 novembre 1965', '2 novembre 1965'],
+    ['Date de naissance : 1er janvier 1980', '1er janvier 1980'],
+    ['data di nascita: 12/03/1984', '12/03/1984'],
+    ['geboortedatum 3 maart 1990', '3 maart 1990'],
+    ['Born 14.05.1979', '14.05.1979'],
+  ]) {
+    assert.deepEqual(spans(text), [`DATE_OF_BIRTH:${date}`], text);
+  }
+  for (const text of ['general 14.05.1979', 'name 14.05.1979', 'national day 14.05.1979', 'ne le fais pas 14.05.1979', 'Gebühr 14.05.1979', 'Datum: 14. Mai 1979']) {
+    assert.deepEqual(spans(text), [], text);
+  }
+});
+
+test('Medicare Beneficiary Identifiers after Medicare / MBI', () => {
+  assert.deepEqual(spans('Insurance: Medicare ID 1EG4-TE5-MK73.'), ['MEDICAL_RECORD:1EG4-TE5-MK73']);
+  assert.deepEqual(spans('MBI: 1EG4TE5MK73'), ['MEDICAL_RECORD:1EG4TE5MK73']);
+  assert.deepEqual(spans('Medicare number 123456789A'), ['MEDICAL_RECORD:123456789A']);
+  assert.deepEqual(spans('Medicare 2024 enrollment'), []);
+  assert.deepEqual(spans('Medicare ID 1SL4-TE5-MK73'), []); // S and L are never used in an MBI
+  assert.deepEqual(spans('order 1EG4-TE5-MK73'), []);
+  assert.deepEqual(spans('Patient MRN: 00482913 admitted'), ['MEDICAL_RECORD:00482913']);
+});
