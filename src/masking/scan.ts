@@ -1,7 +1,7 @@
 import type { Finding } from '../core/masking.js';
 import { CountersignError } from '../core/errors.js';
 import { addresses } from './detectors/address.js';
-import { birthDates, medicalRecords } from './detectors/context.js';
+import { birthDates, medicalRecords, nationalIds } from './detectors/context.js';
 import { emails, ibans, ipv6 } from './detectors/net.js';
 import { numbers } from './detectors/numbers.js';
 import { persons } from './detectors/person.js';
@@ -20,6 +20,7 @@ const REGISTRY: Record<string, Detector> = {
   numbers,
   'birth-date': birthDates,
   'medical-record': medicalRecords,
+  'national-id': nationalIds,
   address: addresses,
   person: persons,
 };
@@ -55,6 +56,7 @@ const FIELD_TYPES: [RegExp, string][] = [
   [/(?:^|_)(?:card_?number|credit_?card|cc_?number|pan)$/, 'CREDIT_CARD'],
   [/(?:^|_)iban$/, 'IBAN'],
   [/(?:^|_)(?:mrn|medical_?record(?:_?number)?)$/, 'MEDICAL_RECORD'],
+  [/(?:^|_)(?:dni|nif|nie|nir|national_?id(?:_?number)?|steuer_?id)$/, 'NATIONAL_ID'],
 ];
 
 /** Normalise a JSON key or column name for matching: lower case, camelCase and separators to `_`. */
@@ -106,7 +108,8 @@ function fieldInfo(name: string): FieldInfo {
 const T_DIGIT = 1, T_UPPER = 2, T_AT = 4, T_COLON = 8, T_WORD = 16;
 const T_ALL = 31;
 // What each built-in detector needs (any of the bits); the proof, detector by detector:
-//   numbers, iban, birth-date, medical-record: every pattern needs a digit (runs, IBAN check digits, dates, ids);
+//   numbers, iban, birth-date, medical-record, national-id: every pattern needs a digit (runs, IBAN check digits,
+//     dates, ids);
 //   email: `@`; ipv6 and url-credentials: `:`;
 //   person: a capitalised word, so an upper-case or non-ASCII letter; pem: `-----BEGIN` is upper case;
 //   provider-token: AKIA, ASIA, AIza, eyJ hold a capital; ghp_, github_pat_, sk_live_, rk_live_, sk-, xoxb-, xapp-
@@ -128,6 +131,7 @@ const NEEDS = new Map<Detector, number>([
   [numbers, T_DIGIT],
   [birthDates, T_DIGIT],
   [medicalRecords, T_DIGIT],
+  [nationalIds, T_DIGIT],
   [addresses, T_DIGIT | T_UPPER | T_WORD],
   [persons, T_UPPER],
 ]);

@@ -36,6 +36,7 @@ export function partial(type: string, value: string): string {
     case 'US_SSN':
     case 'DRIVER_LICENSE':
     case 'MEDICAL_RECORD':
+    case 'NATIONAL_ID':
       return keepLast(4);
     case 'PHONE':
       return keepLast(2);

@@ -79,7 +79,7 @@ export interface WordPass {
  * MAY_ASSIGN, a run that starts with `is` or `was` (either case), where `name is …` may assign a secret
  * (detectors/secrets.ts).
  */
-export const MAY_MRN = 1, MAY_BIRTH = 2, MAY_MILITARY = 4, MAY_PREFIX = 8, MAY_IBAN = 16, MAY_ASSIGN = 32;
+export const MAY_MRN = 1, MAY_BIRTH = 2, MAY_MILITARY = 4, MAY_PREFIX = 8, MAY_IBAN = 16, MAY_ASSIGN = 32, MAY_NATIONAL = 64;
 
 // Street-word filter: (first code unit, last code unit, length) of every run a street pattern can start with.
 // Both are bit sets (8 KB each, so they stay in the first-level cache).
@@ -168,7 +168,7 @@ const bigram = (f: number, g: number) => ((f & 31) << 5) | (g & 31);
 for (const [pair, bits] of [
   ['mr', MAY_MRN], ['me', MAY_MRN], ['pa', MAY_MRN], ['he', MAY_MRN], ['ch', MAY_MRN], ['nh', MAY_MRN],
   ['bo', MAY_BIRTH], ['bi', MAY_BIRTH], ['do', MAY_BIRTH], ['d', MAY_BIRTH], ['ge', MAY_BIRTH], ['na', MAY_BIRTH], ['n', MAY_BIRTH],
-  ['mb', MAY_MRN],
+  ['mb', MAY_MRN], ['dn', MAY_NATIONAL], ['ni', MAY_NATIONAL], ['in', MAY_NATIONAL], ['so', MAY_NATIONAL], ['vi', MAY_NATIONAL], ['st', MAY_NATIONAL],
   ['ap', MAY_MILITARY], ['fp', MAY_MILITARY], ['dp', MAY_MILITARY],
   ['ak', MAY_PREFIX], ['as', MAY_PREFIX], ['ai', MAY_PREFIX], ['gh', MAY_PREFIX], ['gi', MAY_PREFIX], ['xo', MAY_PREFIX], ['xa', MAY_PREFIX],
   ['sk', MAY_PREFIX], ['rk', MAY_PREFIX], ['ey', MAY_PREFIX], ['is', MAY_ASSIGN], ['wa', MAY_ASSIGN],
@@ -178,8 +178,8 @@ for (const [pair, bits] of [
  * Which word-anchored cues may start at the ASCII letter run [s, e): a cheap look at its first letters and length,
  * a superset of where the cue regexes can match (each needs a word start there). The cues: mrn…, medical record,
  * patient …, health record, chart no/number, nhs no/number, medicare, mbi, born…, birth…, dob…, d.o.b, geburt…,
- * geboren, geb., nacimiento, nacido/a, naissance, né(e) le (a one-letter ASCII run: é is no ASCII letter), nascit…
- * (any case); APO, FPO, DPO;
+ * geboren, geb., nacimiento, nacido/a, naissance, né(e) le (a one-letter ASCII run: é is no ASCII letter), nascit…,
+ * dni, nie, nif, nir, insee, sociale, vitale, steuer-id, steueridentifikationsnummer (any case); APO, FPO, DPO;
  * AKIA, ASIA, AIza, gh?_, github_pat_, xox?-, xapp-, sk_live_, rk_live_, sk-, eyJ (case as written); and two
  * capitals followed by a digit, the start of an IBAN.
  */
@@ -194,6 +194,8 @@ function cueCandidate(a: Uint16Array, s: number, e: number): void {
     if (b & MAY_BIRTH && (len === 1 || len >= 3)) m |= MAY_BIRTH;
     if (b & MAY_MILITARY && len === 3) m |= MAY_MILITARY;
     if (b & MAY_PREFIX && (c0 === 65 ? len >= 4 : c0 === 103 ? len === 3 || len === 6 : c0 === 120 ? len === 4 : c0 === 115 || c0 === 114 ? len === 2 : c0 === 101 && len >= 3)) m |= MAY_PREFIX;
+    // dni, nie, nif, nir (3), insee (5), sociale (7), vitale (6), steuer (6), steuerid (8), steueridentifikationsnummer (27)
+    if (b & MAY_NATIONAL && (len === 3 ? (c0 | 32) === 100 || (c0 | 32) === 110 : len === 5 ? (c0 | 32) === 105 : len === 7 ? (c0 | 32) === 115 && (c1 | 32) === 111 : len === 6 ? (c0 | 32) === 118 || (c0 | 32) === 115 : len === 8 || len === 27)) m |= MAY_NATIONAL;
     if (b & MAY_ASSIGN && ((c0 | 32) === 105 || (len >= 3 && (a[s + 2] | 32) === 115))) m |= MAY_ASSIGN; // is…, was…
   }
   // two capitals then a digit: the start of an IBAN

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BIRTH_SRC, CUE_BIRTH, CUE_MRN, eachCue, MRN_SRC } from '../cues.js';
+import { BIRTH_SRC, CUE_BIRTH, CUE_MRN, CUE_NATIONAL, eachCue, MRN_SRC, NATIONAL_SRC } from '../cues.js';
+import { dniValid, nirValid, steuerIdValid } from './context.js';
 import { createMasker } from '../engine.js';
 
 const masker = createMasker();
@@ -8,15 +9,15 @@ const spans = (text: string) => masker.scanSync(text).filter((f) => f.type !== '
 
 // The cue pass confirms word-anchored cues only where the word pass saw a candidate word start: it must find what a
 // global search of each cue pattern finds, on text made of the cue words' pieces, accented letters and separators.
-test('the cue pass finds every birth and medical-record cue a global search finds', () => {
+test('the cue pass finds every birth, medical-record and national-ID cue a global search finds', () => {
   let seed = 41;
   const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
   const parts = ['born', 'birth', 'DOB', 'd.o.b', 'Geburtsdatum', 'geboren', 'geb.', 'geb', 'nacimiento', 'nacido', 'Nacida', 'naissance', 'Né', 'né', 'née', 'nee', ' le', 'le',
-    'nascita', 'nato', ' il', 'nascimento', 'Medicare', 'medical record', 'MBI', 'mbi', 'mrn', 'x', 'é', ' ', ' ', ':', '.', '1', 'N', 'n', 'e', 'ge', 'na', 'mb', 'ab'];
+    'nascita', 'nato', ' il', 'nascimento', 'Medicare', 'medical record', 'MBI', 'mbi', 'mrn', 'DNI', 'nie', 'NIF', 'nir', 'INSEE', 'sociale', 'sécurité', 'Vitale', 'Steuer-ID', 'steuerid', 'Steueridentifikationsnummer', 'st', 'so', 'in', 'x', 'é', ' ', ' ', ':', '.', '1', 'N', 'n', 'e', 'ge', 'na', 'mb', 'ab'];
   for (let i = 0; i < 40_000; i++) {
     let s = '';
     for (let j = rnd(12); j > 0; j--) s += parts[rnd(parts.length)];
-    for (const [group, src] of [[CUE_BIRTH, BIRTH_SRC], [CUE_MRN, MRN_SRC]] as const) {
+    for (const [group, src] of [[CUE_BIRTH, BIRTH_SRC], [CUE_MRN, MRN_SRC], [CUE_NATIONAL, NATIONAL_SRC]] as const) {
       const want: string[] = [];
       const re = new RegExp(src, 'gi');
       for (let m = re.exec(s); m; m = re.exec(s)) want.push(`${m.index}-${m.index + m[0].length}`);
@@ -56,4 +57,30 @@ test('Medicare Beneficiary Identifiers after Medicare / MBI', () => {
   assert.deepEqual(spans('Medicare ID 1SL4-TE5-MK73'), []); // S and L are never used in an MBI
   assert.deepEqual(spans('order 1EG4-TE5-MK73'), []);
   assert.deepEqual(spans('Patient MRN: 00482913 admitted'), ['MEDICAL_RECORD:00482913']);
+});
+
+test('national ID check characters: DNI/NIE letter, NIR key, Steuer-ID check digit', () => {
+  for (const ok of ['12345678Z', 'X1234567L', 'Y1234567X', '00000000T']) assert.equal(dniValid(ok), true, ok);
+  for (const bad of ['12345678A', 'X1234567Z']) assert.equal(dniValid(bad), false, bad);
+  assert.equal(nirValid('1 65 11 69 123 456 50'), true);
+  assert.equal(nirValid('1 65 11 69 123 456 78'), false);
+  assert.equal(nirValid('2 84 05 2A 123 456 ' + String(97 - Number(BigInt('2840519123456') % 97n)).padStart(2, '0')), true); // Corsica
+  assert.equal(steuerIdValid('86095742719'), true);
+  assert.equal(steuerIdValid('86095742718'), false);
+  assert.equal(steuerIdValid('06095742719'), false);
+});
+
+test('national IDs after their cue: Spanish DNI/NIE/NIF, French NIR, German Steuer-ID', () => {
+  assert.deepEqual(spans('DNI 12345678Z.'), ['NATIONAL_ID:12345678Z']);
+  assert.deepEqual(spans('NIE: X1234567L'), ['NATIONAL_ID:X1234567L']);
+  assert.deepEqual(spans('NIF 12345678-Z'), ['NATIONAL_ID:12345678-Z']);
+  assert.deepEqual(spans('Numéro de sécurité sociale : 1 65 11 69 123 456 78.'), ['NATIONAL_ID:1 65 11 69 123 456 78']); // the cue says so, whatever the key
+  assert.deepEqual(spans('NIR 165116912345650'), ['NATIONAL_ID:165116912345650']);
+  assert.deepEqual(spans('Steuer-ID 86 095 742 719'), ['NATIONAL_ID:86 095 742 719']);
+  assert.deepEqual(masker.scanSync('DNI 12345678Z').map((f) => f.confidence), [0.95]);
+  assert.deepEqual(masker.scanSync('DNI 12345678A').map((f) => f.confidence), [0.8]);
+  for (const text of ['dni del cliente pendiente', 'stock 12345678Z', 'sociale 2024', 'ragione sociale 12345', 'NIR: pending', 'Steuer-ID 0123456789']) {
+    assert.deepEqual(spans(text), [], text);
+  }
+  assert.deepEqual(masker.scanSync('12345678Z', { field: 'dni' }).map((f) => f.type), ['NATIONAL_ID']);
 });

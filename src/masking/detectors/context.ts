@@ -1,4 +1,4 @@
-import { CUE_BIRTH, CUE_MRN, eachCue } from '../cues.js';
+import { CUE_BIRTH, CUE_MRN, CUE_NATIONAL, eachCue } from '../cues.js';
 import type { Detector } from '../types.js';
 
 // The cues themselves (born, birth, DOB, D.O.B.; MRN, patient ID, …) come from the shared cue pass (cues.ts).
@@ -49,5 +49,67 @@ export const medicalRecords: Detector = (text, out, ctx) => {
       const start = from + id[0].length - id[1].length;
       out.push({ type: 'MEDICAL_RECORD', start, end: start + id[1].length, confidence: 0.9, detector: 'medical-record' });
     }
+  });
+};
+
+// National identifiers after their cue (cues.ts NATIONAL_SRC), each in its written form: the first within 40
+// characters is taken. A valid check character or key gives 0.95; the shape alone, right after its cue, 0.8 (a
+// mistyped or test number under "DNI" is still one).
+const DNI = /(?<![A-Za-z0-9])(?:\d{8}|[XYZxyz][- ]?\d{7})[- ]?[A-Za-z](?![A-Za-z0-9])/;
+const NIR = /(?<![A-Za-z0-9])[1278] ?\d{2} ?(?:0[1-9]|1[0-2]|[2-9]\d) ?(?:\d{2}|2[ABab]) ?\d{3} ?\d{3}(?: ?(\d{2}))?(?![A-Za-z0-9])/;
+const STEUER_ID = /(?<![A-Za-z0-9])[1-9]\d(?: ?\d{3}){3}(?![A-Za-z0-9])/;
+const DNI_LETTERS = 'TRWAGMYFPDXBNJZSQVHLCKE';
+
+/** A Spanish DNI (8 digits) or NIE (X/Y/Z and 7 digits) with its check letter. */
+export function dniValid(id: string): boolean {
+  const s = id.replace(/[- ]/g, '').toUpperCase();
+  const lead = 'XYZ'.indexOf(s[0]);
+  const n = Number((lead >= 0 ? String(lead) + s.slice(1, 8) : s.slice(0, 8)));
+  return DNI_LETTERS[n % 23] === s[8];
+}
+
+/** A French NIR (13 digits, Corsica 2A/2B) and its key: 97 - (number mod 97). */
+export function nirValid(id: string): boolean {
+  const s = id.replace(/ /g, '').toUpperCase();
+  if (s.length !== 15) return false;
+  // Corsica: 2A counts as 19, 2B as 18 in the number (the department written with a letter).
+  const body = s.slice(0, 13).replace('2A', '19').replace('2B', '18');
+  if (!/^\d{13}$/.test(body)) return false;
+  return 97 - Number(BigInt(body) % 97n) === Number(s.slice(13));
+}
+
+/** A German Steuer-ID (11 digits): ISO 7064 MOD 11,10 check digit. */
+export function steuerIdValid(id: string): boolean {
+  const s = id.replace(/ /g, '');
+  if (!/^[1-9]\d{10}$/.test(s)) return false;
+  let p = 10;
+  for (let i = 0; i < 10; i++) {
+    let sum = (Number(s[i]) + p) % 10;
+    if (sum === 0) sum = 10;
+    p = (sum * 2) % 11;
+  }
+  return (11 - p) % 10 === Number(s[10]);
+}
+
+/** NATIONAL_ID: a Spanish DNI/NIE, a French NIR or a German Steuer-ID right after its cue. */
+export const nationalIds: Detector = (text, out, ctx) => {
+  eachCue(text, ctx, CUE_NATIONAL, (start, from) => {
+    const c = text.charCodeAt(start) | 32;
+    const window = text.slice(from, from + 48);
+    let m: RegExpExecArray | null;
+    let valid: boolean;
+    if (c === 100 || (c === 110 && (text.charCodeAt(start + 2) | 32) !== 114)) {
+      m = DNI.exec(window); // dni, nie, nif
+      valid = !!m && dniValid(m[0]);
+    } else if (c === 115 && text.length > start + 6 && (text.charCodeAt(start + 1) | 32) === 116) {
+      m = STEUER_ID.exec(window); // steuer-id
+      valid = !!m && steuerIdValid(m[0]);
+    } else {
+      m = NIR.exec(window); // nir, insee, sociale, vitale
+      valid = !!m && m[1] !== undefined && nirValid(m[0]);
+    }
+    if (!m || m.index > 40) return;
+    out.push({ type: 'NATIONAL_ID', start: from + m.index, end: from + m.index + m[0].length, confidence: valid ? 0.95 : 0.8, detector: 'national-id' });
+    return from + m.index + m[0].length;
   });
 };
