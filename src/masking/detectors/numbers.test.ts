@@ -128,6 +128,7 @@ test('IPv4 after a word that ends in a digit ("IPv4 10.0.12.7")', () => {
   assert.deepEqual(spans('IPv4 10.0.12.7'), ['IP_ADDRESS:10.0.12.7']);
   assert.deepEqual(spans('client 10.0.12.7'), ['IP_ADDRESS:10.0.12.7']);
   assert.deepEqual(spans('version 1.2.3.4 and v1.2.3.4 and ab12.3.4.5'), []);
+  assert.deepEqual(spans('x264 1920 1080 and H264 415 555 0172'), []); // after a word's digits only an address is looked for
 });
 
 test('SSNs: under an SSN cue or field every issued number is masked, samples too; without, not the samples', () => {

@@ -51,7 +51,14 @@ export const notPhoneContext = (b: string): boolean => labelled(b, endsWithWord)
 // ("phone no. 5550123", "phone #: …").
 const ID_LABELS = NOT_PHONE_WORDS.filter((w) => /^[a-z]{2,}$/.test(w) && w !== 'no');
 const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
-const endsWithLabel = (b: string, e: number) => ID_LABELS.some((w) => e >= w.length && b.startsWith(w, e - w.length) && !isLetter(b.charCodeAt(e - w.length - 1)));
+// The labels by their last code unit: only those can end `b` at `e`.
+const ID_LABELS_BY_LAST = byLastUnit(ID_LABELS);
+function endsWithLabel(b: string, e: number): boolean {
+  const words = e > 0 ? ID_LABELS_BY_LAST.get(b.charCodeAt(e - 1)) : undefined;
+  if (words === undefined) return false;
+  for (const w of words) if (e >= w.length && b.startsWith(w, e - w.length) && !isLetter(b.charCodeAt(e - w.length - 1))) return true;
+  return false;
+}
 // What may stand between an id label and its digits: "order number is", "invoice no.:", "ticket #", "case id =".
 const LABEL_NOUNS = ['number', 'no.', 'no', 'nr.', 'nr', 'num', 'id', 'code', '#'];
 const LABEL_VERBS = ['is', 'was'];
@@ -219,8 +226,10 @@ function runAt(text: string, cu: Uint16Array, out: Parameters<Detector>[1], ctx:
     const next = start + run.length < text.length ? text.charCodeAt(start + run.length) : 32;
     if (isAlnum(next) || next === 95) return;
     let end = start + run.length;
-    if (isAlnum(prev) || prev === 95) {
-      // Only the first group belongs to the word ("IPv4 10.0.12.7", "Win10 …"): the rest, after a space, stands alone.
+    const glued = isAlnum(prev) || prev === 95;
+    if (glued) {
+      // The first group belongs to the word ("IPv4 10.0.12.7"); after a space an IPv4 address may stand alone (and
+      // only that: "x264 1920 1080" is no phone).
       let k = start;
       while (k < end && cu[k] !== 32) k++;
       if (k >= end - 1) return;
@@ -262,6 +271,7 @@ function runAt(text: string, cu: Uint16Array, out: Parameters<Detector>[1], ctx:
         return;
       }
     }
+    if (glued) return;
     if (DATE_SHAPE.test(run)) return; // dates: only in birth context (see dates.ts)
     if (b.includes('isbn') || (/^97[89]-/.test(run) && isbnValid((digits ??= digitsIn(run))))) return;
 
