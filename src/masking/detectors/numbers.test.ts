@@ -88,6 +88,7 @@ test('timestamps are not phones, in every common log, SQL, CSV and HTTP form', (
     'created: Sun Nov 22 2026 02:34:20 GMT+0000',
     'Date: Sun, 06 Nov 1994 08:49:37 GMT',
     '20260314 102233 backup done',
+    'backup 20260314-102233 done',
     '2026-03-14 1234567 rows',
     '10:22:33 2026-03-14',
     '127.0.0.1 - - [14/Mar/2026:10:22:33 +0000] "GET / HTTP/1.1" 200 1234',
@@ -101,6 +102,8 @@ test('phones next to dates and times stay phones', () => {
   assert.deepEqual(spans('10:22 415-555-0172 called'), ['PHONE:415-555-0172']);
   assert.deepEqual(spans('2026-03-14 415-555-0172 called'), ['PHONE:415-555-0172']);
   assert.deepEqual(spans('2026-03-14 10:22:33 call from (415) 555-0172'), ['PHONE:(415) 555-0172']);
+  assert.deepEqual(spans('2026-03-14 10:22:33 +0000 415 555 0172'), ['PHONE:415 555 0172']);
+  assert.deepEqual(spans('+4930 901820 is Berlin'), ['PHONE:+4930 901820']); // no clock before: a phone's own +
   assert.deepEqual(spans('Date: 2020-06-20 14:11:22\nPhone: 451 5986'), ['PHONE:451 5986']);
   assert.deepEqual(spans('"GET / HTTP/1.1" 200 1234'.replace('HTTP/1.1', 'hello')), ['PHONE:200 1234']); // no request line: a number
 });

@@ -240,6 +240,7 @@ function runAt(text: string, cu: Uint16Array, out: Parameters<Detector>[1], ctx:
     // Timestamps: a date and a clock time are never a phone ("2026-03-14 10:22:33" reads "2026-03-14 10" as a run).
     start = afterClock(cu, start, end);
     if (start < 0) return;
+    start = afterZone(cu, start, end);
     end = beforeClock(cu, start, end, text.length);
     start = afterDate(text, start, end);
     if (end - start < 7) return;
@@ -378,7 +379,20 @@ function afterDate(text: string, start: number, end: number): number {
   const c = text.charCodeAt(start);
   if (c !== 49 && c !== 50 && c !== 48 && c !== 51) return start; // every date prefix starts with 0-3
   const m = DATE_PREFIX.exec(text.slice(start, Math.min(end, start + 11)));
-  return m ? Math.min(end, start + m[0].length) : start;
+  if (m) return Math.min(end, start + m[0].length);
+  // A compact date and time as one run: 20260314-102233, 20260314-1022.
+  return COMPACT_STAMP.test(text.slice(start, end)) ? end : start;
+}
+const COMPACT_STAMP = /^(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])-(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d)?$/;
+
+/**
+ * Where the run [start, end) goes on after a time zone offset right after a clock time ("10:22:33 +0000 415 555
+ * 0172"): `+` and four digits, then a space.
+ */
+function afterZone(cu: Uint16Array, start: number, end: number): number {
+  if (cu[start] !== 43 || start < 4 || cu[start - 1] !== 32 || cu[start - 4] !== 58 || !isDigitAt(cu, start - 2) || !isDigitAt(cu, start - 3)) return start;
+  for (let k = start + 1; k <= start + 4; k++) if (!isDigitAt(cu, k)) return start;
+  return start + 5 < end && cu[start + 5] === 32 ? start + 6 : start + 5 >= end ? end : start;
 }
 
 /**
