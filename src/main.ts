@@ -1,10 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { systemClock, randomIds, type Clock, type IdSource } from './core/clock.js';
 import type { Authenticator } from './core/identity.js';
 import { ApprovalService } from './approvals/service.js';
 import { createAuditLog } from './audit/log.js';
-import { createAuditSigner, generateAuditKeyPair, type AuditSigner } from './audit/signing.js';
+import type { AuditSigner } from './audit/signing.js';
+import { auditSignerForConfig } from './audit/config-signer.js';
 import type { LoadedConfig } from './config/load.js';
 import { createAuthenticator } from './identity/index.js';
 import { createMasker, type MaskingEngine } from './masking/index.js';
@@ -66,7 +65,7 @@ export async function createRuntime(config: LoadedConfig, opts: RuntimeOptions =
   try {
     const maskKeyText = env[config.masking.key_env];
     const masker = createMasker(config.masking, { key: maskKeyText ? decodeKey(maskKeyText) : undefined, tokens: store, clock });
-    const signer = auditSigner(config, env, warnings);
+    const signer = auditSignerForConfig(config, env, warnings);
     const audit = createAuditLog({ store, signer, clock, checkpointEvery: config.audit.checkpoint_every,
       checkpointIntervalMs: (parseDuration(config.audit.checkpoint_interval) ?? 60) * 1000,
       durability: config.audit.durability,
@@ -76,8 +75,8 @@ export async function createRuntime(config: LoadedConfig, opts: RuntimeOptions =
     await approvals.start();
     let mcp: McpGateway | undefined;
     const metrics = createMetrics({ approvals, mcp: { status: () => mcp?.status() ?? [] } });
-    const gateway = createPipeline({ policy: config.compiledPolicy, approvals, audit, masker, clock, observer: metrics.observer });
     const authenticator = createAuthenticator({ config: config.identity, keys: store, clock, env });
+    const gateway = createPipeline({ policy: config.compiledPolicy, approvals, audit, masker, clock, observer: metrics.observer, credentials: authenticator });
     mcp = createMcpGateway({ gateway, ...mcpGatewayOptions(config.mcp), baseDir: config.baseDir, env, onUpstreamCall: metrics.upstreamCall });
     if (opts.startMcp) await mcp.start();
     let closed = false;
@@ -105,25 +104,4 @@ function decodeKey(text: string): Buffer {
   return Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
 }
 
-/**
- * The audit signing key comes from the environment. On a development machine without one, a key is generated
- * once into the data directory beside the SQLite file (mode 0600), with a warning, so `npm start` works and
- * `audit verify` keeps verifying across restarts. Set the variable in production.
- */
-function auditSigner(config: LoadedConfig, env: NodeJS.ProcessEnv, warnings: string[]): AuditSigner {
-  const fromEnv = env[config.audit.signing_key_env];
-  if (fromEnv) return createAuditSigner(fromEnv);
-  const file = devAuditKeyFile(config);
-  if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, generateAuditKeyPair().privateKey + '\n', { mode: 0o600 });
-  }
-  warnings.push(`${config.audit.signing_key_env} is not set: audit checkpoints are signed with the development key in ${file}`);
-  return createAuditSigner(readFileSync(file, 'utf8').trim());
-}
-
-/** Where a development gateway keeps its generated audit signing key: beside the SQLite file (or ./data). */
-export function devAuditKeyFile(config: LoadedConfig): string {
-  const dir = config.store.driver === 'sqlite' ? dirname(resolve(config.baseDir, config.store.path)) : resolve(config.baseDir, 'data');
-  return resolve(dir, 'audit-signing.key');
-}
+export { devAuditKeyFile } from './audit/config-signer.js';

@@ -64,6 +64,13 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
     await next();
   });
 
+  /** A request as JSON, saying whether the API key it was made with has since been revoked (the action will not run). */
+  async function cardJson(v: RequestView) {
+    const keyId = v.request.principal.keyId;
+    const key = keyId === undefined ? undefined : await rt.store.getKey(keyId);
+    return viewJson(v, keyId === undefined ? undefined : key === undefined ? 'missing' : key.revokedAt !== undefined ? 'revoked' : 'active');
+  }
+
   async function body<T extends z.ZodType>(c: Context<Env>, schema: T): Promise<z.infer<T>> {
     const len = Number(c.req.header('content-length') ?? 0);
     if (len > limit) throw new CountersignError('BODY_TOO_LARGE', `the body is larger than ${limit} bytes`);
@@ -120,16 +127,16 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
     });
     const limitN = Math.min(Number(c.req.query('limit') ?? 100) || 100, 1000);
     const views = await rt.approvals.list({ status: list, limit: limitN });
-    return c.json({ requests: views.map(viewJson) });
+    return c.json({ requests: await Promise.all(views.map(cardJson)) });
   });
 
-  app.get('/v1/requests/:id', async (c) => c.json(viewJson(await rt.approvals.get(c.req.param('id')))));
+  app.get('/v1/requests/:id', async (c) => c.json(await cardJson(await rt.approvals.get(c.req.param('id')))));
 
   // Long-poll: returns when the request leaves pending, or after `timeout` seconds (max 60) with its current state.
   app.get('/v1/requests/:id/wait', async (c) => {
     const timeout = Math.min(Math.max(Number(c.req.query('timeout') ?? 30) || 30, 0), 60);
     const view = await rt.approvals.wait(c.req.param('id'), { timeoutMs: timeout * 1000, signal: c.req.raw.signal });
-    return c.json(viewJson(view));
+    return c.json(await cardJson(view));
   });
 
   // Server-sent events: one `state` event now and on every change until the request is resolved.
@@ -137,10 +144,10 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
     const id = c.req.param('id');
     const first = await rt.approvals.get(id);
     return streamSSE(c, async (stream) => {
-      await stream.writeSSE({ event: 'state', data: JSON.stringify(viewJson(first)) });
+      await stream.writeSSE({ event: 'state', data: JSON.stringify(await cardJson(first)) });
       if (first.state.status !== 'pending') return;
       const final = await rt.approvals.wait(id, { signal: c.req.raw.signal });
-      await stream.writeSSE({ event: 'state', data: JSON.stringify(viewJson(final)) });
+      await stream.writeSSE({ event: 'state', data: JSON.stringify(await cardJson(final)) });
     });
   });
 
@@ -149,7 +156,7 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
       const b = await body(c, voteBody);
       const view = await rt.approvals.vote(c.req.param('id'), c.get('principal'), v, { reason: b.reason, channel: 'api' });
       metrics.votes.inc({ vote: v });
-      return c.json(viewJson(view));
+      return c.json(await cardJson(view));
     });
   }
 
@@ -158,7 +165,7 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
     const p = c.get('principal');
     const view = await rt.approvals.get(c.req.param('id'));
     if (view.request.principal.id !== p.id) throw new CountersignError('FORBIDDEN', 'only the requester may cancel a request');
-    return c.json(viewJson(await rt.approvals.cancel(view.request.id, p.id, b.reason)));
+    return c.json(await cardJson(await rt.approvals.cancel(view.request.id, p.id, b.reason)));
   });
 
   // Reveal a masked token: an action like any other (kind `unmask`), so policy and approval apply first.
@@ -184,15 +191,18 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
   return app;
 }
 
-/** The JSON shape of a request: masked summary and preview, state, votes. */
-export function viewJson(v: RequestView) {
+/**
+ * The JSON shape of a request: masked summary and preview, state, votes. `keyStatus`: whether the API key the
+ * request was made with is still active (a revoked key's held action does not run, even when approved).
+ */
+export function viewJson(v: RequestView, keyStatus?: 'active' | 'revoked' | 'missing') {
   const r = v.request;
   return {
     id: r.id,
     status: v.state.status,
     createdAt: new Date(r.createdAt).toISOString(),
     expiresAt: new Date(r.expiresAt).toISOString(),
-    principal: { id: r.principal.id, type: r.principal.type, onBehalfOf: r.principal.onBehalfOf ?? null },
+    principal: { id: r.principal.id, type: r.principal.type, onBehalfOf: r.principal.onBehalfOf ?? null, keyId: r.principal.keyId ?? null, keyStatus: keyStatus ?? null },
     resource: r.resource,
     connector: r.connector,
     kind: r.kind,

@@ -85,7 +85,24 @@ registerAuditCommands(program, storeOpener(program), async () => {
   return existsSync(file) ? { file, privateKey: readFileSync(file, 'utf8').trim() } : undefined;
 });
 registerPolicyCommands(program);
-registerKeysCommands(program, storeOpener(program));
+// Key changes are audit events (key.created / key.revoked), written to the gateway's own log and signed with its key.
+// The log is opened on the first event only, so `keys list` writes nothing (not even a checkpoint).
+registerKeysCommands(program, async () => {
+  const cfg = await loadConfig(configPath(program.opts<{ config?: string }>().config));
+  const store = await (await import('../store/open.js')).openStore(cfg.store, cfg.baseDir);
+  let log: import('../audit/log.js').ManagedAuditLog | undefined;
+  const audit = {
+    async append(event: import('../audit/types.js').AuditEventInput) {
+      if (!log) {
+        const [{ createAuditLog }, { auditSignerForConfig }] = await Promise.all([import('../audit/log.js'), import('../audit/config-signer.js')]);
+        log = createAuditLog({ store, signer: auditSignerForConfig(cfg, process.env, []), checkpointEvery: cfg.audit.checkpoint_every, durability: cfg.audit.durability });
+      }
+      return log.append(event);
+    },
+    close: async () => log?.close(),
+  };
+  return Object.assign(store, { audit });
+});
 registerMaskCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {

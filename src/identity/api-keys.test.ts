@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { FakeClock } from '../core/clock.js';
 import { CountersignError } from '../core/errors.js';
 import type { KeyStore, StoredKey } from '../store/types.js';
-import { createApiKey, listApiKeys, revokeApiKey, verifyApiKey, LAST_USED_RESOLUTION_MS } from './api-keys.js';
+import { assertApiKeyActive, createApiKey, listApiKeys, revokeApiKey, verifyApiKey, LAST_USED_RESOLUTION_MS } from './api-keys.js';
 import { hashKey, parseKeyString, randomBase62 } from './key-format.js';
 import { MemoryKeyStore } from './memory-key-store.js';
 
@@ -42,7 +42,7 @@ test('verify: valid key → stored principal; wrong secret, unknown id, garbage 
   const { key, stored } = await createApiKey(store, { id: 'deploy-bot', principalId: 'service:deploy', type: 'service', groups: ['deployers'] }, clock);
   assert.ok(key.startsWith('cs_deploy-bot_'));
   const p = await verifyApiKey(store, key, clock);
-  assert.deepEqual(p, stored.principal);
+  assert.deepEqual(p, { ...stored.principal, keyId: 'deploy-bot' }, 'the principal names its key (public id), so it can be re-checked later');
 
   const secret = key.slice('cs_deploy-bot_'.length);
   const flipped = `cs_deploy-bot_${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
@@ -60,16 +60,23 @@ test('revoked keys are refused from the moment of revocation; revocation is fina
   const store = new MemoryKeyStore();
   const clock = new FakeClock();
   const { key, stored } = await createApiKey(store, { principalId: 'agent:a', type: 'agent', groups: [] }, clock);
-  await verifyApiKey(store, key, clock);
+  const { key: other } = await createApiKey(store, { principalId: 'agent:a', type: 'agent', groups: [] }, clock);
+  const p = await verifyApiKey(store, key, clock);
+  await assertApiKeyActive(store, p.keyId!);
   clock.advance(1000);
   const info = await revokeApiKey(store, stored.id, clock);
   assert.equal(info.revokedAt, clock.now());
   await assert.rejects(verifyApiKey(store, key, clock), (e: unknown) => e instanceof CountersignError && e.code === 'AUTH_INVALID' && /revoked/.test(e.message));
+  // A principal authenticated before the revocation is refused by the re-check, without the secret…
+  await assert.rejects(assertApiKeyActive(store, p.keyId!), (e: unknown) => e instanceof CountersignError && e.code === 'AUTH_INVALID' && e.message === `the API key "${stored.id}" has been revoked`);
+  // …while another key of the same principal keeps working, and an id that never existed is refused too.
+  await assertApiKeyActive(store, (await verifyApiKey(store, other, clock)).keyId!);
+  await assert.rejects(assertApiKeyActive(store, 'never-was'), (e: unknown) => e instanceof CountersignError && e.code === 'AUTH_INVALID' && /no longer exists/.test(e.message));
   clock.advance(1000);
   const again = await revokeApiKey(store, stored.id, clock);
   assert.equal(again.revokedAt, info.revokedAt, 'a second revoke keeps the first time');
   await assert.rejects(revokeApiKey(store, 'nope', clock), code('NOT_FOUND'));
-  const listed = await listApiKeys(store);
+  const listed = (await listApiKeys(store)).filter((k) => k.id === stored.id);
   assert.equal(listed.length, 1);
   assert.equal(listed[0].revokedAt, info.revokedAt);
   assert.ok(!('hash' in listed[0]), 'listing never carries the hash');

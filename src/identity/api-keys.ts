@@ -98,7 +98,20 @@ export async function verifyApiKey(store: KeyStore, key: string, clock: Clock, o
     // Usage tracking is bookkeeping, not a security decision: a failure here must not turn a valid key away.
     await store.touchKey(stored.id, now).catch(() => undefined);
   }
-  return { ...stored.principal, groups: [...stored.principal.groups], authMethod: 'api_key' };
+  return { ...stored.principal, groups: [...stored.principal.groups], authMethod: 'api_key', keyId: stored.id };
+}
+
+/**
+ * Re-check a key verified earlier (its principal carries `keyId`): it must still exist and not be revoked. One read
+ * by id, no hashing: the secret was checked when the principal was made, and a stored key's hash never changes.
+ * Throws AUTH_INVALID ("has been revoked"), or STORE_UNAVAILABLE when the store fails (fail closed).
+ *
+ * @example await assertApiKeyActive(store, principal.keyId!); // before running a held action
+ */
+export async function assertApiKeyActive(store: KeyStore, keyId: string): Promise<void> {
+  const stored = await storeCall('looking up a key', () => store.getKey(keyId));
+  if (!stored) throw new CountersignError('AUTH_INVALID', `the API key "${keyId}" no longer exists`);
+  if (stored.revokedAt !== undefined) throw new CountersignError('AUTH_INVALID', `the API key "${keyId}" has been revoked`);
 }
 
 /**

@@ -62,8 +62,8 @@ test('authenticator: API key, static token, garbage, JWT without OIDC, oversize'
   const keys = new MemoryKeyStore();
   const clock = new FakeClock();
   const auth = createAuthenticator({ config, keys, clock, env });
-  const { key } = await createApiKey(keys, { principalId: 'agent:ci', type: 'agent', groups: ['ci'], onBehalfOf: 'alice@example.com' }, clock);
-  assert.deepEqual(await auth.authenticate(key), { id: 'agent:ci', type: 'agent', groups: ['ci'], onBehalfOf: 'alice@example.com', authMethod: 'api_key' });
+  const { key, stored } = await createApiKey(keys, { principalId: 'agent:ci', type: 'agent', groups: ['ci'], onBehalfOf: 'alice@example.com' }, clock);
+  assert.deepEqual(await auth.authenticate(key), { id: 'agent:ci', type: 'agent', groups: ['ci'], onBehalfOf: 'alice@example.com', authMethod: 'api_key', keyId: stored.id });
   assert.equal((await auth.authenticate(DEV)).authMethod, 'static');
   await assert.rejects(auth.authenticate('not-a-known-token-at-all'), (e: unknown) => code('AUTH_INVALID')(e) && !(e as Error).message.includes('not-a-known'));
   await assert.rejects(auth.authenticate(`cs_unknown_${'a'.repeat(43)}`), code('AUTH_INVALID'));
@@ -99,4 +99,31 @@ test('groups claim: arrays, space/comma strings, dotted paths; unreadable → AU
   assert.deepEqual(readClaim({ realm_access: { roles: ['x'] } }, 'realm_access.roles'), ['x']);
   assert.deepEqual(readClaim({ 'https://example.com/groups': ['y'] }, 'https://example.com/groups'), ['y']);
   assert.equal(readClaim({ a: 'str' }, 'a.b'), undefined);
+});
+
+test('stillValid re-checks a principal made earlier: revoked key → AUTH_INVALID, expired OIDC token → AUTH_EXPIRED; static tokens and live keys pass', async () => {
+  const keys = new MemoryKeyStore();
+  const clock = new FakeClock();
+  const auth = createAuthenticator({ config: identityConfigSchema.parse({ ...config, oidc: { issuer: 'https://idp.example.com', audience: 'countersign', clock_tolerance: 30 } }), keys, clock, env });
+  const { key, stored } = await createApiKey(keys, { principalId: 'agent:ci', type: 'agent', groups: ['ci'] }, clock);
+  const { key: key2 } = await createApiKey(keys, { principalId: 'agent:ci', type: 'agent', groups: ['ci'] }, clock);
+  const p = await auth.authenticate(key);
+  const p2 = await auth.authenticate(key2);
+  await auth.stillValid(p);
+  await keys.revokeKey(stored.id, clock.now());
+  await assert.rejects(auth.stillValid(p), (e: unknown) => code('AUTH_INVALID')(e) && /has been revoked/.test((e as Error).message) && !(e as Error).message.includes(key.slice(16)));
+  await auth.stillValid(p2); // the same agent's other key is not touched
+  await auth.stillValid(await auth.authenticate(DEV)); // static: nothing to revoke
+  // A principal that says api_key but names no key (built in code, not by this authenticator) has nothing to re-check.
+  await auth.stillValid({ id: 'agent:x', type: 'agent', groups: [], authMethod: 'api_key' });
+
+  const human = { id: 'alice@example.com', type: 'human' as const, groups: [], authMethod: 'oidc' as const, expiresAt: clock.now() + 60_000 };
+  await auth.stillValid(human);
+  clock.advance(60_000 + 30_000); // exactly at the tolerance: still good
+  await auth.stillValid(human);
+  clock.advance(1);
+  await assert.rejects(auth.stillValid(human), code('AUTH_EXPIRED'));
+  // A key store that cannot answer fails closed.
+  const broken = createAuthenticator({ config, keys: Object.assign(new MemoryKeyStore(), { getKey: async () => { throw new Error('disk gone'); } }), clock, env });
+  await assert.rejects(broken.stillValid(p2), code('STORE_UNAVAILABLE'));
 });

@@ -1,8 +1,8 @@
 import type { Clock } from '../core/clock.js';
 import { CountersignError } from '../core/errors.js';
-import type { Authenticator, Principal } from '../core/identity.js';
+import type { Authenticator, CredentialCheck, Principal } from '../core/identity.js';
 import type { KeyStore } from '../store/types.js';
-import { verifyApiKey } from './api-keys.js';
+import { assertApiKeyActive, verifyApiKey } from './api-keys.js';
 import type { IdentityConfig } from './config.js';
 import { KEY_PREFIX } from './key-format.js';
 import { createOidcVerifier, type FetchLike, type OidcVerifier } from './oidc.js';
@@ -52,7 +52,7 @@ export function credentialKind(credential: string): CredentialKind {
  * const auth = createAuthenticator({ config: cfg.identity, keys: store, clock: systemClock });
  * const principal = await auth.authenticate(credentialFromHeaders(req.headers));
  */
-export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
+export function createAuthenticator(opts: AuthenticatorOptions): Authenticator & CredentialCheck {
   const { config, keys, clock } = opts;
   const statics = loadStaticTokens(config.static_tokens, opts.env);
   const oidc: OidcVerifier | undefined = config.oidc && createOidcVerifier({ config: config.oidc, clock, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
@@ -72,6 +72,15 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
           const p = statics.match(credential);
           if (p) return p;
           throw new CountersignError('AUTH_INVALID', 'the credential is not an API key (cs_…), a JWT, or a configured static token');
+        }
+      }
+    },
+    async stillValid(principal: Principal): Promise<void> {
+      if (principal.authMethod === 'api_key' && principal.keyId !== undefined) return assertApiKeyActive(keys, principal.keyId);
+      if (principal.authMethod === 'oidc' && principal.expiresAt !== undefined) {
+        const tolerance = (config.oidc?.clock_tolerance ?? 0) * 1000;
+        if (clock.now() > principal.expiresAt + tolerance) {
+          throw new CountersignError('AUTH_EXPIRED', `the OIDC token expired at ${new Date(principal.expiresAt).toISOString()}`);
         }
       }
     },

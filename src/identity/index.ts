@@ -1,7 +1,7 @@
 // Identity: who is acting. API keys for agents and services, OIDC for people, static tokens for development.
 export { createAuthenticator, credentialKind, MAX_CREDENTIAL_LENGTH, type AuthenticatorOptions, type CredentialKind } from './authenticator.js';
 export { credentialFromHeaders, principalFromRequest, KEY_HEADER, type HeaderSource } from './request.js';
-export { createApiKey, verifyApiKey, revokeApiKey, listApiKeys, toInfo, LAST_USED_RESOLUTION_MS, type NewApiKey, type ApiKeyInfo } from './api-keys.js';
+export { createApiKey, verifyApiKey, assertApiKeyActive, revokeApiKey, listApiKeys, toInfo, LAST_USED_RESOLUTION_MS, type NewApiKey, type ApiKeyInfo } from './api-keys.js';
 export { KEY_PREFIX, parseKeyString, hashKey } from './key-format.js';
 export { MemoryKeyStore, hasKeyUsage, type KeyUsageStore } from './memory-key-store.js';
 export { createOidcVerifier, discoverJwksUri, groupsFromClaim, readClaim, type OidcVerifier, type OidcVerifierOptions, type FetchLike } from './oidc.js';

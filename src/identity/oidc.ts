@@ -99,6 +99,8 @@ function principalFromClaims(payload: JWTPayload, config: OidcConfig): Principal
     ...(typeof name === 'string' && name !== '' ? { name } : {}),
     groups: groupsFromClaim(readClaim(claims, config.groups_claim), config.groups_claim),
     authMethod: 'oidc',
+    // Kept so a principal that acts later (a held call, a long stdio session) is refused once its token expired.
+    ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import { describeAction, type Action, type ActionInput } from '../core/action.js
 import type { Clock } from '../core/clock.js';
 import type { Decision, PolicyEngine } from '../core/decision.js';
 import { CountersignError, asCountersignError } from '../core/errors.js';
+import type { CredentialCheck, Principal } from '../core/identity.js';
 import type { Masker } from '../core/masking.js';
 import type { AuditEventInput, AuditLog } from '../audit/types.js';
 import type { ApprovalService, RequestView } from '../approvals/service.js';
@@ -15,6 +16,12 @@ export interface PipelineOptions {
   clock: Clock;
   /** Told of each decision and of the findings masked out of each result (metrics). */
   observer?: PipelineObserver;
+  /**
+   * Re-checks the acting principal's credential (API key not revoked, OIDC token not expired) at the start of every
+   * action and again right before a held action runs, so a key revoked mid-session (stdio) or while a call waited
+   * for approval stops working at once. Without it, a principal is trusted as the connector authenticated it.
+   */
+  credentials?: CredentialCheck;
 }
 
 
@@ -30,7 +37,7 @@ const STAGES = ['classify', 'decide', 'hold', 'execute', 'mask', 'record'] as co
  * const r = await gw.run(input, async () => db.query(sql));
  */
 export function createPipeline(opts: PipelineOptions): Gateway & { approvals: ApprovalService; stages: readonly string[] } {
-  const { policy, approvals, audit, masker, clock, observer } = opts;
+  const { policy, approvals, audit, masker, clock, observer, credentials } = opts;
   /** Tell the observer, if any; its failure never touches the action. */
   const observe = (fn: (o: PipelineObserver) => void): void => {
     if (!observer) return;
@@ -45,6 +52,36 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
 
   async function record(ev: AuditEventInput): Promise<void> {
     await audit.append(ev);
+  }
+
+  /**
+   * The credential behind `who` must still be good: refused (AUTH_INVALID / AUTH_EXPIRED) → `auth.failed` is
+   * recorded and the error thrown, so nothing runs. A store failure passes through as STORE_UNAVAILABLE (fail closed).
+   */
+  async function checkCredential(who: Principal, action: Action, base: Omit<AuditEventInput, 'type'>, stage: 'call' | 'before_execute', requestId?: string): Promise<void> {
+    if (!credentials) return;
+    try {
+      await credentials.stillValid(who);
+    } catch (e) {
+      const err = asCountersignError(e);
+      if (err.code !== 'AUTH_INVALID' && err.code !== 'AUTH_EXPIRED') throw err;
+      await record({
+        ...base,
+        type: 'auth.failed',
+        ...(requestId ? { requestId } : {}),
+        data: { code: err.code, reason: err.message, stage, connector: action.connector, ...(who.keyId ? { keyId: who.keyId } : {}), ...(who.id !== action.principal.id ? { requester: who.id } : {}) },
+      });
+      const after = requestId ? `; the approved action (approval request ${requestId}) was not run` : '';
+      throw new CountersignError(err.code, `${err.message}${after}`, requestId ? { requestId } : undefined);
+    }
+  }
+
+  /** Before a held action runs: the caller's credential, and the one the approval request was made with. */
+  async function checkBeforeExecute(action: Action, requester: Principal, base: Omit<AuditEventInput, 'type'>, requestId: string): Promise<void> {
+    await checkCredential(action.principal, action, base, 'before_execute', requestId);
+    if (requester.keyId !== undefined && requester.keyId !== action.principal.keyId) {
+      await checkCredential(requester, action, base, 'before_execute', requestId);
+    }
   }
 
   /** What approvers see besides the summary: the detail and context, masked. Only built when a request is held. */
@@ -77,6 +114,10 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
     }
     const base = { principal: principalRef(action), resource: action.resource, actionDigest: action.digest, summary, summaryMasked: true };
 
+    // The credential may have been revoked (or expired) since the connector authenticated it: a stdio session
+    // authenticates once, an HTTP MCP session keeps the principal that opened it.
+    await checkCredential(action.principal, action, base, 'call');
+
     // decide
     let decision: Decision;
     try {
@@ -103,6 +144,10 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
       let view: RequestView | undefined;
       if (grant) {
         requestId = grant.id;
+        // The caller was checked above; a grant approved for a request made with another key needs that key alive.
+        if (grant.principal.keyId !== undefined && grant.principal.keyId !== action.principal.keyId) {
+          await checkCredential(grant.principal, action, base, 'before_execute', grant.id);
+        }
       } else {
         const existing = await approvals.findPending(action);
         const req = existing ?? (await approvals.create({ action, rule: decision.rule, reason: decision.reason, review: decision.review, maskProfile: decision.maskProfile, summary, ...(await approverView(action)) }));
@@ -123,6 +168,8 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
           throw new CountersignError('APPROVAL_CANCELLED', 'the call was cancelled while waiting for approval', { requestId: req.id });
         }
         throwIfRefused(view);
+        // The wait may have lasted hours: the key may have been revoked (or the token expired) meanwhile.
+        await checkBeforeExecute(action, view.request.principal, base, req.id);
       }
       await approvals.consume(requestId, action);
     } else {

@@ -2,6 +2,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { verifyAudit } from '../../src/audit/verify.js';
+import { CountersignError } from '../../src/core/errors.js';
+import { createApiKey, revokeApiKey } from '../../src/identity/index.js';
 import { deleteAction, startKernel } from './support.js';
 
 describe('kernel through the HTTP API', () => {
@@ -169,6 +171,95 @@ describe('kernel through the HTTP API', () => {
     assert.match(r.json.error.message, /detail nests deeper than 64 levels/);
     const ok = await k.req('POST', '/v1/actions', 'agent', { resource: 'prod-db', kind: 'read', summary: 'shallow', detail: { a: { b: [1, { c: 2 }] } } });
     assert.equal(ok.status, 200);
+  });
+
+  it('a revoked API key stops working for the next action of a principal authenticated before (a long stdio session)', async () => {
+    const { key, stored } = await createApiKey(k.rt.store, { principalId: 'agent:stdio-bot', type: 'agent', groups: ['agents'] }, k.clock);
+    const { key: other } = await createApiKey(k.rt.store, { principalId: 'agent:stdio-bot', type: 'agent', groups: ['agents'] }, k.clock);
+    const p = await k.rt.authenticator.authenticate(key); // once, as `countersign mcp` does at start
+    const read = { principal: p, resource: 'prod-db', connector: 'mcp', kind: 'read' as const, summary: 'list tables', detail: { q: 1 } };
+    let ran = 0;
+    const exec = async () => (ran++, 'ok');
+    assert.equal((await k.rt.gateway.run(read, exec)).status, 'executed');
+    await revokeApiKey(k.rt.store, stored.id, k.clock);
+    await assert.rejects(k.rt.gateway.run(read, exec), (e: unknown) => e instanceof CountersignError && e.code === 'AUTH_INVALID' && e.message === `the API key "${stored.id}" has been revoked`);
+    assert.equal(ran, 1, 'nothing ran after the revocation');
+    // The same agent's other key is not affected.
+    assert.equal((await k.rt.gateway.run({ ...read, principal: await k.rt.authenticator.authenticate(other) }, exec)).status, 'executed');
+    const events = ((await k.req('GET', '/v1/audit?limit=1000', 'bob')).json as string).trim().split('\n').map((l) => JSON.parse(l));
+    const failed = events.filter((e) => e.type === 'auth.failed' && e.body.principal?.id === 'agent:stdio-bot');
+    assert.equal(failed.length, 1);
+    assert.equal(failed[0].code, 'CS4003W');
+    assert.deepEqual(failed[0].body.data, { code: 'AUTH_INVALID', reason: `the API key "${stored.id}" has been revoked`, stage: 'call', connector: 'mcp', keyId: stored.id });
+    assert.ok(!JSON.stringify(events).includes(key.slice(20)), 'the key secret is never in the audit log');
+  });
+
+  it('a held action does not run once its requester\'s API key is revoked, even when approved later (wait and return_pending); the card says so', async () => {
+    const { key, stored } = await createApiKey(k.rt.store, { principalId: 'agent:revokee', type: 'agent', groups: ['agents'] }, k.clock);
+    const principal = await k.rt.authenticator.authenticate(key);
+    let ran = 0;
+    const exec = async () => (ran++, 'deleted');
+    const approveTwice = async (id: string) => {
+      assert.equal((await k.req('POST', `/v1/requests/${id}/approve`, 'bob', {})).status, 200);
+      assert.equal((await k.req('POST', `/v1/requests/${id}/approve`, 'dave', {})).json.status, 'approved');
+    };
+    const pendingOf = async (who: string) => {
+      for (let i = 0; i < 200; i++) {
+        const found = (await k.rt.approvals.list({ status: ['pending'] })).find((v) => v.request.principal.id === who);
+        if (found) return found.request.id;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      throw new Error(`no pending request for ${who}`);
+    };
+
+    // wait mode (an MCP call held open): revoke while it waits, then a human approves.
+    const waiting = k.rt.gateway.run({ principal, connector: 'mcp', ...deleteAction(900) }, exec, { holdMode: 'wait' });
+    const id = await pendingOf('agent:revokee');
+    const before = await k.req('GET', `/v1/requests/${id}`, 'bob');
+    assert.deepEqual(before.json.principal, { id: 'agent:revokee', type: 'agent', onBehalfOf: null, keyId: stored.id, keyStatus: 'active' });
+    await revokeApiKey(k.rt.store, stored.id, k.clock);
+    const card = await k.req('GET', `/v1/requests/${id}`, 'bob');
+    assert.equal(card.json.principal.keyStatus, 'revoked', 'the approver sees the key is revoked');
+    assert.equal((await k.req('GET', '/v1/requests?status=pending', 'bob')).json.requests.find((r: { id: string }) => r.id === id).principal.keyStatus, 'revoked');
+    await approveTwice(id);
+    await assert.rejects(waiting, (e: unknown) => {
+      assert.ok(e instanceof CountersignError && e.code === 'AUTH_INVALID', String(e));
+      assert.match(e.message, new RegExp(`API key "${stored.id}" has been revoked; the approved action \\(approval request ${id}\\) was not run`));
+      return true;
+    });
+    assert.equal(ran, 0, 'the approved action did not run');
+    assert.equal((await k.req('GET', `/v1/requests/${id}`, 'bob')).json.status, 'approved', 'not consumed');
+
+    // return_pending with a rotated key: the request was made with key 1 (revoked since), the identical call comes
+    // back with key 2 of the same agent. The approval was given to key 1's request: it is not used.
+    const { key: k1, stored: s1 } = await createApiKey(k.rt.store, { principalId: 'agent:rotator', type: 'agent', groups: ['agents'] }, k.clock);
+    const { key: k2 } = await createApiKey(k.rt.store, { principalId: 'agent:rotator', type: 'agent', groups: ['agents'] }, k.clock);
+    const p1 = await k.rt.authenticator.authenticate(k1);
+    const first = await k.rt.gateway.run({ principal: p1, connector: 'api', ...deleteAction(901) }, exec, { holdMode: 'return_pending' });
+    assert.equal(first.status, 'pending');
+    const rid = first.status === 'pending' ? first.pending.requestId : '';
+    await approveTwice(rid);
+    await revokeApiKey(k.rt.store, s1.id, k.clock);
+    const p2 = await k.rt.authenticator.authenticate(k2);
+    await assert.rejects(k.rt.gateway.run({ principal: p2, connector: 'api', ...deleteAction(901) }, exec, { holdMode: 'return_pending' }), (e: unknown) =>
+      e instanceof CountersignError && e.code === 'AUTH_INVALID' && e.message.includes(`"${s1.id}" has been revoked`) && (e.details as { requestId?: string }).requestId === rid);
+    assert.equal(ran, 0);
+
+    // Look-alike: the same flow with a key that stays active runs, once.
+    const live = await k.rt.gateway.run({ principal: p2, connector: 'api', ...deleteAction(902) }, exec, { holdMode: 'return_pending' });
+    assert.equal(live.status, 'pending');
+    await approveTwice(live.status === 'pending' ? live.pending.requestId : '');
+    assert.equal((await k.rt.gateway.run({ principal: p2, connector: 'api', ...deleteAction(902) }, exec, { holdMode: 'return_pending' })).status, 'executed');
+    assert.equal(ran, 1);
+
+    const events = ((await k.req('GET', '/v1/audit?limit=2000', 'bob')).json as string).trim().split('\n').map((l) => JSON.parse(l));
+    const failed = events.filter((e) => e.type === 'auth.failed' && (e.body.requestId === id || e.body.requestId === rid));
+    assert.deepEqual(failed.map((e) => [e.body.requestId, e.body.data.stage, e.body.data.code, e.body.data.keyId]), [
+      [id, 'before_execute', 'AUTH_INVALID', stored.id],
+      [rid, 'before_execute', 'AUTH_INVALID', s1.id],
+    ]);
+    assert.equal(failed[1].body.data.requester, undefined, 'same principal id');
+    assert.ok(!events.some((e) => e.type === 'action.executed' && (e.body.requestId === id || e.body.requestId === rid)));
   });
 
   it('records every step in an intact, verifiable audit chain', async () => {

@@ -62,7 +62,10 @@ export function registerApprovalsCommands(program: Command): void {
 function card(r: RequestJson): string {
   return [
     `request   ${r.id} (${r.status})`,
-    `who       ${r.principal.id} (${r.principal.type})${r.principal.onBehalfOf ? ` on behalf of ${r.principal.onBehalfOf}` : ''}`,
+    `who       ${r.principal.id} (${r.principal.type})${r.principal.onBehalfOf ? ` on behalf of ${r.principal.onBehalfOf}` : ''}${r.principal.keyId ? `, API key ${r.principal.keyId}` : ''}`,
+    ...(r.principal.keyStatus === 'revoked' || r.principal.keyStatus === 'missing'
+      ? [`WARNING   the requester's API key ${r.principal.keyId} has been ${r.principal.keyStatus === 'revoked' ? 'revoked' : 'deleted'}: this action will not run, even if approved`]
+      : []),
     `what      ${r.kind} on ${r.resource} via ${r.connector}: ${r.summary}`,
     `why       rule ${r.rule}${r.reason ? `: ${r.reason}` : ''}`,
     `needs     ${r.review.approvals} approval(s) from ${r.review.approverGroups.join(', ') || 'any human'}; expires ${r.expiresAt}`,

@@ -41,7 +41,7 @@ test('keys create prints the key once on stdout, a warning on stderr, and stores
   assert.match(r.err, /for agent:deploy-bot \(groups: deployers, ci; on behalf of alice@example\.com\)/);
   assert.ok(!r.err.includes(key.slice(16)), 'the secret is not on stderr');
   assert.deepEqual(await verifyApiKey(store, key, clock), {
-    id: 'agent:deploy-bot', type: 'agent', name: 'deploy-bot', groups: ['deployers', 'ci'], onBehalfOf: 'alice@example.com', authMethod: 'api_key',
+    id: 'agent:deploy-bot', type: 'agent', name: 'deploy-bot', groups: ['deployers', 'ci'], onBehalfOf: 'alice@example.com', authMethod: 'api_key', keyId: key.split('_')[1],
   });
   assert.deepEqual(counts(), { opened: 1, closed: 1 });
 
@@ -128,4 +128,46 @@ test('every keys command has help text', async () => {
     assert.match(r.out, expect);
   }
   assert.match((await run('keys', '--help')).out, /create[\s\S]*list[\s\S]*revoke/);
+});
+
+test('keys create / revoke record key.created / key.revoked with the operator as actor and never the key; a create that cannot be recorded is revoked and not shown', async () => {
+  const store = new MemoryKeyStore();
+  const clock = new FakeClock();
+  const events: Array<Record<string, any>> = [];
+  let failing = false;
+  const withAudit = Object.assign(Object.create(store) as MemoryKeyStore, {
+    close: async () => undefined,
+    audit: {
+      append: async (e: object) => {
+        if (failing) throw new CountersignError('AUDIT_UNAVAILABLE', 'disk full');
+        events.push(e as Record<string, any>);
+      },
+      close: async () => undefined,
+    },
+  });
+  const run = async (...args: string[]) => {
+    const r = { out: '', err: '', code: 0 };
+    const program = new Command('countersign').exitOverride();
+    registerKeysCommands(program, async () => withAudit, { out: (s) => (r.out += s), err: (s) => (r.err += s), setExitCode: (c) => (r.code = c), clock, operator: () => ({ id: 'os:ops', type: 'operator', host: 'bastion' }) });
+    await program.parseAsync(args, { from: 'user' });
+    return r;
+  };
+  const created = await run('keys', 'create', '--name', 'bot', '--type', 'agent', '--group', 'agents', '--on-behalf-of', 'alice@example.com', '--id', 'bot-1');
+  assert.equal(created.code, 0, created.err);
+  const key = created.out.trim();
+  assert.equal((await run('keys', 'list')).code, 0);
+  assert.equal((await run('keys', 'revoke', 'bot-1')).code, 0);
+  assert.equal((await run('keys', 'revoke', 'bot-1')).code, 0, 'already revoked: nothing new to record');
+  assert.deepEqual(events.map((e) => [e.type, e.principal, e.resource, e.data]), [
+    ['key.created', { id: 'os:ops', type: 'operator' }, 'key:bot-1', { keyId: 'bot-1', key: { id: 'agent:bot', type: 'agent', groups: ['agents'], onBehalfOf: 'alice@example.com' }, via: 'cli', host: 'bastion' }],
+    ['key.revoked', { id: 'os:ops', type: 'operator' }, 'key:bot-1', { keyId: 'bot-1', key: { id: 'agent:bot', type: 'agent', groups: ['agents'], onBehalfOf: 'alice@example.com' }, via: 'cli', host: 'bastion' }],
+  ]);
+  assert.ok(!JSON.stringify(events).includes(key.slice(10)), 'never the key');
+
+  failing = true;
+  const unrecorded = await run('keys', 'create', '--name', 'ghost', '--type', 'agent', '--id', 'ghost-1');
+  assert.equal(unrecorded.code, 1);
+  assert.equal(unrecorded.out, '', 'the key is not shown');
+  assert.match(unrecorded.err, /AUDIT_UNAVAILABLE: the key could not be recorded in the audit log, so it was revoked and not shown/);
+  assert.notEqual((await store.getKey('ghost-1'))?.revokedAt, undefined, 'and it cannot be used');
 });

@@ -1,11 +1,37 @@
+import { hostname, userInfo } from 'node:os';
 import { Option, type Command } from 'commander';
 import { systemClock, type Clock } from '../../core/clock.js';
-import { isCountersignError } from '../../core/errors.js';
+import { CountersignError, asCountersignError, isCountersignError } from '../../core/errors.js';
+import type { Principal } from '../../core/identity.js';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyInfo } from '../../identity/api-keys.js';
+import type { AuditEventInput } from '../../audit/types.js';
 import type { KeyStore } from '../../store/types.js';
 
-/** What the keys commands need of a store: its keys, and a way to let go of it. A full `Store` qualifies. */
-export type KeysCommandStore = KeyStore & { close(): Promise<void> };
+/** Where `keys create` / `keys revoke` record `key.created` / `key.revoked`: the gateway's audit log. */
+export interface KeysAudit {
+  append(event: AuditEventInput): Promise<unknown>;
+  /** Flush and sign a checkpoint; does not close the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * What the keys commands need of a store: its keys, a way to let go of it, and the audit log key changes are
+ * recorded in (src/cli/main.ts always gives one; without it nothing is recorded, for unit tests of the output).
+ */
+export type KeysCommandStore = KeyStore & { close(): Promise<void>; audit?: KeysAudit };
+
+/** Who ran the command, as far as the machine can tell: the OS user and host. Recorded as the actor of key events. */
+export function cliOperator(): { id: string; type: 'operator'; host: string } {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    user = process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  }
+  return { id: `os:${user}`, type: 'operator', host: hostname() };
+}
+
+const keyRef = (p: Principal) => ({ id: p.id, type: p.type, groups: p.groups, ...(p.onBehalfOf !== undefined ? { onBehalfOf: p.onBehalfOf } : {}) });
 
 /** Where the commands write; tests capture it, the real CLI uses the process's streams. */
 export interface KeysCommandIo {
@@ -13,6 +39,8 @@ export interface KeysCommandIo {
   err(text: string): void;
   setExitCode(code: number): void;
   clock: Clock;
+  /** The actor recorded on key events; default: the OS user and host (cliOperator). */
+  operator: () => { id: string; type: string; host?: string };
 }
 
 const defaultIo: KeysCommandIo = {
@@ -22,6 +50,7 @@ const defaultIo: KeysCommandIo = {
     process.exitCode = c;
   },
   clock: systemClock,
+  operator: cliOperator,
 };
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
@@ -59,7 +88,7 @@ function publicView(k: ApiKeyInfo): Record<string, unknown> {
  * await program.parseAsync(process.argv);
  */
 export function registerKeysCommands(program: Command, openStore: () => Promise<KeysCommandStore>, io: Partial<KeysCommandIo> = {}): void {
-  const { out, err, setExitCode, clock } = { ...defaultIo, ...io };
+  const { out, err, setExitCode, clock, operator } = { ...defaultIo, ...io };
 
   async function withStore(f: (store: KeysCommandStore) => Promise<void>): Promise<void> {
     let store: KeysCommandStore | undefined;
@@ -70,8 +99,22 @@ export function registerKeysCommands(program: Command, openStore: () => Promise<
       err(isCountersignError(e) ? `error: ${e.code}: ${e.message}\n` : `error: ${(e as Error)?.message ?? String(e)}\n`);
       setExitCode(1);
     } finally {
+      await store?.audit?.close().catch(() => undefined);
       await store?.close().catch(() => undefined);
     }
+  }
+
+  /** Record a key event, the operator as its actor; never the key or its hash. */
+  async function recordKeyEvent(store: KeysCommandStore, type: 'key.created' | 'key.revoked', info: { id: string; principal: Principal }): Promise<void> {
+    if (!store.audit) return;
+    const who = operator();
+    await store.audit.append({
+      type,
+      principal: { id: who.id, type: who.type },
+      resource: `key:${info.id}`,
+      summary: `API key ${info.id} ${type === 'key.created' ? 'created for' : 'revoked for'} ${info.principal.id}`,
+      data: { keyId: info.id, key: keyRef(info.principal), via: 'cli', ...(who.host ? { host: who.host } : {}) },
+    });
   }
 
   const keys = program
@@ -116,6 +159,14 @@ export function registerKeysCommands(program: Command, openStore: () => Promise<
           },
           clock,
         );
+        try {
+          await recordKeyEvent(store, 'key.created', stored);
+        } catch (e) {
+          // A key whose creation is not on record is not handed out: revoke it at once (fail closed).
+          await revokeApiKey(store, stored.id, clock).catch(() => undefined);
+          const cause = asCountersignError(e);
+          throw new CountersignError(cause.code === 'INTERNAL' ? 'AUDIT_UNAVAILABLE' : cause.code, `the key could not be recorded in the audit log, so it was revoked and not shown: ${cause.message}`);
+        }
         out(opts.json ? `${JSON.stringify({ id: stored.id, key, principal: stored.principal })}\n` : `${key}\n`);
         const groups = stored.principal.groups.length ? stored.principal.groups.join(', ') : 'none';
         err(`Created API key ${stored.id} for ${stored.principal.id} (groups: ${groups}${opts.onBehalfOf ? `; on behalf of ${opts.onBehalfOf}` : ''}).\n`);
@@ -153,8 +204,11 @@ export function registerKeysCommands(program: Command, openStore: () => Promise<
     .argument('<id>', 'key id (the part after cs_ and before the next _; see `keys list`)')
     .action(async (id: string) => {
       await withStore(async (store) => {
+        const wasActive = (await store.getKey(id))?.revokedAt === undefined;
         const info = await revokeApiKey(store, id, clock);
         out(`Revoked API key ${info.id} (${info.principal.id}) at ${iso(info.revokedAt)}.\n`);
+        // Revoked first, recorded after: a failing audit log must not keep a leaked key alive.
+        if (wasActive) await recordKeyEvent(store, 'key.revoked', info);
       });
     });
 }

@@ -65,7 +65,14 @@ export function registerMcpCommands(program: Command, deps: McpCommandDeps): voi
       let mcp: McpGateway | undefined;
       try {
         runtime = await deps.open(opts.config);
-        const principal = await runtime.authenticator.authenticate(token);
+        const rt = runtime;
+        const principal = await rt.authenticator.authenticate(token).catch(async (e: unknown) => {
+          // Recorded like an HTTP auth failure (code and reason, never the credential), then the process exits 1.
+          if (isCountersignError(e) && e.code.startsWith('AUTH_')) {
+            await rt.gateway.record({ type: 'auth.failed', summary: `MCP over stdio: ${e.code}`, data: { code: e.code, reason: e.message, transport: 'stdio' } }).catch(() => undefined);
+          }
+          throw e;
+        });
         const { createMcpGateway, mcpGatewayOptions } = await import('../../connectors/mcp/index.js');
         const options = mcpGatewayOptions(runtime.mcp);
         mcp = createMcpGateway({ gateway: runtime.gateway, ...options, baseDir: runtime.baseDir, holdMode: (opts.holdMode as 'wait' | 'return_pending' | undefined) ?? options.holdMode });

@@ -1,0 +1,137 @@
+// Revocation and key auditing with real processes: `countersign keys create|revoke`, `countersign mcp` spawned by an
+// MCP SDK client over stdio (as Claude Desktop does), `audit export|verify`, one SQLite file shared between them.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { generateAuditKeyPair } from '../../src/audit/signing.js';
+
+const require = createRequire(import.meta.url);
+const TSX = pathToFileURL(require.resolve('tsx')).href;
+const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const EVERYTHING_SERVER = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('revocation reaches a running stdio session; key changes and stdio auth failures are audited', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-revoke-'));
+  const config = join(dir, 'countersign.yaml');
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    COUNTERSIGN_AUDIT_KEY: generateAuditKeyPair().privateKey,
+    COUNTERSIGN_MASKING_KEY: randomBytes(32).toString('base64'),
+  };
+  const cli = (args: string[], extra: Record<string, string> = {}) =>
+    new Promise<Ran>((resolve) => {
+      execFile(process.execPath, ['--import', TSX, CLI, ...args], { env: { ...env, ...extra }, timeout: 60_000 }, (e, stdout, stderr) =>
+        resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+  let client: Client | undefined;
+
+  before(() => {
+    writeFileSync(
+      config,
+      `store: { driver: sqlite, path: ./data/cs.db }
+mcp:
+  upstreams:
+    - { name: everything, command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(EVERYTHING_SERVER)}, stdio] }
+policy:
+  rules:
+    - { name: agents, principal: { groups: [agents] }, effect: allow }
+`,
+    );
+  });
+  after(async () => {
+    await client?.close().catch(() => undefined);
+  });
+
+  it('a key revoked by `keys revoke` is refused on the next call of an open stdio session; every step is audited', async () => {
+    const created = await cli(['keys', 'create', '-c', config, '--name', 'stdio-bot', '--type', 'agent', '--group', 'agents', '--json']);
+    assert.equal(created.code, 0, created.stderr);
+    const { id, key } = JSON.parse(created.stdout) as { id: string; key: string };
+
+    client = new Client({ name: 'revocation-test', version: '1.0.0' });
+    const stderr: string[] = [];
+    const transport = new StdioClientTransport({ command: process.execPath, args: ['--import', TSX, CLI, 'mcp', '--config', config], env: { ...env, COUNTERSIGN_TOKEN: key }, stderr: 'pipe' });
+    transport.stderr?.on('data', (d: Buffer) => stderr.push(d.toString()));
+    await client.connect(transport);
+    const ok = await client.callTool({ name: 'everything.get-sum', arguments: { a: 2, b: 3 } });
+    assert.equal((ok.content as Array<{ text: string }>)[0].text, 'The sum of 2 and 3 is 5.');
+
+    const revoked = await cli(['keys', 'revoke', '-c', config, id]);
+    assert.equal(revoked.code, 0, revoked.stderr);
+
+    // Same session, same process: the next call is refused, and so is every one after it.
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(client.callTool({ name: 'everything.get-sum', arguments: { a: 2, b: 3 } }), (e: Error) => {
+        assert.match(e.message, new RegExp(`the API key "${id}" has been revoked`));
+        assert.ok(!e.message.includes(key.slice(16)), 'never the secret');
+        return true;
+      });
+    }
+    await client.close();
+    client = undefined;
+
+    // Starting again with the revoked key, or with garbage: refused at start (exit 1), and audited.
+    const again = await cli(['mcp', '--config', config], { COUNTERSIGN_TOKEN: key });
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, new RegExp(`AUTH_INVALID: the API key "${id}" has been revoked`));
+    const garbage = await cli(['mcp', '--config', config], { COUNTERSIGN_TOKEN: 'cs_nope_' + 'x'.repeat(43) });
+    assert.equal(garbage.code, 1);
+    assert.match(garbage.stderr, /AUTH_INVALID: the API key is not valid/);
+
+    const exported = await cli(['audit', 'export', '-c', config]);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.ok(!exported.stdout.includes(key.slice(16)), 'the key secret is never in the audit log');
+    const events = exported.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; code: string; body: Record<string, any> });
+    const createdEv = events.find((e) => e.type === 'key.created');
+    const revokedEv = events.find((e) => e.type === 'key.revoked');
+    assert.equal(createdEv?.code, 'CS4001I');
+    assert.equal(revokedEv?.code, 'CS4002W');
+    for (const e of [createdEv!, revokedEv!]) {
+      assert.match(e.body.principal.id, /^os:.+/, 'the operator (OS user) is the actor');
+      assert.equal(e.body.principal.type, 'operator');
+      assert.equal(e.body.data.keyId, id);
+      assert.deepEqual(e.body.data.key, { id: 'agent:stdio-bot', type: 'agent', groups: ['agents'] });
+      assert.equal(e.body.data.via, 'cli');
+    }
+    const failures = events.filter((e) => e.type === 'auth.failed');
+    assert.deepEqual(
+      failures.map((e) => [e.body.principal?.id ?? null, e.body.data.stage ?? e.body.data.transport, e.body.data.code]),
+      [
+        ['agent:stdio-bot', 'call', 'AUTH_INVALID'],
+        ['agent:stdio-bot', 'call', 'AUTH_INVALID'],
+        [null, 'stdio', 'AUTH_INVALID'],
+        [null, 'stdio', 'AUTH_INVALID'],
+      ],
+    );
+    assert.equal(events.filter((e) => e.type === 'action.executed').length, 1, 'only the call before the revocation ran');
+
+    const verified = await cli(['audit', 'verify', '-c', config]);
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+    assert.match(verified.stdout, /audit log intact/);
+  });
+
+  it('keys list writes nothing to the audit log; revoking a key twice records one key.revoked', async () => {
+    const before = (await cli(['audit', 'export', '-c', config])).stdout;
+    assert.equal((await cli(['keys', 'list', '-c', config])).code, 0);
+    assert.equal((await cli(['audit', 'export', '-c', config])).stdout, before);
+    const { id } = JSON.parse((await cli(['keys', 'create', '-c', config, '--name', 'twice', '--type', 'service', '--json'])).stdout) as { id: string };
+    assert.equal((await cli(['keys', 'revoke', '-c', config, id])).code, 0);
+    assert.equal((await cli(['keys', 'revoke', '-c', config, id])).code, 0);
+    const events = (await cli(['audit', 'export', '-c', config])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; body: Record<string, any> });
+    assert.equal(events.filter((e) => e.type === 'key.revoked' && e.body.data.keyId === id).length, 1);
+  });
+});
