@@ -168,20 +168,49 @@ test('config: readSecretEnv names the variable, never a value', () => {
   assert.throws(() => readSecretEnv('X_SECRET', {}), (e: unknown) => e instanceof CountersignError && e.code === 'SECRET_MISSING' && /X_SECRET/.test(e.message));
 });
 
-test('config: warnings for rules naming no configured resource and unknown mask profiles', () => {
+test('config: warnings for rules naming no configured resource', () => {
   const text = [
     'resources:',
     '  - { name: prod-db, type: postgres }',
     'policy:',
     '  rules:',
     '    - { name: ok, resource: "prod-*", effect: allow }',
-    '    - { name: typo, resource: prd-db, effect: allow, mask: nope }',
+    '    - { name: typo, resource: prd-db, effect: allow }',
   ].join('\n');
   const c = parseConfigText(text, 'w.yaml');
-  assert.deepEqual(c.warnings, [
-    'policy rule "typo": resource "prd-db" matches no configured resource',
-    'policy rule "typo": mask profile "nope" is not defined under masking.profiles',
-  ]);
+  assert.deepEqual(c.warnings, ['policy rule "typo": resource "prd-db" matches no configured resource']);
+});
+
+test('config: a masking profile no section defines is CONFIG_INVALID at its line (rule mask, default_profile); built-in and defined names load', () => {
+  const text = [
+    'masking:',
+    '  default_profile: stirct',
+    '  profiles:',
+    '    strict: { transforms: { "*": redact } }',
+    'policy:',
+    '  rules:',
+    '    - { name: agents, effect: allow, mask: defualt }',
+    '    - name: held',
+    '      effect: review',
+    '      review: { approvers: [eng] }',
+    '      mask: Strict',
+    '    - { name: fine, effect: allow, mask: strict }',
+  ].join('\n');
+  assert.throws(() => parseConfigText(text, 'm.yaml'), (e: unknown) => {
+    assert.ok(e instanceof CountersignError && e.code === 'CONFIG_INVALID', String(e));
+    assert.deepEqual(brief(e as CountersignError & { details: ConfigErrorDetail[] }), ['2:20 masking.default_profile', '7:44 policy.rules[0].mask', '11:13 policy.rules[1].mask']);
+    assert.match(e.message, /m\.yaml:7:44 policy\.rules\[0\]\.mask: rule "agents": unknown masking profile "defualt": define it under masking\.profiles, or use one of "default", "strict"/);
+    assert.match(e.message, /unknown masking profile "stirct"/);
+    assert.match(e.message, /rule "held": unknown masking profile "Strict"/, 'names are exact: no case folding');
+    return true;
+  });
+  // Look-alikes that are fine: the built-in default (not defined), a defined profile, a defined default_profile.
+  const ok = parseConfigText(
+    ['masking:', '  default_profile: strict', '  profiles:', '    strict: {}', 'policy:', '  rules:', '    - { name: a, effect: allow, mask: default }', '    - { name: b, effect: allow, mask: strict }', '    - { name: c, effect: allow }'].join('\n'),
+    'ok.yaml',
+  );
+  assert.deepEqual(ok.warnings, []);
+  assert.equal(parseConfigText('policy:\n  rules:\n    - { name: a, effect: allow, mask: default }\n', 'd.yaml').masking.default_profile, 'default');
 });
 
 test('config: loadConfig reads a file, CONFIG_NOT_FOUND when missing', async () => {

@@ -10,6 +10,7 @@ import { formatPath, locate } from './locate.js';
 import { configSchema, type CountersignConfig } from './schema.js';
 import { findSecretLiterals } from './secrets.js';
 import { configWarnings } from './warnings.js';
+import { profileReferenceIssues } from './references.js';
 
 /** One problem in a config file, as listed in CONFIG_INVALID's `details`. */
 export interface ConfigErrorDetail {
@@ -28,7 +29,7 @@ export type LoadedConfig = CountersignConfig & {
   baseDir: string;
   /** The `policy:` section compiled once; evaluate() only matches. */
   compiledPolicy: CompiledPolicy;
-  /** Things that are valid but probably wrong (a rule naming no configured resource, an unknown mask profile). */
+  /** Things that are valid but probably wrong (a rule naming no configured resource). */
   warnings: string[];
 };
 
@@ -104,6 +105,7 @@ export function parseConfigText(text: string, fileName: string): LoadedConfig {
   }
   const compiled = compileValidatedPolicy(config.policy, { defaultTimeoutSeconds: defaultTimeout, maxWaitSeconds: maxWait });
   issues.push(...compiled.issues.map((i) => ({ ...i, path: ['policy', ...i.path] })));
+  issues.push(...profileReferenceIssues(config));
   if (issues.length > 0) fail(dedupe(issues).map(at));
 
   const file = fileName;
