@@ -148,10 +148,60 @@ test('config: secrets written into the file are rejected, *_env references are f
   ].join('\n');
   const e = configError(() => parseConfigText(text, 's.yaml'));
   assert.deepEqual(brief(e), ['3:3 store.password', '7:7 identity.static_tokens[0].token', '15:14 mcp.upstreams[0].env.GITHUB_TOKEN', '17:12 mcp.upstreams[1].url']);
-  for (const d of e.details.slice(0, 3)) assert.match(d.message, /literal secret; .*"\*_env" field/);
+  for (const d of e.details.slice(0, 2)) assert.match(d.message, /literal secret; .*"\*_env" field/);
+  assert.match(e.details[2]!.message, /literal secret; .*pass it with env_from: \{ GITHUB_TOKEN: <that variable's name> \}/);
   assert.match(e.details[3]!.message, /URL carries a password/);
   // The secret value itself never appears in the error.
   for (const s of ['hunter2', 'abc123', 'ghp_xxx', 'pa55']) assert.ok(!e.message.includes(s) && !JSON.stringify(e.details).includes(s), s);
+});
+
+test('config: env_from and headers_env map fixed names (secret-looking ones too) to variable names; a value that is not a variable name, or is a pasted token, is refused', () => {
+  const upstreams = (lines: string[]) => ['mcp:', '  upstreams:', ...lines].join('\n');
+  // True uses: the child's variable or header name is fixed by the server/protocol; the value names a gateway variable.
+  const ok = parseConfigText(
+    upstreams([
+      '    - name: github', //                                                                     3
+      '      command: github-mcp-server', //                                                       4
+      '      env_from: { GITHUB_PERSONAL_ACCESS_TOKEN: GH_PAT, API_KEY: ACME_KEY, SLACK_BOT_TOKEN: slack_bot, PASSWORD: DB_PW }',
+      '      env: { LOG_LEVEL: debug }',
+      '    - name: remote',
+      '      url: https://mcp.example.com/',
+      '      headers_env: { Authorization: GITHUB_MCP_TOKEN, X-Api-Key: ACME_API_KEY }',
+    ]),
+    'ok.yaml',
+  );
+  assert.deepEqual(ok.mcp.upstreams[0]!.env_from, { GITHUB_PERSONAL_ACCESS_TOKEN: 'GH_PAT', API_KEY: 'ACME_KEY', SLACK_BOT_TOKEN: 'slack_bot', PASSWORD: 'DB_PW' });
+  // Look-alikes that are still refused: the token pasted where the variable name belongs, a header value, a
+  // variable name with a space or a dash, a literal secret under `env`, and a scalar *_env holding a token.
+  const bad = [
+    '    - name: github', //                                                                     3
+    '      command: github-mcp-server', //                                                       4
+    '      env_from: { GITHUB_PERSONAL_ACCESS_TOKEN: ghp_AbCdEf0123456789AbCdEf0123456789AbCd }', // 5
+    '      env: { GITHUB_TOKEN: GH_PAT }', //                                                     6
+    '    - name: gh2', //                                                                        7
+    '      command: x', //                                                                       8
+    '      env_from: { API_KEY: wJalrXUtnFEMI0K7MDENGbPxRfiCYEXAMPLEKEY, OTHER: my-var }', //    9
+    '    - name: remote', //                                                                    10
+    '      url: https://mcp.example.com/', //                                                   11
+    '      headers_env: { Authorization: "Bearer abc" }', //                                    12
+    'store: { url_env: AKIAIOSFODNN7EXAMPLE }', //                                             13
+  ];
+  const e = configError(() => parseConfigText(upstreams(bad), 'bad.yaml'));
+  assert.deepEqual(brief(e), [
+    '5:49 mcp.upstreams[0].env_from.GITHUB_PERSONAL_ACCESS_TOKEN',
+    '6:14 mcp.upstreams[0].env.GITHUB_TOKEN',
+    '9:28 mcp.upstreams[1].env_from.API_KEY',
+    '9:76 mcp.upstreams[1].env_from.OTHER',
+    '12:37 mcp.upstreams[2].headers_env.Authorization',
+    '13:19 store.url_env',
+  ]);
+  const msg = (path: string) => e.details.find((d) => d.path === path)!.message;
+  assert.match(msg('mcp.upstreams[0].env_from.GITHUB_PERSONAL_ACCESS_TOKEN'), /must name an environment variable, but its value looks like a secret itself/);
+  assert.match(msg('mcp.upstreams[1].env_from.API_KEY'), /looks like a secret itself/);
+  assert.match(msg('store.url_env'), /looks like a secret itself/);
+  assert.match(msg('mcp.upstreams[1].env_from.OTHER'), /must name an environment variable \(letters, digits and _/);
+  assert.match(msg('mcp.upstreams[2].headers_env.Authorization'), /must name an environment variable \(letters/);
+  for (const s of ['ghp_AbCdEf', 'wJalrXUtnFEMI', 'my-var', 'Bearer abc', 'AKIAIOSFODNN7']) assert.ok(!e.message.includes(s) && !JSON.stringify(e.details).includes(s), s);
 });
 
 test('config: secret-like key names', () => {

@@ -34,6 +34,41 @@ export function isSecretKeyName(key: string): boolean {
   return w.some((x, i) => (x === 'key' ? w.length === 1 || KEY_QUALIFIERS.has(w[i - 1] ?? '') : SECRET_WORDS.has(x)));
 }
 
+/** POSIX portable environment variable name. */
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Credential formats that also fit the variable-name alphabet (a pasted token, not the name of a variable). */
+const TOKEN_PREFIX = /^(?:gh[opsur]_|github_pat_|[sr]k_(?:live|test)_|npm_|hf_|pypi_|xox[abposr]_|AKIA[0-9A-Z]{16}$)/;
+
+/** A value where a variable name belongs that is more likely the secret itself: a known token prefix, or long and random-looking. */
+function looksLikeSecretValue(v: string): boolean {
+  if (TOKEN_PREFIX.test(v)) return true;
+  return v.length >= 20 && /[a-z]/.test(v) && /[A-Z]/.test(v) && /[0-9]/.test(v);
+}
+
+/**
+ * Fields whose values name environment variables: every `*_env` field (`url_env: DATABASE_URL`), and maps of them:
+ * `headers_env` (header → variable) and `env_from` (child variable → gateway variable). The keys of those maps are
+ * names a server or a protocol fixes (`GITHUB_PERSONAL_ACCESS_TOKEN`, `Authorization`), not secrets; each value must
+ * be a variable name, and one that looks like a pasted credential is refused. Messages never repeat the value.
+ */
+function variableNameIssues(node: unknown, path: (string | number)[], out: SecretLiteral[]): void {
+  const check = (value: unknown, at: (string | number)[]) => {
+    if (typeof value !== 'string' || value === '') return; // the section's schema reports a missing or non-string value
+    const field = String(at[at.length - 1]);
+    if (looksLikeSecretValue(value)) {
+      out.push({ path: at, atKey: false, message: `"${field}" must name an environment variable, but its value looks like a secret itself; secrets never live in the config file: put it in an environment variable and write that variable's name here` });
+    } else if (!VARIABLE_NAME.test(value)) {
+      out.push({ path: at, atKey: false, message: `"${field}" must name an environment variable (letters, digits and _, not starting with a digit)` });
+    }
+  };
+  if (isScalar(node)) check(node.value, path);
+  else if (isMap(node)) {
+    for (const pair of node.items) {
+      if (isPair(pair) && isScalar(pair.key) && isScalar(pair.value)) check(pair.value.value, [...path, String(pair.key.value)]);
+    }
+  }
+}
+
 /** Subtrees whose keys are data, not field names (finding types like PASSWORD in masking transforms). */
 function keysAreData(path: (string | number)[]): boolean {
   return path.length === 5 && path[0] === 'masking' && path[1] === 'profiles' && path[3] === 'transforms';
@@ -41,7 +76,7 @@ function keysAreData(path: (string | number)[]): boolean {
 
 /**
  * Find secrets written into the file: a key named like a secret with a literal value, or a URL carrying a password.
- * Values under `*_env` keys are variable names and are not inspected.
+ * Values under `*_env` keys and `env_from` are variable names: checked to be names, not secrets (variableNameIssues).
  */
 export function findSecretLiterals(doc: Document): SecretLiteral[] {
   const out: SecretLiteral[] = [];
@@ -51,12 +86,19 @@ export function findSecretLiterals(doc: Document): SecretLiteral[] {
         if (!isPair(pair) || !isScalar(pair.key)) continue;
         const key = String(pair.key.value);
         const childPath = [...path, key];
-        if (/_env$/i.test(key)) continue;
+        if (/_env$/i.test(key) || key === 'env_from') {
+          variableNameIssues(pair.value, childPath, out);
+          continue;
+        }
         if (!keysAreData(childPath) && isSecretKeyName(key) && isScalar(pair.value) && pair.value.value !== null && pair.value.value !== '') {
+          // An upstream's `env` passes values as they are: its secrets go through `env_from` instead.
+          const upstreamEnv = path.length === 4 && path[0] === 'mcp' && path[1] === 'upstreams' && path[3] === 'env';
           out.push({
             path: childPath,
             atKey: true,
-            message: `"${key}" holds a literal secret; secrets never live in the config file: put it in an environment variable and name that variable in a "*_env" field`,
+            message: upstreamEnv
+              ? `"${key}" holds a literal secret; secrets never live in the config file: put it in a gateway environment variable and pass it with env_from: { ${key}: <that variable's name> }`
+              : `"${key}" holds a literal secret; secrets never live in the config file: put it in an environment variable and name that variable in a "*_env" field`,
           });
           continue;
         }
