@@ -5,6 +5,8 @@ import { createAuditLog } from './audit/log.js';
 import type { AuditSigner } from './audit/signing.js';
 import { auditSignerForConfig } from './audit/config-signer.js';
 import type { LoadedConfig } from './config/load.js';
+import { missingUpstreamSecrets } from './config/secrets.js';
+import { CountersignError } from './core/errors.js';
 import { createAuthenticator } from './identity/index.js';
 import { createMasker, type MaskingEngine } from './masking/index.js';
 import { parseDuration } from './config/duration.js';
@@ -60,6 +62,12 @@ export async function createRuntime(config: LoadedConfig, opts: RuntimeOptions =
       `identity.static_tokens: ${config.identity.static_tokens.length} development bearer token(s) that never expire are accepted; ` +
         'use API keys (countersign keys create) and OIDC in production',
     );
+  }
+  // Every secret an upstream needs is checked now, all at once: an unset one refuses the start (as static tokens do).
+  const missing = missingUpstreamSecrets(config.mcp.upstreams, env);
+  if (missing.length > 0) {
+    const list = missing.map((m) => `${m.variable} (upstream ${m.upstream}, ${m.field}.${m.name})`).join(', ');
+    throw new CountersignError('SECRET_MISSING', `environment variable${missing.length === 1 ? '' : 's'} ${list} ${missing.length === 1 ? 'is' : 'are'} not set`, missing);
   }
   const store = opts.store ?? (await openStore(config.store, config.baseDir, env));
   try {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,8 @@ import { CountersignError } from '../core/errors.js';
 import { describeAction } from '../core/action.js';
 import { loadConfig, parseConfigText, type ConfigErrorDetail } from './load.js';
 import { buildJsonSchema } from './json-schema.js';
-import { isSecretKeyName, readSecretEnv } from './secrets.js';
+import { isSecretKeyName, missingUpstreamSecrets, readSecretEnv } from './secrets.js';
+import { createRuntime } from '../main.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -303,4 +304,35 @@ test('config: the committed JSON Schema is up to date (regenerate: npx tsx scrip
   const schema = JSON.parse(committed) as { properties: Record<string, unknown>; additionalProperties: unknown };
   assert.deepEqual(Object.keys(schema.properties).sort(), ['$schema', 'approvals', 'audit', 'identity', 'masking', 'mcp', 'policy', 'resources', 'server', 'store']);
   assert.equal(schema.additionalProperties, false);
+});
+
+test('config: a variable an upstream\'s env_from / headers_env names but the environment lacks refuses the start with SECRET_MISSING naming each one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-upstream-env-'));
+  const file = join(dir, 'countersign.yaml');
+  writeFileSync(
+    file,
+    [
+      'store: { path: ./data/cs.db }',
+      'mcp:',
+      '  upstreams:',
+      '    - { name: ev, command: mcp-server-everything, args: [stdio] }',
+      '    - { name: ev-2, command: mcp-server-everything, args: [stdio], env_from: { FOO_SETTING: CS_T_MISSING_A, BAR: CS_T_SET } }',
+      '    - { name: remote, url: "http://127.0.0.1:9/mcp", headers_env: { Authorization: CS_T_MISSING_B, X-Empty: CS_T_EMPTY } }',
+    ].join('\n'),
+  );
+  const cfg = await loadConfig(file);
+  const env = { CS_T_SET: 'x', CS_T_EMPTY: '', COUNTERSIGN_AUDIT_KEY: '' };
+  assert.deepEqual(missingUpstreamSecrets(cfg.mcp.upstreams, env), [
+    { upstream: 'ev-2', field: 'env_from', name: 'FOO_SETTING', variable: 'CS_T_MISSING_A' },
+    { upstream: 'remote', field: 'headers_env', name: 'Authorization', variable: 'CS_T_MISSING_B' },
+    { upstream: 'remote', field: 'headers_env', name: 'X-Empty', variable: 'CS_T_EMPTY' },
+  ]);
+  await assert.rejects(createRuntime(cfg, { env }), (e: unknown) => {
+    assert.ok(e instanceof CountersignError && e.code === 'SECRET_MISSING', String(e));
+    assert.equal(e.message, 'environment variables CS_T_MISSING_A (upstream ev-2, env_from.FOO_SETTING), CS_T_MISSING_B (upstream remote, headers_env.Authorization), CS_T_EMPTY (upstream remote, headers_env.X-Empty) are not set');
+    return true;
+  });
+  assert.ok(!existsSync(join(dir, 'data')), 'refused before the store was opened');
+  // All set: nothing missing (the look-alike: a variable set to a value is fine).
+  assert.deepEqual(missingUpstreamSecrets(cfg.mcp.upstreams, { CS_T_SET: 'x', CS_T_MISSING_A: 'a', CS_T_MISSING_B: 'b', CS_T_EMPTY: 'e' }), []);
 });

@@ -129,3 +129,36 @@ export function readSecretEnv(name: string, env: NodeJS.ProcessEnv = process.env
   if (v === undefined || v === '') throw new CountersignError('SECRET_MISSING', `environment variable ${name} is not set`, { variable: name });
   return v;
 }
+
+/** One variable an MCP upstream's `env_from` / `headers_env` names that the environment does not set. */
+export interface MissingUpstreamSecret {
+  upstream: string;
+  /** `env_from` or `headers_env`. */
+  field: 'env_from' | 'headers_env';
+  /** The child's variable or the header it is for. */
+  name: string;
+  /** The gateway variable that is unset (or empty). */
+  variable: string;
+}
+
+/**
+ * Every variable the MCP upstreams need from the gateway's environment that is unset or empty, so the gateway
+ * can refuse to start naming them (SECRET_MISSING), as it does for static tokens and the store URL, instead of
+ * leaving the upstream "connecting" and telling the agent on its first call.
+ *
+ * @example missingUpstreamSecrets(cfg.mcp.upstreams, process.env) // [{ upstream: 'github', field: 'env_from', name: 'GITHUB_PERSONAL_ACCESS_TOKEN', variable: 'GH_PAT' }]
+ */
+export function missingUpstreamSecrets(
+  upstreams: ReadonlyArray<{ name: string; env_from?: Record<string, string>; headers_env?: Record<string, string> }>,
+  env: NodeJS.ProcessEnv = process.env,
+): MissingUpstreamSecret[] {
+  const out: MissingUpstreamSecret[] = [];
+  for (const u of upstreams) {
+    for (const field of ['env_from', 'headers_env'] as const) {
+      for (const [name, variable] of Object.entries(u[field] ?? {})) {
+        if (env[variable] === undefined || env[variable] === '') out.push({ upstream: u.name, field, name, variable });
+      }
+    }
+  }
+  return out;
+}

@@ -20,4 +20,28 @@ describe('Upstream (stdio)', () => {
       await u.close();
     }
   });
+
+  it('an unset env_from / headers_env variable leaves the upstream down (not "connecting") and the error does not name the variable', async () => {
+    const { upstreams } = mcpConfigSchema.parse({
+      upstreams: [
+        { name: 'spawned', command: 'mcp-server-everything', args: ['stdio'], env_from: { API_TOKEN: 'CS_TEST_UNSET_UPSTREAM_VAR' } },
+        { name: 'remote', url: 'http://127.0.0.1:9/mcp', headers_env: { Authorization: 'CS_TEST_UNSET_HEADER_VAR' } },
+      ],
+    });
+    for (const config of upstreams) {
+      const u = new Upstream(config, { env: {} });
+      try {
+        await assert.rejects(u.tools(), (e: Error & { code?: string }) => {
+          assert.equal(e.code, 'UPSTREAM_UNAVAILABLE');
+          assert.match(e.message, new RegExp(`upstream ${config.name} is unavailable: it is not configured correctly`));
+          assert.doesNotMatch(e.message, /CS_TEST_UNSET|API_TOKEN|Authorization/);
+          return true;
+        });
+        assert.equal(u.state, 'down');
+        await assert.rejects(u.tools(), (e: Error) => !/CS_TEST_UNSET/.test(e.message), 'nor on the next call');
+      } finally {
+        await u.close();
+      }
+    }
+  });
 });

@@ -118,10 +118,19 @@ export class Upstream {
   private async open(): Promise<Client> {
     const client = new Client({ name: 'countersign', version: this.opts.version ?? '0.1.0' }, { capabilities: {} });
     this.closeReason = undefined;
-    const transport = this.transport(() => {
-      this.closeReason = `it sent a message over ${this.config.max_message_bytes} bytes (max_message_bytes), so the gateway closed the connection`;
-      void client.close().catch(() => undefined);
-    });
+    let transport: Transport;
+    try {
+      transport = this.transport(() => {
+        this.closeReason = `it sent a message over ${this.config.max_message_bytes} bytes (max_message_bytes), so the gateway closed the connection`;
+        void client.close().catch(() => undefined);
+      });
+    } catch (e) {
+      // A variable env_from / headers_env names is unset (the gateway checks them at start, src/main.ts): the
+      // upstream is down, not stuck "connecting", and the agent is not told the operator's variable names.
+      this.state = 'down';
+      this.lastError = 'a secret its configuration names is not set';
+      throw this.unavailable(`it is not configured correctly (${this.lastError}; the operator can see which in the gateway log)`, e);
+    }
     client.onclose = () => {
       if (this.client !== client) return;
       this.client = undefined;
