@@ -21,13 +21,6 @@ export function configPath(given?: string): string {
 // `countersign --help` and the HTTP client commands (approvals) start in a fraction of the time.
 const loadConfig = async (file: string) => (await import('../config/load.js')).loadConfig(file);
 
-function storeOpener(program: Command) {
-  return async () => {
-    const cfg = await loadConfig(configPath(program.opts<{ config?: string }>().config));
-    return (await import('../store/open.js')).openStore(cfg.store, cfg.baseDir);
-  };
-}
-
 const program = new Command('countersign')
   .description('Identity-aware gateway: policy, human approval, masking and a tamper-evident audit trail for every action agents, pipelines and people take')
   .version(version)
@@ -79,7 +72,11 @@ registerMcpCommands(program, {
   },
 });
 registerApprovalsCommands(program);
-registerAuditCommands(program, storeOpener(program), async () => {
+// Verify and export only read: the store is opened read-only and a missing SQLite file is AUDIT_NOT_FOUND, not created.
+registerAuditCommands(program, async () => {
+  const cfg = await loadConfig(configPath(program.opts<{ config?: string }>().config));
+  return (await import('../store/open.js')).openStoreForReading(cfg.store, cfg.baseDir);
+}, async () => {
   const cfg = await loadConfig(configPath(program.opts<{ config?: string }>().config));
   const file = (await import('../main.js')).devAuditKeyFile(cfg);
   return existsSync(file) ? { file, privateKey: readFileSync(file, 'utf8').trim() } : undefined;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { CountersignError } from '../core/errors.js';
 import type { StoreConfig } from './config.js';
@@ -27,4 +28,21 @@ export async function openStore(config: StoreConfig, baseDir: string, env: NodeJ
   const { SqliteStore } = await import('./sqlite.js');
   const path = config.path === ':memory:' || isAbsolute(config.path) ? config.path : resolve(baseDir, config.path);
   return new SqliteStore(path);
+}
+
+/**
+ * Open the configured store to read what is there (`audit verify`, `audit export`): a SQLite file is opened
+ * read-only and never created; a missing one is CountersignError('AUDIT_NOT_FOUND') naming the path, so a wrong
+ * path or a deleted log is not mistaken for an empty, intact one. PostgreSQL opens as usual.
+ *
+ * @example const store = await openStoreForReading(config.store, dirname(configPath));
+ */
+export async function openStoreForReading(config: StoreConfig, baseDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
+  if (config.driver === 'postgres') return openStore(config, baseDir, env);
+  const path = config.path === ':memory:' || isAbsolute(config.path) ? config.path : resolve(baseDir, config.path);
+  if (path === ':memory:' || !existsSync(path)) {
+    throw new CountersignError('AUDIT_NOT_FOUND', `no audit log at ${path}: the store file does not exist (check --config and store.path; nothing was created)`, { path });
+  }
+  const { SqliteStore } = await import('./sqlite.js');
+  return new SqliteStore(path, { readOnly: true });
 }

@@ -48,6 +48,11 @@ const MIGRATIONS: string[] = [
 export interface SqliteStoreOptions {
   /** How long to wait for another process's write lock before failing (ms). Default 5000. */
   busyTimeoutMs?: number;
+  /**
+   * Open an existing file for reading only (audit verify / export): nothing is created (no directory, no file, no
+   * tables), no pragma or migration writes; a missing file or an older schema fails with STORE_UNAVAILABLE.
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -78,13 +83,22 @@ export class SqliteStore implements Store {
   constructor(path: string, opts: SqliteStoreOptions = {}) {
     this.path = path;
     try {
-      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-      this.db = new Database(path);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = FULL');
-      this.db.pragma('foreign_keys = ON');
-      this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
-      this.migrateSync();
+      if (opts.readOnly) {
+        this.db = new Database(path, { readonly: true, fileMustExist: true });
+        this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
+        const version = this.db.pragma('user_version', { simple: true }) as number;
+        if (version !== MIGRATIONS.length) {
+          throw new Error(`${path} has store schema version ${version}, not ${MIGRATIONS.length}: not a Countersign store, or one a gateway of this version has not opened yet`);
+        }
+      } else {
+        if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+        this.db = new Database(path);
+        this.db.pragma('journal_mode = WAL');
+        this.db.pragma('synchronous = FULL');
+        this.db.pragma('foreign_keys = ON');
+        this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
+        this.migrateSync();
+      }
       this.stmts = prepare(this.db);
     } catch (e) {
       throw storeError('open', e);

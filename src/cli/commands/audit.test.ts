@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,9 +21,10 @@ writeFileSync(
   [
     `import { Command } from ${href(createRequire(join(root, 'package.json')).resolve('commander'))};`,
     `import { registerAuditCommands } from ${href(join(root, 'src/cli/commands/audit.ts'))};`,
-    `import { SqliteStore } from ${href(join(root, 'src/store/sqlite.ts'))};`,
+    `import { openStoreForReading } from ${href(join(root, 'src/store/open.ts'))};`,
     `const program = new Command('countersign').exitOverride((e) => process.exit(e.exitCode));`,
-    `registerAuditCommands(program, async () => new SqliteStore(process.env.CS_DB), async () => process.env.CS_DEV_KEY ? { file: 'dev.key', privateKey: process.env.CS_DEV_KEY } : undefined);`,
+    // As src/cli/main.ts wires it: the configured store, opened read-only, never created.
+    `registerAuditCommands(program, async () => openStoreForReading({ driver: 'sqlite', path: process.env.CS_DB, url_env: 'DATABASE_URL' }, process.cwd()), async () => process.env.CS_DEV_KEY ? { file: 'dev.key', privateKey: process.env.CS_DEV_KEY } : undefined);`,
     `await program.parseAsync(process.argv);`,
   ].join('\n'),
 );
@@ -115,6 +116,35 @@ test('audit verify: an edited event → exit 1 naming it; unreadable store → e
   const x = await cli(['audit', 'verify'], { CS_DB: junk });
   assert.equal(x.code, 2);
   assert.match(x.stderr, /STORE_UNAVAILABLE/);
+});
+
+test('audit verify / export on a missing store file: exit 2 AUDIT_NOT_FOUND naming the path, and nothing is created; an empty log is not "intact"', async () => {
+  const missing = join(dir, 'nodb', 'x.db');
+  for (const cmd of [['audit', 'verify'], ['audit', 'export']]) {
+    const r = await cli(cmd, { CS_DB: missing });
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, new RegExp(`AUDIT_NOT_FOUND: no audit log at ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the store file does not exist`));
+    assert.doesNotMatch(r.stdout, /intact/);
+    assert.equal(existsSync(join(dir, 'nodb')), false, `${cmd.join(' ')} created nothing`);
+  }
+  // A store file with no events (a recreated log, or one no gateway ever wrote to): not intact either.
+  const emptyDb = join(dir, 'empty.db');
+  await new SqliteStore(emptyDb).close();
+  const before = readFileSync(emptyDb);
+  const r = await cli(['audit', 'verify'], { CS_DB: emptyDb });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /AUDIT_NOT_FOUND: the audit log has no events: nothing was verified/);
+  assert.deepEqual(readFileSync(emptyDb), before, 'read-only: the file is unchanged');
+  // A live log (another connection still open, WAL not checkpointed) verifies read-only.
+  const live = join(dir, 'live.db');
+  const store = new SqliteStore(live);
+  const log = createAuditLog({ store, signer: createAuditSigner(keys.privateKey), checkpointEvery: 2 });
+  for (let i = 1; i <= 5; i++) await log.append({ type: 'action.allowed', resource: 'prod-db', summary: `l${i}` });
+  const v = await cli(['audit', 'verify', '--public-key', keys.publicKey], { CS_DB: live });
+  assert.equal(v.code, 0, v.stdout + v.stderr);
+  assert.match(v.stdout, /intact: 5 events, 2 checkpoints \(signatures verified\)/);
+  await log.close();
+  await store.close();
 });
 
 test('audit export --format jsonl --since N writes the later events as JSON lines', async () => {

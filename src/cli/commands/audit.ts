@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { isCountersignError } from '../../core/errors.js';
+import { CountersignError, isCountersignError } from '../../core/errors.js';
 import type { Store } from '../../store/types.js';
 import { exportAudit } from '../../audit/export.js';
 import { createAuditSigner, generateAuditKeyPair, parseAuditPublicKey } from '../../audit/signing.js';
@@ -46,11 +46,11 @@ export function registerAuditCommands(
 
   audit
     .command('verify')
-    .description('Check every event hash, link and signed checkpoint; exit 0 if intact, 1 naming the first bad event, 2 if it could not run')
+    .description('Check every event hash, link and signed checkpoint; exit 0 if intact, 1 naming the first bad event, 2 if it could not run (no log there included)')
     .option('--public-key <key>', 'checkpoint public key: base64url, SPKI PEM, or a file holding one (printed by `audit keygen`)')
     .option('--key-env <name>', 'derive the public key from the signing key in this env var when --public-key is not given', 'COUNTERSIGN_AUDIT_KEY')
     .option('--quiet', 'no progress on stderr')
-    .addHelpText('after', '\nExit codes: 0 intact, 1 tampered (edited, deleted, inserted, reordered or bad checkpoint), 2 error.')
+    .addHelpText('after', '\nExit codes: 0 intact, 1 tampered (edited, deleted, inserted, reordered or bad checkpoint), 2 error, including AUDIT_NOT_FOUND\n(no store file, or a log without events). Read-only: it never creates or changes the store.')
     .action(async (opts: { publicKey?: string; keyEnv: string; quiet?: boolean }) => {
       let store: Store | undefined;
       try {
@@ -80,6 +80,10 @@ export function registerAuditCommands(
             : r.signaturesChecked
               ? 'signatures verified'
               : 'signatures NOT checked (no public key)';
+        if (r.ok && r.checked === 0) {
+          // A log every gateway writes to (gateway.started, ...) is never empty: this is a wrong path or a recreated file.
+          throw new CountersignError('AUDIT_NOT_FOUND', 'the audit log has no events: nothing was verified (a wrong --config or store.path, or a log that was deleted and recreated?)');
+        }
         if (r.ok) {
           console.log(`audit log intact: ${r.checked} events, ${r.checkpoints} checkpoints (${sigs}); ${r.unsignedTail} events after the last checkpoint`);
           process.exitCode = AUDIT_VERIFY_EXIT.intact;
