@@ -98,7 +98,23 @@ registerKeysCommands(program, async () => {
     },
     close: async () => log?.close(),
   };
-  return Object.assign(store, { audit });
+  async function cancelPendingForKey(key: { id: string; principalId: string }, by: string): Promise<string[]> {
+    const pending = (await store.listRequests({ status: ['pending'], principalId: key.principalId, limit: 10_000 })).filter((r) => r.principal.keyId === key.id);
+    if (pending.length === 0) return [];
+    const [{ ApprovalService }, { systemClock, randomIds }, { isCountersignError }] = await Promise.all([import('../approvals/service.js'), import('../core/clock.js'), import('../core/errors.js')]);
+    const approvals = new ApprovalService({ store, audit, clock: systemClock, ids: randomIds });
+    const done: string[] = [];
+    for (const r of pending) {
+      try {
+        await approvals.cancel(r.id, by, `the requester's API key ${key.id} was revoked`);
+        done.push(r.id);
+      } catch (e) {
+        if (!(isCountersignError(e) && e.code === 'REQUEST_FINISHED')) throw e; // decided meanwhile: nothing to cancel
+      }
+    }
+    return done;
+  }
+  return Object.assign(store, { audit, cancelPendingForKey });
 });
 registerMaskCommands(program);
 

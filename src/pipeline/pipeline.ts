@@ -223,7 +223,7 @@ function throwIfRefused(view: RequestView): void {
   const who = s.decidedBy.join(', ');
   if (s.status === 'denied') throw new CountersignError('APPROVAL_DENIED', `denied by ${who}: ${s.reason ?? 'no reason given'}`, { requestId: view.request.id, decidedBy: s.decidedBy, reason: s.reason });
   if (s.status === 'expired') throw new CountersignError('APPROVAL_EXPIRED', `approval request ${view.request.id} expired before anyone decided`, { requestId: view.request.id });
-  if (s.status === 'cancelled') throw new CountersignError('APPROVAL_CANCELLED', `approval request ${view.request.id} was cancelled by ${who}`, { requestId: view.request.id, decidedBy: s.decidedBy });
+  if (s.status === 'cancelled') throw new CountersignError('APPROVAL_CANCELLED', `approval request ${view.request.id} was cancelled by ${who}${s.reason ? `: ${s.reason}` : ''}`, { requestId: view.request.id, decidedBy: s.decidedBy });
 }
 
 function asMasking(e: unknown): CountersignError {

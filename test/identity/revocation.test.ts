@@ -49,6 +49,7 @@ mcp:
     - { name: everything, command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(EVERYTHING_SERVER)}, stdio] }
 policy:
   rules:
+    - { name: echo-needs-review, resource: everything, tool: echo, effect: review, review: { approvers: [approvers], timeout: 10m } }
     - { name: agents, principal: { groups: [agents] }, effect: allow }
 `,
     );
@@ -122,6 +123,33 @@ policy:
     const verified = await cli(['audit', 'verify', '-c', config]);
     assert.equal(verified.code, 0, verified.stdout + verified.stderr);
     assert.match(verified.stdout, /audit log intact/);
+  });
+
+  it('`keys revoke` cancels the pending approval requests made with that key: the held stdio call ends at once, saying why', async () => {
+    const { id, key } = JSON.parse((await cli(['keys', 'create', '-c', config, '--name', 'held-bot', '--type', 'agent', '--group', 'agents', '--json'])).stdout) as { id: string; key: string };
+    client = new Client({ name: 'revocation-test', version: '1.0.0' });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: ['--import', TSX, CLI, 'mcp', '--config', config], env: { ...env, COUNTERSIGN_TOKEN: key }, stderr: 'pipe' }));
+    const held = client.callTool({ name: 'everything.echo', arguments: { message: 'hello' } }, undefined, { timeout: 60_000 });
+    let requestId: string | undefined;
+    for (let i = 0; i < 100 && !requestId; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const lines = (await cli(['audit', 'export', '-c', config])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; body: Record<string, any> });
+      requestId = lines.find((e) => e.type === 'action.held' && e.body.principal?.id === 'agent:held-bot')?.body.requestId;
+    }
+    assert.ok(requestId, 'the call was held');
+    const revoked = await cli(['keys', 'revoke', '-c', config, id]);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.match(revoked.stderr, new RegExp(`Cancelled 1 pending approval request\\(s\\) made with this key: ${requestId}`));
+    const r = (await held) as { isError?: boolean; content: Array<{ text: string }>; _meta?: Record<string, unknown> };
+    assert.equal(r.isError, true);
+    assert.equal(r._meta?.['countersign/error'], 'APPROVAL_CANCELLED');
+    assert.match(r.content[0]!.text, new RegExp(`was cancelled by os:.+: the requester's API key ${id} was revoked`));
+    await client.close();
+    client = undefined;
+    const events = (await cli(['audit', 'export', '-c', config])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; body: Record<string, any> });
+    const cancelled = events.find((e) => e.type === 'approval.cancelled' && e.body.requestId === requestId);
+    assert.match(cancelled?.body.decidedBy[0], /^os:/);
+    assert.ok(!events.some((e) => e.type === 'action.executed' && e.body.requestId === requestId), 'the held call never ran');
   });
 
   it('keys list writes nothing to the audit log; revoking a key twice records one key.revoked', async () => {

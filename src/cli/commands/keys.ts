@@ -18,7 +18,12 @@ export interface KeysAudit {
  * What the keys commands need of a store: its keys, a way to let go of it, and the audit log key changes are
  * recorded in (src/cli/main.ts always gives one; without it nothing is recorded, for unit tests of the output).
  */
-export type KeysCommandStore = KeyStore & { close(): Promise<void>; audit?: KeysAudit };
+export type KeysCommandStore = KeyStore & {
+  close(): Promise<void>;
+  audit?: KeysAudit;
+  /** Cancel the pending approval requests made with this key (recorded as approval.cancelled by `by`); their ids. */
+  cancelPendingForKey?(key: { id: string; principalId: string }, by: string): Promise<string[]>;
+};
 
 /** Who ran the command, as far as the machine can tell: the OS user and host. Recorded as the actor of key events. */
 export function cliOperator(): { id: string; type: 'operator'; host: string } {
@@ -209,6 +214,10 @@ export function registerKeysCommands(program: Command, openStore: () => Promise<
         out(`Revoked API key ${info.id} (${info.principal.id}) at ${iso(info.revokedAt)}.\n`);
         // Revoked first, recorded after: a failing audit log must not keep a leaked key alive.
         if (wasActive) await recordKeyEvent(store, 'key.revoked', info);
+        // Its held actions would be refused anyway (the pipeline re-checks the key before running one); cancelling
+        // them tells approvers not to bother and ends the agent's wait now.
+        const cancelled = (await store.cancelPendingForKey?.({ id: info.id, principalId: info.principal.id }, operator().id)) ?? [];
+        if (cancelled.length > 0) err(`Cancelled ${cancelled.length} pending approval request(s) made with this key: ${cancelled.join(', ')}.\n`);
       });
     });
 }
