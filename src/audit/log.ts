@@ -10,8 +10,12 @@ import type { AuditEventInput, AuditLog } from './types.js';
 
 export interface AuditLogOptions {
   store: AuditStore;
-  /** Signs checkpoints (see signing.ts: createAuditSigner, auditSignerFromEnv). */
-  signer: AuditSigner;
+  /**
+   * Signs checkpoints (see signing.ts: createAuditSigner, auditSignerFromEnv). Without one no checkpoint is written:
+   * for a CLI command that appends a few events (keys create/revoke) without the gateway's key; the gateway signs
+   * them with its next checkpoint.
+   */
+  signer?: AuditSigner;
   clock?: Clock;
   /** Write a signed checkpoint once this many events were appended since the last one (default 1000). */
   checkpointEvery?: number;
@@ -78,6 +82,7 @@ export function createAuditLog(opts: AuditLogOptions): ManagedAuditLog {
   }
 
   async function writeCheckpoint(head: { seq: number; hash: string }): Promise<void> {
+    if (!signer) return;
     checkpointSeq = head.seq;
     try {
       await store.appendCheckpoint(signer.signCheckpoint({ seq: head.seq, hash: head.hash, at: clock.now() }));

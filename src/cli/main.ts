@@ -82,8 +82,10 @@ registerAuditCommands(program, async () => {
   return existsSync(file) ? { file, privateKey: readFileSync(file, 'utf8').trim() } : undefined;
 });
 registerPolicyCommands(program);
-// Key changes are audit events (key.created / key.revoked), written to the gateway's own log and signed with its key.
-// The log is opened on the first event only, so `keys list` writes nothing (not even a checkpoint).
+// Key changes are audit events (key.created / key.revoked), written to the gateway's own log. The log is opened on the
+// first event only, so `keys list` writes nothing. Checkpoints are signed only with the key in the environment: an
+// operator's shell without it must not sign with another key (verify would then report a bad checkpoint); the
+// gateway signs these events with its next checkpoint.
 registerKeysCommands(program, async () => {
   const cfg = await loadConfig(configPath(program.opts<{ config?: string }>().config));
   const store = await (await import('../store/open.js')).openStore(cfg.store, cfg.baseDir);
@@ -91,8 +93,9 @@ registerKeysCommands(program, async () => {
   const audit = {
     async append(event: import('../audit/types.js').AuditEventInput) {
       if (!log) {
-        const [{ createAuditLog }, { auditSignerForConfig }] = await Promise.all([import('../audit/log.js'), import('../audit/config-signer.js')]);
-        log = createAuditLog({ store, signer: auditSignerForConfig(cfg, process.env, []), checkpointEvery: cfg.audit.checkpoint_every, durability: cfg.audit.durability });
+        const [{ createAuditLog }, { createAuditSigner }] = await Promise.all([import('../audit/log.js'), import('../audit/signing.js')]);
+        const key = process.env[cfg.audit.signing_key_env];
+        log = createAuditLog({ store, signer: key ? createAuditSigner(key) : undefined, checkpointEvery: cfg.audit.checkpoint_every, durability: cfg.audit.durability });
       }
       return log.append(event);
     },

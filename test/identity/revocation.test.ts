@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,5 +161,14 @@ policy:
     assert.equal((await cli(['keys', 'revoke', '-c', config, id])).code, 0);
     const events = (await cli(['audit', 'export', '-c', config])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; body: Record<string, any> });
     assert.equal(events.filter((e) => e.type === 'key.revoked' && e.body.data.keyId === id).length, 1);
+
+    // An operator shell without the gateway's signing key records the event but signs nothing (no other key, no
+    // development key file): the log still verifies with the gateway's key, the event in the unsigned tail.
+    const noKey = await cli(['keys', 'create', '-c', config, '--name', 'unsigned', '--type', 'agent'], { COUNTERSIGN_AUDIT_KEY: '' });
+    assert.equal(noKey.code, 0, noKey.stderr);
+    assert.equal(existsSync(join(dir, 'data', 'audit-signing.key')), false);
+    const v = await cli(['audit', 'verify', '-c', config]);
+    assert.equal(v.code, 0, v.stdout + v.stderr);
+    assert.match(v.stdout, /signatures verified\); 1 events after the last checkpoint/);
   });
 });
