@@ -76,6 +76,19 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
     }
   }
 
+  /** The request was made with another key than the caller's, and that key no longer holds (revoked, deleted). */
+  async function madeWithRevokedKey(requester: Principal, action: Action): Promise<boolean> {
+    if (!credentials || requester.keyId === undefined || requester.keyId === action.principal.keyId) return false;
+    try {
+      await credentials.stillValid(requester);
+      return false;
+    } catch (e) {
+      const err = asCountersignError(e);
+      if (err.code === 'AUTH_INVALID' || err.code === 'AUTH_EXPIRED') return true;
+      throw err; // the store cannot say: fail closed
+    }
+  }
+
   /** Before a held action runs: the caller's credential, and the one the approval request was made with. */
   async function checkBeforeExecute(action: Action, requester: Principal, base: Omit<AuditEventInput, 'type'>, requestId: string): Promise<void> {
     await checkCredential(action.principal, action, base, 'before_execute', requestId);
@@ -140,16 +153,16 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
     // hold
     let requestId: string | undefined;
     if (decision.effect === 'review') {
-      const grant = await approvals.findGrant(action, decision.rule);
+      // A grant or a pending request made with another key of this principal (a rotated key) is only good while
+      // that key is: one made with a revoked key is passed over, and this call asks again.
+      let grant = await approvals.findGrant(action, decision.rule);
+      if (grant && (await madeWithRevokedKey(grant.principal, action))) grant = undefined;
       let view: RequestView | undefined;
       if (grant) {
         requestId = grant.id;
-        // The caller was checked above; a grant approved for a request made with another key needs that key alive.
-        if (grant.principal.keyId !== undefined && grant.principal.keyId !== action.principal.keyId) {
-          await checkCredential(grant.principal, action, base, 'before_execute', grant.id);
-        }
       } else {
-        const existing = await approvals.findPending(action);
+        let existing = await approvals.findPending(action);
+        if (existing && (await madeWithRevokedKey(existing.principal, action))) existing = undefined;
         const req = existing ?? (await approvals.create({ action, rule: decision.rule, reason: decision.reason, review: decision.review, maskProfile: decision.maskProfile, summary, ...(await approverView(action)) }));
         requestId = req.id;
         const info: PendingInfo = { requestId: req.id, expiresAt: req.expiresAt, approvalsNeeded: req.review.approvals, approverGroups: req.review.approverGroups };

@@ -230,8 +230,7 @@ describe('kernel through the HTTP API', () => {
     assert.equal(ran, 0, 'the approved action did not run');
     assert.equal((await k.req('GET', `/v1/requests/${id}`, 'bob')).json.status, 'approved', 'not consumed');
 
-    // return_pending with a rotated key: the request was made with key 1 (revoked since), the identical call comes
-    // back with key 2 of the same agent. The approval was given to key 1's request: it is not used.
+    // return_pending: approved while the key was live, then the key is revoked before the identical call comes back.
     const { key: k1, stored: s1 } = await createApiKey(k.rt.store, { principalId: 'agent:rotator', type: 'agent', groups: ['agents'] }, k.clock);
     const { key: k2 } = await createApiKey(k.rt.store, { principalId: 'agent:rotator', type: 'agent', groups: ['agents'] }, k.clock);
     const p1 = await k.rt.authenticator.authenticate(k1);
@@ -239,10 +238,20 @@ describe('kernel through the HTTP API', () => {
     assert.equal(first.status, 'pending');
     const rid = first.status === 'pending' ? first.pending.requestId : '';
     await approveTwice(rid);
+    const pendingOfK1 = await k.rt.gateway.run({ principal: p1, connector: 'api', ...deleteAction(903) }, exec, { holdMode: 'return_pending' });
+    assert.equal(pendingOfK1.status, 'pending');
     await revokeApiKey(k.rt.store, s1.id, k.clock);
+    await assert.rejects(k.rt.gateway.run({ principal: p1, connector: 'api', ...deleteAction(901) }, exec, { holdMode: 'return_pending' }), (e: unknown) =>
+      e instanceof CountersignError && e.code === 'AUTH_INVALID' && e.message === `the API key "${s1.id}" has been revoked`);
+    // A rotated key of the same agent does not inherit the approval given to the revoked key's request: it asks again.
     const p2 = await k.rt.authenticator.authenticate(k2);
-    await assert.rejects(k.rt.gateway.run({ principal: p2, connector: 'api', ...deleteAction(901) }, exec, { holdMode: 'return_pending' }), (e: unknown) =>
-      e instanceof CountersignError && e.code === 'AUTH_INVALID' && e.message.includes(`"${s1.id}" has been revoked`) && (e.details as { requestId?: string }).requestId === rid);
+    const again = await k.rt.gateway.run({ principal: p2, connector: 'api', ...deleteAction(901) }, exec, { holdMode: 'return_pending' });
+    assert.equal(again.status, 'pending');
+    assert.notEqual(again.status === 'pending' && again.pending.requestId, rid, 'a new request, not the revoked key\'s grant');
+    // Nor does it join a pending request the revoked key made (approving that one would run nothing).
+    const joined = await k.rt.gateway.run({ principal: p2, connector: 'api', ...deleteAction(903) }, exec, { holdMode: 'return_pending' });
+    assert.equal(joined.status, 'pending');
+    assert.notEqual(joined.status === 'pending' && joined.pending.requestId, pendingOfK1.status === 'pending' && pendingOfK1.pending.requestId);
     assert.equal(ran, 0);
 
     // Look-alike: the same flow with a key that stays active runs, once.
@@ -253,12 +262,11 @@ describe('kernel through the HTTP API', () => {
     assert.equal(ran, 1);
 
     const events = ((await k.req('GET', '/v1/audit?limit=2000', 'bob')).json as string).trim().split('\n').map((l) => JSON.parse(l));
-    const failed = events.filter((e) => e.type === 'auth.failed' && (e.body.requestId === id || e.body.requestId === rid));
-    assert.deepEqual(failed.map((e) => [e.body.requestId, e.body.data.stage, e.body.data.code, e.body.data.keyId]), [
+    const failed = events.filter((e) => e.type === 'auth.failed' && (e.body.principal?.id === 'agent:revokee' || e.body.principal?.id === 'agent:rotator'));
+    assert.deepEqual(failed.map((e) => [e.body.requestId ?? null, e.body.data.stage, e.body.data.code, e.body.data.keyId]), [
       [id, 'before_execute', 'AUTH_INVALID', stored.id],
-      [rid, 'before_execute', 'AUTH_INVALID', s1.id],
+      [null, 'call', 'AUTH_INVALID', s1.id],
     ]);
-    assert.equal(failed[1].body.data.requester, undefined, 'same principal id');
     assert.ok(!events.some((e) => e.type === 'action.executed' && (e.body.requestId === id || e.body.requestId === rid)));
   });
 
