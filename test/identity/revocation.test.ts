@@ -75,12 +75,14 @@ policy:
     assert.equal(revoked.code, 0, revoked.stderr);
 
     // Same session, same process: the next call is refused, and so is every one after it.
+    // A tool error the model can read (not a JSON-RPC "Internal error").
     for (let i = 0; i < 2; i++) {
-      await assert.rejects(client.callTool({ name: 'everything.get-sum', arguments: { a: 2, b: 3 } }), (e: Error) => {
-        assert.match(e.message, new RegExp(`the API key "${id}" has been revoked`));
-        assert.ok(!e.message.includes(key.slice(16)), 'never the secret');
-        return true;
-      });
+      const r = (await client.callTool({ name: 'everything.get-sum', arguments: { a: 2, b: 3 } })) as { isError?: boolean; content: unknown; _meta?: Record<string, unknown> };
+      assert.equal(r.isError, true);
+      const msg = (r.content as Array<{ text: string }>)[0].text;
+      assert.match(msg, new RegExp(`^Countersign refused this call: the API key "${id}" has been revoked.*no longer valid`));
+      assert.ok(!msg.includes(key.slice(16)), 'never the secret');
+      assert.equal(r._meta?.['countersign/error'], 'AUTH_INVALID');
     }
     await client.close();
     client = undefined;

@@ -18,6 +18,9 @@ export const MCP_ERROR_MAP = {
   UPSTREAM_TIMEOUT: 'tool_error',
   TIMEOUT: 'tool_error',
   FORBIDDEN: 'tool_error',
+  // A key revoked, or a token expired, while the session was open: every later call is refused with this text.
+  AUTH_INVALID: 'tool_error',
+  AUTH_EXPIRED: 'tool_error',
   BAD_REQUEST: ErrorCode.InvalidParams,
   UNKNOWN_RESOURCE: ErrorCode.InvalidParams,
   NOT_FOUND: ErrorCode.InvalidParams,
@@ -53,6 +56,9 @@ export function refusalText(e: CountersignError): string {
       return `Nobody approved this call in time${req}; it was not run. ${e.message}`;
     case 'APPROVAL_CANCELLED':
       return `The approval request for this call was cancelled${req}; it was not run. ${e.message}`;
+    case 'AUTH_INVALID':
+    case 'AUTH_EXPIRED':
+      return `Countersign refused this call: ${e.message}. The credential this agent connected with is no longer valid; no call will run until it reconnects with a valid one (ask the operator).`;
     case 'UPSTREAM_UNAVAILABLE':
     case 'UPSTREAM_TIMEOUT':
       return `The tool could not be run: ${e.message}`;
