@@ -64,11 +64,26 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
     await next();
   });
 
-  /** A request as JSON, saying whether the API key it was made with has since been revoked (the action will not run). */
+  /**
+   * A request as JSON, saying whether the API key it was made with has since been revoked (the action will not run).
+   * The approvers' reasons are free text a person typed (a phone number, a name), read here by the requester as much
+   * as by other approvers: masked as the audit log masks them; left out when masking fails (fail closed).
+   */
   async function cardJson(v: RequestView) {
     const keyId = v.request.principal.keyId;
     const key = keyId === undefined ? undefined : await rt.store.getKey(keyId);
-    return viewJson(v, keyId === undefined ? undefined : key === undefined ? 'missing' : key.revokedAt !== undefined ? 'revoked' : 'active');
+    const json = viewJson(v, keyId === undefined ? undefined : key === undefined ? 'missing' : key.revokedAt !== undefined ? 'revoked' : 'active');
+    const mask = async (t: string | null) => {
+      if (t === null || t === '') return t;
+      try {
+        return (await rt.masker.maskText(t, { field: 'reason' })).text;
+      } catch {
+        return null;
+      }
+    };
+    json.decisionReason = await mask(json.decisionReason);
+    for (const vote of json.votes) if (vote) vote.reason = await mask(vote.reason);
+    return json;
   }
 
   async function body<T extends z.ZodType>(c: Context<Env>, schema: T): Promise<z.infer<T>> {

@@ -180,7 +180,7 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
           await approvals.cancel(req.id, action.principal.id, 'the waiting client disconnected').catch(() => undefined);
           throw new CountersignError('APPROVAL_CANCELLED', 'the call was cancelled while waiting for approval', { requestId: req.id });
         }
-        throwIfRefused(view);
+        await throwIfRefused(view, masker);
         // The wait may have lasted hours: the key may have been revoked (or the token expired) meanwhile.
         await checkBeforeExecute(action, view.request.principal, base, req.id);
       }
@@ -231,12 +231,26 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
   return { run, decide, record, masker, approvals, stages: STAGES };
 }
 
-function throwIfRefused(view: RequestView): void {
+/**
+ * Throw the refusal a decided request stands for. The approver's reason is free text a person typed (a phone number,
+ * a name): it is masked before it goes into the error the requester gets, as the audit log masks it; when masking
+ * fails it is left out (fail closed).
+ */
+async function throwIfRefused(view: RequestView, masker: Masker): Promise<void> {
   const s = view.state;
+  if (s.status !== 'denied' && s.status !== 'expired' && s.status !== 'cancelled') return;
   const who = s.decidedBy.join(', ');
-  if (s.status === 'denied') throw new CountersignError('APPROVAL_DENIED', `denied by ${who}: ${s.reason ?? 'no reason given'}`, { requestId: view.request.id, decidedBy: s.decidedBy, reason: s.reason });
+  let reason: string | undefined;
+  if (s.reason) {
+    try {
+      reason = (await masker.maskText(s.reason, { field: 'reason' })).text;
+    } catch {
+      reason = 'not shown (it could not be masked); the approval request has it';
+    }
+  }
+  if (s.status === 'denied') throw new CountersignError('APPROVAL_DENIED', `denied by ${who}: ${reason ?? 'no reason given'}`, { requestId: view.request.id, decidedBy: s.decidedBy, reason });
   if (s.status === 'expired') throw new CountersignError('APPROVAL_EXPIRED', `approval request ${view.request.id} expired before anyone decided`, { requestId: view.request.id });
-  if (s.status === 'cancelled') throw new CountersignError('APPROVAL_CANCELLED', `approval request ${view.request.id} was cancelled by ${who}${s.reason ? `: ${s.reason}` : ''}`, { requestId: view.request.id, decidedBy: s.decidedBy });
+  throw new CountersignError('APPROVAL_CANCELLED', `approval request ${view.request.id} was cancelled by ${who}${reason ? `: ${reason}` : ''}`, { requestId: view.request.id, decidedBy: s.decidedBy });
 }
 
 function asMasking(e: unknown): CountersignError {

@@ -61,6 +61,14 @@ describe('SDK guard() against a running gateway', () => {
       (e: unknown) => e instanceof ActionRefusedError && e.code === 'APPROVAL_DENIED' && e.reason === 'wrong table' && e.decidedBy[0] === 'bob@example.com',
     );
     assert.equal(ran, 1, 'fn ran only for the approved action');
+
+    // The approver's reason is free text: the requester gets it masked, as the audit log keeps it.
+    await assert.rejects(
+      guard(client('agent'), deleteAction(102), async () => ++ran, { onPending: (id) => void client('bob').vote(id, 'deny', 'not today, call Jonathan Whitaker at 415-555-0172') }),
+      (e: unknown) =>
+        e instanceof ActionRefusedError && e.code === 'APPROVAL_DENIED' && /^not today, call \S+ at \S+$/.test(e.reason) && !/Whitaker|555-0172/.test(e.reason + e.message),
+    );
+    assert.equal(ran, 1);
   });
 
   it('masks results with reversible tokens that only an approved unmask reveals', async () => {
