@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
  * lex.lookup('maria', wordHash('maria')) & NAME // != 0
  */
 export interface Lexicon {
-  /** NAME | COMMON | TITLE | NOT_NAME bits of a lower-cased word (0: none); `hash` is `wordHash(lower)`. */
+  /** NAME | COMMON | TITLE | NOT_NAME | TECH bits of a lower-cased word (0: none); `hash` is `wordHash(lower)`. */
   lookup(lower: string, hash: number): number;
   /**
    * The same for the ASCII word at code units [s, e) of `cu`, lower-cased on the fly (no string made); `hash` is
@@ -32,9 +32,16 @@ export const COMMON = 2;
 export const TITLE = 4;
 /** In the name list, but capitalised it is a greeting, role or auth scheme far more often than a name. */
 export const NOT_NAME = 8;
+/** A software, service or technology word (TECH_WORDS; also COMMON): a list holding such words is a stack, not people. */
+export const TECH = 16;
 
-export const TITLES = ['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'madam', 'lady', 'lord', 'rev', 'herr', 'frau', 'mme', 'mlle', 'sr', 'sra', 'dame', 'mister', 'señor', 'señora'];
-export const NOT_NAMES = ['hi', 'hello', 'hey', 'dear', 'thanks', 'regards', 'bearer', 'basic', 'token', 'user', 'bot', 'admin', 'customer', 'agent', 'patient', 'doctor', 'nurse', 'error', 'warning', 'info', 'debug'];
+export const TITLES = ['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'madam', 'lady', 'lord', 'rev', 'herr', 'frau', 'mme', 'mlle', 'sr', 'sra', 'dame', 'mister', 'señor', 'señora',
+  'monsieur', 'madame', 'mademoiselle', 'señorita', 'srta', 'dra', 'fräulein'];
+export const NOT_NAMES = ['hi', 'hello', 'hey', 'dear', 'thanks', 'regards', 'bearer', 'basic', 'token', 'user', 'bot', 'admin', 'customer', 'agent', 'patient', 'doctor', 'nurse', 'error', 'warning', 'info', 'debug',
+  // Greetings of the other languages the detectors read, and the labels of a contact line or an HTTP header
+  // ("Tel: …", "Fax: …", "Ref: …", "Referer: …"): name-list entries, but such a word is never the name itself.
+  'hallo', 'hola', 'bonjour', 'bonsoir', 'salut', 'ciao', 'liebe', 'lieber', 'geehrte', 'geehrter', 'danke', 'gracias', 'saludos',
+  'estimada', 'estimado', 'querida', 'querido', 'atentamente', 'merci', 'cordialement', 'tel', 'fax', 'ref', 'referer', 'telefon'];
 
 /** The hash the lexicon is keyed by: h = h * 31 + code unit, over the lower-cased word, in 32 bits. */
 export function wordHash(lower: string): number {
@@ -114,6 +121,14 @@ export function lexicon(): Lexicon {
   }
   // Words the lists miss that read as names when capitalised but are everyday words in tickets and logs.
   for (const w of EXTRA_COMMON) add(w, COMMON);
+  for (const w of TECH_WORDS) add(w, COMMON | TECH);
+  // German, Spanish and French: the function words of `stopwords-iso` (MIT) and the words of a letter or form
+  // (LETTER_WORDS), so "Sehr geehrte Frau Müller, vielen Dank für Ihre Nachricht" or "Le escribimos desde Madrid" is
+  // not read as names (humannames holds Sehr, Dank, Le, Nous as someone's name). A few stop words that are also
+  // everyday given names are left out.
+  const stop = require('stopwords-iso/stopwords-iso.json') as Record<string, string[]>;
+  for (const lang of ['de', 'es', 'fr']) for (const w of stop[lang] ?? []) if (!STOPWORD_NAMES.has(w)) add(w.toLowerCase(), COMMON);
+  for (const w of LETTER_WORDS) add(w, COMMON);
   for (const w of TITLES) add(w, TITLE);
   for (const w of NOT_NAMES) add(w, NOT_NAME);
   chars = chars.slice(0, at);
@@ -200,4 +215,64 @@ const EXTRA_COMMON = [
   // Software and operations words that headings and log lines start with.
   'demo', 'demos', 'dev', 'pod', 'cron', 'tags', 'vault', 'cart', 'tier', 'auto', 'legacy', 'canary', 'shard', 'sensor',
   'broker', 'depot', 'pallet', 'crate', 'parcel', 'memo', 'footer', 'watcher', 'locker', 'tote', 'shipper', 'province',
+];
+
+// Given names that stopwords-iso lists as German, Spanish or French stop words: kept out of the common words.
+const STOPWORD_NAMES = new Set(['ernst', 'mia', 'ella', 'sal', 'dia', 'lange', 'mann', 'elf']);
+
+// Words of letters and forms in German, Spanish and French beyond the stop words: salutations, thanks and
+// sign-offs, and the labels of an address block or a form. Lower case; each also in its spelling without accents.
+const LETTER_WORDS = [
+  // German
+  'sehr', 'geehrte', 'geehrter', 'geehrten', 'liebe', 'lieber', 'dank', 'danke', 'vielen', 'herzlichen', 'herzliche', 'freundlichen',
+  'freundliche', 'grüße', 'grüßen', 'grüsse', 'grüssen', 'gruß', 'gruss', 'mfg', 'nachricht', 'anfrage', 'antwort', 'bitte', 'betreff',
+  'adresse', 'anschrift', 'straße', 'strasse', 'hausnummer', 'postleitzahl', 'plz', 'ort', 'stadt', 'land', 'datum', 'geburtsdatum',
+  'geburtsort', 'telefon', 'telefonnummer', 'handynummer', 'mobil', 'e-mail', 'kontonummer', 'kundennummer', 'rechnung',
+  'rechnungsnummer', 'bestellung', 'bestellnummer', 'vorname', 'nachname', 'name', 'kunde', 'kundin', 'patientin', 'abteilung',
+  'buchhaltung', 'termin', 'unterlagen', 'ihr', 'ihre', 'ihren', 'ihrem', 'ihrer', 'ihnen', 'sie', 'wir', 'uns', 'unser', 'unsere',
+  // Spanish
+  'estimada', 'estimado', 'estimados', 'querida', 'querido', 'hola', 'gracias', 'saludos', 'atentamente', 'cordialmente',
+  'dirección', 'direccion', 'domicilio', 'calle', 'ciudad', 'país', 'pais', 'código', 'codigo', 'postal', 'teléfono', 'telefono',
+  'móvil', 'movil', 'correo', 'fecha', 'nacimiento', 'nombre', 'apellido', 'apellidos', 'cliente', 'paciente', 'usuario', 'factura',
+  'pedido', 'cuenta', 'asunto', 'mensaje', 'solicitud', 'le', 'les', 'nos', 'usted', 'ustedes',
+  // French
+  'cher', 'chère', 'chere', 'chers', 'chères', 'madame', 'monsieur', 'bonjour', 'bonsoir', 'merci', 'cordialement', 'salutations',
+  'sincèrement', 'sincerement', 'amicalement', 'bien', 'adresse', 'rue', 'ville', 'pays', 'téléphone', 'telephone', 'portable',
+  'courriel', 'objet', 'date', 'naissance', 'nom', 'prénom', 'prenom', 'client', 'cliente', 'patient', 'patiente', 'utilisateur',
+  'facture', 'commande', 'compte', 'numéro', 'numero', 'dossier', 'demande', 'nous', 'vous', 'votre', 'vos',
+];
+
+// Software, services and technology words that are in the name lists (Docker, Java, Kafka are someone's name) or
+// read as unknown capitalised words (Kubernetes, Terraform): a list of them is a stack, not a list of people. With a
+// surname or a title they still make a name ("Java Smith", "Mr. Docker"). Given names that are also a language or
+// product (Ruby, Julia, Ada, Pascal, Travis, Cassandra) are left out: alone they stay names.
+const TECH_WORDS = [
+  // platforms, operating systems, browsers
+  'linux', 'ubuntu', 'debian', 'fedora', 'centos', 'rhel', 'alpine', 'arch', 'windows', 'macos', 'ios', 'android', 'unix', 'freebsd',
+  'mozilla', 'firefox', 'chrome', 'chromium', 'safari', 'edge', 'opera', 'webkit', 'gecko', 'khtml', 'trident', 'electron',
+  // languages and runtimes
+  'java', 'javascript', 'typescript', 'python', 'golang', 'rust', 'kotlin', 'scala', 'swift', 'perl', 'php', 'haskell', 'erlang',
+  'elixir', 'clojure', 'lua', 'dart', 'fortran', 'cobol', 'node', 'nodejs', 'deno', 'bun', 'jvm', 'dotnet', 'webassembly', 'wasm',
+  // frameworks and libraries
+  'react', 'angular', 'vue', 'svelte', 'nextjs', 'nuxt', 'django', 'flask', 'fastapi', 'rails', 'laravel', 'symfony', 'spring',
+  'express', 'hono', 'fastify', 'jquery', 'bootstrap', 'tailwind', 'webpack', 'vite', 'babel', 'eslint', 'prettier', 'jest', 'mocha',
+  'vitest', 'pytest', 'junit', 'testng', 'rspec', 'phpunit', 'chai', 'sinon', 'cypress', 'selenium', 'puppeteer', 'playwright',
+  'storybook', 'ember', 'backbone', 'jekyll', 'gatsby', 'astro', 'remix', 'nestjs', 'esbuild', 'rollup', 'lerna', 'gradle', 'maven', 'npm', 'yarn', 'pnpm', 'pip', 'conda', 'cargo', 'homebrew', 'flutter', 'pandas',
+  'numpy', 'pytorch', 'tensorflow', 'keras', 'jupyter', 'hibernate', 'redux', 'graphql', 'grpc', 'protobuf', 'swagger', 'openapi',
+  // infrastructure and operations
+  'kubernetes', 'docker', 'podman', 'containerd', 'helm', 'istio', 'envoy', 'linkerd', 'terraform', 'pulumi', 'ansible', 'puppet',
+  'chef', 'saltstack', 'vagrant', 'packer', 'consul', 'nomad', 'openshift', 'rancher', 'minikube', 'kubectl', 'kustomize', 'argo',
+  'argocd', 'flux', 'jenkins', 'circleci', 'gitlab', 'github', 'bitbucket', 'teamcity', 'bamboo', 'tekton', 'spinnaker', 'nginx',
+  'apache', 'tomcat', 'jetty', 'caddy', 'traefik', 'haproxy', 'varnish', 'kong', 'cloudflare', 'akamai', 'fastly', 'heroku',
+  'vercel', 'netlify', 'aws', 'azure', 'gcp', 'lambda', 'fargate', 'cloudwatch', 'cloudfront', 'terraform', 'proxy', 'systemd',
+  // data stores, queues, analytics
+  'postgres', 'postgresql', 'mysql', 'mariadb', 'sqlite', 'mongodb', 'mongo', 'redis', 'memcached', 'cassandra', 'couchdb',
+  'dynamodb', 'elasticsearch', 'opensearch', 'clickhouse', 'snowflake', 'bigquery', 'redshift', 'oracle', 'kafka', 'rabbitmq',
+  'zookeeper', 'celery', 'sidekiq', 'airflow', 'spark', 'hadoop', 'hive', 'presto', 'trino', 'databricks', 'tableau', 'looker',
+  // observability and tools
+  'grafana', 'prometheus', 'loki', 'tempo', 'jaeger', 'zipkin', 'kibana', 'logstash', 'fluentd', 'splunk', 'datadog', 'sentry',
+  'pagerduty', 'opsgenie', 'jira', 'confluence', 'trello', 'asana', 'notion', 'figma', 'slack', 'zoom', 'teams', 'outlook', 'gmail',
+  'excel', 'powerpoint', 'onedrive', 'sharepoint', 'dropbox', 'okta', 'keycloak', 'auth0', 'stripe', 'twilio', 'salesforce',
+  'zendesk', 'hubspot', 'shopify', 'wordpress', 'drupal', 'magento', 'vscode', 'vim', 'emacs', 'intellij', 'xcode', 'git',
+  'openai', 'anthropic', 'chatgpt', 'gemini', 'llama', 'mistral', 'copilot',
 ];

@@ -23,6 +23,20 @@ const REGIONS = [
   'southeast asia', 'central asia', 'west africa', 'east africa', 'north africa', 'southern africa', 'sub-saharan africa',
   'pacific', 'atlantic', 'mediterranean', 'emea', 'apac', 'latam', 'silicon valley', 'new england', 'midwest',
 ];
+// The German, Spanish, French and local names of large cities and of countries, which the lists hold in English
+// only: "aus Wien", "desde Lisboa", "en Allemagne".
+const LOCAL_NAMES = [
+  'wien', 'viena', 'vienne', 'münchen', 'múnich', 'köln', 'colonia', 'praha', 'prag', 'praga', 'warszawa', 'warschau', 'varsovia',
+  'varsovie', 'lisboa', 'lissabon', 'lisbonne', 'roma', 'rom', 'milano', 'mailand', 'milán', 'napoli', 'neapel', 'nápoles', 'torino',
+  'turín', 'bruxelles', 'brüssel', 'bruselas', 'genève', 'genf', 'ginebra', 'zürich', 'zúrich', 'københavn', 'kopenhagen',
+  'copenhague', 'athen', 'atenas', 'athènes', 'sevilla', 'séville', 'londres', 'moskau', 'moscú', 'moscou', 'moskva', 'peking',
+  'pekín', 'pékin', 'nueva york', 'den haag', 'marsella', 'fráncfort', 'francfort', 'hamburgo', 'hambourg', 'estocolmo',
+  'deutschland', 'alemania', 'allemagne', 'españa', 'spanien', 'espagne', 'frankreich', 'francia', 'österreich', 'autriche', 'schweiz',
+  'suiza', 'suisse', 'italien', 'italia', 'italie', 'polen', 'polonia', 'pologne', 'niederlande', 'países bajos', 'pays-bas',
+  'belgien', 'bélgica', 'belgique', 'großbritannien', 'reino unido', 'royaume-uni', 'vereinigte staaten', 'estados unidos',
+  'états-unis', 'europa', 'schweden', 'suecia', 'suède', 'dänemark', 'dinamarca', 'danemark', 'griechenland', 'grecia', 'grèce',
+  'russland', 'rusia', 'russie', 'japón', 'japon', 'méxico', 'mexiko', 'brasilien', 'brasil', 'brésil',
+];
 const PROVINCES_OF = new Set(['US', 'CA', 'AU']);
 const MIN_POPULATION = 500_000;
 
@@ -37,6 +51,7 @@ export function places(): Places {
     if (n && n.length >= 3) set.add(n);
   };
   for (const r of REGIONS) add(r);
+  for (const r of LOCAL_NAMES) add(r);
   const { countries } = require('countries-list') as { countries: Record<string, { name: string }> };
   for (const c of Object.values(countries)) add(c.name);
   const { cityMapping } = require('city-timezones') as {

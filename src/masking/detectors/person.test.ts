@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createMasker } from '../index.js';
 import { hasCue, hasCueSlow, isParticle, KEY_BEFORE, keyBefore } from './person.js';
 
 // PERSON reads three things by code unit that were sliced and matched before: the cue before a word (hasCue, against
@@ -50,4 +51,74 @@ test('isParticle is the particle set on the trimmed slice', () => {
     const cu = Uint16Array.from(text, (ch) => ch.charCodeAt(0));
     assert.equal(isParticle(cu, 3, 4 + inner.length + 1), particles.has(text.slice(3, 4 + inner.length + 1).trim()), JSON.stringify(inner));
   }
+});
+
+// Behaviour: what the detector masks as PERSON, with the look-alikes it must leave alone.
+const engine = createMasker();
+const scan = (t: string): string[] => engine.scanSync(t).filter((f) => f.type === 'PERSON').map((f) => t.slice(f.start, f.end));
+
+test('header, trailer and contact labels are not speakers; real speakers still are (D2, D35)', () => {
+  for (const t of ['Content-Type: application/json', 'User-Agent: Mozilla/5.0', 'X-Request-Id: 9f1c', 'Proxy-Authorization: Bearer x',
+    'X-Api-Key: abc', 'X-Amz-Date: 20260314T102233Z', 'Referer: https://example.com/', 'Tel: 1', 'Telefon: 030 1234567', 'Ref: 020 7946 0958',
+    'Fax: +1 415 555 0173', 'Headcount: 580', 'Tlf: 22 33 44 55', 'Co-authored-by: bot', 'Accept-Encoding: gzip, deflate']) {
+    assert.deepEqual(scan(t), [], t);
+  }
+  assert.deepEqual(scan('User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36'), []);
+  assert.deepEqual(scan('Maria: can you check the invoice?'), ['Maria']);
+  assert.deepEqual(scan('Dr. Chen: the results are fine'), ['Chen']);
+  assert.deepEqual(scan('Kowalczyk: "who are you?"'), ['Kowalczyk']);
+  assert.deepEqual(scan('Smith-Jones: hi there'), ['Smith-Jones']);
+  assert.deepEqual(scan('Jean-Luc: ready'), ['Jean-Luc']);
+  assert.deepEqual(scan('Signed-off-by: Linus Torvalds <t@l.org>'), ['Linus Torvalds']);
+});
+
+test('software and product names, alone or in lists, are not people (D11)', () => {
+  for (const t of ['We deploy with Kubernetes and Terraform.', 'Docker image', 'Price list: Basic $9.99, Pro $29.99', 'Java: at com.example.X.run(X.java:1)',
+    'We use Docker, Kafka and Jenkins.', 'Kubernetes, Terraform, Grafana, Prometheus, Jenkins, Ansible, Kafka, Redis, Django, Flask, Rails, Laravel, Angular, Vue, Svelte, Ember, Jasmine, Mocha, Jest, Chai, Sinon, Karma, Cypress, Selenium, Puppeteer, Hugo, Jekyll, Gatsby, Astro, Remix, Deno, Bun']) {
+    assert.deepEqual(scan(t), [], t);
+  }
+  // People still: with a title, a surname, a greeting, in a list of people, or ending a sentence as a vocative.
+  assert.deepEqual(scan('Mr. Jenkins called.'), ['Jenkins']);
+  assert.deepEqual(scan('Thanks, Grant'), ['Grant']);
+  assert.deepEqual(scan("Don't go to town, Mark!"), ['Mark']);
+  assert.deepEqual(scan('Is there a better song? Muslija and Brown were engineers.').sort(), ['Brown', 'Muslija']);
+  assert.deepEqual(scan('Invited: Hugo, Jasmine, Karma and Docker.'), ['Hugo', 'Jasmine', 'Karma', 'Docker']);
+  assert.deepEqual(scan('Anna, Grant and Hope came.').sort(), ['Anna', 'Grant', 'Hope']);
+});
+
+test('a place after a postal code or a locative is not a name, and a name found elsewhere does not change that (D8)', () => {
+  assert.deepEqual(scan('Adresse: Hauptstraße 12, 10115 Berlin.\nFlights from Berlin to Lisbon.'), []);
+  for (const t of ['Su dirección es Calle de Alcalá 48, 28014 Madrid.', 'Adresse : F-75008 Paris.', 'A-1010 Wien', 'Le escribimos desde Madrid.',
+    'Né le 02/11/1965 à Lyon.', 'Ich komme aus Berlin.', 'Wir fliegen nach Berlin.']) {
+    assert.deepEqual(scan(t), [], t);
+  }
+  assert.deepEqual(scan('João da Silva, Rua Augusta 10, 1100-053 Lisboa'), ['João da Silva']);
+  assert.deepEqual(scan('I met Pierre in Paris and Hans in Wien.'), ['Pierre', 'Hans'], 'a place in a list beside a name is still a place');
+  // A year is not a postal code; an honorific still says person.
+  assert.deepEqual(scan('In 2019 Angela Merkel said'), ['Angela Merkel']);
+  assert.deepEqual(scan('Ticket 4411: Mr. Berlin called. Flights from Berlin to Lisbon.'), ['Berlin']);
+});
+
+test('a name after a salutation or label and an honorific, accented or not (D5)', () => {
+  assert.deepEqual(scan('Estimada Sra. María José García López'), ['María José García López']);
+  assert.deepEqual(scan('Paciente Sra. María García'), ['María García']);
+  assert.deepEqual(scan('Cliente Sr. José Pérez'), ['José Pérez']);
+  assert.deepEqual(scan('Xyzzy Mr. José Pérez'), ['José Pérez']);
+  assert.deepEqual(scan('Bonjour Monsieur François Lefèvre,'), ['François Lefèvre']);
+  // "Dr" without its dot after a word is a street, not a title.
+  assert.deepEqual(scan('sent to 1737 Cheriton Dr Reuquén Extensions'), []);
+});
+
+test('German, Spanish and French letters: function words, greetings and sign-offs are not names (D7)', () => {
+  assert.deepEqual(scan('Sehr geehrte Frau Müller, vielen Dank für Ihre Nachricht.'), ['Müller']);
+  assert.deepEqual(scan('Herr Jürgen Weiß aus der Buchhaltung wird sich bei Ihnen melden.'), ['Jürgen Weiß']);
+  assert.deepEqual(scan('Mit freundlichen Grüßen, Anneliese Schröder'), ['Anneliese Schröder']);
+  assert.deepEqual(scan('Atentamente, Javier Fernández'), ['Javier Fernández']);
+  assert.deepEqual(scan('Nous avons bien reçu votre dossier. Adresse : voir ci-dessous.'), []);
+  assert.deepEqual(scan('Cordialement, Émilie Dubois'), ['Émilie Dubois']);
+  assert.deepEqual(scan('Le escribimos desde Madrid. Su pedido está listo.'), []);
+  assert.deepEqual(scan('Gracias, Pedro'), ['Pedro']);
+  assert.deepEqual(scan('Liebe Anna, danke!'), ['Anna']);
+  // Given names that are also stop words stay names.
+  assert.deepEqual(scan('Ella: what a day'), ['Ella']);
 });

@@ -1,6 +1,6 @@
 import type { Finding } from '../../core/masking.js';
-import { byLastUnit, charClass, codeUnits, SPACE } from '../chars.js';
-import { COMMON, lexicon, NAME, NOT_NAME, TITLE, wordHash, type Lexicon } from '../lexicon.js';
+import { ANY_LETTER, byLastUnit, charClass, codeUnits, SPACE, WORD_LETTER } from '../chars.js';
+import { COMMON, lexicon, NAME, NOT_NAME, TECH, TITLE, wordHash, type Lexicon } from '../lexicon.js';
 import type { Detector } from '../types.js';
 import { wordPass } from '../words.js';
 import { places, type Places } from '../places.js';
@@ -11,7 +11,10 @@ const CUES = ['my name is', 'name is', 'name:', 'i am', "i'm", 'this is', 'hi', 
   'cheers', 'call me', 'calls me', 'called', 'named', 'named him', 'named her', 'by', 'with', 'says', 'said', 'told', 'asked', 'contact',
   'ask for', 'attn', 'attn:', 'cc', 'cc:', 'from:', 'to:', 'signed', 'patient', 'user:', 'customer:', 'agent:', 'starring', 'directed by',
   'written by', 'featuring', 'meet', 'and', ',', 'is', 'last name?', 'first name?', 'name?', 'maiden name is', 'founders:', 'kid', 'son', 'daughter',
-  'wife', 'husband', 'mother', 'father', 'brother', 'sister', 'friend', 'colleague', 'manager', 'ex-zombie'];
+  'wife', 'husband', 'mother', 'father', 'brother', 'sister', 'friend', 'colleague', 'manager', 'ex-zombie',
+  // German, Spanish and French salutations and sign-offs.
+  'hallo', 'liebe', 'lieber', 'geehrte', 'geehrter', 'danke', 'grüße', 'grüßen', 'hola', 'estimada', 'estimado', 'querida', 'querido',
+  'gracias', 'saludos', 'atentamente', 'bonjour', 'cher', 'chère', 'merci', 'cordialement', 'paciente', 'cliente'];
 // The cues by their last character, in list order: only the few that can end the text before a word are tried.
 const CUES_BY_LAST = byLastUnit(CUES);
 const isAsciiLower = (c: number) => c >= 97 && c <= 122;
@@ -72,6 +75,98 @@ function listCue(text: string, start: number): boolean {
   if (text.charCodeAt(k - 1) === 44) return true;
   const w = wordBefore(text, k);
   return w === 'and' || w === 'And' || w === 'is' || w === 'Is';
+}
+
+/**
+ * Is the lone word [start, end) (token `t`) made a name only by a list cue? A day or month after `,`, `and` or `is`
+ * is a date. A word that is both a common word and a name (Pro, Mark, Brown) after `,` or `and` is an item of a list
+ * of things ("Basic $9.99, Pro $29.99", "Kubernetes, Docker") unless a name-like word is the item before it
+ * ("Muslija and Brown"), a greeting or another cue stands before the comma ("Thanks, Grant"), or it ends a sentence
+ * with `!` or `?` ("Don't go, Mark!").
+ */
+function listOnly(text: string, cu: Uint16Array, start: number, end: number, t: number, lowerOf: (t: number) => string): boolean {
+  if (!listCue(text, start)) return false;
+  if (DATE_WORDS.has(lowerOf(t))) return true;
+  if (tK[t] !== K_NAME_COMMON) return false;
+  const nc = at(cu, end);
+  if (nc === 33 || nc === 63 || end === cu.length) return false;
+  let k = start;
+  while (k > 0 && charClass(cu[k - 1]) & SPACE) k--;
+  if (cu[k - 1] === 44) k--;
+  else {
+    const w = wordBefore(text, k);
+    if (w !== 'and' && w !== 'And') return false;
+    k -= 3;
+  }
+  while (k > 0 && charClass(cu[k - 1]) & SPACE) k--;
+  if (t > 0 && tE[t - 1] === k && tK[t - 1] !== K_COMMON && tK[t - 1] !== K_TITLE) return false;
+  return !hasCue(text, cu, k);
+}
+
+/** Does [s, e) hold a hyphen (inside: the word pass keeps only inner ones)? */
+function hasHyphen(cu: Uint16Array, s: number, e: number): boolean {
+  for (let i = s + 1; i < e - 1; i++) if (cu[i] === 45) return true;
+  return false;
+}
+
+/** Does speech follow a speaker label's colon at `p`: a letter after white space and quotes, not a number or a symbol? */
+function saysWords(cu: Uint16Array, p: number): boolean {
+  const hi = Math.min(cu.length, p + 8);
+  while (p < hi && (cu[p] === 32 || cu[p] === 9 || cu[p] === 34 || cu[p] === 39 || cu[p] === 0x201c)) p++;
+  return p < cu.length && (charClass(cu[p]) & ANY_LETTER) !== 0;
+}
+
+/**
+ * Flags of a hyphenated word the lists do not hold, from its parts: a header or trailer name ("Content-Type",
+ * "X-Request-Id", "Signed-off-by", "User-Agent") is made of common words, starts with `X-` or ends in `-by`; it reads as a common
+ * word. A part that is only a name ("Smith-Jones", "Day-Lewis", "Jean-Luc") keeps it a name candidate (0).
+ */
+function compoundFlags(lower: string, lex: Lexicon): number {
+  const parts = lower.split('-');
+  // `X-…` is a header by convention, `…-by` a commit trailer (Signed-off-by, Co-authored-by, Reviewed-by).
+  if (parts[0] === 'x' || parts[parts.length - 1] === 'by') return COMMON;
+  let common = 0, other = 0;
+  for (const p of parts) {
+    if (p.length <= 1) continue;
+    const f = lex.lookup(p, wordHash(p));
+    if (f & NAME && !(f & (COMMON | NOT_NAME))) return 0;
+    if (f & (COMMON | NOT_NAME)) common++;
+    else other++;
+  }
+  return common > 0 && common > other ? COMMON : 0;
+}
+
+/**
+ * Does a postal code end right before `start`: 5 digits, or 4 that are not a year (1900–2099), with an optional
+ * country prefix ("10115 ", "F-75008 ", "A-1010 ", "CH-8001 "), or `NN-NNN` / `NNNN-NNN` ("00-950 ", "1100-053 ")? Read from the code units; most words fail at the
+ * first look.
+ */
+function afterPostalCode(cu: Uint16Array, start: number): boolean {
+  let k = start - 1;
+  if (at(cu, k) !== 32) return false;
+  const d = at(cu, k - 1);
+  if (d < 48 || d > 57) return false;
+  let i = k - 1;
+  while (i >= 0 && cu[i] >= 48 && cu[i] <= 57) i--;
+  let n = k - 1 - i;
+  // Polish and Portuguese codes: "00-950 Warszawa", "1100-053 Lisboa".
+  if (n === 3 && at(cu, i) === 45) {
+    let h = i - 1;
+    while (h >= 0 && cu[h] >= 48 && cu[h] <= 57) h--;
+    if (i - 1 - h !== 2 && i - 1 - h !== 4) return false;
+    i = h;
+    n = 5;
+  }
+  if (n !== 4 && n !== 5) return false;
+  const c = at(cu, i); // before the digits: start, white space, `,`, `(` or the `-` of a country prefix
+  const isUp = (x: number) => x >= 65 && x <= 90;
+  const prefix = c === 45 && isUp(at(cu, i - 1)) && (i < 2 || !(charClass(cu[i - 2]) & WORD_LETTER) || (isUp(cu[i - 2]) && (i < 3 || !(charClass(cu[i - 3]) & WORD_LETTER))));
+  if (!(i < 0 || charClass(c) & SPACE || c === 44 || c === 40 || prefix)) return false;
+  if (n === 4 && !prefix) {
+    const y = (cu[i + 1] - 48) * 10 + (cu[i + 2] - 48);
+    if (y === 19 || y === 20) return false;
+  }
+  return true;
 }
 
 // Word kinds, one byte per token.
@@ -171,7 +266,9 @@ export function personCacheWords(): string[] {
 const FIELD_IS_NAME = /(?:^|_)(?:name|first_?name|last_?name|full_?name|surname|given_?name|customer|patient|contact|owner|author|assignee|requester)$/;
 const FIELD_IS_PLACE = /(?:^|_)(?:city|town|country|state|province|region|location|place|destination|origin|capital|county|locality|office|site)$/i;
 // Words right before a place ("in Lisbon", "from Berlin to Lisbon", "shipped to Germany").
-const LOCATIVE = new Set(['in', 'from', 'to', 'at', 'near', 'via', 'across', 'around', 'throughout', 'outside', 'within', 'into', 'toward', 'towards', 'between']);
+const LOCATIVE = new Set(['in', 'from', 'to', 'at', 'near', 'via', 'across', 'around', 'through', 'throughout', 'outside', 'within', 'into', 'toward', 'towards', 'between',
+  // German, Spanish, French: "aus Berlin", "nach München", "desde Madrid", "en Sevilla", "à Lyon", "depuis Paris".
+  'aus', 'nach', 'von', 'bei', 'ab', 'über', 'desde', 'hacia', 'hasta', 'en', 'a', 'de', 'para', 'por', 'à', 'vers', 'depuis', 'pour']);
 const LETTER = /\p{L}/u;
 export const KEY_BEFORE = /([A-Za-z_]+)["']?\s*[:=]\s*["']?$/;
 
@@ -300,6 +397,7 @@ export const persons: Detector = (text, out, ctx) => {
     const before = s > 0 ? cu[s - 1] : 32, after = e < cu.length ? cu[e] : 32;
     if ((before >= 48 && before <= 57) || (after >= 48 && after <= 57)) continue;
     if (after === 45 && e + 1 < cu.length && cu[e + 1] >= 48 && cu[e + 1] <= 57) continue; // "Apache-2.0", "Windows-11"
+    if (after === 47 && e + 1 < cu.length && cu[e + 1] >= 48 && cu[e + 1] <= 57) continue; // a product and version: "Mozilla/5.0", "Chrome/120.0"
     if ((before === 47 || before === 43 || after === 47 || after === 43) && inDigitBlob(cu, s, e)) continue;
     if (e - s > 2 && cu[e - 1] === 115) {
       const q = cu[e - 2];
@@ -317,6 +415,7 @@ export const persons: Detector = (text, out, ctx) => {
     if (ascii) {
       lex ??= lexicon();
       fl = lex.lookupAscii(cu, s, e, lh);
+      if (fl === 0 && hasHyphen(cu, s, e)) fl = compoundFlags(text.slice(s, e).toLowerCase(), lex);
       lowerLen = e - s;
       kind = kindOf(fl, lowerLen, lowerLen >= 2 ? cu[s + 1] : 0);
     } else {
@@ -340,6 +439,7 @@ export const persons: Detector = (text, out, ctx) => {
         lh = wordHash(lower);
         lex ??= lexicon();
         fl = lex.lookup(lower, lh);
+        if (fl === 0 && lower.includes('-')) fl = compoundFlags(lower, lex);
         // The kind depends on the word alone, unless a one-letter word lower-cases to more (İ): then on what follows.
         kind = e - s >= 2 ? kindOf(fl, lower.length, cu[s + 1]) : lower.length === 1 ? kindOf(fl, 1, 0) : 0;
         // Only words of the public lists that are no one's name are kept: a name, or a word in none of the lists (a
@@ -417,6 +517,16 @@ export const persons: Detector = (text, out, ctx) => {
     }
     while (b > a && (tK[b - 1] === K_COMMON || tK[b - 1] === K_TITLE)) b--;
     if (a >= b) continue;
+    // An honorific inside: the name starts after it, the words before are a salutation or a label ("Estimada Sra.
+    // María García", "Paciente Sr. José Pérez"). A short one without its dot after a word is more often a street
+    // ("Cheriton Dr Reuquén").
+    for (let j = b - 2; j > a; j--) {
+      if (tK[j] === K_TITLE && (cu[tE[j] - 1] === 46 || tE[j] - tS[j] >= 4)) {
+        a = j + 1;
+        title = true;
+        break;
+      }
+    }
     // A common word inside: keep the longest name-like part before it.
     for (let j = a; j < b; j++) {
       if (tK[j] === K_COMMON) {
@@ -441,20 +551,26 @@ export const persons: Detector = (text, out, ctx) => {
     let speaker = false, vocative = false;
     if (nc === 58) {
       const q = at(cu, end + 1);
-      speaker = nWords <= 3 && (q === 32 || q === 34) && sentenceStart(cu, start) && (nName > 0 || nUnknown > 0);
+      // Without a known name word, a label must be followed by words ("Kowalczyk: can you…"), not a number or a
+      // symbol ("Tlf: 020 7946 0958", "Kd-Nr: #4411").
+      speaker = nWords <= 3 && (q === 32 || q === 34) && sentenceStart(cu, start) && (nName > 0 || (nUnknown > 0 && saysWords(cu, end + 1)));
     } else if (nc === 44) vocative = VOCATIVE.test(text.slice(end, end + 12));
     let conf = 0;
     if (title) conf = 0.9;
     else if (speaker || vocative) conf = 0.75;
     else if (nWords >= 2 && nName >= 1) conf = 0.85;
     else if (nWords === 1 && nName === 1) conf = sentenceStart(cu, start) ? 0.6 : 0.7;
-    else if (fieldIsName || (charClass(at(cu, start - 1)) & SPACE && hasCue(text, cu, start) && !(nWords === 1 && listCue(text, start) && DATE_WORDS.has(lowerOf(a))))) conf = 0.85;
+    else if (fieldIsName || (charClass(at(cu, start - 1)) & SPACE && hasCue(text, cu, start) && !(nWords === 1 && listOnly(text, cu, start, end, a, lowerOf)))) conf = 0.85;
     else if (nWords >= 2 && nUnknown === nWords) conf = 0.6;
     else if (nWords >= 2 && nameCommon && nUnknown >= 1) conf = 0.65;
     if (!conf) continue;
+    // One word in a list of things ("Kubernetes, Terraform, Django, Hugo, Jekyll"): a given name there is a product.
+    if (nWords === 1 && !title && !speaker && !vocative && !fieldIsName && inThingList(cu, a, count)) continue;
     // A place the name lists also hold (Lisbon, Germany, Houston), where the context says place: left alone unless
     // an honorific, a speaker or vocative form, or a name field says person.
     if (!title && !speaker && !vocative && !fieldIsName && b - a <= 4 && placeVeto(text, start, end, tH[a], ctx.field)) continue;
+    // A town right after a postal code is part of an address ("10115 Berlin", "F-75008 Paris"), not a person.
+    if (!title && !speaker && !vocative && !fieldIsName && b - a <= 3 && afterPostalCode(cu, start)) continue;
     found.push({ type: 'PERSON', start, end, confidence: conf, detector: 'person' });
     tMark[a] |= 1;
     tMark[b - 1] |= 2;
@@ -468,11 +584,17 @@ export const persons: Detector = (text, out, ctx) => {
     }
   }
   // Lists of people ("Kónya, Szász and Reed"): an unaccepted capitalised word next to an accepted name.
-  listNeighbours(cu, singles, found, count);
+  listNeighbours(text, cu, singles, found, count, ctx.field);
   // The same name elsewhere in the text ("… starring Adamska").
   if (known.size) {
+    placeList ??= places();
     for (let j = 0; j < count; j++) {
-      if (KNOWN_BITS[tH[j] & 0xffff] && !(tMark[j] & 1) && isKnown(j)) found.push({ type: 'PERSON', start: tS[j], end: tE[j], confidence: 0.7, detector: 'person' });
+      if (!KNOWN_BITS[tH[j] & 0xffff] || tMark[j] & 1 || !isKnown(j)) continue;
+      // A name found elsewhere does not override a place's context here ("Berlin Tower called … flights from Berlin"):
+      // the context is read only for a word that is a place at all (the first filter rules out most).
+      if (afterPostalCode(cu, tS[j])) continue;
+      if (placeList.mayStartWith(tH[j]) && placeList.has(lowerOf(j)) && isPlaceHere(text, tS[j], tE[j], !!ctx.field && FIELD_IS_PLACE.test(ctx.field))) continue;
+      found.push({ type: 'PERSON', start: tS[j], end: tE[j], confidence: 0.7, detector: 'person' });
     }
     for (let j = 0; j < count; j++) KNOWN_BITS[tH[j] & 0xffff] = 0;
   }
@@ -497,7 +619,35 @@ function listAfter(cu: Uint16Array, p: number): number {
   return 0;
 }
 
-function listNeighbours(cu: Uint16Array, singles: number[], found: Finding[], count: number): void {
+/**
+ * Is token `t` an item of a list of things: among the items beside it (their words next to `, `, ` and `; up to 8
+ * on each side), at least two are common or technology words, and no fewer than the other items? Only asked of list
+ * items that would be a name (a few per text).
+ */
+function inThingList(cu: Uint16Array, t: number, count: number): boolean {
+  const s0 = tS[t], e0 = tE[t];
+  // Most words have no list separator on either side: ruled out from two characters.
+  const lc = at(cu, s0 - 2), rc = at(cu, e0);
+  if (lc !== 44 && lc !== 100 && rc !== 44 && rc !== 32) return false;
+  let things = 0, others = 0;
+  for (let u = t, n = 0; u > 0 && n < 8; n++) {
+    const l = listBefore(cu, tS[u]);
+    if (l === 0 || tE[u - 1] !== tS[u] - l || cu[tS[u] - 2] === 58) break; // a label before `: ` is no item
+    u--;
+    if (tK[u] === K_COMMON || tF[u] & TECH) things++;
+    else others++;
+  }
+  for (let u = t, n = 0; u + 1 < count && n < 8; n++) {
+    const r = listAfter(cu, tE[u]);
+    if (r === 0 || tS[u + 1] !== tE[u] + r) break;
+    u++;
+    if (tK[u] === K_COMMON || tF[u] & TECH) things++;
+    else others++;
+  }
+  return things >= 2 && things >= others;
+}
+
+function listNeighbours(text: string, cu: Uint16Array, singles: number[], found: Finding[], count: number, field: string | undefined): void {
   // Findings start and end at words: tMark says which (a finding that ends right before word t ends at word t - 1).
   // The words that could join a list at all (their kind, and a comma, colon or "and" beside them): the same in
   // both rounds.
@@ -506,7 +656,7 @@ function listNeighbours(cu: Uint16Array, singles: number[], found: Finding[], co
     const fl = tF[t];
     if ((fl & (NAME | COMMON)) === COMMON) continue;
     const k = tK[t];
-    if (k === K_TITLE || k === K_INITIAL) continue;
+    if (k === K_TITLE || k === K_INITIAL || fl & (TECH | NOT_NAME)) continue;
     if (k === K_COMMON && !(fl & NAME)) continue;
     const lc = at(cu, tS[t] - 2), rc = at(cu, tE[t]);
     if (lc !== 44 && lc !== 100 && lc !== 58 && rc !== 44 && rc !== 32) continue; // ', ' 'and ' ': ' / ', ' ' and'
@@ -520,7 +670,8 @@ function listNeighbours(cu: Uint16Array, singles: number[], found: Finding[], co
       const right = listAfter(cu, e);
       const nl = left > 0 && t > 0 && tE[t - 1] === s - left && (tMark[t - 1] & 2) !== 0 && at(cu, s - 2) !== 58;
       const nr = right > 0 && t + 1 < count && tS[t + 1] === e + right && (tMark[t + 1] & 1) !== 0;
-      if (nl || nr) {
+      // Not an item of a list of things, nor a place where the context says place ("in Paris and Hans in Wien").
+      if ((nl || nr) && !inThingList(cu, t, count) && !placeVeto(text, s, e, tH[t], field)) {
         found.push({ type: 'PERSON', start: s, end: e, confidence: 0.6, detector: 'person' });
         tMark[t] |= 3;
       }
