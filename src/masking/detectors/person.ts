@@ -518,9 +518,10 @@ export const persons: Detector = (text, out, ctx) => {
     while (b > a && (tK[b - 1] === K_COMMON || tK[b - 1] === K_TITLE)) b--;
     if (a >= b) continue;
     // An honorific inside: the name starts after it, the words before are a salutation or a label ("Estimada Sra.
-    // María García", "Paciente Sr. José Pérez"). A short one without its dot after a word is more often a street
-    // ("Cheriton Dr Reuquén").
-    for (let j = b - 2; j > a; j--) {
+    // María García", "Paciente Sr. José Pérez"). A short one without its dot after a word, or any after a house
+    // number, is more often a street ("Cheriton Dr Reuquén", "15 Oak Dr. Springfield").
+    const houseNumber = at(cu, tS[a] - 1) === 32 && at(cu, tS[a] - 2) >= 48 && at(cu, tS[a] - 2) <= 57;
+    for (let j = b - 2; j > a && !houseNumber; j--) {
       if (tK[j] === K_TITLE && (cu[tE[j] - 1] === 46 || tE[j] - tS[j] >= 4)) {
         a = j + 1;
         title = true;
@@ -560,7 +561,7 @@ export const persons: Detector = (text, out, ctx) => {
     else if (speaker || vocative) conf = 0.75;
     else if (nWords >= 2 && nName >= 1) conf = 0.85;
     else if (nWords === 1 && nName === 1) conf = sentenceStart(cu, start) ? 0.6 : 0.7;
-    else if (fieldIsName || (charClass(at(cu, start - 1)) & SPACE && hasCue(text, cu, start) && !(nWords === 1 && listOnly(text, cu, start, end, a, lowerOf)))) conf = 0.85;
+    else if (fieldIsName || (charClass(at(cu, start - 1)) & SPACE && hasCue(text, cu, start) && !(nWords === 1 && (tF[a] & TECH || listOnly(text, cu, start, end, a, lowerOf))))) conf = 0.85;
     else if (nWords >= 2 && nUnknown === nWords) conf = 0.6;
     else if (nWords >= 2 && nameCommon && nUnknown >= 1) conf = 0.65;
     if (!conf) continue;
