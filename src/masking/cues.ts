@@ -35,8 +35,10 @@ export const BIRTH_SRC = '\\b(?:born|birth|dob|d\\.o\\.b|geburt|geboren|geb\\.|g
 export const NATIONAL_SRC = '\\b(?:dni|nie|nif|nir|insee|sociale|vitale|steuer-?id|steueridentifikationsnummer)\\b';
 /** A secret-looking word inside a name (DB_PASSWORD, apiKey, x-auth-token). */
 export const KEYWORD_SRC = 'pass|pwd|secret|token|key|auth|credential|session|signature|cookie';
-/** Known provider token prefixes (case-sensitive). */
-export const PREFIX_SRC = 'AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|xapp-|[sr]k_live_|sk-|AIza|eyJ';
+/** Known provider token prefixes (case-sensitive). A Twilio key is matched whole here (SK and 32 hex digits), so a
+ * Slovak IBAN (SK31 …) is still an IBAN start. */
+export const PREFIX_SRC = 'AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposre]-|xoxe\\.xox[bp]-|xapp-|[sr]k_live_|sk-|AIza|eyJ|' +
+  'gl(?:pat|dt|rt|ptt|oas|soat|ffct|ft|imt|agent|cbt)-|npm_|hf_|whsec_|SG\\.|ya29\\.|SK[0-9a-f]{32}(?![0-9A-Za-z])|shp(?:at|ca|pa|ss)_|LS0tLS1CRUdJTi';
 /** An APO/FPO/DPO line (case as written). */
 export const MILITARY_SRC = '\\b(?:APO|FPO|DPO|apo|fpo|dpo) (?:A[AEP]|a[aep]) \\d{5}\\b';
 /** The start of an IBAN: two capitals and two digits at a word start (case-sensitive). */

@@ -5,7 +5,7 @@ import { birthDates, medicalRecords, nationalIds } from './detectors/context.js'
 import { emails, ibans, ipv6 } from './detectors/net.js';
 import { numbers } from './detectors/numbers.js';
 import { persons } from './detectors/person.js';
-import { assignments, fieldSecretOfType, pemBlocks, providerTokens, secretFieldType, urlCredentials } from './detectors/secrets.js';
+import { assignments, commandLine, fieldSecretOfType, pemBlocks, providerTokens, secretField, urlCredentials, type SecretField } from './detectors/secrets.js';
 import { releaseCodeUnits } from './chars.js';
 import type { Detector, ScanContext } from './types.js';
 
@@ -14,6 +14,7 @@ const REGISTRY: Record<string, Detector> = {
   'provider-token': providerTokens,
   'url-credentials': urlCredentials,
   'secret-assignment': assignments,
+  'command-line': commandLine,
   email: emails,
   iban: ibans,
   ipv6,
@@ -78,8 +79,8 @@ interface FieldInfo {
   norm: string;
   /** The type a value under this name is, whatever it looks like (FIELD_TYPES). */
   type: string | undefined;
-  /** The secret type of a value under this name (secretFieldType). */
-  secret: string | undefined;
+  /** What the name says about a secret value under it (secretField). */
+  secret: SecretField | undefined;
 }
 const FIELD_CACHE_MAX = 2048;
 const KEY_MAY_HOLD_VALUE = /[@\d]/;
@@ -96,7 +97,7 @@ function fieldInfo(name: string): FieldInfo {
       break;
     }
   }
-  f = { norm, type, secret: secretFieldType(norm) };
+  f = { norm, type, secret: secretField(norm) };
   // A key with an @ or a digit may itself be a value (it is masked as one): worked out again each time, never kept.
   if (KEY_MAY_HOLD_VALUE.test(name)) return f;
   if (fieldCache.size >= FIELD_CACHE_MAX) fieldCache.clear();
@@ -112,10 +113,11 @@ const T_ALL = 31;
 //     dates, ids);
 //   email: `@`; ipv6 and url-credentials: `:`;
 //   person: a capitalised word, so an upper-case or non-ASCII letter; pem: `-----BEGIN` is upper case;
-//   provider-token: AKIA, ASIA, AIza, eyJ hold a capital; ghp_, github_pat_, sk_live_, rk_live_, sk-, xoxb-, xapp-
-//     are T_WORD;
+//   provider-token: AKIA, ASIA, AIza, eyJ, SG., SK, LS0tLS1CRUdJTi hold a capital; ghp_, github_pat_, sk_live_,
+//     rk_live_, sk-, xoxb-, xoxe., xapp-, glpat- (gl…-), npm_, hf_, whsec_, ya29., shpat_ are T_WORD;
 //   secret-assignment: a secret keyword (pass, token, key, …) in the name is T_WORD; it needs no other sign
 //     ("my password is hunter2");
+//   command-line: the command (curl, mysql, mariadb, sshpass and --pass…: pass, mongo, redis-cli, login) is T_WORD;
 //   address: a street number (digit), a capitalised street word (`Crown Street`), or an address cue followed by a
 //     unit line, whose unit, psc, apt, suite, box are T_WORD ("address: suite b").
 // Non-ASCII characters count as T_UPPER (upper-case letters of any script, look-alike digits and signs). Field-name
@@ -125,6 +127,7 @@ const NEEDS = new Map<Detector, number>([
   [providerTokens, T_UPPER | T_WORD],
   [urlCredentials, T_COLON],
   [assignments, T_WORD],
+  [commandLine, T_WORD],
   [emails, T_AT],
   [ibans, T_DIGIT],
   [ipv6, T_COLON],
@@ -141,7 +144,7 @@ for (let c = 65; c <= 90; c++) ASCII_SIGNS[c] = T_UPPER;
 ASCII_SIGNS[64] = T_AT;
 ASCII_SIGNS[58] = T_COLON;
 // Case-insensitive, so a superset of the case-sensitive provider prefixes.
-const SIGN_WORDS = /pass|pwd|secret|token|key|auth|credential|session|signature|cookie|unit|psc|apt|suite|box|gh[pousr]_|github_pat_|[sr]k_live_|sk-|xox[abposr]-|xapp-/i;
+const SIGN_WORDS = /pass|pwd|secret|token|key|auth|credential|session|signature|cookie|unit|psc|apt|suite|box|gh[pousr]_|github_pat_|[sr]k_live_|sk-|xox[abposre][-.]|xapp-|gl[a-z]{2,5}-|npm_|hf_|whsec_|ya29\.|shp[a-z]{2}_|curl|mysql|mariadb|mongo|redis-cli|login/i;
 
 /** The signs (T_* bits) present in `text`. */
 export function signsOf(text: string): number {

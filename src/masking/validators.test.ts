@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cardIssuer, crc32, entropy, githubTokenFor, githubTokenValid, ibanValid, isbnValid, isIdentifierShape, jwtValid, luhn, ssnValid } from './validators.js';
+import { cardIssuer, crc32, entropy, githubTokenFor, githubTokenValid, ibanValid, isbnValid, isIdentifierShape, jwtValid, luhn, pemPrivateKeyBase64, ssnValid } from './validators.js';
 
 test('luhn and issuer', () => {
   assert.equal(luhn('4111111111111111'), true);
@@ -59,4 +59,14 @@ test('entropy: the counting fast path gives the very same number as counting wit
   }
   assert.equal(entropy(''), 0);
   assert.equal(entropy('abab'), 1);
+});
+
+test('base64 PEM: private keys (RSA, EC, PKCS#8, OpenSSH, encrypted, PGP) yes; certificates and public keys no', () => {
+  const b64 = (s: string) => Buffer.from(`${s}\nMIIEpAIBAAKCAQEA3vyg\n`).toString('base64');
+  for (const h of ['-----BEGIN RSA PRIVATE KEY-----', '-----BEGIN EC PRIVATE KEY-----', '-----BEGIN PRIVATE KEY-----', '-----BEGIN OPENSSH PRIVATE KEY-----',
+    '-----BEGIN ENCRYPTED PRIVATE KEY-----', '-----BEGIN PGP PRIVATE KEY BLOCK-----']) assert.equal(pemPrivateKeyBase64(b64(h)), true, h);
+  for (const h of ['-----BEGIN CERTIFICATE-----', '-----BEGIN PUBLIC KEY-----', '-----BEGIN RSA PUBLIC KEY-----', '-----BEGIN CERTIFICATE REQUEST-----', 'hello']) {
+    assert.equal(pemPrivateKeyBase64(b64(h)), false, h);
+  }
+  assert.equal(pemPrivateKeyBase64('LS0tLS1CRUdJTi'), false);
 });

@@ -176,3 +176,15 @@ export function isIdentifierShape(s: string): boolean {
   if (/^[0-9A-F]+$/.test(s) && [32, 40, 64].includes(s.length)) return true;
   return /^(sha(1|256|384|512)|md5)[:-]/i.test(s);
 }
+
+/**
+ * Does base64 text start with an encoded PEM private key header (`-----BEGIN … PRIVATE KEY-----`, PGP's `… PRIVATE
+ * KEY BLOCK-----` too)? Only the first 96 characters are decoded. Certificates and public keys answer false.
+ *
+ * @example
+ * pemPrivateKeyBase64(Buffer.from('-----BEGIN RSA PRIVATE KEY-----\nMII').toString('base64')) // true
+ */
+export function pemPrivateKeyBase64(b64: string): boolean {
+  const head = Buffer.from(b64.slice(0, 96), 'base64').toString('latin1');
+  return /^-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/.test(head);
+}

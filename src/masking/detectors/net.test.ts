@@ -4,6 +4,7 @@ import type { Finding } from '../../core/masking.js';
 import { emails, emailsByIndexOf, ipv6, ipv6ByIndexOf } from './net.js';
 import { urlCredentials, urlCredentialsByIndexOf } from './secrets.js';
 import { wordPass } from '../words.js';
+import { createMasker } from '../engine.js';
 
 // ipv6, url-credentials and email take the colons and at signs from the word pass's list of `:`, `=` and `@` and read
 // the text by code unit; they found them with indexOf and charCodeAt before, and still do for a small value no other
@@ -36,4 +37,35 @@ test('ipv6, url-credentials and email find what their indexOf versions found', (
     mails += c.length;
   }
   assert.ok(ips > 1_000 && urls > 1_000 && mails > 1_000, `${ips} addresses, ${urls} passwords, ${mails} e-mails`);
+});
+
+const masker = createMasker();
+const masked = (text: string) => masker.maskTextSync(text).text;
+
+test('URL credentials: the password is masked, user, host and path kept; the host is no e-mail address', () => {
+  assert.equal(masked('git clone https://oauth2:q8Zr2LmX0vNp4TkW9sYb@gitlab.com/group/repo.git'), 'git clone https://oauth2:[PASSWORD]@gitlab.com/group/repo.git');
+  // A token of a known format keeps its own type.
+  assert.equal(masked('git clone https://oauth2:glpat-xY3zA5bC7dE9fG1hJ3kL@gitlab.com/group/repo.git'), 'git clone https://oauth2:[SECRET]@gitlab.com/group/repo.git');
+  assert.equal(masked('REDIS_URL=redis://:hunter2hunter2@redis.internal:6379/0'), 'REDIS_URL=redis://:[PASSWORD]@redis.internal:6379/0');
+  assert.equal(masked('https://user:pw@host.example.com/path'), 'https://user:[PASSWORD]@host.example.com/path');
+  assert.equal(masked('https://u:p@ss@h.example.com/x'), 'https://u:[PASSWORD]@h.example.com/x');
+  assert.equal(masked('MONGO_URI=mongodb+srv://admin:Xk9%40pL2q@cluster0.ab1cd.mongodb.net/prod'), 'MONGO_URI=mongodb+srv://admin:[PASSWORD]@cluster0.ab1cd.mongodb.net/prod');
+  // A user alone that is a token (Sentry DSN keys); a plain user name stays.
+  assert.equal(masked('SENTRY_DSN=https://8f3a9c1b2d4e6f808f3a9c1b2d4e6f80@o123456.ingest.sentry.io/4505123'), 'SENTRY_DSN=https://[SECRET]@o123456.ingest.sentry.io/4505123');
+  assert.equal(masked('ssh://git@github.com/org/repo.git and https://bob@example.com/x'), 'ssh://git@github.com/org/repo.git and https://bob@example.com/x');
+  // E-mail addresses next to URLs are still e-mail addresses.
+  assert.equal(masked('see https://example.com/a, mail bob@example.com'), 'see https://example.com/a, mail [EMAIL]');
+  assert.equal(masked('mailto:bob@example.com https://x.example.com/?to=ann@example.org'), 'mailto:[EMAIL] https://x.example.com/?to=[EMAIL]');
+});
+
+test('incoming-webhook URLs: the path after the prefix is the credential (Slack, Discord, Teams)', () => {
+  assert.equal(masked('SLACK_WEBHOOK=https://hooks.slack.com/services/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'), 'SLACK_WEBHOOK=https://hooks.slack.com/services/[SLACK_TOKEN]');
+  assert.equal(masked('"https://discord.com/api/webhooks/123456789012345678/aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7dE9fG1hJ3kL5mN7pQ9rS1tU3vW5xY7"'),
+    '"https://discord.com/api/webhooks/[SECRET]"');
+  assert.equal(masked('url: https://acme.webhook.office.com/webhookb2/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab@0a1b2c3d/IncomingWebhook/abc/def'),
+    'url: https://acme.webhook.office.com/webhookb2/[SECRET]');
+  for (const t of ['docs: https://hooks.slack.com/services/ and https://api.slack.com/messaging/webhooks', 'https://hooks.slack.com.evil.example/services/T024BE7LD/B08QWERTY12/aB3dE5fG7hJ9kL1mN3pQ5rS7',
+    'https://discord.com/channels/123456789012345678/123456789012345678']) {
+    assert.equal(masked(t), t);
+  }
 });

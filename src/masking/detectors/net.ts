@@ -5,6 +5,7 @@ import { CUE_IBAN, eachCue } from '../cues.js';
 import { before, type Detector } from '../types.js';
 import { codeUnits } from '../chars.js';
 import { wordPass } from '../words.js';
+import { endsAuthority } from './secrets.js';
 
 function isLocalChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
@@ -20,10 +21,13 @@ export const emails: Detector = (text, out, ctx) => {
   const w = wordPass(text, ctx);
   const cu = codeUnits(text, ctx);
   let from = 0;
+  let urlEnd = -1; // the end of the authority of the last `scheme://` seen
   for (let k = 0; k < w.nSign; k++) {
     const at = w.signAt[k];
+    if (cu[at] === 58 && at + 2 < text.length && cu[at + 1] === 47 && cu[at + 2] === 47) urlEnd = authorityEnd(text, at);
     if (at < from || cu[at] !== 64) continue;
     from = at + 1;
+    if (at < urlEnd) continue; // `scheme://user:password@host`: credentials and a host, not an e-mail address
     let s = at;
     while (s > 0 && at - s < 64 && isLocalChar(cu[s - 1])) s--;
     while (s < at && cu[s] === 46) s++;
@@ -40,6 +44,16 @@ export const emails: Detector = (text, out, ctx) => {
 };
 
 /**
+ * Where the authority of the URL whose `://` starts at `colon` ends: at / space \n \t " ' < > or 512 characters on,
+ * as the URL-credentials detector reads it (secrets.ts). An `@` before it is the end of the URL's user information.
+ */
+function authorityEnd(text: string, colon: number): number {
+  let j = colon + 3;
+  while (j < text.length && j - colon < 512 && !endsAuthority(text.charCodeAt(j))) j++;
+  return j;
+}
+
+/**
  * A value this short, with no word pass made for it yet (no other detector needed one), is searched with indexOf:
  * the word pass would cost more than it saves (the MCP hot path masks many small values).
  */
@@ -52,6 +66,8 @@ export function emailsByIndexOf(text: string, out: Finding[]): void {
     const at = text.indexOf('@', from);
     if (at < 0) return;
     from = at + 1;
+    const url = text.lastIndexOf('://', at);
+    if (url >= 0 && at < authorityEnd(text, url)) continue; // URL credentials, not an e-mail address
     let s = at;
     while (s > 0 && at - s < 64 && isLocalChar(text.charCodeAt(s - 1))) s--;
     while (s < at && text.charCodeAt(s) === 46) s++;

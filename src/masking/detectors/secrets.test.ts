@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Finding } from '../../core/masking.js';
 import { KEYWORD_SRC } from '../cues.js';
+import { createMasker } from '../engine.js';
 import { ASSIGN, assignments, isValueStop, mayAssign, pemBlocks, visitKeyword } from './secrets.js';
 
 // The secret-assignment detector rules out most keyword hits by code unit (mayAssign) before trying ASSIGN on a
@@ -24,8 +25,8 @@ test('mayAssign holds wherever the assignment pattern matches', () => {
   assert.ok(matched > 10_000, `${matched} matches`);
 });
 
-test('isValueStop is the class [\\s;,&"\'<>)}\\]] on every code unit', () => {
-  const re = /[\s;,&"'<>)}\]]/;
+test('isValueStop is the class [\\s;,"\'<>)}\\]] on every code unit (an & ends a value only in a query string)', () => {
+  const re = /[\s;,"'<>)}\]]/;
   for (let c = 0; c < 65536; c++) assert.equal(isValueStop(c), re.test(String.fromCharCode(c)), `U+${c.toString(16)}`);
   assert.equal(isValueStop(NaN), false);
 });
@@ -108,4 +109,139 @@ test('PEM blocks are found as the indexOf search found them', () => {
     found += got.length;
   }
   assert.ok(found > 1_000, `${found} blocks`);
+});
+
+// What the engine masks, as `TYPE:value` spans, for the cases below.
+const masker = createMasker();
+const spans = (text: string, field?: string) => masker.scanSync(text, { field }).filter((f) => f.type !== 'PERSON').map((f) => `${f.type}:${text.slice(f.start, f.end)}`);
+
+test('Authorization headers: the credential after the scheme is masked, the scheme kept (text, JSON, curl)', () => {
+  const basic = Buffer.from('admin:supersecret').toString('base64');
+  assert.deepEqual(spans('Authorization: Bearer 7Hk2mLp9vR4tY8wN3sB6cDxQ'), ['SECRET:7Hk2mLp9vR4tY8wN3sB6cDxQ']);
+  assert.deepEqual(spans(`Proxy-Authorization: Basic ${basic}`), [`PASSWORD:${basic}`]);
+  assert.deepEqual(spans(`{"headers":{"Authorization":"Bearer 7Hk2mLp9vR4tY8wN3sB6cDxQ","Proxy-Authorization":"Basic ${basic}"}}`),
+    ['SECRET:7Hk2mLp9vR4tY8wN3sB6cDxQ', `PASSWORD:${basic}`]);
+  assert.deepEqual(spans('curl -H "Authorization: Bearer 7Hk2mLp9vR4tY8wN3sB6cDxQ" https://api.example.com/x'), ['SECRET:7Hk2mLp9vR4tY8wN3sB6cDxQ']);
+  assert.deepEqual(spans("curl -H 'authorization: token q8Zr2LmX0vNp4TkW9sYb' x"), ['SECRET:q8Zr2LmX0vNp4TkW9sYb']);
+  assert.deepEqual(spans('HTTP_AUTHORIZATION=Bearer q8Zr2LmX0vNp4TkW9sYb'), ['SECRET:q8Zr2LmX0vNp4TkW9sYb']);
+  // A raw token without a scheme; auth parameters (Digest, AWS SigV4) run to the end of the value.
+  assert.deepEqual(spans('Authorization: q8Zr2LmX0vNp4TkW9sYb'), ['SECRET:q8Zr2LmX0vNp4TkW9sYb']);
+  assert.deepEqual(spans('Authorization: Digest username="bob", response="6629fae49393a05397450978507c4ef1"'), ['SECRET:username="bob", response="6629fae49393a05397450978507c4ef1"']);
+  // As a JSON value (the key is the field).
+  assert.equal(masker.maskValueSync({ headers: { Authorization: 'Bearer 7Hk2mLp9vR4tY8wN3sB6cDxQ' } }).value.headers.Authorization, 'Bearer [SECRET]');
+  assert.equal(masker.maskValueSync({ authorization: `Basic ${basic}` }).value.authorization, 'Basic [PASSWORD]');
+  // Look-alikes: placeholders, prose, the challenge header, a Bearer with nothing after it.
+  for (const t of ['Authorization: Bearer ${TOKEN}', 'Authorization: Bearer <token>', 'The Authorization: Bearer header is required',
+    'WWW-Authenticate: Bearer realm="api"', "headers = {'Authorization': 'Bearer ' + token}", 'Authorization: Bearer {token}', 'authorization: none']) {
+    assert.deepEqual(spans(t), [], t);
+  }
+  assert.equal(masker.maskValueSync({ Authorization: 'Bearer' }).value.Authorization, 'Bearer');
+});
+
+test('secret names: hex digests, UUIDs and passphrases are secrets under an explicit secret name, not under an id or hash', () => {
+  assert.deepEqual(spans('TWILIO_AUTH_TOKEN=7f3a9c1b2d4e6f8091a2b3c4d5e6f708'), ['SECRET:7f3a9c1b2d4e6f8091a2b3c4d5e6f708']);
+  assert.deepEqual(spans('DATADOG_API_KEY=3f2a9c1b7d4e8a013f2a9c1b7d4e8a01'), ['SECRET:3f2a9c1b7d4e8a013f2a9c1b7d4e8a01']);
+  assert.deepEqual(spans('token: 9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b'), ['SECRET:9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b']);
+  assert.deepEqual(spans('HEROKU_API_KEY=01234567-89ab-4cde-8f01-23456789abcd'), ['SECRET:01234567-89ab-4cde-8f01-23456789abcd']);
+  assert.deepEqual(spans('ENCRYPTION_KEY=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0'), ['SECRET:9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0']);
+  assert.deepEqual(spans('SESSION_SECRET="a long phrase with spaces that is secret"'), ['SECRET:a long phrase with spaces that is secret']);
+  assert.deepEqual(spans('{"api_key": "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d"}'), ['SECRET:9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d']);
+  assert.deepEqual(spans('9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d', 'api_key'), ['SECRET:9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d']);
+  assert.deepEqual(spans('DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe9Dc8Ba7Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe9Dc8Ba7Zx==;EndpointSuffix=core.windows.net'),
+    ['SECRET:Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe9Dc8Ba7Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe9Dc8Ba7Zx==']);
+  assert.deepEqual(spans('Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey=q8Zr2LmX0vNp4TkW9sYbQ1w2E3r4T5y6U7i8O9p0AsD='),
+    ['SECRET:q8Zr2LmX0vNp4TkW9sYbQ1w2E3r4T5y6U7i8O9p0AsD=']);
+  // Hex under names that hold an identifier or a digest stays; so do digests with no secret name.
+  for (const t of ['COMMIT_SHA=3f2a9c1b7d4e8a013f2a9c1b7d4e8a013f2a9c1b', 'CHECKSUM=9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d', 'ETAG: 9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d',
+    'TOKEN_HASH=9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d', 'api_key_id: 9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d', 'session_id=01234567-89ab-4cde-8f01-23456789abcd',
+    '"private_key_id": "3f2a9c1b7d4e8a013f2a9c1b7d4e8a013f2a9c1b"', 'token_sha256: 9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0',
+    'STRIPE_PUBLISHABLE_KEY=pk_live_51HxQ2bKZ9vLmN3pQ5rS7tU9wXyZ', 'max_tokens: 4096', 'token_type: Bearer', '"token_description": "used by the CI job"',
+    'session: "Morning session with the team"', 'api_key=aaaaaaaaaaaa']) {
+    assert.deepEqual(spans(t), [], t);
+  }
+});
+
+test('kubeconfig: a base64 PEM private key is a PRIVATE_KEY; a base64 certificate is public; env name/value pairs', () => {
+  const key = Buffer.from('-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA3vygBqWf9kQfFMjOQqGwjkvasfafdasdfasdfasdf\n-----END RSA PRIVATE KEY-----\n').toString('base64');
+  const cert = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIC/jCCAeagAwIBAgIBADANBgkqhkiG9w0BAQsFADAVMRMwEQYDVQQDEwprdWJl\n-----END CERTIFICATE-----\n').toString('base64');
+  const pub = Buffer.from('-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----\n').toString('base64');
+  assert.deepEqual(spans(`users:\n- name: admin\n  user:\n    client-key-data: ${key}\n`), [`PRIVATE_KEY:${key}`]);
+  assert.deepEqual(spans(`data:\n  tls.key: ${key}\n`), [`PRIVATE_KEY:${key}`]);
+  // `base64` wraps at 76 characters.
+  const wrapped = key.replace(/.{76}/g, '$&\n');
+  assert.deepEqual(spans(`key:\n${wrapped}\n`), [`PRIVATE_KEY:${wrapped}`]);
+  for (const t of [`    certificate-authority-data: ${cert}`, `    client-certificate-data: ${cert}`, `pub: ${pub}`, `LS0tLS1CRUdJTiBa`]) assert.deepEqual(spans(t), [], t);
+  assert.deepEqual(spans('    env:\n    - name: DB_PASSWORD\n      value: "S3cr3t-P4ss!"\n    - name: LOG_LEVEL\n      value: debug\n'), ['PASSWORD:S3cr3t-P4ss!']);
+  assert.deepEqual(spans('[{"name": "API_TOKEN", "value": "q8Zr2LmX0vNp4TkW9sYb"}, {"name": "REGION", "value": "q8Zr2LmX0vNp4TkW9sYb"}]'), ['SECRET:q8Zr2LmX0vNp4TkW9sYb']);
+  assert.deepEqual(spans('--overrides Name=DB_PASSWORD,Value=hunter22'), ['PASSWORD:hunter22']);
+  assert.deepEqual(spans('- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef: {name: db, key: password}'), []);
+  assert.deepEqual(spans('- name: DB_PASSWORD_FILE\n  value: /run/secrets/db'), []);
+});
+
+test('provider token formats: GitLab, npm, SendGrid, Hugging Face, Google OAuth, Stripe webhook, Twilio, Shopify; look-alikes left', () => {
+  const cases: [string, string][] = [
+    ['glpat-xY3zA5bC7dE9fG1hJ3kL', 'SECRET'], ['gldt-xY3zA5bC7dE9fG1hJ3kL', 'SECRET'], ['glrt-xY3zA5bC7dE9fG1hJ3kL', 'SECRET'],
+    ['glpat-Ab3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1.01a2b3c4d', 'SECRET'], ['glptt-0a1b2c3d4e5f60718293a4b5c6d7e8f901234567', 'SECRET'],
+    ['npm_Ab3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5', 'SECRET'], ['SG.aB3dE5fG7hJ9kL1mN3pQ5r.S7tU9vW1xY3zA5bC7dE9fG1hJ3kL5mN7pQ9rS1tU3vW', 'SECRET'],
+    ['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', 'SECRET'], ['ya29.a0AfH6SMBx7Hk2mLp9vR4tY8wN3sB6cDxQzAbCdEfGhIjKlMnOpQrStUvWx', 'SECRET'],
+    ['whsec_8Hk2mLp9vR4tY8wN3sB6cDxQzAbCdEfG', 'STRIPE_KEY'], ['SK0123456789abcdef0123456789abcdef', 'SECRET'],
+    ['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', 'SECRET'], ['xoxe-1-Ab3dE5fG7hJ9kL1mN3pQ5rS7', 'SLACK_TOKEN'],
+  ];
+  for (const [tok, type] of cases) {
+    assert.deepEqual(spans(`leaked ${tok} in the log.`), [`${type}:${tok}`], tok);
+  }
+  // Wrong length, wrong alphabet, placeholders, glued to a word, identifiers that share a prefix, a Slovak IBAN.
+  for (const t of ['glpat-xY3zA5bC7dE9fG1hJ3k', 'glpat-xY3zA5bC7dE9fG1hJ3kLm', 'glpat-XXXXXXXXXXXXXXXXXXXX', 'glptt-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+    'npm_Ab3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z', 'npm_install_dependencies_for_the_project', 'SG.aB3dE5fG7hJ9kL1mN3pQ5r.S7tU9vW1', 'hf_requiredCharacteristicTypesForDisplayMetadata',
+    'hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', 'rhf_SponsoredProductsRemoteRHFSearchEXPSubsK2', 'ya29.short', 'whsec_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+    'SK0123456789abcdef0123456789abcde', 'SK0123456789abcdef0123456789abcdef0', 'SKABCDEF0123456789ABCDEF0123456789', 'SKU 0123456789', 'shpat_xyz', 'mysk0123456789abcdef0123456789abcdef']) {
+    assert.deepEqual(spans(`seen ${t} here`), [], t);
+  }
+  assert.deepEqual(spans('IBAN SK31 1200 0000 1987 4263 7541'), ['IBAN:SK31 1200 0000 1987 4263 7541']);
+});
+
+test('commands: passwords on curl, mysql, sshpass, docker login, redis-cli and --password command lines', () => {
+  assert.deepEqual(spans('curl -u admin:Sup3rS3cret! https://internal.example.com/api'), ['PASSWORD:Sup3rS3cret!']);
+  assert.deepEqual(spans('curl --user admin:Sup3rS3cret! x'), ['PASSWORD:Sup3rS3cret!']);
+  assert.deepEqual(spans("curl -s -u 'admin:p w' x"), ['PASSWORD:p w']);
+  assert.deepEqual(spans('curl \\\n  -U proxy:Pr0xyPw \\\n  https://x'), ['PASSWORD:Pr0xyPw']);
+  assert.deepEqual(spans('mysql -h db.prod -u root -pRootPass2024! appdb'), ['PASSWORD:RootPass2024!']);
+  assert.deepEqual(spans('mysqldump -uroot -p"my pass" appdb'), ['PASSWORD:my pass']);
+  assert.deepEqual(spans('sshpass -p s3cretpw ssh host'), ['PASSWORD:s3cretpw']);
+  assert.deepEqual(spans('docker login -u bob -p Passw0rd1 registry.example.com'), ['PASSWORD:Passw0rd1']);
+  assert.deepEqual(spans('redis-cli -h cache -a hunter22 ping'), ['PASSWORD:hunter22']);
+  assert.deepEqual(spans('mongosh --username u --password S3cret12 mongodb://h/db'), ['PASSWORD:S3cret12']);
+  assert.deepEqual(spans('PGPASSWORD=hunter22 psql -h db -U app'), ['PASSWORD:hunter22']);
+  assert.deepEqual(spans('mysql --password=RootPass2024 appdb'), ['PASSWORD:RootPass2024']);
+  // -u and -p that are no passwords: a user alone, a prompt, ports, uid:gid, other commands, placeholders.
+  for (const t of ['mysql -u root -p appdb', 'psql -h db -U app -p 5432 prod', 'docker run -u 1000:1000 -p 8080:80 img', 'ssh -p 2222 host',
+    'sudo -u www-data:www-data ls', 'curl -u admin https://x', 'curl -s -u "$USER:$PASS" x', 'mysql -p$MYSQL_PWD db', 'grep -p x file', 'mysql --password appdb']) {
+    assert.deepEqual(spans(t), [], t);
+  }
+});
+
+test('password values end where their syntax ends: & only in a query string, a `key: value` line, a token after is', () => {
+  assert.deepEqual(spans('my password is Tr0ub4dor&3 ok'), ['PASSWORD:Tr0ub4dor&3']);
+  assert.deepEqual(spans('password: Tr0ub4dor&3'), ['PASSWORD:Tr0ub4dor&3']);
+  assert.deepEqual(spans('password=Tr0ub4dor&3x'), ['PASSWORD:Tr0ub4dor&3x']);
+  assert.deepEqual(spans('Password: Summer 2024!'), ['PASSWORD:Summer 2024!']);
+  assert.deepEqual(spans('Password: Summer 2024!  \nnext line'), ['PASSWORD:Summer 2024!']);
+  assert.deepEqual(spans('api_key: q8Zr2&LmX0vNp4TkW9'), ['SECRET:q8Zr2&LmX0vNp4TkW9']);
+  // A query string or form body: & ends the value.
+  assert.deepEqual(spans('GET /login?user=bob&password=hunter22&next=/home'), ['PASSWORD:hunter22']);
+  assert.deepEqual(spans('password=hunter22&remember=1'), ['PASSWORD:hunter22']);
+  // Another field on the line, a closing quote, a placeholder first.
+  assert.deepEqual(spans('user: bob password: s3cret host: db'), ['PASSWORD:s3cret']);
+  assert.deepEqual(spans('{password: abc def, user: bob}'), ['PASSWORD:abc def']);
+  assert.deepEqual(spans('curl -H "X-Password: abc def" x'), ['PASSWORD:abc def']);
+  assert.deepEqual(spans('password: ******** and password=${DB_PASS}'), []);
+});
+
+test('adversarial shapes of the new anchors complete in linear time', { timeout: 20_000 }, () => {
+  const MB = 1 << 20;
+  for (const s of ['Authorization: Bearer ', 'name: DB_PASSWORD\nvalue: ', ' -u a:', ' -p', 'mysql -pa ', 'LS0tLS1CRUdJTi', 'password: a ', 'x=a&', 'https://a:b@', 'value value ']) {
+    const t0 = Date.now();
+    masker.scanSync(s.repeat(Math.ceil(MB / s.length)));
+    assert.ok(Date.now() - t0 < 8000, `${JSON.stringify(s)}: ${Date.now() - t0} ms`);
+  }
 });

@@ -1,5 +1,5 @@
 import type { Finding } from '../../core/masking.js';
-import { entropy, githubTokenValid, isIdentifierShape, jwtValid } from '../validators.js';
+import { entropy, githubTokenValid, isIdentifierShape, jwtValid, pemPrivateKeyBase64 } from '../validators.js';
 import { CUE_PREFIX, eachCue, KEYWORD_SRC } from '../cues.js';
 import { wordPass, MAY_ASSIGN } from '../words.js';
 import type { Detector } from '../types.js';
@@ -15,37 +15,84 @@ function isWordChar(c: number): boolean {
   return isTokenChar(c) || c === 43 || c === 47;
 }
 
+// GitLab tokens (docs.gitlab.com, token prefixes): glpat-, gldt-, glrt-, glsoat-, glffct-, glft- and 20 characters;
+// glimt- 25, glagent- 50, gloas- 64, glptt- 40 hex, glcbt- `<1-5>_<20>`; routable glpat-/glrt- tokens end in
+// `.<2><7>`.
+const GITLAB = /^(?:gl(?:pat|dt|rt|soat|ffct|ft)-[\w-]{20}|glimt-[\w-]{25}|glagent-[\w-]{50}|gloas-[\w-]{64}|glptt-[0-9a-f]{40}|glcbt-[0-9a-zA-Z]{1,5}_[\w-]{20}|gl(?:pat|rt)-[\w-]{27,300}\.[0-9a-z]{9})$/;
+/** Random enough to be a credential, not a placeholder (`glpat-XXXXXXXXXXXXXXXXXXXX`): entropy of the part after `p`. */
+const random = (tok: string, p: number) => entropy(tok.slice(p)) >= 3;
+
 function classify(tok: string): [string, number] | undefined {
   if (/^(AKIA|ASIA)[A-Z0-9]{16}$/.test(tok)) return /EXAMPLE$/.test(tok) ? undefined : ['AWS_ACCESS_KEY', 0.95];
   if (/^gh[pousr]_/.test(tok)) return githubTokenValid(tok) ? ['GITHUB_TOKEN', 0.99] : undefined;
   if (/^github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}$/.test(tok)) return ['GITHUB_TOKEN', 0.95];
-  if (/^xox[abposr]-\d+-[A-Za-z0-9-]{8,}$/.test(tok) || /^xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{20,}$/.test(tok)) return ['SLACK_TOKEN', 0.95];
+  if (/^xox[abposre]-\d+-[A-Za-z0-9-]{8,}$/.test(tok) || /^xoxe\.xox[bp]-\d-[A-Za-z0-9]{20,}$/.test(tok) || /^xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{20,}$/.test(tok)) return ['SLACK_TOKEN', 0.95];
   if (/^[sr]k_live_[A-Za-z0-9]{20,}$/.test(tok)) return ['STRIPE_KEY', 0.95];
+  if (/^whsec_[A-Za-z0-9]{24,}$/.test(tok)) return random(tok, 6) ? ['STRIPE_KEY', 0.95] : undefined; // webhook signing secret
   if (/^sk-ant-(api|admin)\d\d-[A-Za-z0-9_-]{60,}$/.test(tok)) return ['ANTHROPIC_KEY', 0.98];
   if (/^sk-(proj-|svcacct-|admin-)[A-Za-z0-9_-]{40,}$/.test(tok) || /^sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}$/.test(tok)) return ['OPENAI_KEY', 0.97];
   if (/^sk-[A-Za-z0-9]{40,}$/.test(tok) && entropy(tok) > 4) return ['OPENAI_KEY', 0.75];
   if (/^AIza[0-9A-Za-z_-]{35}$/.test(tok)) return ['GOOGLE_API_KEY', 0.95];
   if (tok.startsWith('eyJ') && jwtValid(tok)) return ['JWT', 0.95];
+  if (GITLAB.test(tok)) return random(tok, tok.indexOf('-') + 1) ? ['SECRET', 0.95] : undefined;
+  if (/^npm_[A-Za-z0-9]{36}$/.test(tok)) return random(tok, 4) ? ['SECRET', 0.95] : undefined; // npm access token
+  if (/^SG\.[\w-]{22}\.[\w-]{43}$/.test(tok)) return ['SECRET', 0.97]; // SendGrid API key
+  // Hugging Face access token: hf_ and 34 letters, both cases.
+  if (/^hf_[A-Za-z]{34}$/.test(tok)) return random(tok, 3) && /[A-Z]/.test(tok) && /[a-z]/.test(tok.slice(3)) ? ['SECRET', 0.9] : undefined;
+  if (/^ya29\.[\w-]{20,}$/.test(tok)) return random(tok, 5) ? ['SECRET', 0.95] : undefined; // Google OAuth access token
+  if (/^SK[0-9a-f]{32}$/.test(tok)) return ['SECRET', 0.9]; // Twilio API key
+  if (/^shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}$/.test(tok)) return ['SECRET', 0.95]; // Shopify access tokens and shared secret
   return undefined;
 }
 
-/** Provider tokens with known formats (AWS, GitHub with CRC32, Slack, Stripe live, OpenAI, Anthropic, Google, JWT). */
+// Prefixes whose tokens hold dots: JWT (eyJ), SendGrid (SG.), Google OAuth (ya29.), Slack refresh (xoxe.), routable
+// GitLab tokens (gl…-).
+const DOTTED = /^(?:eyJ|SG\.|ya29\.|xoxe\.|gl)/;
+
+/** Provider tokens with known formats (AWS, GitHub with CRC32, Slack, Stripe, OpenAI, Anthropic, Google, JWT, GitLab,
+ * npm, SendGrid, Hugging Face, Twilio, Shopify), and base64 PEM private keys (kubeconfig `client-key-data`). */
 export const providerTokens: Detector = (text, out, ctx) => {
   eachCue(text, ctx, CUE_PREFIX, (start, prefixEnd) => {
     if (start > 0 && isWordChar(text.charCodeAt(start - 1))) return;
+    if (text.charCodeAt(start) === 76 && prefixEnd - start === 14) return base64Pem(text, start, out); // LS0tLS1CRUdJTi
     let end = prefixEnd;
     const jwt = prefixEnd - start === 3 && text.startsWith('eyJ', start);
+    const dots = jwt || DOTTED.test(text.slice(start, start + 5));
     while (end < text.length && end - start < 4096) {
       const c = text.charCodeAt(end);
-      if (isTokenChar(c) || (jwt && c === 46)) end++;
+      if (isTokenChar(c) || (dots && c === 46)) end++;
       else break;
     }
     if (jwt && text.charCodeAt(end - 1) === 46 && text.slice(start, end).split('.').length > 3) end--;
+    else if (dots && !jwt) while (end > prefixEnd && text.charCodeAt(end - 1) === 46) end--; // a full stop after it
     const hit = classify(text.slice(start, end));
     if (hit) out.push({ type: hit[0], start, end, confidence: hit[1], detector: 'provider-token' });
     return end;
   });
 };
+
+const isBase64Char = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47;
+/**
+ * Base64 starting `LS0tLS1CRUdJTi` (`-----BEGIN`) at `start`: a PEM block encoded whole, as kubeconfig
+ * (`client-key-data`) and Kubernetes Secrets hold keys. A PRIVATE_KEY when the header decodes to a private key;
+ * certificates and public keys are left alone. Lines wrapped at 64 or 76 characters are followed.
+ */
+function base64Pem(text: string, start: number, out: Finding[]): number {
+  let end = start, line = start;
+  const n = text.length;
+  for (;;) {
+    while (end < n && isBase64Char(text.charCodeAt(end))) end++;
+    const w = end - line;
+    if ((w === 64 || w === 76) && text.charCodeAt(end) === 10 && isBase64Char(text.charCodeAt(end + 1))) line = ++end;
+    else if ((w === 64 || w === 76) && text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 && isBase64Char(text.charCodeAt(end + 2))) line = end += 2;
+    else break;
+  }
+  for (let k = 0; k < 2 && text.charCodeAt(end) === 61; k++) end++;
+  if (pemPrivateKeyBase64(text.slice(start, Math.min(end, start + 128)).replace(/\s/g, ''))) {
+    out.push({ type: 'PRIVATE_KEY', start, end, confidence: 0.99, detector: 'provider-token' });
+  }
+  return end;
+}
 
 /** PEM private key blocks; an unterminated block runs to the end of the text (a truncated key is still a key). */
 export const pemBlocks: Detector = (text, out, ctx) => {
@@ -76,7 +123,14 @@ export const pemBlocks: Detector = (text, out, ctx) => {
   }
 };
 
-/** `scheme://user:password@host` — the password part. */
+/** Characters that end a URL's authority (`/`, white space, quotes, angle brackets): / space \n \t " ' < >. */
+export const endsAuthority = (c: number) => c === 47 || c === 32 || c === 10 || c === 9 || c === 34 || c === 39 || c === 60 || c === 62;
+
+/**
+ * `scheme://user:password@host` — the password part (the user and host are kept); a user alone that looks like a
+ * token (`https://<key>@o1.ingest.sentry.io`) as SECRET; incoming-webhook URLs (Slack, Discord, Teams), whose path is
+ * the credential.
+ */
 export const urlCredentials: Detector = (text, out, ctx) => {
   // A short value with no word pass made for it yet: indexOf costs less than making one (the MCP hot path).
   if (ctx.words === undefined && text.length <= 256) return urlCredentialsByIndexOf(text, out);
@@ -88,17 +142,14 @@ export const urlCredentials: Detector = (text, out, ctx) => {
     const i = w.signAt[k];
     if (i < from || cu[i] !== 58 || i + 2 >= text.length || cu[i + 1] !== 47 || cu[i + 2] !== 47) continue;
     from = i + 3;
-    let colon = -1, at = -1;
-    for (let j = i + 3; j < text.length && j - i < 512; j++) {
-      const c = cu[j]; // / space \n \t " ' < > end the authority
-      if (c === 47 || c === 32 || c === 10 || c === 9 || c === 34 || c === 39 || c === 60 || c === 62) break;
+    let colon = -1, at = -1, j = i + 3;
+    for (; j < text.length && j - i < 512; j++) {
+      const c = cu[j];
+      if (endsAuthority(c)) break;
       if (c === 58 && colon < 0) colon = j;
       if (c === 64) at = j;
     }
-    if (colon > 0 && at > colon + 1) {
-      out.push({ type: 'PASSWORD', start: colon + 1, end: at, confidence: 0.95, detector: 'url-credentials' });
-      from = at + 1;
-    }
+    from = urlFound(text, i, colon, at, j, out, from);
   }
 };
 
@@ -109,40 +160,124 @@ export function urlCredentialsByIndexOf(text: string, out: Finding[]): void {
     const i = text.indexOf('://', from);
     if (i < 0) return;
     from = i + 3;
-    let colon = -1, at = -1;
-    for (let j = i + 3; j < text.length && j - i < 512; j++) {
-      const c = text.charCodeAt(j); // / space \n \t " ' < > end the authority
-      if (c === 47 || c === 32 || c === 10 || c === 9 || c === 34 || c === 39 || c === 60 || c === 62) break;
+    let colon = -1, at = -1, j = i + 3;
+    for (; j < text.length && j - i < 512; j++) {
+      const c = text.charCodeAt(j);
+      if (endsAuthority(c)) break;
       if (c === 58 && colon < 0) colon = j;
       if (c === 64) at = j;
     }
-    if (colon > 0 && at > colon + 1) {
-      out.push({ type: 'PASSWORD', start: colon + 1, end: at, confidence: 0.95, detector: 'url-credentials' });
-      from = at + 1;
-    }
+    from = urlFound(text, i, colon, at, j, out, from);
   }
 }
 
-const SECRET_NAME = /pass(?:word|wd|phrase)?|pwd|secret|token|api_?key|access_?key|private_?key|credential|auth|session|signature|cookie/i;
-const PASSWORD_NAME = /pass(?:word|wd|phrase)?$|pwd$|^pass|password/i;
-const NOT_SECRET_NAME = /(?:_at|_in|_type|_url|_uri|_path|_file|_id_hint|expires?|author|authority|length|count|policy|hint|reset|_name|required|_field|max_|min_)$|^(?:author|authority|authors)$/i;
-const PLACEHOLDER = /^(?:\*+|x+|null|none|nil|undefined|true|false|changeme|<[^>]*>|\$\{[^}]*\}?|\$[A-Z_]+|%[A-Z_]+%|\{\{[^}]*\}\}|redacted|\[[A-Z_]+(?::[^\]]*)?\]|\.\.\.)$/i;
-
-/** Is `name` (a JSON key, column, env var, header) one that holds a secret? Returns the type for its value. */
-export function secretFieldType(name: string): string | undefined {
-  const n = name.toLowerCase().replace(/[-. ]/g, '_');
-  if (!SECRET_NAME.test(n) || NOT_SECRET_NAME.test(n)) return undefined;
-  if (/aws.*secret|secret_access_key/.test(n)) return 'AWS_SECRET_KEY';
-  if (PASSWORD_NAME.test(n)) return 'PASSWORD';
-  if (/^(?:key|keys|keyword|keywords|keyboard|monkey|turkey|hockey|jockey|tokens|session|auth)$/.test(n)) return undefined;
-  return 'SECRET';
+/**
+ * The authority after the `://` at `i` ends at `authEnd`; `colon` is its first `:`, `at` its last `@` (-1: none).
+ * Records what it holds; returns where the search for the next `://` resumes.
+ */
+function urlFound(text: string, i: number, colon: number, at: number, authEnd: number, out: Finding[], from: number): number {
+  if (at > colon + 1 && colon > 0) {
+    out.push({ type: 'PASSWORD', start: colon + 1, end: at, confidence: 0.95, detector: 'url-credentials' });
+    return at + 1;
+  }
+  if (at > i + 3 && (colon < 0 || colon > at)) {
+    // A user and no password: a token used as the user name (Sentry DSN keys, `https://<token>@host`).
+    const user = text.slice(i + 3, at);
+    if (user.length >= 16 && secretValueConfidence('SECRET', user, true) > 0) {
+      out.push({ type: 'SECRET', start: i + 3, end: at, confidence: 0.85, detector: 'url-credentials' });
+    }
+    return at + 1;
+  }
+  if (at < 0) return webhook(text, i + 3, authEnd, out, from);
+  return from;
 }
 
-/** Is `value` (assigned to a secret-looking name) worth masking? Passwords: anything real; other secrets: entropy. */
-export function secretValueConfidence(type: string, value: string): number {
+// Incoming-webhook URLs: anyone holding the URL can post. The path after the prefix is masked, the host kept.
+const WEBHOOKS: [RegExp, string, string][] = [
+  [/^hooks\.slack\.com$/, '/services/', 'SLACK_TOKEN'],
+  [/^hooks\.slack\.com$/, '/workflows/', 'SLACK_TOKEN'],
+  [/^hooks\.slack\.com$/, '/triggers/', 'SLACK_TOKEN'],
+  [/^(?:(?:ptb|canary)\.)?discord(?:app)?\.com$/, '/api/webhooks/', 'SECRET'],
+  [/\.webhook\.office\.com$/, '/webhookb2/', 'SECRET'],
+];
+function webhook(text: string, hostStart: number, hostEnd: number, out: Finding[], from: number): number {
+  const len = hostEnd - hostStart;
+  if (len < 11 || len > 80 || text.charCodeAt(hostEnd) !== 47) return from;
+  const host = text.slice(hostStart, hostEnd).toLowerCase();
+  for (const [re, path, type] of WEBHOOKS) {
+    if (!text.startsWith(path, hostEnd) || !re.test(host)) continue;
+    const s = hostEnd + path.length;
+    let e = s;
+    while (e < text.length && e - s < 512 && !endsAuthority(text.charCodeAt(e) === 47 ? 0 : text.charCodeAt(e)) && text.charCodeAt(e) !== 41 && text.charCodeAt(e) !== 13) e++;
+    if (e - s >= 20) out.push({ type, start: s, end: e, confidence: 0.95, detector: 'url-credentials' });
+    return Math.max(from, e);
+  }
+  return from;
+}
+
+const SECRET_NAME = /pass(?:word|wd|phrase)?|pwd|secret|token|api_?key|access_?key|private_?key|credential|auth|session|signature|cookie|(?:account|shared_?access|encryption|master|signing|hmac|client|tls|ssl|app|license)_?key(?:_data)?(?:_|$)/i;
+const PASSWORD_NAME = /pass(?:word|wd|phrase)?$|pwd$|^pass|password/i;
+const NOT_SECRET_NAME = /(?:_at|_in|_type|_url|_uri|_path|_file|_id_hint|expires?|author|authority|length|count|policy|hint|reset|_name|required|_field|max_|min_|_description|_desc|_title|_label|_question|_prompt|_message|_help|_format|_provider|_endpoint|_header|_enabled|_status|_mode|_version)$|^(?:author|authority|authors)$/i;
+const PLACEHOLDER = /^(?:\*+|x+|null|none|nil|undefined|true|false|changeme|<[^>]*>|\$\{[^}]*\}?|\$[A-Z_]+|%[A-Z_]+%|\{\{[^}]*\}\}|redacted|\[[A-Z_]+(?::[^\]]*)?\]|\.\.\.)$/i;
+// A name that says secret outright (a token, a secret, a password, an API or signing key): its value is masked even
+// when it is a hex digest, a UUID or a passphrase with spaces. Not auth, session, cookie, signature alone.
+const STRONG_NAME = /pass|pwd|secret|token|api_?key|access_?key|private_?key|credential|_?key(?:_data)?(?:_|$)/;
+// The last word of a name that holds an identifier or a digest of something, not the secret itself: a hex value
+// under `api_key_id`, `token_hash`, `session_id`, `secret_sha256` stays.
+const ID_NAME = /(?:^|_)(?:id|ids|uuid|guid|hash|hashes|sha|sha1|sha256|sha512|md5|digest|checksum|etag|fingerprint|nonce)$/;
+// `Authorization`, `Proxy-Authorization`, `HTTP_AUTHORIZATION`: the value is a scheme and a credential.
+const AUTH_HEADER_NAME = /(?:^|_)authori[sz]ation$/;
+
+/** What a secret-looking name says about its value. */
+export interface SecretField {
+  /** The finding type of the value: PASSWORD, AWS_SECRET_KEY or SECRET. */
+  type: string;
+  /** The name says secret outright (`*_TOKEN`, `*_SECRET`, `*_API_KEY`, `*_PASSWORD`): hex digests, UUIDs and
+   * passphrases with spaces under it are secrets too. */
+  strong: boolean;
+  /** An Authorization header: `<scheme> <credential>`, the scheme kept. */
+  auth: boolean;
+}
+const fieldKinds = new Map<string, SecretField>();
+function fieldKind(type: string, strong: boolean, auth: boolean): SecretField {
+  const k = `${type}:${strong}:${auth}`;
+  let f = fieldKinds.get(k);
+  if (!f) fieldKinds.set(k, (f = { type, strong, auth }));
+  return f;
+}
+
+/** Is `name` (a JSON key, column, env var, header) one that holds a secret? What it says about the value. */
+export function secretField(name: string): SecretField | undefined {
+  // `author`, `authority`, `authored` are not auth (certificate-authority-data is a public CA certificate).
+  const n = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replace(/[-. ]/g, '_').replace(/author(?!i[sz])/g, 'writer');
+  if (!SECRET_NAME.test(n) || NOT_SECRET_NAME.test(n)) return undefined;
+  if (/aws.*secret|secret_access_key/.test(n)) return fieldKind('AWS_SECRET_KEY', true, false);
+  if (PASSWORD_NAME.test(n)) return fieldKind('PASSWORD', true, false);
+  if (/^(?:key|keys|keyword|keywords|keyboard|monkey|turkey|hockey|jockey|tokens|session|auth)$/.test(n)) return undefined;
+  if (AUTH_HEADER_NAME.test(n)) return fieldKind('SECRET', false, true);
+  return fieldKind('SECRET', STRONG_NAME.test(n) && !ID_NAME.test(n), false);
+}
+
+/** The finding type of a value under `name`, or undefined when the name does not say secret. */
+export function secretFieldType(name: string): string | undefined {
+  return secretField(name)?.type;
+}
+
+/**
+ * Is `value` (assigned to a secret-looking name) worth masking? Passwords: anything real; other secrets: entropy.
+ * Under a strong name (`strong`, see SecretField), hex digests, UUIDs and phrases with spaces count too.
+ */
+export function secretValueConfidence(type: string, value: string, strong = false): number {
   if (value.length < 4 || PLACEHOLDER.test(value)) return 0;
   if (type === 'PASSWORD') return 0.9;
   if (type === 'AWS_SECRET_KEY') return /^[A-Za-z0-9/+]{40}$/.test(value) ? 0.97 : 0.7;
+  if (value.startsWith('LS0tLS1CRUdJTi') && !pemPrivateKeyBase64(value)) return 0; // a base64 certificate: public
+  if (strong) {
+    // Twilio auth tokens, Datadog and Mailgun keys are 32 hex digits; Heroku API keys are UUIDs.
+    if (value.length >= 16 && isIdentifierShape(value)) return 0.85;
+    // A quoted passphrase: two words or more.
+    if (value.length >= 8 && /\S\s+\S/.test(value)) return 0.85;
+  }
   if (isIdentifierShape(value) || value.length < 8) return 0;
   if (/^\d+$/.test(value) || /^[a-z]+$/i.test(value) || /\s/.test(value)) return 0;
   return entropy(value) >= 3 ? 0.85 : 0;
@@ -184,10 +319,130 @@ export function mayAssign(text: string, p: number): boolean {
   if (r <= 8 && (c === 58 || c === 61)) return true;
   return r >= 1 && r <= 9 && ((c | 32) === 105 || (c | 32) === 119);
 }
-// What ends an unquoted value: white space or one of ; , & " ' < > ) } ] (the class [\s;,&"'<>)}\]]).
+// What ends an unquoted value: white space or one of ; , " ' < > ) } ] (the class [\s;,"'<>)}\]]). An `&` ends it
+// only in a query string (see ampersandEnds).
 const VALUE_STOP = new Uint8Array(128);
-for (const ch of ';,&"\'<>)}]') VALUE_STOP[ch.charCodeAt(0)] = 1;
+for (const ch of ';,"\'<>)}]') VALUE_STOP[ch.charCodeAt(0)] = 1;
 export const isValueStop = (c: number) => (c < 128 ? VALUE_STOP[c] === 1 || isSpace(c) : isSpace(c));
+const isLineEnd = (c: number) => c === 10 || c === 13;
+const isLetter = (c: number) => ((c | 32) - 97) >>> 0 < 26;
+
+/**
+ * Does the `&` at `i` end a value? In a query string or a form body it does: the name came right after `?` or `&`,
+ * or the `&` is followed by the next parameter (`&next=`). Elsewhere (`password: Tr0ub4dor&3`) it is part of it.
+ */
+function ampersandEnds(text: string, i: number, inQuery: boolean): boolean {
+  if (inQuery) return true;
+  let j = i + 1;
+  if (!isLetter(text.charCodeAt(j)) && text.charCodeAt(j) !== 95) return false;
+  while (j < i + 64 && (isNameChar(text.charCodeAt(j)) || text.charCodeAt(j) === 91 || text.charCodeAt(j) === 93)) j++;
+  return text.charCodeAt(j) === 61;
+}
+
+/**
+ * Does another field start at `j` (after white space): a name, then `:` or `=` (`user: bob password: x host: y`)?
+ * Ends a password value that otherwise runs to the end of its line.
+ */
+function fieldStartsAt(text: string, j: number): boolean {
+  if (!isLetter(text.charCodeAt(j)) && text.charCodeAt(j) !== 95) return false;
+  const e = nameEnd(text, j);
+  const c = text.charCodeAt(e), d = text.charCodeAt(e + 1);
+  return c === 61 || (c === 58 && (isSpace(d) || d !== d)) || (c === 32 && (d === 61 || d === 58));
+}
+
+/**
+ * Where an unquoted value starting at `vs` ends. `colonLine`: a password after `name:` (YAML, headers, "Password:
+ * Summer 2024!"), which runs to the end of the line (or the quote the name was opened with, or the next `name:` /
+ * `name=` field on the line), trailing spaces left out. Otherwise one token: up to white space or ; , " ' < > ) } ],
+ * and `&` only in a query string.
+ */
+function unquotedEnd(text: string, ns: number, vs: number, limit: number, colonLine: boolean): number {
+  const before = ns > 0 ? text.charCodeAt(ns - 1) : 0;
+  if (colonLine) {
+    // A placeholder first (`password: ******** and …`, `password: ${DB_PASS}`): that token alone is the value.
+    let t = vs;
+    while (t < limit && !isSpace(text.charCodeAt(t))) t++;
+    if (PLACEHOLDER.test(text.slice(vs, t))) return t;
+    const openQuote = before === 34 || before === 39 || before === 96 ? before : -1;
+    let ve = vs, last = vs;
+    while (ve < limit) {
+      const c = text.charCodeAt(ve);
+      if (isLineEnd(c) || c === openQuote || c === 60) break;
+      if (isSpace(c) || c === 44 || c === 59) {
+        // White space, or `,` `;` and white space, before another `name:` field ends the value.
+        let j = ve + 1;
+        while (j < limit && text.charCodeAt(j) === 32) j++;
+        const separated = isSpace(c) || j > ve + 1;
+        if (separated && fieldStartsAt(text, j)) break;
+      } else last = ve + 1;
+      ve++;
+    }
+    return last;
+  }
+  const inQuery = before === 63 || before === 38;
+  let ve = vs;
+  while (ve < limit) {
+    const c = text.charCodeAt(ve);
+    if (isValueStop(c) || (c === 38 && ampersandEnds(text, ve, inQuery))) break;
+    ve++;
+  }
+  return ve;
+}
+
+const AUTH_SCHEME = /^[A-Za-z][A-Za-z0-9._~+/-]*$/;
+const AUTH_PLACEHOLDER = /^(?:\{[A-Za-z_][\w.]*\}|%[sv]|#\{[^}]*\})$/;
+/**
+ * An Authorization header value in [vs, end): `<scheme> <credential>` (Bearer, Basic, token, Digest, AWS4-HMAC-SHA256
+ * …) or a bare credential. The credential is masked, the scheme kept: SECRET, or PASSWORD for Basic credentials that
+ * decode to `user:password`. A token68 credential (Bearer, Basic) is one token; one with auth parameters (Digest
+ * `username="…", response="…"`, AWS `Credential=…, Signature=…`) runs to the end of the value.
+ */
+function authValue(text: string, out: Finding[], vs: number, end: number): void {
+  let p = vs;
+  while (p < end && isSpace(text.charCodeAt(p))) p++;
+  let q = p;
+  while (q < end && !isSpace(text.charCodeAt(q))) q++;
+  let r = q;
+  while (r < end && isSpace(text.charCodeAt(r))) r++;
+  let scheme = '';
+  let cs = p; // the credential's start
+  if (r < end && q > p && AUTH_SCHEME.test(text.slice(p, q))) {
+    scheme = text.slice(p, q).toLowerCase();
+    cs = r;
+  }
+  let ce = cs;
+  while (ce < end && !isSpace(text.charCodeAt(ce))) ce++;
+  const tok = text.slice(cs, ce);
+  // Auth parameters (`k=v`, `k="v"`, a trailing comma): the rest of the value is the credential.
+  if (/=[^=]|,$/.test(tok)) {
+    ce = end;
+    while (ce > cs && isSpace(text.charCodeAt(ce - 1))) ce--;
+  } else {
+    while (ce > cs && (text.charCodeAt(ce - 1) === 44 || text.charCodeAt(ce - 1) === 59)) ce--;
+  }
+  const cred = text.slice(cs, ce);
+  // Too short, a placeholder, a word of prose (`Bearer header`), a scheme with nothing after it (`'Bearer ' + token`).
+  if (cred.length < 6 || PLACEHOLDER.test(cred) || AUTH_PLACEHOLDER.test(cred) || (/^[a-z]+$/.test(cred) && cred.length < 16) || (!scheme && /^[A-Za-z]+$/.test(cred) && cred.length < 16)) return;
+  let type = 'SECRET';
+  if (scheme === 'basic' && /^[A-Za-z0-9+/]+=*$/.test(cred)) {
+    // Wiped buffers are not needed here: the decoded string is compared, never kept.
+    if (Buffer.from(cred, 'base64').toString('latin1').includes(':')) type = 'PASSWORD';
+  }
+  out.push({ type, start: cs, end: ce, confidence: 0.9, detector: 'secret-assignment' });
+}
+
+/** Where a value opened right at `vs` ends for an Authorization header: its closing quote, or the end of the line. */
+function authEnd(text: string, ns: number, vs: number, quote: string, limit: number): number {
+  const before = ns > 0 ? text.charCodeAt(ns - 1) : 0;
+  const q = quote ? quote.charCodeAt(0) : before === 34 || before === 39 ? before : -1;
+  let e = vs;
+  while (e < limit) {
+    const c = text.charCodeAt(e);
+    if (isLineEnd(c) || c === q) break;
+    e++;
+  }
+  return e;
+}
 
 /**
  * One keyword hit [kwStart, kwEnd) as the detector visits it: the name around it, the assignment after the name, the
@@ -199,21 +454,80 @@ export function visitKeyword(text: string, out: Finding[], kwStart: number, kwEn
   if (!mayAssign(text, ne)) return ne;
   const a = ASSIGN.exec(text.slice(ne, ne + 40));
   if (!a) return ne;
-  const type = secretFieldType(text.slice(ns, ne));
-  if (!type) return ne;
+  const field = secretField(text.slice(ns, ne));
+  if (!field) return ne;
+  // `scheme://oauth2:<token>@host`: the user of a URL, whose password the URL-credentials detector masks.
+  if (ns >= 2 && text.charCodeAt(ns - 1) === 47 && text.charCodeAt(ns - 2) === 47) return ne;
+  return Math.max(ne, assignedValue(text, out, ns, ne, a, field));
+}
+
+/**
+ * The value assigned to the name [ns, ne) by the assignment `a` (ASSIGN's match right after the name), under a name
+ * that says `field`: recorded if it is worth masking. Returns where the value ends.
+ */
+function assignedValue(text: string, out: Finding[], ns: number, ne: number, a: RegExpExecArray, field: SecretField): number {
   const vs = ne + a[0].length;
   const quote = a[1];
-  let ve = vs;
   const limit = Math.min(text.length, vs + 1024);
+  if (field.auth) {
+    const end = authEnd(text, ns, vs, quote, limit);
+    authValue(text, out, vs, end);
+    return end;
+  }
+  let ve = vs;
   if (quote) {
     while (ve < limit && text[ve] !== quote && text[ve] !== '\n') ve++;
   } else {
-    while (ve < limit && !isValueStop(text.charCodeAt(ve))) ve++;
+    // `name: value` (a colon, not `:=`, and no is/was): a password runs to the end of its line.
+    const colon = field.type === 'PASSWORD' && a[0].includes(':') && !a[0].includes(':=') && !/[a-z]/i.test(a[0]);
+    ve = unquotedEnd(text, ns, vs, limit, colon);
   }
   const value = text.slice(vs, ve);
-  const confidence = secretValueConfidence(type, value);
-  if (confidence > 0) out.push({ type, start: vs, end: ve, confidence, detector: 'secret-assignment' });
-  return Math.max(ne, ve);
+  const confidence = secretValueConfidence(field.type, value, field.strong);
+  if (confidence > 0) out.push({ type: field.type, start: vs, end: ve, confidence, detector: 'secret-assignment' });
+  return ve;
+}
+
+const VALUE_LETTERS = lettersOfWord('value');
+function lettersOfWord(w: string): number {
+  let m = 0;
+  for (let i = 0; i < w.length; i++) m |= 1 << ((w.charCodeAt(i) | 32) - 97);
+  return m;
+}
+const isQuote = (c: number) => c === 34 || c === 39;
+/**
+ * A name/value pair whose name is given in a field of its own: a Kubernetes or ECS env entry (`- name: DB_PASSWORD`
+ * then `value: "…"` on the next line, `{"name": "DB_PASSWORD", "value": "…"}`), `Name=DB_PASSWORD,Value=…`. `vs`..`ve`
+ * is the word `value` an assignment follows; the pair's name is read backwards from it (only separators — white space,
+ * a comma, quotes — between them), then `name` or `key` and its assignment.
+ */
+function envPair(text: string, out: Finding[], vs: number, ve: number): void {
+  let p = vs;
+  if (p > 0 && isQuote(text.charCodeAt(p - 1))) p--;
+  const stop = Math.max(0, p - 64);
+  while (p > stop && (isSpace(text.charCodeAt(p - 1)) || text.charCodeAt(p - 1) === 44)) p--;
+  if (p > 0 && isQuote(text.charCodeAt(p - 1))) p--;
+  const xe = p;
+  while (p > 0 && xe - p < 64 && isNameChar(text.charCodeAt(p - 1))) p--;
+  const xs = p;
+  if (xe - xs < 3) return;
+  if (p > 0 && isQuote(text.charCodeAt(p - 1))) p--;
+  while (p > 0 && text.charCodeAt(p - 1) === 32) p--;
+  const sign = text.charCodeAt(p - 1);
+  if (sign !== 58 && sign !== 61) return;
+  p--;
+  while (p > 0 && text.charCodeAt(p - 1) === 32) p--;
+  if (p > 0 && isQuote(text.charCodeAt(p - 1))) p--;
+  const ke = p;
+  while (p > 0 && ke - p < 5 && isLetter(text.charCodeAt(p - 1))) p--;
+  if (p > 0 && isNameChar(text.charCodeAt(p - 1))) return;
+  const key = text.slice(p, ke).toLowerCase();
+  if (key !== 'name' && key !== 'key') return;
+  const field = secretField(text.slice(xs, xe));
+  if (!field || field.auth) return;
+  if (!mayAssign(text, ve)) return;
+  const a = ASSIGN.exec(text.slice(ve, ve + 40));
+  if (a && !/[a-z]/i.test(a[0])) assignedValue(text, out, vs, ve, a, field);
 }
 
 // Keyword hits inside one name (global, case-insensitive; restarted one character after each hit).
@@ -285,6 +599,7 @@ export const assignments: Detector = (text, out, ctx) => {
       letters |= LETTER_BIT[c]; // name characters are ASCII
       s--;
     }
+    if (e - s === 5 && letters === VALUE_LETTERS && /^value$/i.test(text.slice(s, e))) envPair(text, out, s, e);
     if (!mayHoldKeyword(letters)) continue;
     const name = text.slice(s, e);
     KEYWORD_IN_NAME.lastIndex = 0;
@@ -297,13 +612,97 @@ export const assignments: Detector = (text, out, ctx) => {
   }
 };
 
-/** Whole-value secrets: a value under a secret-looking field name (JSON key, column, header), whose secret type
- * (`secretFieldType` of the name) is `type`. */
-export function fieldSecretOfType(text: string, type: string, out: Finding[]): void {
+/** Whole-value secrets: a value under a secret-looking field name (JSON key, column, header), `field` being what
+ * the name says (`secretField`). An Authorization header keeps its scheme. */
+export function fieldSecretOfType(text: string, field: SecretField, out: Finding[]): void {
+  if (field.auth) return authValue(text, out, 0, text.length);
   const v = text.trim();
-  const confidence = secretValueConfidence(type, v);
+  const confidence = secretValueConfidence(field.type, v, field.strong);
   if (confidence > 0) {
     const start = text.indexOf(v);
-    out.push({ type, start, end: start + v.length, confidence: Math.max(confidence, 0.8), detector: 'secret-field' });
+    out.push({ type: field.type, start, end: start + v.length, confidence: Math.max(confidence, 0.8), detector: 'secret-field' });
   }
 }
+
+// Commands whose options carry a password (D3), by the option: curl `-u user:password`; the MySQL and MariaDB
+// clients' `-pPASSWORD` (glued: `-p PASSWORD` makes them prompt); `-p PASSWORD` of sshpass, the mongo tools and
+// `… login` (docker, podman, helm, az, oc, cf); redis-cli `-a PASSWORD`; `--password PASSWORD` of any command but
+// mysql. `--password=…` is an assignment (the secret-assignment detector).
+const CURL = /\bcurl\b/;
+const MYSQL = /\b(?:mysql\w*|mariadb[\w-]*)\s/;
+const P_SPACE = /\b(?:sshpass|mongo\w*)\s|\blogin\b/;
+const REDIS = /\bredis-cli\b/;
+
+/** The command line `o` is on: from its start (following `\` line continuations back) up to `o`, at most 1024. */
+function commandBefore(text: string, o: number): string {
+  let s = o;
+  const stop = Math.max(0, o - 1024);
+  while (s > stop) {
+    const c = text.charCodeAt(s - 1);
+    if (c === 10 && !(s >= 2 && (text.charCodeAt(s - 2) === 92 || (text.charCodeAt(s - 2) === 13 && text.charCodeAt(s - 3) === 92)))) break;
+    s--;
+  }
+  return text.slice(s, o);
+}
+
+/** The option argument at `p`: quoted (to the closing quote) or up to white space. [start, end, next]. */
+function argAt(text: string, p: number): [number, number, number] {
+  const q = text.charCodeAt(p);
+  if (q === 34 || q === 39) {
+    let e = p + 1;
+    while (e < text.length && e - p < 1024 && text.charCodeAt(e) !== q && !isLineEnd(text.charCodeAt(e))) e++;
+    return [p + 1, e, e + 1];
+  }
+  let e = p;
+  while (e < text.length && e - p < 1024 && !isSpace(text.charCodeAt(e))) e++;
+  return [p, e, e];
+}
+
+function pushPassword(text: string, out: Finding[], s: number, e: number): void {
+  const v = text.slice(s, e);
+  if (v.length > 0 && !PLACEHOLDER.test(v) && v.charCodeAt(0) !== 36) out.push({ type: 'PASSWORD', start: s, end: e, confidence: 0.9, detector: 'command-line' });
+}
+
+/**
+ * Passwords in command lines: `curl -u admin:pass`, `mysql -uroot -pPass`, `sshpass -p pass`, `docker login -p
+ * pass`, `redis-cli -a pass`, `tool --password pass`. Anchored on ` -` by indexOf; the command is checked only for an
+ * option that can carry a password.
+ */
+export const commandLine: Detector = (text, out) => {
+  let from = 0;
+  for (let i = text.indexOf(' -'); i >= 0; i = text.indexOf(' -', Math.max(i + 2, from))) {
+    const o = i + 1;
+    const c = text.charCodeAt(o + 1);
+    let p: number; // where the argument starts
+    let kind: number; // 1: user:password (curl), 2: glued -p (mysql), 3: -p with a space, 4: -a (redis-cli), 5: --password
+    if (c === 45) {
+      let e = o + 2;
+      while (e < text.length && e - o < 24 && (isLetter(text.charCodeAt(e)) || text.charCodeAt(e) === 45)) e++;
+      const opt = text.slice(o + 2, e);
+      if (text.charCodeAt(e) !== 32 && !(text.charCodeAt(e) === 61 && (opt === 'user' || opt === 'proxy-user'))) continue;
+      if (opt === 'user' || opt === 'proxy-user') kind = 1;
+      else if (opt === 'password' || opt === 'pass') kind = 5;
+      else continue;
+      p = e + 1;
+    } else {
+      const glued = o + 2 < text.length && !isSpace(text.charCodeAt(o + 2));
+      if (c === 117 || c === 85) kind = 1; // -u, -U (curl --proxy-user)
+      else if (c === 112) kind = glued ? 2 : 3;
+      else if (c === 97 && !glued) kind = 4;
+      else continue;
+      p = glued ? o + 2 : o + 3;
+    }
+    while (p < text.length && text.charCodeAt(p) === 32) p++;
+    if (p >= text.length || text.charCodeAt(p) === 45 || isLineEnd(text.charCodeAt(p))) continue;
+    const cmd = commandBefore(text, o);
+    const ok = kind === 1 ? CURL.test(cmd) : kind === 2 ? MYSQL.test(cmd) : kind === 3 ? P_SPACE.test(cmd) && !MYSQL.test(cmd) : kind === 4 ? REDIS.test(cmd) : !MYSQL.test(cmd);
+    if (!ok) continue;
+    const [s, e, next] = argAt(text, p);
+    if (kind === 1) {
+      const colon = text.indexOf(':', s);
+      if (colon < 0 || colon >= e) continue;
+      pushPassword(text, out, colon + 1, e);
+    } else pushPassword(text, out, s, e);
+    from = next;
+  }
+};
