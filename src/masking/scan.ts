@@ -5,7 +5,10 @@ import { birthDates, medicalRecords, nationalIds } from './detectors/context.js'
 import { emails, ibans, ipv6 } from './detectors/net.js';
 import { numbers } from './detectors/numbers.js';
 import { persons } from './detectors/person.js';
-import { assignments, commandLine, fieldSecretOfType, pemBlocks, providerTokens, secretField, urlCredentials, type SecretField } from './detectors/secrets.js';
+import { assignments, fieldSecretOfType, pemBlocks, secretField, type SecretField } from './detectors/secrets.js';
+import { commandLine } from './detectors/commands.js';
+import { providerTokens } from './detectors/tokens.js';
+import { urlCredentials } from './detectors/urls.js';
 import { releaseCodeUnits } from './chars.js';
 import type { Detector, ScanContext } from './types.js';
 

@@ -203,7 +203,8 @@ function mayPrefix(c0: number, c1: number, len: number): boolean {
  * patient …, health record, chart no/number, nhs no/number, medicare, mbi, born…, birth…, dob…, d.o.b, geburt…,
  * geboren, geb., nacimiento, nacido/a, naissance, né(e) le (a one-letter ASCII run: é is no ASCII letter), nascit…,
  * dni, nie, nif, nir, insee, sociale, vitale, steuer-id, steueridentifikationsnummer (any case); APO, FPO, DPO;
- * AKIA, ASIA, AIza, gh?_, github_pat_, xox?-, xapp-, sk_live_, rk_live_, sk-, eyJ (case as written); and two
+ * AKIA, ASIA, AIza, gh?_, github_pat_, xox?-, xapp-, sk_live_, rk_live_, sk-, eyJ, gl…-, npm_, hf_, whsec_, SG., SK,
+ * ya29., shp??_, LS0tLS1CRUdJTi (case as written); and two
  * capitals followed by a digit, the start of an IBAN.
  */
 function cueCandidate(a: Uint16Array, s: number, e: number): void {

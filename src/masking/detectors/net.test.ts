@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Finding } from '../../core/masking.js';
 import { emails, emailsByIndexOf, ipv6, ipv6ByIndexOf } from './net.js';
-import { urlCredentials, urlCredentialsByIndexOf } from './secrets.js';
+import { urlCredentials, urlCredentialsByIndexOf } from './urls.js';
 import { wordPass } from '../words.js';
 import { createMasker } from '../engine.js';
 

@@ -5,7 +5,7 @@ import { CUE_IBAN, eachCue } from '../cues.js';
 import { before, type Detector } from '../types.js';
 import { codeUnits } from '../chars.js';
 import { wordPass } from '../words.js';
-import { endsAuthority } from './secrets.js';
+import { endsAuthority } from './urls.js';
 
 function isLocalChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
@@ -45,7 +45,7 @@ export const emails: Detector = (text, out, ctx) => {
 
 /**
  * Where the authority of the URL whose `://` starts at `colon` ends: at / space \n \t " ' < > or 512 characters on,
- * as the URL-credentials detector reads it (secrets.ts). An `@` before it is the end of the URL's user information.
+ * as the URL-credentials detector reads it (urls.ts). An `@` before it is the end of the URL's user information.
  */
 function authorityEnd(text: string, colon: number): number {
   let j = colon + 3;

@@ -178,48 +178,6 @@ test('kubeconfig: a base64 PEM private key is a PRIVATE_KEY; a base64 certificat
   assert.deepEqual(spans('- name: DB_PASSWORD_FILE\n  value: /run/secrets/db'), []);
 });
 
-test('provider token formats: GitLab, npm, SendGrid, Hugging Face, Google OAuth, Stripe webhook, Twilio, Shopify; look-alikes left', () => {
-  const cases: [string, string][] = [
-    ['glpat-xY3zA5bC7dE9fG1hJ3kL', 'SECRET'], ['gldt-xY3zA5bC7dE9fG1hJ3kL', 'SECRET'], ['glrt-xY3zA5bC7dE9fG1hJ3kL', 'SECRET'],
-    ['glpat-Ab3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1.01a2b3c4d', 'SECRET'], ['glptt-0a1b2c3d4e5f60718293a4b5c6d7e8f901234567', 'SECRET'],
-    ['npm_Ab3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5', 'SECRET'], ['SG.aB3dE5fG7hJ9kL1mN3pQ5r.S7tU9vW1xY3zA5bC7dE9fG1hJ3kL5mN7pQ9rS1tU3vW', 'SECRET'],
-    ['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', 'SECRET'], ['ya29.a0AfH6SMBx7Hk2mLp9vR4tY8wN3sB6cDxQzAbCdEfGhIjKlMnOpQrStUvWx', 'SECRET'],
-    ['whsec_8Hk2mLp9vR4tY8wN3sB6cDxQzAbCdEfG', 'STRIPE_KEY'], ['SK0123456789abcdef0123456789abcdef', 'SECRET'],
-    ['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', 'SECRET'], ['xoxe-1-Ab3dE5fG7hJ9kL1mN3pQ5rS7', 'SLACK_TOKEN'],
-  ];
-  for (const [tok, type] of cases) {
-    assert.deepEqual(spans(`leaked ${tok} in the log.`), [`${type}:${tok}`], tok);
-  }
-  // Wrong length, wrong alphabet, placeholders, glued to a word, identifiers that share a prefix, a Slovak IBAN.
-  for (const t of ['glpat-xY3zA5bC7dE9fG1hJ3k', 'glpat-xY3zA5bC7dE9fG1hJ3kLm', 'glpat-XXXXXXXXXXXXXXXXXXXX', 'glptt-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
-    'npm_Ab3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z', 'npm_install_dependencies_for_the_project', 'SG.aB3dE5fG7hJ9kL1mN3pQ5r.S7tU9vW1', 'hf_requiredCharacteristicTypesForDisplayMetadata',
-    'hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', 'rhf_SponsoredProductsRemoteRHFSearchEXPSubsK2', 'ya29.short', 'whsec_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
-    'SK0123456789abcdef0123456789abcde', 'SK0123456789abcdef0123456789abcdef0', 'SKABCDEF0123456789ABCDEF0123456789', 'SKU 0123456789', 'shpat_xyz', 'mysk0123456789abcdef0123456789abcdef']) {
-    assert.deepEqual(spans(`seen ${t} here`), [], t);
-  }
-  assert.deepEqual(spans('IBAN SK31 1200 0000 1987 4263 7541'), ['IBAN:SK31 1200 0000 1987 4263 7541']);
-});
-
-test('commands: passwords on curl, mysql, sshpass, docker login, redis-cli and --password command lines', () => {
-  assert.deepEqual(spans('curl -u admin:Sup3rS3cret! https://internal.example.com/api'), ['PASSWORD:Sup3rS3cret!']);
-  assert.deepEqual(spans('curl --user admin:Sup3rS3cret! x'), ['PASSWORD:Sup3rS3cret!']);
-  assert.deepEqual(spans("curl -s -u 'admin:p w' x"), ['PASSWORD:p w']);
-  assert.deepEqual(spans('curl \\\n  -U proxy:Pr0xyPw \\\n  https://x'), ['PASSWORD:Pr0xyPw']);
-  assert.deepEqual(spans('mysql -h db.prod -u root -pRootPass2024! appdb'), ['PASSWORD:RootPass2024!']);
-  assert.deepEqual(spans('mysqldump -uroot -p"my pass" appdb'), ['PASSWORD:my pass']);
-  assert.deepEqual(spans('sshpass -p s3cretpw ssh host'), ['PASSWORD:s3cretpw']);
-  assert.deepEqual(spans('docker login -u bob -p Passw0rd1 registry.example.com'), ['PASSWORD:Passw0rd1']);
-  assert.deepEqual(spans('redis-cli -h cache -a hunter22 ping'), ['PASSWORD:hunter22']);
-  assert.deepEqual(spans('mongosh --username u --password S3cret12 mongodb://h/db'), ['PASSWORD:S3cret12']);
-  assert.deepEqual(spans('PGPASSWORD=hunter22 psql -h db -U app'), ['PASSWORD:hunter22']);
-  assert.deepEqual(spans('mysql --password=RootPass2024 appdb'), ['PASSWORD:RootPass2024']);
-  // -u and -p that are no passwords: a user alone, a prompt, ports, uid:gid, other commands, placeholders.
-  for (const t of ['mysql -u root -p appdb', 'psql -h db -U app -p 5432 prod', 'docker run -u 1000:1000 -p 8080:80 img', 'ssh -p 2222 host',
-    'sudo -u www-data:www-data ls', 'curl -u admin https://x', 'curl -s -u "$USER:$PASS" x', 'mysql -p$MYSQL_PWD db', 'grep -p x file', 'mysql --password appdb']) {
-    assert.deepEqual(spans(t), [], t);
-  }
-});
-
 test('password values end where their syntax ends: & only in a query string, a `key: value` line, a token after is', () => {
   assert.deepEqual(spans('my password is Tr0ub4dor&3 ok'), ['PASSWORD:Tr0ub4dor&3']);
   assert.deepEqual(spans('password: Tr0ub4dor&3'), ['PASSWORD:Tr0ub4dor&3']);

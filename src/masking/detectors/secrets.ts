@@ -1,97 +1,13 @@
 import type { Finding } from '../../core/masking.js';
-import { entropy, githubTokenValid, isIdentifierShape, jwtValid, pemPrivateKeyBase64 } from '../validators.js';
-import { CUE_PREFIX, eachCue, KEYWORD_SRC } from '../cues.js';
+import { entropy, isIdentifierShape, pemPrivateKeyBase64 } from '../validators.js';
+import { KEYWORD_SRC } from '../cues.js';
 import { wordPass, MAY_ASSIGN } from '../words.js';
 import type { Detector } from '../types.js';
 import { charClass, codeUnits, SPACE } from '../chars.js';
 
-// Known token prefixes come from the shared cue pass (cues.ts, PREFIX_SRC); each hit is extended by hand over the
-// token alphabet.
-
+// Token characters [0-9A-Za-z_-] (a name takes `.` too).
 function isTokenChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
-}
-function isWordChar(c: number): boolean {
-  return isTokenChar(c) || c === 43 || c === 47;
-}
-
-// GitLab tokens (docs.gitlab.com, token prefixes): glpat-, gldt-, glrt-, glsoat-, glffct-, glft- and 20 characters;
-// glimt- 25, glagent- 50, gloas- 64, glptt- 40 hex, glcbt- `<1-5>_<20>`; routable glpat-/glrt- tokens end in
-// `.<2><7>`.
-const GITLAB = /^(?:gl(?:pat|dt|rt|soat|ffct|ft)-[\w-]{20}|glimt-[\w-]{25}|glagent-[\w-]{50}|gloas-[\w-]{64}|glptt-[0-9a-f]{40}|glcbt-[0-9a-zA-Z]{1,5}_[\w-]{20}|gl(?:pat|rt)-[\w-]{27,300}\.[0-9a-z]{9})$/;
-/** Random enough to be a credential, not a placeholder (`glpat-XXXXXXXXXXXXXXXXXXXX`): entropy of the part after `p`. */
-const random = (tok: string, p: number) => entropy(tok.slice(p)) >= 3;
-
-function classify(tok: string): [string, number] | undefined {
-  if (/^(AKIA|ASIA)[A-Z0-9]{16}$/.test(tok)) return /EXAMPLE$/.test(tok) ? undefined : ['AWS_ACCESS_KEY', 0.95];
-  if (/^gh[pousr]_/.test(tok)) return githubTokenValid(tok) ? ['GITHUB_TOKEN', 0.99] : undefined;
-  if (/^github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}$/.test(tok)) return ['GITHUB_TOKEN', 0.95];
-  if (/^xox[abposre]-\d+-[A-Za-z0-9-]{8,}$/.test(tok) || /^xoxe\.xox[bp]-\d-[A-Za-z0-9]{20,}$/.test(tok) || /^xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{20,}$/.test(tok)) return ['SLACK_TOKEN', 0.95];
-  if (/^[sr]k_live_[A-Za-z0-9]{20,}$/.test(tok)) return ['STRIPE_KEY', 0.95];
-  if (/^whsec_[A-Za-z0-9]{24,}$/.test(tok)) return random(tok, 6) ? ['STRIPE_KEY', 0.95] : undefined; // webhook signing secret
-  if (/^sk-ant-(api|admin)\d\d-[A-Za-z0-9_-]{60,}$/.test(tok)) return ['ANTHROPIC_KEY', 0.98];
-  if (/^sk-(proj-|svcacct-|admin-)[A-Za-z0-9_-]{40,}$/.test(tok) || /^sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}$/.test(tok)) return ['OPENAI_KEY', 0.97];
-  if (/^sk-[A-Za-z0-9]{40,}$/.test(tok) && entropy(tok) > 4) return ['OPENAI_KEY', 0.75];
-  if (/^AIza[0-9A-Za-z_-]{35}$/.test(tok)) return ['GOOGLE_API_KEY', 0.95];
-  if (tok.startsWith('eyJ') && jwtValid(tok)) return ['JWT', 0.95];
-  if (GITLAB.test(tok)) return random(tok, tok.indexOf('-') + 1) ? ['SECRET', 0.95] : undefined;
-  if (/^npm_[A-Za-z0-9]{36}$/.test(tok)) return random(tok, 4) ? ['SECRET', 0.95] : undefined; // npm access token
-  if (/^SG\.[\w-]{22}\.[\w-]{43}$/.test(tok)) return ['SECRET', 0.97]; // SendGrid API key
-  // Hugging Face access token: hf_ and 34 letters, both cases.
-  if (/^hf_[A-Za-z]{34}$/.test(tok)) return random(tok, 3) && /[A-Z]/.test(tok) && /[a-z]/.test(tok.slice(3)) ? ['SECRET', 0.9] : undefined;
-  if (/^ya29\.[\w-]{20,}$/.test(tok)) return random(tok, 5) ? ['SECRET', 0.95] : undefined; // Google OAuth access token
-  if (/^SK[0-9a-f]{32}$/.test(tok)) return ['SECRET', 0.9]; // Twilio API key
-  if (/^shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}$/.test(tok)) return ['SECRET', 0.95]; // Shopify access tokens and shared secret
-  return undefined;
-}
-
-// Prefixes whose tokens hold dots: JWT (eyJ), SendGrid (SG.), Google OAuth (ya29.), Slack refresh (xoxe.), routable
-// GitLab tokens (gl…-).
-const DOTTED = /^(?:eyJ|SG\.|ya29\.|xoxe\.|gl)/;
-
-/** Provider tokens with known formats (AWS, GitHub with CRC32, Slack, Stripe, OpenAI, Anthropic, Google, JWT, GitLab,
- * npm, SendGrid, Hugging Face, Twilio, Shopify), and base64 PEM private keys (kubeconfig `client-key-data`). */
-export const providerTokens: Detector = (text, out, ctx) => {
-  eachCue(text, ctx, CUE_PREFIX, (start, prefixEnd) => {
-    if (start > 0 && isWordChar(text.charCodeAt(start - 1))) return;
-    if (text.charCodeAt(start) === 76 && prefixEnd - start === 14) return base64Pem(text, start, out); // LS0tLS1CRUdJTi
-    let end = prefixEnd;
-    const jwt = prefixEnd - start === 3 && text.startsWith('eyJ', start);
-    const dots = jwt || DOTTED.test(text.slice(start, start + 5));
-    while (end < text.length && end - start < 4096) {
-      const c = text.charCodeAt(end);
-      if (isTokenChar(c) || (dots && c === 46)) end++;
-      else break;
-    }
-    if (jwt && text.charCodeAt(end - 1) === 46 && text.slice(start, end).split('.').length > 3) end--;
-    else if (dots && !jwt) while (end > prefixEnd && text.charCodeAt(end - 1) === 46) end--; // a full stop after it
-    const hit = classify(text.slice(start, end));
-    if (hit) out.push({ type: hit[0], start, end, confidence: hit[1], detector: 'provider-token' });
-    return end;
-  });
-};
-
-const isBase64Char = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47;
-/**
- * Base64 starting `LS0tLS1CRUdJTi` (`-----BEGIN`) at `start`: a PEM block encoded whole, as kubeconfig
- * (`client-key-data`) and Kubernetes Secrets hold keys. A PRIVATE_KEY when the header decodes to a private key;
- * certificates and public keys are left alone. Lines wrapped at 64 or 76 characters are followed.
- */
-function base64Pem(text: string, start: number, out: Finding[]): number {
-  let end = start, line = start;
-  const n = text.length;
-  for (;;) {
-    while (end < n && isBase64Char(text.charCodeAt(end))) end++;
-    const w = end - line;
-    if ((w === 64 || w === 76) && text.charCodeAt(end) === 10 && isBase64Char(text.charCodeAt(end + 1))) line = ++end;
-    else if ((w === 64 || w === 76) && text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 && isBase64Char(text.charCodeAt(end + 2))) line = end += 2;
-    else break;
-  }
-  for (let k = 0; k < 2 && text.charCodeAt(end) === 61; k++) end++;
-  if (pemPrivateKeyBase64(text.slice(start, Math.min(end, start + 128)).replace(/\s/g, ''))) {
-    out.push({ type: 'PRIVATE_KEY', start, end, confidence: 0.99, detector: 'provider-token' });
-  }
-  return end;
 }
 
 /** PEM private key blocks; an unterminated block runs to the end of the text (a truncated key is still a key). */
@@ -123,102 +39,10 @@ export const pemBlocks: Detector = (text, out, ctx) => {
   }
 };
 
-/** Characters that end a URL's authority (`/`, white space, quotes, angle brackets): / space \n \t " ' < >. */
-export const endsAuthority = (c: number) => c === 47 || c === 32 || c === 10 || c === 9 || c === 34 || c === 39 || c === 60 || c === 62;
-
-/**
- * `scheme://user:password@host` — the password part (the user and host are kept); a user alone that looks like a
- * token (`https://<key>@o1.ingest.sentry.io`) as SECRET; incoming-webhook URLs (Slack, Discord, Teams), whose path is
- * the credential.
- */
-export const urlCredentials: Detector = (text, out, ctx) => {
-  // A short value with no word pass made for it yet: indexOf costs less than making one (the MCP hot path).
-  if (ctx.words === undefined && text.length <= 256) return urlCredentialsByIndexOf(text, out);
-  // Each `://` in order: a colon of the word pass's list of `:`, `=` and `@` with `//` after it; read by code unit.
-  const w = wordPass(text, ctx);
-  const cu = codeUnits(text, ctx);
-  let from = 0;
-  for (let k = 0; k < w.nSign; k++) {
-    const i = w.signAt[k];
-    if (i < from || cu[i] !== 58 || i + 2 >= text.length || cu[i + 1] !== 47 || cu[i + 2] !== 47) continue;
-    from = i + 3;
-    let colon = -1, at = -1, j = i + 3;
-    for (; j < text.length && j - i < 512; j++) {
-      const c = cu[j];
-      if (endsAuthority(c)) break;
-      if (c === 58 && colon < 0) colon = j;
-      if (c === 64) at = j;
-    }
-    from = urlFound(text, i, colon, at, j, out, from);
-  }
-};
-
-/** The URL-credentials detector without the word pass (a small value): each `://` by indexOf. */
-export function urlCredentialsByIndexOf(text: string, out: Finding[]): void {
-  let from = 0;
-  for (;;) {
-    const i = text.indexOf('://', from);
-    if (i < 0) return;
-    from = i + 3;
-    let colon = -1, at = -1, j = i + 3;
-    for (; j < text.length && j - i < 512; j++) {
-      const c = text.charCodeAt(j);
-      if (endsAuthority(c)) break;
-      if (c === 58 && colon < 0) colon = j;
-      if (c === 64) at = j;
-    }
-    from = urlFound(text, i, colon, at, j, out, from);
-  }
-}
-
-/**
- * The authority after the `://` at `i` ends at `authEnd`; `colon` is its first `:`, `at` its last `@` (-1: none).
- * Records what it holds; returns where the search for the next `://` resumes.
- */
-function urlFound(text: string, i: number, colon: number, at: number, authEnd: number, out: Finding[], from: number): number {
-  if (at > colon + 1 && colon > 0) {
-    out.push({ type: 'PASSWORD', start: colon + 1, end: at, confidence: 0.95, detector: 'url-credentials' });
-    return at + 1;
-  }
-  if (at > i + 3 && (colon < 0 || colon > at)) {
-    // A user and no password: a token used as the user name (Sentry DSN keys, `https://<token>@host`).
-    const user = text.slice(i + 3, at);
-    if (user.length >= 16 && secretValueConfidence('SECRET', user, true) > 0) {
-      out.push({ type: 'SECRET', start: i + 3, end: at, confidence: 0.85, detector: 'url-credentials' });
-    }
-    return at + 1;
-  }
-  if (at < 0) return webhook(text, i + 3, authEnd, out, from);
-  return from;
-}
-
-// Incoming-webhook URLs: anyone holding the URL can post. The path after the prefix is masked, the host kept.
-const WEBHOOKS: [RegExp, string, string][] = [
-  [/^hooks\.slack\.com$/, '/services/', 'SLACK_TOKEN'],
-  [/^hooks\.slack\.com$/, '/workflows/', 'SLACK_TOKEN'],
-  [/^hooks\.slack\.com$/, '/triggers/', 'SLACK_TOKEN'],
-  [/^(?:(?:ptb|canary)\.)?discord(?:app)?\.com$/, '/api/webhooks/', 'SECRET'],
-  [/\.webhook\.office\.com$/, '/webhookb2/', 'SECRET'],
-];
-function webhook(text: string, hostStart: number, hostEnd: number, out: Finding[], from: number): number {
-  const len = hostEnd - hostStart;
-  if (len < 11 || len > 80 || text.charCodeAt(hostEnd) !== 47) return from;
-  const host = text.slice(hostStart, hostEnd).toLowerCase();
-  for (const [re, path, type] of WEBHOOKS) {
-    if (!text.startsWith(path, hostEnd) || !re.test(host)) continue;
-    const s = hostEnd + path.length;
-    let e = s;
-    while (e < text.length && e - s < 512 && !endsAuthority(text.charCodeAt(e) === 47 ? 0 : text.charCodeAt(e)) && text.charCodeAt(e) !== 41 && text.charCodeAt(e) !== 13) e++;
-    if (e - s >= 20) out.push({ type, start: s, end: e, confidence: 0.95, detector: 'url-credentials' });
-    return Math.max(from, e);
-  }
-  return from;
-}
-
 const SECRET_NAME = /pass(?:word|wd|phrase)?|pwd|secret|token|api_?key|access_?key|private_?key|credential|auth|session|signature|cookie|(?:account|shared_?access|encryption|master|signing|hmac|client|tls|ssl|app|license)_?key(?:_data)?(?:_|$)/i;
 const PASSWORD_NAME = /pass(?:word|wd|phrase)?$|pwd$|^pass|password/i;
 const NOT_SECRET_NAME = /(?:_at|_in|_type|_url|_uri|_path|_file|_id_hint|expires?|author|authority|length|count|policy|hint|reset|_name|required|_field|max_|min_|_description|_desc|_title|_label|_question|_prompt|_message|_help|_format|_provider|_endpoint|_header|_enabled|_status|_mode|_version)$|^(?:author|authority|authors)$/i;
-const PLACEHOLDER = /^(?:\*+|x+|null|none|nil|undefined|true|false|changeme|<[^>]*>|\$\{[^}]*\}?|\$[A-Z_]+|%[A-Z_]+%|\{\{[^}]*\}\}|redacted|\[[A-Z_]+(?::[^\]]*)?\]|\.\.\.)$/i;
+export const PLACEHOLDER = /^(?:\*+|x+|null|none|nil|undefined|true|false|changeme|<[^>]*>|\$\{[^}]*\}?|\$[A-Z_]+|%[A-Z_]+%|\{\{[^}]*\}\}|redacted|\[[A-Z_]+(?::[^\]]*)?\]|\.\.\.)$/i;
 // A name that says secret outright (a token, a secret, a password, an API or signing key): its value is masked even
 // when it is a hex digest, a UUID or a passphrase with spaces. Not auth, session, cookie, signature alone.
 const STRONG_NAME = /pass|pwd|secret|token|api_?key|access_?key|private_?key|credential|_?key(?:_data)?(?:_|$)/;
@@ -238,13 +62,12 @@ export interface SecretField {
   /** An Authorization header: `<scheme> <credential>`, the scheme kept. */
   auth: boolean;
 }
-const fieldKinds = new Map<string, SecretField>();
-function fieldKind(type: string, strong: boolean, auth: boolean): SecretField {
-  const k = `${type}:${strong}:${auth}`;
-  let f = fieldKinds.get(k);
-  if (!f) fieldKinds.set(k, (f = { type, strong, auth }));
-  return f;
+// One object per kind (they are compared and read, never changed).
+const KINDS: Record<string, SecretField> = {};
+for (const type of ['PASSWORD', 'AWS_SECRET_KEY', 'SECRET']) {
+  for (const strong of [false, true]) for (const auth of [false, true]) KINDS[`${type}:${strong}:${auth}`] = { type, strong, auth };
 }
+const fieldKind = (type: string, strong: boolean, auth: boolean): SecretField => KINDS[`${type}:${strong}:${auth}`];
 
 /** Is `name` (a JSON key, column, env var, header) one that holds a secret? What it says about the value. */
 export function secretField(name: string): SecretField | undefined {
@@ -304,7 +127,7 @@ function nameEnd(text: string, i: number): number {
 
 // After the name: optional closing quote, then `=`, `:`, `=>`, `:=` or ` is `, then an optional opening quote.
 export const ASSIGN = /^["']?\s{0,8}(?::=|=>|[=:]|\s(?:is|was|was set to)\s*:?)\s{0,8}(["'`]?)/i;
-const isSpace = (c: number) => (charClass(c) & SPACE) !== 0;
+export const isSpace = (c: number) => (charClass(c) & SPACE) !== 0;
 /**
  * Can ASSIGN match at `p`? What it needs, read by code unit: after an optional quote, at most 8 white-space
  * characters then `:` or `=`, or 1 to 9 of them then `i` or `w` (is, was). Most keyword hits (a word in prose, a
@@ -324,8 +147,8 @@ export function mayAssign(text: string, p: number): boolean {
 const VALUE_STOP = new Uint8Array(128);
 for (const ch of ';,"\'<>)}]') VALUE_STOP[ch.charCodeAt(0)] = 1;
 export const isValueStop = (c: number) => (c < 128 ? VALUE_STOP[c] === 1 || isSpace(c) : isSpace(c));
-const isLineEnd = (c: number) => c === 10 || c === 13;
-const isLetter = (c: number) => ((c | 32) - 97) >>> 0 < 26;
+export const isLineEnd = (c: number) => c === 10 || c === 13;
+export const isLetter = (c: number) => ((c | 32) - 97) >>> 0 < 26;
 
 /**
  * Does the `&` at `i` end a value? In a query string or a form body it does: the name came right after `?` or `&`,
@@ -623,86 +446,3 @@ export function fieldSecretOfType(text: string, field: SecretField, out: Finding
     out.push({ type: field.type, start, end: start + v.length, confidence: Math.max(confidence, 0.8), detector: 'secret-field' });
   }
 }
-
-// Commands whose options carry a password (D3), by the option: curl `-u user:password`; the MySQL and MariaDB
-// clients' `-pPASSWORD` (glued: `-p PASSWORD` makes them prompt); `-p PASSWORD` of sshpass, the mongo tools and
-// `… login` (docker, podman, helm, az, oc, cf); redis-cli `-a PASSWORD`; `--password PASSWORD` of any command but
-// mysql. `--password=…` is an assignment (the secret-assignment detector).
-const CURL = /\bcurl\b/;
-const MYSQL = /\b(?:mysql\w*|mariadb[\w-]*)\s/;
-const P_SPACE = /\b(?:sshpass|mongo\w*)\s|\blogin\b/;
-const REDIS = /\bredis-cli\b/;
-
-/** The command line `o` is on: from its start (following `\` line continuations back) up to `o`, at most 1024. */
-function commandBefore(text: string, o: number): string {
-  let s = o;
-  const stop = Math.max(0, o - 1024);
-  while (s > stop) {
-    const c = text.charCodeAt(s - 1);
-    if (c === 10 && !(s >= 2 && (text.charCodeAt(s - 2) === 92 || (text.charCodeAt(s - 2) === 13 && text.charCodeAt(s - 3) === 92)))) break;
-    s--;
-  }
-  return text.slice(s, o);
-}
-
-/** The option argument at `p`: quoted (to the closing quote) or up to white space. [start, end, next]. */
-function argAt(text: string, p: number): [number, number, number] {
-  const q = text.charCodeAt(p);
-  if (q === 34 || q === 39) {
-    let e = p + 1;
-    while (e < text.length && e - p < 1024 && text.charCodeAt(e) !== q && !isLineEnd(text.charCodeAt(e))) e++;
-    return [p + 1, e, e + 1];
-  }
-  let e = p;
-  while (e < text.length && e - p < 1024 && !isSpace(text.charCodeAt(e))) e++;
-  return [p, e, e];
-}
-
-function pushPassword(text: string, out: Finding[], s: number, e: number): void {
-  const v = text.slice(s, e);
-  if (v.length > 0 && !PLACEHOLDER.test(v) && v.charCodeAt(0) !== 36) out.push({ type: 'PASSWORD', start: s, end: e, confidence: 0.9, detector: 'command-line' });
-}
-
-/**
- * Passwords in command lines: `curl -u admin:pass`, `mysql -uroot -pPass`, `sshpass -p pass`, `docker login -p
- * pass`, `redis-cli -a pass`, `tool --password pass`. Anchored on ` -` by indexOf; the command is checked only for an
- * option that can carry a password.
- */
-export const commandLine: Detector = (text, out) => {
-  let from = 0;
-  for (let i = text.indexOf(' -'); i >= 0; i = text.indexOf(' -', Math.max(i + 2, from))) {
-    const o = i + 1;
-    const c = text.charCodeAt(o + 1);
-    let p: number; // where the argument starts
-    let kind: number; // 1: user:password (curl), 2: glued -p (mysql), 3: -p with a space, 4: -a (redis-cli), 5: --password
-    if (c === 45) {
-      let e = o + 2;
-      while (e < text.length && e - o < 24 && (isLetter(text.charCodeAt(e)) || text.charCodeAt(e) === 45)) e++;
-      const opt = text.slice(o + 2, e);
-      if (text.charCodeAt(e) !== 32 && !(text.charCodeAt(e) === 61 && (opt === 'user' || opt === 'proxy-user'))) continue;
-      if (opt === 'user' || opt === 'proxy-user') kind = 1;
-      else if (opt === 'password' || opt === 'pass') kind = 5;
-      else continue;
-      p = e + 1;
-    } else {
-      const glued = o + 2 < text.length && !isSpace(text.charCodeAt(o + 2));
-      if (c === 117 || c === 85) kind = 1; // -u, -U (curl --proxy-user)
-      else if (c === 112) kind = glued ? 2 : 3;
-      else if (c === 97 && !glued) kind = 4;
-      else continue;
-      p = glued ? o + 2 : o + 3;
-    }
-    while (p < text.length && text.charCodeAt(p) === 32) p++;
-    if (p >= text.length || text.charCodeAt(p) === 45 || isLineEnd(text.charCodeAt(p))) continue;
-    const cmd = commandBefore(text, o);
-    const ok = kind === 1 ? CURL.test(cmd) : kind === 2 ? MYSQL.test(cmd) : kind === 3 ? P_SPACE.test(cmd) && !MYSQL.test(cmd) : kind === 4 ? REDIS.test(cmd) : !MYSQL.test(cmd);
-    if (!ok) continue;
-    const [s, e, next] = argAt(text, p);
-    if (kind === 1) {
-      const colon = text.indexOf(':', s);
-      if (colon < 0 || colon >= e) continue;
-      pushPassword(text, out, colon + 1, e);
-    } else pushPassword(text, out, s, e);
-    from = next;
-  }
-};

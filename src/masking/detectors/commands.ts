@@ -1,0 +1,86 @@
+import type { Finding } from '../../core/masking.js';
+import type { Detector } from '../types.js';
+import { isLetter, isLineEnd, isSpace, PLACEHOLDER } from './secrets.js';
+
+// Commands whose options carry a password, by the option: curl `-u user:password`; the MySQL and MariaDB
+// clients' `-pPASSWORD` (glued: `-p PASSWORD` makes them prompt); `-p PASSWORD` of sshpass, the mongo tools and
+// `… login` (docker, podman, helm, az, oc, cf); redis-cli `-a PASSWORD`; `--password PASSWORD` of any command but
+// mysql. `--password=…` is an assignment (the secret-assignment detector).
+const CURL = /\bcurl\b/;
+const MYSQL = /\b(?:mysql\w*|mariadb[\w-]*)\s/;
+const P_SPACE = /\b(?:sshpass|mongo\w*)\s|\blogin\b/;
+const REDIS = /\bredis-cli\b/;
+
+/** The command line `o` is on: from its start (following `\` line continuations back) up to `o`, at most 1024. */
+function commandBefore(text: string, o: number): string {
+  let s = o;
+  const stop = Math.max(0, o - 1024);
+  while (s > stop) {
+    const c = text.charCodeAt(s - 1);
+    if (c === 10 && !(s >= 2 && (text.charCodeAt(s - 2) === 92 || (text.charCodeAt(s - 2) === 13 && text.charCodeAt(s - 3) === 92)))) break;
+    s--;
+  }
+  return text.slice(s, o);
+}
+
+/** The option argument at `p`: quoted (to the closing quote) or up to white space. [start, end, next]. */
+function argAt(text: string, p: number): [number, number, number] {
+  const q = text.charCodeAt(p);
+  if (q === 34 || q === 39) {
+    let e = p + 1;
+    while (e < text.length && e - p < 1024 && text.charCodeAt(e) !== q && !isLineEnd(text.charCodeAt(e))) e++;
+    return [p + 1, e, e + 1];
+  }
+  let e = p;
+  while (e < text.length && e - p < 1024 && !isSpace(text.charCodeAt(e))) e++;
+  return [p, e, e];
+}
+
+function pushPassword(text: string, out: Finding[], s: number, e: number): void {
+  const v = text.slice(s, e);
+  if (v.length > 0 && !PLACEHOLDER.test(v) && v.charCodeAt(0) !== 36) out.push({ type: 'PASSWORD', start: s, end: e, confidence: 0.9, detector: 'command-line' });
+}
+
+/**
+ * Passwords in command lines: `curl -u admin:pass`, `mysql -uroot -pPass`, `sshpass -p pass`, `docker login -p
+ * pass`, `redis-cli -a pass`, `tool --password pass`. Anchored on ` -` by indexOf; the command is checked only for an
+ * option that can carry a password.
+ */
+export const commandLine: Detector = (text, out) => {
+  let from = 0;
+  for (let i = text.indexOf(' -'); i >= 0; i = text.indexOf(' -', Math.max(i + 2, from))) {
+    const o = i + 1;
+    const c = text.charCodeAt(o + 1);
+    let p: number; // where the argument starts
+    let kind: number; // 1: user:password (curl), 2: glued -p (mysql), 3: -p with a space, 4: -a (redis-cli), 5: --password
+    if (c === 45) {
+      let e = o + 2;
+      while (e < text.length && e - o < 24 && (isLetter(text.charCodeAt(e)) || text.charCodeAt(e) === 45)) e++;
+      const opt = text.slice(o + 2, e);
+      if (text.charCodeAt(e) !== 32 && !(text.charCodeAt(e) === 61 && (opt === 'user' || opt === 'proxy-user'))) continue;
+      if (opt === 'user' || opt === 'proxy-user') kind = 1;
+      else if (opt === 'password' || opt === 'pass') kind = 5;
+      else continue;
+      p = e + 1;
+    } else {
+      const glued = o + 2 < text.length && !isSpace(text.charCodeAt(o + 2));
+      if (c === 117 || c === 85) kind = 1; // -u, -U (curl --proxy-user)
+      else if (c === 112) kind = glued ? 2 : 3;
+      else if (c === 97 && !glued) kind = 4;
+      else continue;
+      p = glued ? o + 2 : o + 3;
+    }
+    while (p < text.length && text.charCodeAt(p) === 32) p++;
+    if (p >= text.length || text.charCodeAt(p) === 45 || isLineEnd(text.charCodeAt(p))) continue;
+    const cmd = commandBefore(text, o);
+    const ok = kind === 1 ? CURL.test(cmd) : kind === 2 ? MYSQL.test(cmd) : kind === 3 ? P_SPACE.test(cmd) && !MYSQL.test(cmd) : kind === 4 ? REDIS.test(cmd) : !MYSQL.test(cmd);
+    if (!ok) continue;
+    const [s, e, next] = argAt(text, p);
+    if (kind === 1) {
+      const colon = text.indexOf(':', s);
+      if (colon < 0 || colon >= e) continue;
+      pushPassword(text, out, colon + 1, e);
+    } else pushPassword(text, out, s, e);
+    from = next;
+  }
+};

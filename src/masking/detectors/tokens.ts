@@ -1,0 +1,93 @@
+import type { Finding } from '../../core/masking.js';
+import { entropy, githubTokenValid, jwtValid, pemPrivateKeyBase64 } from '../validators.js';
+import { CUE_PREFIX, eachCue } from '../cues.js';
+import type { Detector } from '../types.js';
+
+// Known token prefixes come from the shared cue pass (cues.ts, PREFIX_SRC); each hit is extended by hand over the
+// token alphabet.
+
+function isTokenChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
+}
+function isWordChar(c: number): boolean {
+  return isTokenChar(c) || c === 43 || c === 47;
+}
+
+// GitLab tokens (docs.gitlab.com, token prefixes): glpat-, gldt-, glrt-, glsoat-, glffct-, glft- and 20 characters;
+// glimt- 25, glagent- 50, gloas- 64, glptt- 40 hex, glcbt- `<1-5>_<20>`; routable glpat-/glrt- tokens end in
+// `.<2><7>`.
+const GITLAB = /^(?:gl(?:pat|dt|rt|soat|ffct|ft)-[\w-]{20}|glimt-[\w-]{25}|glagent-[\w-]{50}|gloas-[\w-]{64}|glptt-[0-9a-f]{40}|glcbt-[0-9a-zA-Z]{1,5}_[\w-]{20}|gl(?:pat|rt)-[\w-]{27,300}\.[0-9a-z]{9})$/;
+/** Random enough to be a credential, not a placeholder (`glpat-XXXXXXXXXXXXXXXXXXXX`): entropy of the part after `p`. */
+const random = (tok: string, p: number) => entropy(tok.slice(p)) >= 3;
+
+function classify(tok: string): [string, number] | undefined {
+  if (/^(AKIA|ASIA)[A-Z0-9]{16}$/.test(tok)) return /EXAMPLE$/.test(tok) ? undefined : ['AWS_ACCESS_KEY', 0.95];
+  if (/^gh[pousr]_/.test(tok)) return githubTokenValid(tok) ? ['GITHUB_TOKEN', 0.99] : undefined;
+  if (/^github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}$/.test(tok)) return ['GITHUB_TOKEN', 0.95];
+  if (/^xox[abposre]-\d+-[A-Za-z0-9-]{8,}$/.test(tok) || /^xoxe\.xox[bp]-\d-[A-Za-z0-9]{20,}$/.test(tok) || /^xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{20,}$/.test(tok)) return ['SLACK_TOKEN', 0.95];
+  if (/^[sr]k_live_[A-Za-z0-9]{20,}$/.test(tok)) return ['STRIPE_KEY', 0.95];
+  if (/^whsec_[A-Za-z0-9]{24,}$/.test(tok)) return random(tok, 6) ? ['STRIPE_KEY', 0.95] : undefined; // webhook signing secret
+  if (/^sk-ant-(api|admin)\d\d-[A-Za-z0-9_-]{60,}$/.test(tok)) return ['ANTHROPIC_KEY', 0.98];
+  if (/^sk-(proj-|svcacct-|admin-)[A-Za-z0-9_-]{40,}$/.test(tok) || /^sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}$/.test(tok)) return ['OPENAI_KEY', 0.97];
+  if (/^sk-[A-Za-z0-9]{40,}$/.test(tok) && entropy(tok) > 4) return ['OPENAI_KEY', 0.75];
+  if (/^AIza[0-9A-Za-z_-]{35}$/.test(tok)) return ['GOOGLE_API_KEY', 0.95];
+  if (tok.startsWith('eyJ') && jwtValid(tok)) return ['JWT', 0.95];
+  if (GITLAB.test(tok)) return random(tok, tok.indexOf('-') + 1) ? ['SECRET', 0.95] : undefined;
+  if (/^npm_[A-Za-z0-9]{36}$/.test(tok)) return random(tok, 4) ? ['SECRET', 0.95] : undefined; // npm access token
+  if (/^SG\.[\w-]{22}\.[\w-]{43}$/.test(tok)) return ['SECRET', 0.97]; // SendGrid API key
+  // Hugging Face access token: hf_ and 34 letters, both cases.
+  if (/^hf_[A-Za-z]{34}$/.test(tok)) return random(tok, 3) && /[A-Z]/.test(tok) && /[a-z]/.test(tok.slice(3)) ? ['SECRET', 0.9] : undefined;
+  if (/^ya29\.[\w-]{20,}$/.test(tok)) return random(tok, 5) ? ['SECRET', 0.95] : undefined; // Google OAuth access token
+  if (/^SK[0-9a-f]{32}$/.test(tok)) return ['SECRET', 0.9]; // Twilio API key
+  if (/^shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}$/.test(tok)) return ['SECRET', 0.95]; // Shopify access tokens and shared secret
+  return undefined;
+}
+
+// Prefixes whose tokens hold dots: JWT (eyJ), SendGrid (SG.), Google OAuth (ya29.), Slack refresh (xoxe.), routable
+// GitLab tokens (gl…-).
+const DOTTED = /^(?:eyJ|SG\.|ya29\.|xoxe\.|gl)/;
+
+/** Provider tokens with known formats (AWS, GitHub with CRC32, Slack, Stripe, OpenAI, Anthropic, Google, JWT, GitLab,
+ * npm, SendGrid, Hugging Face, Twilio, Shopify), and base64 PEM private keys (kubeconfig `client-key-data`). */
+export const providerTokens: Detector = (text, out, ctx) => {
+  eachCue(text, ctx, CUE_PREFIX, (start, prefixEnd) => {
+    if (start > 0 && isWordChar(text.charCodeAt(start - 1))) return;
+    if (text.charCodeAt(start) === 76 && prefixEnd - start === 14) return base64Pem(text, start, out); // LS0tLS1CRUdJTi
+    let end = prefixEnd;
+    const jwt = prefixEnd - start === 3 && text.startsWith('eyJ', start);
+    const dots = jwt || DOTTED.test(text.slice(start, start + 5));
+    while (end < text.length && end - start < 4096) {
+      const c = text.charCodeAt(end);
+      if (isTokenChar(c) || (dots && c === 46)) end++;
+      else break;
+    }
+    if (jwt && text.charCodeAt(end - 1) === 46 && text.slice(start, end).split('.').length > 3) end--;
+    else if (dots && !jwt) while (end > prefixEnd && text.charCodeAt(end - 1) === 46) end--; // a full stop after it
+    const hit = classify(text.slice(start, end));
+    if (hit) out.push({ type: hit[0], start, end, confidence: hit[1], detector: 'provider-token' });
+    return end;
+  });
+};
+
+const isBase64Char = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47;
+/**
+ * Base64 starting `LS0tLS1CRUdJTi` (`-----BEGIN`) at `start`: a PEM block encoded whole, as kubeconfig
+ * (`client-key-data`) and Kubernetes Secrets hold keys. A PRIVATE_KEY when the header decodes to a private key;
+ * certificates and public keys are left alone. Lines wrapped at 64 or 76 characters are followed.
+ */
+function base64Pem(text: string, start: number, out: Finding[]): number {
+  let end = start, line = start;
+  const n = text.length;
+  for (;;) {
+    while (end < n && isBase64Char(text.charCodeAt(end))) end++;
+    const w = end - line;
+    if ((w === 64 || w === 76) && text.charCodeAt(end) === 10 && isBase64Char(text.charCodeAt(end + 1))) line = ++end;
+    else if ((w === 64 || w === 76) && text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 && isBase64Char(text.charCodeAt(end + 2))) line = end += 2;
+    else break;
+  }
+  for (let k = 0; k < 2 && text.charCodeAt(end) === 61; k++) end++;
+  if (pemPrivateKeyBase64(text.slice(start, Math.min(end, start + 128)).replace(/\s/g, ''))) {
+    out.push({ type: 'PRIVATE_KEY', start, end, confidence: 0.99, detector: 'provider-token' });
+  }
+  return end;
+}

@@ -1,0 +1,97 @@
+import type { Finding } from '../../core/masking.js';
+import { wordPass } from '../words.js';
+import type { Detector } from '../types.js';
+import { codeUnits } from '../chars.js';
+import { secretValueConfidence } from './secrets.js';
+
+/** Characters that end a URL's authority (`/`, white space, quotes, angle brackets): / space \n \t " ' < >. */
+export const endsAuthority = (c: number) => c === 47 || c === 32 || c === 10 || c === 9 || c === 34 || c === 39 || c === 60 || c === 62;
+
+/**
+ * `scheme://user:password@host` — the password part (the user and host are kept); a user alone that looks like a
+ * token (`https://<key>@o1.ingest.sentry.io`) as SECRET; incoming-webhook URLs (Slack, Discord, Teams), whose path is
+ * the credential.
+ */
+export const urlCredentials: Detector = (text, out, ctx) => {
+  // A short value with no word pass made for it yet: indexOf costs less than making one (the MCP hot path).
+  if (ctx.words === undefined && text.length <= 256) return urlCredentialsByIndexOf(text, out);
+  // Each `://` in order: a colon of the word pass's list of `:`, `=` and `@` with `//` after it; read by code unit.
+  const w = wordPass(text, ctx);
+  const cu = codeUnits(text, ctx);
+  let from = 0;
+  for (let k = 0; k < w.nSign; k++) {
+    const i = w.signAt[k];
+    if (i < from || cu[i] !== 58 || i + 2 >= text.length || cu[i + 1] !== 47 || cu[i + 2] !== 47) continue;
+    from = i + 3;
+    let colon = -1, at = -1, j = i + 3;
+    for (; j < text.length && j - i < 512; j++) {
+      const c = cu[j];
+      if (endsAuthority(c)) break;
+      if (c === 58 && colon < 0) colon = j;
+      if (c === 64) at = j;
+    }
+    from = urlFound(text, i, colon, at, j, out, from);
+  }
+};
+
+/** The URL-credentials detector without the word pass (a small value): each `://` by indexOf. */
+export function urlCredentialsByIndexOf(text: string, out: Finding[]): void {
+  let from = 0;
+  for (;;) {
+    const i = text.indexOf('://', from);
+    if (i < 0) return;
+    from = i + 3;
+    let colon = -1, at = -1, j = i + 3;
+    for (; j < text.length && j - i < 512; j++) {
+      const c = text.charCodeAt(j);
+      if (endsAuthority(c)) break;
+      if (c === 58 && colon < 0) colon = j;
+      if (c === 64) at = j;
+    }
+    from = urlFound(text, i, colon, at, j, out, from);
+  }
+}
+
+/**
+ * The authority after the `://` at `i` ends at `authEnd`; `colon` is its first `:`, `at` its last `@` (-1: none).
+ * Records what it holds; returns where the search for the next `://` resumes.
+ */
+function urlFound(text: string, i: number, colon: number, at: number, authEnd: number, out: Finding[], from: number): number {
+  if (at > colon + 1 && colon > 0) {
+    out.push({ type: 'PASSWORD', start: colon + 1, end: at, confidence: 0.95, detector: 'url-credentials' });
+    return at + 1;
+  }
+  if (at > i + 3 && (colon < 0 || colon > at)) {
+    // A user and no password: a token used as the user name (Sentry DSN keys, `https://<token>@host`).
+    const user = text.slice(i + 3, at);
+    if (user.length >= 16 && secretValueConfidence('SECRET', user, true) > 0) {
+      out.push({ type: 'SECRET', start: i + 3, end: at, confidence: 0.85, detector: 'url-credentials' });
+    }
+    return at + 1;
+  }
+  if (at < 0) return webhook(text, i + 3, authEnd, out, from);
+  return from;
+}
+
+// Incoming-webhook URLs: anyone holding the URL can post. The path after the prefix is masked, the host kept.
+const WEBHOOKS: [RegExp, string, string][] = [
+  [/^hooks\.slack\.com$/, '/services/', 'SLACK_TOKEN'],
+  [/^hooks\.slack\.com$/, '/workflows/', 'SLACK_TOKEN'],
+  [/^hooks\.slack\.com$/, '/triggers/', 'SLACK_TOKEN'],
+  [/^(?:(?:ptb|canary)\.)?discord(?:app)?\.com$/, '/api/webhooks/', 'SECRET'],
+  [/\.webhook\.office\.com$/, '/webhookb2/', 'SECRET'],
+];
+function webhook(text: string, hostStart: number, hostEnd: number, out: Finding[], from: number): number {
+  const len = hostEnd - hostStart;
+  if (len < 11 || len > 80 || text.charCodeAt(hostEnd) !== 47) return from;
+  const host = text.slice(hostStart, hostEnd).toLowerCase();
+  for (const [re, path, type] of WEBHOOKS) {
+    if (!text.startsWith(path, hostEnd) || !re.test(host)) continue;
+    const s = hostEnd + path.length;
+    let e = s;
+    while (e < text.length && e - s < 512 && !endsAuthority(text.charCodeAt(e) === 47 ? 0 : text.charCodeAt(e)) && text.charCodeAt(e) !== 41 && text.charCodeAt(e) !== 13) e++;
+    if (e - s >= 20) out.push({ type, start: s, end: e, confidence: 0.95, detector: 'url-credentials' });
+    return Math.max(from, e);
+  }
+  return from;
+}
