@@ -172,7 +172,7 @@ for (const [pair, bits] of [
   ['ap', MAY_MILITARY], ['fp', MAY_MILITARY], ['dp', MAY_MILITARY],
   ['ak', MAY_PREFIX], ['as', MAY_PREFIX], ['ai', MAY_PREFIX], ['gh', MAY_PREFIX], ['gi', MAY_PREFIX], ['xo', MAY_PREFIX], ['xa', MAY_PREFIX],
   ['sk', MAY_PREFIX], ['rk', MAY_PREFIX], ['ey', MAY_PREFIX], ['is', MAY_ASSIGN], ['wa', MAY_ASSIGN],
-  ['gl', MAY_PREFIX], ['np', MAY_PREFIX], ['hf', MAY_PREFIX], ['wh', MAY_PREFIX], ['sg', MAY_PREFIX], ['ya', MAY_PREFIX], ['sh', MAY_PREFIX], ['ls', MAY_PREFIX],
+  ['gl', MAY_PREFIX], ['np', MAY_PREFIX], ['hf', MAY_PREFIX], ['wh', MAY_PREFIX], ['sg', MAY_PREFIX], ['ya', MAY_PREFIX], ['sh', MAY_PREFIX], ['ls', MAY_PREFIX], ['be', MAY_PREFIX],
 ] as const) CUE_BIGRAM[bigram(pair.charCodeAt(0), pair.length > 1 ? pair.charCodeAt(1) : 0)] |= bits;
 
 /**
@@ -193,6 +193,7 @@ function mayPrefix(c0: number, c1: number, len: number): boolean {
     case 83: return c1 === 71 ? len === 2 : c1 === 75 && len <= 34; // SG. ; SK and hex letters
     case 121: return c1 === 97 && len === 2; // ya29.
     case 76: return c1 === 83 && len === 2; // LS0tLS1CRUdJTi (base64 of -----BEGIN)
+    case 66: case 98: return (c1 === 101 || c1 === 69) && len === 6; // Bearer, bearer, BEARER
   }
   return false;
 }
@@ -204,7 +205,7 @@ function mayPrefix(c0: number, c1: number, len: number): boolean {
  * geboren, geb., nacimiento, nacido/a, naissance, né(e) le (a one-letter ASCII run: é is no ASCII letter), nascit…,
  * dni, nie, nif, nir, insee, sociale, vitale, steuer-id, steueridentifikationsnummer (any case); APO, FPO, DPO;
  * AKIA, ASIA, AIza, gh?_, github_pat_, xox?-, xapp-, sk_live_, rk_live_, sk-, eyJ, gl…-, npm_, hf_, whsec_, SG., SK,
- * ya29., shp??_, LS0tLS1CRUdJTi (case as written); and two
+ * ya29., shp??_, LS0tLS1CRUdJTi, Bearer (case as written); and two
  * capitals followed by a digit, the start of an IBAN.
  */
 function cueCandidate(a: Uint16Array, s: number, e: number): void {

@@ -145,6 +145,8 @@ test('secret names: hex digests, UUIDs and passphrases are secrets under an expl
   assert.deepEqual(spans('HEROKU_API_KEY=01234567-89ab-4cde-8f01-23456789abcd'), ['SECRET:01234567-89ab-4cde-8f01-23456789abcd']);
   assert.deepEqual(spans('ENCRYPTION_KEY=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0'), ['SECRET:9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0']);
   assert.deepEqual(spans('SESSION_SECRET="a long phrase with spaces that is secret"'), ['SECRET:a long phrase with spaces that is secret']);
+  assert.deepEqual(spans('GET /b/o?X-Amz-Expires=900&X-Amz-Signature=9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0&x=1'),
+    ['SECRET:9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0']);
   assert.deepEqual(spans('{"api_key": "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d"}'), ['SECRET:9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d']);
   assert.deepEqual(spans('9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d', 'api_key'), ['SECRET:9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d']);
   assert.deepEqual(spans('DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe9Dc8Ba7Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe9Dc8Ba7Zx==;EndpointSuffix=core.windows.net'),

@@ -43,9 +43,10 @@ const SECRET_NAME = /pass(?:word|wd|phrase)?|pwd|secret|token|api_?key|access_?k
 const PASSWORD_NAME = /pass(?:word|wd|phrase)?$|pwd$|^pass|password/i;
 const NOT_SECRET_NAME = /(?:_at|_in|_type|_url|_uri|_path|_file|_id_hint|expires?|author|authority|length|count|policy|hint|reset|_name|required|_field|max_|min_|_description|_desc|_title|_label|_question|_prompt|_message|_help|_format|_provider|_endpoint|_header|_enabled|_status|_mode|_version)$|^(?:author|authority|authors)$/i;
 export const PLACEHOLDER = /^(?:\*+|x+|null|none|nil|undefined|true|false|changeme|<[^>]*>|\$\{[^}]*\}?|\$[A-Z_]+|%[A-Z_]+%|\{\{[^}]*\}\}|redacted|\[[A-Z_]+(?::[^\]]*)?\]|\.\.\.)$/i;
-// A name that says secret outright (a token, a secret, a password, an API or signing key): its value is masked even
-// when it is a hex digest, a UUID or a passphrase with spaces. Not auth, session, cookie, signature alone.
-const STRONG_NAME = /pass|pwd|secret|token|api_?key|access_?key|private_?key|credential|_?key(?:_data)?(?:_|$)/;
+// A name that says secret outright (a token, a secret, a password, an API or signing key, a signature: a presigned
+// URL's X-Amz-Signature): its value is masked even when it is a hex digest, a UUID or a passphrase with spaces. Not
+// auth, session or cookie alone.
+const STRONG_NAME = /pass|pwd|secret|token|api_?key|access_?key|private_?key|credential|signature|_?key(?:_data)?(?:_|$)/;
 // The last word of a name that holds an identifier or a digest of something, not the secret itself: a hex value
 // under `api_key_id`, `token_hash`, `session_id`, `secret_sha256` stays.
 const ID_NAME = /(?:^|_)(?:id|ids|uuid|guid|hash|hashes|sha|sha1|sha256|sha512|md5|digest|checksum|etag|fingerprint|nonce)$/;

@@ -26,3 +26,13 @@ test('provider token formats: GitLab, npm, SendGrid, Hugging Face, Google OAuth,
   }
   assert.deepEqual(spans('IBAN SK31 1200 0000 1987 4263 7541'), ['IBAN:SK31 1200 0000 1987 4263 7541']);
 });
+
+test('the token after Bearer, wherever it stands; prose, placeholders and known formats keep their own reading', () => {
+  assert.deepEqual(spans('sent the request with Bearer 7Hk2mLp9vR4tY8wN3sB6cDxQ, got 401'), ['SECRET:7Hk2mLp9vR4tY8wN3sB6cDxQ']);
+  assert.deepEqual(spans('"auth": "bearer 0a1b2c3d4e5f60718293a4b5c6d7e8f9"'), ['SECRET:0a1b2c3d4e5f60718293a4b5c6d7e8f9']);
+  const jwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+  assert.deepEqual(spans(`Bearer ${jwt}`), [`JWT:${jwt}`]);
+  for (const t of ['the bearer of bad news in 2024', 'Bearer ${TOKEN}', 'Bearer YOUR_TOKEN_HERE', 'Bearer abc123', 'Bearer <token>', 'Bearer 1234567890123456789']) {
+    assert.deepEqual(spans(t), [], t);
+  }
+});

@@ -48,11 +48,13 @@ function classify(tok: string): [string, number] | undefined {
 const DOTTED = /^(?:eyJ|SG\.|ya29\.|xoxe\.|gl)/;
 
 /** Provider tokens with known formats (AWS, GitHub with CRC32, Slack, Stripe, OpenAI, Anthropic, Google, JWT, GitLab,
- * npm, SendGrid, Hugging Face, Twilio, Shopify), and base64 PEM private keys (kubeconfig `client-key-data`). */
+ * npm, SendGrid, Hugging Face, Twilio, Shopify), the token after `Bearer`, and base64 PEM private keys (kubeconfig
+ * `client-key-data`). */
 export const providerTokens: Detector = (text, out, ctx) => {
   eachCue(text, ctx, CUE_PREFIX, (start, prefixEnd) => {
     if (start > 0 && isWordChar(text.charCodeAt(start - 1))) return;
     if (text.charCodeAt(start) === 76 && prefixEnd - start === 14) return base64Pem(text, start, out); // LS0tLS1CRUdJTi
+    if ((text.charCodeAt(start) | 32) === 98) return bearer(text, prefixEnd, out); // Bearer …
     let end = prefixEnd;
     const jwt = prefixEnd - start === 3 && text.startsWith('eyJ', start);
     const dots = jwt || DOTTED.test(text.slice(start, start + 5));
@@ -68,6 +70,23 @@ export const providerTokens: Detector = (text, out, ctx) => {
     return end;
   });
 };
+
+const isToken68Char = (c: number) => isTokenChar(c) || c === 46 || c === 126 || c === 43 || c === 47;
+/**
+ * The token after `Bearer ` at `s`, wherever it stands (a log line, a header without its name): SECRET when it looks
+ * random (16+ characters, letters and digits, entropy ≥ 3). Known formats inside (a JWT) are still visited: the cue
+ * search resumes right after `Bearer `.
+ */
+function bearer(text: string, s: number, out: Finding[]): void {
+  let e = s;
+  while (e < text.length && e - s < 4096 && isToken68Char(text.charCodeAt(e))) e++;
+  while (e > s && text.charCodeAt(e - 1) === 46) e--; // a full stop after it
+  for (let k = 0; k < 2 && text.charCodeAt(e) === 61; k++) e++;
+  if (e - s < 16 || (e < text.length && !/[\s"'`,;.)\]}>]/.test(text[e]))) return;
+  const tok = text.slice(s, e);
+  if (!/\d/.test(tok) || !/[A-Za-z]/.test(tok) || entropy(tok) < 3) return;
+  out.push({ type: 'SECRET', start: s, end: e, confidence: 0.85, detector: 'provider-token' });
+}
 
 const isBase64Char = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47;
 /**
