@@ -176,24 +176,26 @@ for (const [pair, bits] of [
 ] as const) CUE_BIGRAM[bigram(pair.charCodeAt(0), pair.length > 1 ? pair.charCodeAt(1) : 0)] |= bits;
 
 /**
- * May a provider prefix (cues.ts PREFIX_SRC, case as written) start an ASCII letter run of `len` letters whose first
- * two code units are `c0`, `c1`? The letters the prefix begins with, up to its first non-letter.
+ * May a provider prefix (cues.ts PREFIX_SRC, case as written) start at the ASCII letter run [s, e) whose first two code
+ * units are `c0`, `c1`? The letters the prefix begins with, up to its first non-letter, and for the newer prefixes
+ * the character after them (`_`, `-`, `.`, a digit, a space): common words (where, shall, global, before) stop here.
  */
-function mayPrefix(c0: number, c1: number, len: number): boolean {
+function mayPrefix(a: Uint16Array, s: number, e: number, c0: number, c1: number): boolean {
+  const len = e - s, next = e < a.length ? a[e] : 0;
   switch (c0) {
     case 65: return len >= 4; // AKIA, ASIA, AIza
-    case 103: return c1 === 104 ? len === 3 : c1 === 105 ? len === 6 : c1 === 108 && len >= 4 && len <= 7; // gh?_, github_pat_, gl…-
+    case 103: return c1 === 104 ? len === 3 : c1 === 105 ? len === 6 : c1 === 108 && len >= 4 && len <= 7 && next === 45; // gh?_, github_pat_, gl…-
     case 120: return len === 4; // xox?-, xapp-
-    case 115: return c1 === 107 ? len === 2 : c1 === 104 && len === 5; // sk_live_, sk-; shpat_
+    case 115: return c1 === 107 ? len === 2 : c1 === 104 && len === 5 && next === 95; // sk_live_, sk-; shpat_
     case 114: return len === 2; // rk_live_
     case 101: return len >= 3; // eyJ
-    case 110: return c1 === 112 && len === 3; // npm_
-    case 104: return c1 === 102 && len === 2; // hf_
-    case 119: return c1 === 104 && len === 5; // whsec_
-    case 83: return c1 === 71 ? len === 2 : c1 === 75 && len <= 34; // SG. ; SK and hex letters
-    case 121: return c1 === 97 && len === 2; // ya29.
-    case 76: return c1 === 83 && len === 2; // LS0tLS1CRUdJTi (base64 of -----BEGIN)
-    case 66: case 98: return (c1 === 101 || c1 === 69) && len === 6; // Bearer, bearer, BEARER
+    case 110: return c1 === 112 && len === 3 && next === 95; // npm_
+    case 104: return c1 === 102 && len === 2 && next === 95; // hf_
+    case 119: return c1 === 104 && len === 5 && next === 95; // whsec_
+    case 83: return c1 === 71 ? len === 2 && next === 46 : c1 === 75 && len <= 34; // SG. ; SK and hex letters
+    case 121: return c1 === 97 && len === 2 && next === 50; // ya29.
+    case 76: return c1 === 83 && len === 2 && next === 48; // LS0tLS1CRUdJTi (base64 of -----BEGIN)
+    case 66: case 98: return (c1 === 101 || c1 === 69) && len === 6 && (next === 32 || next === 9); // Bearer, bearer, BEARER
   }
   return false;
 }
@@ -218,7 +220,7 @@ function cueCandidate(a: Uint16Array, s: number, e: number): void {
     if (b & MAY_MRN && ((c0 | 32) !== 109 || g === 114 || len === 7 || len === 8 || (g === 98 && len === 3)) && len >= 3 && ((c0 | 32) !== 112 || len === 7) && ((c0 | 32) !== 104 || len === 6) && ((c0 | 32) !== 99 || len === 5) && ((c0 | 32) !== 110 || len === 3)) m |= MAY_MRN;
     if (b & MAY_BIRTH && (len === 1 || len >= 3)) m |= MAY_BIRTH;
     if (b & MAY_MILITARY && len === 3) m |= MAY_MILITARY;
-    if (b & MAY_PREFIX && mayPrefix(c0, c1, len)) m |= MAY_PREFIX;
+    if (b & MAY_PREFIX && mayPrefix(a, s, e, c0, c1)) m |= MAY_PREFIX;
     // dni, nie, nif, nir (3), insee (5), sociale (7), vitale (6), steuer (6), steuerid (8), steueridentifikationsnummer (27)
     if (b & MAY_NATIONAL && (len === 3 ? (c0 | 32) === 100 || (c0 | 32) === 110 : len === 5 ? (c0 | 32) === 105 : len === 7 ? (c0 | 32) === 115 && (c1 | 32) === 111 : len === 6 ? (c0 | 32) === 118 || (c0 | 32) === 115 : len === 8 || len === 27)) m |= MAY_NATIONAL;
     if (b & MAY_ASSIGN && ((c0 | 32) === 105 || (len >= 3 && (a[s + 2] | 32) === 115))) m |= MAY_ASSIGN; // is…, was…
