@@ -50,7 +50,9 @@ function rejectsWith(p: Promise<unknown>, code: string, token: string, message?:
 test('a real ID token → human principal with email id, name and groups (keys found by discovery)', async () => {
   const token = await idp.tokenFor('alice');
   const auth = authFor();
-  assert.deepEqual(await auth.authenticate(token), { id: 'alice@example.com', type: 'human', name: 'Alice', groups: ['dba', 'eng'], authMethod: 'oidc' });
+  // The token's expiry travels with the principal: an action after it is refused (AUTH_EXPIRED), held ones too.
+  const exp = (decodeJwt(token).exp as number) * 1000;
+  assert.deepEqual(await auth.authenticate(token), { id: 'alice@example.com', type: 'human', name: 'Alice', groups: ['dba', 'eng'], authMethod: 'oidc', expiresAt: exp });
   assert.deepEqual(await principalFromRequest(auth, { authorization: `Bearer ${token}` }), await auth.authenticate(token));
 });
 
@@ -58,9 +60,10 @@ test('a real JWT access token (resource indicator) → same person; other claim 
   const token = await idp.tokenFor('alice', { kind: 'access' });
   assert.equal(decodeProtectedHeader(token).typ, 'at+jwt');
   assert.equal(decodeJwt(token).aud, idp.apiAudience);
-  assert.deepEqual(await authFor().authenticate(token), { id: 'alice@example.com', type: 'human', name: 'Alice', groups: ['dba', 'eng'], authMethod: 'oidc' });
+  const exp = (decodeJwt(token).exp as number) * 1000;
+  assert.deepEqual(await authFor().authenticate(token), { id: 'alice@example.com', type: 'human', name: 'Alice', groups: ['dba', 'eng'], authMethod: 'oidc', expiresAt: exp });
   const bySub = await authFor({ id_claim: 'sub', groups_claim: 'nope', name_claim: 'nope' }).authenticate(token);
-  assert.deepEqual(bySub, { id: 'alice', type: 'human', groups: [], authMethod: 'oidc' });
+  assert.deepEqual(bySub, { id: 'alice', type: 'human', groups: [], authMethod: 'oidc', expiresAt: exp });
 });
 
 test('a person with no groups gets none; an unverified email is refused as an identity', async () => {
