@@ -43,6 +43,16 @@ test('mask: masks values and keeps every other byte (CRLF, tabs, unicode, no tra
   assert.equal(r.stdout.toString('utf8'), 'Zoë\tpaid with **** **** **** 1111\r\nmail: [EMAIL]\r\n\r\n  café ☕ 550e8400-e29b-41d4-a716-446655440000');
 });
 
+test('mask: a UTF-8 byte-order mark is kept, like every byte it does not mask', async () => {
+  const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+  const r = await run(['mask'], Buffer.concat([bom, Buffer.from('BOM bob@example.com\n')]));
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout, Buffer.concat([bom, Buffer.from('BOM [EMAIL]\n')]));
+  // Without a BOM nothing is added.
+  const plain = await run(['mask'], 'no BOM bob@example.com\n');
+  assert.equal(plain.stdout.toString('utf8'), 'no BOM [EMAIL]\n');
+});
+
 test('mask: a large input goes through in chunks and nothing leaks at the boundaries', async () => {
   const line = 'row 17 ann.lee@example.org AKIAIOSFODNN7ABCDEFG ok\n';
   const input = line.repeat(30_000); // ~1.5 MB, several chunks

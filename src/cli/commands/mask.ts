@@ -22,7 +22,8 @@ async function masking(opts: Opts): Promise<MaskingConfig> {
 
 /** stdin as strings, decoded as UTF-8 across chunk boundaries (a character split between reads stays whole). */
 async function* stdinText(): AsyncGenerator<string> {
-  const dec = new TextDecoder('utf-8');
+  // ignoreBOM: a byte-order mark is input like any other bytes, and `mask` keeps every byte it does not mask.
+  const dec = new TextDecoder('utf-8', { ignoreBOM: true });
   for await (const b of process.stdin) {
     const s = dec.decode(b as Buffer, { stream: true });
     if (s) yield s;
