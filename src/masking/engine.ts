@@ -5,8 +5,9 @@ import type { Finding, MaskContext, Masker } from '../core/masking.js';
 import type { TokenStore } from '../store/types.js';
 import { DEFAULT_PROFILE, DEFAULT_TRANSFORMS, maskingConfigSchema, type MaskingConfig, type MaskingProfile, type TransformName } from './config.js';
 import { pathOf, walkValue } from './json.js';
-import { scan } from './scan.js';
-import { maskChunks, type StreamOptions } from './stream.js';
+import { fieldRole, ID_VALUE_MIN, scan } from './scan.js';
+import { maskChunks, withoutPrefix, type StreamOptions } from './stream.js';
+import { Enc, structuredSegments, type Segment } from './structured.js';
 import { partial, redact, transformFor } from './transforms.js';
 import { deriveKeys, keyedHash, open, parseKey, seal, tokenFor, type MaskingKeys } from './vault.js';
 
@@ -33,6 +34,63 @@ export interface MaskerDeps {
 }
 
 type Pending = { scope: string; token: string; sealed: string };
+/** A replacement of `text.slice(start, end)` by `rep` (an empty span inserts). */
+interface Edit {
+  start: number;
+  end: number;
+  rep: string;
+}
+interface Parts {
+  edits: Edit[];
+  findings: Finding[];
+}
+/** JSON inside a JSON string inside …: this many levels are read as structure, deeper ones as text. */
+const MAX_NESTED = 4;
+const MEMO_MAX = 64;
+const MEMO_SIZE = 1024;
+const NONE: Finding[] = [];
+const JSON_SPECIAL = /["\\\u0000-\u001f]/;
+const CSV_SPECIAL = /[",;\t|\r\n]/;
+/** A replacement written inside a JSON string. */
+const jsonEscape = (rep: string) => (JSON_SPECIAL.test(rep) ? JSON.stringify(rep).slice(1, -1) : rep);
+/** `text` with the edits (in order, not overlapping) made. */
+function applyEdits(text: string, edits: Edit[]): string {
+  let out = '';
+  let last = 0;
+  for (const e of edits) {
+    out += text.slice(last, e.start) + e.rep;
+    last = e.end;
+  }
+  return out + text.slice(last);
+}
+/**
+ * Maps offsets in the decoded value of an escaped segment to offsets in its raw text (from the segment start), for
+ * offsets asked in order (it walks the raw text once): each escape (`\n`, `\"`, `\uXXXX`; CSV `""`) is one code
+ * unit of the value.
+ */
+class RawCursor {
+  private r = 0;
+  private k = 0;
+  constructor(
+    private readonly raw: string,
+    private readonly csv: boolean,
+  ) {}
+  /** Raw offset of decoded offset `x` (not below the last one asked; restart() goes back to 0). */
+  at(x: number): number {
+    const raw = this.raw;
+    while (this.k < x) {
+      if (this.csv) this.r += raw.charCodeAt(this.r) === 34 ? 2 : 1; // "" is one quote
+      else if (raw.charCodeAt(this.r) === 92) this.r += raw.charCodeAt(this.r + 1) === 117 ? 6 : 2; // \uXXXX or \n, \", …
+      else this.r++;
+      this.k++;
+    }
+    return this.r;
+  }
+  restart(): void {
+    this.r = 0;
+    this.k = 0;
+  }
+}
 
 /**
  * Build the masking engine from the `masking:` config section.
@@ -93,6 +151,23 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
     return t;
   };
 
+  /** The replacement of one finding, or undefined when its transform is `keep`. */
+  const replacement = (p: MaskingProfile, f: Finding, value: () => string, ctx: MaskContext | undefined, pending: Pending[] | null): string | undefined => {
+    const t = transformOf(p, f.type);
+    if (t === 'keep') return undefined;
+    if (t === 'redact') return redact(f.type);
+    if (t === 'partial') return partial(f.type, value());
+    if (t === 'hash') return `[${f.type}:${keyedHash(needKeys(), f.type, value())}]`;
+    if (pending === null) throw new CountersignError('MASKING_FAILED', 'the token transform needs the token store: use the async maskText');
+    if (!deps.tokens) throw new CountersignError('MASKING_FAILED', 'the token transform needs a token store; none is configured');
+    const k = needKeys();
+    const scope = ctx?.scope ?? 'default';
+    const v = value();
+    const token = tokenFor(k, scope, f.type, v);
+    pending.push({ scope, token, sealed: seal(k, scope, token, v) });
+    return `[${f.type}:${token}]`;
+  };
+
   /** Apply transforms; token transforms push the sealed value to `pending` (null = no store allowed). */
   const apply = (text: string, findings: Finding[], ctx: MaskContext | undefined, pending: Pending[] | null): string => {
     if (findings.length === 0) return text;
@@ -102,30 +177,186 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
     let kept = 0; // findings not kept as they are, compacted in place
     for (let i = 0; i < findings.length; i++) {
       const f = findings[i];
-      const t = transformOf(p, f.type);
-      if (t === 'keep') continue;
-      let rep: string;
-      if (t === 'redact') rep = redact(f.type);
-      else {
-        const value = text.slice(f.start, f.end);
-        if (t === 'partial') rep = partial(f.type, value);
-        else if (t === 'hash') rep = `[${f.type}:${keyedHash(needKeys(), f.type, value)}]`;
-        else {
-          if (pending === null) throw new CountersignError('MASKING_FAILED', 'the token transform needs the token store: use the async maskText');
-          if (!deps.tokens) throw new CountersignError('MASKING_FAILED', 'the token transform needs a token store; none is configured');
-          const k = needKeys();
-          const scope = ctx?.scope ?? 'default';
-          const token = tokenFor(k, scope, f.type, value);
-          pending.push({ scope, token, sealed: seal(k, scope, token, value) });
-          rep = `[${f.type}:${token}]`;
-        }
-      }
+      const rep = replacement(p, f, () => text.slice(f.start, f.end), ctx, pending);
+      if (rep === undefined) continue;
       out += text.slice(last, f.start) + rep;
       last = f.end;
       findings[kept++] = f;
     }
     findings.length = kept;
     return out + text.slice(last);
+  };
+
+  /** The edits of `findings` in `text`; findings kept as they are (transform `keep`) are dropped unless `dry`. */
+  const editsFor = (text: string, findings: Finding[], ctx: MaskContext | undefined, pending: Pending[] | null, dry: boolean): Parts => {
+    const edits: Edit[] = [];
+    if (dry || findings.length === 0) return { edits, findings };
+    const p = profileOf(ctx);
+    let kept = 0;
+    for (const f of findings) {
+      const rep = replacement(p, f, () => text.slice(f.start, f.end), ctx, pending);
+      if (rep === undefined) continue;
+      edits.push({ start: f.start, end: f.end, rep });
+      findings[kept++] = f;
+    }
+    findings.length = kept;
+    return { edits, findings };
+  };
+
+  /**
+   * Structured text (JSON, JSON Lines, a table with a header row: see structured.ts): each value is masked with its
+   * key or column as field context, as maskValue does, and the replacements are written back into the raw text
+   * (JSON-escaped inside strings, a masked number as a string, CSV quoting kept), so every other byte stays as it
+   * was. A value that is itself structured (JSON in a JSON string, JSON in a CSV cell) is read as such, up to
+   * MAX_NESTED levels. Findings are in offsets of `text`.
+   */
+  const structuredParts = (text: string, segs: Segment[], ctx: MaskContext | undefined, pending: Pending[] | null, level: number, dry: boolean): Parts => {
+    const edits: Edit[] = [];
+    const findings: Finding[] = [];
+    let keys: Map<number, Set<string>> | undefined; // masked keys per object, to keep them apart
+    let memo: Map<string, Map<string, Finding[]>> | undefined;
+    // A value is scanned on its own when its field is context a detector reads (fieldMatters), or when it is itself
+    // structured (JSON in a JSON string). The others are found by one scan of the whole text, as plain text with the
+    // keys and the values around them (as before structured text was read), and each finding is clipped to the values
+    // it covers: structure (quotes, commas, keys, padding) is never masked. In that scan an escaped value is read
+    // decoded (`\n` as a line break, `\u00e9` as é): the decoded value, padded with spaces to its raw length, stands
+    // in for the raw one, so offsets outside it do not move. One scan costs far less than one per value.
+    const n = segs.length;
+    const own = new Uint8Array(n);
+    const values: (string | undefined)[] = new Array(n);
+    const inners: (Segment[] | undefined)[] = new Array(n);
+    let shared = false;
+    let decoded = false;
+    for (let k = 0; k < n; k++) {
+      const s = segs[k];
+      // A number long enough for a phone is scanned alone, as maskValue does, and so is a long value under an id.
+      const role = s.field === undefined ? 0 : fieldRole(s.field);
+      if (role === 1 || ((role === 2 || s.enc === Enc.JsonNumber) && s.end - s.start >= ID_VALUE_MIN)) own[k] = 1;
+      if (s.esc) {
+        const raw = text.slice(s.start, s.end);
+        const value = s.enc === Enc.CsvQuoted ? raw.replace(/""/g, '"') : (JSON.parse('"' + raw + '"') as string);
+        values[k] = value;
+        const inner = level + 1 < MAX_NESTED ? structuredSegments(value, s.field) : undefined;
+        if (inner) (inners[k] = inner), (own[k] = 1);
+        else if (!own[k]) decoded = true;
+      }
+      if (!own[k]) shared = true;
+    }
+    let view = text;
+    if (decoded) {
+      view = '';
+      let last = 0;
+      for (let k = 0; k < n; k++) {
+        const s = segs[k];
+        if (own[k] || !s.esc) continue;
+        const v = values[k]!;
+        view += text.slice(last, s.start) + v + ' '.repeat(s.end - s.start - v.length);
+        last = s.end;
+      }
+      view += text.slice(last);
+    }
+    const whole = shared ? scanText(view, ctx, undefined) : [];
+    let wi = 0;
+    for (let k = 0; k < n; k++) {
+      const s = segs[k];
+      // In the whole scan an escaped value spans its decoded length.
+      const end = s.esc && !own[k] ? s.start + values[k]!.length : s.end;
+      if (!own[k]) {
+        while (wi < whole.length && whole[wi].end <= s.start) wi++;
+        if (wi === whole.length || whole[wi].start >= end) continue; // nothing found in this value
+      }
+      const raw = text.slice(s.start, s.end);
+      let sub: Parts;
+      const value = values[k] ?? raw;
+      if (!own[k]) {
+        const mine: Finding[] = [];
+        for (let j = wi; j < whole.length && whole[j].start < end; j++) {
+          const f = whole[j];
+          const fs = Math.max(f.start, s.start), fe = Math.min(f.end, end);
+          if (fe > fs) mine.push({ ...f, start: fs - s.start, end: fe - s.start });
+        }
+        sub = editsFor(value, mine, ctx, pending, dry);
+      } else {
+        const inner = inners[k];
+        if (inner) sub = structuredParts(value, inner, ctx, pending, level + 1, dry);
+        else {
+          let fs: Finding[];
+          if (value.length <= MEMO_MAX && s.field !== undefined && s.enc !== Enc.JsonNumber) {
+            // Columns and lists repeat their values (a status, a city, a first name): a short value is scanned once
+            // per field in this text. The memo holds spans only, and goes with the call.
+            let byValue: Map<string, Finding[]> | undefined = (memo ??= new Map()).get(s.field);
+            if (byValue === undefined) memo.set(s.field, (byValue = new Map()));
+            const hit = byValue.get(value);
+            if (hit === undefined) {
+              fs = scanText(value, ctx, s.field);
+              if (byValue.size < MEMO_SIZE) byValue.set(value, fs.length === 0 ? NONE : fs.map((f) => ({ ...f })));
+            } else fs = hit.length === 0 ? hit : hit.map((f) => ({ ...f }));
+          } else fs = scanText(value, ctx, s.field);
+          if (fs.length === 0) continue;
+          sub = editsFor(value, fs, ctx, pending, dry);
+        }
+      }
+      if (sub.findings.length === 0 && sub.edits.length === 0) continue;
+      const cur = s.esc ? new RawCursor(raw, s.enc === Enc.CsvQuoted) : undefined;
+      const at = (x: number) => s.start + (cur ? cur.at(x) : x);
+      for (const f of sub.findings) {
+        f.start = at(f.start);
+        f.end = at(f.end);
+        findings.push(f);
+      }
+      cur?.restart();
+      if (sub.edits.length === 0) continue;
+      if (s.enc === Enc.JsonNumber || (s.enc === Enc.CsvBare && sub.edits.some((e) => CSV_SPECIAL.test(e.rep)))) {
+        // A masked number becomes a JSON string; a bare CSV field whose replacement needs quoting is quoted whole.
+        const masked = applyEdits(value, sub.edits);
+        edits.push({ start: s.start, end: s.end, rep: s.enc === Enc.JsonNumber ? `"${jsonEscape(masked)}"` : `"${masked.replace(/"/g, '""')}"` });
+        continue;
+      }
+      for (const e of sub.edits) {
+        const rep = s.enc === Enc.JsonString ? jsonEscape(e.rep) : s.enc === Enc.CsvQuoted ? e.rep.replace(/"/g, '""') : e.rep;
+        edits.push({ start: at(e.start), end: at(e.end), rep });
+      }
+      if (s.key) {
+        // Two keys of one object masked alike would make a duplicate key: later ones get a `#`, as maskValue does.
+        let masked = applyEdits(value, sub.edits);
+        const seen = (keys ??= new Map()).get(s.obj) ?? new Set<string>();
+        keys.set(s.obj, seen);
+        let extra = '';
+        while (seen.has(masked)) (masked += '#'), (extra += '#');
+        seen.add(masked);
+        if (extra) edits.push({ start: s.end, end: s.end, rep: extra });
+      }
+    }
+    return { edits, findings };
+  };
+
+  /** Mask any text: structured text value by value, other text as it always was. */
+  const maskAny = (text: string, ctx: MaskContext | undefined, field: string | undefined, pending: Pending[] | null): { text: string; findings: Finding[] } => {
+    const segs = structuredSegments(text, field);
+    if (segs === undefined) {
+      const findings = scanText(text, ctx, field);
+      return { text: apply(text, findings, ctx, pending), findings };
+    }
+    const parts = structuredParts(text, segs, ctx, pending, 0, false);
+    return { text: applyEdits(text, parts.edits), findings: parts.findings };
+  };
+
+  /**
+   * A stream piece of whole JSON values or table rows, masked as structured text; a table's header comes before it
+   * as `prefix` (context only: nothing in it is written).
+   */
+  const maskUnit = (text: string, prefix: string, ctx: MaskContext | undefined, pending: Pending[] | null): string => {
+    if (!prefix) return maskAny(text, ctx, ctx?.field, pending).text;
+    const whole = prefix + text;
+    const segs = structuredSegments(whole, ctx?.field);
+    if (segs === undefined) return maskAny(text, ctx, ctx?.field, pending).text;
+    return applyEdits(text, withoutPrefix(structuredParts(whole, segs, ctx, pending, 0, false).edits, prefix.length));
+  };
+
+  /** Findings of any text (structured or not), every one, no transform. */
+  const scanAny = (text: string, ctx: MaskContext | undefined, field: string | undefined): Finding[] => {
+    const segs = structuredSegments(text, field);
+    return segs === undefined ? scanText(text, ctx, field) : structuredParts(text, segs, ctx, null, 0, true).findings;
   };
 
   const failClosed = (e: unknown): never => {
@@ -145,15 +376,14 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
   const engine: MaskingEngine = {
     scanSync(text, ctx) {
       try {
-        return scanText(text, ctx, ctx?.field);
+        return scanAny(text, ctx, ctx?.field);
       } catch (e) {
         return failClosed(e);
       }
     },
     maskTextSync(text, ctx) {
       try {
-        const findings = scanText(text, ctx, ctx?.field);
-        return { text: apply(text, findings, ctx, null), findings };
+        return maskAny(text, ctx, ctx?.field, null);
       } catch (e) {
         return failClosed(e);
       }
@@ -161,10 +391,9 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
     async maskText(text, ctx) {
       try {
         const pending: Pending[] = [];
-        const findings = scanText(text, ctx, ctx?.field);
-        const masked = apply(text, findings, ctx, pending);
+        const r = maskAny(text, ctx, ctx?.field, pending);
         await flush(pending);
-        return { text: masked, findings };
+        return r;
       } catch (e) {
         return failClosed(e);
       }
@@ -173,12 +402,11 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
       try {
         const findings: Finding[] = [];
         const out = walkValue(value, ctx?.field, (text, field, at) => {
-          const fs = scanText(text, ctx, field);
-          if (fs.length === 0) return text;
-          const masked = apply(text, fs, ctx, null);
+          const m = maskAny(text, ctx, field, null);
+          if (m.findings.length === 0) return m.text;
           const path = pathOf(at);
-          for (const f of fs) findings.push({ ...f, path });
-          return masked;
+          for (const f of m.findings) findings.push({ ...f, path });
+          return m.text;
         });
         return { value: out as typeof value, findings };
       } catch (e) {
@@ -190,12 +418,11 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
         const findings: Finding[] = [];
         const pending: Pending[] = [];
         const out = walkValue(value, ctx?.field, (text, field, at) => {
-          const fs = scanText(text, ctx, field);
-          if (fs.length === 0) return text;
-          const masked = apply(text, fs, ctx, pending);
+          const m = maskAny(text, ctx, field, pending);
+          if (m.findings.length === 0) return m.text;
           const path = pathOf(at);
-          for (const f of fs) findings.push({ ...f, path });
-          return masked;
+          for (const f of m.findings) findings.push({ ...f, path });
+          return m.text;
         });
         await flush(pending);
         return { value: out as typeof value, findings };
@@ -205,16 +432,12 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
     },
     async *maskStream(chunks, ctx, opts) {
       const needsStore = Object.values(profileOf(ctx).transforms).includes('token');
-      for await (const piece of maskChunks(chunks, (t) => scanText(t, ctx, ctx?.field), opts)) {
+      for await (const piece of maskChunks(chunks, (t) => scanText(t, ctx, ctx?.field), opts, false)) {
         try {
-          if (!needsStore) {
-            yield apply(piece.text, piece.findings, ctx, null);
-          } else {
-            const pending: Pending[] = [];
-            const masked = apply(piece.text, piece.findings, ctx, pending);
-            await flush(pending);
-            yield masked;
-          }
+          const pending: Pending[] | null = needsStore ? [] : null;
+          const masked = piece.unit ? maskUnit(piece.text, piece.unit.prefix, ctx, pending) : apply(piece.text, piece.findings, ctx, pending);
+          if (pending) await flush(pending);
+          yield masked;
         } catch (e) {
           failClosed(e);
         }

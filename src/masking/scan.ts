@@ -63,6 +63,32 @@ const FIELD_TYPES: [RegExp, string][] = [
   [/(?:^|_)(?:dni|nif|nie|nir|national_?id(?:_?number)?|steuer_?id)$/, 'NATIONAL_ID'],
 ];
 
+// Field names a detector reads as context besides FIELD_TYPES and secret names: phones, licences and SSNs
+// (detectors/numbers.ts), names and places (detectors/person.ts FIELD_IS_NAME, FIELD_IS_PLACE). Substrings, so a
+// superset (`cell` is in `cancelled`): a field that matches only costs a scan of its value on its own; a field a
+// detector reads that this misses would lose that context in structured text. structured.test.ts reads the
+// detectors' field patterns and fails when one is not covered here.
+const FIELD_CUES = /name|customer|patient|contact|owner|author|assignee|requester|phone|mobile|tel|fax|cell|licen[cs]e|ssn|social|city|town|country|state|province|region|location|place|destination|origin|capital|county|locality|office|site/;
+// Identifier fields: alone, their digits have no phone cue before them, which in the text around them
+// (`"phone": …, "order_id": …`) they may have. Only values long enough to be taken for a phone matter.
+const FIELD_ID = /(?:^|_)(?:id|ids|order|invoice|ticket|sku|ref|no|num|number|code|port|price|amount|total)(?:_|$)/;
+/** Values this long or longer under an identifier field are scanned on their own (a phone has 7+ digits). */
+export const ID_VALUE_MIN = 7;
+
+/**
+ * Does a value under this field name need a scan of its own (with the name as context)? 1: yes; 2: only a value of
+ * ID_VALUE_MIN characters or more (an identifier field); 0: no, for names no detector reads (`created_at`,
+ * `note`): structured text scans those values together with the text around them.
+ */
+export function fieldRole(name: string): 0 | 1 | 2 {
+  return fieldInfo(name).role;
+}
+
+/** fieldRole(name) !== 0. */
+export function fieldMatters(name: string): boolean {
+  return fieldInfo(name).role !== 0;
+}
+
 /** Normalise a JSON key or column name for matching: lower case, camelCase and separators to `_`. */
 export function normaliseField(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
@@ -84,6 +110,8 @@ interface FieldInfo {
   type: string | undefined;
   /** What the name says about a secret value under it (secretField). */
   secret: SecretField | undefined;
+  /** Whether a value under this name is scanned on its own in structured text (see fieldRole). */
+  role: 0 | 1 | 2;
 }
 const FIELD_CACHE_MAX = 2048;
 const KEY_MAY_HOLD_VALUE = /[@\d]/;
@@ -100,7 +128,8 @@ function fieldInfo(name: string): FieldInfo {
       break;
     }
   }
-  f = { norm, type, secret: secretField(norm) };
+  const secret = secretField(norm);
+  f = { norm, type, secret, role: type !== undefined || secret !== undefined || FIELD_CUES.test(norm) ? 1 : FIELD_ID.test(norm) ? 2 : 0 };
   // A key with an @ or a digit may itself be a value (it is masked as one): worked out again each time, never kept.
   if (KEY_MAY_HOLD_VALUE.test(name)) return f;
   if (fieldCache.size >= FIELD_CACHE_MAX) fieldCache.clear();

@@ -1,10 +1,42 @@
 import type { Finding } from '../core/masking.js';
+import { tableStart } from './structured.js';
 
 export interface StreamOptions {
   /** Text scanned per step (UTF-16 units). */
   chunk?: number;
   /** Tail kept and scanned again with the next chunk; values up to this long are found across a boundary. */
   overlap?: number;
+  /**
+   * A stream that starts as JSON or as a table is cut only between whole values or rows; a single JSON value longer
+   * than this (UTF-16 units) is masked as text from then on. Default 8 M.
+   */
+  maxUnit?: number;
+}
+
+/** A piece of the stream, with its findings (offsets in `text`). */
+export interface Piece {
+  text: string;
+  findings: Finding[];
+  /**
+   * Set when the piece is whole JSON values or whole table rows: mask it as one text (structured), with `prefix`
+   * (the table's header, repeated as context) before it, and drop what falls in the prefix.
+   */
+  unit?: { prefix: string };
+}
+
+// How far into a stream its kind is decided: JSON by its first character, a table by its first lines.
+const PEEK = 64 * 1024;
+const UNDECIDED = 0, TEXT = 1, JSON_VALUES = 2, TABLE = 3;
+const MAX_OPEN = 512;
+
+/**
+ * Findings of `prefix + text` moved to offsets in `text`; what lies wholly in the prefix is dropped, and a finding
+ * that runs from the prefix into the text covers the text's part.
+ */
+export function withoutPrefix<T extends { start: number; end: number }>(findings: T[], prefix: number): T[] {
+  const out: T[] = [];
+  for (const f of findings) if (f.end > prefix) out.push({ ...f, start: Math.max(f.start, prefix) - prefix, end: f.end - prefix });
+  return out;
 }
 
 /**
@@ -14,6 +46,12 @@ export interface StreamOptions {
  * step. Memory stays at about `chunk + overlap`. A PEM private key that is still open at a cut masks the next
  * piece up to its END line.
  *
+ * A stream that starts (after whitespace) with `{` or `[` is cut only after a line break outside every JSON value,
+ * and one that starts with a table (a header row, see structured.ts) only between rows: each piece is then whole
+ * values or rows (`unit`), masked as structured text, rows with the header given again as context. A JSON value
+ * longer than `maxUnit` is not waited for: from there the stream is cut as text (masked as any text, without the
+ * keys' context). `scanUnits: false` leaves the findings of units empty (the caller masks them itself).
+ *
  * @example
  * for await (const p of maskChunks(stdinStrings, (t) => engine.scanSync(t))) process.stdout.write(apply(p));
  */
@@ -21,13 +59,15 @@ export async function* maskChunks(
   chunks: AsyncIterable<string>,
   scan: (text: string) => Finding[],
   opts: StreamOptions = {},
-): AsyncGenerator<{ text: string; findings: Finding[] }> {
+  scanUnits = true,
+): AsyncGenerator<Piece> {
   const CHUNK = opts.chunk ?? 256 * 1024;
   const OVERLAP = opts.overlap ?? 8 * 1024;
+  const MAX_UNIT = Math.max(opts.maxUnit ?? 8 * 1024 * 1024, CHUNK);
   let buf = '';
   let openKey = false;
 
-  const step = (final: boolean): { text: string; findings: Finding[] } => {
+  const step = (final: boolean): Piece => {
     let findings = scan(buf);
     if (openKey) {
       // The previous piece ended inside a private key: everything up to its END line is key material.
@@ -55,9 +95,139 @@ export async function* maskChunks(
     return piece;
   };
 
+  // JSON and tables: where the buffer may be cut (after the last line break outside every value or quoted field).
+  let mode = UNDECIDED;
+  let header = ''; // a table's header, given again with every later piece
+  let quoted = false; // CSV quoting applies to the table
+  let carry = ''; // what goes before the next unit as context: the table's header, or the JSON containers still open
+  let tracked = 0; // buf is tracked up to here
+  let depth = 0, inString = false, escaped = false;
+  let boundary = 0; // the last line break outside every JSON value (0: none)
+  // A JSON value too long for one piece is cut after a comma past CHUNK; the containers open there (with the key
+  // each object is in) are given again before the next piece, so its values keep their keys as context.
+  const isObj = new Uint8Array(MAX_OPEN);
+  const keys: string[] = new Array<string>(MAX_OPEN).fill('');
+  let expectKey = false, keyStart = -1;
+  let commaCut = 0, cutPrefix = '';
+  const openPrefix = () => {
+    let p = '';
+    for (let d = 0; d < depth; d++) p += isObj[d] ? (d < depth - 1 ? `{${keys[d]}:` : '{') : '[';
+    return p;
+  };
+  const track = () => {
+    for (; tracked < buf.length; tracked++) {
+      const c = buf.charCodeAt(tracked);
+      if (c === 10) {
+        // A JSON string cannot hold a line break: a stray quote in a line that is not JSON does not carry over.
+        if (mode === JSON_VALUES) (inString = false), (keyStart = -1);
+        if (depth === 0 && !inString) boundary = tracked + 1;
+      } else if (mode === TABLE) {
+        if (c === 34 && quoted) inString = !inString; // "" toggles twice
+      } else if (inString) {
+        if (escaped) escaped = false;
+        else if (c === 92) escaped = true;
+        else if (c === 34) {
+          inString = false;
+          if (keyStart >= 0) keys[depth - 1] = buf.slice(keyStart, tracked + 1);
+          keyStart = -1;
+        }
+      } else if (c === 34) {
+        inString = true;
+        if (expectKey && depth > 0 && depth <= MAX_OPEN) keyStart = tracked;
+      } else if (c === 123 || c === 91) {
+        if (depth < MAX_OPEN) (isObj[depth] = c === 123 ? 1 : 0), (keys[depth] = '');
+        depth++;
+        expectKey = c === 123;
+      } else if (c === 125 || c === 93) {
+        if (depth > 0) depth--;
+        expectKey = false;
+      } else if (c === 58) expectKey = false;
+      else if (c === 44 && depth > 0) {
+        expectKey = depth <= MAX_OPEN && isObj[depth - 1] === 1;
+        if (boundary === 0 && tracked + 1 >= CHUNK && depth <= MAX_OPEN) {
+          commaCut = tracked + 1;
+          cutPrefix = openPrefix();
+          tracked++;
+          return;
+        }
+      }
+    }
+  };
+  const unit = (end: number, next: string): Piece => {
+    const text = buf.slice(0, end);
+    buf = buf.slice(end);
+    tracked -= end;
+    if (keyStart >= 0) keyStart -= end;
+    boundary = 0;
+    commaCut = 0;
+    const prefix = carry;
+    carry = next;
+    let findings: Finding[] = [];
+    if (scanUnits) {
+      findings = scan(prefix + text);
+      if (prefix) findings = withoutPrefix(findings, prefix.length);
+    }
+    return { text, findings, unit: { prefix } };
+  };
+  let peeked = 0; // buf is looked at up to here for the decision
+  let first = -1; // the first character that is not whitespace
+  let lines = 0;
+  const decide = (final: boolean) => {
+    for (; peeked < buf.length && (first < 0 || lines < 4); peeked++) {
+      const c = buf.charCodeAt(peeked);
+      if (c === 10) lines++;
+      if (first < 0 && c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 0xfeff) first = peeked;
+    }
+    if (first < 0) {
+      if (final || buf.length >= PEEK) mode = TEXT;
+      return;
+    }
+    const c = buf.charCodeAt(first);
+    if (c === 123 || c === 91) {
+      mode = JSON_VALUES;
+      return;
+    }
+    // A table needs its header and first rows (a MySQL table: rule, header, rule, row).
+    if (lines < 4 && !final && buf.length < PEEK) return;
+    const t = tableStart(buf.length > PEEK ? buf.slice(0, buf.lastIndexOf('\n', PEEK) + 1 || PEEK) : buf);
+    if (!t) {
+      mode = TEXT;
+      return;
+    }
+    mode = TABLE;
+    header = buf.slice(0, t.headerEnd);
+    quoted = t.quoted;
+  };
+
+  function* drain(final: boolean): Generator<Piece> {
+    if (mode === JSON_VALUES || mode === TABLE) {
+      track();
+      while (buf.length >= CHUNK) {
+        if (boundary > 0) {
+          yield unit(boundary, mode === TABLE ? header : '');
+          track();
+        } else if (commaCut > 0) {
+          yield unit(commaCut, cutPrefix);
+          track();
+        } else if (buf.length >= MAX_UNIT) {
+          mode = TEXT; // one value longer than a unit: masked as text from here
+          break;
+        } else break;
+      }
+      if (mode !== TEXT) {
+        if (final && buf.length) yield unit(buf.length, '');
+        return;
+      }
+    }
+    while (buf.length >= CHUNK + OVERLAP) yield step(false);
+    if (final && (buf.length || openKey)) yield step(true);
+  }
+
   for await (const chunk of chunks) {
     buf += chunk;
-    while (buf.length >= CHUNK + OVERLAP) yield step(false);
+    if (mode === UNDECIDED) decide(false);
+    if (mode !== UNDECIDED) yield* drain(false);
   }
-  if (buf.length || openKey) yield step(true);
+  if (mode === UNDECIDED) decide(true);
+  yield* drain(true);
 }

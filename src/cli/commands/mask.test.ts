@@ -53,6 +53,24 @@ test('mask: a UTF-8 byte-order mark is kept, like every byte it does not mask', 
   assert.equal(plain.stdout.toString('utf8'), 'no BOM [EMAIL]\n');
 });
 
+test('mask: JSON and CSV get their keys and column names as context (a file piped in is text)', async () => {
+  const json = '{"ssn":"123-45-6789","first_name":"Hope","last_name":"Grant","name":"Will Young","full_name":"May Bell","order_id":5551234567}';
+  const r = await run(['mask'], json);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.toString('utf8'), '{"ssn":"[US_SSN]","first_name":"[PERSON]","last_name":"[PERSON]","name":"[PERSON]","full_name":"[PERSON]","order_id":5551234567}');
+  const csv = 'first_name,last_name,email,ssn,dob,city\nHope,Grant,h@x.com,536-22-8714,1990-04-01,Austin\n';
+  const c = await run(['mask'], csv);
+  assert.equal(c.stdout.toString('utf8'), 'first_name,last_name,email,ssn,dob,city\n[PERSON],[PERSON],[EMAIL],[US_SSN],[DATE_OF_BIRTH],Austin\n');
+  // A large JSON Lines file goes through in pieces of whole lines; scan gives offsets in the whole input.
+  const lines = '{"id":1,"first_name":"Hope","ssn":"123-45-6789"}\n'.repeat(12_000); // ~600 KB
+  const big = await run(['mask'], lines);
+  assert.equal(big.stdout.toString('utf8'), '{"id":1,"first_name":"[PERSON]","ssn":"[US_SSN]"}\n'.repeat(12_000));
+  const s = await run(['scan'], lines);
+  const found = s.stdout.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { start: number; end: number });
+  assert.equal(found.length, 24_000);
+  assert.deepEqual(new Set(found.map((f) => lines.slice(f.start, f.end))), new Set(['Hope', '123-45-6789']));
+});
+
 test('mask: a large input goes through in chunks and nothing leaks at the boundaries', async () => {
   const line = 'row 17 ann.lee@example.org AKIAIOSFODNN7ABCDEFG ok\n';
   const input = line.repeat(30_000); // ~1.5 MB, several chunks

@@ -74,7 +74,9 @@ export function registerMaskCommands(program: Command): void {
       [
         '',
         'Reads any text (logs, JSON, CSV, .env, tickets) as a stream and masks it chunk by chunk, so large input',
-        'stays in bounded memory. Profiles with reversible tokens need the gateway\'s token store and cannot run here;',
+        'stays in bounded memory. JSON (a document, JSON Lines) and tables with a header row (CSV, TSV, psql, Markdown)',
+        'are masked value by value with their keys or column names as context, every other byte kept.',
+        'Profiles with reversible tokens need the gateway\'s token store and cannot run here;',
         'hash transforms need the key named by masking.key_env. On any masking error the output stops (nothing unmasked',
         'is written), the error goes to stderr and the exit code is 1.',
         '',

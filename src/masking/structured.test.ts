@@ -1,0 +1,209 @@
+// Structured text: JSON, JSON Lines and tables with a header row, read as text (a tool result's text block, a file
+// piped to `countersign mask`, an API body), are masked value by value with the key or column as field context,
+// every other byte kept. See structured.ts and docs/masking.md.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { maskingConfigSchema } from './config.js';
+import { createMasker } from './engine.js';
+import { fieldMatters, fieldRole, normaliseField, scan } from './scan.js';
+import { MAX_DEPTH, structuredSegments } from './structured.js';
+import { MemoryTokenStore } from './vault.js';
+
+const m = createMasker();
+const mask = (t: string) => m.maskTextSync(t).text;
+/** What the plain-text scan (before structured text was read) finds. */
+const plainFindings = (t: string) => scan(t, {}, { minConfidence: 0.5 });
+
+async function streamed(text: string, size: number, opts: { chunk: number; overlap: number; maxUnit?: number }): Promise<string> {
+  async function* chunks() {
+    for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
+  }
+  let out = '';
+  for await (const p of m.maskStream(chunks(), {}, opts)) out += p;
+  return out;
+}
+
+test('D14: JSON text gets its keys as context, as maskValue does on the parsed value', () => {
+  const input = '{"ssn":"123-45-6789","first_name":"Hope","last_name":"Grant","name":"Will Young","full_name":"May Bell","order_id":5551234567}';
+  const out = mask(input);
+  assert.equal(out, '{"ssn":"[US_SSN]","first_name":"[PERSON]","last_name":"[PERSON]","name":"[PERSON]","full_name":"[PERSON]","order_id":5551234567}');
+  assert.deepEqual(JSON.parse(out), m.maskValueSync(JSON.parse(input)).value);
+  // The findings are offsets in the text, never the values.
+  const r = m.maskTextSync(input);
+  assert.deepEqual(r.findings.map((f) => input.slice(f.start, f.end)), ['123-45-6789', 'Hope', 'Grant', 'Will Young', 'May Bell']);
+  assert.deepEqual(m.scanSync(input).map((f) => f.type), ['US_SSN', 'PERSON', 'PERSON', 'PERSON', 'PERSON']);
+});
+
+test('every byte that is not masked is kept: whitespace, key order, escapes; the output parses to the same shape', () => {
+  const input = '\ufeff \r\n{\r\n\t"z" :  {"first_name" : "Hope" , "id":7},\n  "a": [ "ann@example.org" ,\t12, true, null, -0.5e+3 ],\n  "note": "caf\\u00e9 \\"Will Young\\" \\\\ \\/ mail bob@example.com\\n",\n  "empty": "", "o": {}, "l": []\n}\n\n';
+  const out = mask(input);
+  assert.equal(out, '\ufeff \r\n{\r\n\t"z" :  {"first_name" : "[PERSON]" , "id":7},\n  "a": [ "[EMAIL]" ,\t12, true, null, -0.5e+3 ],\n  "note": "caf\\u00e9 \\"Will Young\\" \\\\ \\/ mail [EMAIL]\\n",\n  "empty": "", "o": {}, "l": []\n}\n\n');
+  const parsed = JSON.parse(out.replace(/^\ufeff/, ''));
+  assert.deepEqual(Object.keys(parsed), ['z', 'a', 'note', 'empty', 'o', 'l']);
+  assert.deepEqual(parsed.a, ['[EMAIL]', 12, true, null, -500]);
+});
+
+test('escaped strings: the value is read decoded, the replacement written back escaped, other escapes kept', () => {
+  // The e-mail is itself escaped (\u0040 is @): the whole escaped span is replaced.
+  assert.equal(mask('{"contact": "mail ann\\u0040example.org today"}'), '{"contact": "mail [EMAIL] today"}');
+  // A line break written as \n does not glue words: the name after it is still a name.
+  assert.equal(mask('{"note": "Thanks,\\nWill Young\\nphone 415-555-0123"}'), m.maskTextSync('{"note": "Thanks,\nWill Young\nphone 415-555-0123"}'.replace(/\n/g, '\\n')).text);
+  const note = JSON.parse(mask('{"note": "Thanks,\\nWill Young\\nbob@example.com"}')).note as string;
+  assert.equal(note.includes('bob@example.com'), false);
+  // A partial transform keeps characters of the value: a quote or backslash among them is escaped again.
+  const p = createMasker(maskingConfigSchema.parse({ profiles: { p: { transforms: { US_SSN: 'partial' } } } }));
+  const out = p.maskTextSync('{"ssn": "123\\"45\\\\6789"}', { profile: 'p' }).text;
+  assert.doesNotThrow(() => JSON.parse(out));
+  assert.equal(JSON.parse(out).ssn, '***"**\\6789');
+});
+
+test('numbers: a masked number becomes a JSON string; ids stay numbers', () => {
+  const out = mask('{"ssn": 123456789, "phone": 4155550123, "order_id": 4155550123, "id": 42, "amount": 12.5, "phones": [4155550123]}');
+  // As a string under an id field too, after a phone cue.
+  assert.equal(mask('{"note": "call my phone", "order_id": "4155550123"}'), '{"note": "call my phone", "order_id": "4155550123"}');
+  assert.equal(out, '{"ssn": "[US_SSN]", "phone": "[PHONE]", "order_id": 4155550123, "id": 42, "amount": 12.5, "phones": ["[PHONE]"]}');
+  assert.deepEqual(JSON.parse(out), m.maskValueSync(JSON.parse('{"ssn": 123456789, "phone": 4155550123, "order_id": 4155550123, "id": 42, "amount": 12.5, "phones": [4155550123]}')).value);
+});
+
+test('nested values take the nearest key; arrays pass their key on', () => {
+  const out = JSON.parse(mask('{"customer": {"first_name": "Hope", "address": {"city": "Austin", "street": "14 Crown Street"}}, "emails": ["a@b.co"], "ssn_list": ["123-45-6789"]}'));
+  assert.deepEqual(out, { customer: { first_name: '[PERSON]', address: { city: 'Austin', street: '[ADDRESS]' } }, emails: ['[EMAIL]'], ssn_list: ['123-45-6789'] });
+  // `ssn_list` is not an SSN field (maskValue agrees); `city` keeps a city that plain text would take for a name.
+  assert.deepEqual(out, m.maskValueSync(JSON.parse('{"customer": {"first_name": "Hope", "address": {"city": "Austin", "street": "14 Crown Street"}}, "emails": ["a@b.co"], "ssn_list": ["123-45-6789"]}')).value);
+});
+
+test('a key that is itself a value is masked; two alike in one object are told apart', () => {
+  const out = mask('{"ann@example.org": 1, "bob@example.org": {"carl@example.org": 2}, "n": 3}');
+  assert.equal(out, '{"[EMAIL]": 1, "[EMAIL]#": {"[EMAIL]": 2}, "n": 3}');
+  assert.deepEqual(Object.keys(JSON.parse(out)), ['[EMAIL]', '[EMAIL]#', 'n']);
+});
+
+test('JSON Lines and values one after another; a line that is not JSON is plain text and the next lines JSON again', () => {
+  const input = '{"first_name":"Hope"}\n{"ssn":"123-45-6789"}\nERROR for Ana Lima <ana@example.org> {oops\n[{"last_name":"Grant"}]\n{\n  "full_name": "May Bell"\n}\n';
+  assert.equal(mask(input), '{"first_name":"[PERSON]"}\n{"ssn":"[US_SSN]"}\nERROR for [PERSON] <[EMAIL]> {oops\n[{"last_name":"[PERSON]"}]\n{\n  "full_name": "[PERSON]"\n}\n');
+  // A value must end its line: "[1] Hope Grant" is not JSON Lines.
+  assert.equal(structuredSegments('[1] words\n[2] more', undefined), undefined);
+});
+
+test('text that only starts with { or [ is scanned as plain text, as before', () => {
+  for (const t of ['{ this is not json, Will Young ann@example.org }', '[INFO] started for ann@example.org\n[WARN] disk 91%\n', '{{template}} Ana Lima', '[', '{"a":1,}', "{'a': 'ann@example.org'}"]) {
+    assert.equal(structuredSegments(t, undefined), undefined, t);
+    assert.deepEqual(m.scanSync(t), plainFindings(t), t);
+  }
+});
+
+test('truncated JSON (a cut-off tool result) keeps the context of what arrived', () => {
+  const out = mask('{"users": [{"first_name": "Hope", "ssn": "123-45-6789"}, {"first_name": "Will", "note": "call ann@exa');
+  assert.equal(out, '{"users": [{"first_name": "[PERSON]", "ssn": "[US_SSN]"}, {"first_name": "[PERSON]", "note": "call ann@exa');
+});
+
+test('JSON in a JSON string (MCP text blocks, approval details): read as JSON too', async () => {
+  // D26: the approver preview is maskValue over the action detail; a JSON string in it is masked with its keys.
+  const detail = { first_name: 'Hope', note: '{"first_name":"Hope","ssn":"123-45-6789"}' };
+  const { value } = await m.maskValue(detail);
+  assert.deepEqual(value, { first_name: '[PERSON]', note: '{"first_name":"[PERSON]","ssn":"[US_SSN]"}' });
+  // An MCP tool result: JSON in a text content block.
+  const result = { content: [{ type: 'text', text: JSON.stringify({ rows: [{ first_name: 'Hope', last_name: 'Grant', ssn: '123-45-6789' }] }, null, 2) }] };
+  const masked = (await m.maskValue(result)).value.content[0].text;
+  assert.deepEqual(JSON.parse(masked), { rows: [{ first_name: '[PERSON]', last_name: '[PERSON]', ssn: '[US_SSN]' }] });
+  // Twice encoded, in text.
+  assert.equal(mask('{"body":"{\\"ssn\\":\\"123-45-6789\\"}"}'), '{"body":"{\\"ssn\\":\\"[US_SSN]\\"}"}');
+});
+
+test('tokens: the same token as maskValue gives for the decoded value, and it reveals the decoded value', async () => {
+  const tokens = new MemoryTokenStore();
+  const t = createMasker(maskingConfigSchema.parse({ profiles: { t: { transforms: { '*': 'token' } } } }), { key: randomBytes(32), tokens });
+  const ctx = { profile: 't', scope: 's' };
+  const text = (await t.maskText('{"email": "ann\\u0040example.org"}', ctx)).text;
+  const value = (await t.maskValue({ email: 'ann@example.org' }, ctx)).value;
+  assert.equal(JSON.parse(text).email, value.email);
+  assert.equal(await t.reveal('s', value.email), 'ann@example.org');
+});
+
+test('deep or huge JSON does not fail: past the depth limit it is plain text, in linear time', () => {
+  const deep = '['.repeat(MAX_DEPTH + 10) + '"ann@example.org"' + ']'.repeat(MAX_DEPTH + 10);
+  assert.equal(mask(deep), '['.repeat(MAX_DEPTH + 10) + '"[EMAIL]"' + ']'.repeat(MAX_DEPTH + 10));
+  const ok = '['.repeat(100) + '{"ssn":"123-45-6789"}' + ']'.repeat(100);
+  assert.equal(mask(ok), '['.repeat(100) + '{"ssn":"[US_SSN]"}' + ']'.repeat(100));
+  const t0 = performance.now();
+  for (const s of ['['.repeat(2_000_000), '{"a":'.repeat(400_000), '["x",'.repeat(400_000), '{' + '"k": 1, '.repeat(250_000)]) m.scanSync(s);
+  assert.ok(performance.now() - t0 < 20_000, 'structured reading is linear');
+});
+
+test('a text that does not start with { or [ and has no table header is not parsed', () => {
+  assert.equal(structuredSegments('x'.repeat(1_000_000), undefined), undefined);
+  assert.equal(structuredSegments('Hello there, how are you?\nFine, thanks.', undefined), undefined);
+});
+
+test('D15: a CSV with a header row gives its column names as context', () => {
+  const input = 'first_name,last_name,email,ssn,dob,city\nHope,Grant,h@x.com,536-22-8714,1990-04-01,Austin\nWill,Young,w@x.org,123-45-6789,1985-12-31,Reading\nMay,Bell,m@x.org,219099999,07/04/1976,Bath\n';
+  assert.equal(
+    mask(input),
+    'first_name,last_name,email,ssn,dob,city\n[PERSON],[PERSON],[EMAIL],[US_SSN],[DATE_OF_BIRTH],Austin\n[PERSON],[PERSON],[EMAIL],[US_SSN],[DATE_OF_BIRTH],Reading\n[PERSON],[PERSON],[EMAIL],[US_SSN],[DATE_OF_BIRTH],Bath\n',
+  );
+});
+
+test('CSV per RFC 4180: quoted fields with commas, quotes and line breaks; CRLF; TSV and ; delimiters; header names with spaces', () => {
+  const csv = 'id,Full Name,note,phone\r\n1,"Grant, Hope","said ""hi"" to ann@example.org\r\nsecond line",4155550123\r\n2,Will Young,"{""ssn"":""123-45-6789""}",""\r\n';
+  assert.equal(mask(csv), 'id,Full Name,note,phone\r\n1,"[PERSON]","said ""hi"" to [EMAIL]\r\nsecond line",[PHONE]\r\n2,[PERSON],"{""ssn"":""[US_SSN]""}",""\r\n');
+  assert.equal(mask('first_name\tssn\nHope\t123-45-6789\n'), '[PERSON]\t[US_SSN]\n'.replace(/^/, 'first_name\tssn\n'));
+  assert.equal(mask('first_name;ssn\nHope;123-45-6789'), 'first_name;ssn\n[PERSON];[US_SSN]');
+  // A replacement with the delimiter in a bare field quotes the field (partial keeps a card's separators).
+  const p = createMasker(maskingConfigSchema.parse({ profiles: { p: { transforms: { US_SSN: 'partial' } } } }));
+  assert.equal(p.maskTextSync('ssn;x\n123;45;6789;y\n', { profile: 'p' }).text, 'ssn;x\n123;45;6789;y\n'); // 4 fields: not a row of this table
+});
+
+test('not tables: prose with commas, rows of another width, a header that is not column names', () => {
+  for (const t of ['Smith, John\nDoe, Jane\n', 'Dear John,\nthanks for the call, see you\n', 'a,b\n1,2,3\n', 'name,name\nHope,Grant\n', 'Hello world, again\nyes, no\n', 'one line, no break']) {
+    assert.equal(structuredSegments(t, undefined), undefined, t);
+    assert.deepEqual(m.scanSync(t), plainFindings(t), t);
+  }
+  // A later row of another width is plain text; the rows around it keep their columns.
+  assert.equal(mask('first_name,ssn\nHope,123-45-6789\nnote from Ana Lima, ana@example.org, today\nMay,219099999\n'), 'first_name,ssn\n[PERSON],[US_SSN]\nnote from [PERSON], [EMAIL], today\n[PERSON],[US_SSN]\n');
+});
+
+test('SQL result tables: psql, Markdown and MySQL', () => {
+  const psql = ' first_name | last_name |     ssn     |  city\n------------+-----------+-------------+--------\n Hope       | Grant     | 078-05-1120 | Austin\n Will       | Young     |             | Bath\n(2 rows)\n';
+  assert.equal(mask(psql), ' first_name | last_name |     ssn     |  city\n------------+-----------+-------------+--------\n [PERSON]       | [PERSON]     | [US_SSN] | Austin\n [PERSON]       | [PERSON]     |             | Bath\n(2 rows)\n');
+  assert.equal(mask('| first_name | ssn |\n|:---|---:|\n| Hope | 078-05-1120 |\n'), '| first_name | ssn |\n|:---|---:|\n| [PERSON] | [US_SSN] |\n');
+  const mysql = '+------------+-------------+\n| first_name | ssn         |\n+------------+-------------+\n| Hope       | 078-05-1120 |\n+------------+-------------+\n1 row in set (0.00 sec)\n';
+  assert.equal(mask(mysql), '+------------+-------------+\n| first_name | ssn         |\n+------------+-------------+\n| [PERSON]       | [US_SSN] |\n+------------+-------------+\n1 row in set (0.00 sec)\n');
+});
+
+test('streams: a JSON document, JSON Lines and a table split anywhere give what the whole text gives', async () => {
+  const doc = JSON.stringify({ users: Array.from({ length: 120 }, (_, i) => ({ id: i, first_name: 'Hope', ssn: '123-45-6789', phone: 4155550123, 'k@x.org': i, note: 'ok "q" [x] {y}' })) }, null, 2);
+  const lines = Array.from({ length: 120 }, (_, i) => JSON.stringify({ id: i, last_name: 'Grant', ssn: '123-45-6789' })).join('\n') + '\n';
+  const csv = 'first_name,last_name,ssn,city\n' + Array.from({ length: 150 }, () => 'Hope,Grant,123-45-6789,"Austin, ""TX"""').join('\r\n') + '\n';
+  const psql = ' first_name | ssn\n------------+-----\n' + Array.from({ length: 150 }, () => ' Hope       | 123-45-6789').join('\n') + '\n(150 rows)\n';
+  for (const text of [doc, lines, csv, psql]) {
+    const whole = mask(text);
+    assert.equal(whole.includes('Hope') || whole.includes('Grant') || whole.includes('123-45-6789'), false);
+    for (const size of [1, 97, 700, 5000]) assert.equal(await streamed(text, size, { chunk: 512, overlap: 64 }), whole, `chunks of ${size}`);
+  }
+  // A single string longer than maxUnit cannot be waited for: from there the stream is masked as text.
+  const long = JSON.stringify({ note: 'x'.repeat(3000) + ' bob@example.com', ssn: '123-45-6788' });
+  const out = await streamed(long, 100, { chunk: 512, overlap: 64, maxUnit: 1024 });
+  assert.equal(out.includes('bob@example.com') || out.includes('123-45-6788'), false);
+});
+
+test('the field names a detector reads are all scanned on their own (fieldMatters covers them)', () => {
+  const root = fileURLToPath(new URL('.', import.meta.url));
+  const person = readFileSync(`${root}detectors/person.ts`, 'utf8');
+  const numbers = readFileSync(`${root}detectors/numbers.ts`, 'utf8');
+  const words: string[] = [];
+  for (const name of ['FIELD_IS_NAME', 'FIELD_IS_PLACE']) {
+    const re = new RegExp(`${name} = /(.*)/i?;`).exec(person);
+    assert.ok(re, `${name} not found in person.ts`);
+    const alts = /\(\?:([^()]*(?:\([^()]*\)[^()]*)*)\)\$/.exec(re[1]);
+    assert.ok(alts, `${name}: unexpected pattern`);
+    words.push(...alts[1].split('|').map((w) => w.replace(/_\?/g, '_')));
+  }
+  for (const [, body] of numbers.matchAll(/field && \/([^/]+)\/\.test\(field\)/g)) words.push(...body.replace(/^\(\?:|\)$/g, '').split('|').map((w) => w.replace(/\[cs\]/, 'c')));
+  assert.ok(words.length > 30 && words.includes('phone') && words.includes('city'), JSON.stringify(words));
+  for (const w of words) assert.ok(fieldMatters(normaliseField(w)), `field "${w}" is read by a detector but fieldMatters misses it`);
+  for (const w of ['created_at', 'note', 'status', 'description', 'tags']) assert.equal(fieldMatters(w), false, w);
+  for (const w of ['id', 'order_id', 'invoice_no', 'ticket']) assert.equal(fieldRole(w), 2, w);
+});

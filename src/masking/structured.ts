@@ -1,0 +1,616 @@
+/**
+ * Structured text: a text that is a JSON document (or JSON Lines), or a table with a header row (CSV, TSV, psql,
+ * Markdown, MySQL), is cut into segments so each value can be scanned with its key or column name as field context,
+ * as `maskValue` does for parsed JSON. Only the values are segments; everything else (punctuation, whitespace, rule
+ * lines, padding) is kept byte for byte. Linear time; nothing is allocated per character.
+ */
+
+/** How a replacement is written back into a segment. */
+export const Enc = {
+  /** Plain text, or a pipe-table cell: the replacement goes in as it is. */
+  Raw: 0,
+  /** The inside of a JSON string (a value or a key): replacements are JSON-escaped; `esc` says the raw text has escapes. */
+  JsonString: 1,
+  /** A JSON number: a masked number becomes a JSON string (as `maskValue` does). */
+  JsonNumber: 2,
+  /** The inside of a quoted CSV field: `""` is one quote. */
+  CsvQuoted: 3,
+  /** An unquoted CSV field: a replacement with a delimiter, a quote or a line break quotes the whole field. */
+  CsvBare: 4,
+} as const;
+export type Enc = (typeof Enc)[keyof typeof Enc];
+
+export interface Segment {
+  /** Raw span in the text (for strings: inside the quotes). */
+  start: number;
+  end: number;
+  enc: Enc;
+  /** Field context: the nearest JSON key (arrays pass theirs on), the column name; undefined for keys and plain text. */
+  field: string | undefined;
+  /** The raw span holds escapes (JSON `\…`, CSV `""`): the value must be decoded, and offsets mapped back. */
+  esc: boolean;
+  /** Plain text between structured parts (scanned as text, never parsed again). */
+  plain: boolean;
+  /** For a JSON key: the start of its object, so two keys of one object masked alike can be told apart. */
+  obj: number;
+  /** The segment is an object key. */
+  key: boolean;
+}
+
+/** Texts larger than this are scanned as plain text (the segments would take memory in proportion). */
+export const MAX_STRUCTURED = 32 * 1024 * 1024;
+/** JSON nested deeper than this is scanned as plain text from the value that goes too deep. */
+export const MAX_DEPTH = 512;
+
+const seg = (start: number, end: number, enc: Enc, field: string | undefined, esc = false, plain = false, obj = -1, key = false): Segment => ({
+  start, end, enc, field, esc, plain, obj, key,
+});
+
+const isWs = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
+
+/** Index of the first character that is not JSON whitespace (or a BOM), from `i`. */
+function skipWs(text: string, i: number): number {
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (!isWs(c) && c !== 0xfeff) break;
+    i++;
+  }
+  return i;
+}
+
+/**
+ * The segments of `text` when it is structured (JSON, JSON Lines or a table with a header row), else undefined:
+ * the caller then scans it as plain text. Costs nothing for a text that does not start (after whitespace) with `{`
+ * or `[` and has no line break with a delimiter in its first 1,024 characters.
+ *
+ * @example
+ * structuredSegments('{"ssn":"123-45-6789"}', undefined) // [{ start: 8, end: 19, field: 'ssn', enc: Enc.JsonString, … }]
+ */
+export function structuredSegments(text: string, rootField: string | undefined): Segment[] | undefined {
+  if (text.length < 2 || text.length > MAX_STRUCTURED) return undefined;
+  const i = skipWs(text, 0);
+  const c = text.charCodeAt(i);
+  if (c === 123 || c === 91) return jsonSegments(text, i, rootField);
+  return tableSegments(text);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// JSON
+
+const TRUNCATED = -2;
+const FAILED = -1;
+
+// Parser states.
+const S_VALUE = 0, S_AFTER = 1, S_KEY_FIRST = 2, S_KEY = 3, S_COLON = 4, S_VALUE_FIRST = 5;
+
+/**
+ * JSON values one after another (a document, JSON Lines, or pretty-printed values one after another as `jq` prints
+ * them), each followed by a line break or the end. A value that is not JSON is plain text up to the next line that
+ * starts with `{` or `[`; a text cut off inside a value (truncated output) keeps the segments found so far and scans
+ * the open token as text. Undefined when no value parses.
+ */
+function jsonSegments(text: string, first: number, rootField: string | undefined): Segment[] | undefined {
+  const n = text.length;
+  const out: Segment[] = [];
+  const p = new JsonParser(text, rootField, out);
+  let plainStart = -1;
+  let parsed = 0;
+  let i = first;
+  while (i < n) {
+    const mark = out.length;
+    const r = p.value(i);
+    if (r === TRUNCATED) {
+      if (plainStart >= 0) out.splice(mark, 0, seg(plainStart, i, Enc.Raw, undefined, false, true));
+      plainStart = -1;
+      parsed++;
+      i = n;
+      break;
+    }
+    let end = r;
+    if (end >= 0) {
+      // The value must end its line: `[1] more words` is not JSON Lines.
+      while (end < n && (text.charCodeAt(end) === 32 || text.charCodeAt(end) === 9 || text.charCodeAt(end) === 13)) end++;
+      if (end < n && text.charCodeAt(end) !== 10) {
+        p.errorAt = end;
+        end = FAILED;
+      }
+    }
+    if (end >= 0) {
+      if (plainStart >= 0) out.splice(mark, 0, seg(plainStart, i, Enc.Raw, undefined, false, true));
+      plainStart = -1;
+      parsed++;
+      i = skipWs(text, end);
+      continue;
+    }
+    // Not JSON: plain text from here to the next line that starts with `{` or `[`.
+    out.length = mark;
+    if (plainStart < 0) plainStart = i;
+    i = nextJsonLine(text, Math.max(p.errorAt, i));
+  }
+  if (parsed === 0) return undefined;
+  if (plainStart >= 0) out.push(seg(plainStart, n, Enc.Raw, undefined, false, true));
+  return out;
+}
+
+/** Start of the next line (after `from`) whose first non-blank character is `{` or `[`, or the end of the text. */
+function nextJsonLine(text: string, from: number): number {
+  const n = text.length;
+  let at = from;
+  for (;;) {
+    const nl = text.indexOf('\n', at);
+    if (nl < 0) return n;
+    let j = nl + 1;
+    while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
+    const c = text.charCodeAt(j);
+    if (c === 123 || c === 91) return j;
+    at = j;
+  }
+}
+
+class JsonParser {
+  /** Where the last value failed. */
+  errorAt = 0;
+  // The open containers: object (1) or array (0), the field their values take, and the object's start.
+  private readonly isObj = new Uint8Array(MAX_DEPTH);
+  private readonly fields: (string | undefined)[] = new Array(MAX_DEPTH);
+  private readonly starts = new Int32Array(MAX_DEPTH);
+
+  constructor(
+    private readonly text: string,
+    private readonly rootField: string | undefined,
+    private readonly out: Segment[],
+  ) {}
+
+  /** Parse one value at `i` (not whitespace); its end, FAILED (see errorAt) or TRUNCATED. */
+  value(i: number): number {
+    const { text, out } = this;
+    const n = text.length;
+    let depth = 0;
+    let state = S_VALUE;
+    while (true) {
+      // Skip whitespace.
+      while (i < n && isWs(text.charCodeAt(i))) i++;
+      if (i >= n) return TRUNCATED;
+      const c = text.charCodeAt(i);
+      const field = depth === 0 ? this.rootField : this.fields[depth - 1];
+      switch (state) {
+        case S_VALUE:
+        case S_VALUE_FIRST:
+          if (c === 93 && state === S_VALUE_FIRST) {
+            depth--;
+            i++;
+            if (depth === 0) return i;
+            state = S_AFTER;
+            break;
+          }
+          if (c === 123 || c === 91) {
+            if (depth === MAX_DEPTH) return this.fail(i);
+            this.isObj[depth] = c === 123 ? 1 : 0;
+            this.fields[depth] = field;
+            this.starts[depth] = i;
+            depth++;
+            i++;
+            state = c === 123 ? S_KEY_FIRST : S_VALUE_FIRST;
+          } else if (c === 34) {
+            const e = this.string(i);
+            if (e === FAILED) return FAILED;
+            if (e === TRUNCATED) {
+              out.push(seg(i + 1, n, Enc.Raw, field, false, true));
+              return TRUNCATED;
+            }
+            if (e - 1 > i + 1) out.push(seg(i + 1, e - 1, Enc.JsonString, field, this.sawEscape));
+            i = e;
+            if (depth === 0) return i;
+            state = S_AFTER;
+          } else if (c === 45 || (c >= 48 && c <= 57)) {
+            const e = this.number(i);
+            if (e === FAILED) return this.fail(i);
+            if (e === TRUNCATED) {
+              out.push(seg(i, n, Enc.Raw, field, false, true));
+              return TRUNCATED;
+            }
+            // As maskValue: numbers of 7+ digits, or of 3+ under a key, may be an identifier of a person.
+            if (this.digitRun >= 7 || (field !== undefined && this.digitRun >= 3)) out.push(seg(i, e, Enc.JsonNumber, field));
+            i = e;
+            if (depth === 0) return i;
+            state = S_AFTER;
+          } else {
+            const lit = c === 116 ? 'true' : c === 102 ? 'false' : c === 110 ? 'null' : '';
+            if (lit === '') return this.fail(i);
+            if (!text.startsWith(lit, i)) return i + lit.length > n && lit.startsWith(text.slice(i)) ? TRUNCATED : this.fail(i);
+            i += lit.length;
+            if (depth === 0) return i;
+            state = S_AFTER;
+          }
+          break;
+        case S_AFTER:
+          if (c === 44) {
+            i++;
+            state = this.isObj[depth - 1] ? S_KEY : S_VALUE;
+          } else if (c === (this.isObj[depth - 1] ? 125 : 93)) {
+            depth--;
+            i++;
+            if (depth === 0) return i;
+          } else return this.fail(i);
+          break;
+        case S_KEY_FIRST:
+        case S_KEY: {
+          if (c === 125 && state === S_KEY_FIRST) {
+            depth--;
+            i++;
+            if (depth === 0) return i;
+            state = S_AFTER;
+            break;
+          }
+          if (c !== 34) return this.fail(i);
+          const e = this.string(i);
+          if (e === FAILED) return FAILED;
+          if (e === TRUNCATED) {
+            out.push(seg(i + 1, n, Enc.Raw, undefined, false, true));
+            return TRUNCATED;
+          }
+          const raw = text.slice(i + 1, e - 1);
+          const key = this.sawEscape ? (JSON.parse(text.slice(i, e)) as string) : raw;
+          // A key that holds an `@` or a digit may itself be a value (maskValue masks those keys too).
+          if (this.sawKeyValueSign) out.push(seg(i + 1, e - 1, Enc.JsonString, undefined, this.sawEscape, false, this.starts[depth - 1], true));
+          this.fields[depth - 1] = key;
+          i = e;
+          state = S_COLON;
+          break;
+        }
+        case S_COLON:
+          if (c !== 58) return this.fail(i);
+          i++;
+          state = S_VALUE;
+          break;
+      }
+    }
+  }
+
+  private fail(at: number): number {
+    this.errorAt = at;
+    return FAILED;
+  }
+
+  private sawEscape = false;
+  private sawKeyValueSign = false;
+  private digitRun = 0;
+
+  /** A string starting at the quote `i`: the index after its closing quote, FAILED or TRUNCATED. */
+  private string(i: number): number {
+    const text = this.text;
+    const n = text.length;
+    let esc = false;
+    let sign = false;
+    let j = i + 1;
+    while (j < n) {
+      const c = text.charCodeAt(j);
+      if (c === 34) {
+        this.sawEscape = esc;
+        this.sawKeyValueSign = sign;
+        return j + 1;
+      }
+      if (c === 92) {
+        esc = true;
+        if (j + 1 >= n) return TRUNCATED;
+        const e = text.charCodeAt(j + 1);
+        if (e === 117) {
+          if (j + 6 > n) return TRUNCATED;
+          for (let k = j + 2; k < j + 6; k++) {
+            const h = text.charCodeAt(k);
+            if (!((h >= 48 && h <= 57) || (h >= 65 && h <= 70) || (h >= 97 && h <= 102))) {
+              this.errorAt = k;
+              return FAILED;
+            }
+          }
+          // An escaped @ or digit in a key counts too.
+          const u = parseInt(text.slice(j + 2, j + 6), 16);
+          if (u === 64 || (u >= 48 && u <= 57)) sign = true;
+          j += 6;
+          continue;
+        }
+        // " \ / b f n r t
+        if (e !== 34 && e !== 92 && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) {
+          this.errorAt = j;
+          return FAILED;
+        }
+        j += 2;
+        continue;
+      }
+      if (c < 32) {
+        this.errorAt = j;
+        return FAILED;
+      }
+      if (c === 64 || (c >= 48 && c <= 57)) sign = true;
+      j++;
+    }
+    return TRUNCATED;
+  }
+
+  /** A number starting at `i` (JSON grammar): its end, FAILED or TRUNCATED; `digitRun` is its longest digit run. */
+  private number(i: number): number {
+    const text = this.text;
+    const n = text.length;
+    let j = i;
+    let best = 0;
+    if (text.charCodeAt(j) === 45) j++;
+    if (j >= n) return TRUNCATED;
+    // Integer part (0, or digits not starting with 0), fraction, exponent.
+    for (let part = 0; part < 3; part++) {
+      if (part === 1) {
+        if (j >= n || text.charCodeAt(j) !== 46) continue;
+        j++;
+      } else if (part === 2) {
+        if (j >= n || (text.charCodeAt(j) !== 101 && text.charCodeAt(j) !== 69)) continue;
+        j++;
+        if (j < n && (text.charCodeAt(j) === 43 || text.charCodeAt(j) === 45)) j++;
+      }
+      const s = j;
+      if (part === 0 && j < n && text.charCodeAt(j) === 48) j++;
+      else {
+        while (j < n) {
+          const c = text.charCodeAt(j);
+          if (c < 48 || c > 57) break;
+          j++;
+        }
+      }
+      if (j === s) return j >= n ? TRUNCATED : FAILED;
+      if (j - s > best) best = j - s;
+    }
+    if (j >= n) return TRUNCATED; // a number at the very end may go on (a cut-off stream)
+    this.digitRun = best;
+    return j;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tables
+
+const HEADER_MAX = 1024;
+const MAX_COLUMNS = 256;
+// A column name: a letter or `_` first, then letters, digits and a few signs; short.
+const COLUMN = /^[\p{L}_][\p{L}\p{N}_ .#/()%-]{0,63}$/u;
+
+/**
+ * A table with a header row: CSV / TSV / `;` / `|`-delimited (RFC 4180 quoting), or a pipe table with a rule line
+ * under the header (psql, Markdown, MySQL). Each cell is a segment with its column name; the header, rule lines and
+ * rows with another number of cells are plain text. Undefined unless the first data row has the header's cells.
+ */
+function tableSegments(text: string): Segment[] | undefined {
+  // The first line, with its delimiters counted: nothing more unless it has a line break and a delimiter.
+  const n = text.length;
+  const lim = Math.min(n, HEADER_MAX);
+  let nl = -1;
+  let tabs = 0, commas = 0, semis = 0, pipes = 0;
+  for (let i = 0; i < lim; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      nl = i;
+      break;
+    }
+    if (c === 9) tabs++;
+    else if (c === 44) commas++;
+    else if (c === 59) semis++;
+    else if (c === 124) pipes++;
+  }
+  if (nl < 0 || tabs + commas + semis + pipes === 0) {
+    // MySQL tables start with a rule line: +----+-----+
+    if (nl > 0 && isRule(text, 0, lineEnd(text, 0, nl))) return pipeTable(text, nl + 1, 0);
+    return undefined;
+  }
+  if (pipes > 0) {
+    const second = nl + 1;
+    const e2 = text.indexOf('\n', second);
+    if (isRule(text, second, lineEnd(text, second, e2 < 0 ? n : e2))) return pipeTable(text, 0, -1);
+  }
+  const delim = tabs >= commas && tabs >= semis && tabs >= pipes && tabs > 0 ? 9 : commas >= semis && commas >= pipes ? 44 : semis >= pipes ? 59 : 124;
+  return delimitedTable(text, delim, nl);
+}
+
+/** End of the line starting at `s` whose `\n` is at `nl` (a `\r` before it is not part of the line). */
+function lineEnd(text: string, s: number, nl: number): number {
+  return nl > s && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+}
+
+/** A rule line: only `-`, `+`, `|`, `:`, `=` and spaces, with at least three `-` or `=`. */
+function isRule(text: string, s: number, e: number): boolean {
+  let dashes = 0;
+  for (let i = s; i < e; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 45 || c === 61) dashes++;
+    else if (c !== 43 && c !== 124 && c !== 58 && c !== 32 && c !== 9) return false;
+  }
+  return dashes >= 3;
+}
+
+function columnName(s: string): string | undefined {
+  const t = s.trim();
+  return COLUMN.test(t) ? t : undefined;
+}
+
+/** Plain-text segments next to each other become one. */
+function pushPlain(out: Segment[], s: number, e: number): void {
+  if (e <= s) return;
+  const last = out[out.length - 1];
+  if (last && last.plain && last.end === s && last.field === undefined) last.end = e;
+  else out.push(seg(s, e, Enc.Raw, undefined, false, true));
+}
+
+function delimitedTable(text: string, delim: number, headerNl: number): Segment[] | undefined {
+  const n = text.length;
+  // Header: column names, distinct, not blank, no space next to a `,` or `;` (prose has them: "Smith, John").
+  const cols: string[] = [];
+  const hs = parseRecord(text, 0, delim);
+  if (!hs || hs.next !== headerNl + 1 || hs.cells.length < 2 || hs.cells.length > MAX_COLUMNS) return undefined;
+  for (let k = 0; k < hs.cells.length; k += 3) {
+    const s = hs.cells[k], e = hs.cells[k + 1];
+    const raw = hs.cells[k + 2] ? text.slice(s, e).replace(/""/g, '"') : text.slice(s, e);
+    if (delim !== 9 && raw !== raw.trim()) return undefined;
+    const name = columnName(raw);
+    if (name === undefined || cols.includes(name)) return undefined;
+    cols.push(name);
+  }
+  const width = cols.length;
+  const out: Segment[] = [seg(0, headerNl + 1, Enc.Raw, undefined, false, true)];
+  let i = headerNl + 1;
+  let rows = 0;
+  while (i < n) {
+    const r = parseRecord(text, i, delim);
+    const next = r ? r.next : nextLine(text, i);
+    if (r && r.cells.length === width * 3) {
+      rows++;
+      for (let k = 0; k < r.cells.length; k += 3) {
+        const s = r.cells[k], e = r.cells[k + 1], quoted = r.cells[k + 2] === 1;
+        if (e > s) out.push(seg(s, e, quoted ? Enc.CsvQuoted : Enc.CsvBare, cols[k / 3], quoted && r.escapes[k / 3] === 1));
+      }
+    } else {
+      if (rows === 0 && !(r && r.blank)) return undefined; // the first data row decides
+      if (!(r && r.blank)) pushPlain(out, i, next);
+    }
+    i = next;
+  }
+  return rows > 0 ? out : undefined;
+}
+
+function nextLine(text: string, i: number): number {
+  const nl = text.indexOf('\n', i);
+  return nl < 0 ? text.length : nl + 1;
+}
+
+interface Record_ {
+  /** start, end, quoted (1/0) per cell; for a quoted cell the span is inside the quotes. */
+  cells: number[];
+  escapes: number[];
+  next: number;
+  blank: boolean;
+}
+
+/** One RFC 4180 record from `i`; undefined when a quoted field is malformed or never closed. */
+function parseRecord(text: string, i: number, delim: number): Record_ | undefined {
+  const n = text.length;
+  const cells: number[] = [];
+  const escapes: number[] = [];
+  const start = i;
+  for (;;) {
+    if (cells.length > MAX_COLUMNS * 3) return undefined;
+    if (i < n && text.charCodeAt(i) === 34) {
+      let j = i + 1;
+      let esc = 0;
+      for (;;) {
+        if (j >= n) return undefined;
+        if (text.charCodeAt(j) === 34) {
+          if (j + 1 < n && text.charCodeAt(j + 1) === 34) {
+            esc = 1;
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        j++;
+      }
+      cells.push(i + 1, j, 1);
+      escapes.push(esc);
+      i = j + 1;
+      const c = i < n ? text.charCodeAt(i) : 10;
+      if (c === 13 && (i + 1 >= n || text.charCodeAt(i + 1) === 10)) i++;
+      const d = i < n ? text.charCodeAt(i) : 10;
+      if (d === delim) {
+        i++;
+        continue;
+      }
+      if (d !== 10) return undefined;
+      return { cells, escapes, next: Math.min(n, i + 1), blank: false };
+    }
+    let j = i;
+    while (j < n) {
+      const c = text.charCodeAt(j);
+      if (c === delim || c === 10) break;
+      j++;
+    }
+    const e = j > i && text.charCodeAt(j - 1) === 13 && (j >= n || text.charCodeAt(j) === 10) ? j - 1 : j;
+    cells.push(i, e, 0);
+    escapes.push(0);
+    if (j < n && text.charCodeAt(j) === delim) {
+      i = j + 1;
+      continue;
+    }
+    const blank = cells.length === 3 && text.slice(start, e).trim() === '';
+    return { cells, escapes, next: Math.min(n, j + 1), blank };
+  }
+}
+
+/** psql, Markdown or MySQL: header at `hs` (or after the rule line at `ruleFirst`), then a rule line, then rows. */
+function pipeTable(text: string, hs: number, ruleFirst: number): Segment[] | undefined {
+  const n = text.length;
+  const out: Segment[] = [];
+  if (ruleFirst === 0) out.push(seg(0, hs, Enc.Raw, undefined, false, true));
+  const hnl = text.indexOf('\n', hs);
+  if (hnl < 0) return undefined;
+  const he = lineEnd(text, hs, hnl);
+  const parts = pipeCells(text, hs, he);
+  if (parts.length < 4 || parts.length > MAX_COLUMNS * 2) return undefined;
+  const cols: string[] = [];
+  for (let k = 0; k < parts.length; k += 2) {
+    const name = columnName(text.slice(parts[k], parts[k + 1]));
+    if (name === undefined || cols.includes(name)) return undefined;
+    cols.push(name);
+  }
+  const rnl = text.indexOf('\n', hnl + 1);
+  const re = rnl < 0 ? n : rnl;
+  if (!isRule(text, hnl + 1, lineEnd(text, hnl + 1, re))) return undefined;
+  pushPlain(out, hs, re < n ? re + 1 : n);
+  let i = re < n ? re + 1 : n;
+  let rows = 0;
+  while (i < n) {
+    const nl = text.indexOf('\n', i);
+    const next = nl < 0 ? n : nl + 1;
+    const e = lineEnd(text, i, nl < 0 ? n : nl);
+    if (isRule(text, i, e)) {
+      pushPlain(out, i, next); // nothing to find in a rule line; kept with the plain text around it
+    } else {
+      const cells = pipeCells(text, i, e);
+      if (cells.length === cols.length * 2) {
+        rows++;
+        for (let k = 0; k < cells.length; k += 2) if (cells[k + 1] > cells[k]) out.push(seg(cells[k], cells[k + 1], Enc.Raw, cols[k / 2]));
+      } else pushPlain(out, i, next);
+    }
+    i = next;
+  }
+  return rows > 0 ? out : undefined;
+}
+
+/** The trimmed spans (start, end pairs) of the cells of a pipe-table line; outer pipes (`| a | b |`) are not cells. */
+function pipeCells(text: string, s: number, e: number): number[] {
+  while (s < e && (text.charCodeAt(s) === 32 || text.charCodeAt(s) === 9)) s++;
+  while (e > s && (text.charCodeAt(e - 1) === 32 || text.charCodeAt(e - 1) === 9)) e--;
+  if (s < e && text.charCodeAt(s) === 124) s++;
+  if (e > s && text.charCodeAt(e - 1) === 124) e--;
+  const out: number[] = [];
+  let cs = s;
+  for (let i = s; i <= e; i++) {
+    if (i === e || text.charCodeAt(i) === 124) {
+      let a = cs, b = i;
+      while (a < b && (text.charCodeAt(a) === 32 || text.charCodeAt(a) === 9)) a++;
+      while (b > a && (text.charCodeAt(b - 1) === 32 || text.charCodeAt(b - 1) === 9)) b--;
+      out.push(a, b);
+      cs = i + 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * Where a stream that starts with a table has its header (with rule lines): the header is given again, as context,
+ * with each later piece of rows. `quoted`: CSV quoting applies (a line break inside quotes does not end a row).
+ * Undefined when `text` does not start with a table.
+ */
+export function tableStart(text: string): { headerEnd: number; quoted: boolean } | undefined {
+  const segs = tableSegments(text);
+  const first = segs?.[0];
+  if (!segs || !first || !first.plain || first.start !== 0) return undefined;
+  // The header of a pipe table ends at its rule line; of a delimited table at its first line break.
+  const quoted = segs.some((s) => s.enc === Enc.CsvBare || s.enc === Enc.CsvQuoted);
+  const headerEnd = quoted ? text.indexOf('\n') + 1 : first.end;
+  return headerEnd > 0 ? { headerEnd, quoted } : undefined;
+}
