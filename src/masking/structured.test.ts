@@ -207,3 +207,76 @@ test('the field names a detector reads are all scanned on their own (fieldMatter
   for (const w of ['created_at', 'note', 'status', 'description', 'tags']) assert.equal(fieldMatters(w), false, w);
   for (const w of ['id', 'order_id', 'invoice_no', 'ticket']) assert.equal(fieldRole(w), 2, w);
 });
+
+test('generated JSON: the output is valid JSON of the same shape, with no e-mail or SSN left, streamed or not', async () => {
+  let seed = 7;
+  const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  const pieces = ['ann@example.org', '536-22-8714', 'Will Young', 'caf\u00e9', 'a "quoted" word', 'back\\slash', 'line\nbreak', 'tab\there', '\u2028', '😀', 'Austin', '4155550123', ' '];
+  const keys = ['first_name', 'note', 'ssn', 'phone', 'city', 'order_id', 'id', 'tags', 'bob@example.com', 'k\u00e9y', 'a"b'];
+  const gen = (depth: number): unknown => {
+    const r = rnd(depth > 3 ? 3 : 6);
+    // JSON in a string is read as JSON when it is the whole string (in prose it is prose: the SSN below has no cue).
+    if (r === 0 && rnd(5) === 0) return '{"ssn":"219-09-9999"}';
+    if (r === 0) return Array.from({ length: rnd(4) + 1 }, () => pieces[rnd(pieces.length)]).join(rnd(2) ? ' ' : ', ');
+    if (r === 1) return [5551234567, 42, 123456789, -1.5e3, 0][rnd(5)];
+    if (r === 2) return [true, false, null][rnd(3)];
+    if (r === 3) return Array.from({ length: rnd(4) }, () => gen(depth + 1));
+    const o: Record<string, unknown> = {};
+    for (let k = rnd(5); k > 0; k--) o[keys[rnd(keys.length)]] = gen(depth + 1);
+    return o;
+  };
+  const shape = (v: unknown): unknown => (Array.isArray(v) ? v.map(shape) : v !== null && typeof v === 'object' ? Object.values(v).map(shape) : typeof v === 'number' || typeof v === 'string' ? 's' : v);
+  for (let i = 0; i < 300; i++) {
+    const v = { root: gen(0), mail: 'carl@example.org' };
+    const text = i % 3 === 0 ? JSON.stringify(v, null, 2) : i % 3 === 1 ? JSON.stringify(v) : JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+    const out = mask(text);
+    const parsed = JSON.parse(out) as unknown;
+    assert.deepEqual(shape(parsed), shape(v), text);
+    assert.doesNotMatch(JSON.stringify(parsed), /example\.org|536-22-8714|219-09-9999/, text);
+    if (i % 10 === 0) {
+      // Cut into tiny pieces the text around a value differs (a phone cue in a neighbouring key may be in another
+      // piece), so the stream need not equal the whole; it is still valid JSON of the same shape, with nothing left.
+      const s = JSON.parse(await streamed(text, 1 + rnd(50), { chunk: 64, overlap: 16 })) as unknown;
+      assert.deepEqual(shape(s), shape(v), text);
+      assert.doesNotMatch(JSON.stringify(s), /example\.org|536-22-8714|219-09-9999/, text);
+    }
+  }
+});
+
+test('generated CSV: the output has the same rows and cells, with no e-mail or SSN left', () => {
+  let seed = 11;
+  const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  const pieces = ['ann@example.org', '536-22-8714', 'Will Young', 'a, b', 'say "hi"', 'two\nlines', 'Austin', '4155550123', '', 'x;y', 'tab\tin'];
+  const cols = ['first_name', 'note', 'ssn', 'phone', 'city', 'order_id', 'email'];
+  const enc = (c: string) => (/[",\n\r]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);
+  // RFC 4180 reader for the check.
+  const read = (t: string) => {
+    const rows: string[][] = [[]];
+    let cell = '', q = false;
+    for (let i = 0; i < t.length; i++) {
+      const c = t[i];
+      if (q) {
+        if (c === '"' && t[i + 1] === '"') (cell += '"'), i++;
+        else if (c === '"') q = false;
+        else cell += c;
+      } else if (c === '"') q = true;
+      else if (c === ',') rows[rows.length - 1].push(cell), (cell = '');
+      else if (c === '\n') rows[rows.length - 1].push(cell.replace(/\r$/, '')), (cell = ''), rows.push([]);
+      else cell += c;
+    }
+    if (cell || rows[rows.length - 1].length) rows[rows.length - 1].push(cell);
+    else rows.pop();
+    return rows;
+  };
+  for (let i = 0; i < 200; i++) {
+    const n = 2 + rnd(cols.length - 1);
+    const header = cols.slice(0, n);
+    const rows = Array.from({ length: 1 + rnd(6) }, () => header.map(() => Array.from({ length: rnd(3) }, () => pieces[rnd(pieces.length)]).join(' and ')));
+    const nl = rnd(2) ? '\r\n' : '\n';
+    const text = [header, ...rows].map((r) => r.map(enc).join(',')).join(nl) + (rnd(2) ? nl : '');
+    const out = mask(text);
+    const got = read(out);
+    assert.deepEqual(got.map((r) => r.length), [header, ...rows].map((r) => r.length), `${text}\n=>\n${out}`);
+    assert.doesNotMatch(out, /example\.org|536-22-8714/, `${text}\n=>\n${out}`);
+  }
+});
