@@ -151,6 +151,8 @@ test('CSV per RFC 4180: quoted fields with commas, quotes and line breaks; CRLF;
   assert.equal(mask(csv), 'id,Full Name,note,phone\r\n1,"[PERSON]","said ""hi"" to [EMAIL]\r\nsecond line",[PHONE]\r\n2,[PERSON],"{""ssn"":""[US_SSN]""}",""\r\n');
   assert.equal(mask('first_name\tssn\nHope\t123-45-6789\n'), '[PERSON]\t[US_SSN]\n'.replace(/^/, 'first_name\tssn\n'));
   assert.equal(mask('first_name;ssn\nHope;123-45-6789'), 'first_name;ssn\n[PERSON];[US_SSN]');
+  // Excel's exports start with a byte-order mark; quoted header names.
+  assert.equal(mask('\ufeff"First Name","SSN"\r\nHope,123-45-6789\r\n'), '\ufeff"First Name","SSN"\r\n[PERSON],[US_SSN]\r\n');
   // A replacement with the delimiter in a bare field quotes the field (partial keeps a card's separators).
   const p = createMasker(maskingConfigSchema.parse({ profiles: { p: { transforms: { US_SSN: 'partial' } } } }));
   assert.equal(p.maskTextSync('ssn;x\n123;45;6789;y\n', { profile: 'p' }).text, 'ssn;x\n123;45;6789;y\n'); // 4 fields: not a row of this table
@@ -169,6 +171,7 @@ test('SQL result tables: psql, Markdown and MySQL', () => {
   const psql = ' first_name | last_name |     ssn     |  city\n------------+-----------+-------------+--------\n Hope       | Grant     | 078-05-1120 | Austin\n Will       | Young     |             | Bath\n(2 rows)\n';
   assert.equal(mask(psql), ' first_name | last_name |     ssn     |  city\n------------+-----------+-------------+--------\n [PERSON]       | [PERSON]     | [US_SSN] | Austin\n [PERSON]       | [PERSON]     |             | Bath\n(2 rows)\n');
   assert.equal(mask('| first_name | ssn |\n|:---|---:|\n| Hope | 078-05-1120 |\n'), '| first_name | ssn |\n|:---|---:|\n| [PERSON] | [US_SSN] |\n');
+  assert.equal(mask('\ufeff ?column? | ssn\n----------+-----\n x        | 078-05-1120\n'), '\ufeff ?column? | ssn\n----------+-----\n x        | [US_SSN]\n');
   const mysql = '+------------+-------------+\n| first_name | ssn         |\n+------------+-------------+\n| Hope       | 078-05-1120 |\n+------------+-------------+\n1 row in set (0.00 sec)\n';
   assert.equal(mask(mysql), '+------------+-------------+\n| first_name | ssn         |\n+------------+-------------+\n| [PERSON]       | [US_SSN] |\n+------------+-------------+\n1 row in set (0.00 sec)\n');
 });

@@ -370,7 +370,7 @@ class JsonParser {
 const HEADER_MAX = 1024;
 const MAX_COLUMNS = 256;
 // A column name: a letter or `_` first, then letters, digits and a few signs; short.
-const COLUMN = /^[\p{L}_][\p{L}\p{N}_ .#/()%-]{0,63}$/u;
+const COLUMN = /^[\p{L}_?][\p{L}\p{N}_ .#/()%?$-]{0,63}$/u;
 
 /**
  * A table with a header row: CSV / TSV / `;` / `|`-delimited (RFC 4180 quoting), or a pipe table with a rule line
@@ -381,9 +381,11 @@ function tableSegments(text: string): Segment[] | undefined {
   // The first line, with its delimiters counted: nothing more unless it has a line break and a delimiter.
   const n = text.length;
   const lim = Math.min(n, HEADER_MAX);
+  // A byte-order mark (Excel's CSV exports start with one) is not part of the first column's name.
+  const s0 = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let nl = -1;
   let tabs = 0, commas = 0, semis = 0, pipes = 0;
-  for (let i = 0; i < lim; i++) {
+  for (let i = s0; i < lim; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) {
       nl = i;
@@ -396,16 +398,16 @@ function tableSegments(text: string): Segment[] | undefined {
   }
   if (nl < 0 || tabs + commas + semis + pipes === 0) {
     // MySQL tables start with a rule line: +----+-----+
-    if (nl > 0 && isRule(text, 0, lineEnd(text, 0, nl))) return pipeTable(text, nl + 1, 0);
+    if (nl > s0 && isRule(text, s0, lineEnd(text, s0, nl))) return pipeTable(text, nl + 1, 0);
     return undefined;
   }
   if (pipes > 0) {
     const second = nl + 1;
     const e2 = text.indexOf('\n', second);
-    if (isRule(text, second, lineEnd(text, second, e2 < 0 ? n : e2))) return pipeTable(text, 0, -1);
+    if (isRule(text, second, lineEnd(text, second, e2 < 0 ? n : e2))) return pipeTable(text, s0, -1);
   }
   const delim = tabs >= commas && tabs >= semis && tabs >= pipes && tabs > 0 ? 9 : commas >= semis && commas >= pipes ? 44 : semis >= pipes ? 59 : 124;
-  return delimitedTable(text, delim, nl);
+  return delimitedTable(text, delim, nl, s0);
 }
 
 /** End of the line starting at `s` whose `\n` is at `nl` (a `\r` before it is not part of the line). */
@@ -437,11 +439,11 @@ function pushPlain(out: Segment[], s: number, e: number): void {
   else out.push(seg(s, e, Enc.Raw, undefined, false, true));
 }
 
-function delimitedTable(text: string, delim: number, headerNl: number): Segment[] | undefined {
+function delimitedTable(text: string, delim: number, headerNl: number, s0: number): Segment[] | undefined {
   const n = text.length;
   // Header: column names, distinct, not blank, no space next to a `,` or `;` (prose has them: "Smith, John").
   const cols: string[] = [];
-  const hs = parseRecord(text, 0, delim);
+  const hs = parseRecord(text, s0, delim);
   if (!hs || hs.next !== headerNl + 1 || hs.cells.length < 2 || hs.cells.length > MAX_COLUMNS) return undefined;
   for (let k = 0; k < hs.cells.length; k += 3) {
     const s = hs.cells[k], e = hs.cells[k + 1];
@@ -544,7 +546,7 @@ function parseRecord(text: string, i: number, delim: number): Record_ | undefine
 function pipeTable(text: string, hs: number, ruleFirst: number): Segment[] | undefined {
   const n = text.length;
   const out: Segment[] = [];
-  if (ruleFirst === 0) out.push(seg(0, hs, Enc.Raw, undefined, false, true));
+  if (ruleFirst === 0 || hs > 0) out.push(seg(0, hs, Enc.Raw, undefined, false, true));
   const hnl = text.indexOf('\n', hs);
   if (hnl < 0) return undefined;
   const he = lineEnd(text, hs, hnl);
