@@ -380,17 +380,14 @@ const COLUMN = /^[\p{L}_?][\p{L}\p{N}_ .#/()%?$-]{0,63}$/u;
 function tableSegments(text: string): Segment[] | undefined {
   // The first line, with its delimiters counted: nothing more unless it has a line break and a delimiter.
   const n = text.length;
-  const lim = Math.min(n, HEADER_MAX);
   // A byte-order mark (Excel's CSV exports start with one) is not part of the first column's name.
   const s0 = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let nl = -1;
+  // One line is not a table: most values end here (a native search, cheaper than reading them).
+  const nl = (n > HEADER_MAX ? text.slice(0, HEADER_MAX) : text).indexOf('\n');
+  if (nl < 0) return undefined;
   let tabs = 0, commas = 0, semis = 0, pipes = 0;
-  for (let i = s0; i < lim; i++) {
+  for (let i = s0; i < nl; i++) {
     const c = text.charCodeAt(i);
-    if (c === 10) {
-      nl = i;
-      break;
-    }
     if (c === 9) tabs++;
     else if (c === 44) commas++;
     else if (c === 59) semis++;
