@@ -70,8 +70,8 @@ test('numbers: a masked number becomes a JSON string; ids stay numbers', () => {
 
 test('nested values take the nearest key; arrays pass their key on', () => {
   const out = JSON.parse(mask('{"customer": {"first_name": "Hope", "address": {"city": "Austin", "street": "14 Crown Street"}}, "emails": ["a@b.co"], "ssn_list": ["123-45-6789"]}'));
-  assert.deepEqual(out, { customer: { first_name: '[PERSON]', address: { city: 'Austin', street: '[ADDRESS]' } }, emails: ['[EMAIL]'], ssn_list: ['123-45-6789'] });
-  // `ssn_list` is not an SSN field (maskValue agrees); `city` keeps a city that plain text would take for a name.
+  assert.deepEqual(out, { customer: { first_name: '[PERSON]', address: { city: 'Austin', street: '[ADDRESS]' } }, emails: ['[EMAIL]'], ssn_list: ['[US_SSN]'] });
+  // The array's key is the context of its items; `city` keeps a city that plain text would take for a name.
   assert.deepEqual(out, m.maskValueSync(JSON.parse('{"customer": {"first_name": "Hope", "address": {"city": "Austin", "street": "14 Crown Street"}}, "emails": ["a@b.co"], "ssn_list": ["123-45-6789"]}')).value);
 });
 
