@@ -2,7 +2,7 @@ import type { Finding } from '../../core/masking.js';
 import { entropy, isIdentifierShape, pemPrivateKeyBase64 } from '../validators.js';
 import { KEYWORD_SRC } from '../cues.js';
 import { wordPass, MAY_ASSIGN } from '../words.js';
-import type { Detector } from '../types.js';
+import type { Detector, ScanContext } from '../types.js';
 import { charClass, codeUnits, SPACE } from '../chars.js';
 
 // Token characters [0-9A-Za-z_-] (a name takes `.` too).
@@ -69,6 +69,24 @@ for (const type of ['PASSWORD', 'AWS_SECRET_KEY', 'SECRET']) {
   for (const strong of [false, true]) for (const auth of [false, true]) KINDS[`${type}:${strong}:${auth}`] = { type, strong, auth };
 }
 const fieldKind = (type: string, strong: boolean, auth: boolean): SecretField => KINDS[`${type}:${strong}:${auth}`];
+
+// Names seen in the text being scanned (the same few, DB_PASSWORD, client_secret, repeat through a config or a log),
+// with what they say; emptied after each scan (`forgetNames`), so no name outlives the text it came from.
+const NO_FIELD = { type: '', strong: false, auth: false } as SecretField;
+const seenNames = new Map<string, SecretField>();
+/** secretField, remembered for the duration of one scan. */
+function secretFieldOf(name: string): SecretField | undefined {
+  let f = seenNames.get(name);
+  if (f === undefined) {
+    if (seenNames.size >= 4096) seenNames.clear();
+    seenNames.set(name, (f = secretField(name) ?? NO_FIELD));
+  }
+  return f === NO_FIELD ? undefined : f;
+}
+/** Forget the names of the text just scanned. */
+export function forgetNames(): void {
+  if (seenNames.size) seenNames.clear();
+}
 
 /** Is `name` (a JSON key, column, env var, header) one that holds a secret? What it says about the value. */
 export function secretField(name: string): SecretField | undefined {
@@ -278,7 +296,7 @@ export function visitKeyword(text: string, out: Finding[], kwStart: number, kwEn
   if (!mayAssign(text, ne)) return ne;
   const a = ASSIGN.exec(text.slice(ne, ne + 40));
   if (!a) return ne;
-  const field = secretField(text.slice(ns, ne));
+  const field = secretFieldOf(text.slice(ns, ne));
   if (!field) return ne;
   // `scheme://oauth2:<token>@host`: the user of a URL, whose password the URL-credentials detector masks.
   if (ns >= 2 && text.charCodeAt(ns - 1) === 47 && text.charCodeAt(ns - 2) === 47) return ne;
@@ -347,7 +365,7 @@ function envPair(text: string, out: Finding[], vs: number, ve: number): void {
   if (p > 0 && isNameChar(text.charCodeAt(p - 1))) return;
   const key = text.slice(p, ke).toLowerCase();
   if (key !== 'name' && key !== 'key') return;
-  const field = secretField(text.slice(xs, xe));
+  const field = secretFieldOf(text.slice(xs, xe));
   if (!field || field.auth) return;
   if (!mayAssign(text, ve)) return;
   const a = ASSIGN.exec(text.slice(ve, ve + 40));
@@ -396,6 +414,14 @@ function nameEndBefore(cu: Uint16Array, x: number, minSpace: number, maxSpace: n
  * `secrets.test.ts` compares it with the whole-text search.
  */
 export const assignments: Detector = (text, out, ctx) => {
+  try {
+    assignmentsIn(text, out, ctx);
+  } finally {
+    forgetNames();
+  }
+};
+
+function assignmentsIn(text: string, out: Finding[], ctx: ScanContext): void {
   const w = wordPass(text, ctx);
   const cu = codeUnits(text, ctx);
   let j = 0; // next `:` or `=`
@@ -434,7 +460,7 @@ export const assignments: Detector = (text, out, ctx) => {
       last = visitKeyword(text, out, p, p + m[0].length);
     }
   }
-};
+}
 
 /** Whole-value secrets: a value under a secret-looking field name (JSON key, column, header), `field` being what
  * the name says (`secretField`). An Authorization header keeps its scheme. */
