@@ -1,6 +1,7 @@
 // The gateway the MCP benchmarks measure, built as `countersign serve` builds it: SDK client → in-memory transport →
 // MCP connector → pipeline (policy, masking engine, signed audit log on a SQLite file in WAL mode) → the gateway's
-// own stdio connection to server-everything. Its audit log, masker and policy are wrapped to time them.
+// own stdio connection to server-everything. Its audit log, masker and policy are wrapped to time them. The agent
+// is an API key in the store, authenticated as `countersign serve` does, so every action re-checks that key.
 import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -16,11 +17,13 @@ import { createPipeline } from '../src/pipeline/pipeline.ts';
 import { compilePolicy } from '../src/policy/index.ts';
 import { openSqliteStore } from '../src/store/sqlite.ts';
 import { createMcpGateway, mcpConfigSchema } from '../src/connectors/mcp/index.ts';
+import { createApiKey } from '../src/identity/api-keys.ts';
+import { createAuthenticator } from '../src/identity/authenticator.ts';
+import { identityConfigSchema } from '../src/identity/config.ts';
 
 const require = createRequire(import.meta.url);
 const EVERYTHING = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
 export const upstream = () => ({ command: process.execPath, args: [EVERYTHING, 'stdio'] });
-export const principal = { id: 'agent:bench', type: 'agent', groups: ['agents'], authMethod: 'api_key', onBehalfOf: 'alice@example.com' };
 export const dir = mkdtempSync(join(tmpdir(), 'cs-bench-mcp-'));
 
 /** One gateway as the runtime wires it, with its parts wrapped to time them. */
@@ -59,7 +62,10 @@ export async function startGateway(durability) {
       }
     },
   };
-  const gateway = createPipeline({ policy, approvals, audit, masker, clock: systemClock });
+  const authenticator = createAuthenticator({ config: identityConfigSchema.parse({}), keys: store, clock: systemClock });
+  const { key } = await createApiKey(store, { principalId: 'agent:bench', type: 'agent', groups: ['agents'], onBehalfOf: 'alice@example.com' }, systemClock);
+  const principal = await authenticator.authenticate(key);
+  const gateway = createPipeline({ policy, approvals, audit, masker, clock: systemClock, credentials: authenticator });
   const mcp = createMcpGateway({ gateway, upstreams: mcpConfigSchema.parse({ upstreams: [{ name: 'everything', ...upstream() }] }).upstreams });
   await mcp.start();
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
