@@ -28,3 +28,21 @@ test('sortByRuns gives the stable comparator sort, on runs in order or not', () 
   for (let k = 200; k > 0; k--) desc.push({ type: 'X', start: k >> 1, end: (k >> 1) + 1 + (k & 1), confidence: 0.5, detector: `d${k}` });
   assert.deepEqual(sortByRuns([...desc]), [...desc].sort((a, b) => a.start - b.start || b.end - a.end));
 });
+
+test('JSON keys inside plain text give their value its type (a log payload, a tool echo)', async () => {
+  const { createMasker } = await import('./engine.js');
+  const m = createMasker();
+  const mask = (t: string) => m.maskTextSync(t).text;
+  assert.equal(
+    mask('Echo: {"first_name":"Hope","last_name": "Grant", "ssn":"536-22-8714","note":"call me","name":"build-42"}'),
+    'Echo: {"first_name":"[PERSON]","last_name": "[PERSON]", "ssn":"[US_SSN]","note":"call me","name":"build-42"}',
+  );
+  assert.equal(mask('2026-03-14 10:22:33 INFO payload={"full_name": "May Bell", "dob": "1990-04-01", "ssn": 536228714}'), '2026-03-14 10:22:33 INFO payload={"full_name": "[PERSON]", "dob": "[DATE_OF_BIRTH]", "ssn": [US_SSN]}');
+  const found = m.scanSync('x {"first_name":"Hope"} y');
+  assert.deepEqual(found.map((f) => [f.type, f.start, f.end, f.detector]), [['PERSON', 17, 21, 'json-key']]);
+  // Look-alikes: keys that say nothing, an escaped value (left to the other detectors), a key without quotes, a key
+  // quoted on one side only, an empty value.
+  for (const t of ['{"status": "Hope"} x', 'log {"first_name":"Ho\\"pe"} x', 'first_name: "Hope" x', 'first_name": "Hope" x', 'x {"first_name": ""}']) {
+    assert.ok(!m.scanSync(t).some((f) => f.detector === 'json-key'), t);
+  }
+});

@@ -9,7 +9,8 @@ import { assignments, fieldSecretOfType, pemBlocks, secretField, type SecretFiel
 import { commandLine } from './detectors/commands.js';
 import { providerTokens } from './detectors/tokens.js';
 import { urlCredentials } from './detectors/urls.js';
-import { releaseCodeUnits } from './chars.js';
+import { codeUnits, releaseCodeUnits } from './chars.js';
+import { wordPass } from './words.js';
 import type { Detector, ScanContext } from './types.js';
 
 const REGISTRY: Record<string, Detector> = {
@@ -27,6 +28,7 @@ const REGISTRY: Record<string, Detector> = {
   'national-id': nationalIds,
   address: addresses,
   person: persons,
+  'json-key': jsonKeys,
 };
 let registryVersion = 0;
 
@@ -144,7 +146,7 @@ const T_ALL = 31;
 //   numbers, iban, birth-date, medical-record, national-id: every pattern needs a digit (runs, IBAN check digits,
 //     dates, ids);
 //   email: `@`; ipv6 and url-credentials: `:`;
-//   person: a capitalised word, so an upper-case or non-ASCII letter; pem: `-----BEGIN` is upper case;
+//   person: a capitalised word, so an upper-case or non-ASCII letter; json-key: the colon after a quoted key; pem: `-----BEGIN` is upper case;
 //   provider-token: AKIA, ASIA, AIza, eyJ, SG., SK, LS0tLS1CRUdJTi hold a capital; bearer is T_WORD; ghp_, github_pat_, sk_live_,
 //     rk_live_, sk-, xoxb-, xoxe., xapp-, glpat- (gl…-), npm_, hf_, whsec_, ya29., shpat_ are T_WORD;
 //   secret-assignment: a secret keyword (pass, token, key, …) in the name is T_WORD; it needs no other sign
@@ -169,6 +171,7 @@ const NEEDS = new Map<Detector, number>([
   [nationalIds, T_DIGIT],
   [addresses, T_DIGIT | T_UPPER | T_WORD],
   [persons, T_UPPER],
+  [jsonKeys, T_COLON],
 ]);
 const ASCII_SIGNS = new Uint8Array(128);
 for (let c = 48; c <= 57; c++) ASCII_SIGNS[c] = T_DIGIT;
@@ -333,4 +336,55 @@ function mergeOverlaps(findings: Finding[]): Finding[] {
   }
   out.push(cur);
   return out;
+}
+
+const isDigitOrSign = (c: number) => (c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46;
+/**
+ * JSON keys inside plain text — a log line's payload, a tool's `Echo: {…}`, a JSON document too large to be read as
+ * structure: `"first_name": "Hope"`. A value under a key that says what it is (FIELD_TYPES: first_name, ssn, email,
+ * dob, iban, …) is that type, as in parsed JSON (`field-name`). Starts from the colons the word pass lists; a key is
+ * read back to its opening quote (64 characters at most, no escape), a value is a JSON string (512 characters at
+ * most, no escape: one with escapes is left to the other detectors) or a JSON number. A text read as structure gets
+ * this from its segments instead; its values, scanned alone, hold no such colon.
+ *
+ * @example
+ * scan('Echo: {"first_name":"Hope"}', {}, { minConfidence: 0.5 }) // [{ type: 'PERSON', start: 21, end: 25, detector: 'json-key', … }]
+ */
+function jsonKeys(text: string, out: Finding[], ctx: ScanContext): void {
+  const w = wordPass(text, ctx);
+  const cu = codeUnits(text, ctx);
+  const n = cu.length;
+  for (let j = 0; j < w.nSign; j++) {
+    const x = w.signAt[j];
+    if (cu[x] !== 58) continue; // a colon
+    let q = x;
+    while (q > 0 && (cu[q - 1] === 32 || cu[q - 1] === 9)) q--;
+    if (q < 3 || cu[q - 1] !== 34) continue; // `"key"` right before it
+    const ke = q - 1;
+    let ks = ke;
+    while (ks > 0 && ke - ks < 64) {
+      const c = cu[ks - 1];
+      if (c === 34 || c === 92 || c === 10) break;
+      ks--;
+    }
+    if (ks === ke || ks === 0 || cu[ks - 1] !== 34) continue;
+    let v = x + 1;
+    while (v < n && (cu[v] === 32 || cu[v] === 9)) v++;
+    let vs: number, ve: number;
+    if (cu[v] === 34) {
+      vs = v + 1;
+      ve = vs;
+      while (ve < n && ve - vs <= 512 && cu[ve] !== 34 && cu[ve] !== 92 && cu[ve] !== 10) ve++;
+      if (ve >= n || cu[ve] !== 34) continue;
+      while (vs < ve && (cu[vs] === 32 || cu[vs] === 9)) vs++;
+      while (ve > vs && (cu[ve - 1] === 32 || cu[ve - 1] === 9)) ve--;
+    } else if (v < n && isDigitOrSign(cu[v])) {
+      vs = v;
+      ve = v;
+      while (ve < n && ve - vs <= 64 && (isDigitOrSign(cu[ve]) || cu[ve] === 101 || cu[ve] === 69)) ve++;
+    } else continue;
+    if (ve === vs) continue;
+    const type = fieldInfo(text.slice(ks, ke)).type;
+    if (type !== undefined) out.push({ type, start: vs, end: ve, confidence: 0.8, detector: 'json-key' });
+  }
 }
