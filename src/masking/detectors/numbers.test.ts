@@ -143,3 +143,11 @@ test('SSNs: under an SSN cue or field every issued number is masked, samples too
   assert.deepEqual(spans('sample 123-45-6789 in the docs'), []);
   assert.deepEqual(spans('id 536-22-8714'), ['US_SSN:536-22-8714']);
 });
+
+test('values side by side in columns: a run of 16+ digits in which nothing was found is looked at part by part', () => {
+  assert.deepEqual(spans('4155550123 536-22-8714'), ['US_SSN:536-22-8714']);
+  assert.deepEqual(spans('Hope   Grant   536-22-8714 4155550123 2026-03-14'), ['US_SSN:536-22-8714']);
+  assert.deepEqual(spans('card 4111 1111 1111 1111 ok'), ['CREDIT_CARD:4111 1111 1111 1111']); // found whole, as before
+  assert.deepEqual(spans('Order 12345678 20260314 shipped'), []); // ids stay ids, part by part too
+  assert.deepEqual(spans('acct 1234567890123456 5550172'), []);
+});

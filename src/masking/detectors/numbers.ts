@@ -173,12 +173,37 @@ export const numbers: Detector = (text, out, ctx) => {
         p++;
         continue;
       }
-      if (q - p >= 7) runAt(text, cu, out, ctx, text.slice(p, q), p); // shorter runs are dropped by runAt
+      if (q - p >= 7) {
+        const had = out.length;
+        runAt(text, cu, out, ctx, text.slice(p, q), p); // shorter runs are dropped by runAt
+        if (out.length === had) spacedColumns(text, cu, out, ctx, p, q);
+      }
       p = q;
     }
   }
   verdicts.clear();
 };
+
+/**
+ * A run in which nothing was found, with more digits than any one number holds (16+) and spaces in it: values side
+ * by side in columns ("4155550123 536-22-8714" in a fixed-width table, where the run reader joins them). Each part
+ * between spaces is looked at alone, as it would be on its own.
+ */
+function spacedColumns(text: string, cu: Uint16Array, out: Parameters<Detector>[1], ctx: Parameters<Detector>[2], p: number, q: number): void {
+  let digits = 0, spaced = false;
+  for (let k = p; k < q; k++) {
+    const c = cu[k];
+    if (c >= 48 && c <= 57) digits++;
+    else if (c === 32) spaced = true;
+  }
+  if (!spaced || digits < 16) return;
+  for (let a = p; a < q; ) {
+    let b = a;
+    while (b < q && cu[b] !== 32) b++;
+    if (b - a >= 7) runAt(text, cu, out, ctx, text.slice(a, b), a);
+    a = b + 1;
+  }
+}
 
 const isDigitCode = (c: number) => c >= 48 && c <= 57;
 /** In RUN's lookahead class `[\d .\/()-]`. */
