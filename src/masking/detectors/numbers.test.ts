@@ -150,4 +150,7 @@ test('values side by side in columns: a run of 16+ digits in which nothing was f
   assert.deepEqual(spans('card 4111 1111 1111 1111 ok'), ['CREDIT_CARD:4111 1111 1111 1111']); // found whole, as before
   assert.deepEqual(spans('Order 12345678 20260314 shipped'), []); // ids stay ids, part by part too
   assert.deepEqual(spans('acct 1234567890123456 5550172'), []);
+  // A run that starts with a number written with spaces: that number first, then the parts after it.
+  assert.deepEqual(spans('call +1 415 555 0172 536-22-8714'), ['PHONE:+1 415 555 0172', 'US_SSN:536-22-8714']);
+  assert.deepEqual(spans('(212) 555-0123 536-22-8714'), ['PHONE:(212) 555-0123', 'US_SSN:536-22-8714']);
 });

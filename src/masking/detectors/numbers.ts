@@ -186,8 +186,8 @@ export const numbers: Detector = (text, out, ctx) => {
 
 /**
  * A run in which nothing was found, with more digits than any one number holds (16+) and spaces in it: values side
- * by side in columns ("4155550123 536-22-8714" in a fixed-width table, where the run reader joins them). Each part
- * between spaces is looked at alone, as it would be on its own.
+ * by side in columns ("4155550123 536-22-8714" in a fixed-width table, where the run reader joins them). The parts
+ * between spaces are looked at as they would be on their own.
  */
 function spacedColumns(text: string, cu: Uint16Array, out: Parameters<Detector>[1], ctx: Parameters<Detector>[2], p: number, q: number): void {
   let digits = 0, spaced = false;
@@ -197,7 +197,23 @@ function spacedColumns(text: string, cu: Uint16Array, out: Parameters<Detector>[
     else if (c === 32) spaced = true;
   }
   if (!spaced || digits < 16) return;
-  for (let a = p; a < q; ) {
+  // Each part alone (at most one look per 7 characters: linear), but a run that starts with `+` or `(` may start with
+  // a number written with spaces ("+1 415 555 0172" before an SSN): the longest stretch of its first parts, up to 24
+  // characters, that is one is taken first.
+  let a = p;
+  if (cu[p] === 43 || cu[p] === 40) {
+    const found: Parameters<Detector>[1] = [];
+    for (let e = Math.min(q - 1, p + 24); e >= p + 7; e--) {
+      if (cu[e] !== 32) continue;
+      runAt(text, cu, found, ctx, text.slice(p, e), p);
+      if (found.length > 0) {
+        for (const f of found) out.push(f);
+        a = e + 1;
+        break;
+      }
+    }
+  }
+  while (a < q) {
     let b = a;
     while (b < q && cu[b] !== 32) b++;
     if (b - a >= 7) runAt(text, cu, out, ctx, text.slice(a, b), a);
