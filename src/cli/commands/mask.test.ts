@@ -78,6 +78,7 @@ test('mask: a large input goes through in chunks and nothing leaks at the bounda
   assert.equal(r.code, 0, r.stderr);
   const out = r.stdout.toString('utf8');
   assert.equal(out, 'row 17 [EMAIL] [AWS_ACCESS_KEY] ok\n'.repeat(30_000));
+  assert.equal(r.stderr.toString(), ''); // no warning either
 });
 
 test('scan: JSON lines with type, offsets, confidence and detector, never the value', async () => {

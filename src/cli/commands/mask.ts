@@ -32,10 +32,19 @@ async function* stdinText(): AsyncGenerator<string> {
   if (tail) yield tail;
 }
 
+/** Write to stdout, waiting for it to drain when it is full; each wait removes both its listeners when it ends. */
 function write(s: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (process.stdout.write(s)) resolve();
-    else process.stdout.once('drain', resolve).once('error', reject);
+    if (process.stdout.write(s)) return resolve();
+    const drained = () => {
+      process.stdout.off('error', failed);
+      resolve();
+    };
+    const failed = (e: Error) => {
+      process.stdout.off('drain', drained);
+      reject(e);
+    };
+    process.stdout.once('drain', drained).once('error', failed);
   });
 }
 
