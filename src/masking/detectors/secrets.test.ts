@@ -172,6 +172,9 @@ test('kubeconfig: a base64 PEM private key is a PRIVATE_KEY; a base64 certificat
   // `base64` wraps at 76 characters.
   const wrapped = key.replace(/.{76}/g, '$&\n');
   assert.deepEqual(spans(`key:\n${wrapped}\n`), [`PRIVATE_KEY:${wrapped}`]);
+  // A value that happens to be 64 or 76 characters long, then the next field on its own line: not a wrapped line.
+  const k64 = key.slice(0, 64);
+  assert.deepEqual(spans(`client-key-data: ${k64}\ncertificate-authority-data: ${cert}\n`), [`PRIVATE_KEY:${k64}`]);
   for (const t of [`    certificate-authority-data: ${cert}`, `    client-certificate-data: ${cert}`, `pub: ${pub}`, `LS0tLS1CRUdJTiBa`]) assert.deepEqual(spans(t), [], t);
   assert.deepEqual(spans('    env:\n    - name: DB_PASSWORD\n      value: "S3cr3t-P4ss!"\n    - name: LOG_LEVEL\n      value: debug\n'), ['PASSWORD:S3cr3t-P4ss!']);
   assert.deepEqual(spans('[{"name": "API_TOKEN", "value": "q8Zr2LmX0vNp4TkW9sYb"}, {"name": "REGION", "value": "q8Zr2LmX0vNp4TkW9sYb"}]'), ['SECRET:q8Zr2LmX0vNp4TkW9sYb']);

@@ -97,11 +97,18 @@ const isBase64Char = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90)
 function base64Pem(text: string, start: number, out: Finding[]): number {
   let end = start, line = start;
   const n = text.length;
+  /** The line at `k` is base64 alone (maybe `=` padding) up to its end: a wrapped line, not the next key or field. */
+  const base64Line = (k: number) => {
+    if (!isBase64Char(text.charCodeAt(k))) return false;
+    while (k < n && isBase64Char(text.charCodeAt(k))) k++;
+    while (k < n && text.charCodeAt(k) === 61) k++;
+    return k === n || text.charCodeAt(k) === 10 || (text.charCodeAt(k) === 13 && text.charCodeAt(k + 1) === 10);
+  };
   for (;;) {
     while (end < n && isBase64Char(text.charCodeAt(end))) end++;
     const w = end - line;
-    if ((w === 64 || w === 76) && text.charCodeAt(end) === 10 && isBase64Char(text.charCodeAt(end + 1))) line = ++end;
-    else if ((w === 64 || w === 76) && text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 && isBase64Char(text.charCodeAt(end + 2))) line = end += 2;
+    if ((w === 64 || w === 76) && text.charCodeAt(end) === 10 && base64Line(end + 1)) line = ++end;
+    else if ((w === 64 || w === 76) && text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 && base64Line(end + 2)) line = end += 2;
     else break;
   }
   for (let k = 0; k < 2 && text.charCodeAt(end) === 61; k++) end++;
