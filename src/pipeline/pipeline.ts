@@ -228,7 +228,21 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
     return { status: 'executed', result: out, action, decision, requestId };
   }
 
-  return { run, decide, record, masker, approvals, stages: STAGES };
+  /** Gateway.stillValid: the credential check of a request that is no action (a listing). */
+  async function stillValid(who: Principal, what: string): Promise<void> {
+    if (!credentials) return;
+    try {
+      await credentials.stillValid(who);
+    } catch (e) {
+      const err = asCountersignError(e);
+      if (err.code !== 'AUTH_INVALID' && err.code !== 'AUTH_EXPIRED') throw err;
+      const principal = { id: who.id, type: who.type, ...(who.onBehalfOf ? { onBehalfOf: who.onBehalfOf } : {}) };
+      await record({ type: 'auth.failed', principal, summary: `${what} refused`, data: { code: err.code, reason: err.message, stage: 'list', ...(who.keyId ? { keyId: who.keyId } : {}) }, flush: 'soon' });
+      throw new CountersignError(err.code, err.message);
+    }
+  }
+
+  return { run, decide, record, stillValid, masker, approvals, stages: STAGES };
 }
 
 /**

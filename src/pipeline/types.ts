@@ -55,6 +55,11 @@ export interface Gateway {
   decide(input: ActionInput): Decision;
   /** Record an audit event from a connector (sessions, listings, cancellations). */
   record(event: import('../audit/types.js').AuditEventInput): Promise<void>;
+  /**
+   * For a request that is no action (a listing, `what`): throws AUTH_INVALID / AUTH_EXPIRED, after recording
+   * `auth.failed`, when `who`'s key was revoked or token expired since the session began. Absent: nothing to check.
+   */
+  stillValid?(who: import('../core/identity.js').Principal, what: string): Promise<void>;
   masker: Masker;
 }
 

@@ -84,6 +84,12 @@ policy:
       assert.ok(!msg.includes(key.slice(16)), 'never the secret');
       assert.equal(r._meta?.['countersign/error'], 'AUTH_INVALID');
     }
+    // Nothing is listed either: a listing is no action, but the session's key is checked for it too.
+    await assert.rejects(client.listTools(), (e: Error & { code?: number }) => {
+      assert.equal(e.code, -32600);
+      assert.match(e.message, new RegExp(`the API key "${id}" has been revoked: nothing is listed`));
+      return true;
+    });
     await client.close();
     client = undefined;
 
@@ -116,6 +122,7 @@ policy:
       [
         ['agent:stdio-bot', 'call', 'AUTH_INVALID'],
         ['agent:stdio-bot', 'call', 'AUTH_INVALID'],
+        ['agent:stdio-bot', 'list', 'AUTH_INVALID'],
         [null, 'stdio', 'AUTH_INVALID'],
         [null, 'stdio', 'AUTH_INVALID'],
       ],

@@ -92,6 +92,8 @@ function listedOutputSchema(schema: NonNullable<Tool['outputSchema']>): NonNulla
 /** `_meta` key a client may set on one call to choose the hold mode: `wait` or `return_pending`. */
 export const HOLD_MODE_META = 'countersign/holdMode';
 
+const LISTINGS = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list']);
+
 /**
  * Build the SDK server for one downstream session. Handlers: tools/list (prefixed, hidden when policy denies),
  * tools/call (policy → hold → upstream → mask), resources/list, resources/templates/list, resources/read.
@@ -126,6 +128,16 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     register.call(server, z.looseObject({ method: z.literal(method) }), async (req: unknown, extra: Extra) => {
       const parsed = schema.safeParse(req);
       if (!parsed.success) throw rpcError(ErrorCode.InvalidParams, `Invalid params for ${method}: ${describeIssues(parsed.error)}`);
+      // A listing is no action, so the pipeline does not see it: the session's key is checked here (revoked while the
+      // session is open: nothing more is listed either). Calls, reads and prompts are checked by the pipeline.
+      if (LISTINGS.has(method) && gateway.stillValid) {
+        try {
+          await gateway.stillValid(principal, method);
+        } catch (e) {
+          const err = asCountersignError(e);
+          throw err.code === 'AUTH_INVALID' || err.code === 'AUTH_EXPIRED' ? rpcError(ErrorCode.InvalidRequest, `${err.message}: nothing is listed`, { code: err.code }) : toMcpError(err);
+        }
+      }
       return handler(parsed.data, extra);
     });
   }
