@@ -10,7 +10,7 @@ import { verifyAudit } from '../../audit/verify.js';
 export const AUDIT_VERIFY_EXIT = { intact: 0, tampered: 1, error: 2 } as const;
 
 function printError(e: unknown): void {
-  if (isCountersignError(e)) console.error(`${e.code}: ${e.message}`);
+  if (isCountersignError(e)) console.error(`error: ${e.code}: ${e.message}`);
   else console.error(`error: ${(e as Error)?.message ?? String(e)}`);
 }
 

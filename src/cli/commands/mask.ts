@@ -49,7 +49,7 @@ function write(s: string): Promise<void> {
 }
 
 function fail(e: unknown): never {
-  if (isCountersignError(e)) console.error(`${e.code}: ${e.message}`);
+  if (isCountersignError(e)) console.error(`error: ${e.code}: ${e.message}`);
   else console.error(`error: ${(e as Error)?.message ?? String(e)}`);
   process.exit(1);
 }

@@ -35,10 +35,8 @@ function configPath(option: string | undefined): string {
 }
 
 function printConfigError(e: unknown): void {
-  if (isCountersignError(e) && e.code === 'CONFIG_INVALID' && Array.isArray(e.details)) {
-    console.error(e.message);
-  } else if (isCountersignError(e)) {
-    console.error(`${e.code}: ${e.message}`);
+  if (isCountersignError(e)) {
+    console.error(`error: ${e.code}: ${e.message}`);
   } else {
     console.error(`error: ${(e as Error)?.message ?? String(e)}`);
   }
