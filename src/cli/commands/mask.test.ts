@@ -112,4 +112,15 @@ test('--help, unknown profile, and a config file with profiles', async () => {
   assert.equal(nokey.code, 1);
   assert.match(nokey.stderr, /SECRET_MISSING: .*CS_TEST_MISSING_KEY/);
   assert.equal(nokey.stdout.length, 0);
+  // A token profile: tokens live in a gateway's store; mask says so before reading anything, scan still works.
+  const t = join(dir, 't.yaml');
+  writeFileSync(t, 'masking:\n  key_env: CS_TEST_TOKEN_KEY\n  profiles:\n    tok:\n      transforms: { US_SSN: token }\n');
+  const key = { CS_TEST_TOKEN_KEY: 'ab'.repeat(32) };
+  const tok = await run(['mask', '--config', t, '--profile', 'tok'], 'SSN 536-22-8714', key);
+  assert.equal(tok.code, 1);
+  assert.match(tok.stderr, /^error: BAD_REQUEST: masking profile "tok" issues reversible tokens, which only a gateway keeps/);
+  assert.equal(tok.stdout.length, 0);
+  const tscan = await run(['scan', '--config', t, '--profile', 'tok'], 'SSN 536-22-8714', key);
+  assert.equal(tscan.code, 0, tscan.stderr);
+  assert.equal(JSON.parse(tscan.stdout.toString()).type, 'US_SSN');
 });

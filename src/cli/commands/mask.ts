@@ -54,11 +54,19 @@ function fail(e: unknown): never {
   process.exit(1);
 }
 
-async function engineFor(opts: Opts): Promise<MaskingEngine> {
+async function engineFor(opts: Opts, forMasking: boolean): Promise<MaskingEngine> {
   const { createMasker } = await import('../../masking/index.js');
-  const engine = createMasker(await masking(opts));
+  const config = await masking(opts);
+  const engine = createMasker(config);
   if (opts.profile && !engine.profiles().includes(opts.profile) && opts.profile !== 'default') {
     throw new Error(`unknown masking profile "${opts.profile}" (known: ${engine.profiles().join(', ')})`);
+  }
+  // Reversible tokens live in the gateway's token store, where only an approved unmask reveals them: this command
+  // opens no store, so it says so up front instead of failing on the first value.
+  const name = opts.profile ?? config.default_profile;
+  if (forMasking && Object.values(config.profiles[name]?.transforms ?? {}).includes('token')) {
+    const { CountersignError } = await import('../../core/errors.js');
+    throw new CountersignError('BAD_REQUEST', `masking profile "${name}" issues reversible tokens, which only a gateway keeps (in its token store, for an approved unmask): countersign mask cannot use it; pick a redact, partial or hash profile here, or mask through the gateway`);
   }
   return engine;
 }
@@ -94,7 +102,7 @@ export function registerMaskCommands(program: Command): void {
     )
     .action(async (opts: Opts, cmd: Command) => {
       try {
-        const engine = await engineFor({ ...opts, config: configOption(cmd) });
+        const engine = await engineFor({ ...opts, config: configOption(cmd) }, true);
         const ctx = { profile: opts.profile, field: opts.field };
         // Masked output is written piece by piece; a failure stops the stream (nothing unmasked is written).
         for await (const piece of engine.maskStream(stdinText(), ctx)) await write(piece);
@@ -112,7 +120,7 @@ export function registerMaskCommands(program: Command): void {
     .addHelpText('after', '\nOffsets are UTF-16 code units from the start of the input, as JavaScript strings count them.\n\nExample: countersign scan < app.log | jq .type | sort | uniq -c')
     .action(async (opts: Opts, cmd: Command) => {
       try {
-        const engine = await engineFor({ ...opts, config: configOption(cmd) });
+        const engine = await engineFor({ ...opts, config: configOption(cmd) }, false);
         const ctx = { profile: opts.profile, field: opts.field };
         let base = 0;
         const { maskChunks } = await import('../../masking/stream.js');
