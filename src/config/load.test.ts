@@ -336,3 +336,17 @@ test('config: a variable an upstream\'s env_from / headers_env names but the env
   // All set: nothing missing (the look-alike: a variable set to a value is fine).
   assert.deepEqual(missingUpstreamSecrets(cfg.mcp.upstreams, { CS_T_SET: 'x', CS_T_MISSING_A: 'a', CS_T_MISSING_B: 'b', CS_T_EMPTY: 'e' }), []);
 });
+
+test('a config with schema problems also reports its unknown masking profiles, in the same run', () => {
+  const text = 'policy:\n  rules:\n    - { name: a, effect: allow, nope: 1 }\n    - { name: m, effect: allow, mask: nosuch }\n';
+  assert.throws(
+    () => parseConfigText(text, 'both.yaml'),
+    (e: unknown) => {
+      assert.ok(e instanceof CountersignError && e.code === 'CONFIG_INVALID');
+      assert.match(e.message, /\(2 errors\)/);
+      assert.match(e.message, /both\.yaml:3:\d+ policy\.rules\[0\]/);
+      assert.match(e.message, /both\.yaml:4:\d+ policy\.rules\[1\]\.mask: rule "m": unknown masking profile "nosuch"/);
+      return true;
+    },
+  );
+});

@@ -95,6 +95,9 @@ export function parseConfigText(text: string, fileName: string): LoadedConfig {
     issues.push(...fromZodIssues(parsed.error.issues).filter((i) => !secretPaths.has(formatPath(i.path))));
     const policy = (raw as { policy?: unknown } | null)?.policy;
     issues.push(...lintRawPolicy(policy).map((i) => ({ ...i, path: ['policy', ...i.path] })));
+    // Names one section uses that another must define are checked on the raw config too, so one run reports them
+    // with the schema's problems ("every problem at once").
+    issues.push(...rawReferenceIssues(raw));
     fail(dedupe(issues).map(at));
   }
   const config = parsed.data!;
@@ -116,6 +119,20 @@ export function parseConfigText(text: string, fileName: string): LoadedConfig {
     compiledPolicy: compiled.policy!,
     warnings: configWarnings(config),
   };
+}
+
+/** profileReferenceIssues on a config that failed the schema: what can be read of it (nothing, if its shape is off). */
+function rawReferenceIssues(raw: unknown): RawIssue[] {
+  const r = (raw ?? {}) as { masking?: { profiles?: unknown; default_profile?: unknown }; policy?: { rules?: unknown } };
+  const profiles = r.masking?.profiles;
+  const rules = r.policy?.rules;
+  if ((profiles !== undefined && (typeof profiles !== 'object' || profiles === null)) || (rules !== undefined && !Array.isArray(rules))) return [];
+  const defaultProfile = typeof r.masking?.default_profile === 'string' ? r.masking.default_profile : 'default';
+  const loose = {
+    masking: { profiles: (profiles ?? {}) as Record<string, unknown>, default_profile: defaultProfile },
+    policy: { rules: ((rules ?? []) as unknown[]).map((x) => (x && typeof x === 'object' && typeof (x as { mask?: unknown }).mask === 'string' ? x : {})) },
+  };
+  return profileReferenceIssues(loose as unknown as Parameters<typeof profileReferenceIssues>[0]);
 }
 
 function dedupe(issues: RawIssue[]): RawIssue[] {
