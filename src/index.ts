@@ -1,6 +1,6 @@
 // Public API of the countersign package.
 export { ApiClient, ApiError, type ActionRequest, type RequestJson, type SubmitResult } from './sdk/client.js';
-export { guard, ActionRefusedError, type GuardOptions } from './sdk/guard.js';
+export { guard, ActionRefusedError, OutcomeNotRecordedError, type GuardOptions } from './sdk/guard.js';
 export { describeAction, type Action, type ActionInput, type ActionKind } from './core/action.js';
 export type { Decision } from './core/decision.js';
 export type { Principal } from './core/identity.js';

@@ -8,6 +8,17 @@ export class ActionRefusedError extends Error {
   }
 }
 
+/**
+ * Thrown by guard() when `fn` ran and succeeded but its outcome could not be reported to the gateway (after a retry):
+ * the action happened — do not run it again. `result` is what `fn` returned.
+ */
+export class OutcomeNotRecordedError<T = unknown> extends Error {
+  constructor(readonly result: T, readonly actionDigest: string, override readonly cause: unknown) {
+    super(`the action ran and succeeded, but its outcome could not be recorded (${(cause as Error)?.message ?? String(cause)}); do not run it again`);
+    this.name = 'OutcomeNotRecordedError';
+  }
+}
+
 export interface GuardOptions {
   /** Give up waiting for approval after this long (default 15 minutes); throws ActionRefusedError('TIMEOUT'). */
   timeoutMs?: number;
@@ -17,7 +28,8 @@ export interface GuardOptions {
 
 /**
  * Run `fn` only if Countersign allows `action`: submit, wait for approval when held, run, report the outcome.
- * A denial, expiry or cancellation throws ActionRefusedError carrying the reason and who decided.
+ * A denial, expiry or cancellation throws ActionRefusedError carrying the reason and who decided. If `fn` succeeded
+ * but the outcome could not be reported, OutcomeNotRecordedError (the action ran; its `result` is attached).
  *
  * @example
  * await guard(api, { resource: 'prod-db', kind: 'delete', summary: 'purge sessions older than 90 days' },
@@ -48,12 +60,24 @@ export async function guard<T>(api: ApiClient, action: ActionRequest, fn: () => 
     r = await api.submit(action);
     if (r.status !== 'allowed') throw new ActionRefusedError('APPROVAL_CANCELLED', 'the approval could not be used', id);
   }
+  const outcome = (status: 'succeeded' | 'failed') => api.reportOutcome({ actionDigest: r.actionDigest, requestId: r.requestId, resource: action.resource, status });
+  let out: T;
   try {
-    const out = await fn();
-    await api.reportOutcome({ actionDigest: r.actionDigest, requestId: r.requestId, resource: action.resource, status: 'succeeded' });
-    return out;
+    out = await fn();
   } catch (e) {
-    await api.reportOutcome({ actionDigest: r.actionDigest, requestId: r.requestId, resource: action.resource, status: 'failed' }).catch(() => undefined);
+    await outcome('failed').catch(() => undefined);
     throw e;
   }
+  // fn succeeded: that is what is reported, never 'failed'. A report that fails is retried once; then the caller is
+  // told the action ran (OutcomeNotRecordedError, with the result), so it is not run a second time.
+  try {
+    await outcome('succeeded');
+  } catch {
+    try {
+      await outcome('succeeded');
+    } catch (e) {
+      throw new OutcomeNotRecordedError(out, r.actionDigest, e);
+    }
+  }
+  return out;
 }

@@ -2,7 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiClient } from '../../src/sdk/client.js';
-import { guard, ActionRefusedError } from '../../src/sdk/guard.js';
+import { guard, ActionRefusedError, OutcomeNotRecordedError } from '../../src/sdk/guard.js';
 import { startServer, type RunningServer } from '../../src/api/server.js';
 import { CountersignError } from '../../src/core/errors.js';
 import { deleteAction, startKernel } from './support.js';
@@ -69,6 +69,32 @@ describe('SDK guard() against a running gateway', () => {
         e instanceof ActionRefusedError && e.code === 'APPROVAL_DENIED' && /^not today, call \S+ at \S+$/.test(e.reason) && !/Whitaker|555-0172/.test(e.reason + e.message),
     );
     assert.equal(ran, 1);
+  });
+
+  it('an action that ran is never reported failed because its success report did not go through', async () => {
+    const flaky = (failures: number) => {
+      let left = failures;
+      return new ApiClient({
+        url: srv.url,
+        token: k.tokens.agent,
+        fetch: async (u, i) => {
+          if (String(u).includes('/outcome') && left > 0) {
+            left--;
+            throw new Error('ECONNRESET');
+          }
+          return fetch(u, i);
+        },
+      });
+    };
+    const action = { resource: 'prod-db', kind: 'read' as const, summary: 'count sessions', detail: { q: 'outcome-retry' } };
+    let calls = 0;
+    // One failed report: retried, the result returned, the outcome recorded as succeeded.
+    assert.equal(await guard(flaky(1), action, async () => ++calls), 1);
+    // Two: the caller learns the action ran (with its result), not that it failed.
+    await assert.rejects(guard(flaky(2), action, async () => ++calls), (e: unknown) => e instanceof OutcomeNotRecordedError && e.result === 2 && /do not run it again/.test(e.message));
+    assert.equal(calls, 2);
+    const audit = await (await fetch(`${srv.url}/v1/audit?limit=1000`, { headers: { authorization: `Bearer ${k.tokens.bob}` } })).text();
+    assert.doesNotMatch(audit, /"status":"failed"/, 'no action.failed for actions that succeeded');
   });
 
   it('masks results with reversible tokens that only an approved unmask reveals', async () => {
