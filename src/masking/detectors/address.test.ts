@@ -81,3 +81,11 @@ test('streets named Dr or St, and units of a street address, are still addresses
   assert.deepEqual(addressSpans('Apt 5'), ['Apt 5']);
   assert.deepEqual(addressSpans('Building 7, 1600 Amphitheatre Parkway, Mountain View, CA 94043'), ['Building 7, 1600 Amphitheatre Parkway, Mountain View, CA 94043']);
 });
+
+test('card terms between numbers are no street: the CVV is not swallowed into the card span', async () => {
+  const { createMasker } = await import('../engine.js');
+  const m = createMasker();
+  assert.equal(m.maskTextSync('Visa 4111 1111 1111 1111 CVV 987').text.startsWith('Visa **** **** **** 1111 CVV'), true);
+  assert.equal(m.scanSync('card 4111 1111 1111 1111 exp 12/27 cvc 123').some((f) => f.type === 'ADDRESS'), false);
+  assert.equal(m.scanSync('Ship to 1200 Pine 45, Springfield').some((f) => f.type === 'ADDRESS'), true);
+});

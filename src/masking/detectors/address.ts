@@ -359,7 +359,9 @@ function numberNameNumber(text: string, out: Parameters<Detector>[1], ctx: ScanC
   }
 }
 // Words that make a number–name–number match no address ("12 items 30"); compared lower-cased, ASCII only.
-const NNN_STOP = new Set(['and', 'or', 'of', 'to', 'in', 'on', 'at', 'the', 'for', 'by', 'with', 'from', 'year', 'years', 'day', 'days', 'item', 'items', 'minute', 'minutes', 'hour', 'hours']);
+// Card terms too: "4111 1111 1111 1111 CVV 987", "exp 12/27 cvc 123" (the CVV must not end up inside the card's span).
+const NNN_STOP = new Set(['and', 'or', 'of', 'to', 'in', 'on', 'at', 'the', 'for', 'by', 'with', 'from', 'year', 'years', 'day', 'days', 'item', 'items', 'minute', 'minutes', 'hour', 'hours',
+  'cvv', 'cvv2', 'cvc', 'cvc2', 'csc', 'cid', 'pin', 'exp', 'expires', 'expiry', 'valid', 'thru', 'ext', 'page', 'pages', 'line', 'lines', 'row', 'rows', 'step', 'steps', 'port', 'pid', 'build', 'version']);
 /**
  * The name words of an NNN match `m` (at `at`; its words are separated by single spaces, the first and last are its
  * numbers): each capitalised, or longer than 2 on a line without a capital so far (looked at only if needed), and
