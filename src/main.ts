@@ -82,7 +82,7 @@ export async function createRuntime(config: LoadedConfig, opts: RuntimeOptions =
     const approvals = new ApprovalService({ store, audit, clock, ids });
     await approvals.start();
     let mcp: McpGateway | undefined;
-    const metrics = createMetrics({ approvals, mcp: { status: () => mcp?.status() ?? [] } });
+    const metrics = createMetrics({ approvals, mcp: { status: () => mcp?.status() ?? [] }, resources: [...config.resources.map((r) => r.name), ...config.mcp.upstreams.map((u) => u.name)] });
     const authenticator = createAuthenticator({ config: config.identity, keys: store, clock, env });
     const gateway = createPipeline({ policy: config.compiledPolicy, approvals, audit, masker, clock, observer: metrics.observer, credentials: authenticator });
     mcp = createMcpGateway({ gateway, ...mcpGatewayOptions(config.mcp), baseDir: config.baseDir, env, onUpstreamCall: metrics.upstreamCall });

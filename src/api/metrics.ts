@@ -19,16 +19,22 @@ export interface MetricsSources {
   approvals?: ApprovalService;
   /** MCP upstream states, read at scrape time. */
   mcp?: { status(): UpstreamStatus[] };
+  /** Resource names from the config (`resources:` and MCP upstream names): the only `resource` label values; any
+   *  other name an action carries (an API caller's free text, an unmask scope) is counted as `other`. */
+  resources?: readonly string[];
 }
+
+/** The connectors this gateway ships: the only `connector` label values (anything else is `other`). */
+export const METRIC_CONNECTORS: readonly string[] = ['api', 'sdk', 'mcp', 'postgres', 'http'];
 
 /**
  * Prometheus metrics for /metrics: decisions (every connector, from the pipeline), values masked out of results,
  * MCP upstream calls (count and duration by outcome) and upstream state, approval votes and pending requests, auth
  * failures, and the process defaults. Label values are bounded by the config (resource and upstream names, effects,
- * error outcomes), never by what callers send.
+ * error outcomes), never by what callers send: a resource or connector name not in the config is counted as `other`.
  *
  * @example
- * const metrics = createMetrics({ approvals, mcp });
+ * const metrics = createMetrics({ approvals, mcp, resources: ['prod-db'] });
  * const gateway = createPipeline({ ..., observer: metrics.observer });
  */
 export function createMetrics(sources: MetricsSources = {}): Metrics {
@@ -47,6 +53,11 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     registers: [registry],
   });
   const { approvals, mcp } = sources;
+  const knownResources = new Set(sources.resources ?? []);
+  const labels = (a: { connector: string; resource: string }) => ({
+    connector: METRIC_CONNECTORS.includes(a.connector) ? a.connector : 'other',
+    resource: knownResources.has(a.resource) ? a.resource : 'other',
+  });
   if (approvals) {
     new Gauge({
       name: 'countersign_approval_requests_pending',
@@ -74,9 +85,9 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     votes,
     authFailures,
     observer: {
-      decided: (action, effect) => decisions.inc({ effect, connector: action.connector, resource: action.resource }),
+      decided: (action, effect) => decisions.inc({ effect, ...labels(action) }),
       masked: (action, findings) => {
-        if (findings > 0) masked.inc({ connector: action.connector, resource: action.resource }, findings);
+        if (findings > 0) masked.inc(labels(action), findings);
       },
     },
     upstreamCall(upstream, method, outcome, seconds) {
