@@ -12,6 +12,31 @@ import type { Metrics } from './metrics.js';
 
 type Env = { Variables: { principal: Principal } };
 
+/** Preview and context in a list of requests are cut to this many bytes of JSON each; GET /v1/requests/{id} has them whole. */
+export const LIST_PREVIEW_BYTES = 4096;
+/** How many allowed actions the API remembers for /v1/actions/outcome (oldest forgotten first). */
+const OUTCOME_MEMORY = 10_000;
+
+/** An integer query parameter: absent → `dflt`; not an integer → BAD_REQUEST; else clamped to min..max. */
+function intQuery(value: string | undefined, name: string, dflt: number, min: number, max: number): number {
+  if (value === undefined || value === '') return dflt;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new CountersignError('BAD_REQUEST', `${name} must be an integer`, [{ path: name, message: 'not an integer' }]);
+  return Math.min(Math.max(n, min), max);
+}
+
+/** Who may read every request and the audit log: people. Agents and services see only their own requests. */
+const isHuman = (p: Principal) => p.type === 'human';
+
+/** A JSON value cut to `max` bytes of its JSON text: the value itself when it fits, else the cut text. */
+function bounded(v: unknown, max: number): { value: unknown; truncated: boolean } {
+  const text = JSON.stringify(v) ?? 'null';
+  if (Buffer.byteLength(text) <= max) return { value: v, truncated: false };
+  let cut = Buffer.from(text).subarray(0, max).toString('utf8');
+  if (cut.endsWith('\uFFFD')) cut = cut.slice(0, -1);
+  return { value: cut + '…', truncated: true };
+}
+
 /** What a caller submits: an action described by the caller (SDK, pipeline step, API client). */
 const actionBody = z.strictObject({
   resource: z.string().min(1).max(200),
@@ -20,7 +45,8 @@ const actionBody = z.strictObject({
   detail: z.record(z.string(), z.unknown()).default({}),
   tags: z.array(z.string().max(64)).max(32).default([]),
   context: z.record(z.string(), z.unknown()).default({}),
-  connector: z.string().max(32).default('api'),
+  /** Only the API's own connectors: a caller cannot pose as `mcp` or `postgres` to meet (or dodge) a connector rule. */
+  connector: z.enum(['api', 'sdk']).default('api'),
 });
 const voteBody = z.strictObject({ reason: z.string().max(2000).optional() });
 const outcomeBody = z.strictObject({
@@ -39,6 +65,23 @@ const unmaskBody = z.strictObject({ scope: z.string().min(1).max(200), token: z.
 export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
   const app = new Hono<Env>();
   const limit = rt.config.server.body_limit;
+  const knownResources = new Set([...(rt.config.resources ?? []).map((r) => r.name), ...(rt.config.mcp?.upstreams ?? []).map((u) => u.name)]);
+  /** Allowed actions by `principal id \n digest` → resource and request id, for checking reported outcomes. */
+  const allowedActions = new Map<string, { resource: string; requestId: string | null }>();
+  const remember = (principalId: string, digest: string, v: { resource: string; requestId: string | null }) => {
+    const key = `${principalId}\n${digest}`;
+    allowedActions.delete(key);
+    allowedActions.set(key, v);
+    if (allowedActions.size > OUTCOME_MEMORY) allowedActions.delete(allowedActions.keys().next().value as string);
+  };
+
+  /** A request the caller may see: people see every request; an agent or service only its own (404 otherwise, so ids cannot be probed). */
+  async function visible(c: Context<Env>, id: string): Promise<RequestView> {
+    const view = await rt.approvals.get(id);
+    const p = c.get('principal');
+    if (!isHuman(p) && view.request.principal.id !== p.id) throw new CountersignError('REQUEST_NOT_FOUND', `no approval request ${id}`);
+    return view;
+  }
 
   app.onError((e, c) => {
     const err = asCountersignError(e);
@@ -108,8 +151,12 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
   // A held action that was approved is allowed when the identical action is submitted again.
   app.post('/v1/actions', async (c) => {
     const b = await body(c, actionBody);
+    // With a `resources:` list (or MCP upstreams) in the config, an action names one of them; a config without any
+    // leaves names free (policy rules still match them, and /metrics counts them as `other`).
+    if (knownResources.size > 0 && !knownResources.has(b.resource)) throw new CountersignError('UNKNOWN_RESOURCE', 'the resource is not configured');
     const input: ActionInput = { ...b, principal: c.get('principal') };
     const r = await rt.gateway.run(input, async () => null, { holdMode: 'return_pending', maskResult: false });
+    if (r.status !== 'pending') remember(input.principal.id, r.action.digest, { resource: b.resource, requestId: r.requestId ?? null });
     if (r.status === 'pending') {
       return c.json({ status: 'pending', actionDigest: r.action.digest, requestId: r.pending.requestId, expiresAt: r.pending.expiresAt, rule: r.decision.rule }, 202);
     }
@@ -120,13 +167,19 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
   app.post('/v1/actions/outcome', async (c) => {
     const b = await body(c, outcomeBody);
     const p = c.get('principal');
+    // Only the principal an action was allowed for reports its outcome, for that action as it was allowed (same
+    // digest, resource and request): anything else would put forged results in the tamper-evident log.
+    const known = allowedActions.get(`${p.id}\n${b.actionDigest}`);
+    if (!known) throw new CountersignError('NOT_FOUND', 'no action with this digest was allowed to you');
+    if (known.resource !== b.resource) throw new CountersignError('BAD_REQUEST', 'resource differs from the allowed action', [{ path: 'resource', message: 'not the allowed action\'s resource' }]);
+    if ((b.requestId ?? null) !== known.requestId && b.requestId !== undefined) throw new CountersignError('REQUEST_NOT_FOUND', 'the allowed action has no such request');
     const summary = b.summary ? (await rt.masker.maskText(b.summary)).text : undefined;
     await rt.gateway.record({
       type: b.status === 'succeeded' ? 'action.result' : 'action.failed',
       principal: { id: p.id, type: p.type, onBehalfOf: p.onBehalfOf },
       resource: b.resource,
       actionDigest: b.actionDigest,
-      requestId: b.requestId,
+      requestId: known.requestId ?? undefined,
       summary,
       data: { status: b.status },
     });
@@ -140,24 +193,35 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
       if (!(allowed as readonly string[]).includes(s)) throw new CountersignError('BAD_REQUEST', `unknown status ${s}`);
       return s as (typeof allowed)[number];
     });
-    const limitN = Math.min(Number(c.req.query('limit') ?? 100) || 100, 1000);
-    const views = await rt.approvals.list({ status: list, limit: limitN });
-    return c.json({ requests: await Promise.all(views.map(cardJson)) });
+    const limitN = intQuery(c.req.query('limit'), 'limit', 100, 1, 1000);
+    const p = c.get('principal');
+    const views = await rt.approvals.list({ status: list, limit: limitN, ...(isHuman(p) ? {} : { principalId: p.id }) });
+    // A list carries a bounded preview and context per request (a request's detail may be up to body_limit);
+    // GET /v1/requests/{id} has them whole.
+    const cards = await Promise.all(views.map(cardJson));
+    return c.json({
+      requests: cards.map((card) => {
+        const preview = bounded(card.preview, LIST_PREVIEW_BYTES);
+        const context = bounded(card.context, LIST_PREVIEW_BYTES);
+        return { ...card, preview: preview.value, context: context.value as typeof card.context, truncated: preview.truncated || context.truncated };
+      }),
+    });
   });
 
-  app.get('/v1/requests/:id', async (c) => c.json(await cardJson(await rt.approvals.get(c.req.param('id')))));
+  app.get('/v1/requests/:id', async (c) => c.json(await cardJson(await visible(c, c.req.param('id')))));
 
   // Long-poll: returns when the request leaves pending, or after `timeout` seconds (max 60) with its current state.
   app.get('/v1/requests/:id/wait', async (c) => {
-    const timeout = Math.min(Math.max(Number(c.req.query('timeout') ?? 30) || 30, 0), 60);
-    const view = await rt.approvals.wait(c.req.param('id'), { timeoutMs: timeout * 1000, signal: c.req.raw.signal });
+    const timeout = intQuery(c.req.query('timeout'), 'timeout', 30, 0, 60);
+    const first = await visible(c, c.req.param('id'));
+    const view = timeout === 0 ? first : await rt.approvals.wait(first.request.id, { timeoutMs: timeout * 1000, signal: c.req.raw.signal });
     return c.json(await cardJson(view));
   });
 
   // Server-sent events: one `state` event now and on every change until the request is resolved.
   app.get('/v1/requests/:id/events', async (c) => {
     const id = c.req.param('id');
-    const first = await rt.approvals.get(id);
+    const first = await visible(c, id);
     return streamSSE(c, async (stream) => {
       await stream.writeSSE({ event: 'state', data: JSON.stringify(await cardJson(first)) });
       if (first.state.status !== 'pending') return;
@@ -169,7 +233,7 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
   for (const v of ['approve', 'deny'] as const) {
     app.post(`/v1/requests/:id/${v}`, async (c) => {
       const b = await body(c, voteBody);
-      const view = await rt.approvals.vote(c.req.param('id'), c.get('principal'), v, { reason: b.reason, channel: 'api' });
+      const view = await rt.approvals.vote((await visible(c, c.req.param('id'))).request.id, c.get('principal'), v, { reason: b.reason, channel: 'api' });
       metrics.votes.inc({ vote: v });
       return c.json(await cardJson(view));
     });
@@ -178,7 +242,7 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
   app.post('/v1/requests/:id/cancel', async (c) => {
     const b = await body(c, voteBody);
     const p = c.get('principal');
-    const view = await rt.approvals.get(c.req.param('id'));
+    const view = await visible(c, c.req.param('id'));
     if (view.request.principal.id !== p.id) throw new CountersignError('FORBIDDEN', 'only the requester may cancel a request');
     return c.json(await cardJson(await rt.approvals.cancel(view.request.id, p.id, b.reason)));
   });
@@ -196,9 +260,11 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
     return c.json({ status: 'released', value: r.result });
   });
 
+  // The audit log tells who did what across every principal: people only (agents and services get 403).
   app.get('/v1/audit', async (c) => {
-    const after = Math.max(Number(c.req.query('after') ?? 0) || 0, 0);
-    const limitN = Math.min(Math.max(Number(c.req.query('limit') ?? 100) || 100, 1), 1000);
+    if (!isHuman(c.get('principal'))) throw new CountersignError('FORBIDDEN', 'the audit log is for people; an agent or service may not read it');
+    const after = intQuery(c.req.query('after'), 'after', 0, 0, Number.MAX_SAFE_INTEGER);
+    const limitN = intQuery(c.req.query('limit'), 'limit', 100, 1, 1000);
     const records = await rt.store.readAudit(after, limitN);
     return c.body(records.map(exportLine).join(''), 200, { 'content-type': 'application/x-ndjson' });
   });

@@ -11,7 +11,10 @@ export interface RequestJson {
   connector: string;
   kind: ActionKind;
   summary: string;
+  /** In a list (`listRequests`), cut to a few KB of JSON text when larger (`truncated: true`); `getRequest` has it whole. */
   preview: unknown;
+  /** Lists only: whether `preview` or `context` was cut. */
+  truncated?: boolean;
   rule: string;
   reason: string | null;
   actionDigest: string;
@@ -29,7 +32,8 @@ export interface ActionRequest {
   detail?: Record<string, unknown>;
   tags?: string[];
   context?: Record<string, unknown>;
-  connector?: string;
+  /** `api` (the default) or `sdk`; the gateway refuses any other (a caller cannot pose as another connector). */
+  connector?: 'api' | 'sdk';
 }
 
 export type SubmitResult =

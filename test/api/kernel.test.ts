@@ -270,6 +270,149 @@ describe('kernel through the HTTP API', () => {
     assert.ok(!events.some((e) => e.type === 'action.executed' && (e.body.requestId === id || e.body.requestId === rid)));
   });
 
+  it('shows the audit log to people only, and an agent only its own requests (404 for the others)', async () => {
+    const { key } = await createApiKey(k.rt.store, { principalId: 'agent:other', type: 'agent', groups: ['agents'] }, k.clock);
+    (k.tokens as Record<string, string>).other = key;
+    const other = 'other' as 'agent';
+    const theirs = (await k.req('POST', '/v1/actions', other, deleteAction(700))).json.requestId;
+    const mine = (await k.req('POST', '/v1/actions', 'agent', deleteAction(701))).json.requestId;
+
+    for (const who of ['agent', other] as const) {
+      const audit = await k.req('GET', '/v1/audit?limit=10', who);
+      assert.equal(audit.status, 403);
+      assert.equal(audit.json.error.code, 'FORBIDDEN');
+    }
+    assert.equal((await k.req('GET', '/v1/audit?limit=10', 'bob')).status, 200, 'a person reads it');
+    assert.equal((await k.req('GET', '/v1/audit?limit=10', 'carol')).status, 200, 'any person, not only an approver of one rule');
+
+    const ids = async (who: 'agent' | 'bob') => ((await k.req('GET', '/v1/requests?status=pending,approved,denied,expired,cancelled,executed&limit=1000', who)).json.requests as Array<{ id: string; principal: { id: string } }>);
+    const agentSees = await ids('agent');
+    assert.ok(agentSees.some((r) => r.id === mine));
+    assert.ok(agentSees.every((r) => r.principal.id === 'agent:etl'), 'only its own requests');
+    assert.ok(!agentSees.some((r) => r.id === theirs));
+    const bobSees = await ids('bob');
+    assert.ok(bobSees.some((r) => r.id === mine) && bobSees.some((r) => r.id === theirs), 'a person sees every request');
+
+    for (const path of [`/v1/requests/${theirs}`, `/v1/requests/${theirs}/wait?timeout=0`, `/v1/requests/${theirs}/events`]) {
+      const r = await k.req('GET', path, 'agent');
+      assert.equal(r.status, 404, path);
+      assert.equal(r.json.error.code, 'REQUEST_NOT_FOUND', path);
+    }
+    for (const v of ['approve', 'cancel']) assert.equal((await k.req('POST', `/v1/requests/${theirs}/${v}`, 'agent', {})).json.error.code, 'REQUEST_NOT_FOUND', v);
+    assert.equal((await k.req('GET', `/v1/requests/${mine}`, 'agent')).json.status, 'pending', 'its own request');
+    assert.equal((await k.req('GET', `/v1/requests/${theirs}`, other)).json.status, 'pending');
+    assert.equal((await k.req('GET', `/v1/requests/${theirs}`, 'bob')).json.status, 'pending');
+    assert.equal((await k.req('POST', `/v1/requests/${theirs}/cancel`, other, {})).json.status, 'cancelled');
+    assert.equal((await k.req('POST', `/v1/requests/${mine}/cancel`, 'agent', {})).json.status, 'cancelled');
+  });
+
+  it('records an outcome only for an action allowed to the caller: same digest, resource and request', async () => {
+    const read = await k.req('POST', '/v1/actions', 'agent', { resource: 'prod-db', kind: 'read', summary: 'count orders' });
+    assert.equal(read.status, 200);
+    const digest = read.json.actionDigest as string;
+    const outcome = (who: 'agent' | 'bob' | 'dave', b: Record<string, unknown>) => k.req('POST', '/v1/actions/outcome', who, { actionDigest: digest, resource: 'prod-db', status: 'succeeded', ...b });
+    const head = await k.rt.store.auditHead();
+    assert.deepEqual((await outcome('dave', {})).json.error.code, 'NOT_FOUND', 'another principal');
+    assert.deepEqual((await outcome('agent', { actionDigest: 'f'.repeat(64) })).json.error.code, 'NOT_FOUND', 'a digest never allowed');
+    const wrongRes = await outcome('agent', { resource: 'whatever-resource' });
+    assert.equal(wrongRes.status, 400);
+    assert.equal(wrongRes.json.error.code, 'BAD_REQUEST');
+    const wrongReq = await outcome('agent', { requestId: 'req_0f32a2638d894171bb29' });
+    assert.equal(wrongReq.status, 404);
+    assert.equal(wrongReq.json.error.code, 'REQUEST_NOT_FOUND');
+    assert.deepEqual(await k.rt.store.auditHead(), head, 'nothing recorded for a refused outcome');
+    const ok = await outcome('agent', { summary: 'counted 12 orders' });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(ok.json, { recorded: true });
+
+    // A held action, approved and run: its outcome carries its request id.
+    const held = await k.req('POST', '/v1/actions', 'agent', deleteAction(710));
+    await k.req('POST', `/v1/requests/${held.json.requestId}/approve`, 'bob', {});
+    await k.req('POST', `/v1/requests/${held.json.requestId}/approve`, 'dave', {});
+    const run = await k.req('POST', '/v1/actions', 'agent', deleteAction(710));
+    assert.equal(run.json.requestId, held.json.requestId);
+    assert.equal((await k.req('POST', '/v1/actions/outcome', 'bob', { actionDigest: run.json.actionDigest, requestId: held.json.requestId, resource: 'prod-db', status: 'succeeded' })).json.error.code, 'NOT_FOUND', 'an approver is not its requester');
+    assert.equal((await k.req('POST', '/v1/actions/outcome', 'agent', { actionDigest: run.json.actionDigest, requestId: held.json.requestId, resource: 'prod-db', status: 'failed' })).status, 200);
+    const events = ((await k.req('GET', '/v1/audit?limit=1000', 'bob')).json as string).trim().split('\n').map((l) => JSON.parse(l));
+    const results = events.filter((e) => e.type === 'action.result' || e.type === 'action.failed');
+    assert.deepEqual(results.filter((e) => e.body.actionDigest === digest).map((e) => [e.type, e.body.principal.id]), [['action.result', 'agent:etl']]);
+    assert.deepEqual(results.filter((e) => e.body.actionDigest === run.json.actionDigest).map((e) => [e.type, e.body.requestId]), [['action.failed', held.json.requestId]]);
+    assert.ok(!results.some((e) => e.body.actionDigest === 'f'.repeat(64)));
+  });
+
+  it('bounds limit and timeout: a negative or huge limit is clamped, a non-number is refused; timeout=0 answers at once', async () => {
+    const n = async (path: string) => (await k.req('GET', path, 'bob')).json.requests.length;
+    assert.ok((await n('/v1/requests?status=pending,cancelled,executed,denied,expired,approved&limit=1000')) > 2);
+    assert.equal(await n('/v1/requests?status=pending,cancelled,executed,denied,expired,approved&limit=-1'), 1);
+    assert.equal(await n('/v1/requests?status=pending,cancelled,executed,denied,expired,approved&limit=0'), 1);
+    assert.equal(await n('/v1/requests?status=pending,cancelled,executed,denied,expired,approved&limit=2'), 2);
+    for (const q of ['limit=abc', 'limit=1.5', 'limit=NaN']) {
+      const r = await k.req('GET', `/v1/requests?${q}`, 'bob');
+      assert.equal(r.status, 400, q);
+      assert.equal(r.json.error.code, 'BAD_REQUEST', q);
+    }
+    const one = (await k.req('GET', '/v1/audit?limit=-1', 'bob')).json;
+    assert.equal(typeof one, 'object', 'a single NDJSON line (parses as one event)');
+    assert.equal(one.seq, 1);
+    assert.equal((await k.req('GET', '/v1/audit?limit=x', 'bob')).json.error.code, 'BAD_REQUEST');
+    assert.equal((await k.req('GET', '/v1/audit?after=-5&limit=1', 'bob')).status, 200);
+
+    const held = await k.req('POST', '/v1/actions', 'agent', deleteAction(720));
+    const t0 = Date.now();
+    const now = await k.req('GET', `/v1/requests/${held.json.requestId}/wait?timeout=0`, 'agent');
+    assert.ok(Date.now() - t0 < 2000, 'timeout=0 does not wait');
+    assert.equal(now.json.status, 'pending');
+    assert.equal((await k.req('GET', `/v1/requests/${held.json.requestId}/wait?timeout=soon`, 'agent')).json.error.code, 'BAD_REQUEST');
+    await k.req('POST', `/v1/requests/${held.json.requestId}/cancel`, 'agent', {});
+  });
+
+  it('accepts only the api and sdk connectors and configured resources from an API caller', async () => {
+    const head = await k.rt.store.auditHead();
+    for (const connector of ['mcp', 'postgres', 'anything-I-like']) {
+      const r = await k.req('POST', '/v1/actions', 'agent', { resource: 'prod-db', kind: 'read', summary: 'x', connector });
+      assert.equal(r.status, 400, connector);
+      assert.equal(r.json.error.code, 'BAD_REQUEST', connector);
+    }
+    for (const resource of ['jane.doe@example.com SSN 536-22-8714', 'r1231129243', 'prod-db2', 'PROD-DB']) {
+      const r = await k.req('POST', '/v1/actions', 'agent', { resource, kind: 'read', summary: 'x' });
+      assert.equal(r.status, 404, resource);
+      assert.equal(r.json.error.code, 'UNKNOWN_RESOURCE', resource);
+      assert.doesNotMatch(JSON.stringify(r.json), /jane|536-22/, 'the error does not echo the name');
+    }
+    assert.deepEqual(await k.rt.store.auditHead(), head, 'refused before the pipeline: nothing in the audit log');
+    const sdk = await k.req('POST', '/v1/actions', 'agent', { resource: 'prod-db', kind: 'read', summary: 'via sdk', connector: 'sdk' });
+    assert.equal(sdk.status, 200);
+    const api = await k.req('POST', '/v1/actions', 'agent', { resource: 'prod-db', kind: 'read', summary: 'via api', connector: 'api' });
+    assert.equal(api.status, 200);
+    const events = ((await k.req('GET', '/v1/audit?limit=1000', 'bob')).json as string).trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(events.find((e) => e.type === 'action.allowed' && e.body.actionDigest === sdk.json.actionDigest).body.data.connector, 'sdk');
+  });
+
+  it('lists requests with a bounded preview and context; one request has them whole', async () => {
+    const held = await k.req('POST', '/v1/actions', 'agent', deleteAction(730));
+    const base = await k.rt.store.getRequest(held.json.requestId);
+    assert.ok(base);
+    const big = { rows: Array.from({ length: 400 }, (_, i) => `row ${i} déjà vu ${'x'.repeat(20)}`) };
+    await k.rt.store.createRequest({ ...base, id: 'req_bigpreview0000000001', digest: 'e'.repeat(64), preview: big, context: { note: 'y'.repeat(6000) } });
+    const list = (await k.req('GET', '/v1/requests?status=pending&limit=1000', 'bob')).json.requests as Array<{ id: string; preview: unknown; context: unknown; truncated: boolean }>;
+    const bigCard = list.find((r) => r.id === 'req_bigpreview0000000001');
+    assert.ok(bigCard);
+    assert.equal(bigCard.truncated, true);
+    assert.equal(typeof bigCard.preview, 'string');
+    assert.ok(Buffer.byteLength(bigCard.preview as string) <= 4096 + 3);
+    assert.ok((bigCard.preview as string).startsWith('{"rows":["row 0 déjà vu'));
+    assert.ok(Buffer.byteLength(JSON.stringify(bigCard.context)) <= 4096 + 8);
+    const small = list.find((r) => r.id === held.json.requestId);
+    assert.ok(small);
+    assert.equal(small.truncated, false, 'a small preview is left whole');
+    assert.deepEqual(small.preview, base.preview);
+    const whole = await k.req('GET', '/v1/requests/req_bigpreview0000000001', 'bob');
+    assert.deepEqual(whole.json.preview, big, 'the full card has it whole');
+    assert.equal(whole.json.truncated, undefined);
+    await k.req('POST', `/v1/requests/${held.json.requestId}/cancel`, 'agent', {});
+    await k.req('POST', '/v1/requests/req_bigpreview0000000001/cancel', 'agent', {});
+  });
+
   it('records every step in an intact, verifiable audit chain', async () => {
     const lines = (await k.req('GET', '/v1/audit?limit=1000', 'bob')).json as string;
     const types = new Set(lines.trim().split('\n').map((l) => JSON.parse(l).type));
