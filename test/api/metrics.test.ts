@@ -10,6 +10,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { generateAuditKeyPair } from '../../src/audit/signing.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createRuntime, type Runtime } from '../../src/main.js';
+import { createMetrics } from '../../src/api/metrics.js';
 import { startServer, type RunningServer } from '../../src/api/server.js';
 import { EVERYTHING_SERVER } from '../mcp/support/harness.js';
 
@@ -67,5 +68,33 @@ policy:
     assert.equal(value('countersign_mcp_upstream_calls_total{upstream="everything",method="tools/call",outcome="ok"}'), 1, 'the denied call never reached the upstream');
     assert.equal(value('countersign_mcp_upstream_call_duration_seconds_count{upstream="everything",method="tools/call"}'), 1);
     assert.equal(value('countersign_mcp_upstream_up{upstream="everything"}'), 1);
+  });
+
+  it('never takes a label value from a caller: unknown resources and unmask scopes count as `other`', async () => {
+    const post = (path: string, body: unknown) => fetch(`${srv.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const unknown = await post('/v1/actions', { resource: 'jane.doe@example.com SSN 536-22-8714', kind: 'read', summary: 'x' });
+    assert.equal(unknown.status, 404);
+    for (let i = 0; i < 3; i++) assert.equal((await post('/v1/unmask', { scope: `card 4111111111111111 bob${i}@example.com`, token: 'tok_x' })).status, 403);
+    const text = await (await fetch(`${srv.url}/metrics`)).text();
+    assert.doesNotMatch(text, /4111|example\.com|536-22|jane/, 'no caller text in any label');
+    assert.match(text, /countersign_decisions_total\{effect="deny",connector="api",resource="other"\} 3/);
+    assert.match(text, /countersign_decisions_total\{effect="allow",connector="mcp",resource="everything"\} 1/, 'configured names stay');
+  });
+});
+
+describe('createMetrics labels', () => {
+  it('folds resources and connectors outside the config into `other`; keeps configured ones', async () => {
+    const m = createMetrics({ resources: ['prod-db'] });
+    const a = (connector: string, resource: string) => ({ connector, resource }) as never;
+    m.observer.decided(a('anything-I-like', 'prod-db'), 'deny');
+    m.observer.decided(a('postgres', 'r1231129243'), 'deny');
+    m.observer.decided(a('sdk', 'prod-db'), 'allow');
+    m.observer.masked?.(a('mcp', 'tokens:card 4111111111111111'), 2);
+    const text = await m.registry.metrics();
+    assert.match(text, /countersign_decisions_total\{effect="deny",connector="other",resource="prod-db"\} 1/);
+    assert.match(text, /countersign_decisions_total\{effect="deny",connector="postgres",resource="other"\} 1/);
+    assert.match(text, /countersign_decisions_total\{effect="allow",connector="sdk",resource="prod-db"\} 1/);
+    assert.match(text, /countersign_masked_values_total\{connector="mcp",resource="other"\} 2/);
+    assert.doesNotMatch(text, /anything-I-like|r1231129243|4111/);
   });
 });
