@@ -75,6 +75,14 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
     if (allowedActions.size > OUTCOME_MEMORY) allowedActions.delete(allowedActions.keys().next().value as string);
   };
 
+  /** An approved action the store knows (so an outcome still finds it after a restart): the caller's own request, same digest. */
+  async function fromRequest(p: Principal, digest: string, requestId: string | undefined) {
+    if (requestId === undefined) return undefined;
+    const request = await rt.store.getRequest(requestId);
+    if (!request || request.principal.id !== p.id || request.digest !== digest || (request.status !== 'approved' && request.status !== 'executed')) return undefined;
+    return { resource: request.resource, requestId: request.id };
+  }
+
   /** A request the caller may see: people see every request; an agent or service only its own (404 otherwise, so ids cannot be probed). */
   async function visible(c: Context<Env>, id: string): Promise<RequestView> {
     const view = await rt.approvals.get(id);
@@ -169,7 +177,7 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
     const p = c.get('principal');
     // Only the principal an action was allowed for reports its outcome, for that action as it was allowed (same
     // digest, resource and request): anything else would put forged results in the tamper-evident log.
-    const known = allowedActions.get(`${p.id}\n${b.actionDigest}`);
+    const known = allowedActions.get(`${p.id}\n${b.actionDigest}`) ?? (await fromRequest(p, b.actionDigest, b.requestId));
     if (!known) throw new CountersignError('NOT_FOUND', 'no action with this digest was allowed to you');
     if (known.resource !== b.resource) throw new CountersignError('BAD_REQUEST', 'resource differs from the allowed action', [{ path: 'resource', message: 'not the allowed action\'s resource' }]);
     if ((b.requestId ?? null) !== known.requestId && b.requestId !== undefined) throw new CountersignError('REQUEST_NOT_FOUND', 'the allowed action has no such request');

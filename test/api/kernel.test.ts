@@ -338,6 +338,13 @@ describe('kernel through the HTTP API', () => {
     assert.deepEqual(results.filter((e) => e.body.actionDigest === digest).map((e) => [e.type, e.body.principal.id]), [['action.result', 'agent:etl']]);
     assert.deepEqual(results.filter((e) => e.body.actionDigest === run.json.actionDigest).map((e) => [e.type, e.body.requestId]), [['action.failed', held.json.requestId]]);
     assert.ok(!results.some((e) => e.body.actionDigest === 'f'.repeat(64)));
+    // After a restart the gateway still finds an approved action by its request (not a plain allowed one: report at once).
+    await k.restart();
+    assert.equal((await k.req('POST', '/v1/actions/outcome', 'agent', { actionDigest: run.json.actionDigest, requestId: held.json.requestId, resource: 'prod-db', status: 'succeeded' })).status, 200);
+    assert.equal((await k.req('POST', '/v1/actions/outcome', 'dave', { actionDigest: run.json.actionDigest, requestId: held.json.requestId, resource: 'prod-db', status: 'succeeded' })).json.error.code, 'NOT_FOUND', 'still not for another principal');
+    assert.equal((await k.req('POST', '/v1/actions/outcome', 'agent', { actionDigest: 'a'.repeat(64), requestId: held.json.requestId, resource: 'prod-db', status: 'succeeded' })).json.error.code, 'NOT_FOUND', 'nor another digest');
+    assert.equal((await k.req('POST', '/v1/actions/outcome', 'agent', { actionDigest: run.json.actionDigest, requestId: held.json.requestId, resource: 'other-db', status: 'succeeded' })).json.error.code, 'BAD_REQUEST', 'nor another resource');
+    assert.equal((await outcome('agent', {})).json.error.code, 'NOT_FOUND', 'a plain allowed action is forgotten by a restart');
   });
 
   it('bounds limit and timeout: a negative or huge limit is clamped, a non-number is refused; timeout=0 answers at once', async () => {
