@@ -25,6 +25,9 @@ function intQuery(value: string | undefined, name: string, dflt: number, min: nu
   return Math.min(Math.max(n, min), max);
 }
 
+/** The shape of a configured resource name (src/config/sections.ts), required of a free one too. */
+const RESOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
 /** Who may read every request and the audit log: people. Agents and services see only their own requests. */
 const isHuman = (p: Principal) => p.type === 'human';
 
@@ -81,6 +84,16 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
     const request = await rt.store.getRequest(requestId);
     if (!request || request.principal.id !== p.id || request.digest !== digest || (request.status !== 'approved' && request.status !== 'executed')) return undefined;
     return { resource: request.resource, requestId: request.id };
+  }
+
+  /**
+   * A resource name a caller chose (the config lists none): it is recorded as is (audit log, approval cards), so it
+   * must look like a configured name (letters, digits, `_`, `.`, `-`) and hold nothing the masking engine would mask.
+   */
+  async function checkFreeResource(name: string) {
+    const bad = (why: string) => new CountersignError('BAD_REQUEST', `the resource name ${why}`, [{ path: 'resource', message: why }]);
+    if (!RESOURCE_NAME.test(name)) throw bad('must be letters, digits, `_`, `.` and `-`, starting with a letter or digit');
+    if ((await rt.masker.maskText(name, { field: 'resource' })).findings.length > 0) throw bad('looks like it holds sensitive data');
   }
 
   /** A request the caller may see: people see every request; an agent or service only its own (404 otherwise, so ids cannot be probed). */
@@ -162,6 +175,7 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
     // With a `resources:` list (or MCP upstreams) in the config, an action names one of them; a config without any
     // leaves names free (policy rules still match them, and /metrics counts them as `other`).
     if (knownResources.size > 0 && !knownResources.has(b.resource)) throw new CountersignError('UNKNOWN_RESOURCE', 'the resource is not configured');
+    if (knownResources.size === 0) await checkFreeResource(b.resource);
     const input: ActionInput = { ...b, principal: c.get('principal') };
     const r = await rt.gateway.run(input, async () => null, { holdMode: 'return_pending', maskResult: false });
     if (r.status !== 'pending') remember(input.principal.id, r.action.digest, { resource: b.resource, requestId: r.requestId ?? null });

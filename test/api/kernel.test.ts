@@ -436,3 +436,27 @@ describe('kernel through the HTTP API', () => {
     assert.ok(v.checked > 20);
   });
 });
+
+describe('HTTP API with no resources in the config (free resource names)', () => {
+  let k: Awaited<ReturnType<typeof startKernel>>;
+  before(async () => {
+    k = await startKernel({ resources: false });
+  });
+  after(() => k.close());
+
+  it('accepts a plain name, refuses one that is free text or holds personal data, and records nothing for it', async () => {
+    for (const resource of ['prod-db', 'orders_2024', 'billing.eu-west-1', 'r1231129243']) {
+      const r = await k.req('POST', '/v1/actions', 'agent', { resource, kind: 'read', summary: 'x' });
+      assert.equal(r.status, 200, resource);
+    }
+    const head = await k.rt.store.auditHead();
+    for (const resource of ['jane.doe@example.com SSN 536-22-8714', 'jane.doe@example.com', 'tokens:card 4111111111111111', '4111111111111111', '-x', 'a b']) {
+      const r = await k.req('POST', '/v1/actions', 'agent', { resource, kind: 'read', summary: 'x' });
+      assert.equal(r.status, 400, resource);
+      assert.equal(r.json.error.code, 'BAD_REQUEST', resource);
+      assert.equal(r.json.error.details[0].path, 'resource');
+      assert.doesNotMatch(JSON.stringify(r.json), /jane|4111|536-22/, 'the error does not echo the value');
+    }
+    assert.deepEqual(await k.rt.store.auditHead(), head, 'nothing recorded');
+  });
+});

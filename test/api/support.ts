@@ -38,7 +38,8 @@ policy:
       review: { approvers: [security], approvals: 1, timeout: 1m }
 `;
 
-export async function startKernel() {
+/** `resources: false`: a config that lists no resources (names are free). */
+export async function startKernel(opts: { resources?: boolean } = {}) {
   const idp = await startOidcProvider({
     accounts: {
       alice: { email: 'alice@example.com', groups: ['eng'] },
@@ -59,8 +60,7 @@ masking:
   key_env: CS_TEST_MASKING_KEY
   profiles:
     tokens: { transforms: { EMAIL: token } }
-resources:
-  - { name: prod-db, type: postgres }
+${opts.resources === false ? '' : 'resources:\n  - { name: prod-db, type: postgres }'}
 ${POLICY_YAML}`,
   );
   const env = { ...process.env, COUNTERSIGN_AUDIT_KEY: generateAuditKeyPair().privateKey, CS_TEST_MASKING_KEY: randomBytes(32).toString('base64') };
