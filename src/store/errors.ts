@@ -9,7 +9,38 @@ import { StoreConflictError, type AuditRecord } from './types.js';
  */
 export function storeError(op: string, e: unknown): Error {
   if (e instanceof CountersignError || e instanceof StoreConflictError) return e;
-  return new CountersignError('STORE_UNAVAILABLE', `store: ${op} failed`, undefined, { cause: e });
+  const why = reasonOf(e);
+  return new CountersignError('STORE_UNAVAILABLE', `store: ${op} failed${why ? `: ${why}` : ''}`, undefined, { cause: e });
+}
+
+// What an operator can act on, from the error's code only: never the driver's message, which may quote a connection
+// string (and its password) or a statement's values.
+const REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is the database server running at that address?)',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name could not be resolved',
+  ETIMEDOUT: 'connection timed out',
+  ECONNRESET: 'connection reset by the server',
+  EHOSTUNREACH: 'host unreachable',
+  ERR_INVALID_URL: 'the connection URL is malformed',
+  '3D000': 'the database does not exist',
+  '28P01': 'password authentication failed',
+  '28000': 'the server refused this user (pg_hba.conf)',
+  '42501': 'permission denied',
+  '53300': 'too many connections',
+  '57P03': 'the server is starting up or shutting down',
+  SQLITE_CANTOPEN: 'cannot open the database file',
+  SQLITE_READONLY: 'the database file is read-only',
+  SQLITE_FULL: 'the disk is full',
+  SQLITE_BUSY: 'the database is locked by another process',
+  SQLITE_CORRUPT: 'the database file is corrupt',
+  SQLITE_NOTADB: 'the file is not a database',
+};
+function reasonOf(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && REASONS[code]) return REASONS[code];
+  const cause = (e as { cause?: unknown } | null)?.cause;
+  return cause !== undefined && cause !== e ? reasonOf(cause) : undefined;
 }
 
 /** Checks what an audit builder returned chains onto the head: consecutive seqs, each prevHash the hash before. */

@@ -19,3 +19,18 @@ test('openStore: sqlite path is resolved against the config directory and create
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a store that cannot be opened says why, from the error code only (never the driver message or the URL)', async () => {
+  const { storeError } = await import('./errors.js');
+  const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1 postgres://u:s3cret@h/db'), { code: 'ECONNREFUSED' });
+  const e = storeError('migrate', refused);
+  assert.equal(e.message, 'store: migrate failed: connection refused (is the database server running at that address?)');
+  assert.ok(!e.message.includes('s3cret'));
+  assert.equal(storeError('migrate', Object.assign(new Error('database "x" does not exist'), { code: '3D000' })).message, 'store: migrate failed: the database does not exist');
+  assert.equal(storeError('open', new Error('strange')).message, 'store: open failed');
+  // A real one: a PostgreSQL port nobody listens on.
+  await assert.rejects(
+    openStore(storeConfigSchema.parse({ driver: 'postgres', url_env: 'CS_TEST_PG_URL' }), tmpdir(), { CS_TEST_PG_URL: 'postgres://u:s3cret@127.0.0.1:1/db' }),
+    (err: Error) => /connection refused/.test(err.message) && !err.message.includes('s3cret'),
+  );
+});
