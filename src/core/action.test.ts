@@ -30,3 +30,25 @@ describe('describeAction: nesting depth', () => {
     });
   }
 });
+
+describe('describeAction: what the digest binds', () => {
+  const api = (summary: string, detail: Record<string, unknown> = {}, context?: Record<string, unknown>): ActionInput =>
+    ({ principal, resource: 'prod-db', connector: 'api', kind: 'delete', summary, detail, ...(context ? { context } : {}) });
+
+  it('covers the summary: an approval of one summary is not an approval of another (no detail to tell them apart)', () => {
+    const purge = describeAction(api('purge sessions older than 90 days')).digest;
+    assert.notEqual(describeAction(api('DELETE FROM customers (everything)')).digest, purge);
+    // Look-alikes: one character, surrounding space, another case, and masked values that would mask alike.
+    assert.notEqual(describeAction(api('purge sessions older than 91 days')).digest, purge);
+    assert.notEqual(describeAction(api('purge sessions older than 90 days ')).digest, purge);
+    assert.notEqual(describeAction(api('Purge sessions older than 90 days')).digest, purge);
+    assert.notEqual(describeAction(api('notify alice@example.com')).digest, describeAction(api('notify bob@example.com')).digest);
+  });
+
+  it('is the same for the identical action sent again, whatever its context', () => {
+    const a = describeAction(api('purge sessions older than 90 days', { sql: 'DELETE FROM sessions' }, { ticket: 'OPS-1' }));
+    const b = describeAction(api('purge sessions older than 90 days', { sql: 'DELETE FROM sessions' }, { ticket: 'OPS-2' }));
+    assert.equal(a.digest, b.digest);
+    assert.notEqual(describeAction(api('purge sessions older than 90 days', { sql: 'DELETE FROM customers' })).digest, a.digest);
+  });
+});

@@ -18,7 +18,8 @@ export interface ActionInput {
   kind: ActionKind;
   /** Risk tags, e.g. `destructive`, `read_only`, `pii`, `bulk`. */
   tags?: string[];
-  /** One human-readable line, already masked. */
+  /** One human-readable line: what an approver reads. Part of the digest, as given (the pipeline masks it before it is
+   *  stored or shown, unless the connector built it from masked values already). */
   summary: string;
   /** The raw detail the connector will execute (SQL text, tool name + arguments, HTTP request). */
   detail: Record<string, unknown>;
@@ -29,7 +30,7 @@ export interface ActionInput {
 /** One intercepted action, in the same shape for every connector. */
 export interface Action extends Required<Omit<ActionInput, 'context'>> {
   context: Record<string, unknown>;
-  /** SHA-256 over the canonical form of principal, resource, connector, kind and detail. */
+  /** SHA-256 over the canonical form of principal, resource, connector, kind, summary and detail. */
   digest: string;
 }
 
@@ -39,7 +40,12 @@ export interface Action extends Required<Omit<ActionInput, 'context'>> {
  */
 export const MAX_ACTION_DEPTH = 64;
 
-/** The fields the digest covers: an approval binds to exactly these. */
+/**
+ * The fields the digest covers: an approval binds to exactly these. The summary is one of them because it is what the
+ * approver reads: an API or SDK action often has no detail, and an approval of "purge sessions older than 90 days"
+ * must not run "DELETE FROM customers". It is hashed as given (raw, before masking): the identical action sent again
+ * has the same digest, and two summaries that differ only in a masked value (two different e-mail addresses) differ.
+ */
 export function digestOf(input: ActionInput): string {
   return sha256Hex(
     canonicalJson({
@@ -47,6 +53,7 @@ export function digestOf(input: ActionInput): string {
       resource: input.resource,
       connector: input.connector,
       kind: input.kind,
+      summary: input.summary,
       detail: input.detail,
     }),
   );

@@ -30,10 +30,13 @@ export interface GuardOptions {
  * Run `fn` only if Countersign allows `action`: submit, wait for approval when held, run, report the outcome.
  * A denial, expiry or cancellation throws ActionRefusedError carrying the reason and who decided. If `fn` succeeded
  * but the outcome could not be reported, OutcomeNotRecordedError (the action ran; its `result` is attached).
+ * The approval binds to the action's digest (principal, resource, kind, summary and detail): put what `fn` runs into
+ * `detail`, so an approval of one statement cannot be used by another.
  *
  * @example
- * await guard(api, { resource: 'prod-db', kind: 'delete', summary: 'purge sessions older than 90 days' },
- *   () => db.query('DELETE FROM sessions WHERE created_at < now() - interval \'90 days\''));
+ * const sql = "DELETE FROM sessions WHERE created_at < now() - interval '90 days'";
+ * await guard(api, { resource: 'prod-db', kind: 'delete', summary: 'purge sessions older than 90 days', detail: { sql } },
+ *   () => db.query(sql));
  */
 export async function guard<T>(api: ApiClient, action: ActionRequest, fn: () => Promise<T>, opts: GuardOptions = {}): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 15 * 60_000);

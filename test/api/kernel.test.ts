@@ -73,6 +73,26 @@ describe('kernel through the HTTP API', () => {
     assert.notEqual(rerun.json.requestId, id);
   });
 
+  it('an approval binds to the summary the approvers read: another summary (no detail) neither joins nor consumes it', async () => {
+    const purge = { resource: 'prod-db', kind: 'delete', summary: 'purge sessions older than 90 days' };
+    const wipe = { resource: 'prod-db', kind: 'delete', summary: 'DELETE FROM customers (everything)' };
+    const held = await k.req('POST', '/v1/actions', 'agent', purge);
+    assert.equal(held.status, 202);
+    const id = held.json.requestId;
+    const other = await k.req('POST', '/v1/actions', 'agent', wipe);
+    assert.equal(other.status, 202);
+    assert.notEqual(other.json.requestId, id, 'another summary is another request, not a join');
+    assert.equal((await k.req('POST', '/v1/actions', 'agent', purge)).json.requestId, id, 'the identical action joins');
+    await k.req('POST', `/v1/requests/${id}/approve`, 'bob', {});
+    assert.equal((await k.req('POST', `/v1/requests/${id}/approve`, 'dave', {})).json.status, 'approved');
+    const sneak = await k.req('POST', '/v1/actions', 'agent', wipe);
+    assert.equal(sneak.status, 202, 'the approval of the purge does not run the wipe');
+    assert.notEqual(sneak.json.requestId, id);
+    const run = await k.req('POST', '/v1/actions', 'agent', purge);
+    assert.equal(run.status, 200);
+    assert.equal(run.json.requestId, id);
+  });
+
   it('ends a request on one denial, which must give a reason, and wakes a long-poll', async () => {
     const held = await k.req('POST', '/v1/actions', 'agent', deleteAction(3));
     const id = held.json.requestId;

@@ -28,10 +28,11 @@ describe('MCP action mapping', () => {
     assert.equal(splitToolName('plain'), undefined);
   });
 
-  it('binds the digest to the upstream, tool and exact arguments, not to the summary or context', () => {
+  it('binds the digest to the upstream, tool, exact arguments and summary, not to the context', () => {
     const base = { principal, upstream: 'fs', tool: 'write_file', annotations: { destructiveHint: true }, arguments: { path: '/a', content: 'x' }, summary: 's' };
     const d = describeAction(toolCallInput(base)).digest;
-    assert.equal(describeAction(toolCallInput({ ...base, summary: 'other', context: { session: 'y' } })).digest, d);
+    assert.equal(describeAction(toolCallInput({ ...base, context: { session: 'y' } })).digest, d);
+    assert.notEqual(describeAction(toolCallInput({ ...base, summary: 'other' })).digest, d);
     assert.notEqual(describeAction(toolCallInput({ ...base, arguments: { path: '/a', content: 'y' } })).digest, d);
     assert.notEqual(describeAction(toolCallInput({ ...base, tool: 'edit_file' })).digest, d);
     assert.notEqual(describeAction(toolCallInput({ ...base, upstream: 'fs2' })).digest, d);
