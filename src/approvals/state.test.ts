@@ -131,3 +131,22 @@ test('window grant: matching actions run until the window ends', () => {
   assert.equal(executionRefusal(req, ev, 'other', T0 + 5 * MIN), null);
   assert.equal(executionRefusal(req, ev, 'other', T0 + 6 * MIN), 'APPROVAL_EXPIRED');
 });
+
+test('self-approval and one-vote-each compare ids in canonical form: e-mail case and surrounding space do not make another person', () => {
+  for (const stored of ['Alice@Example.COM', ' alice@example.com', 'alice@example.com']) {
+    const req = facts({}, stored);
+    for (const voter of ['alice@example.com', 'ALICE@example.com', 'Alice@Example.COM']) {
+      assert.equal(voteRefusal(req, [], human(voter), T0), 'SELF_APPROVAL', `${voter} vs stored ${stored}`);
+    }
+    // A stored vote of hers (made before the check) never counts toward quorum.
+    assert.deepEqual(requestState(req, [vote('ALICE@example.com', 'approve', 1)], T0 + 2 * MIN).approvedBy, []);
+    // Look-alikes are other people: another local part, another domain.
+    assert.equal(voteRefusal(req, [], human('alice2@example.com'), T0), null);
+    assert.equal(voteRefusal(req, [], human('alice@example.co'), T0), null);
+  }
+  // One vote each: Bob in another case is still Bob, and does not make a quorum of two on his own.
+  const req = facts();
+  const events = [vote('bob@example.com', 'approve', 1)];
+  assert.equal(voteRefusal(req, events, human('Bob@Example.com'), T0 + 2 * MIN), 'ALREADY_VOTED');
+  assert.equal(requestState(req, [...events, vote('BOB@example.com', 'approve', 2)], T0 + 3 * MIN).status, 'pending');
+});

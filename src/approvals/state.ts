@@ -1,4 +1,4 @@
-import type { Principal } from '../core/identity.js';
+import { samePrincipalId, type Principal } from '../core/identity.js';
 import type { ErrorCode } from '../core/errors.js';
 import type { RequestEvent, RequestStatus, StoredRequest } from '../store/types.js';
 
@@ -30,13 +30,14 @@ type Voter = Pick<Principal, 'id' | 'type' | 'groups'>;
 export function voteRefusal(req: RequestFacts, events: RequestEvent[], voter: Voter, now: number): ErrorCode | null {
   const state = requestState(req, events, now);
   if (state.status !== 'pending') return 'REQUEST_FINISHED';
-  if (voter.id === req.principal.id || (req.principal.onBehalfOf !== undefined && voter.id === req.principal.onBehalfOf)) {
+  // Ids compared in canonical form (case of an e-mail, surrounding space): stored requests may predate normalisation.
+  if (samePrincipalId(voter.id, req.principal.id) || samePrincipalId(voter.id, req.principal.onBehalfOf)) {
     return 'SELF_APPROVAL';
   }
   if (voter.type !== 'human') return 'NOT_AN_APPROVER';
   const groups = req.review.approverGroups;
   if (groups.length > 0 && !voter.groups.some((g) => groups.includes(g))) return 'NOT_AN_APPROVER';
-  if (events.some((e) => e.type === 'vote' && e.voter.id === voter.id)) return 'ALREADY_VOTED';
+  if (events.some((e) => e.type === 'vote' && samePrincipalId(e.voter.id, voter.id))) return 'ALREADY_VOTED';
   return null;
 }
 
@@ -67,8 +68,8 @@ export function requestState(req: RequestFacts, events: RequestEvent[], now: num
       switch (e.type) {
         case 'vote': {
           // Defensive: the service refuses ineligible votes, but a stored one must never count.
-          if (e.voter.type !== 'human' || e.voter.id === req.principal.id || e.voter.id === req.principal.onBehalfOf) break;
-          if (approvedBy.includes(e.voter.id)) break;
+          if (e.voter.type !== 'human' || samePrincipalId(e.voter.id, req.principal.id) || samePrincipalId(e.voter.id, req.principal.onBehalfOf)) break;
+          if (approvedBy.some((id) => samePrincipalId(id, e.voter.id))) break;
           if (e.vote === 'deny') {
             status = 'denied';
             decidedBy = [e.voter.id];

@@ -32,3 +32,29 @@ export interface Authenticator {
 
 /** What the pipeline needs to re-check a principal's credential (see Authenticator.stillValid). */
 export type CredentialCheck = Required<Pick<Authenticator, 'stillValid'>>;
+
+/** An e-mail-like principal id: one `@` with something on both sides, no whitespace. */
+const EMAIL_LIKE = /^[^\s@]+@[^\s@]+$/;
+
+/** Is this (already trimmed) principal id an e-mail address? */
+export function isEmailLikeId(id: string): boolean {
+  return EMAIL_LIKE.test(id);
+}
+
+/**
+ * The canonical form of a principal id, applied where identities enter (OIDC claims, API keys, static tokens) and
+ * wherever two ids are compared: surrounding whitespace removed, and an e-mail-like id lower-cased as a whole (local
+ * part too: no provider hands out `Alice@x` and `alice@x` to two people, and for self-approval and policy denies
+ * folding fails closed). Other ids (`agent:etl`, an OIDC `sub`) keep their case.
+ *
+ * @example normalizePrincipalId(' Alice@Example.COM') // 'alice@example.com'
+ */
+export function normalizePrincipalId(id: string): string {
+  const t = id.trim();
+  return EMAIL_LIKE.test(t) ? t.toLowerCase() : t;
+}
+
+/** Do two principal ids name the same principal? Compares canonical forms (stored data may predate normalisation). */
+export function samePrincipalId(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && normalizePrincipalId(a) === normalizePrincipalId(b);
+}

@@ -140,3 +140,20 @@ test('the memory store hands out copies', async () => {
   got.revokedAt = undefined;
   assert.deepEqual((await store.getKey(stored.id))?.principal.groups, ['g']);
 });
+
+test('create: principal ids in canonical form; surrounding whitespace is refused; verify normalises keys stored before', async () => {
+  const store = new MemoryKeyStore();
+  const clock = new FakeClock();
+  const { key, stored } = await createApiKey(store, { principalId: 'agent:Obo', type: 'agent', groups: [], onBehalfOf: 'Alice@Example.COM' }, clock);
+  assert.equal(stored.principal.onBehalfOf, 'alice@example.com');
+  assert.equal(stored.principal.id, 'agent:Obo', 'a non-e-mail id keeps its case');
+  for (const bad of [' alice@example.com', 'alice@example.com ', '\talice@example.com']) {
+    await assert.rejects(createApiKey(store, { principalId: 'agent:x', type: 'agent', groups: [], onBehalfOf: bad }, clock), code('BAD_REQUEST'), JSON.stringify(bad));
+    await assert.rejects(createApiKey(store, { principalId: bad, type: 'agent', groups: [] }, clock), code('BAD_REQUEST'), JSON.stringify(bad));
+  }
+  // A key stored before normalisation (as the old code kept it) authenticates as the canonical principal.
+  const old = new MemoryKeyStore();
+  await old.putKey({ ...stored, principal: { ...stored.principal, id: 'Svc@Example.com', onBehalfOf: ' Alice@Example.COM' } });
+  const p = await verifyApiKey(old, key, clock);
+  assert.deepEqual([p.id, p.onBehalfOf], ['svc@example.com', 'alice@example.com']);
+});

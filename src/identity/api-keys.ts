@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { CountersignError, isCountersignError } from '../core/errors.js';
-import type { Principal } from '../core/identity.js';
+import { normalizePrincipalId, type Principal } from '../core/identity.js';
 import type { KeyStore, StoredKey } from '../store/types.js';
 import { KEY_ID_RE, digestsEqual, hashKey, newKeyId, newKeyString, parseKeyString } from './key-format.js';
 import { hasKeyUsage } from './memory-key-store.js';
@@ -57,16 +57,20 @@ export async function createApiKey(store: KeyStore, input: NewApiKey, clock: Clo
   if (input.type !== 'agent' && input.type !== 'service') throw new CountersignError('BAD_REQUEST', 'an API key is for an agent or a service', { field: 'type' });
   if (input.groups.some((g) => typeof g !== 'string' || g.trim() === '')) throw new CountersignError('BAD_REQUEST', 'group names must be non-empty', { field: 'groups' });
   if (input.onBehalfOf !== undefined && !input.onBehalfOf.trim()) throw new CountersignError('BAD_REQUEST', 'onBehalfOf must name a person', { field: 'onBehalfOf' });
+  // Surrounding whitespace is refused, not trimmed silently: ' alice@example.com' is a typo the operator should see.
+  for (const [field, value] of [['principalId', input.principalId], ['onBehalfOf', input.onBehalfOf]] as const) {
+    if (value !== undefined && value !== value.trim()) throw new CountersignError('BAD_REQUEST', `${field} must not start or end with whitespace`, { field });
+  }
   if (input.id !== undefined && (await storeCall('looking up a key', () => store.getKey(id)))) {
     throw new CountersignError('BAD_REQUEST', `an API key with id "${id}" already exists`, { field: 'id' });
   }
   const key = newKeyString(id);
   const principal: Principal = {
-    id: input.principalId,
+    id: normalizePrincipalId(input.principalId),
     type: input.type,
     ...(input.name !== undefined ? { name: input.name } : {}),
     groups: [...new Set(input.groups)],
-    ...(input.onBehalfOf !== undefined ? { onBehalfOf: input.onBehalfOf } : {}),
+    ...(input.onBehalfOf !== undefined ? { onBehalfOf: normalizePrincipalId(input.onBehalfOf) } : {}),
     authMethod: 'api_key',
   };
   const stored: StoredKey = { id, hash: hashKey(key), principal, createdAt: clock.now() };
@@ -98,7 +102,12 @@ export async function verifyApiKey(store: KeyStore, key: string, clock: Clock, o
     // Usage tracking is bookkeeping, not a security decision: a failure here must not turn a valid key away.
     await store.touchKey(stored.id, now).catch(() => undefined);
   }
-  return { ...stored.principal, groups: [...stored.principal.groups], authMethod: 'api_key', keyId: stored.id };
+  // Keys stored before ids were normalised still come out in canonical form (an e-mail in lower case).
+  const p = stored.principal;
+  return {
+    ...p, id: normalizePrincipalId(p.id), ...(p.onBehalfOf !== undefined ? { onBehalfOf: normalizePrincipalId(p.onBehalfOf) } : {}),
+    groups: [...p.groups], authMethod: 'api_key', keyId: stored.id,
+  };
 }
 
 /**

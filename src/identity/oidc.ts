@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { Clock } from '../core/clock.js';
 import { CountersignError, isCountersignError } from '../core/errors.js';
-import type { Principal } from '../core/identity.js';
+import { normalizePrincipalId, type Principal } from '../core/identity.js';
 import type { OidcConfig } from './config.js';
 
 /** The fetch the verifier uses for discovery and keys (injectable for tests and proxies). */
@@ -91,6 +91,8 @@ function principalFromClaims(payload: JWTPayload, config: OidcConfig): Principal
   } else {
     id = sub;
   }
+  // An e-mail's case is the provider's choice: the id is kept in canonical form (trimmed, e-mail lower-cased).
+  id = id === undefined ? undefined : normalizePrincipalId(id);
   if (!id) throw new CountersignError('AUTH_INVALID', `the token carries neither "${config.id_claim}" nor "sub"`);
   const name = readClaim(claims, config.name_claim);
   return {

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { CountersignError } from '../core/errors.js';
-import type { Principal } from '../core/identity.js';
+import { normalizePrincipalId, type Principal } from '../core/identity.js';
 import type { StaticTokenConfig } from './config.js';
 import { KEY_PREFIX } from './key-format.js';
 
@@ -43,11 +43,11 @@ export function loadStaticTokens(entries: StaticTokenConfig[], env: NodeJS.Proce
     table.push({
       digest,
       principal: {
-        id: t.id,
+        id: normalizePrincipalId(t.id),
         type: t.type,
         ...(t.name !== undefined ? { name: t.name } : {}),
         groups: [...t.groups],
-        ...(t.on_behalf_of !== undefined ? { onBehalfOf: t.on_behalf_of } : {}),
+        ...(t.on_behalf_of !== undefined ? { onBehalfOf: normalizePrincipalId(t.on_behalf_of) } : {}),
         authMethod: 'static',
       },
     });

@@ -1,5 +1,6 @@
 import { Environment } from '@marcbachmann/cel-js';
 import type { Action } from '../core/action.js';
+import { normalizePrincipalId } from '../core/identity.js';
 
 // Values handed to CEL are instances of these classes, registered as CEL types with declared fields, so that
 // `principal.grups` is a load-time error and no per-evaluation conversion happens.
@@ -83,7 +84,7 @@ export function compileCondition(expression: string): CelCondition {
 export function activationOf(action: Action): CelActivation {
   const p = action.principal;
   return {
-    principal: new CelPrincipal(p.id, p.type, p.groups, p.onBehalfOf ?? ''),
+    principal: new CelPrincipal(normalizePrincipalId(p.id), p.type, p.groups, p.onBehalfOf === undefined ? '' : normalizePrincipalId(p.onBehalfOf)),
     resource: action.resource,
     action: new CelAction(action.kind, action.tags, action.summary, action.connector, action.detail),
     context: action.context,

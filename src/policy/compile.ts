@@ -4,7 +4,7 @@ import type { Decision, ReviewRequirement } from '../core/decision.js';
 import { parseDuration, formatDuration } from '../config/duration.js';
 import { policyConfigSchema, ruleSchema, type PolicyConfig, type PolicyConfigInput, type RuleConfig } from './schema.js';
 import { compileCondition } from './cel.js';
-import { globMatcher } from './glob.js';
+import { globMatcher, principalIdMatcher } from './glob.js';
 import { CompiledPolicy, type CompiledRule } from './engine.js';
 
 export interface CompileOptions {
@@ -165,7 +165,7 @@ function compileRule(
     effect: rule.effect,
     decision: deepFreeze(decision),
     ...(rule.effect !== 'deny' && rule.mask ? { mask: rule.mask } : {}),
-    ...(ids ? { ids: globMatcher(ids) } : {}),
+    ...(ids ? { ids: principalIdMatcher(ids) } : {}),
     ...(p?.type ? { types: new Set(list(p.type)) } : {}),
     ...(p?.groups ? { groups: list(p.groups) } : {}),
     ...(p?.on_behalf_of !== undefined ? { onBehalfOf: p.on_behalf_of } : {}),

@@ -1,3 +1,5 @@
+import { isEmailLikeId, normalizePrincipalId } from '../core/identity.js';
+
 /** Matches a name against a list of patterns where `*` stands for any run of characters (possibly empty). */
 export type NameMatcher = (name: string) => boolean;
 
@@ -25,4 +27,21 @@ function eqMatcher(only: string): NameMatcher {
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Match principal ids against `principal.ids` patterns. The id is taken in canonical form (trimmed, an e-mail
+ * lower-cased: see normalizePrincipalId), and an e-mail-like id is matched without regard to case, so a deny on
+ * `mallory@example.com` or `*@evil.example` also stops `Mallory@Example.com` and `x@EVIL.example`. Other ids
+ * (`agent:etl`, an OIDC `sub`) match case-sensitively, as before.
+ *
+ * @example principalIdMatcher(['*@evil.example'])('X@Evil.Example') // true
+ */
+export function principalIdMatcher(patterns: readonly string[]): NameMatcher {
+  const exact = globMatcher(patterns.map((p) => p.trim()));
+  const folded = globMatcher(patterns.map((p) => p.trim().toLowerCase()));
+  return (id) => {
+    const n = normalizePrincipalId(id);
+    return isEmailLikeId(n) ? folded(n) : exact(n);
+  };
 }

@@ -296,3 +296,18 @@ test('policy: tool matches MCP tool calls by name (globs), never an action witho
   assert.equal(p.evaluate(read).effect, 'allow');
   assert.deepEqual(p.explain(read).conditionErrors, []);
 });
+
+test('principal.ids: a deny on a person or a domain is not bypassed by letter case (nor matched by a look-alike)', () => {
+  const engine = compilePolicy({
+    rules: [
+      { name: 'no-mallory', principal: { ids: ['mallory@example.com', '*@evil.example'] }, effect: 'deny', reason: 'blocked' },
+      { name: 'reads', kind: 'read', effect: 'allow' },
+    ],
+  });
+  const as = (id: string) => engine.evaluate(act({ principal: { ...alice, id } })).rule;
+  for (const id of ['mallory@example.com', 'Mallory@Example.com', 'x@EVIL.example', 'X@Evil.Example']) assert.equal(as(id), 'no-mallory', id);
+  for (const id of ['mallory@example.org', 'x@evil.example.com', 'agent:mallory']) assert.equal(as(id), 'reads', id);
+  // CEL sees the canonical id too.
+  const cel = compilePolicy({ rules: [{ name: 'no-mallory', when: 'principal.id == "mallory@example.com"', effect: 'deny', reason: 'blocked' }, { name: 'reads', kind: 'read', effect: 'allow' }] });
+  assert.equal(cel.evaluate(act({ principal: { ...alice, id: 'Mallory@Example.COM' } })).rule, 'no-mallory');
+});

@@ -170,3 +170,10 @@ test('the test provider: unknown accounts are refused, accounts added while runn
   const p = await authFor().authenticate(await idp.tokenFor('erin', { kind: 'access' }));
   assert.deepEqual([p.id, p.groups], ['erin@example.com', ['oncall', 'dba']]);
 });
+
+test('the email claim is taken in canonical form (lower case, no surrounding space); a sub keeps its case', async () => {
+  idp.accounts.Frank = { email: ' Frank.Miller@Example.COM', groups: [] };
+  const token = await idp.tokenFor('Frank');
+  assert.equal((await authFor().authenticate(token)).id, 'frank.miller@example.com');
+  assert.equal((await authFor({ id_claim: 'sub' }).authenticate(token)).id, 'Frank');
+});

@@ -68,7 +68,16 @@ test('keys create refuses bad input with exit 1 and stores nothing', async () =>
   assert.equal(dup.code, 1);
   assert.match(dup.err, /BAD_REQUEST: .*already exists/);
   assert.equal(dup.out, '', 'no key printed when nothing was stored');
+  for (const obo of [' alice@example.com', 'alice@example.com ']) {
+    const spaced = await run('keys', 'create', '--name', 'obo', '--type', 'agent', '--on-behalf-of', obo);
+    assert.equal(spaced.code, 1);
+    assert.match(spaced.err, /BAD_REQUEST: onBehalfOf must not start or end with whitespace/);
+    assert.equal(spaced.out, '');
+  }
   assert.equal((await store.listKeys()).length, 1);
+  const upper = await run('keys', 'create', '--name', 'obo', '--type', 'agent', '--on-behalf-of', 'Alice@Example.COM');
+  assert.equal(upper.code, 0, upper.err);
+  assert.match(upper.err, /on behalf of alice@example\.com\)/, 'stored and shown in canonical form');
 });
 
 test('keys list shows ids, principals, status and last use, never secrets or hashes; keys revoke makes a key fail', async () => {

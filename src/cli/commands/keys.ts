@@ -174,7 +174,7 @@ export function registerKeysCommands(program: Command, openStore: () => Promise<
         }
         out(opts.json ? `${JSON.stringify({ id: stored.id, key, principal: stored.principal })}\n` : `${key}\n`);
         const groups = stored.principal.groups.length ? stored.principal.groups.join(', ') : 'none';
-        err(`Created API key ${stored.id} for ${stored.principal.id} (groups: ${groups}${opts.onBehalfOf ? `; on behalf of ${opts.onBehalfOf}` : ''}).\n`);
+        err(`Created API key ${stored.id} for ${stored.principal.id} (groups: ${groups}${stored.principal.onBehalfOf ? `; on behalf of ${stored.principal.onBehalfOf}` : ''}).\n`);
         err('Store this key now: it is shown only once and cannot be recovered.\n');
       });
     });
