@@ -189,7 +189,8 @@ export class ApprovalService extends EventEmitter {
     }
     const approved = await this.opts.store.listRequests({ status: ['approved'], principalId: action.principal.id, limit: 1000 });
     for (const r of approved) {
-      if (r.review.grant.type !== 'window' || r.rule !== rule || r.resource !== action.resource) continue;
+      // A window grant covers other actions of its rule and resource, except an unmask (bound to its one token).
+      if (r.review.grant.type !== 'window' || r.kind === 'unmask' || action.kind === 'unmask' || r.rule !== rule || r.resource !== action.resource) continue;
       if (executionRefusal(r, await this.opts.store.events(r.id), action.digest, now) === null) return r;
     }
     return undefined;

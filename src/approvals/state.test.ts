@@ -132,6 +132,19 @@ test('window grant: matching actions run until the window ends', () => {
   assert.equal(executionRefusal(req, ev, 'other', T0 + 6 * MIN), 'APPROVAL_EXPIRED');
 });
 
+test('window grant on an unmask: the one approved token may be revealed again until the window ends, no other token', () => {
+  const req = { ...facts({ approvals: 1, grant: { type: 'window', seconds: 300 } }), kind: 'unmask' as const };
+  const ev = [vote('alice', 'approve', 1)];
+  assert.equal(executionRefusal(req, ev, 'd1', T0 + 2 * MIN), null);
+  assert.equal(executionRefusal(req, ev, 'other-token', T0 + 2 * MIN), 'DIGEST_MISMATCH');
+  const twice = [...ev, exec(2), exec(3), exec(3, 'other-token')];
+  assert.equal(requestState(req, twice, T0 + 4 * MIN).executions, 2, 'an execution of another digest is not counted');
+  assert.equal(executionRefusal(req, twice, 'd1', T0 + 4 * MIN), null);
+  assert.equal(executionRefusal(req, twice, 'd1', T0 + 7 * MIN), 'APPROVAL_EXPIRED');
+  // Look-alike: the same window on another kind still covers other actions of the rule.
+  assert.equal(executionRefusal({ ...req, kind: 'export' }, ev, 'other', T0 + 2 * MIN), null);
+});
+
 test('self-approval and one-vote-each compare ids in canonical form: e-mail case and surrounding space do not make another person', () => {
   for (const stored of ['Alice@Example.COM', ' alice@example.com', 'alice@example.com']) {
     const req = facts({}, stored);

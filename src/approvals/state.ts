@@ -3,7 +3,16 @@ import type { ErrorCode } from '../core/errors.js';
 import type { RequestEvent, RequestStatus, StoredRequest } from '../store/types.js';
 
 /** The parts of a request the state function reads. */
-export type RequestFacts = Pick<StoredRequest, 'principal' | 'review' | 'createdAt' | 'expiresAt' | 'digest'>;
+export type RequestFacts = Pick<StoredRequest, 'principal' | 'review' | 'createdAt' | 'expiresAt' | 'digest'> & Partial<Pick<StoredRequest, 'kind'>>;
+
+/**
+ * Does this approval bind to the exact action (its digest)? Always for `grant: once`; for a window grant only when the
+ * request is an `unmask`: approving one token's release must not release every token of the scope, so a window on an
+ * unmask rule lets the same token be revealed again until it ends, and nothing else.
+ */
+export function bindsToDigest(req: RequestFacts): boolean {
+  return req.review.grant.type === 'once' || req.kind === 'unmask';
+}
 
 /** Everything derived from a request and its append-only events at one instant. */
 export interface RequestState {
@@ -98,7 +107,7 @@ export function requestState(req: RequestFacts, events: RequestEvent[], now: num
         case 'execute':
           break; // cannot execute while pending; ignored
       }
-    } else if ((status === 'approved' || status === 'executed') && e.type === 'execute' && (req.review.grant.type === 'window' || e.digest === req.digest)) {
+    } else if ((status === 'approved' || status === 'executed') && e.type === 'execute' && (!bindsToDigest(req) || e.digest === req.digest)) {
       executions++;
       if (req.review.grant.type === 'once') status = 'executed';
     }
@@ -124,7 +133,7 @@ export function executionRefusal(req: RequestFacts, events: RequestEvent[], dige
   if (s.status === 'expired') return 'APPROVAL_EXPIRED';
   if (s.status === 'cancelled') return 'APPROVAL_CANCELLED';
   if (s.status !== 'approved') return 'REQUEST_FINISHED';
-  if (req.review.grant.type === 'once' && digest !== req.digest) return 'DIGEST_MISMATCH';
+  if (bindsToDigest(req) && digest !== req.digest) return 'DIGEST_MISMATCH';
   if (s.grantEndsAt !== undefined && now >= s.grantEndsAt) return 'APPROVAL_EXPIRED';
   return null;
 }

@@ -36,3 +36,11 @@ test('examples/mcp-demo/countersign.yaml: reads pass, writes wait for a person, 
   assert.equal(call('write_file', { readOnlyHint: false, destructiveHint: true }).effect, 'review');
   assert.equal(call('move_file', { readOnlyHint: false }).effect, 'deny');
 });
+
+test('examples/countersign.yaml: an unmask is reviewed and its approval is good for that one token, once', async () => {
+  const cfg = await loadConfig(fileURLToPath(new URL('../../examples/countersign.yaml', import.meta.url)));
+  const principal: Principal = { id: 'agent:bot', type: 'agent', groups: ['agents'], authMethod: 'api_key' };
+  const d = cfg.compiledPolicy.evaluate(describeAction({ principal, resource: 'tokens:agent:bot', connector: 'api', kind: 'unmask', summary: 'unmask tok_x in scope agent:bot', detail: { scope: 'agent:bot', token: 'tok_x' } }));
+  assert.equal(d.effect, 'review');
+  assert.deepEqual(d.effect === 'review' && d.review.grant, { type: 'once' });
+});

@@ -100,7 +100,7 @@ describe('SDK guard() against a running gateway', () => {
   it('masks results with reversible tokens that only an approved unmask reveals', async () => {
     const r = await k.rt.gateway.run(
       { principal: { id: 'agent:etl', type: 'agent', groups: ['agents'], onBehalfOf: 'alice@example.com', authMethod: 'api_key' }, resource: 'prod-db', connector: 'sdk', kind: 'read', summary: 'select email', detail: {} },
-      async () => ({ rows: [{ email: 'jane.doe@example.com' }, { email: 'jane.doe@example.com' }] }),
+      async () => ({ rows: [{ email: 'jane.doe@example.com' }, { email: 'jane.doe@example.com' }, { email: 'peter.schmidt@example.com' }] }),
     );
     assert.equal(r.status, 'executed');
     const rows = (r.status === 'executed' ? r.result : { rows: [] }).rows as Array<{ email: string }>;
@@ -113,6 +113,14 @@ describe('SDK guard() against a running gateway', () => {
     await client('carol').vote(ask.json.requestId, 'approve');
     const got = await client('agent').call<{ status: string; value: string }>('POST', '/v1/unmask', { scope: 'agent:etl', token, reason: 'customer called' });
     assert.equal(got.json.value, 'jane.doe@example.com');
+    // Even under a window grant, the approval releases that one token: another token of the scope asks again.
+    const other = /tok_[A-Za-z0-9_-]+/.exec(rows[2].email)![0];
+    assert.notEqual(other, token);
+    const next = await client('agent').call<{ status: string; requestId: string }>('POST', '/v1/unmask', { scope: 'agent:etl', token: other });
+    assert.equal(next.status, 202, 'another token is another approval');
+    assert.notEqual(next.json.requestId, ask.json.requestId);
+    const again = await client('agent').call<{ status: string; value: string }>('POST', '/v1/unmask', { scope: 'agent:etl', token, reason: 'customer called' });
+    assert.equal(again.json.value, 'jane.doe@example.com', 'the approved token again, within the window');
     const audit = await (await fetch(`${srv.url}/v1/audit?limit=1000`, { headers: { authorization: `Bearer ${k.tokens.bob}` } })).text();
     assert.match(audit, /"type":"unmask.released"/);
     assert.doesNotMatch(audit, /jane\.doe@example\.com/, 'the released value is not in the audit log');

@@ -35,7 +35,7 @@ policy:
     - name: unmask-needs-security
       kind: unmask
       effect: review
-      review: { approvers: [security], approvals: 1, timeout: 1m }
+      review: { approvers: [security], approvals: 1, timeout: 1m, grant: { window: 10m } }
 `;
 
 /** `resources: false`: a config that lists no resources (names are free). */
