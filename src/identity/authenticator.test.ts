@@ -127,3 +127,11 @@ test('stillValid re-checks a principal made earlier: revoked key → AUTH_INVALI
   const broken = createAuthenticator({ config, keys: Object.assign(new MemoryKeyStore(), { getKey: async () => { throw new Error('disk gone'); } }), clock, env });
   await assert.rejects(broken.stillValid(p2), code('STORE_UNAVAILABLE'));
 });
+
+test('static tokens: the configured id and on_behalf_of are taken in canonical form (e-mail lower-cased, trimmed)', () => {
+  const t = loadStaticTokens([{ token_env: 'T', id: ' Dev@Example.COM', type: 'agent', groups: [], on_behalf_of: 'Alice@Example.com ' }], { T: 'static-token-value-1234' });
+  const p = t.match('static-token-value-1234');
+  assert.deepEqual([p?.id, p?.onBehalfOf], ['dev@example.com', 'alice@example.com']);
+  const agent = loadStaticTokens([{ token_env: 'T', id: 'agent:Dev', type: 'agent', groups: [] }], { T: 'static-token-value-1234' });
+  assert.equal(agent.match('static-token-value-1234')?.id, 'agent:Dev', 'a non-e-mail id keeps its case');
+});
