@@ -123,6 +123,10 @@ function compileRule(
     } catch (e) {
       issues.push({ path: at('when'), message: `rule "${rule.name}": ${(e as Error).message}` });
     }
+    const upper = upperCaseEmailLiteral(rule.when);
+    if (upper !== undefined) {
+      issues.push({ path: at('when'), message: `rule "${rule.name}": principal ids are compared in canonical form (an e-mail in lower case): write "${upper}" as "${upper.toLowerCase()}"` });
+    }
   }
   let decision: Decision;
   if (rule.effect === 'allow') {
@@ -193,4 +197,17 @@ function deepFreeze<T>(v: T): T {
     Object.freeze(v);
   }
   return v;
+}
+
+/**
+ * In a condition that reads the principal, an e-mail literal with capitals would never match (principal.id and
+ * principal.onBehalfOf are lower-case e-mails): a deny written that way would silently stop nothing. Returns it.
+ */
+function upperCaseEmailLiteral(when: string): string | undefined {
+  if (!when.includes('principal.')) return undefined;
+  for (const m of when.matchAll(/"([^"\\\s@]*@[^"\\\s@]+)"|'([^'\\\s@]*@[^'\\\s@]+)'/g)) {
+    const lit = m[1] ?? m[2]!;
+    if (lit !== lit.toLowerCase()) return lit;
+  }
+  return undefined;
 }

@@ -311,3 +311,14 @@ test('principal.ids: a deny on a person or a domain is not bypassed by letter ca
   const cel = compilePolicy({ rules: [{ name: 'no-mallory', when: 'principal.id == "mallory@example.com"', effect: 'deny', reason: 'blocked' }, { name: 'reads', kind: 'read', effect: 'allow' }] });
   assert.equal(cel.evaluate(act({ principal: { ...alice, id: 'Mallory@Example.COM' } })).rule, 'no-mallory');
 });
+
+test('a condition on the principal with a capitalised e-mail literal is refused at load (it would never match)', () => {
+  const load = (when: string) => () => compilePolicy({ rules: [{ name: 'r', when, effect: 'deny', reason: 'x' }] });
+  for (const when of ['principal.id == "Mallory@Example.com"', "principal.onBehalfOf == 'Alice@example.com'", 'principal.id.endsWith("@Evil.example")']) {
+    assert.throws(load(when), (e: unknown) => e instanceof CountersignError && /write ".*@.*" as ".*@.*"/.test(e.message), when);
+  }
+  // Look-alikes that load: lower-case literals, and capitals where the principal is not read (summary, context).
+  for (const when of ['principal.id == "mallory@example.com"', 'principal.id.endsWith("@evil.example")', 'action.summary.contains("Ops@Example.com")']) {
+    assert.doesNotThrow(load(when), when);
+  }
+});
