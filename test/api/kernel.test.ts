@@ -166,7 +166,12 @@ describe('kernel through the HTTP API', () => {
     const forged = await k.req('POST', '/v1/actions', null, undefined);
     assert.equal(forged.status, 401);
     assert.equal((await k.req('GET', '/v1/requests/req_nope', 'bob')).json.error.code, 'REQUEST_NOT_FOUND');
-    assert.deepEqual(await k.rt.store.auditHead(), head, 'no audit event for refused input');
+    // Refused input leaves no trace, but a refused credential does (as over MCP): two auth.failed, nothing else.
+    const after = await k.rt.store.readAudit(head.seq, 100);
+    assert.deepEqual(after.map((e) => [e.type, (e.body.data as { code: string; transport: string }).code, (e.body.data as { transport: string }).transport]), [
+      ['auth.failed', 'AUTH_REQUIRED', 'http'],
+      ['auth.failed', 'AUTH_REQUIRED', 'http'],
+    ]);
     assert.equal((await k.req('GET', '/healthz', null)).status, 200, 'still serving');
   });
 
