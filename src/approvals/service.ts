@@ -185,22 +185,29 @@ export class ApprovalService extends EventEmitter {
     const now = this.opts.clock.now();
     const exact = await this.opts.store.findByDigest(action.digest, ['approved']);
     for (const r of exact) {
+      // Approved under the rule that decides this action now: the same digest under a stricter rule (tags and context
+      // are not in the digest: `minor` → one approver, `destructive` → two DBAs) asks again.
+      if (r.rule !== rule) continue;
       if (executionRefusal(r, await this.opts.store.events(r.id), action.digest, now) === null) return r;
     }
     const approved = await this.opts.store.listRequests({ status: ['approved'], principalId: action.principal.id, limit: 1000 });
     for (const r of approved) {
-      // A window grant covers other actions of its rule and resource, except an unmask (bound to its one token).
-      if (r.review.grant.type !== 'window' || r.kind === 'unmask' || action.kind === 'unmask' || r.rule !== rule || r.resource !== action.resource) continue;
+      // A window grant covers other actions of its rule, resource and kind (a window approved for reads covers no
+      // delete), except an unmask (bound to its one token).
+      if (r.review.grant.type !== 'window' || r.kind === 'unmask' || action.kind === 'unmask' || r.rule !== rule || r.resource !== action.resource || r.kind !== action.kind) continue;
       if (executionRefusal(r, await this.opts.store.events(r.id), action.digest, now) === null) return r;
     }
     return undefined;
   }
 
-  /** A pending request for the very same action, so a retried call joins it instead of asking twice. */
-  async findPending(action: Action): Promise<StoredRequest | undefined> {
+  /**
+   * A pending request for the very same action under the same rule, so a retried call joins it instead of asking
+   * twice (under another rule it asks those approvers anew).
+   */
+  async findPending(action: Action, rule: string): Promise<StoredRequest | undefined> {
     const now = this.opts.clock.now();
     const pending = await this.opts.store.findByDigest(action.digest, ['pending']);
-    return pending.find((r) => r.expiresAt > now);
+    return pending.find((r) => r.expiresAt > now && r.rule === rule);
   }
 
   /**

@@ -161,7 +161,7 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
       if (grant) {
         requestId = grant.id;
       } else {
-        let existing = await approvals.findPending(action);
+        let existing = await approvals.findPending(action, decision.rule);
         if (existing && (await madeWithRevokedKey(existing.principal, action))) existing = undefined;
         const req = existing ?? (await approvals.create({ action, rule: decision.rule, reason: decision.reason, review: decision.review, maskProfile: decision.maskProfile, summary, ...(await approverView(action)) }));
         requestId = req.id;

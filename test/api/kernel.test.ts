@@ -175,6 +175,23 @@ describe('kernel through the HTTP API', () => {
     assert.equal((await k.req('GET', '/healthz', null)).status, 200, 'still serving');
   });
 
+  it('an approval given under one rule is not used under a stricter one (tags are not in the digest)', async () => {
+    const exp = { resource: 'prod-db', kind: 'export', summary: 'export invoices', detail: { table: 'invoices', e27: true } };
+    const held = await k.req('POST', '/v1/actions', 'agent', exp);
+    assert.equal(held.status, 202);
+    assert.equal(held.json.rule, 'exports-window');
+    assert.equal((await k.req('POST', `/v1/requests/${held.json.requestId}/approve`, 'carol', {})).status, 200);
+    // The same action, tagged destructive: a stricter rule decides it, so it neither runs on that approval nor joins it.
+    const strict = await k.req('POST', '/v1/actions', 'agent', { ...exp, tags: ['destructive'] });
+    assert.equal(strict.status, 202);
+    assert.equal(strict.json.rule, 'exports-destructive');
+    assert.notEqual(strict.json.requestId, held.json.requestId);
+    // Untagged, it runs on the approval of its own rule.
+    const again = await k.req('POST', '/v1/actions', 'agent', exp);
+    assert.equal(again.status, 200);
+    assert.equal(again.json.requestId, held.json.requestId);
+  });
+
   it('refuses expired and forged tokens', async () => {
     const saved = k.tokens.bob;
     const [h, p, s] = saved.split('.');

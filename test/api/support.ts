@@ -24,6 +24,11 @@ policy:
       effect: review
       reason: deletes production rows
       review: { approvers: [eng], approvals: 2, timeout: 1m }
+    - name: exports-destructive
+      kind: export
+      tags: [destructive]
+      effect: review
+      review: { approvers: [security], approvals: 2, timeout: 1m }
     - name: exports-window
       kind: export
       effect: review
