@@ -3,7 +3,7 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { ACTION_KINDS, type ActionInput } from '../core/action.js';
 import { CountersignError, asCountersignError } from '../core/errors.js';
-import type { Principal } from '../core/identity.js';
+import { samePrincipalId, type Principal } from '../core/identity.js';
 import { principalFromRequest } from '../identity/index.js';
 import { exportLine } from '../audit/export.js';
 import type { RequestView } from '../approvals/service.js';
@@ -82,7 +82,7 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
   async function fromRequest(p: Principal, digest: string, requestId: string | undefined) {
     if (requestId === undefined) return undefined;
     const request = await rt.store.getRequest(requestId);
-    if (!request || request.principal.id !== p.id || request.digest !== digest || (request.status !== 'approved' && request.status !== 'executed')) return undefined;
+    if (!request || !samePrincipalId(request.principal.id, p.id) || request.digest !== digest || (request.status !== 'approved' && request.status !== 'executed')) return undefined;
     return { resource: request.resource, requestId: request.id };
   }
 
@@ -100,7 +100,7 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
   async function visible(c: Context<Env>, id: string): Promise<RequestView> {
     const view = await rt.approvals.get(id);
     const p = c.get('principal');
-    if (!isHuman(p) && view.request.principal.id !== p.id) throw new CountersignError('REQUEST_NOT_FOUND', `no approval request ${id}`);
+    if (!isHuman(p) && !samePrincipalId(view.request.principal.id, p.id)) throw new CountersignError('REQUEST_NOT_FOUND', `no approval request ${id}`);
     return view;
   }
 
@@ -270,7 +270,7 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
     const b = await body(c, voteBody);
     const p = c.get('principal');
     const view = await visible(c, c.req.param('id'));
-    if (view.request.principal.id !== p.id) throw new CountersignError('FORBIDDEN', 'only the requester may cancel a request');
+    if (!samePrincipalId(view.request.principal.id, p.id)) throw new CountersignError('FORBIDDEN', 'only the requester may cancel a request');
     return c.json(await cardJson(await rt.approvals.cancel(view.request.id, p.id, b.reason)));
   });
 
