@@ -25,6 +25,8 @@ export interface CreateRequestInput {
   summary: string;
   preview: unknown;
   context: Record<string, unknown>;
+  /** The action's tags, masked (policy matched the raw ones; a tag can hold a customer's e-mail). */
+  tags: string[];
 }
 
 export interface ApprovalServiceOptions {
@@ -80,7 +82,7 @@ export class ApprovalService extends EventEmitter {
       resource: a.resource,
       connector: a.connector,
       kind: a.kind,
-      tags: a.tags,
+      tags: input.tags,
       summary: input.summary,
       preview: input.preview,
       context: input.context,

@@ -98,9 +98,13 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
   }
 
   /** What approvers see besides the summary: the detail and context, masked. Only built when a request is held. */
-  async function approverView(action: Action): Promise<{ preview: unknown; context: Record<string, unknown> }> {
+  async function approverView(action: Action): Promise<{ preview: unknown; context: Record<string, unknown>; tags: string[] }> {
     try {
-      return { preview: (await masker.maskValue(action.detail)).value, context: (await masker.maskValue(action.context)).value };
+      return {
+        preview: (await masker.maskValue(action.detail)).value,
+        context: (await masker.maskValue(action.context)).value,
+        tags: action.tags.length ? (await masker.maskValue(action.tags)).value : action.tags,
+      };
     } catch (e) {
       throw asMasking(e);
     }

@@ -192,6 +192,14 @@ describe('kernel through the HTTP API', () => {
     assert.equal(again.json.requestId, held.json.requestId);
   });
 
+  it('the request card keeps the tags masked (a tag can hold a customer\'s e-mail)', async () => {
+    const held = await k.req('POST', '/v1/actions', 'agent', { ...deleteAction(31), tags: ['customer:jane.doe@example.com', 'ticket-42'] });
+    assert.equal(held.status, 202);
+    const card = await k.req('GET', `/v1/requests/${held.json.requestId}`, 'bob');
+    assert.equal(card.json.tags[1], 'ticket-42');
+    assert.doesNotMatch(JSON.stringify(card.json), /jane\.doe@example\.com/);
+  });
+
   it('refuses expired and forged tokens', async () => {
     const saved = k.tokens.bob;
     const [h, p, s] = saved.split('.');
