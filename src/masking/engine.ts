@@ -231,7 +231,7 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
       const s = segs[k];
       // A number long enough for a phone is scanned alone, as maskValue does, and so is a long value under an id.
       const role = s.field === undefined ? 0 : fieldRole(s.field);
-      if (role === 1 || ((role === 2 || s.enc === Enc.JsonNumber) && s.end - s.start >= ID_VALUE_MIN)) own[k] = 1;
+      if (role === 1 || ((role === 2 || s.enc === Enc.JsonNumber || s.enc === Enc.SqlBare) && s.end - s.start >= ID_VALUE_MIN)) own[k] = 1;
       if (s.esc) {
         const raw = text.slice(s.start, s.end);
         const value = s.enc === Enc.CsvQuoted ? raw.replace(/""/g, '"') : (JSON.parse('"' + raw + '"') as string);
@@ -306,14 +306,16 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
       }
       cur?.restart();
       if (sub.edits.length === 0) continue;
-      if (s.enc === Enc.JsonNumber || (s.enc === Enc.CsvBare && sub.edits.some((e) => CSV_SPECIAL.test(e.rep)))) {
-        // A masked number becomes a JSON string; a bare CSV field whose replacement needs quoting is quoted whole.
+      if (s.enc === Enc.JsonNumber || s.enc === Enc.SqlBare || (s.enc === Enc.CsvBare && sub.edits.some((e) => CSV_SPECIAL.test(e.rep)))) {
+        // A masked number becomes a JSON (or SQL) string; a bare CSV field whose replacement needs quoting is quoted whole.
         const masked = applyEdits(value, sub.edits);
-        edits.push({ start: s.start, end: s.end, rep: s.enc === Enc.JsonNumber ? `"${jsonEscape(masked)}"` : `"${masked.replace(/"/g, '""')}"` });
+        const rep = s.enc === Enc.JsonNumber ? `"${jsonEscape(masked)}"` : s.enc === Enc.SqlBare ? `'${masked.replace(/'/g, "''")}'` : `"${masked.replace(/"/g, '""')}"`;
+        edits.push({ start: s.start, end: s.end, rep });
         continue;
       }
       for (const e of sub.edits) {
-        const rep = s.enc === Enc.JsonString ? jsonEscape(e.rep) : s.enc === Enc.CsvQuoted ? e.rep.replace(/"/g, '""') : e.rep;
+        const rep =
+          s.enc === Enc.JsonString ? jsonEscape(e.rep) : s.enc === Enc.CsvQuoted ? e.rep.replace(/"/g, '""') : s.enc === Enc.SqlQuoted ? e.rep.replace(/'/g, "''") : e.rep;
         edits.push({ start: at(e.start), end: at(e.end), rep });
       }
       if (s.key) {

@@ -283,3 +283,37 @@ test('generated CSV: the output has the same rows and cells, with no e-mail or S
     assert.doesNotMatch(out, /example\.org|536-22-8714/, `${text}\n=>\n${out}`);
   }
 });
+
+test('E12: SQL dumps: the column list of INSERT … VALUES and COPY … FROM stdin is the header of the values', () => {
+  const ins = "INSERT INTO public.users (id, first_name, last_name, email, phone, ssn, created_at) VALUES (1, 'Grace', 'Hopper', 'grace.hopper@example.com', '+1-202-555-0143', '536-22-8714', '2024-01-15 09:30:00'), (2, 'Hope', 'O''Neil', NULL, '+1-202-555-0144', 536228715, DEFAULT);";
+  assert.equal(
+    mask(ins),
+    "INSERT INTO public.users (id, first_name, last_name, email, phone, ssn, created_at) VALUES (1, '[PERSON]', '[PERSON]', '[EMAIL]', '[PHONE]', '[US_SSN]', '2024-01-15 09:30:00'), (2, '[PERSON]', '[PERSON]', NULL, '[PHONE]', '[US_SSN]', DEFAULT);",
+  );
+  // Quoted identifiers (MySQL backticks), lower case, inside other text.
+  assert.equal(mask("-- dump\ninsert into `users` (`id`, `first_name`) values (7, 'Grace');\nselect 1;"), "-- dump\ninsert into `users` (`id`, `first_name`) values (7, '[PERSON]');\nselect 1;");
+  const copy = 'SET x = 1;\nCOPY public.patients (id, name, dob, mrn) FROM stdin;\n1\tOlga Petrova\t1979-05-14\tMRN-0048213\n2\tKwame Mensah\t1988-09-23\t\\N\n3\tshort row\n\\.\n\nSELECT 1;\n';
+  const out = mask(copy);
+  assert.equal(out.includes('1988-09-23'), false);
+  assert.equal(out.includes('Kwame'), false);
+  assert.ok(out.startsWith('SET x = 1;\nCOPY public.patients (id, name, dob, mrn) FROM stdin;\n1\t[PERSON]\t[DATE_OF_BIRTH]\t'));
+  assert.ok(out.includes('\t\\N\n3\tshort row\n\\.\n\nSELECT 1;\n'));
+  // Look-alikes: prose and SQL without a column list are read as before.
+  for (const t of ['Please insert into the form (name) the values asked.', "INSERT INTO t VALUES (1, 'Grace')", 'COPY t FROM stdin;\n1\tGrace\n\\.\n']) {
+    assert.equal(mask(t), m.maskTextSync(t, {}).text);
+    assert.deepEqual(m.scanSync(t).map((f) => f.type), plainFindings(t).map((f) => f.type));
+  }
+});
+
+test('E22: a table inside a unified diff is read with the prefix column stripped; prefixes stay', () => {
+  const d =
+    'diff --git a/data/customers.csv b/data/customers.csv\n--- a/data/customers.csv\n+++ b/data/customers.csv\n@@ -1,3 +1,4 @@\n id,first_name,last_name,email,phone\n 1,Grace,Hopper,grace@example.com,415-555-0172\n-2,Hope,Summers,hope@example.com,415-555-0199\n+2,Hope,Summers-Lee,hope.lee@example.com,415-555-0199\n+3,Will,Turner,will@example.com,+44 20 7946 0958\ndiff --git a/x.ts b/x.ts\n@@ -1 +1 @@\n-const a = 1;\n+const a = 2;\n';
+  assert.equal(
+    mask(d),
+    'diff --git a/data/customers.csv b/data/customers.csv\n--- a/data/customers.csv\n+++ b/data/customers.csv\n@@ -1,3 +1,4 @@\n id,first_name,last_name,email,phone\n 1,[PERSON],[PERSON],[EMAIL],[PHONE]\n-2,[PERSON],[PERSON],[EMAIL],[PHONE]\n+2,[PERSON],[PERSON],[EMAIL],[PHONE]\n+3,[PERSON],[PERSON],[EMAIL],[PHONE]\ndiff --git a/x.ts b/x.ts\n@@ -1 +1 @@\n-const a = 1;\n+const a = 2;\n',
+  );
+  // A hunk of code (no table) is plain text as before.
+  const code = '@@ -1,2 +1,2 @@\n-const who = "Grace";\n+const who = "Hope", mail = "a@example.com";\n';
+  assert.equal(mask(code), m.maskTextSync(code).text);
+  assert.deepEqual(m.scanSync(code).map((f) => f.type), plainFindings(code).map((f) => f.type));
+});

@@ -17,6 +17,10 @@ export const Enc = {
   CsvQuoted: 3,
   /** An unquoted CSV field: a replacement with a delimiter, a quote or a line break quotes the whole field. */
   CsvBare: 4,
+  /** The inside of a quoted SQL literal: a `'` in a replacement is written `''`. */
+  SqlQuoted: 5,
+  /** A bare SQL value (a number): a masked one becomes a quoted SQL string. */
+  SqlBare: 6,
 } as const;
 export type Enc = (typeof Enc)[keyof typeof Enc];
 
@@ -72,7 +76,7 @@ export function structuredSegments(text: string, rootField: string | undefined):
   const i = skipWs(text, 0);
   const c = text.charCodeAt(i);
   if (c === 123 || c === 91) return jsonSegments(text, i, rootField);
-  return tableSegments(text);
+  return tableSegments(text) ?? embeddedSegments(text);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -612,4 +616,285 @@ export function tableStart(text: string): { headerEnd: number; quoted: boolean }
   const quoted = segs.some((s) => s.enc === Enc.CsvBare || s.enc === Enc.CsvQuoted);
   const headerEnd = quoted ? text.indexOf('\n') + 1 : first.end;
   return headerEnd > 0 ? { headerEnd, quoted } : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Structure inside other text: SQL dumps (INSERT … VALUES, COPY … FROM stdin) and unified-diff hunks (a table in a
+// diff). Each is found by a native search first; a text with none of them pays those searches only. Everything that
+// is not a value is a plain segment, so the whole text is still scanned.
+
+/**
+ * Segments for a text holding SQL `INSERT INTO t (cols) VALUES (…), …` / `COPY t (cols) FROM stdin;` blocks or
+ * unified-diff hunks whose lines form a table: each value gets its column name; the rest is plain text. Undefined
+ * when there is none.
+ */
+function embeddedSegments(text: string): Segment[] | undefined {
+  const ins = text.indexOf('INSERT INTO') >= 0 || text.indexOf('insert into') >= 0;
+  const copy = text.indexOf(' FROM stdin;') >= 0;
+  const diff = text.startsWith('@@ ') || text.indexOf('\n@@ ') >= 0;
+  if (!ins && !copy && !diff) return undefined;
+  const regions: Segment[][] = [];
+  if (ins) sqlInserts(text, 'INSERT INTO', regions), sqlInserts(text, 'insert into', regions);
+  if (copy) sqlCopies(text, regions);
+  if (diff) diffHunks(text, regions);
+  if (regions.length === 0) return undefined;
+  regions.sort((a, b) => a[0].start - b[0].start);
+  const out: Segment[] = [];
+  let last = 0;
+  for (const r of regions) {
+    if (r[0].start < last) continue; // overlapping regions: the first one wins
+    pushPlain(out, last, r[0].start);
+    for (const s of r) if (s.plain) pushPlain(out, s.start, s.end);
+    else out.push(s);
+    last = r[r.length - 1].end;
+  }
+  pushPlain(out, last, text.length);
+  return out;
+}
+
+const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
+function skipSpace(text: string, i: number): number {
+  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** A table name (`public.users`, `"Users"`, `` `users` ``), from `i`: its end, or -1. */
+function sqlName(text: string, i: number): number {
+  const s = i;
+  while (i < text.length && i - s < 256) {
+    const c = text.charCodeAt(i);
+    if (c === 34 || c === 96) {
+      const e = text.indexOf(String.fromCharCode(c), i + 1);
+      if (e < 0 || e - i > 128) return -1;
+      i = e + 1;
+    } else if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 36 || c > 127) i++;
+    else break;
+  }
+  return i > s ? i : -1;
+}
+
+/** A parenthesised column list at `i` (`(id, "first_name", `email`)`): the names and the index after `)`. */
+function sqlColumns(text: string, i: number): { cols: string[]; next: number } | undefined {
+  if (text.charCodeAt(i) !== 40) return undefined;
+  const close = text.indexOf(')', i);
+  if (close < 0 || close - i > HEADER_MAX * 4) return undefined;
+  const cols: string[] = [];
+  for (const part of text.slice(i + 1, close).split(',')) {
+    let t = part.trim();
+    const q = t.charCodeAt(0);
+    if ((q === 34 || q === 96 || q === 91) && t.length > 2) t = t.slice(1, -1);
+    const name = columnName(t);
+    if (name === undefined || cols.includes(name) || cols.length >= MAX_COLUMNS) return undefined;
+    cols.push(name);
+  }
+  return cols.length > 0 ? { cols, next: close + 1 } : undefined;
+}
+
+/** `INSERT INTO t (cols) VALUES (…), (…);`: each value with its column; a row of another width ends the region. */
+function sqlInserts(text: string, word: string, regions: Segment[][]): void {
+  const n = text.length;
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + word.length)) {
+    let i = sqlName(text, skipSpace(text, at + word.length));
+    if (i < 0) continue;
+    const head = sqlColumns(text, skipSpace(text, i));
+    if (!head) continue;
+    i = skipSpace(text, head.next);
+    if (text.slice(i, i + 6).toUpperCase() !== 'VALUES') continue;
+    i += 6;
+    const segs: Segment[] = [seg(at, i, Enc.Raw, undefined, false, true)];
+    let end = i;
+    for (;;) {
+      let j = skipSpace(text, i);
+      if (text.charCodeAt(j) !== 40) break;
+      j++;
+      const row: Segment[] = [];
+      let col = 0;
+      let ok = false;
+      for (;;) {
+        j = skipSpace(text, j);
+        if (j >= n) break;
+        const c = text.charCodeAt(j);
+        if (c === 39) {
+          // 'text' with '' (and MySQL \') inside.
+          let k = j + 1;
+          let closed = false;
+          while (k < n) {
+            const d = text.charCodeAt(k);
+            if (d === 92) k += 2;
+            else if (d === 39) {
+              if (text.charCodeAt(k + 1) === 39) k += 2;
+              else {
+                closed = true;
+                break;
+              }
+            } else k++;
+          }
+          if (!closed) break;
+          if (k > j + 1) row.push(seg(j + 1, k, Enc.SqlQuoted, head.cols[col]));
+          j = k + 1;
+        } else {
+          let k = j;
+          while (k < n) {
+            const d = text.charCodeAt(k);
+            if (d === 44 || d === 41 || d === 10) break;
+            k++;
+          }
+          let e = k;
+          while (e > j && isSpace(text.charCodeAt(e - 1))) e--;
+          if (e > j) row.push(seg(j, e, Enc.SqlBare, head.cols[col]));
+          j = k;
+        }
+        col++;
+        j = skipSpace(text, j);
+        const d = text.charCodeAt(j);
+        if (d === 44) {
+          j++;
+          continue;
+        }
+        if (d === 41) ok = true;
+        break;
+      }
+      if (!ok || col !== head.cols.length) break;
+      for (const s of row) {
+        // A NULL, true or false is no value.
+        const v = text.slice(s.start, s.end);
+        if (s.enc === Enc.SqlBare && /^(?:null|true|false|default)$/i.test(v)) continue;
+        segs.push(s);
+      }
+      end = j + 1;
+      i = end;
+      const sep = skipSpace(text, i);
+      if (text.charCodeAt(sep) !== 44) break;
+      i = sep + 1;
+    }
+    if (segs.length === 1) continue;
+    fillPlain(segs, end);
+    regions.push(segs);
+    at = end - word.length;
+  }
+}
+
+/** `COPY t (cols) FROM stdin;` then tab-separated rows up to `\.`: each value with its column. */
+function sqlCopies(text: string, regions: Segment[][]): void {
+  const n = text.length;
+  for (let f = text.indexOf(' FROM stdin;'); f >= 0; f = text.indexOf(' FROM stdin;', f + 12)) {
+    // The statement starts at `COPY` on the same line.
+    const ls = text.lastIndexOf('\n', f) + 1;
+    const at = text.indexOf('COPY ', ls);
+    if (at < 0 || at > f) continue;
+    const i = sqlName(text, skipSpace(text, at + 5));
+    if (i < 0) continue;
+    const head = sqlColumns(text, skipSpace(text, i));
+    if (!head || skipSpace(text, head.next) !== f + 1) continue;
+    const nl = text.indexOf('\n', f);
+    if (nl < 0) continue;
+    const segs: Segment[] = [seg(at, nl + 1, Enc.Raw, undefined, false, true)];
+    let r = nl + 1;
+    while (r < n) {
+      const rn = text.indexOf('\n', r);
+      const next = rn < 0 ? n : rn + 1;
+      const e = lineEnd(text, r, rn < 0 ? n : rn);
+      if (e - r === 2 && text.charCodeAt(r) === 92 && text.charCodeAt(r + 1) === 46) {
+        r = next;
+        break; // \.
+      }
+      const row: Segment[] = [];
+      let cs = r;
+      let col = 0;
+      for (let k = r; k <= e; k++) {
+        if (k === e || text.charCodeAt(k) === 9) {
+          // \N is NULL.
+          if (k > cs && !(k - cs === 2 && text.charCodeAt(cs) === 92 && text.charCodeAt(cs + 1) === 78)) row.push(seg(cs, k, Enc.Raw, head.cols[col]));
+          col++;
+          cs = k + 1;
+        }
+      }
+      if (col === head.cols.length && e > r) segs.push(...row);
+      else pushPlainSeg(segs, r, next);
+      r = next;
+    }
+    fillPlain(segs, r);
+    regions.push(segs);
+    f = r;
+  }
+}
+
+function pushPlainSeg(segs: Segment[], s: number, e: number): void {
+  if (e > s) segs.push(seg(s, e, Enc.Raw, undefined, false, true));
+}
+
+/** Between and after the values of a region, plain segments up to `end`, so the region covers [start, end). */
+function fillPlain(segs: Segment[], end: number): void {
+  const out: Segment[] = [];
+  let last = segs[0].start;
+  for (const s of segs) {
+    if (s.start > last) out.push(seg(last, s.start, Enc.Raw, undefined, false, true));
+    out.push(s);
+    last = Math.max(last, s.end);
+  }
+  if (end > last) out.push(seg(last, end, Enc.Raw, undefined, false, true));
+  segs.length = 0;
+  segs.push(...out);
+}
+
+/**
+ * Unified-diff hunks (`@@ -a,b +c,d @@`, then ` `/`-`/`+` lines as counted): the lines without their prefix column are
+ * read as a table (a CSV or TSV in a `git diff`); the prefixes stay as they are. A hunk that is no table is skipped.
+ */
+function diffHunks(text: string, regions: Segment[][]): void {
+  const n = text.length;
+  for (let h = text.startsWith('@@ ') ? 0 : text.indexOf('\n@@ ') + 1; h > 0 || (h === 0 && text.startsWith('@@ ')); ) {
+    const hl = text.indexOf('\n', h);
+    if (hl < 0) return;
+    const m = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(text.slice(h, Math.min(hl, h + 200)));
+    let i = hl + 1;
+    if (m) {
+      let old = m[1] === undefined ? 1 : Number(m[1]);
+      let neu = m[2] === undefined ? 1 : Number(m[2]);
+      // The hunk's lines without their first character, and where each starts in the view and in the text.
+      const viewStarts: number[] = [];
+      const rawStarts: number[] = [];
+      let view = '';
+      while (i < n && (old > 0 || neu > 0 || text.charCodeAt(i) === 92)) {
+        const c = text.charCodeAt(i);
+        if (c === 32) old--, neu--;
+        else if (c === 45) old--;
+        else if (c === 43) neu--;
+        else if (c !== 92) break;
+        const nl = text.indexOf('\n', i);
+        const next = nl < 0 ? n : nl + 1;
+        if (c !== 92) {
+          viewStarts.push(view.length);
+          rawStarts.push(i + 1);
+          view += text.slice(i + 1, next);
+        }
+        i = next;
+      }
+      const segs = viewStarts.length > 1 ? tableSegments(view) : undefined;
+      if (segs) {
+        const out: Segment[] = [];
+        let li = 0;
+        const map = (p: number) => {
+          while (li + 1 < viewStarts.length && viewStarts[li + 1] <= p) li++;
+          return rawStarts[li] + p - viewStarts[li];
+        };
+        for (const s of segs) {
+          if (s.plain) continue;
+          const a = map(s.start);
+          const lineOf = li;
+          const b = map(s.end);
+          // A value across a line break (a quoted CSV cell) has prefixes inside: read as plain text.
+          out.push(li === lineOf ? { ...s, start: a, end: b } : seg(a, b, Enc.Raw, undefined, false, true));
+        }
+        if (out.length > 0) {
+          out.unshift(seg(hl + 1, hl + 1, Enc.Raw, undefined, false, true));
+          fillPlain(out, i);
+          regions.push(out);
+        }
+      }
+    }
+    const nx = text.indexOf('\n@@ ', Math.max(i, h + 1) - 1);
+    if (nx < 0) return;
+    h = nx + 1;
+  }
 }
