@@ -317,3 +317,27 @@ test('E22: a table inside a unified diff is read with the prefix column stripped
   assert.equal(mask(code), m.maskTextSync(code).text);
   assert.deepEqual(m.scanSync(code).map((f) => f.type), plainFindings(code).map((f) => f.type));
 });
+
+test('E16: space-aligned tables (pandas, column -t) read columns by position under a header of identifiers', () => {
+  // pandas (right-aligned, an index column), as DataFrame.to_string() prints it.
+  const pd = '  id first_name last_name             email\n0  1      Grace    Hopper grace@example.com\n1  2       Hope     Smith  hope@example.com\n\n[2 rows x 4 columns]\n';
+  assert.equal(pd.replace(/Grace|Hopper|Hope|Smith/g, '[PERSON]').replace(/\w+@example\.com/g, '[EMAIL]'), mask(pd));
+  const pd2 = '           name         dob\n0  Olga Petrova  1979-05-14\n1  Kwame Mensah  1988-09-23\n';
+  assert.equal(mask(pd2), '           name         dob\n0  [PERSON]  [DATE_OF_BIRTH]\n1  [PERSON]  [DATE_OF_BIRTH]\n');
+  // Hand-aligned: one word per column, each under its name.
+  assert.equal(mask('   id first_name last_name                 email\n0   1      Grace    Hopper  grace@example.com\n1   2        Hope     Smith  hope@example.com\n'), '   id first_name last_name                 email\n0   1      [PERSON]    [PERSON]  [EMAIL]\n1   2        [PERSON]     [PERSON]  [EMAIL]\n');
+  // column -t (left-aligned); in a Jupyter output's text/plain (a JSON string) too.
+  const ct = 'id  first_name  last_name\n1   Grace       Hopper\n2   Hope        Smith\n';
+  assert.equal(mask(ct), 'id  first_name  last_name\n1   [PERSON]       [PERSON]\n2   [PERSON]        [PERSON]\n');
+  assert.equal(JSON.parse(mask(JSON.stringify({ data: { 'text/plain': ct } }))).data['text/plain'], mask(ct));
+  // Look-alikes: prose, a header that is not identifiers, rows that do not sit under the header: as before.
+  for (const t of [
+    'Dear  Sir,\nHope Smith wrote to you today\n',
+    'Hello there\nHello world\n',
+    'USER  PID %CPU\nroot  1   0.0\n',
+    'name  note\nthis line is prose that does not line up with anything at all, Hope Smith\n',
+    'NAME                     READY   STATUS\nweb-7d9f8b6c5d-x2x4q     1/1     Running\n',
+  ]) {
+    assert.deepEqual(m.scanSync(t).map((f) => f.type), plainFindings(t).map((f) => f.type), t);
+  }
+});

@@ -400,6 +400,8 @@ function tableSegments(text: string): Segment[] | undefined {
   if (nl < 0 || tabs + commas + semis + pipes === 0) {
     // MySQL tables start with a rule line: +----+-----+
     if (nl > s0 && isRule(text, s0, lineEnd(text, s0, nl))) return pipeTable(text, nl + 1, 0);
+    // pandas / Jupyter text, `column -t`, `kubectl get`: a header of identifiers padded with spaces.
+    if (text.indexOf('  ', s0) < nl) return alignedTable(text, s0, lineEnd(text, s0, nl), nl);
     return undefined;
   }
   if (pipes > 0) {
@@ -409,6 +411,119 @@ function tableSegments(text: string): Segment[] | undefined {
   }
   const delim = tabs >= commas && tabs >= semis && tabs >= pipes && tabs > 0 ? 9 : commas >= semis && commas >= pipes ? 44 : semis >= pipes ? 59 : 124;
   return delimitedTable(text, delim, nl, s0);
+}
+
+// A column name in a space-aligned header: one word.
+const WORD_COLUMN = /^[\p{L}_][\p{L}\p{N}_.#/%$-]{0,63}$/u;
+
+/**
+ * A space-aligned table: a header line of distinct identifiers with a run of 2+ spaces somewhere (a padded header,
+ * or pandas' blank index header), then rows whose cells sit under the names, all right-aligned (pandas) or all
+ * left-aligned (`column -t`) with their column; pandas' index (a first cell before the first name) is plain text.
+ * A cell may hold single spaces ("Olga Petrova"). The first data row must fit, or it is no table (prose).
+ */
+function alignedTable(text: string, s0: number, he: number, nl: number): Segment[] | undefined {
+  const n = text.length;
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const cols: string[] = [];
+  for (let i = s0; i < he; ) {
+    while (i < he && text.charCodeAt(i) === 32) i++;
+    if (i >= he) break;
+    let j = i;
+    while (j < he && text.charCodeAt(j) !== 32) j++;
+    const name = text.slice(i, j);
+    if (!WORD_COLUMN.test(name) || cols.includes(name) || cols.length >= MAX_COLUMNS) return undefined;
+    cols.push(name);
+    starts.push(i - s0);
+    ends.push(j - s0);
+    i = j;
+  }
+  if (cols.length < 2) return undefined;
+  const out: Segment[] = [seg(0, nl + 1, Enc.Raw, undefined, false, true)];
+  const cells: number[] = [];
+  let i = nl + 1;
+  let rows = 0;
+  while (i < n) {
+    const rn = text.indexOf('\n', i);
+    const next = rn < 0 ? n : rn + 1;
+    const e = lineEnd(text, i, rn < 0 ? n : rn);
+    if (alignedRow(text, i, e, starts, ends, cells)) {
+      rows++;
+      for (let k = 0; k < cols.length; k++) out.push(seg(cells[2 * k], cells[2 * k + 1], Enc.Raw, cols[k]));
+    } else {
+      const blank = text.slice(i, e).trim() === '';
+      if (rows === 0 && !blank) return undefined;
+      pushPlain(out, i, next);
+    }
+    i = next;
+  }
+  if (rows === 0) return undefined;
+  fillPlain(out, n);
+  return out;
+}
+
+/** The cells (start, end pairs into `cells`) of the line [s, e) under the header columns, or false. */
+function alignedRow(text: string, s: number, e: number, starts: number[], ends: number[], cells: number[]): boolean {
+  const k = starts.length;
+  const sp = (x: number) => x < s || x >= e || text.charCodeAt(x) === 32;
+  const trim = (a: number, b: number): boolean => {
+    while (a < b && text.charCodeAt(a) === 32) a++;
+    while (b > a && text.charCodeAt(b - 1) === 32) b--;
+    if (b <= a) return false;
+    cells.push(a, b);
+    return true;
+  };
+  // Right-aligned: cell c ends at the end of its name, and starts after the end of the previous name.
+  cells.length = 0;
+  let ok = true;
+  for (let c = 0; ok && c < k; c++) {
+    let b = s + ends[c];
+    if (c === k - 1 && c > 0) {
+      // The last cell may run past its name (a ragged last column), but not start after it ends.
+      b = e;
+      while (b > s && text.charCodeAt(b - 1) === 32) b--;
+      if (b <= s + starts[c]) ok = false;
+      else ok = sp(s + ends[c - 1]) && trim(s + ends[c - 1], b) && cells[2 * c] < s + ends[c];
+      continue;
+    }
+    if (b > e || sp(b - 1) || !sp(b)) ok = false;
+    else if (c === 0) {
+      // pandas' index: a first token before the first name, then the cell.
+      let a = s;
+      if (starts[0] > 0 && !sp(s)) {
+        while (a < b && !sp(a)) a++;
+        if (a >= s + starts[0]) a = s; // no index: the cell starts the line
+      }
+      ok = trim(a, b) && !(a > s && cells[0] === s);
+    } else ok = !sp(s + ends[c - 1]) ? false : trim(s + ends[c - 1], b);
+  }
+  if (ok) return true;
+  // Words (no cell with a space), one per column and each overlapping its name; pandas' index first: hand-aligned text.
+  cells.length = 0;
+  let c = starts[0] > 0 ? -1 : 0;
+  for (let x = s; x < e; ) {
+    while (x < e && text.charCodeAt(x) === 32) x++;
+    if (x >= e) break;
+    let y = x;
+    while (y < e && text.charCodeAt(y) !== 32) y++;
+    if (c === -1 && y - s <= starts[0]) c = 0;
+    else if (c < 0 || c >= k || x - s >= ends[c] || y - s <= starts[c]) {
+      c = k + 1;
+      break;
+    } else cells.push(x, y), c++;
+    x = y;
+  }
+  if (c === k) return true;
+  // Left-aligned: cell c starts at the start of its name and ends before the next name.
+  cells.length = 0;
+  if (text.slice(s, s + starts[0]).trim() !== '') return false;
+  for (let c = 0; c < k; c++) {
+    const a = s + starts[c];
+    const b = c + 1 < k ? s + starts[c + 1] : e;
+    if (a >= e || sp(a) || !sp(a - 1) || (c + 1 < k && !sp(b - 1)) || !trim(a, b)) return false;
+  }
+  return true;
 }
 
 /** End of the line starting at `s` whose `\n` is at `nl` (a `\r` before it is not part of the line). */
