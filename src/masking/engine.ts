@@ -53,6 +53,8 @@ const JSON_SPECIAL = /["\\\u0000-\u001f]/;
 const CSV_SPECIAL = /[",;\t|\r\n]/;
 /** A replacement written inside a JSON string. */
 const jsonEscape = (rep: string) => (JSON_SPECIAL.test(rep) ? JSON.stringify(rep).slice(1, -1) : rep);
+/** A replacement written into a percent-encoded value: a label stays readable (`[EMAIL]`), the rest is encoded. */
+const percentEscape = (rep: string) => encodeURIComponent(rep).replace(/%5B/g, '[').replace(/%5D/g, ']').replace(/%3A/g, ':');
 /** `text` with the edits (in order, not overlapping) made. */
 function applyEdits(text: string, edits: Edit[]): string {
   let out = '';
@@ -73,14 +75,23 @@ class RawCursor {
   private k = 0;
   constructor(
     private readonly raw: string,
-    private readonly csv: boolean,
+    private readonly enc: Enc,
   ) {}
   /** Raw offset of decoded offset `x` (not below the last one asked; restart() goes back to 0). */
   at(x: number): number {
     const raw = this.raw;
     while (this.k < x) {
-      if (this.csv) this.r += raw.charCodeAt(this.r) === 34 ? 2 : 1; // "" is one quote
-      else if (raw.charCodeAt(this.r) === 92) this.r += raw.charCodeAt(this.r + 1) === 117 ? 6 : 2; // \uXXXX or \n, \", …
+      if (this.enc === Enc.CsvQuoted) this.r += raw.charCodeAt(this.r) === 34 ? 2 : 1; // "" is one quote
+      else if (this.enc === Enc.Percent) {
+        if (raw.charCodeAt(this.r) !== 37) this.r++;
+        else {
+          // One UTF-8 sequence (%XX per byte) is one code unit, or two for a 4-byte one.
+          const b = parseInt(raw.slice(this.r + 1, this.r + 3), 16);
+          const bytes = b < 0xc0 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+          this.r += 3 * bytes;
+          if (bytes === 4) this.k++;
+        }
+      } else if (raw.charCodeAt(this.r) === 92) this.r += raw.charCodeAt(this.r + 1) === 117 ? 6 : 2; // \uXXXX or \n, \", …
       else this.r++;
       this.k++;
     }
@@ -227,6 +238,8 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
     const inners: (Segment[] | undefined)[] = new Array(n);
     let shared = false;
     let decoded = false;
+    // The next `%` in the text: a value holding one may hold percent-encoded query values (a URL in a JSON string).
+    let pct = level + 1 < MAX_NESTED ? text.indexOf('%') : -1;
     for (let k = 0; k < n; k++) {
       const s = segs[k];
       // A number long enough for a phone is scanned alone, as maskValue does, and so is a long value under an id.
@@ -234,11 +247,18 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
       if (role === 1 || ((role === 2 || s.enc === Enc.JsonNumber || s.enc === Enc.SqlBare) && s.end - s.start >= ID_VALUE_MIN)) own[k] = 1;
       if (s.esc) {
         const raw = text.slice(s.start, s.end);
-        const value = s.enc === Enc.CsvQuoted ? raw.replace(/""/g, '"') : (JSON.parse('"' + raw + '"') as string);
+        const value = s.enc === Enc.CsvQuoted ? raw.replace(/""/g, '"') : s.enc === Enc.Percent ? decodeURIComponent(raw) : (JSON.parse('"' + raw + '"') as string);
         values[k] = value;
         const inner = level + 1 < MAX_NESTED ? structuredSegments(value, s.field) : undefined;
         if (inner) (inners[k] = inner), (own[k] = 1);
         else if (!own[k]) decoded = true;
+      } else if (pct >= 0 && !s.plain && s.enc !== Enc.Percent) {
+        if (pct < s.start) pct = text.indexOf('%', s.start);
+        if (pct >= s.start && pct < s.end) {
+          const value = text.slice(s.start, s.end);
+          const inner = structuredSegments(value, s.field);
+          if (inner) (inners[k] = inner), (values[k] = value), (own[k] = 1);
+        }
       }
       if (!own[k]) shared = true;
     }
@@ -297,7 +317,7 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
         }
       }
       if (sub.findings.length === 0 && sub.edits.length === 0) continue;
-      const cur = s.esc ? new RawCursor(raw, s.enc === Enc.CsvQuoted) : undefined;
+      const cur = s.esc ? new RawCursor(raw, s.enc) : undefined;
       const at = (x: number) => s.start + (cur ? cur.at(x) : x);
       for (const f of sub.findings) {
         f.start = at(f.start);
@@ -315,7 +335,15 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
       }
       for (const e of sub.edits) {
         const rep =
-          s.enc === Enc.JsonString ? jsonEscape(e.rep) : s.enc === Enc.CsvQuoted ? e.rep.replace(/"/g, '""') : s.enc === Enc.SqlQuoted ? e.rep.replace(/'/g, "''") : e.rep;
+          s.enc === Enc.JsonString
+            ? jsonEscape(e.rep)
+            : s.enc === Enc.CsvQuoted
+              ? e.rep.replace(/"/g, '""')
+              : s.enc === Enc.SqlQuoted
+                ? e.rep.replace(/'/g, "''")
+                : s.enc === Enc.Percent
+                  ? percentEscape(e.rep)
+                  : e.rep;
         edits.push({ start: at(e.start), end: at(e.end), rep });
       }
       if (s.key) {

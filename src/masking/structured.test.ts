@@ -341,3 +341,23 @@ test('E16: space-aligned tables (pandas, column -t) read columns by position und
     assert.deepEqual(m.scanSync(t).map((f) => f.type), plainFindings(t).map((f) => f.type), t);
   }
 });
+
+test('E13: percent-encoded query values are read decoded, with the parameter name as field context', () => {
+  assert.equal(mask('GET /v1/users?email=sam.lee%40example.com&phone=%2B14155550172 HTTP/1.1\n'), 'GET /v1/users?email=[EMAIL]&phone=[PHONE] HTTP/1.1\n');
+  // An encoded URL in a parameter: only the e-mail inside is replaced, every other escape kept.
+  assert.equal(mask('redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb%3Femail%3Djoe%40example.com\n'), 'redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb%3Femail%3D[EMAIL]\n');
+  assert.equal(mask('[Reset password](https://app.example.com/reset?step=2&email=sam.lee%40example.com)'), '[Reset password](https://app.example.com/reset?step=2&email=[EMAIL])');
+  // In a JSON string, and multi-byte escapes before the finding map back to the right bytes.
+  assert.equal(mask('{"url": "https://x.example.com/?email=sam.lee%40example.com"}'), '{"url": "https://x.example.com/?email=[EMAIL]"}');
+  assert.equal(mask('q=%F0%9F%98%80%C3%A9%20sam%40example.com%20ok'), 'q=%F0%9F%98%80%C3%A9%20[EMAIL]%20ok');
+  // A replacement that is not a plain label is percent-encoded.
+  const p = createMasker(maskingConfigSchema.parse({ profiles: { p: { transforms: { EMAIL: 'partial' } } } }));
+  const out = p.maskTextSync('?email=sam.lee%40example.com&x=1', { profile: 'p' }).text;
+  assert.match(out, /^\?email=[A-Za-z0-9%*._~[\]:-]+&x=1$/);
+  assert.equal(decodeURIComponent(out).includes('sam.lee@example.com'), false);
+  // Look-alikes: percent signs that are no escapes, escapes that do not decode, no `name=`: as before.
+  for (const t of ['discount 50% off, 100%=full, a%41b=%zz', 'x=%E0%A4%A sam', 'path /a%20b/%40c', 'progress 10%20 done']) {
+    assert.deepEqual(m.scanSync(t).map((f) => f.type), plainFindings(t).map((f) => f.type), t);
+    assert.equal(mask(t), t);
+  }
+});

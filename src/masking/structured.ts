@@ -21,6 +21,8 @@ export const Enc = {
   SqlQuoted: 5,
   /** A bare SQL value (a number): a masked one becomes a quoted SQL string. */
   SqlBare: 6,
+  /** A percent-encoded query value (`email=sam%40example.com`): read decoded; a replacement is percent-encoded. */
+  Percent: 7,
 } as const;
 export type Enc = (typeof Enc)[keyof typeof Enc];
 
@@ -75,7 +77,10 @@ export function structuredSegments(text: string, rootField: string | undefined):
   if (text.length < 2 || text.length > MAX_STRUCTURED) return undefined;
   const i = skipWs(text, 0);
   const c = text.charCodeAt(i);
-  if (c === 123 || c === 91) return jsonSegments(text, i, rootField);
+  if (c === 123 || c === 91) {
+    const json = jsonSegments(text, i, rootField);
+    if (json) return json;
+  }
   return tableSegments(text) ?? embeddedSegments(text);
 }
 
@@ -747,11 +752,13 @@ function embeddedSegments(text: string): Segment[] | undefined {
   const ins = text.indexOf('INSERT INTO') >= 0 || text.indexOf('insert into') >= 0;
   const copy = text.indexOf(' FROM stdin;') >= 0;
   const diff = text.startsWith('@@ ') || text.indexOf('\n@@ ') >= 0;
-  if (!ins && !copy && !diff) return undefined;
+  const pct = text.indexOf('%') >= 0;
+  if (!ins && !copy && !diff && !pct) return undefined;
   const regions: Segment[][] = [];
   if (ins) sqlInserts(text, 'INSERT INTO', regions), sqlInserts(text, 'insert into', regions);
   if (copy) sqlCopies(text, regions);
   if (diff) diffHunks(text, regions);
+  if (pct) percentValues(text, regions);
   if (regions.length === 0) return undefined;
   regions.sort((a, b) => a[0].start - b[0].start);
   const out: Segment[] = [];
@@ -1011,5 +1018,60 @@ function diffHunks(text: string, regions: Segment[][]): void {
     const nx = text.indexOf('\n@@ ', Math.max(i, h + 1) - 1);
     if (nx < 0) return;
     h = nx + 1;
+  }
+}
+
+const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+/** Characters that end a query value (or a parameter name) in a URL, a log line or markup. */
+const QUERY_END = new Uint8Array(128);
+for (const ch of '&?=#;,()<>[]{}"\'`| \t\r\n\\') QUERY_END[ch.charCodeAt(0)] = 1;
+const MAX_QUERY_VALUE = 4096;
+const NAME_CHAR = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * Query values with percent escapes (`?email=sam.lee%40example.com&phone=%2B14155550172`, an encoded
+ * redirect_uri): one segment each, with the parameter name as field, read decoded (a value that does not decode as
+ * UTF-8 is left to the plain scan). Found from the `%` signs (a native search).
+ */
+export function percentValues(text: string, regions: Segment[][]): void {
+  const n = text.length;
+  let p = text.indexOf('%');
+  while (p >= 0) {
+    if (p + 2 >= n || !isHex(text.charCodeAt(p + 1)) || !isHex(text.charCodeAt(p + 2))) {
+      p = text.indexOf('%', p + 1);
+      continue;
+    }
+    // The value around the escape, then `name=` before it.
+    let vs = p;
+    while (vs > 0 && p - vs < MAX_QUERY_VALUE) {
+      const c = text.charCodeAt(vs - 1);
+      if (c < 128 && QUERY_END[c]) break;
+      vs--;
+    }
+    let ve = p;
+    while (ve < n && ve - vs < MAX_QUERY_VALUE) {
+      const c = text.charCodeAt(ve);
+      if (c < 128 && QUERY_END[c]) break;
+      ve++;
+    }
+    let ks = vs - 1;
+    if (vs > 0 && text.charCodeAt(vs - 1) === 61) {
+      while (ks > 0 && vs - 1 - ks < 64) {
+        const c = text.charCodeAt(ks - 1);
+        if (c < 128 && QUERY_END[c]) break;
+        ks--;
+      }
+      const name = text.slice(ks, vs - 1);
+      if (NAME_CHAR.test(name)) {
+        let ok = true;
+        try {
+          decodeURIComponent(text.slice(vs, ve));
+        } catch {
+          ok = false;
+        }
+        if (ok) regions.push([seg(vs, ve, Enc.Percent, name, true)]);
+      }
+    }
+    p = text.indexOf('%', Math.max(ve, p + 1));
   }
 }
