@@ -334,6 +334,8 @@ test('E16: space-aligned tables (pandas, column -t) read columns by position und
   for (const t of [
     'Dear  Sir,\nHope Smith wrote to you today\n',
     'Hello there\nHello world\n',
+    'Martin Karlsen\n\nLos Angeles\nUnited States',
+    'Martin  Karlsen\nLos     Angeles\n',
     'USER  PID %CPU\nroot  1   0.0\n',
     'name  note\nthis line is prose that does not line up with anything at all, Hope Smith\n',
     'NAME                     READY   STATUS\nweb-7d9f8b6c5d-x2x4q     1/1     Running\n',

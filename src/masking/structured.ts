@@ -406,7 +406,7 @@ function tableSegments(text: string): Segment[] | undefined {
     // MySQL tables start with a rule line: +----+-----+
     if (nl > s0 && isRule(text, s0, lineEnd(text, s0, nl))) return pipeTable(text, nl + 1, 0);
     // pandas / Jupyter text, `column -t`, `kubectl get`: a header of identifiers padded with spaces.
-    if (text.indexOf('  ', s0) < nl) return alignedTable(text, s0, lineEnd(text, s0, nl), nl);
+    if (text.slice(s0, nl).indexOf('  ') >= 0) return alignedTable(text, s0, lineEnd(text, s0, nl), nl);
     return undefined;
   }
   if (pipes > 0) {
@@ -444,7 +444,8 @@ function alignedTable(text: string, s0: number, he: number, nl: number): Segment
     ends.push(j - s0);
     i = j;
   }
-  if (cols.length < 2) return undefined;
+  // Capitalised words only ("Martin  Karlsen", "Name  Value") are more likely prose or an address block than a header.
+  if (cols.length < 2 || cols.every((c) => /^\p{Lu}\p{Ll}+$/u.test(c))) return undefined;
   const out: Segment[] = [seg(0, nl + 1, Enc.Raw, undefined, false, true)];
   const cells: number[] = [];
   let i = nl + 1;
