@@ -240,6 +240,7 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
     let decoded = false;
     // The next `%` in the text: a value holding one may hold percent-encoded query values (a URL in a JSON string).
     let pct = level + 1 < MAX_NESTED ? text.indexOf('%') : -1;
+    let b64 = level + 1 < MAX_NESTED ? text.indexOf('eyJ') : -1; // base64 of `{"` in a value
     for (let k = 0; k < n; k++) {
       const s = segs[k];
       // A number long enough for a phone is scanned alone, as maskValue does, and so is a long value under an id.
@@ -252,9 +253,10 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
         const inner = level + 1 < MAX_NESTED ? structuredSegments(value, s.field) : undefined;
         if (inner) (inners[k] = inner), (own[k] = 1);
         else if (!own[k]) decoded = true;
-      } else if (pct >= 0 && !s.plain && s.enc !== Enc.Percent) {
-        if (pct < s.start) pct = text.indexOf('%', s.start);
-        if (pct >= s.start && pct < s.end) {
+      } else if ((pct >= 0 || b64 >= 0) && !s.plain && s.enc !== Enc.Percent && s.enc !== Enc.Base64) {
+        if (pct >= 0 && pct < s.start) pct = text.indexOf('%', s.start);
+        if (b64 >= 0 && b64 < s.start) b64 = text.indexOf('eyJ', s.start);
+        if ((pct >= s.start && pct < s.end) || (b64 >= s.start && b64 < s.end)) {
           const value = text.slice(s.start, s.end);
           const inner = structuredSegments(value, s.field);
           if (inner) (inners[k] = inner), (values[k] = value), (own[k] = 1);
@@ -283,7 +285,12 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
       const end = s.esc && !own[k] ? s.start + values[k]!.length : s.end;
       if (!own[k]) {
         while (wi < whole.length && whole[wi].end <= s.start) wi++;
-        if (wi === whole.length || whole[wi].start >= end) continue; // nothing found in this value
+        if (wi === whole.length || whole[wi].start >= end) {
+          // Nothing found in this value; a base64 run may still hold JSON with findings (a run the plain scan
+          // found something in, such as a token, is masked by that finding, failing closed).
+          if (s.enc === Enc.Base64 && level + 1 < MAX_NESTED) base64Parts(text, s, ctx, pending, level, dry, edits, findings);
+          continue;
+        }
       }
       const raw = text.slice(s.start, s.end);
       let sub: Parts;
@@ -358,6 +365,33 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
       }
     }
     return { edits, findings };
+  };
+
+  /**
+   * A base64 run (segment `s`) that decodes to printable UTF-8 JSON is masked decoded, and written back whole,
+   * re-encoded in its alphabet and padding; its findings span the whole run (offsets inside do not map).
+   */
+  const base64Parts = (text: string, s: Segment, ctx: MaskContext | undefined, pending: Pending[] | null, level: number, dry: boolean, edits: Edit[], findings: Finding[]): void => {
+    const raw = text.slice(s.start, s.end);
+    // base64url when it has its signs, or no padding and none of base64's own signs (a header, a URL part).
+    const url = /[-_]/.test(raw) || (!/[+/]/.test(raw) && !raw.endsWith('='));
+    const bytes = Buffer.from(raw, url ? 'base64url' : 'base64');
+    const value = bytes.toString('utf8');
+    // Valid base64 that decodes to printable UTF-8 (no replacement character, no control but whitespace).
+    if (value.length === 0 || /[\ufffd\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) return;
+    const back = bytes.toString(url ? 'base64url' : 'base64');
+    if (back.replace(/=+$/, '') !== raw.replace(/=+$/, '')) return;
+    const inner = structuredSegments(value, s.field);
+    const c = value.charCodeAt(value.search(/\S/));
+    if (!inner || (c !== 123 && c !== 91)) return;
+    const sub = structuredParts(value, inner, ctx, pending, level + 1, dry);
+    if (sub.findings.length === 0) return;
+    for (const f of sub.findings) findings.push({ ...f, start: s.start, end: s.end });
+    if (sub.edits.length === 0) return;
+    let rep = Buffer.from(applyEdits(value, sub.edits), 'utf8').toString(url ? 'base64url' : 'base64');
+    if (url && raw.endsWith('=')) rep += '='.repeat((4 - (rep.length % 4)) % 4);
+    if (!url && !raw.endsWith('=')) rep = rep.replace(/=+$/, '');
+    edits.push({ start: s.start, end: s.end, rep });
   };
 
   /** Mask any text: structured text value by value, other text as it always was. */

@@ -363,3 +363,33 @@ test('E13: percent-encoded query values are read decoded, with the parameter nam
     assert.equal(mask(t), t);
   }
 });
+
+test('E17: base64 / base64url runs that decode to JSON are masked decoded and written back re-encoded', () => {
+  const j = JSON.stringify({ user: { name: 'Olga Petrova', email: 'olga.petrova@example.com', ssn: '536-22-8714' } });
+  const masked = '{"user":{"name":"[PERSON]","email":"[EMAIL]","ssn":"[US_SSN]"}}';
+  const std = Buffer.from(j).toString('base64');
+  const url = Buffer.from(j).toString('base64url');
+  const r = m.maskTextSync(`payload=${std}\n`);
+  assert.equal(r.text, `payload=${Buffer.from(masked).toString('base64')}\n`);
+  assert.deepEqual(r.findings.map((f) => f.type), ['PERSON', 'EMAIL', 'US_SSN']);
+  assert.equal(mask(`X-User-Context: ${url}\nok`), `X-User-Context: ${Buffer.from(masked).toString('base64url')}\nok`);
+  // In a JSON string and a CSV cell.
+  assert.equal(JSON.parse(mask(JSON.stringify({ payload: std, n: 1 }))).payload, Buffer.from(masked).toString('base64'));
+  assert.equal(mask(`id,ctx\n1,${url}\n`), `id,ctx\n1,${Buffer.from(masked).toString('base64url')}\n`);
+  // Pretty-printed JSON with a line break.
+  const pretty = Buffer.from(JSON.stringify({ email: 'sam@example.com' }, null, 2)).toString('base64');
+  assert.equal(Buffer.from(mask(`data ${pretty} end`).split(' ')[1], 'base64').toString(), '{\n  "email": "[EMAIL]"\n}');
+  // Look-alikes: JSON without findings, a JWT, a token under a secret name (masked whole, as before), not JSON,
+  // bytes that are no UTF-8 text: as the plain scan has them.
+  const jwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.' + Buffer.from('{"sub":"1234567890","email":"a@example.com"}').toString('base64url') + '.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+  for (const t of [
+    `plain ${Buffer.from('{"status":"ok","count":3}').toString('base64')} end`,
+    `auth ${jwt}`,
+    `token=${std}`,
+    `blob ${Buffer.from('hello Olga Petrova olga@example.com not json').toString('base64')}`,
+    `bin eyJ${Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x80, 0x90, 0xa0, 0xb0, 0xc0, 0xd0, 0xe0, 0xf0]).toString('base64')}`,
+  ]) {
+    assert.deepEqual(m.scanSync(t).map((f) => `${f.type} ${f.start} ${f.end}`), plainFindings(t).map((f) => `${f.type} ${f.start} ${f.end}`), t);
+  }
+  assert.equal(mask(`token=${std}`).includes(std), false);
+});

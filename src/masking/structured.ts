@@ -23,6 +23,8 @@ export const Enc = {
   SqlBare: 6,
   /** A percent-encoded query value (`email=sam%40example.com`): read decoded; a replacement is percent-encoded. */
   Percent: 7,
+  /** A base64 / base64url run that may decode to JSON: masked decoded, written back re-encoded as a whole. */
+  Base64: 8,
 } as const;
 export type Enc = (typeof Enc)[keyof typeof Enc];
 
@@ -754,12 +756,14 @@ function embeddedSegments(text: string): Segment[] | undefined {
   const copy = text.indexOf(' FROM stdin;') >= 0;
   const diff = text.startsWith('@@ ') || text.indexOf('\n@@ ') >= 0;
   const pct = text.indexOf('%') >= 0;
-  if (!ins && !copy && !diff && !pct) return undefined;
+  const b64 = B64_JSON_STARTS.some((x) => text.indexOf(x) >= 0);
+  if (!ins && !copy && !diff && !pct && !b64) return undefined;
   const regions: Segment[][] = [];
   if (ins) sqlInserts(text, 'INSERT INTO', regions), sqlInserts(text, 'insert into', regions);
   if (copy) sqlCopies(text, regions);
   if (diff) diffHunks(text, regions);
   if (pct) percentValues(text, regions);
+  if (b64) base64Runs(text, regions);
   if (regions.length === 0) return undefined;
   regions.sort((a, b) => a[0].start - b[0].start);
   const out: Segment[] = [];
@@ -1074,5 +1078,44 @@ export function percentValues(text: string, regions: Segment[][]): void {
       }
     }
     p = text.indexOf('%', Math.max(ve, p + 1));
+  }
+}
+
+/** How base64 of a JSON object or array starts: `{"`, `{ "`, `{\n`, `[{"`, `[{\n` (standard and url alphabets alike). */
+export const B64_JSON_STARTS = ['eyJ', 'eyAi', 'ewog', 'ewoi', 'W3si', 'W3sK'];
+const B64_MIN = 16;
+const B64_MAX = 64 * 1024;
+const isB64 = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 45 || c === 95;
+
+/**
+ * Base64 / base64url runs that start like encoded JSON (`eyJ…`, a payload= value, an X-User-Context header), of
+ * 16 characters to 64 KB, standing alone (not a JWT's dotted parts): one segment each. Whether the run decodes to
+ * printable UTF-8 JSON is checked by the engine, only when the plain scan found nothing in it.
+ */
+function base64Runs(text: string, regions: Segment[][]): void {
+  const n = text.length;
+  const seen = new Set<number>();
+  for (const start of B64_JSON_STARTS) {
+    for (let p = text.indexOf(start); p >= 0; p = text.indexOf(start, p + 1)) {
+      if (seen.has(p) || (p > 0 && (isB64(text.charCodeAt(p - 1)) || text.charCodeAt(p - 1) === 46))) continue;
+      let e = p;
+      let std = false, url = false;
+      while (e < n && e - p <= B64_MAX) {
+        const c = text.charCodeAt(e);
+        if (!isB64(c)) break;
+        if (c === 43 || c === 47) std = true;
+        else if (c === 45 || c === 95) url = true;
+        e++;
+      }
+      let pad = 0;
+      while (pad < 2 && e + pad < n && text.charCodeAt(e + pad) === 61) pad++;
+      const len = e - p;
+      seen.add(p);
+      if (len < B64_MIN || len > B64_MAX || (std && url) || (pad > 0 && (len + pad) % 4 !== 0) || len % 4 === 1) continue;
+      // A JWT (header.payload.signature) is a token, left to the secret detectors.
+      if (text.charCodeAt(e + pad) === 46 || (e + pad < n && isB64(text.charCodeAt(e + pad)))) continue;
+      regions.push([seg(p, e + pad, Enc.Base64, undefined)]);
+      p = e;
+    }
   }
 }
