@@ -803,8 +803,9 @@ function sqlName(text: string, i: number): number {
 /** A parenthesised column list at `i` (`(id, "first_name", `email`)`): the names and the index after `)`. */
 function sqlColumns(text: string, i: number): { cols: string[]; next: number } | undefined {
   if (text.charCodeAt(i) !== 40) return undefined;
-  const close = text.indexOf(')', i);
-  if (close < 0 || close - i > HEADER_MAX * 4) return undefined;
+  const rel = text.slice(i, i + HEADER_MAX * 4).indexOf(')');
+  if (rel < 0) return undefined;
+  const close = i + rel;
   const cols: string[] = [];
   for (const part of text.slice(i + 1, close).split(',')) {
     let t = part.trim();
@@ -936,7 +937,7 @@ function sqlCopies(text: string, regions: Segment[][]): void {
           cs = k + 1;
         }
       }
-      if (col === head.cols.length && e > r) segs.push(...row);
+      if (col === head.cols.length && e > r) for (const x of row) segs.push(x);
       else pushPlainSeg(segs, r, next);
       r = next;
     }
@@ -961,7 +962,7 @@ function fillPlain(segs: Segment[], end: number): void {
   }
   if (end > last) out.push(seg(last, end, Enc.Raw, undefined, false, true));
   segs.length = 0;
-  segs.push(...out);
+  for (const x of out) segs.push(x);
 }
 
 /**
@@ -1041,26 +1042,29 @@ const NAME_CHAR = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 export function percentValues(text: string, regions: Segment[][]): void {
   const n = text.length;
   let p = text.indexOf('%');
+  let floor = 0;
   while (p >= 0) {
     if (p + 2 >= n || !isHex(text.charCodeAt(p + 1)) || !isHex(text.charCodeAt(p + 2))) {
       p = text.indexOf('%', p + 1);
       continue;
     }
     // The value around the escape, then `name=` before it.
+    // Each run of value characters is walked once: back to its start (after the last run), then to its end.
     let vs = p;
-    while (vs > 0 && p - vs < MAX_QUERY_VALUE) {
+    while (vs > floor) {
       const c = text.charCodeAt(vs - 1);
       if (c < 128 && QUERY_END[c]) break;
       vs--;
     }
     let ve = p;
-    while (ve < n && ve - vs < MAX_QUERY_VALUE) {
+    while (ve < n) {
       const c = text.charCodeAt(ve);
       if (c < 128 && QUERY_END[c]) break;
       ve++;
     }
+    floor = ve;
     let ks = vs - 1;
-    if (vs > 0 && text.charCodeAt(vs - 1) === 61) {
+    if (vs > 0 && ve - vs <= MAX_QUERY_VALUE && text.charCodeAt(vs - 1) === 61) {
       while (ks > 0 && vs - 1 - ks < 64) {
         const c = text.charCodeAt(ks - 1);
         if (c < 128 && QUERY_END[c]) break;
