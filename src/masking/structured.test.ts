@@ -393,3 +393,14 @@ test('E17: base64 / base64url runs that decode to JSON are masked decoded and wr
   }
   assert.equal(mask(`token=${std}`).includes(std), false);
 });
+
+test('embedded readers on large and adversarial input: no failure, same bytes where nothing is found', () => {
+  const rows = 'id  first_name\n' + '1   Grace\n'.repeat(20000);
+  assert.equal(mask(rows), 'id  first_name\n' + '1   [PERSON]\n'.repeat(20000));
+  const pct = 'a=' + '%41'.repeat(100000);
+  assert.equal(mask(pct), pct);
+  const copy = 'COPY t (id, note) FROM stdin;\n' + '\t'.repeat(100000) + '\n\\.\n';
+  assert.equal(mask(copy), copy);
+  const ins = 'INSERT INTO t (a, b '.repeat(20000);
+  assert.equal(mask(ins), ins);
+});
