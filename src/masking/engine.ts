@@ -417,6 +417,29 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
     return applyEdits(text, withoutPrefix(structuredParts(whole, segs, ctx, pending, 0, false).edits, prefix.length));
   };
 
+  /**
+   * A stream piece of text (not a JSON or table unit): masked with the findings the stream found; when it holds
+   * structure inside (an SQL dump, a diff hunk, query values, base64 JSON) it is also read as such, and the
+   * stream's findings not covered by a structured edit are applied too (fail closed: the union of both).
+   */
+  const maskPiece = (text: string, found: Finding[], ctx: MaskContext | undefined, pending: Pending[] | null): string => {
+    const segs = structuredSegments(text, ctx?.field);
+    if (segs === undefined) return apply(text, found, ctx, pending);
+    const structured = structuredParts(text, segs, ctx, pending, 0, false).edits;
+    const plain = editsFor(text, found, ctx, pending, false).edits;
+    const merged: Edit[] = [];
+    let j = 0;
+    let last = 0; // end of the last structured edit
+    for (const e of structured) {
+      // Stream edits wholly before this one and after the previous one go in between.
+      for (; j < plain.length && plain[j].start < e.start; j++) if (plain[j].start >= last && plain[j].end <= e.start && plain[j].end > plain[j].start) merged.push(plain[j]);
+      merged.push(e);
+      last = Math.max(last, e.end);
+    }
+    for (; j < plain.length; j++) if (plain[j].start >= last) merged.push(plain[j]);
+    return applyEdits(text, merged);
+  };
+
   /** Findings of any text (structured or not), every one, no transform. */
   const scanAny = (text: string, ctx: MaskContext | undefined, field: string | undefined): Finding[] => {
     const segs = structuredSegments(text, field);
@@ -499,7 +522,7 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
       for await (const piece of maskChunks(chunks, (t) => scanText(t, ctx, ctx?.field), opts, false)) {
         try {
           const pending: Pending[] | null = needsStore ? [] : null;
-          const masked = piece.unit ? maskUnit(piece.text, piece.unit.prefix, ctx, pending) : apply(piece.text, piece.findings, ctx, pending);
+          const masked = piece.unit ? maskUnit(piece.text, piece.unit.prefix, ctx, pending) : maskPiece(piece.text, piece.findings, ctx, pending);
           if (pending) await flush(pending);
           yield masked;
         } catch (e) {

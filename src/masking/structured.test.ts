@@ -404,3 +404,18 @@ test('embedded readers on large and adversarial input: no failure, same bytes wh
   const ins = 'INSERT INTO t (a, b '.repeat(20000);
   assert.equal(mask(ins), ins);
 });
+
+test('streams: SQL dumps, diffs, query values and base64 JSON in a text stream are read as structure too', async () => {
+  const j = Buffer.from(JSON.stringify({ email: 'olga.petrova@example.com' })).toString('base64');
+  const texts = [
+    'COPY public.patients (id, name, dob) FROM stdin;\n1\tOlga Petrova\t1979-05-14\n2\tKwame Mensah\t1988-09-23\n\\.\n',
+    '@@ -1,2 +1,3 @@\n id,first_name\n 1,Grace\n+2,Hope\n',
+    'GET /v1/users?email=sam.lee%40example.com HTTP/1.1\nmail bob@example.com\n',
+    `payload=${j}\n`,
+  ];
+  for (const t of texts) {
+    const whole = mask(t);
+    assert.notEqual(whole, t);
+    assert.equal(await streamed(t, 7, { chunk: 4096, overlap: 256 }), whole, t);
+  }
+});
