@@ -821,11 +821,18 @@ function sqlColumns(text: string, i: number): { cols: string[]; next: number } |
 /** `INSERT INTO t (cols) VALUES (…), (…);`: each value with its column; a row of another width ends the region. */
 function sqlInserts(text: string, word: string, regions: Segment[][]): void {
   const n = text.length;
+  let tables: Map<string, string[]> | undefined;
   for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + word.length)) {
-    let i = sqlName(text, skipSpace(text, at + word.length));
+    const ns = skipSpace(text, at + word.length);
+    let i = sqlName(text, ns);
     if (i < 0) continue;
-    const head = sqlColumns(text, skipSpace(text, i));
-    if (!head) continue;
+    let head = sqlColumns(text, skipSpace(text, i));
+    if (!head) {
+      // `INSERT INTO t VALUES` (mysqldump, pg_dump --inserts): the columns of `CREATE TABLE t (…)` in the same text.
+      const cols = (tables ??= createTables(text)).get(tableKey(text.slice(ns, i)));
+      if (!cols) continue;
+      head = { cols, next: i };
+    }
     i = skipSpace(text, head.next);
     if (text.slice(i, i + 6).toUpperCase() !== 'VALUES') continue;
     i += 6;
@@ -900,6 +907,53 @@ function sqlInserts(text: string, word: string, regions: Segment[][]): void {
     regions.push(segs);
     at = end - word.length;
   }
+}
+
+/** A table name without quotes and schema, lower case: `public."Users"` → `users`. */
+function tableKey(name: string): string {
+  const t = name.replace(/["`]/g, '');
+  return t.slice(t.lastIndexOf('.') + 1).toLowerCase();
+}
+
+const NOT_COLUMN = /^(?:primary|key|unique|constraint|index|foreign|check|fulltext|spatial|exclude|like)$/i;
+
+/** The column names of each `CREATE TABLE name (…)` in the text (by tableKey); a definition that is no column is skipped. */
+function createTables(text: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const word of ['CREATE TABLE', 'create table']) {
+    for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + word.length)) {
+      let ns = skipSpace(text, at + word.length);
+      if (/^if not exists\b/i.test(text.slice(ns, ns + 14))) ns = skipSpace(text, ns + 13);
+      const ne = sqlName(text, ns);
+      if (ne < 0) continue;
+      let i = skipSpace(text, ne);
+      if (text.charCodeAt(i) !== 40) continue;
+      const cols: string[] = [];
+      let depth = 0;
+      let ds = i + 1;
+      const end = Math.min(text.length, i + 64 * 1024);
+      for (; i < end; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 40) depth++;
+        else if (c === 41 || (c === 44 && depth === 1)) {
+          if (c === 41) depth--;
+          if (depth <= 1 && (c === 44 || depth === 0)) {
+            const def = text.slice(ds, i).trim();
+            const m = /^(["`]?)([\p{L}_][\p{L}\p{N}_$]*)\1\s/u.exec(def + ' ');
+            if (m && !NOT_COLUMN.test(m[2]) && !cols.includes(m[2])) cols.push(m[2]);
+            ds = i + 1;
+          }
+          if (depth === 0) break;
+        } else if (c === 39) {
+          const q = text.indexOf("'", i + 1);
+          if (q < 0) break;
+          i = q;
+        }
+      }
+      if (depth === 0 && cols.length > 0 && cols.length <= MAX_COLUMNS) out.set(tableKey(text.slice(ns, ne)), cols);
+    }
+  }
+  return out;
 }
 
 /** `COPY t (cols) FROM stdin;` then tab-separated rows up to `\.`: each value with its column. */
