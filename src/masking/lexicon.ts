@@ -41,7 +41,8 @@ export const NOT_NAMES = ['hi', 'hello', 'hey', 'dear', 'thanks', 'regards', 'be
   // Greetings of the other languages the detectors read, and the labels of a contact line or an HTTP header
   // ("Tel: …", "Fax: …", "Ref: …", "Referer: …"): name-list entries, but such a word is never the name itself.
   'hallo', 'hola', 'bonjour', 'bonsoir', 'salut', 'ciao', 'liebe', 'lieber', 'geehrte', 'geehrter', 'danke', 'gracias', 'saludos',
-  'estimada', 'estimado', 'querida', 'querido', 'atentamente', 'merci', 'cordialement', 'tel', 'fax', 'ref', 'referer', 'telefon'];
+  'estimada', 'estimado', 'querida', 'querido', 'atentamente', 'merci', 'cordialement', 'tel', 'fax', 'ref', 'referer', 'telefon',
+  'email', 'emails', 'e-mail', 'e-mails'];
 
 /** The hash the lexicon is keyed by: h = h * 31 + code unit, over the lower-cased word, in 32 bits. */
 export function wordHash(lower: string): number {

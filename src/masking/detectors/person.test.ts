@@ -125,3 +125,19 @@ test('German, Spanish and French letters: function words, greetings and sign-off
   // Given names that are also stop words stay names.
   assert.deepEqual(scan('Ella: what a day'), ['Ella']);
 });
+
+test('a line break ends a salutation, a list or a vocative: the next line is no name (E09); Email is a form label (E14)', () => {
+  assert.deepEqual(scan('Hi Anna,\nThe invoice is attached.'), ['Anna']);
+  assert.deepEqual(scan('Hi Anna,\n\nThe invoice is attached.'), ['Anna']);
+  assert.deepEqual(scan('Hello Tom,\nWe have updated the server.'), ['Tom']);
+  assert.deepEqual(scan('Dear Mr. Smith,\r\nThe invoice is attached.'), ['Smith']);
+  assert.deepEqual(scan('Tom and\nThe rest'), ['Tom']);
+  // A sign-off before the comma still makes the next line a name; on one line the list still holds.
+  assert.deepEqual(scan('Best regards,\nZbrzezniak'), ['Zbrzezniak']);
+  assert.deepEqual(scan('Thanks,\nZbrzezniak Qwulf'), ['Zbrzezniak Qwulf']);
+  assert.deepEqual(scan('Anna, Zbrzezniak and Brown'), ['Anna', 'Zbrzezniak', 'Brown']);
+  // Email labels are form labels like Phone/Fax; a real speaker is still one.
+  assert.deepEqual(scan('Name: Bob Stone\nEmail: bob@example.com\nPhone: 415-555-0172'), ['Bob Stone']);
+  for (const t of ['Email: none', 'Emails: none', 'E-mail: none', 'EMAIL: none']) assert.deepEqual(scan(t), [], t);
+  assert.deepEqual(scan('Kowalczyk: can you check'), ['Kowalczyk']);
+});

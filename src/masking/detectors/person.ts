@@ -103,6 +103,23 @@ function listOnly(text: string, cu: Uint16Array, start: number, end: number, t: 
   return !hasCue(text, cu, k);
 }
 
+/**
+ * Is the cue before `start` only a list one (`,`, `and`, `is`) on the line before? A line break ends a list or a
+ * vocative: after "Hi Anna,\n" the next line's first word is no item of it ("The invoice is attached"). A comma
+ * after a sign-off cue still is one ("Best regards,\nKowalczyk").
+ */
+function listCueAcrossLine(text: string, cu: Uint16Array, start: number): boolean {
+  let k = start, line = false;
+  while (k > 0 && charClass(cu[k - 1]) & SPACE) {
+    if (cu[k - 1] === 10 || cu[k - 1] === 13) line = true;
+    k--;
+  }
+  if (!line) return false;
+  if (cu[k - 1] === 44) return !hasCue(text, cu, k - 1);
+  const w = wordBefore(text, k);
+  return w === 'and' || w === 'And' || w === 'is' || w === 'Is';
+}
+
 /** Does [s, e) hold a hyphen (inside: the word pass keeps only inner ones)? */
 function hasHyphen(cu: Uint16Array, s: number, e: number): boolean {
   for (let i = s + 1; i < e - 1; i++) if (cu[i] === 45) return true;
@@ -561,7 +578,7 @@ export const persons: Detector = (text, out, ctx) => {
     else if (speaker || vocative) conf = 0.75;
     else if (nWords >= 2 && nName >= 1) conf = 0.85;
     else if (nWords === 1 && nName === 1) conf = sentenceStart(cu, start) ? 0.6 : 0.7;
-    else if (fieldIsName || (charClass(at(cu, start - 1)) & SPACE && hasCue(text, cu, start) && !(nWords === 1 && (tF[a] & TECH || listOnly(text, cu, start, end, a, lowerOf))))) conf = 0.85;
+    else if (fieldIsName || (charClass(at(cu, start - 1)) & SPACE && hasCue(text, cu, start) && !listCueAcrossLine(text, cu, start) && !(nWords === 1 && (tF[a] & TECH || listOnly(text, cu, start, end, a, lowerOf))))) conf = 0.85;
     else if (nWords >= 2 && nUnknown === nWords) conf = 0.6;
     else if (nWords >= 2 && nameCommon && nUnknown >= 1) conf = 0.65;
     if (!conf) continue;
