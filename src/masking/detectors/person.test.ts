@@ -141,3 +141,21 @@ test('a line break ends a salutation, a list or a vocative: the next line is no 
   for (const t of ['Email: none', 'Emails: none', 'E-mail: none', 'EMAIL: none']) assert.deepEqual(scan(t), [], t);
   assert.deepEqual(scan('Kowalczyk: can you check'), ['Kowalczyk']);
 });
+
+test('code identifiers, reason codes and folders are not names; the user of a home or profile path is (E11, E19)', () => {
+  for (const t of ['java.lang.NullPointerException: x', 'stripe.error.CardError: declined', '    raise error.CardError("Your card was declined.")',
+    'self.Manager.run()', 'C:\\Windows\\Temp\\x.log', 'cp /srv/Backup/x.txt .', '  Warning  BackOff    2m    kubelet   Back-off restarting', 'Reason: BackOff',
+    'Reason: CrashLoopBackOff, FailedScheduling', 'Log: /home/runner/work', 'Log: /home/ubuntu/x', 'C:\\Users\\Public\\x', 'Log: /Users/Shared/x']) {
+    assert.deepEqual(scan(t), [], t);
+  }
+  assert.deepEqual(scan('C:\\Users\\Priya.Sharma\\AppData\\Local\\Temp\\x.log'), ['Priya.Sharma']);
+  assert.deepEqual(scan('/Users/Michael.Johnson/go/src/server.go:213'), ['Michael.Johnson']);
+  assert.deepEqual(scan('at /home/Michael.Johnson/app.js:10'), ['Michael.Johnson']);
+  assert.deepEqual(scan('Log: /home/anna/x and /home/priya_sharma/y'), ['anna', 'priya_sharma']);
+  // Names written with an inner capital, names between slashes in prose, and first.last in prose stay names.
+  assert.deepEqual(scan('Mr. McDonald and DeShawn Jones met JoAnn Smith'), ['McDonald', 'DeShawn Jones', 'JoAnn Smith']);
+  assert.deepEqual(scan('Dear MaryAnn,'), ['MaryAnn']);
+  assert.deepEqual(scan('Mr. DiCaprio'), ['DiCaprio']);
+  assert.deepEqual(scan('John/Mary came'), ['John', 'Mary']);
+  assert.deepEqual(scan('Priya.Sharma wrote'), ['Priya', 'Sharma']);
+});

@@ -366,6 +366,90 @@ export function keyBefore(text: string, start: number): string {
   return text.slice(k, p);
 }
 
+// Name prefixes written with an inner capital: McDonald, MacArthur, DeShawn, LaToya, VanDyke, O'Neil-like forms.
+const CAMEL_PREFIXES = new Set(['mc', 'mac', 'de', 'di', 'da', 'du', 'del', 'della', 'la', 'le', 'van', 'von', 'ter', 'fitz', 'st', 'o', 'ja', 'ke', 'ra', 'sha', 'jo']);
+/**
+ * Is the CamelCase word [s, e) code: its first hump is no name prefix, and it has three humps or more, or its last
+ * hump is not a name? Only asked of the rare capitalised words with an inner capital outside the name lists.
+ */
+function camelCode(cu: Uint16Array, s: number, e: number, lex: Lexicon): boolean {
+  let humps = 1, first = -1, last = s;
+  for (let j = s + 1; j < e; j++) {
+    const c = cu[j];
+    if (c >= 65 && c <= 90 && cu[j - 1] >= 97 && cu[j - 1] <= 122) {
+      if (first < 0) first = j;
+      humps++;
+      last = j;
+    }
+  }
+  let firstHump = '';
+  for (let j = s; j < first; j++) firstHump += String.fromCharCode(cu[j] | 32);
+  if (CAMEL_PREFIXES.has(firstHump)) return false;
+  if (humps >= 3) return true;
+  let tail = '';
+  for (let j = last; j < e; j++) tail += String.fromCharCode(cu[j] >= 65 && cu[j] <= 90 ? cu[j] + 32 : cu[j]);
+  const f = lex.lookup(tail, wordHash(tail));
+  return !(f & NAME) || (f & (COMMON | NOT_NAME | TECH)) !== 0;
+}
+
+const isIdent = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36;
+/** The word at `s` follows `.` in a dotted identifier that starts in lower case or `_` ("java.lang.", "self.", "error."). */
+function dottedCode(cu: Uint16Array, s: number): boolean {
+  let k = s - 1; // the dot
+  if (k < 1 || !isIdent(cu[k - 1])) return false;
+  const lo = Math.max(0, s - 128);
+  while (k > lo && (isIdent(cu[k - 1]) || cu[k - 1] === 46)) k--;
+  const c = cu[k];
+  return (c >= 97 && c <= 122) || c === 95;
+}
+
+/** The run without white space around the word at `s` (between two `/`) starts as a path: `/`, `~`, `.` or `X:`. */
+function pathRun(cu: Uint16Array, s: number): boolean {
+  let k = s;
+  const lo = Math.max(0, s - 256);
+  while (k > lo && !(charClass(cu[k - 1]) & SPACE) && cu[k - 1] !== 34 && cu[k - 1] !== 39 && cu[k - 1] !== 40 && cu[k - 1] !== 61) k--;
+  const c = cu[k];
+  return c === 47 || c === 126 || c === 46 || (k + 1 < cu.length && cu[k + 1] === 58 && ((c | 32) >= 97 && (c | 32) <= 122));
+}
+
+// Service and CI accounts whose names are in the name lists too.
+const ACCOUNTS = new Set(['runner', 'ubuntu', 'admin', 'administrator', 'root', 'git', 'node', 'deploy', 'deployer', 'vagrant', 'jenkins', 'build', 'builder',
+  'buildkite', 'circleci', 'travis', 'postgres', 'guest', 'user', 'default', 'public', 'shared', 'docker', 'app', 'service', 'centos', 'debian', 'fedora',
+  'alpine', 'opc', 'azureuser', 'ec2-user', 'www-data', 'vscode', 'codespace', 'gitpod', 'appveyor', 'vsts', 'cloudshell', 'steam', 'linuxbrew', 'temp']);
+const PROFILE_DIRS = ['/Users/', '/home/', '\\Users\\', '\\users\\'];
+/**
+ * The user name of a home or profile path (`/Users/<name>/`, `/home/<name>/`, `C:\Users\<name>\`) when it reads as a
+ * person's name: parts joined by `.`, `_` or `-` of which one is a known name ("Michael.Johnson", "priya_sharma"),
+ * or one known name that is no common, software or label word ("anna"; not "Shared", "runner", "ubuntu", "admin").
+ * Found from an `indexOf` per marker.
+ */
+function profileNames(text: string, cu: Uint16Array, out: Finding[]): void {
+  for (const m of PROFILE_DIRS) {
+    for (let i = text.indexOf(m); i >= 0; i = text.indexOf(m, i + 1)) {
+      const a = i + m.length;
+      let b = a;
+      while (b < cu.length && b - a < 64 && (charClass(cu[b]) & ANY_LETTER || cu[b] === 46 || cu[b] === 95 || cu[b] === 45)) b++;
+      if (b === a || b - a >= 64) continue;
+      const lower = text.slice(a, b).toLowerCase();
+      if (ACCOUNTS.has(lower)) continue;
+      const parts = lower.split(/[._-]/);
+      const lex = lexicon();
+      let names = 0, bad = false;
+      for (const p of parts) {
+        if (p.length < 2) {
+          if (parts.length === 1) bad = true;
+          continue;
+        }
+        const f = lex.lookup(p, wordHash(p));
+        if (f & NAME) names++;
+        if (parts.length === 1 && (!(f & NAME) || f & (COMMON | NOT_NAME | TECH) || p.length < 3)) bad = true;
+      }
+      if (bad || names === 0) continue;
+      out.push({ type: 'PERSON', start: a, end: b, confidence: 0.75, detector: 'person' });
+    }
+  }
+}
+
 const VOCATIVE = /^, (?:can|could|would|will|please|I|you|we)\b/;
 
 /** [s, e) lies in a run of 16+ characters without white space (looked at up to 64 on each side) that holds a digit. */
@@ -396,6 +480,7 @@ function inDigitBlob(cu: Uint16Array, s: number, e: number): boolean {
  */
 export const persons: Detector = (text, out, ctx) => {
   const w = wordPass(text, ctx);
+  profileNames(text, codeUnits(text, ctx), out);
   if (w.nTok === 0) return;
   if (tS.length > 1 << 18) shrink(); // after a very large text, do not keep its buffers
   // Lower-cased forms of the words that are not plain ASCII (per call: no word of the text outlives it); an ASCII
@@ -416,22 +501,32 @@ export const persons: Detector = (text, out, ctx) => {
     if (after === 45 && e + 1 < cu.length && cu[e + 1] >= 48 && cu[e + 1] <= 57) continue; // "Apache-2.0", "Windows-11"
     if (after === 47 && e + 1 < cu.length && cu[e + 1] >= 48 && cu[e + 1] <= 57) continue; // a product and version: "Mozilla/5.0", "Chrome/120.0"
     if ((before === 47 || before === 43 || after === 47 || after === 43) && inDigitBlob(cu, s, e)) continue;
+    // Code: a word inside a dotted identifier that starts in lower case ("java.lang.X", "stripe.error.X(") is a
+    // class, not a name; a folder between path separators ("C:\Windows\Temp\", "/srv/Backup/") is a folder.
+    if (before === 46 && dottedCode(cu, s)) continue;
+    if ((before === 92 && (after === 92 || after === 47)) || (before === 47 && after === 47 && pathRun(cu, s))) continue;
     if (e - s > 2 && cu[e - 1] === 115) {
       const q = cu[e - 2];
       if (q === 39 || q === 0x2019) e -= 2;
     }
     // Plain ASCII words (most of them) are hashed and looked up lower-cased straight from the code units.
-    let lh = 0, j = s;
+    let lh = 0, j = s, camel = false;
     for (; j < e; j++) {
       const c = cu[j];
       if (c >= 128) break;
-      lh = (Math.imul(lh, 31) + (c >= 65 && c <= 90 ? c + 32 : c)) | 0;
+      if (c >= 65 && c <= 90) {
+        if (j > s && cu[j - 1] >= 97 && cu[j - 1] <= 122) camel = true;
+        lh = (Math.imul(lh, 31) + c + 32) | 0;
+      } else lh = (Math.imul(lh, 31) + c) | 0;
     }
     let fl: number, kind: number, lowerLen: number;
     const ascii = j === e;
     if (ascii) {
       lex ??= lexicon();
       fl = lex.lookupAscii(cu, s, e, lh);
+      // CamelCase is an identifier or a reason code ("BackOff", "CardError",
+      // "NullPointerException"), unless it reads as a name ("McDonald", "DeShawn", "JoAnn").
+      if (camel && camelCode(cu, s, e, lex)) continue;
       if (fl === 0 && hasHyphen(cu, s, e)) fl = compoundFlags(text.slice(s, e).toLowerCase(), lex);
       lowerLen = e - s;
       kind = kindOf(fl, lowerLen, lowerLen >= 2 ? cu[s + 1] : 0);
