@@ -69,3 +69,12 @@ test('incoming-webhook URLs: the path after the prefix is the credential (Slack,
     assert.equal(masked(t), t);
   }
 });
+
+test('loopback, unspecified and netmask addresses identify nobody and stay; host addresses are masked (E19)', () => {
+  for (const t of ['listen 127.0.0.1:8080 and 0.0.0.0:443, netmask 255.255.255.0', 'resolver 127.0.0.53', 'mask 255.255.240.0 bc 255.255.255.255',
+    '+\taddr := net.JoinHostPort("0.0.0.0", port)', 'bind [::1]:80 and ::']) {
+    assert.equal(masked(t), t);
+  }
+  assert.equal(masked('odd 255.255.0.255 host 10.0.0.5 pub 8.8.8.8 x 128.0.0.0 v6 2001:db8::1'),
+    'odd [IP_ADDRESS] host [IP_ADDRESS] pub [IP_ADDRESS] x [IP_ADDRESS] v6 [IP_ADDRESS]');
+});

@@ -201,7 +201,21 @@ function ipv6Candidate(text: string, start: number, end: number, out: Finding[])
   if ((s.match(/:/g)?.length ?? 0) < 2 || !/[0-9a-f]{1,4}:.*[0-9a-f]/i.test(s)) return;
   // Clock times (10:22:33) are not addresses: require a hex letter, a `::`, or more than three groups.
   if (!/::|[a-f]/i.test(s) && s.split(':').length <= 3) return;
+  if (s === '::1' || s === '::') return; // loopback and unspecified: no host
   if (isIPv6(s)) out.push({ type: 'IP_ADDRESS', start, end: start + s.length, confidence: 0.9, detector: 'ipv6' });
+}
+
+/**
+ * A valid IPv4 address that identifies no host: loopback (127.0.0.0/8), the unspecified `0.0.0.0`, and netmasks
+ * (`255.255.255.0`, `255.255.240.0`, `255.255.255.255`: a first part of 255, then contiguous one bits). Left in clear.
+ */
+export function ipv4Harmless(run: string): boolean {
+  const p = run.split('.');
+  if (p[0] === '127' || run === '0.0.0.0') return true;
+  if (p[0] !== '255') return false;
+  const v = ((+p[0] << 24) | (+p[1] << 16) | (+p[2] << 8) | +p[3]) >>> 0;
+  const inv = ~v >>> 0; // the host bits: all ones below the mask
+  return (inv & (inv + 1)) === 0;
 }
 
 /** IPv4 check used by the number scanner: four dotted parts 0–255, not a version string. */

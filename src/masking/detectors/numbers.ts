@@ -1,7 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { cardIssuer, isbnValid, luhn, ssnIssuable, ssnValid } from '../validators.js';
 import { before, type Detector } from '../types.js';
-import { ipv4Confidence } from './net.js';
+import { ipv4Confidence, ipv4Harmless } from './net.js';
 import { wordPass } from '../words.js';
 import { byLastUnit, charClass, codeUnits, SPACE } from '../chars.js';
 import { internationalVerdict as phoneVerdict, POSSIBLE, VALID, validInRegion } from '../phone.js';
@@ -309,7 +309,7 @@ function runAt(text: string, cu: Uint16Array, out: Parameters<Detector>[1], ctx:
     if (dot && !otherSep) {
       const ip = ipv4Confidence(text, start, run);
       if (ip) {
-        out.push({ type: 'IP_ADDRESS', start, end, confidence: ip, detector: 'ipv4' });
+        if (!ipv4Harmless(run)) out.push({ type: 'IP_ADDRESS', start, end, confidence: ip, detector: 'ipv4' });
         return;
       }
     }
