@@ -154,3 +154,12 @@ test('values side by side in columns: a run of 16+ digits in which nothing was f
   assert.deepEqual(spans('call +1 415 555 0172 536-22-8714'), ['PHONE:+1 415 555 0172', 'US_SSN:536-22-8714']);
   assert.deepEqual(spans('(212) 555-0123 536-22-8714'), ['PHONE:(212) 555-0123', 'US_SSN:536-22-8714']);
 });
+
+test('a card grouped with dots is a card without a cue, like spaces and dashes (E15)', () => {
+  assert.deepEqual(spans('paid with 4111.1111.1111.1111 yesterday'), ['CREDIT_CARD:4111.1111.1111.1111']);
+  assert.deepEqual(spans('amex 3782.822463.10005 x'), ['CREDIT_CARD:3782.822463.10005']);
+  // Not Luhn-valid, not a card shape, or an address: left to the other checks.
+  assert.deepEqual(spans('build 4111.1111.1111.1112 v'), []);
+  assert.deepEqual(spans('ver 2024.0101.1234.5678'), []);
+  assert.deepEqual(spans('host 10.11.12.13'), ['IP_ADDRESS:10.11.12.13']);
+});

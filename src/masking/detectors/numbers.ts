@@ -314,6 +314,15 @@ function runAt(text: string, cu: Uint16Array, out: Parameters<Detector>[1], ctx:
       }
     }
     if (glued) return;
+    // A card grouped with dots like spaces or dashes (4-4-4-4, Amex 4-6-5): not an IP (parts above 255), checked
+    // with Luhn and the issuer ranges as the spaced forms are.
+    if (dot && !otherSep && (nDigits === 16 || nDigits === 15) && DOTTED_CARD.test(run)) {
+      const c = cardAt((digits ??= digitsIn(run)));
+      if (c) {
+        out.push({ type: 'CREDIT_CARD', start, end, confidence: c, detector: 'credit-card' });
+        return;
+      }
+    }
     if (DATE_SHAPE.test(run)) return; // dates: only in birth context (see dates.ts)
     if (b.includes('isbn') || (/^97[89]-/.test(run) && isbnValid((digits ??= digitsIn(run))))) return;
 
@@ -358,6 +367,7 @@ function runAt(text: string, cu: Uint16Array, out: Parameters<Detector>[1], ctx:
   }
 }
 
+const DOTTED_CARD = /^(?:\d{4}\.\d{4}\.\d{4}\.\d{4}|\d{4}\.\d{6}\.\d{5})$/;
 const digitsIn = (run: string) => run.replace(/\D/g, '');
 
 function isAlnum(c: number): boolean {
