@@ -43,7 +43,7 @@ test('keyBefore is the key KEY_BEFORE captures', () => {
 });
 
 test('isParticle is the particle set on the trimmed slice', () => {
-  const particles = new Set(['van', 'de', 'der', 'den', 'von', 'da', 'di', 'del', 'della', 'la', 'le', 'du', 'bin', 'ibn', 'al', 'ben', 'dos', 'das', 'y', 'ter', 'ten', 'zu', 'af']);
+  const particles = new Set(['van', 'de', 'der', 'den', 'von', 'da', 'di', 'del', 'della', 'la', 'le', 'du', 'bin', 'ibn', 'al', 'ben', 'dos', 'das', 'y', 'ter', 'ten', 'zu', 'af', 'los', 'las']);
   const parts = ['van', 'de', 'r', 'n', 'della', 'y', 'a', 'l', 'D', 'É', ' ', '\u00a0', '\t', 'zu', 'af', 'x', '\ufeff'];
   for (let i = 0; i < 150_000; i++) {
     const inner = gen(parts, 5);
@@ -158,4 +158,16 @@ test('code identifiers, reason codes and folders are not names; the user of a ho
   assert.deepEqual(scan('Mr. DiCaprio'), ['DiCaprio']);
   assert.deepEqual(scan('John/Mary came'), ['John', 'Mary']);
   assert.deepEqual(scan('Priya.Sharma wrote'), ['Priya', 'Sharma']);
+});
+
+test('names with an Arabic article or two particles are masked whole (E10)', () => {
+  assert.deepEqual(scan('Please contact Ahmed al-Farsi about the refund.'), ['Ahmed al-Farsi']);
+  assert.deepEqual(scan('Signed-off-by: Ahmed al-Farsi <a@b.ae>'), ['Ahmed al-Farsi']);
+  assert.deepEqual(scan('Omar el-Sayed wrote'), ['Omar el-Sayed']);
+  assert.deepEqual(scan('Co-authored-by: María de la Cruz <m@x.es>'), ['María de la Cruz']);
+  assert.deepEqual(scan('Jan van der Berg called'), ['Jan van der Berg']);
+  assert.deepEqual(scan('Ana de los Santos called'), ['Ana de los Santos']);
+  // A hyphenated lower-case word that is no article stays out.
+  assert.deepEqual(scan('Meet Ahmed as-is'), ['Ahmed']);
+  assert.deepEqual(scan('Ahmed re-Sent it'), ['Ahmed']);
 });

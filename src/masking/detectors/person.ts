@@ -1,11 +1,11 @@
 import type { Finding } from '../../core/masking.js';
-import { ANY_LETTER, byLastUnit, charClass, codeUnits, SPACE, WORD_LETTER } from '../chars.js';
+import { ANY_LETTER, byLastUnit, charClass, codeUnits, SPACE, UPPER, WORD_LETTER } from '../chars.js';
 import { COMMON, lexicon, NAME, NOT_NAME, TECH, TITLE, wordHash, type Lexicon } from '../lexicon.js';
 import type { Detector } from '../types.js';
 import { wordPass } from '../words.js';
 import { places, type Places } from '../places.js';
 
-const PARTICLES = new Set(['van', 'de', 'der', 'den', 'von', 'da', 'di', 'del', 'della', 'la', 'le', 'du', 'bin', 'ibn', 'al', 'ben', 'dos', 'das', 'y', 'ter', 'ten', 'zu', 'af']);
+const PARTICLES = new Set(['van', 'de', 'der', 'den', 'von', 'da', 'di', 'del', 'della', 'la', 'le', 'du', 'bin', 'ibn', 'al', 'ben', 'dos', 'das', 'y', 'ter', 'ten', 'zu', 'af', 'los', 'las']);
 // Words before a name that make the next capitalised words a name (checked with endsWith: no regex per word).
 const CUES = ['my name is', 'name is', 'name:', 'i am', "i'm", 'this is', 'hi', 'hello', 'hey', 'dear', 'thanks', 'thank you', 'regards',
   'cheers', 'call me', 'calls me', 'called', 'named', 'named him', 'named her', 'by', 'with', 'says', 'said', 'told', 'asked', 'contact',
@@ -217,8 +217,16 @@ function sentenceStart(cu: Uint16Array, pos: number): boolean {
 function joinable(text: string, cu: Uint16Array, e: number, s: number): boolean {
   const len = s - e;
   if (len === 1) return cu[e] === 32;
-  if (len < 3 || len > 8 || cu[e] !== 32 || cu[s - 1] !== 32) return false;
-  return isParticle(cu, e, s);
+  if (len < 3 || len > 12 || cu[e] !== 32) return false;
+  // An Arabic article glued to the surname: "Ahmed al-Farsi", "Omar el-Sayed", "Nasir ud-Din".
+  if (cu[s - 1] === 45) return len <= 6 && HYPHEN_PARTICLE_CODES.has(particleCode(cu, e + 1, s - 1));
+  if (cu[s - 1] !== 32) return false;
+  if (len <= 8 && isParticle(cu, e, s)) return true;
+  // Two particles: "María de la Cruz", "Jan van der Berg", "Ana de los Santos".
+  for (let k = e + 2; k < s - 2; k++) {
+    if (cu[k] === 32) return isParticle(cu, e, k + 1) && isParticle(cu, k, s);
+  }
+  return false;
 }
 // The particles as numbers: each is 1 to 5 lower-case ASCII letters, a letter a digit 1–26 in base 27.
 const particleCode = (cu: ArrayLike<number>, a: number, b: number): number => {
@@ -231,6 +239,18 @@ const particleCode = (cu: ArrayLike<number>, a: number, b: number): number => {
   return code;
 };
 const PARTICLE_CODES = new Set([...PARTICLES].map((w) => particleCode(Uint16Array.from(w, (ch) => ch.charCodeAt(0)), 0, w.length)));
+const HYPHEN_PARTICLE_CODES = new Set(['al', 'el', 'ul', 'ud', 'ad', 'ar', 'as', 'ash', 'at', 'az', 'ibn', 'bin', 'abu', 'abd', 'bint'].map((w) =>
+  particleCode(Uint16Array.from(w, (ch) => ch.charCodeAt(0)), 0, w.length)));
+/** After the word ending at `e`: ` al-X`, ` el-X`, … (an Arabic article glued to a capitalised surname): where X starts, or -1. */
+function hyphenSurname(cu: Uint16Array, e: number): number {
+  if (at(cu, e) !== 32) return -1;
+  const c = at(cu, e + 1);
+  if (c !== 97 && c !== 101 && c !== 117 && c !== 105 && c !== 98) return -1; // a e u i b
+  let h = e + 2;
+  while (h < cu.length && h - e <= 5 && cu[h] >= 97 && cu[h] <= 122) h++;
+  if (at(cu, h) !== 45 || !(charClass(at(cu, h + 1)) & UPPER)) return -1;
+  return HYPHEN_PARTICLE_CODES.has(particleCode(cu, e + 1, h)) ? h + 1 : -1;
+}
 /** `PARTICLES.has(text.slice(e, s).trim())`, read from the code units: no slice, no trimmed string. */
 export function isParticle(cu: Uint16Array, e: number, s: number): boolean {
   let a = e, b = s;
@@ -490,10 +510,27 @@ export const persons: Detector = (text, out, ctx) => {
   let lex: Lexicon | undefined;
   let count = 0;
   let seqLen = 0;
-  for (let t = 0; t < w.nTok; t++) {
+  // The word pass yields no word for a surname glued to an Arabic article ("al-Farsi" starts in lower case): after
+  // a capitalised word, ` al-`/` el-`/… and a capital letter add the surname as a word of its own (rare: the token
+  // lists are copied only then).
+  let tokS = w.tokS, tokE = w.tokE, nTok = w.nTok;
+  let first = -1;
+  for (let t = 0; t < w.nTok && first < 0; t++) if (hyphenSurname(cu, w.tokE[t]) >= 0) first = t;
+  if (first >= 0) {
+    tokS = new Int32Array(w.nTok * 2), tokE = new Int32Array(w.nTok * 2), nTok = 0;
+    for (let t = 0; t < w.nTok; t++) {
+      tokS[nTok] = w.tokS[t], tokE[nTok++] = w.tokE[t];
+      const p = t >= first ? hyphenSurname(cu, w.tokE[t]) : -1;
+      if (p < 0) continue;
+      let q = p + 1;
+      while (q < cu.length && charClass(cu[q]) & WORD_LETTER) q++;
+      tokS[nTok] = p, tokE[nTok++] = q;
+    }
+  }
+  for (let t = 0; t < nTok; t++) {
     // A capitalised word [s, e): strip a possessive 's, look it up once.
-    const s = w.tokS[t];
-    let e = w.tokE[t];
+    const s = tokS[t];
+    let e = tokE[t];
     // Glued to a digit, it is part of a token (base64, a hash, an id: "LJPb8Mat1X"), not a name; so is a word
     // between slashes or pluses inside a long run without spaces that holds digits ("TZ/Ru/BT" in base64).
     const before = s > 0 ? cu[s - 1] : 32, after = e < cu.length ? cu[e] : 32;
