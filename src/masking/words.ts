@@ -72,6 +72,10 @@ export interface WordPass {
   /** Every `-----BEGIN ` (a PEM block's header), by where its dashes start, in text order. */
   nPem: number;
   pemAt: Int32Array;
+  /** Runs of CJK or Hangul letters [cjkS[i], cjkE[i]) (no case: never capitalised words), where PERSON reads a cue before. */
+  nCjk: number;
+  cjkS: Int32Array;
+  cjkE: Int32Array;
 }
 
 /**
@@ -112,6 +116,7 @@ let numS = new Int32Array(64), numE = new Int32Array(64);
 let restAt = new Int32Array(64);
 let signAt = new Int32Array(64);
 let pemAt = new Int32Array(16);
+let cjkS = new Int32Array(16), cjkE = new Int32Array(16), nCjk = 0;
 let nTok = 0, nStr = 0, nCmp = 0, nAfterNum = 0, nCue = 0, nNum = 0, nRest = 0, nSign = 0, nPem = 0;
 /**
  * The stretch [s, e) of number characters holding `digits` digits has ended: keep it if it is long enough. One
@@ -132,6 +137,13 @@ function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   const b = new Int32Array(a.length * 2);
   b.set(a);
   return b;
+}
+/** Hiragana, katakana, CJK ideographs (extension A and the unified block) or Hangul syllables. */
+const isCjk = (c: number) => (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7a3);
+function pushCjk(s: number, e: number): void {
+  if (nCjk === cjkS.length) (cjkS = grow(cjkS)), (cjkE = grow(cjkE));
+  cjkS[nCjk] = s;
+  cjkE[nCjk++] = e;
 }
 function pushTok(s: number, e: number): void {
   if (nTok === tokS.length) (tokS = grow(tokS)), (tokE = grow(tokE));
@@ -326,6 +338,7 @@ function complexStretch(a: Uint16Array, s: number): number {
       else break;
     }
     if (cls & UPPER) pushTok(ws, k);
+    else if (a[ws] >= 0x3040 && isCjk(a[ws])) pushCjk(ws, k);
   }
   // ASCII letter runs (word-anchored cues).
   k = s;
@@ -358,7 +371,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
   const cached = ctx.words;
   if (cached && cached.text === text && cached.gen === gen) return cached;
   gen++;
-  nTok = nStr = nCmp = nAfterNum = nCue = nNum = nRest = nSign = nPem = 0;
+  nTok = nStr = nCmp = nAfterNum = nCue = nNum = nRest = nSign = nPem = nCjk = 0;
   // Buffers grow with the largest text seen; after a very large one, start small again rather than keep it.
   if (tokS.length > KEEP) (tokS = new Int32Array(256)), (tokE = new Int32Array(256));
   if (strS.length > KEEP) (strS = new Int32Array(64)), (strE = new Int32Array(64));
@@ -369,6 +382,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
   if (restAt.length > KEEP) restAt = new Int32Array(64);
   if (signAt.length > KEEP) signAt = new Int32Array(64);
   if (pemAt.length > KEEP) pemAt = new Int32Array(16);
+  if (cjkS.length > KEEP) (cjkS = new Int32Array(16)), (cjkE = new Int32Array(16));
   const a = codeUnits(text, ctx);
   const n = a.length;
   // The loop reads `z`: the code units and a 0 after them, which ends the last word and stretch the way any other
@@ -446,7 +460,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
     if (charClass(c) & (WORD_LETTER | ADDR_LETTER)) i = complexStretch(a, i);
     else i++;
   }
-  const pass: WordPass = { text, gen, nTok, tokS, tokE, nStr, strS, strE, nCmp, cmpS, cmpE, nAfterNum, afterNum, nCue, cueAt, cueMask, nNum, numS, numE, nRest, restAt, nSign, signAt, nPem, pemAt };
+  const pass: WordPass = { text, gen, nTok, tokS, tokE, nStr, strS, strE, nCmp, cmpS, cmpE, nAfterNum, afterNum, nCue, cueAt, cueMask, nNum, numS, numE, nRest, restAt, nSign, signAt, nPem, pemAt, nCjk, cjkS, cjkE };
   ctx.words = pass;
   return pass;
 }

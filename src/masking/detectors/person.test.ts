@@ -171,3 +171,15 @@ test('names with an Arabic article or two particles are masked whole (E10)', () 
   assert.deepEqual(scan('Meet Ahmed as-is'), ['Ahmed']);
   assert.deepEqual(scan('Ahmed re-Sent it'), ['Ahmed']);
 });
+
+test('a CJK or Hangul name of 2 to 4 letters after a strong cue is masked; other CJK text is not (E10)', () => {
+  assert.deepEqual(scan('Please contact 王小明 about the refund.'), ['王小明']);
+  assert.deepEqual(scan('Customer: 李娜, phone 13812345678'), ['李娜']);
+  assert.deepEqual(scan('contact 김민준 today'), ['김민준']);
+  assert.deepEqual(scan('Patient 田中太郎 was seen'), ['田中太郎']);
+  assert.deepEqual(scan('姓名：王小明'), ['王小明']);
+  assert.deepEqual(scan('이름: 김민준'), ['김민준']);
+  assert.deepEqual(scan('Co-authored-by: 王小明 <w@x.cn>'), ['王小明']);
+  // No cue, a weak one, a label cue without its colon, or a run longer than a name: left alone.
+  for (const t of ['Customer: 数据库连接失败了', 'go to 北京 now', 'from 北京', '用户登录成功', '王小明 said hi', 'name 王小明']) assert.deepEqual(scan(t), [], t);
+});

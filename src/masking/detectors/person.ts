@@ -436,6 +436,32 @@ function pathRun(cu: Uint16Array, s: number): boolean {
 const ACCOUNTS = new Set(['runner', 'ubuntu', 'admin', 'administrator', 'root', 'git', 'node', 'deploy', 'deployer', 'vagrant', 'jenkins', 'build', 'builder',
   'buildkite', 'circleci', 'travis', 'postgres', 'guest', 'user', 'default', 'public', 'shared', 'docker', 'app', 'service', 'centos', 'debian', 'fedora',
   'alpine', 'opc', 'azureuser', 'ec2-user', 'www-data', 'vscode', 'codespace', 'gitpod', 'appveyor', 'vsts', 'cloudshell', 'steam', 'linuxbrew', 'temp']);
+// Cues before a CJK or Hangul name (which has no capital letter and, in Chinese and Japanese, no space around it):
+// with a colon after them (labels), or with or without one.
+const CJK_LABEL_CUES = ['name', 'customer', 'client', 'user', 'agent', 'author', 'owner', 'assignee', 'reporter', 'from', 'to', 'cc', 'by', 'attn',
+  '姓名', '名字', '联系人', '客户', '顾客', '患者', '用户', '作者', '氏名', '名前', '担当', '担当者', '顧客', '이름', '성명', '고객', '환자', '담당자', '작성자'];
+const CJK_CUES = ['contact', 'patient', 'customer', 'dear', 'hi', 'hello', 'mr.', 'mrs.', 'ms.', 'dr.', 'mr', 'ms', 'dr', 'my name is', 'name is', 'i am', "i'm",
+  'this is', 'called', 'named', 'ask for', 'thanks', 'regards', 'signed', 'paciente', 'cliente'];
+/**
+ * A run of 2–4 CJK or Hangul letters right after a strong cue ("contact 王小明", "Customer: 李娜", "姓名：김민준") is a
+ * name. Longer runs are text (Chinese and Japanese write no spaces, so a name inside a sentence is not found).
+ */
+function cjkNames(text: string, w: { nCjk: number; cjkS: Int32Array; cjkE: Int32Array }, out: Finding[]): void {
+  for (let i = 0; i < w.nCjk; i++) {
+    const s = w.cjkS[i], e = w.cjkE[i];
+    if (e - s < 2 || e - s > 4) continue;
+    let b = text.slice(Math.max(0, s - 16), s).toLowerCase();
+    let k = b.length;
+    while (k > 0 && (b.charCodeAt(k - 1) === 32 || b.charCodeAt(k - 1) === 9 || b.charCodeAt(k - 1) === 0x3000)) k--;
+    const colon = k > 0 && (b.charCodeAt(k - 1) === 58 || b.charCodeAt(k - 1) === 0xff1a);
+    if (colon) k--;
+    while (k > 0 && (b.charCodeAt(k - 1) === 32 || b.charCodeAt(k - 1) === 9)) k--;
+    b = b.slice(0, k);
+    const cue = (c: string) => b.endsWith(c) && (b.length === c.length || c.charCodeAt(0) >= 0x3040 || !(charClass(b.charCodeAt(b.length - c.length - 1)) & WORD_LETTER));
+    if ((colon && CJK_LABEL_CUES.some(cue)) || CJK_CUES.some(cue)) out.push({ type: 'PERSON', start: s, end: e, confidence: 0.75, detector: 'person' });
+  }
+}
+
 const PROFILE_DIRS = ['/Users/', '/home/', '\\Users\\', '\\users\\'];
 /**
  * The user name of a home or profile path (`/Users/<name>/`, `/home/<name>/`, `C:\Users\<name>\`) when it reads as a
@@ -501,6 +527,7 @@ function inDigitBlob(cu: Uint16Array, s: number, e: number): boolean {
 export const persons: Detector = (text, out, ctx) => {
   const w = wordPass(text, ctx);
   profileNames(text, codeUnits(text, ctx), out);
+  if (w.nCjk) cjkNames(text, w, out);
   if (w.nTok === 0) return;
   if (tS.length > 1 << 18) shrink(); // after a very large text, do not keep its buffers
   // Lower-cased forms of the words that are not plain ASCII (per call: no word of the text outlives it); an ASCII
