@@ -246,6 +246,7 @@ function hyphenSurname(cu: Uint16Array, e: number): number {
   if (at(cu, e) !== 32) return -1;
   const c = at(cu, e + 1);
   if (c !== 97 && c !== 101 && c !== 117 && c !== 105 && c !== 98) return -1; // a e u i b
+  if (at(cu, e + 3) !== 45 && at(cu, e + 4) !== 45 && at(cu, e + 5) !== 45) return -1; // no hyphen after 2–4 letters
   let h = e + 2;
   while (h < cu.length && h - e <= 5 && cu[h] >= 97 && cu[h] <= 122) h++;
   if (at(cu, h) !== 45 || !(charClass(at(cu, h + 1)) & UPPER)) return -1;
@@ -462,38 +463,35 @@ function cjkNames(text: string, w: { nCjk: number; cjkS: Int32Array; cjkE: Int32
   }
 }
 
-const PROFILE_DIRS = ['/Users/', '/home/', '\\Users\\', '\\users\\'];
 /**
  * The user name of a home or profile path (`/Users/<name>/`, `/home/<name>/`, `C:\Users\<name>\`) when it reads as a
  * person's name: parts joined by `.`, `_` or `-` of which one is a known name ("Michael.Johnson", "priya_sharma"),
  * or one known name that is no common, software or label word ("anna"; not "Shared", "runner", "ubuntu", "admin").
- * Found from an `indexOf` per marker.
+ * Found from the word `Users` between separators (the word pass), and an `indexOf` for `/home/`.
  */
 function profileNames(text: string, cu: Uint16Array, out: Finding[]): void {
-  for (const m of PROFILE_DIRS) {
-    for (let i = text.indexOf(m); i >= 0; i = text.indexOf(m, i + 1)) {
-      const a = i + m.length;
-      let b = a;
-      while (b < cu.length && b - a < 64 && (charClass(cu[b]) & ANY_LETTER || cu[b] === 46 || cu[b] === 95 || cu[b] === 45)) b++;
-      if (b === a || b - a >= 64) continue;
-      const lower = text.slice(a, b).toLowerCase();
-      if (ACCOUNTS.has(lower)) continue;
-      const parts = lower.split(/[._-]/);
-      const lex = lexicon();
-      let names = 0, bad = false;
-      for (const p of parts) {
-        if (p.length < 2) {
-          if (parts.length === 1) bad = true;
-          continue;
-        }
-        const f = lex.lookup(p, wordHash(p));
-        if (f & NAME) names++;
-        if (parts.length === 1 && (!(f & NAME) || f & (COMMON | NOT_NAME | TECH) || p.length < 3)) bad = true;
-      }
-      if (bad || names === 0) continue;
-      out.push({ type: 'PERSON', start: a, end: b, confidence: 0.75, detector: 'person' });
+  for (let i = text.indexOf('/home/'); i >= 0; i = text.indexOf('/home/', i + 1)) profileUser(text, cu, i + 6, out);
+}
+/** The user name segment starting at `a` (after `/Users/`, `/home/`, `\Users\`), if it reads as a person's name. */
+function profileUser(text: string, cu: Uint16Array, a: number, out: Finding[]): void {
+  let b = a;
+  while (b < cu.length && b - a < 64 && (charClass(cu[b]) & ANY_LETTER || cu[b] === 46 || cu[b] === 95 || cu[b] === 45)) b++;
+  if (b === a || b - a >= 64) return;
+  const lower = text.slice(a, b).toLowerCase();
+  if (ACCOUNTS.has(lower)) return;
+  const parts = lower.split(/[._-]/);
+  const lex = lexicon();
+  let names = 0;
+  for (const p of parts) {
+    if (p.length < 2) {
+      if (parts.length === 1) return;
+      continue;
     }
+    const f = lex.lookup(p, wordHash(p));
+    if (f & NAME) names++;
+    if (parts.length === 1 && (!(f & NAME) || f & (COMMON | NOT_NAME | TECH) || p.length < 3)) return;
   }
+  if (names > 0) out.push({ type: 'PERSON', start: a, end: b, confidence: 0.75, detector: 'person' });
 }
 
 const VOCATIVE = /^, (?:can|could|would|will|please|I|you|we)\b/;
@@ -564,11 +562,15 @@ export const persons: Detector = (text, out, ctx) => {
     if ((before >= 48 && before <= 57) || (after >= 48 && after <= 57)) continue;
     if (after === 45 && e + 1 < cu.length && cu[e + 1] >= 48 && cu[e + 1] <= 57) continue; // "Apache-2.0", "Windows-11"
     if (after === 47 && e + 1 < cu.length && cu[e + 1] >= 48 && cu[e + 1] <= 57) continue; // a product and version: "Mozilla/5.0", "Chrome/120.0"
-    if ((before === 47 || before === 43 || after === 47 || after === 43) && inDigitBlob(cu, s, e)) continue;
     // Code: a word inside a dotted identifier that starts in lower case ("java.lang.X", "stripe.error.X(") is a
     // class, not a name; a folder between path separators ("C:\Windows\Temp\", "/srv/Backup/") is a folder.
     if (before === 46 && dottedCode(cu, s)) continue;
-    if ((before === 92 && (after === 92 || after === 47)) || (before === 47 && after === 47 && pathRun(cu, s))) continue;
+    if ((before === 92 && (after === 92 || after === 47)) || (before === 47 && after === 47 && pathRun(cu, s))) {
+      // `/Users/<name>/`, `C:\Users\<name>\`: the profile's user name.
+      if (e - s === 5 && cu[s] === 85 && cu[s + 1] === 115 && cu[s + 2] === 101 && cu[s + 3] === 114 && cu[s + 4] === 115) profileUser(text, cu, e + 1, out);
+      continue;
+    }
+    if ((before === 47 || before === 43 || after === 47 || after === 43) && inDigitBlob(cu, s, e)) continue;
     if (e - s > 2 && cu[e - 1] === 115) {
       const q = cu[e - 2];
       if (q === 39 || q === 0x2019) e -= 2;
