@@ -163,3 +163,11 @@ test('a card grouped with dots is a card without a cue, like spaces and dashes (
   assert.deepEqual(spans('ver 2024.0101.1234.5678'), []);
   assert.deepEqual(spans('host 10.11.12.13'), ['IP_ADDRESS:10.11.12.13']);
 });
+
+test('versions glued to a word and amounts in thousands are no phones', () => {
+  assert.deepEqual(spans('Linux 5.15.0-1051-aws booted'), []);
+  assert.deepEqual(spans('Betrag: 12.345.678,90 EUR'), []);
+  assert.deepEqual(spans('total 1,234,567.89 USD'), []);
+  assert.deepEqual(spans('call 555.123.4567 now'), ['PHONE:555.123.4567']);
+  assert.deepEqual(spans('phone 601 234 567'), ['PHONE:601 234 567']);
+});

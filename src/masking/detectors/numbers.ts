@@ -96,6 +96,8 @@ const LICENSE_CONTEXT = /(?:driver'?s?|driving)\s+licen[cs]e|\blicen[cs]e\s+(?:n
 // its variable lengths, accepts most), so a valid number is usually settled by the first parse.
 const REGIONS: CountryCode[] = ['DE', 'FI', 'AT', 'SE', 'IE', 'PL', 'NZ', 'BR', 'IN', 'JP', 'HR', 'IS', 'GB', 'HU', 'NL', 'BE', 'DK', 'NO', 'SI', 'MX', 'UY', 'AR', 'GR', 'ZA', 'FR', 'CH', 'US', 'CA', 'IT', 'ES', 'PT', 'CZ', 'AU', 'RU'];
 
+// Digits in groups of three after the first, joined by one kind of mark: a number written with thousands separators.
+const THOUSANDS = /^\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*$/;
 const DATE_SHAPE = /^(?:\d{4}[-\/.]\d{1,2}[-\/.]\d{1,2}|\d{1,2}[-\/.]\d{1,2}[-\/.]\d{2,4})$/;
 
 // Phone verdicts are libphonenumber-js's (phone.ts answers as the library does, with its patterns compiled once). They
@@ -266,6 +268,12 @@ function runAt(text: string, cu: Uint16Array, out: Parameters<Detector>[1], ctx:
     const prev = start > 0 ? text.charCodeAt(start - 1) : 32;
     const next = start + run.length < text.length ? text.charCodeAt(start + run.length) : 32;
     if (isAlnum(next) || next === 95) return;
+    const after2 = start + run.length + 1 < text.length ? text.charCodeAt(start + run.length + 1) : 32;
+    // A dotted version glued by a hyphen or a dot to a lower-case word ("5.15.0-1051-aws", "2.4.1-beta"); a phone
+    // glued to its label ("788-063-Office", Presidio synth) stays a phone.
+    if ((next === 45 || next === 46) && after2 >= 97 && after2 <= 122 && run.includes('.')) return;
+    // An amount grouped in thousands, with its decimals after ("12.345.678,90 EUR", "1,234,567.89").
+    if ((next === 44 || next === 46) && after2 >= 48 && after2 <= 57 && THOUSANDS.test(run) && run.charCodeAt(run.length - 4) !== next) return;
     let end = start + run.length;
     const glued = isAlnum(prev) || prev === 95;
     if (glued) {
