@@ -59,34 +59,38 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
    * recorded and the error thrown, so nothing runs. A store failure passes through as STORE_UNAVAILABLE (fail closed).
    */
   async function checkCredential(who: Principal, action: Action, base: Omit<AuditEventInput, 'type'>, stage: 'call' | 'before_execute', requestId?: string): Promise<void> {
-    if (!credentials) return;
+    const err = await credentialRefusal(who);
+    if (!err) return;
+    await record({
+      ...base,
+      type: 'auth.failed',
+      ...(requestId ? { requestId } : {}),
+      data: { code: err.code, reason: err.message, stage, connector: action.connector, ...(who.keyId ? { keyId: who.keyId } : {}), ...(who.id !== action.principal.id ? { requester: who.id } : {}) },
+    });
+    const after = requestId ? `; the approved action (approval request ${requestId}) was not run` : '';
+    throw new CountersignError(err.code, `${err.message}${after}`, requestId ? { requestId } : undefined);
+  }
+
+  /**
+   * Why `who`'s credential no longer holds (AUTH_INVALID: revoked key; AUTH_EXPIRED: expired token), or undefined
+   * when it does. Any other failure (the store) is thrown: fail closed.
+   */
+  async function credentialRefusal(who: Principal): Promise<CountersignError | undefined> {
+    if (!credentials) return undefined;
     try {
       await credentials.stillValid(who);
+      return undefined;
     } catch (e) {
       const err = asCountersignError(e);
       if (err.code !== 'AUTH_INVALID' && err.code !== 'AUTH_EXPIRED') throw err;
-      await record({
-        ...base,
-        type: 'auth.failed',
-        ...(requestId ? { requestId } : {}),
-        data: { code: err.code, reason: err.message, stage, connector: action.connector, ...(who.keyId ? { keyId: who.keyId } : {}), ...(who.id !== action.principal.id ? { requester: who.id } : {}) },
-      });
-      const after = requestId ? `; the approved action (approval request ${requestId}) was not run` : '';
-      throw new CountersignError(err.code, `${err.message}${after}`, requestId ? { requestId } : undefined);
+      return err;
     }
   }
 
   /** The request was made with another key than the caller's, and that key no longer holds (revoked, deleted). */
   async function madeWithRevokedKey(requester: Principal, action: Action): Promise<boolean> {
     if (!credentials || requester.keyId === undefined || requester.keyId === action.principal.keyId) return false;
-    try {
-      await credentials.stillValid(requester);
-      return false;
-    } catch (e) {
-      const err = asCountersignError(e);
-      if (err.code === 'AUTH_INVALID' || err.code === 'AUTH_EXPIRED') return true;
-      throw err; // the store cannot say: fail closed
-    }
+    return (await credentialRefusal(requester)) !== undefined; // the store cannot say: it throws (fail closed)
   }
 
   /** Before a held action runs: the caller's credential, and the one the approval request was made with. */
@@ -234,16 +238,11 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
 
   /** Gateway.stillValid: the credential check of a request that is no action (a listing). */
   async function stillValid(who: Principal, what: string): Promise<void> {
-    if (!credentials) return;
-    try {
-      await credentials.stillValid(who);
-    } catch (e) {
-      const err = asCountersignError(e);
-      if (err.code !== 'AUTH_INVALID' && err.code !== 'AUTH_EXPIRED') throw err;
-      const principal = { id: who.id, type: who.type, ...(who.onBehalfOf ? { onBehalfOf: who.onBehalfOf } : {}) };
-      await record({ type: 'auth.failed', principal, summary: `${what} refused`, data: { code: err.code, reason: err.message, stage: 'list', ...(who.keyId ? { keyId: who.keyId } : {}) }, flush: 'soon' });
-      throw new CountersignError(err.code, err.message);
-    }
+    const err = await credentialRefusal(who);
+    if (!err) return;
+    const principal = { id: who.id, type: who.type, ...(who.onBehalfOf ? { onBehalfOf: who.onBehalfOf } : {}) };
+    await record({ type: 'auth.failed', principal, summary: `${what} refused`, data: { code: err.code, reason: err.message, stage: 'list', ...(who.keyId ? { keyId: who.keyId } : {}) }, flush: 'soon' });
+    throw new CountersignError(err.code, err.message);
   }
 
   return { run, decide, record, stillValid, masker, approvals, stages: STAGES };
