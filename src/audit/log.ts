@@ -106,7 +106,7 @@ export function createAuditLog(opts: AuditLogOptions): ManagedAuditLog {
     let data = event.data;
     if (masker) {
       if (summary !== undefined && !event.summaryMasked) summary = (await masker.maskText(summary, { field: 'summary' })).text;
-      if (data !== undefined) data = (await masker.maskValue(data)).value;
+      if (data !== undefined && !event.dataMasked) data = (await masker.maskValue(data)).value;
     }
     const body: Record<string, unknown> = {};
     if (event.principal) {

@@ -14,9 +14,14 @@ export interface AuditEventInput {
   data?: Record<string, unknown>;
   /**
    * The summary is the output of this gateway's own masker (the pipeline masks every action's summary before it
-   * records it): the log does not mask it a second time. `data` is masked again either way.
+   * records it): the log does not mask it a second time.
    */
   summaryMasked?: boolean;
+  /**
+   * Likewise for `data`: every string in it is a name this gateway checked (an action kind, a connector, a policy
+   * rule) or the output of its own masker, and the rest are numbers, so the log does not mask it again.
+   */
+  dataMasked?: boolean;
   /**
    * 'now' (default): `append` resolves once the event is on disk — for every event that gates an action.
    * 'soon': resolves once committed (readable, surviving a gateway crash; a failed write still rejects) and on

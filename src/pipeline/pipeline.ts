@@ -151,7 +151,18 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
     // One decision event per action, carrying what was asked: action.allowed / action.denied, or
     // action.requested when policy asks for review (then action.held, or the grant that covers it).
     observe((o) => o.decided(action, decision.effect));
-    const asked = { kind: action.kind, connector: action.connector, tags: action.tags, rule: decision.rule };
+    // The data of the decision and result events below holds names this gateway checked (the kind and connector are
+    // validated where the action enters, the rule is the operator's), counts, and the caller's tags, masked here once:
+    // the audit log need not mask it again (dataMasked).
+    let tags = action.tags;
+    if (tags.length > 0) {
+      try {
+        tags = (await masker.maskValue(tags)).value;
+      } catch (e) {
+        throw asMasking(e);
+      }
+    }
+    const asked = { kind: action.kind, connector: action.connector, tags, rule: decision.rule };
     if (decision.effect === 'deny') {
       await record({ ...base, type: 'action.denied', data: { ...asked, reason: decision.reason } });
       throw new CountersignError('POLICY_DENIED', decision.reason, { rule: decision.rule });
@@ -194,7 +205,7 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
       }
       await approvals.consume(requestId, action);
     } else {
-      await record({ ...base, type: 'action.allowed', data: asked });
+      await record({ ...base, type: 'action.allowed', data: asked, dataMasked: true });
     }
 
     // execute
@@ -232,7 +243,7 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
 
     // record: the action already ran, so this event need not wait for the disk flush (it is committed, and a
     // failed write still keeps the result from leaving); the decision event before it was flushed.
-    await record({ ...base, type: 'action.executed', requestId, data: { rule: decision.rule, resultBytes: sizeOf(out), findings }, flush: 'soon' });
+    await record({ ...base, type: 'action.executed', requestId, data: { rule: decision.rule, resultBytes: sizeOf(out), findings }, dataMasked: true, flush: 'soon' });
     return { status: 'executed', result: out, action, decision, requestId };
   }
 

@@ -25,9 +25,11 @@ export class CommitQueue<J, R> {
       this.pending.push({ job, resolve, reject });
       if (!this.busy) {
         this.busy = true;
-        // setImmediate rather than a microtask: every append issued in this tick (including promise chains that
-        // resolve within it) joins the batch.
-        setImmediate(() => void this.drain());
+        // The first batch after a quiet spell is written once the jobs already queued as microtasks have pushed
+        // theirs (a loop of appends, or appends at the same await depth, share it) — not a turn of the event loop
+        // later, which a lone tool call would wait for. While a batch is being written, new jobs gather for the next
+        // one (drain waits a turn of the event loop between batches), which is what batches a busy gateway.
+        queueMicrotask(() => void this.drain());
       }
     });
   }

@@ -77,6 +77,17 @@ describe('audit log', () => {
       assert.equal(texts, 0, 'the summary is not masked a second time');
     }));
 
+  test('data the pipeline marks as already masked is written as given', () =>
+    withFileStore(async (store) => {
+      let values = 0;
+      const counting: Masker = { ...emailMasker, maskValue: async (v) => (values++, emailMasker.maskValue(v)) };
+      const log = createAuditLog({ store, signer, checkpointEvery: 100, masker: counting });
+      await log.append({ type: 'action.executed', summary: 'fs.read [EMAIL]', summaryMasked: true, data: { rule: 'reads', resultBytes: 12 }, dataMasked: true });
+      const [rec] = await store.readAudit(0, 1);
+      assert.deepEqual(rec!.body, { summary: 'fs.read [EMAIL]', data: { rule: 'reads', resultBytes: 12 } });
+      assert.equal(values, 0, 'the data is not masked a second time');
+    }));
+
   test('masking failure: append rejects AUDIT_UNAVAILABLE and nothing is written', () =>
     withFileStore(async (store) => {
       const broken: Masker = { ...emailMasker, maskText: async () => { throw new CountersignError('MASKING_FAILED'); } };

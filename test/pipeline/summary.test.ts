@@ -1,5 +1,6 @@
 // The pipeline masks an action's summary before anything records it, unless the connector says it built the summary
-// from values the gateway already masked (the MCP connector does, to spare a second pass on every call).
+// from values the gateway already masked (the MCP connector does, to spare a second pass on every call). The data of
+// its decision and result events is masked once too: the caller's tags by the pipeline, the rest is the gateway's own.
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { realWorld } from '../mcp/support/world.js';
@@ -30,5 +31,28 @@ describe('pipeline: the summary in the audit log', async () => {
     assert.equal(texts, 0, 'the summary was masked again');
     const allowed = (await world.store.readAudit(0, 1000)).filter((e) => e.type === 'action.allowed').at(-1)!;
     assert.equal(allowed.body.summary, 'read [EMAIL] rows');
+  });
+
+  it("masks the caller's tags in the decision event, and the log does not mask the pipeline's own data again", async () => {
+    const tagged = { ...input('read rows'), tags: ['owner carol.white@example.com', 'pii'] };
+    await world.gateway.run(tagged, async () => 'ok');
+    const allowed = (await world.store.readAudit(0, 1000)).filter((e) => e.type === 'action.allowed').at(-1)!;
+    const tags = (allowed.body.data as { tags: string[] }).tags;
+    assert.ok(!JSON.stringify(tags).includes('carol.white@example.com'), `raw e-mail in the recorded tags: ${JSON.stringify(tags)}`);
+    assert.deepEqual(tags.length, 2);
+    assert.ok(tags.includes('pii'));
+
+    let values = 0;
+    const maskValue = world.gateway.masker.maskValue;
+    world.gateway.masker.maskValue = async (...a) => (values++, maskValue.apply(world.gateway.masker, a));
+    try {
+      await world.gateway.run(input('read [EMAIL] rows'), async () => 'ok', { summaryMasked: true, maskResult: false });
+    } finally {
+      world.gateway.masker.maskValue = maskValue;
+    }
+    assert.equal(values, 0, 'the data of action.allowed / action.executed was masked again');
+    const events = (await world.store.readAudit(0, 1000)).slice(-2);
+    assert.deepEqual(events.map((e) => e.type), ['action.allowed', 'action.executed']);
+    assert.deepEqual(events[1]!.body.data, { rule: 'all', resultBytes: 2, findings: 0 });
   });
 });
