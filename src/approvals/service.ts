@@ -36,6 +36,11 @@ export interface ApprovalServiceOptions {
   ids: IdSource;
   /** How often a waiter re-reads the store (for votes taken by another gateway sharing it). */
   pollMs?: number;
+  /**
+   * Requests one principal may have pending at once (`approvals.max_pending_per_principal`); `create` refuses one
+   * more with TOO_MANY_PENDING. Unset: no limit.
+   */
+  maxPendingPerPrincipal?: number;
 }
 
 const MAX_TIMER = 2 ** 31 - 1;
@@ -48,7 +53,7 @@ const FINAL = new Set(['approved', 'denied', 'expired', 'cancelled', 'executed']
  */
 export class ApprovalService extends EventEmitter {
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly opts: Required<ApprovalServiceOptions>;
+  private readonly opts: ApprovalServiceOptions & { pollMs: number };
   private stopped = false;
 
   constructor(opts: ApprovalServiceOptions) {
@@ -73,6 +78,14 @@ export class ApprovalService extends EventEmitter {
   async create(input: CreateRequestInput): Promise<StoredRequest> {
     const now = this.opts.clock.now();
     const a = input.action;
+    const cap = this.opts.maxPendingPerPrincipal;
+    if (cap !== undefined) {
+      // Counted in the store, so every gateway sharing it applies one limit (two creates racing may both pass).
+      const waiting = (await this.opts.store.listRequests({ status: ['pending'], principalId: a.principal.id, limit: cap })).length;
+      if (waiting >= cap) {
+        throw new CountersignError('TOO_MANY_PENDING', `${a.principal.id} already has ${waiting} approval requests waiting, the most approvals.max_pending_per_principal allows: this action was neither held nor run; wait for those to be decided, or cancel some`, { pending: waiting, limit: cap });
+      }
+    }
     const req: StoredRequest = {
       id: this.opts.ids('req'),
       createdAt: now,

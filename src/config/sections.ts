@@ -22,6 +22,13 @@ export const approvalsConfigSchema = z
     default_timeout: durationSchema.default('1h').describe('How long a review waits when its rule names no timeout.'),
     /** Longest `timeout` any rule may set; longer ones are a config error. */
     max_wait: durationSchema.default('24h').describe('Longest timeout any rule may set.'),
+    /** Approval requests one principal may have waiting at once; a further held action is refused (TOO_MANY_PENDING). */
+    max_pending_per_principal: z
+      .number()
+      .int()
+      .min(1)
+      .default(20)
+      .describe('Approval requests one principal (an agent, a service) may have waiting at once; a further action that needs review is refused with TOO_MANY_PENDING, so a looping agent cannot flood the approvers.'),
   })
   .prefault({});
 export type ApprovalsConfig = z.infer<typeof approvalsConfigSchema>;

@@ -30,6 +30,7 @@ export const ERRORS = {
   APPROVAL_CANCELLED: { status: 409, doc: 'The approval request was cancelled.' },
   DIGEST_MISMATCH: { status: 409, doc: 'The action differs from the one that was approved; approvals bind to the exact action.' },
   GRANT_USED: { status: 409, doc: 'The approval was for one execution and it has been used.' },
+  TOO_MANY_PENDING: { status: 429, doc: 'The principal already has as many approval requests waiting as `approvals.max_pending_per_principal` allows; the action was neither held nor run.' },
   // --- config ---
   CONFIG_INVALID: { status: 500, doc: 'The configuration file is invalid; the message names the file, line and field.' },
   CONFIG_NOT_FOUND: { status: 500, doc: 'The configuration file does not exist.' },

@@ -182,7 +182,16 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
       } else {
         let existing = await approvals.findPending(action, decision.rule);
         if (existing && (await madeWithRevokedKey(existing.principal, action))) existing = undefined;
-        const req = existing ?? (await approvals.create({ action, rule: decision.rule, reason: decision.reason, review: decision.review, maskProfile: decision.maskProfile, summary, ...(await approverView(action)) }));
+        let req = existing;
+        if (!req) {
+          try {
+            req = await approvals.create({ action, rule: decision.rule, reason: decision.reason, review: decision.review, maskProfile: decision.maskProfile, summary, ...(await approverView(action)) });
+          } catch (e) {
+            // The principal has too many requests waiting: the action.requested above gets its outcome.
+            if (e instanceof CountersignError && e.code === 'TOO_MANY_PENDING') await record({ ...base, type: 'action.failed', data: { code: e.code, rule: decision.rule }, flush: 'soon' });
+            throw e;
+          }
+        }
         requestId = req.id;
         const info: PendingInfo = { requestId: req.id, expiresAt: req.expiresAt, approvalsNeeded: req.review.approvals, approverGroups: req.review.approverGroups };
         if (ro.holdMode === 'return_pending') return { status: 'pending', action, decision, pending: info };

@@ -510,3 +510,35 @@ describe('HTTP API with no resources in the config (free resource names)', () =>
     assert.deepEqual(await k.rt.store.auditHead(), head, 'nothing recorded');
   });
 });
+
+describe('approval requests one principal may have waiting (approvals.max_pending_per_principal)', () => {
+  let k: Awaited<ReturnType<typeof startKernel>>;
+  before(async () => {
+    k = await startKernel({ maxPending: 2 });
+  });
+  after(() => k.close());
+
+  it('refuses one more held action with 429 TOO_MANY_PENDING, records it, and holds again once one is decided', async () => {
+    const first = await k.req('POST', '/v1/actions', 'agent', deleteAction(1));
+    const second = await k.req('POST', '/v1/actions', 'agent', deleteAction(2));
+    assert.deepEqual([first.status, second.status], [202, 202]);
+    const third = await k.req('POST', '/v1/actions', 'agent', deleteAction(3));
+    assert.equal(third.status, 429);
+    assert.equal(third.json.error.code, 'TOO_MANY_PENDING');
+    assert.match(third.json.error.message, /agent:etl already has 2 approval requests waiting/);
+    assert.equal((await k.req('GET', '/v1/requests?status=pending', 'bob')).json.requests.length, 2, 'no third request was made');
+    const failed = (await k.rt.store.readAudit(0, 1000)).filter((e) => e.type === 'action.failed').at(-1)!;
+    assert.deepEqual(failed.body.data, { code: 'TOO_MANY_PENDING', rule: 'deletes-need-two' });
+
+    // The same action again joins its own request: nothing new is counted.
+    const again = await k.req('POST', '/v1/actions', 'agent', deleteAction(1));
+    assert.equal(again.status, 202);
+    assert.equal(again.json.requestId, first.json.requestId);
+
+    // Actions that need no review are not limited; a decided request frees a place.
+    assert.equal((await k.req('POST', '/v1/actions', 'agent', { resource: 'prod-db', kind: 'read', summary: 'count users' })).status, 200);
+    assert.equal((await k.req('POST', `/v1/requests/${second.json.requestId}/cancel`, 'agent', { reason: 'not needed' })).status, 200);
+    const retried = await k.req('POST', '/v1/actions', 'agent', deleteAction(3));
+    assert.equal(retried.status, 202);
+  });
+});

@@ -43,8 +43,8 @@ policy:
       review: { approvers: [security], approvals: 1, timeout: 1m, grant: { window: 10m } }
 `;
 
-/** `resources: false`: a config that lists no resources (names are free). */
-export async function startKernel(opts: { resources?: boolean } = {}) {
+/** `resources: false`: a config that lists no resources (names are free); `maxPending`: approvals.max_pending_per_principal. */
+export async function startKernel(opts: { resources?: boolean; maxPending?: number } = {}) {
   const idp = await startOidcProvider({
     accounts: {
       alice: { email: 'alice@example.com', groups: ['eng'] },
@@ -66,6 +66,7 @@ masking:
   profiles:
     tokens: { transforms: { EMAIL: token } }
 ${opts.resources === false ? '' : 'resources:\n  - { name: prod-db, type: postgres }'}
+${opts.maxPending === undefined ? '' : `approvals: { max_pending_per_principal: ${opts.maxPending} }`}
 ${POLICY_YAML}`,
   );
   const env = { ...process.env, COUNTERSIGN_AUDIT_KEY: generateAuditKeyPair().privateKey, CS_TEST_MASKING_KEY: randomBytes(32).toString('base64') };

@@ -44,7 +44,7 @@ describe('pipeline: the summary in the audit log', async () => {
 
     let values = 0;
     const maskValue = world.gateway.masker.maskValue;
-    world.gateway.masker.maskValue = async (...a) => (values++, maskValue.apply(world.gateway.masker, a));
+    world.gateway.masker.maskValue = (async (...a: Parameters<typeof maskValue>) => (values++, maskValue.apply(world.gateway.masker, a))) as typeof maskValue;
     try {
       await world.gateway.run(input('read [EMAIL] rows'), async () => 'ok', { summaryMasked: true, maskResult: false });
     } finally {

@@ -38,6 +38,11 @@ describe('MCP error mapping', () => {
     assert.match(text(toolErrorOrThrow(new CountersignError('APPROVAL_DENIED', 'denied by : secret 415-555-0172', {}))), /^A human approver denied this call; it was not run\. Reason: no reason given\./);
     assert.doesNotMatch(text(toolErrorOrThrow(new CountersignError('APPROVAL_DENIED', 'denied by : secret 415-555-0172', {}))), /415/, 'the message is never quoted');
     assert.throws(() => toolErrorOrThrow(new Error('db password is hunter2')), (e: unknown) => e instanceof McpError && !e.message.includes('hunter2'));
+    // Too many requests waiting: the model is told not to retry now.
+    assert.match(
+      text(toolErrorOrThrow(new CountersignError('TOO_MANY_PENDING', 'agent:x already has 20 approval requests waiting'))),
+      /^Countersign refused this call: agent:x already has 20 approval requests waiting\. Do not retry now: wait for your pending approval requests to be decided\.$/,
+    );
   });
 
   it("masks an approver's reason before the model reads it, and leaves it out when masking fails", async () => {

@@ -14,6 +14,7 @@ export const MCP_ERROR_MAP = {
   APPROVAL_CANCELLED: 'tool_error',
   DIGEST_MISMATCH: 'tool_error',
   GRANT_USED: 'tool_error',
+  TOO_MANY_PENDING: 'tool_error',
   UPSTREAM_UNAVAILABLE: 'tool_error',
   UPSTREAM_TIMEOUT: 'tool_error',
   TIMEOUT: 'tool_error',
@@ -62,6 +63,8 @@ export function refusalText(e: CountersignError): string {
     case 'UPSTREAM_UNAVAILABLE':
     case 'UPSTREAM_TIMEOUT':
       return `The tool could not be run: ${e.message}`;
+    case 'TOO_MANY_PENDING':
+      return `Countersign refused this call: ${e.message}. Do not retry now: wait for your pending approval requests to be decided.`;
     default:
       return `Countersign refused this call (${e.code}): ${e.message}`;
   }

@@ -453,7 +453,7 @@ function refusalError(e: unknown): McpError {
   return toMcpError(err);
 }
 
-const toolErrorCodes = new Set(['POLICY_DENIED', 'APPROVAL_DENIED', 'APPROVAL_EXPIRED', 'APPROVAL_CANCELLED', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT']);
+const toolErrorCodes = new Set(['POLICY_DENIED', 'APPROVAL_DENIED', 'APPROVAL_EXPIRED', 'APPROVAL_CANCELLED', 'TOO_MANY_PENDING', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT']);
 
 function heldText(info: PendingInfo): string {
   const who = info.approverGroups.length ? ` from ${info.approverGroups.join(', ')}` : '';
