@@ -11,6 +11,7 @@ import { createAuthenticator } from './identity/index.js';
 import { createMasker, type MaskingEngine } from './masking/index.js';
 import { parseDuration } from './config/duration.js';
 import { createPipeline } from './pipeline/pipeline.js';
+import type { RefusalRecorder } from './pipeline/refusals.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/types.js';
 import { createMcpGateway, mcpGatewayOptions, type McpGateway } from './connectors/mcp/index.js';
@@ -25,7 +26,7 @@ export interface Runtime {
   audit: ReturnType<typeof createAuditLog>;
   signer: AuditSigner;
   approvals: ApprovalService;
-  gateway: Gateway & { approvals: ApprovalService };
+  gateway: Gateway & { approvals: ApprovalService; refused: NonNullable<Gateway['refused']>; refusals: RefusalRecorder };
   authenticator: Authenticator;
   mcp: McpGateway;
   /** Prometheus metrics, fed by the pipeline and the MCP gateway; served at /metrics by `serve`. */
@@ -95,6 +96,7 @@ export async function createRuntime(config: LoadedConfig, opts: RuntimeOptions =
         closed = true;
         approvals.stop();
         await mcp.close().catch(() => undefined);
+        await gateway.refusals.flush();
         await audit.close().catch(() => undefined);
         if (!opts.store) await store.close();
       },

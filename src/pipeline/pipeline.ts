@@ -6,6 +6,7 @@ import type { CredentialCheck, Principal } from '../core/identity.js';
 import type { Masker } from '../core/masking.js';
 import type { AuditEventInput, AuditLog } from '../audit/types.js';
 import type { ApprovalService, RequestView } from '../approvals/service.js';
+import { createRefusalRecorder, type RefusalRecorder } from './refusals.js';
 import type { Gateway, PendingInfo, PipelineObserver, RunOptions, RunResult } from './types.js';
 
 export interface PipelineOptions {
@@ -36,7 +37,7 @@ const STAGES = ['classify', 'decide', 'hold', 'execute', 'mask', 'record'] as co
  * const gw = createPipeline({ policy, approvals, audit, masker, clock });
  * const r = await gw.run(input, async () => db.query(sql));
  */
-export function createPipeline(opts: PipelineOptions): Gateway & { approvals: ApprovalService; stages: readonly string[] } {
+export function createPipeline(opts: PipelineOptions): Gateway & { approvals: ApprovalService; refused: RefusalRecorder['refused']; refusals: RefusalRecorder; stages: readonly string[] } {
   const { policy, approvals, audit, masker, clock, observer, credentials } = opts;
   /** Tell the observer, if any; its failure never touches the action. */
   const observe = (fn: (o: PipelineObserver) => void): void => {
@@ -265,7 +266,9 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
     throw new CountersignError(err.code, err.message);
   }
 
-  return { run, decide, record, stillValid, masker, approvals, stages: STAGES };
+  const refusals = createRefusalRecorder(record, { clock });
+
+  return { run, decide, record, stillValid, refused: refusals.refused, refusals, masker, approvals, stages: STAGES };
 }
 
 /**

@@ -60,6 +60,11 @@ export interface Gateway {
    * `auth.failed`, when `who`'s key was revoked or token expired since the session began. Absent: nothing to check.
    */
   stillValid?(who: import('../core/identity.js').Principal, what: string): Promise<void>;
+  /**
+   * Record a credential refused before anyone was authenticated (HTTP API, MCP over HTTP) as `auth.failed`, a flood
+   * of them counted rather than recorded one by one (pipeline/refusals.ts). Never rejects. Absent: `record` it.
+   */
+  refused?(r: import('./refusals.js').Refusal): Promise<void>;
   masker: Masker;
 }
 

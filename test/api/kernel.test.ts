@@ -542,3 +542,29 @@ describe('approval requests one principal may have waiting (approvals.max_pendin
     assert.equal(retried.status, 202);
   });
 });
+
+describe('a flood of refused credentials', () => {
+  let k: Awaited<ReturnType<typeof startKernel>>;
+  before(async () => {
+    k = await startKernel();
+  });
+  after(() => k.close());
+
+  it('records 100 per minute one by one and counts the rest in one event', async () => {
+    const head = (await k.rt.store.auditHead()).seq;
+    for (let i = 0; i < 130; i++) assert.equal((await k.req('GET', '/v1/requests', null)).status, 401);
+    const failed = async () => (await k.rt.store.readAudit(head, 10_000)).filter((e) => e.type === 'auth.failed');
+    assert.equal((await failed()).length, 100);
+    k.clock.advance(61_000);
+    assert.equal((await k.req('GET', '/v1/audit', null)).status, 401);
+    const events = await failed();
+    assert.equal(events.length, 102);
+    const { from, ...counted } = events[100]!.body.data as { from: number };
+    assert.deepEqual(counted, { suppressed: 30, byCode: { AUTH_REQUIRED: 30 }, to: k.clock.now() });
+    assert.ok(from <= k.clock.now() - 61_000);
+    assert.match(String(events[101]!.body.summary), /^HTTP API GET \/v1\/audit: AUTH_REQUIRED$/);
+    // The gateway still serves authenticated callers, and the chain is intact.
+    assert.equal((await k.req('GET', '/v1/requests', 'bob')).status, 200);
+    assert.equal((await verifyAudit(k.rt.store, { publicKey: k.rt.signer!.publicKey })).ok, true);
+  });
+});

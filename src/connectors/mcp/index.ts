@@ -191,7 +191,10 @@ export function createMcpGateway(opts: McpGatewayOptions): McpGateway {
         maxSessionsPerPrincipal: opts.maxSessionsPerPrincipal ?? 32,
         openSession: (p) => open(p, 'http'),
         onSessionClosed: closed,
-        recordAuthFailure: (code) => opts.gateway.record({ type: 'auth.failed', summary: `MCP over HTTP: ${code}`, data: { code } }),
+        recordAuthFailure: (code) => {
+          const r = { summary: `MCP over HTTP: ${code}`, data: { code, transport: 'http' } };
+          return opts.gateway.refused ? opts.gateway.refused(r) : opts.gateway.record({ ...r, type: 'auth.failed', flush: 'soon' });
+        },
       });
       handlers.add(h);
       return h;
