@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname } from 'node:path';
 import { mcpConfigSchema } from './config.js';
-import { Upstream } from './upstream.js';
+import { REFRESH_MIN_MS, Upstream } from './upstream.js';
 
 describe('Upstream (stdio)', () => {
   it("finds commands installed with Countersign even when they are not on the operator's PATH", async () => {
@@ -42,6 +42,27 @@ describe('Upstream (stdio)', () => {
       } finally {
         await u.close();
       }
+    }
+  });
+
+  it('lists resources once for many refreshes close together (reads of unknown URIs in a loop), and again later', async () => {
+    const [config] = mcpConfigSchema.parse({ upstreams: [{ name: 'everything', command: 'mcp-server-everything', args: ['stdio'] }] }).upstreams;
+    const u = new Upstream(config!);
+    try {
+      const first = await u.resources();
+      assert.ok(first.offered && first.resources.length > 0);
+      const client = (u as unknown as { client: { listResources: (...a: unknown[]) => Promise<unknown> } }).client;
+      let listings = 0;
+      const list = client.listResources.bind(client);
+      client.listResources = (...a) => (listings++, list(...a));
+      const many = await Promise.all(Array.from({ length: 20 }, () => u.resources({ refresh: true })));
+      assert.equal(listings, 0, 'listed a moment ago: the cache answers');
+      assert.ok(many.every((r) => r === first));
+      (u as unknown as { resourcesFetchedAt: number }).resourcesFetchedAt -= REFRESH_MIN_MS;
+      await Promise.all(Array.from({ length: 20 }, () => u.resources({ refresh: true })));
+      assert.equal(listings, 1, 'an older listing is refreshed, once for concurrent callers');
+    } finally {
+      await u.close();
     }
   });
 });

@@ -55,7 +55,11 @@ export interface CallOptions {
   onprogress?: (p: { progress: number; total?: number; message?: string }) => void;
 }
 
+type ResourceLists = { offered: boolean; resources: Resource[]; templates: ResourceTemplate[] };
+
 const STDERR_TAIL = 2048;
+/** Resource lists fetched less than this long ago are not fetched again on a refresh (an unknown URI read). */
+export const REFRESH_MIN_MS = 2000;
 
 /** `node_modules/.bin` of the Countersign package (this file is src/connectors/mcp/ or dist/connectors/mcp/). */
 const OWN_BIN = fileURLToPath(new URL('../../../node_modules/.bin', import.meta.url));
@@ -77,7 +81,10 @@ export class Upstream {
   private connecting?: Promise<Client>;
   private toolCache?: Tool[];
   private promptCache?: Prompt[];
-  private resourceCache?: { offered: boolean; resources: Resource[]; templates: ResourceTemplate[] };
+  private resourceCache?: ResourceLists;
+  /** When the resource lists were last fetched (performance.now()): a `refresh` sooner than REFRESH_MIN_MS after is served from the cache. */
+  private resourcesFetchedAt = -Infinity;
+  private resourcesListing?: Promise<ResourceLists>;
   private lastStart = 0;
   private lastError = '';
   /** Why the gateway itself closed the current connection (set before it closes, cleared on reconnect). */
@@ -262,11 +269,19 @@ export class Upstream {
   }
 
   /**
-   * Resources and templates (cached until it says they changed or it restarts; `refresh` lists again);
-   * `offered: false` and empty lists when the upstream does not offer resources.
+   * Resources and templates (cached until it says they changed or it restarts; `refresh` lists again unless the last
+   * listing is less than REFRESH_MIN_MS old); `offered: false` and empty lists when the upstream does not offer
+   * resources. Concurrent callers share one listing.
    */
-  async resources(opts: { refresh?: boolean } = {}): Promise<{ offered: boolean; resources: Resource[]; templates: ResourceTemplate[] }> {
-    if (this.resourceCache && this.state === 'up' && !opts.refresh) return this.resourceCache;
+  async resources(opts: { refresh?: boolean } = {}): Promise<ResourceLists> {
+    // A read of a URI nobody lists asks for a refresh: an agent reading unknown URIs in a loop must not make every
+    // upstream list its resources each time.
+    if (this.resourceCache && this.state === 'up' && (!opts.refresh || performance.now() - this.resourcesFetchedAt < REFRESH_MIN_MS)) return this.resourceCache;
+    this.resourcesListing ??= this.listResources().finally(() => (this.resourcesListing = undefined));
+    return this.resourcesListing;
+  }
+
+  private async listResources(): Promise<ResourceLists> {
     const client = await this.connect();
     if (!client.getServerCapabilities()?.resources) {
       const none = { offered: false, resources: [], templates: [] };
@@ -278,7 +293,7 @@ export class Upstream {
       () => [] as ResourceTemplate[],
     );
     const listed = { offered: true, resources, templates };
-    if (this.client === client) this.resourceCache = listed;
+    if (this.client === client) (this.resourceCache = listed), (this.resourcesFetchedAt = performance.now());
     return listed;
   }
 
