@@ -318,6 +318,7 @@ export function viewJson(v: RequestView, keyStatus?: 'active' | 'revoked' | 'mis
     summary: r.summary,
     preview: r.preview,
     context: r.context,
+    maskProfile: r.maskProfile ?? null,
     rule: r.rule,
     reason: r.reason ?? null,
     actionDigest: r.digest,

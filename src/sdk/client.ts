@@ -13,6 +13,11 @@ export interface RequestJson {
   summary: string;
   /** In a list (`listRequests`), cut to a few KB of JSON text when larger (`truncated: true`); `getRequest` has it whole. */
   preview: unknown;
+  /** The caller's context (masked); in a list cut like `preview`. */
+  context?: unknown;
+  tags?: string[];
+  /** The masking profile the result goes through (the rule's `mask`); null: the gateway's default. */
+  maskProfile?: string | null;
   /** Lists only: whether `preview` or `context` was cut. */
   truncated?: boolean;
   rule: string;

@@ -59,7 +59,8 @@ export function registerApprovalsCommands(program: Command): void {
   }
 }
 
-function card(r: RequestJson): string {
+/** The request as `approvals show` prints it: what, who, why, the context and masking an approver decides on, votes. */
+export function card(r: RequestJson): string {
   return [
     `request   ${r.id} (${r.status})`,
     `who       ${r.principal.id} (${r.principal.type})${r.principal.onBehalfOf ? ` on behalf of ${r.principal.onBehalfOf}` : ''}${r.principal.keyId ? `, API key ${r.principal.keyId}` : ''}`,
@@ -67,7 +68,10 @@ function card(r: RequestJson): string {
       ? [`WARNING   the requester's API key ${r.principal.keyId} has been ${r.principal.keyStatus === 'revoked' ? 'revoked' : 'deleted'}: this action will not run, even if approved`]
       : []),
     `what      ${r.kind} on ${r.resource} via ${r.connector}: ${r.summary}`,
+    ...(r.tags?.length ? [`tags      ${r.tags.join(', ')}`] : []),
     `why       rule ${r.rule}${r.reason ? `: ${r.reason}` : ''}`,
+    ...(r.context !== undefined && !(typeof r.context === 'object' && r.context !== null && Object.keys(r.context).length === 0) ? [`context   ${JSON.stringify(r.context)}`] : []),
+    `masking   the result goes through the ${r.maskProfile ? `"${r.maskProfile}"` : "gateway's default"} masking profile`,
     `needs     ${r.review.approvals} approval(s) from ${r.review.approverGroups.join(', ') || 'any human'}; expires ${r.expiresAt}`,
     `digest    ${r.actionDigest}`,
     `preview   ${JSON.stringify(r.preview)}`,
