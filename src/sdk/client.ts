@@ -71,12 +71,20 @@ export class ApiClient {
 
   async call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; json: T }> {
     const f = this.opts.fetch ?? fetch;
+    // Encoded before anything is sent: a value JSON cannot carry (a BigInt, a cycle) is the caller's mistake, not an
+    // unreachable gateway.
+    let encoded: string | undefined;
+    try {
+      encoded = body === undefined ? undefined : JSON.stringify(body);
+    } catch (e) {
+      throw new ApiError('BAD_REQUEST', `the request cannot be sent as JSON: ${(e as Error).message}`, 0);
+    }
     let res: Response;
     try {
       res = await f(this.opts.url.replace(/\/$/, '') + path, {
         method,
-        headers: { authorization: `Bearer ${this.opts.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: { authorization: `Bearer ${this.opts.token}`, ...(encoded === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: encoded,
         signal,
       });
     } catch (e) {

@@ -47,7 +47,9 @@ export async function guard<T>(api: ApiClient, action: ActionRequest, fn: () => 
     if (e instanceof ApiError && e.code === 'POLICY_DENIED') throw new ActionRefusedError(e.code, e.message);
     throw e;
   }
-  if (r.status === 'pending') {
+  // Held: wait for the decision, then submit the identical action again, which uses the approval (bound to its
+  // digest). If another identical call used it first (a one-time grant), that submission is held anew: wait again.
+  while (r.status === 'pending') {
     opts.onPending?.(r.requestId);
     const id = r.requestId;
     for (;;) {
@@ -59,9 +61,7 @@ export async function guard<T>(api: ApiClient, action: ActionRequest, fn: () => 
       const code = view.status === 'denied' ? 'APPROVAL_DENIED' : view.status === 'expired' ? 'APPROVAL_EXPIRED' : 'APPROVAL_CANCELLED';
       throw new ActionRefusedError(code, view.decisionReason ?? view.status, id, view.decidedBy);
     }
-    // Approved: submitting the identical action again uses the approval (bound to its digest).
     r = await api.submit(action);
-    if (r.status !== 'allowed') throw new ActionRefusedError('APPROVAL_CANCELLED', 'the approval could not be used', id);
   }
   const outcome = (status: 'succeeded' | 'failed') => api.reportOutcome({ actionDigest: r.actionDigest, requestId: r.requestId, resource: action.resource, status });
   let out: T;

@@ -35,6 +35,17 @@ describe('SDK guard() against a running gateway', () => {
     assert.match(audit, /"type":"action.result"/);
   });
 
+  it('a detail JSON cannot carry (a BigInt) is a BAD_REQUEST before anything is sent, not an unreachable gateway', async () => {
+    let ran = false;
+    const head = (await k.rt.store.auditHead()).seq;
+    await assert.rejects(
+      guard(client('agent'), { resource: 'prod-db', kind: 'read', summary: 'count users', detail: { n: 10n } }, async () => (ran = true)),
+      (e: unknown) => e instanceof Error && (e as { code?: string }).code === 'BAD_REQUEST' && /cannot be sent as JSON/.test(e.message),
+    );
+    assert.equal(ran, false);
+    assert.equal((await k.rt.store.auditHead()).seq, head, 'nothing reached the gateway');
+  });
+
   it('throws a typed refusal with the reason and never runs fn on a policy denial', async () => {
     let ran = false;
     await assert.rejects(
@@ -61,6 +72,24 @@ describe('SDK guard() against a running gateway', () => {
       (e: unknown) => e instanceof ActionRefusedError && e.code === 'APPROVAL_DENIED' && e.reason === 'wrong table' && e.decidedBy[0] === 'bob@example.com',
     );
     assert.equal(ran, 1, 'fn ran only for the approved action');
+
+    // Two identical calls share one request; a one-time approval runs one of them, and the other is held anew.
+    const ids: string[] = [];
+    const approve = async (id: string) => {
+      await client('bob').vote(id, 'approve');
+      await client('dave').vote(id, 'approve');
+    };
+    let twins = 0;
+    const twin = () => guard(client('agent'), deleteAction(103), async () => ++twins, { onPending: (id) => void ids.push(id), timeoutMs: 20_000 });
+    const both = Promise.all([twin(), twin()]);
+    while (ids.length < 2) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(ids[0], ids[1], 'the identical action joins the pending request');
+    await approve(ids[0]!);
+    while (ids.length < 3 || twins < 1) await new Promise((r) => setTimeout(r, 10));
+    assert.notEqual(ids[2], ids[0], 'the call that came second waits for an approval of its own');
+    assert.equal(twins, 1, 'one of the twins ran on the first approval');
+    await approve(ids[2]!);
+    assert.deepEqual((await both).sort(), [1, 2]);
 
     // The approver's reason is free text: the requester gets it masked, as the audit log keeps it.
     await assert.rejects(
