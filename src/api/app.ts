@@ -43,7 +43,8 @@ function bounded(v: unknown, max: number): { value: unknown; truncated: boolean 
 /** What a caller submits: an action described by the caller (SDK, pipeline step, API client). */
 const actionBody = z.strictObject({
   resource: z.string().min(1).max(200),
-  kind: z.enum(ACTION_KINDS),
+  // `unmask` is POST /v1/unmask's own kind: that route binds the approval to the token and releases the value.
+  kind: z.enum(ACTION_KINDS).refine((k) => k !== 'unmask', 'an unmask is asked for with POST /v1/unmask'),
   summary: z.string().min(1).max(2000),
   detail: z.record(z.string(), z.unknown()).default({}),
   tags: z.array(z.string().max(64)).max(32).default([]),

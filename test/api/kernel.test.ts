@@ -159,6 +159,9 @@ describe('kernel through the HTTP API', () => {
     const unknown = await k.req('POST', '/v1/actions', 'agent', { ...deleteAction(7), surprise: true });
     assert.equal(unknown.status, 400);
     assert.equal(unknown.json.error.code, 'BAD_REQUEST');
+    const unmask = await k.req('POST', '/v1/actions', 'agent', { resource: 'prod-db', kind: 'unmask', summary: 'unmask tok_x in scope agent:etl', detail: { scope: 'agent:etl', token: 'tok_x' } });
+    assert.equal(unmask.status, 400);
+    assert.match(JSON.stringify(unmask.json.error), /POST \/v1\/unmask/);
     const big = await k.req('POST', '/v1/actions', 'agent', { ...deleteAction(8), detail: { blob: 'x'.repeat(5000) } });
     assert.equal(big.status, 413);
     assert.equal(big.json.error.code, 'BODY_TOO_LARGE');
