@@ -110,7 +110,20 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
     if (err.code === 'INTERNAL') console.error('countersign: internal error', e);
     return c.json(err.toWire(), err.status as 400);
   });
-  app.notFound((c) => c.json(new CountersignError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`).toWire(), 404));
+  // A path that is served, asked with another method: 405 with the methods it takes (Allow), not 404.
+  let methodsByRoute: Array<{ re: RegExp; method: string }> | undefined;
+  const methodsFor = (path: string): string[] => {
+    methodsByRoute ??= app.routes.filter((r) => r.method !== 'ALL').map((r) => ({ re: new RegExp(`^${r.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:\w+/g, '[^/]+')}$`), method: r.method }));
+    return [...new Set(methodsByRoute.filter((r) => r.re.test(path)).map((r) => r.method))];
+  };
+  app.notFound((c) => {
+    const allowed = methodsFor(c.req.path);
+    if (allowed.length > 0) {
+      c.header('Allow', allowed.join(', '));
+      return c.json(new CountersignError('METHOD_NOT_ALLOWED', `${c.req.path} does not take ${c.req.method}; it takes ${allowed.join(', ')}`).toWire(), 405);
+    }
+    return c.json(new CountersignError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`).toWire(), 404);
+  });
 
   app.get('/healthz', async (c) => {
     await rt.store.auditHead(); // the store answers, or this throws STORE_UNAVAILABLE (503)
@@ -283,7 +296,7 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
       summary: `unmask ${b.token} in scope ${b.scope}`, detail: { scope: b.scope, token: b.token }, context: b.reason ? { reason: b.reason } : {},
     };
     const r = await rt.gateway.run(input, async () => rt.masker.reveal(b.scope, b.token), { holdMode: 'return_pending', maskResult: false });
-    if (r.status === 'pending') return c.json({ status: 'pending', requestId: r.pending.requestId, expiresAt: r.pending.expiresAt }, 202);
+    if (r.status === 'pending') return c.json({ status: 'pending', actionDigest: r.action.digest, requestId: r.pending.requestId, expiresAt: r.pending.expiresAt, rule: r.decision.rule }, 202);
     await rt.gateway.record({ type: 'unmask.released', principal: { id: input.principal.id, type: input.principal.type }, resource: input.resource, actionDigest: r.action.digest, requestId: r.requestId, summary: input.summary });
     return c.json({ status: 'released', value: r.result });
   });

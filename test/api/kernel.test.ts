@@ -169,6 +169,11 @@ describe('kernel through the HTTP API', () => {
     const forged = await k.req('POST', '/v1/actions', null, undefined);
     assert.equal(forged.status, 401);
     assert.equal((await k.req('GET', '/v1/requests/req_nope', 'bob')).json.error.code, 'REQUEST_NOT_FOUND');
+    const wrongMethod = await k.req('DELETE', '/v1/requests/req_nope/approve', 'bob');
+    assert.equal(wrongMethod.status, 405);
+    assert.equal(wrongMethod.json.error.code, 'METHOD_NOT_ALLOWED');
+    assert.match(wrongMethod.json.error.message, /takes POST$/);
+    assert.equal((await k.req('GET', '/v1/nothing-here', 'bob')).status, 404);
     // Refused input leaves no trace, but a refused credential does (as over MCP): two auth.failed, nothing else.
     const after = await k.rt.store.readAudit(head.seq, 100);
     assert.deepEqual(after.map((e) => [e.type, (e.body.data as { code: string; transport: string }).code, (e.body.data as { transport: string }).transport]), [

@@ -137,8 +137,10 @@ describe('SDK guard() against a running gateway', () => {
     assert.equal(rows[0].email, rows[1].email, 'deterministic within a scope: joins and counts still work');
     const token = /tok_[A-Za-z0-9_-]+/.exec(rows[0].email)![0];
 
-    const ask = await client('agent').call<{ status: string; requestId: string }>('POST', '/v1/unmask', { scope: 'agent:etl', token, reason: 'customer called' });
+    const ask = await client('agent').call<{ status: string; requestId: string; actionDigest: string; rule: string }>('POST', '/v1/unmask', { scope: 'agent:etl', token, reason: 'customer called' });
     assert.equal(ask.status, 202, 'unmask is held for approval');
+    assert.match(ask.json.actionDigest, /^[0-9a-f]{64}$/, 'the same pending shape as POST /v1/actions');
+    assert.equal(ask.json.rule, 'unmask-needs-security');
     await client('carol').vote(ask.json.requestId, 'approve');
     const got = await client('agent').call<{ status: string; value: string }>('POST', '/v1/unmask', { scope: 'agent:etl', token, reason: 'customer called' });
     assert.equal(got.json.value, 'jane.doe@example.com');
