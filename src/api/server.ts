@@ -23,6 +23,15 @@ export async function startServer(rt: Runtime, opts: { host?: string; port?: num
     if (path === mcpPath || path.startsWith(mcpPath + '/')) return void mcp(req, res);
     void api(req, res);
   });
+  // A request Node's HTTP parser refuses (headers over 16 KB, not HTTP at all) gets the API's JSON error shape too,
+  // instead of Node's bare status line; the connection is closed after it.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || (err as { code?: string }).code === 'ECONNRESET') return void socket.destroy();
+    const e = new CountersignError(err.code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : 'BAD_HTTP');
+    const body = JSON.stringify(e.toWire());
+    const reason = e.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+    socket.end(`HTTP/1.1 ${e.status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
   const host = opts.host ?? rt.config.server.host;
   const port = opts.port ?? rt.config.server.port;
   try {

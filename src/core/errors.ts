@@ -8,6 +8,8 @@ export const ERRORS = {
   BAD_JSON: { status: 400, doc: 'The request body is not valid JSON.' },
   BAD_REQUEST: { status: 400, doc: 'The request does not match the expected shape; `details` names the fields.' },
   BODY_TOO_LARGE: { status: 413, doc: 'The request body is larger than the configured limit.' },
+  HEADERS_TOO_LARGE: { status: 431, doc: 'The request headers are larger than the HTTP server accepts (16 KB in all).' },
+  BAD_HTTP: { status: 400, doc: 'The request is not valid HTTP/1.1; the connection is closed.' },
   NOT_FOUND: { status: 404, doc: 'No such route or object.' },
   METHOD_NOT_ALLOWED: { status: 405, doc: 'The route exists but not with this HTTP method.' },
   // --- identity ---

@@ -27,6 +27,25 @@ describe('SDK guard() against a running gateway', () => {
     assert.equal((await fetch(`${srv.url}/healthz`)).status, 200);
   });
 
+  it('answers a request Node cannot parse (headers over 16 KB, not HTTP) with a JSON error, and keeps serving', async () => {
+    const { connect } = await import('node:net');
+    const raw = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const { port } = new URL(srv.url);
+        const sock = connect(Number(port), '127.0.0.1', () => sock.write(text));
+        let got = '';
+        sock.on('data', (d) => (got += d));
+        sock.on('close', () => resolve(got));
+        sock.on('error', reject);
+      });
+    const big = await raw(`GET /v1/requests HTTP/1.1\r\nHost: x\r\nX-Fill: ${'a'.repeat(20_000)}\r\n\r\n`);
+    assert.match(big, /^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+    assert.match(big, /\r\n\r\n\{"error":\{"code":"HEADERS_TOO_LARGE","message":"[^"]+"\}\}$/);
+    const junk = await raw('HELLO THERE\r\n\r\n');
+    assert.match(junk, /^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*"code":"BAD_HTTP"/);
+    assert.equal((await fetch(`${srv.url}/healthz`)).status, 200);
+  });
+
   it('runs an allowed action and records its outcome', async () => {
     let ran = 0;
     const out = await guard(client('agent'), { resource: 'prod-db', kind: 'read', summary: 'count users' }, async () => ++ran);
