@@ -6,6 +6,8 @@ import { CountersignError, asCountersignError } from '../core/errors.js';
 import { samePrincipalId, type Principal } from '../core/identity.js';
 import { principalFromRequest } from '../identity/index.js';
 import { exportLine } from '../audit/export.js';
+import { verifyTicketSignature } from '../audit/signing.js';
+import { canonicalJson } from '../core/canonical.js';
 import type { RequestView } from '../approvals/service.js';
 import type { Runtime } from '../main.js';
 import type { Metrics } from './metrics.js';
@@ -14,6 +16,8 @@ type Env = { Variables: { principal: Principal } };
 
 /** Preview and context in a list of requests are cut to this many bytes of JSON each; GET /v1/requests/{id} has them whole. */
 export const LIST_PREVIEW_BYTES = 4096;
+/** How long an outcome ticket (POST /v1/actions) is good for: an outcome is reported right after the action runs. */
+const OUTCOME_TICKET_MS = 24 * 3600_000;
 /** How many allowed actions the API remembers for /v1/actions/outcome (oldest forgotten first). */
 const OUTCOME_MEMORY = 10_000;
 
@@ -59,6 +63,8 @@ const outcomeBody = z.strictObject({
   resource: z.string().min(1).max(200),
   status: z.enum(['succeeded', 'failed']),
   summary: z.string().max(2000).optional(),
+  /** The `outcomeTicket` POST /v1/actions gave: any gateway with the same audit key takes the outcome, even after a restart. */
+  ticket: z.string().max(2000).optional(),
 });
 const unmaskBody = z.strictObject({ scope: z.string().min(1).max(200), token: z.string().min(1).max(200), reason: z.string().max(2000).optional() });
 
@@ -78,6 +84,30 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
     allowedActions.set(key, v);
     if (allowedActions.size > OUTCOME_MEMORY) allowedActions.delete(allowedActions.keys().next().value as string);
   };
+
+  /**
+   * An allowed action as a signed ticket, so its outcome can be reported to any gateway sharing this one's audit key
+   * (behind a load balancer, or after a restart), not only to the gateway that allowed it: base64url of the canonical
+   * JSON {principal, digest, resource, request, expires}, a dot, and the audit key's signature over it.
+   */
+  const ticketFor = (principalId: string, digest: string, v: { resource: string; requestId: string | null }): string => {
+    const body = Buffer.from(canonicalJson({ p: principalId, d: digest, r: v.resource, q: v.requestId, x: rt.clock.now() + OUTCOME_TICKET_MS })).toString('base64url');
+    return `${body}.${rt.signer.signTicket('outcome', body)}`;
+  };
+  /** What an outcome ticket vouches for, when it is this gateway's audit key's, unexpired, for this caller and digest. */
+  function fromTicket(p: Principal, digest: string, ticket: string | undefined) {
+    if (ticket === undefined) return undefined;
+    const [body, signature] = ticket.split('.');
+    if (!body || !signature || !verifyTicketSignature('outcome', body, signature, rt.signer.publicKey)) return undefined;
+    let t: { p?: unknown; d?: unknown; r?: unknown; q?: unknown; x?: unknown };
+    try {
+      t = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as typeof t;
+    } catch {
+      return undefined;
+    }
+    if (typeof t.p !== 'string' || !samePrincipalId(t.p, p.id) || t.d !== digest || typeof t.r !== 'string' || typeof t.x !== 'number' || t.x < rt.clock.now()) return undefined;
+    return { resource: t.r, requestId: typeof t.q === 'string' ? t.q : null };
+  }
 
   /** An approved action the store knows (so an outcome still finds it after a restart): the caller's own request, same digest. */
   async function fromRequest(p: Principal, digest: string, requestId: string | undefined) {
@@ -197,11 +227,16 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
     if (knownResources.size === 0) await checkFreeResource(b.resource);
     const input: ActionInput = { ...b, principal: c.get('principal') };
     const r = await rt.gateway.run(input, async () => null, { holdMode: 'return_pending', maskResult: false });
-    if (r.status !== 'pending') remember(input.principal.id, r.action.digest, { resource: b.resource, requestId: r.requestId ?? null });
     if (r.status === 'pending') {
       return c.json({ status: 'pending', actionDigest: r.action.digest, requestId: r.pending.requestId, expiresAt: r.pending.expiresAt, rule: r.decision.rule }, 202);
     }
-    return c.json({ status: 'allowed', actionDigest: r.action.digest, requestId: r.requestId ?? null, rule: r.decision.rule, maskProfile: 'maskProfile' in r.decision ? r.decision.maskProfile ?? null : null });
+    const allowed = { resource: b.resource, requestId: r.requestId ?? null };
+    remember(input.principal.id, r.action.digest, allowed);
+    return c.json({
+      status: 'allowed', actionDigest: r.action.digest, requestId: allowed.requestId, rule: r.decision.rule,
+      maskProfile: 'maskProfile' in r.decision ? r.decision.maskProfile ?? null : null,
+      outcomeTicket: ticketFor(input.principal.id, r.action.digest, allowed),
+    });
   });
 
   // Report how an allowed action went (the SDK does this after running it).
@@ -210,7 +245,7 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
     const p = c.get('principal');
     // Only the principal an action was allowed for reports its outcome, for that action as it was allowed (same
     // digest, resource and request): anything else would put forged results in the tamper-evident log.
-    const known = allowedActions.get(`${p.id}\n${b.actionDigest}`) ?? (await fromRequest(p, b.actionDigest, b.requestId));
+    const known = allowedActions.get(`${p.id}\n${b.actionDigest}`) ?? fromTicket(p, b.actionDigest, b.ticket) ?? (await fromRequest(p, b.actionDigest, b.requestId));
     if (!known) throw new CountersignError('NOT_FOUND', 'no action with this digest was allowed to you');
     if (known.resource !== b.resource) throw new CountersignError('BAD_REQUEST', 'resource differs from the allowed action', [{ path: 'resource', message: 'not the allowed action\'s resource' }]);
     if ((b.requestId ?? null) !== known.requestId && b.requestId !== undefined) throw new CountersignError('REQUEST_NOT_FOUND', 'the allowed action has no such request');

@@ -10,6 +10,25 @@ export interface AuditSigner {
   readonly publicKey: KeyObject;
   /** Base64url Ed25519 signature over canonical({seq, hash, at, keyId}). */
   signCheckpoint(cp: Omit<AuditCheckpoint, 'signature' | 'keyId'>): AuditCheckpoint;
+  /**
+   * Base64url Ed25519 signature over `ticketPayload(purpose, body)`: something a gateway hands out and any gateway
+   * with the same key checks later (verifyTicketSignature), never confusable with a checkpoint's signature.
+   */
+  signTicket(purpose: string, body: string): string;
+}
+
+/** The bytes a ticket signature covers: a purpose line, then the body. A checkpoint payload is canonical JSON (`{`). */
+export function ticketPayload(purpose: string, body: string): Buffer {
+  return Buffer.from(`countersign-ticket:${purpose}\n${body}`);
+}
+
+/** Whether `signature` (base64url) is `publicKey`'s signature of the ticket `body` for `purpose`. */
+export function verifyTicketSignature(purpose: string, body: string, signature: string, publicKey: KeyObject): boolean {
+  try {
+    return verify(null, ticketPayload(purpose, body), publicKey, Buffer.from(signature, 'base64url'));
+  } catch {
+    return false;
+  }
 }
 
 // PKCS#8 DER header of an Ed25519 private key; the 32-byte seed follows. (RFC 8410)
@@ -86,6 +105,9 @@ export function createAuditSigner(privateKey: string | KeyObject): AuditSigner {
     signCheckpoint(cp) {
       const full = { seq: cp.seq, hash: cp.hash, at: cp.at, keyId };
       return { ...full, signature: sign(null, checkpointPayload(full), priv).toString('base64url') };
+    },
+    signTicket(purpose, body) {
+      return sign(null, ticketPayload(purpose, body), priv).toString('base64url');
     },
   };
 }

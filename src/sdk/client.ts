@@ -42,7 +42,7 @@ export interface ActionRequest {
 }
 
 export type SubmitResult =
-  | { status: 'allowed'; actionDigest: string; requestId: string | null; rule: string }
+  | { status: 'allowed'; actionDigest: string; requestId: string | null; rule: string; /** Pass to reportOutcome: any gateway sharing this one's audit key takes the outcome. */ outcomeTicket?: string }
   | { status: 'pending'; actionDigest: string; requestId: string; expiresAt: number; rule: string };
 
 /** An error the gateway returned: `code` from the error catalog (docs/errors.md). */
@@ -120,7 +120,7 @@ export class ApiClient {
   async vote(id: string, vote: 'approve' | 'deny', reason?: string): Promise<RequestJson> {
     return (await this.call<RequestJson>('POST', `/v1/requests/${encodeURIComponent(id)}/${vote}`, reason ? { reason } : {})).json;
   }
-  async reportOutcome(o: { actionDigest: string; requestId?: string | null; resource: string; status: 'succeeded' | 'failed'; summary?: string }): Promise<void> {
+  async reportOutcome(o: { actionDigest: string; requestId?: string | null; resource: string; status: 'succeeded' | 'failed'; summary?: string; ticket?: string }): Promise<void> {
     await this.call('POST', '/v1/actions/outcome', { ...o, requestId: o.requestId ?? undefined });
   }
 }

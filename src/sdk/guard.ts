@@ -63,7 +63,9 @@ export async function guard<T>(api: ApiClient, action: ActionRequest, fn: () => 
     }
     r = await api.submit(action);
   }
-  const outcome = (status: 'succeeded' | 'failed') => api.reportOutcome({ actionDigest: r.actionDigest, requestId: r.requestId, resource: action.resource, status });
+  const allowed = r;
+  // The ticket lets any gateway behind the same address take the report, not only the one that allowed the action.
+  const outcome = (status: 'succeeded' | 'failed') => api.reportOutcome({ actionDigest: allowed.actionDigest, requestId: allowed.requestId, resource: action.resource, status, ticket: allowed.outcomeTicket });
   let out: T;
   try {
     out = await fn();

@@ -403,6 +403,20 @@ describe('kernel through the HTTP API', () => {
     assert.equal((await k.req('POST', '/v1/actions/outcome', 'agent', { actionDigest: 'a'.repeat(64), requestId: held.json.requestId, resource: 'prod-db', status: 'succeeded' })).json.error.code, 'NOT_FOUND', 'nor another digest');
     assert.equal((await k.req('POST', '/v1/actions/outcome', 'agent', { actionDigest: run.json.actionDigest, requestId: held.json.requestId, resource: 'other-db', status: 'succeeded' })).json.error.code, 'BAD_REQUEST', 'nor another resource');
     assert.equal((await outcome('agent', {})).json.error.code, 'NOT_FOUND', 'a plain allowed action is forgotten by a restart');
+    // ...but its outcome ticket is any gateway's with the same audit key: after a restart, or on another gateway.
+    const ticket = read.json.outcomeTicket as string;
+    assert.match(ticket, /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    assert.equal((await outcome('dave', { ticket })).json.error.code, 'NOT_FOUND', 'a ticket is for the principal it was given to');
+    const [tBody, tSig] = ticket.split('.') as [string, string];
+    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(tBody, 'base64url').toString()), r: 'other-db' })).toString('base64url');
+    assert.equal((await outcome('agent', { ticket: `${forged}.${tSig}`, resource: 'other-db' })).json.error.code, 'NOT_FOUND', 'an edited ticket does not verify');
+    assert.equal((await outcome('agent', { ticket, actionDigest: 'a'.repeat(64) })).json.error.code, 'NOT_FOUND', 'nor is it for another digest');
+    assert.equal((await outcome('agent', { ticket, resource: 'other-db' })).json.error.code, 'BAD_REQUEST', 'nor another resource');
+    const byTicket = await outcome('agent', { ticket, summary: 'counted 12 orders' });
+    assert.equal(byTicket.status, 200);
+    k.clock.advance(25 * 3600_000);
+    assert.equal((await outcome('agent', { ticket })).json.error.code, 'NOT_FOUND', 'an expired ticket');
+    k.clock.advance(-25 * 3600_000);
   });
 
   it('bounds limit and timeout: a negative or huge limit is clamped, a non-number is refused; timeout=0 answers at once', async () => {

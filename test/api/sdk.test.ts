@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { ApiClient } from '../../src/sdk/client.js';
 import { guard, ActionRefusedError, OutcomeNotRecordedError } from '../../src/sdk/guard.js';
 import { startServer, type RunningServer } from '../../src/api/server.js';
+import { loadConfig } from '../../src/config/load.js';
+import { createRuntime } from '../../src/main.js';
 import { CountersignError } from '../../src/core/errors.js';
 import { deleteAction, startKernel } from './support.js';
 
@@ -143,6 +145,28 @@ describe('SDK guard() against a running gateway', () => {
     assert.equal(calls, 2);
     const audit = await (await fetch(`${srv.url}/v1/audit?limit=1000`, { headers: { authorization: `Bearer ${k.tokens.bob}` } })).text();
     assert.doesNotMatch(audit, /"status":"failed"/, 'no action.failed for actions that succeeded');
+  });
+
+  it('reports an outcome to another gateway sharing the store and audit key (a load balancer between them)', async () => {
+    const other = await createRuntime(await loadConfig(k.file), { env: k.env, clock: k.clock });
+    const srvB = await startServer(other, { port: 0, host: '127.0.0.1' });
+    try {
+      // Submissions go to the first gateway, outcome reports to the second.
+      const split = new ApiClient({
+        url: srv.url,
+        token: k.tokens.agent,
+        fetch: async (u, i) => fetch(String(u).includes('/outcome') ? String(u).replace(srv.url, srvB.url) : u, i),
+      });
+      const action = { resource: 'prod-db', kind: 'read' as const, summary: 'count invoices', detail: { q: 'two-gateways' } };
+      assert.equal(await guard(split, action, async () => 'ran'), 'ran');
+      const events = await other.store.readAudit(0, 10_000);
+      const allowed = events.filter((e) => e.type === 'action.allowed').at(-1)!;
+      const result = events.filter((e) => e.type === 'action.result').at(-1)!;
+      assert.equal(result.body.actionDigest, allowed.body.actionDigest, 'the second gateway recorded the outcome of the action the first allowed');
+    } finally {
+      await srvB.close();
+      await other.close();
+    }
   });
 
   it('masks results with reversible tokens that only an approved unmask reveals', async () => {
