@@ -326,10 +326,18 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
   // Reveal a masked token: an action like any other (kind `unmask`), so policy and approval apply first.
   app.post('/v1/unmask', async (c) => {
     const b = await body(c, unmaskBody);
-    const input: ActionInput = {
+    const asked = (token: string, type: string | undefined): ActionInput => ({
       principal: c.get('principal'), resource: `tokens:${b.scope}`, connector: 'api', kind: 'unmask',
-      summary: `unmask ${b.token} in scope ${b.scope}`, detail: { scope: b.scope, token: b.token }, context: b.reason ? { reason: b.reason } : {},
-    };
+      summary: `unmask ${type ?? 'a'} value ${token} in scope ${b.scope}`, detail: { scope: b.scope, token, type: type ?? null }, context: b.reason ? { reason: b.reason } : {},
+    });
+    let input = asked(b.token, undefined);
+    // Unless policy refuses this caller any unmask here (then the pipeline records that, and nothing is looked up),
+    // what is asked for is stated as the gateway knows it: the token's own type (a caller's `[TYPE:…]` could lie to
+    // the approver), and no request at all for a token this scope never issued (404 TOKEN_UNKNOWN).
+    if (rt.gateway.decide(input).effect !== 'deny') {
+      const type = await rt.masker.tokenType(b.scope, b.token);
+      input = asked(/tok_[A-Za-z0-9_-]{22}/.exec(b.token)![0], type);
+    }
     const r = await rt.gateway.run(input, async () => rt.masker.reveal(b.scope, b.token), { holdMode: 'return_pending', maskResult: false });
     if (r.status === 'pending') return c.json({ status: 'pending', actionDigest: r.action.digest, requestId: r.pending.requestId, expiresAt: r.pending.expiresAt, rule: r.decision.rule }, 202);
     await rt.gateway.record({ type: 'unmask.released', principal: { id: input.principal.id, type: input.principal.type }, resource: input.resource, actionDigest: r.action.digest, requestId: r.requestId, summary: input.summary });

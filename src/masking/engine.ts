@@ -10,6 +10,7 @@ import { maskChunks, withoutPrefix, type StreamOptions } from './stream.js';
 import { Enc, structuredSegments, type Segment } from './structured.js';
 import { partial, redact, transformFor } from './transforms.js';
 import { deriveKeys, keyedHash, open, parseKey, seal, tokenFor, type MaskingKeys } from './vault.js';
+import { FINDING_TYPES } from './types.js';
 
 /** The masking engine: the async `Masker` the pipeline uses, plus sync methods for the CLI and benchmarks. */
 export interface MaskingEngine extends Masker {
@@ -22,6 +23,12 @@ export interface MaskingEngine extends Masker {
   maskStream(chunks: AsyncIterable<string>, ctx?: MaskContext, opts?: StreamOptions): AsyncGenerator<string>;
   /** Decrypt a reversible token (`tok_…` or `[TYPE:tok_…]`) issued in `scope`. Throws TOKEN_UNKNOWN. */
   reveal(scope: string, token: string): Promise<string>;
+  /**
+   * The type a reversible token was issued for (EMAIL, CREDIT_CARD, …), worked out by the gateway, never taken from
+   * the caller's `[TYPE:…]`: what an approver of its unmask is told. Undefined for a type no built-in detector emits.
+   * Throws TOKEN_UNKNOWN like `reveal`; the value never leaves.
+   */
+  tokenType(scope: string, token: string): Promise<string | undefined>;
   /** Profile names this engine knows. */
   profiles(): string[];
 }
@@ -460,6 +467,20 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
     );
   };
 
+  /** A reversible token's clear value, its bare `tok_…` form and the keys. Throws TOKEN_UNKNOWN. */
+  const opened = async (scope: string, token: string): Promise<{ keys: MaskingKeys; token: string; value: string }> => {
+    const m = /(tok_[A-Za-z0-9_-]{22})/.exec(token);
+    if (!m || !deps.tokens) throw new CountersignError('TOKEN_UNKNOWN');
+    const k = needKeys();
+    const sealed = await deps.tokens.getToken(scope, m[1]);
+    if (sealed === undefined) throw new CountersignError('TOKEN_UNKNOWN');
+    try {
+      return { keys: k, token: m[1], value: open(k, scope, m[1], sealed) };
+    } catch {
+      throw new CountersignError('TOKEN_UNKNOWN', 'the masking token does not decrypt with this key in this scope');
+    }
+  };
+
   const engine: MaskingEngine = {
     scanSync(text, ctx) {
       try {
@@ -530,17 +551,11 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
         }
       }
     },
-    async reveal(scope, token) {
-      const m = /(tok_[A-Za-z0-9_-]{22})/.exec(token);
-      if (!m || !deps.tokens) throw new CountersignError('TOKEN_UNKNOWN');
-      const k = needKeys();
-      const sealed = await deps.tokens.getToken(scope, m[1]);
-      if (sealed === undefined) throw new CountersignError('TOKEN_UNKNOWN');
-      try {
-        return open(k, scope, m[1], sealed);
-      } catch {
-        throw new CountersignError('TOKEN_UNKNOWN', 'the masking token does not decrypt with this key in this scope');
-      }
+    reveal: (scope, token) => opened(scope, token).then((o) => o.value),
+    async tokenType(scope, token) {
+      const { keys: k, token: t, value } = await opened(scope, token);
+      // A token is an HMAC over scope, type and value: the type is the one that gives this token for this value.
+      return FINDING_TYPES.find((type) => tokenFor(k, scope, type, value) === t);
     },
     profiles() {
       return [...new Set([config.default_profile, ...Object.keys(config.profiles)])];

@@ -184,6 +184,16 @@ describe('SDK guard() against a running gateway', () => {
     assert.equal(ask.status, 202, 'unmask is held for approval');
     assert.match(ask.json.actionDigest, /^[0-9a-f]{64}$/, 'the same pending shape as POST /v1/actions');
     assert.equal(ask.json.rule, 'unmask-needs-security');
+    // The approver is told what kind of value it is, as the gateway knows it.
+    const card = await client('carol').getRequest(ask.json.requestId);
+    assert.equal(card.summary, `unmask EMAIL value ${token} in scope agent:etl`);
+    // A caller's own label does not change that: the same request, the same card.
+    const relabelled = await client('agent').call<{ requestId: string }>('POST', '/v1/unmask', { scope: 'agent:etl', token: `[CREDIT_CARD:${token}]`, reason: 'customer called' });
+    assert.equal(relabelled.json.requestId, ask.json.requestId);
+    // A token this scope never issued makes no request.
+    const pendingBefore = (await client('carol').listRequests('pending')).length;
+    await assert.rejects(client('agent').call('POST', '/v1/unmask', { scope: 'agent:etl', token: 'tok_AAAAAAAAAAAAAAAAAAAAAA' }), (e: unknown) => (e as { code?: string }).code === 'TOKEN_UNKNOWN' && (e as { status?: number }).status === 404);
+    assert.equal((await client('carol').listRequests('pending')).length, pendingBefore);
     await client('carol').vote(ask.json.requestId, 'approve');
     const got = await client('agent').call<{ status: string; value: string }>('POST', '/v1/unmask', { scope: 'agent:etl', token, reason: 'customer called' });
     assert.equal(got.json.value, 'jane.doe@example.com');
