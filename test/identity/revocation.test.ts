@@ -84,6 +84,13 @@ policy:
       assert.ok(!msg.includes(key.slice(16)), 'never the secret');
       assert.equal(r._meta?.['countersign/error'], 'AUTH_INVALID');
     }
+    // A resource read or a prompt is refused the same way: a readable JSON-RPC error, not "Internal error".
+    await assert.rejects(client.readResource({ uri: 'demo://resource/static/document/architecture.md' }), (e: Error & { code?: number; data?: { code?: string } }) => {
+      assert.equal(e.code, -32600, e.message);
+      assert.match(e.message, new RegExp(`Countersign refused this call: the API key "${id}" has been revoked`));
+      assert.equal(e.data?.code, 'AUTH_INVALID');
+      return true;
+    });
     // Nothing is listed either: a listing is no action, but the session's key is checked for it too.
     await assert.rejects(client.listTools(), (e: Error & { code?: number }) => {
       assert.equal(e.code, -32600);
@@ -122,6 +129,7 @@ policy:
       [
         ['agent:stdio-bot', 'call', 'AUTH_INVALID'],
         ['agent:stdio-bot', 'call', 'AUTH_INVALID'],
+        ['agent:stdio-bot', 'call', 'AUTH_INVALID'], // the resource read
         ['agent:stdio-bot', 'list', 'AUTH_INVALID'],
         [null, 'stdio', 'AUTH_INVALID'],
         [null, 'stdio', 'AUTH_INVALID'],

@@ -1,9 +1,11 @@
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ERRORS, CountersignError, asCountersignError, type ErrorCode as CsCode } from '../../core/errors.js';
 import type { Masker } from '../../core/masking.js';
+import type { PendingInfo } from '../../pipeline/types.js';
+import type { z } from 'zod';
 
 /**
- * How each Countersign error reaches an MCP client. Refusals and upstream faults become a tool result with
+ * How each Countersign error, and a held request, reaches an MCP client. Refusals and upstream faults become a tool result with
  * `isError: true` and a text the model can read (so it can change course); faults of the request itself or of the
  * gateway become JSON-RPC errors. Only the public reason is told, never policy internals.
  */
@@ -142,4 +144,53 @@ export function rpcError(code: number, message: string, data?: unknown): McpErro
   const e = new McpError(code, message, data);
   e.message = message;
   return e;
+}
+
+/**
+ * A refused read or prompt as a JSON-RPC error (these results have no `isError`): a refusal a tool call would get as a
+ * tool error (policy, approval, a revoked key, an upstream fault) keeps its readable text and code, as -32600.
+ */
+export function refusalError(e: unknown): McpError {
+  if (e instanceof McpError) return toMcpError(e);
+  const err = asCountersignError(e);
+  if ((MCP_ERROR_MAP as Partial<Record<CsCode, 'tool_error' | number>>)[err.code] === 'tool_error') return rpcError(ErrorCode.InvalidRequest, refusalText(err), { code: err.code });
+  return toMcpError(err);
+}
+
+/** A held request as one line: its approval request, what it needs from whom, when it expires. */
+export function heldText(info: PendingInfo): string {
+  const who = info.approverGroups.length ? ` from ${info.approverGroups.join(', ')}` : '';
+  return `held for approval ${info.requestId}: needs ${info.approvalsNeeded} approval(s)${who}, expires ${new Date(info.expiresAt).toISOString()}`;
+}
+
+/** What a held request that was not run says: its approval request, what it waits for, and how to proceed. */
+export function pendingText(info: PendingInfo, what: 'call' | 'prompt' | 'resource read' = 'call'): string {
+  const again = what === 'call' ? 'Call the tool again' : what === 'prompt' ? 'Get the prompt again' : 'Read the resource again';
+  return (
+    `pending approval ${info.requestId}: this ${what} was not run yet; it ${heldText(info).replace(/^held for approval \S+: /, '')}. ` +
+    `${again} with exactly the same arguments once it is approved.`
+  );
+}
+
+/** What a `return_pending` call answers: not run yet, and how to proceed. */
+export function pendingResult(info: PendingInfo): CallToolResult & { content: [{ type: 'text'; text: string }] } {
+  return {
+    isError: true,
+    content: [{ type: 'text', text: pendingText(info) }],
+    _meta: { 'countersign/pending': { requestId: info.requestId, expiresAt: info.expiresAt } },
+  };
+}
+
+/**
+ * Schema issues as one short line for the client: `params.name: expected string, received undefined`.
+ *
+ * @example describeIssues(err) // 'params.name: expected string, received undefined'
+ */
+export function describeIssues(error: z.ZodError): string {
+  const shown = error.issues.slice(0, 3).map((i) => {
+    const where = i.path.length ? i.path.map((k) => (typeof k === 'number' ? `[${k}]` : String(k))).join('.').replace(/\.\[/g, '[') : 'request';
+    return `${where}: ${i.message.replace(/^Invalid input: /, '')}`;
+  });
+  const more = error.issues.length > shown.length ? `; and ${error.issues.length - shown.length} more` : '';
+  return shown.join('; ') + more;
 }

@@ -64,3 +64,11 @@ function widenType(t: unknown): unknown {
   if (!list.some((x) => x === 'number' || x === 'integer') || list.includes('string')) return t;
   return [...list, 'string'];
 }
+
+/** Loosened output schemas, once per upstream tool object (the upstream caches its list until it changes). */
+const loosened = new WeakMap<object, NonNullable<Tool['outputSchema']>>();
+export function listedOutputSchema(schema: NonNullable<Tool['outputSchema']>): NonNullable<Tool['outputSchema']> {
+  let l = loosened.get(schema);
+  if (!l) loosened.set(schema, (l = loosenOutputSchema(schema)));
+  return l;
+}

@@ -9,7 +9,6 @@ import {
   ListResourceTemplatesRequestSchema,
   ListResourcesRequestSchema,
   ListToolsRequestSchema,
-  McpError,
   ReadResourceRequestSchema,
   type CallToolResult,
   type GetPromptResult,
@@ -26,10 +25,10 @@ import type { MaskContext } from '../../core/masking.js';
 import { asCountersignError } from '../../core/errors.js';
 import type { Gateway, PendingInfo } from '../../pipeline/types.js';
 import { exposedToolName, promptGetInput, resourceReadInput, splitToolName, toolCallInput, toolSummary } from './action.js';
-import { maskRefusal, refusalText, rpcError, toMcpError, toolErrorOrThrow } from './errors.js';
+import { describeIssues, heldText, maskRefusal, pendingResult, pendingText, refusalError, rpcError, toMcpError, toolErrorOrThrow } from './errors.js';
 import { maskMcpResult } from './mask.js';
 import { ResourceCatalog, type UpstreamResources } from './resources.js';
-import { loosenOutputSchema } from './schema.js';
+import { listedOutputSchema } from './schema.js';
 import type { Upstream } from './upstream.js';
 
 /** What the SDK hands a request handler besides the request (signal, request id, notifications). */
@@ -66,28 +65,6 @@ export interface McpSession {
 
 /** Protocol's own handler registration: the Server's override re-validates tools/call and dumps raw schema issues. */
 const register = Protocol.prototype.setRequestHandler as unknown as (this: Server, schema: z.ZodType, handler: (req: unknown, extra: Extra) => Promise<ServerResult>) => void;
-
-/**
- * Schema issues as one short line for the client: `params.name: expected string, received undefined`.
- *
- * @example describeIssues(err) // 'params.name: expected string, received undefined'
- */
-export function describeIssues(error: z.ZodError): string {
-  const shown = error.issues.slice(0, 3).map((i) => {
-    const where = i.path.length ? i.path.map((k) => (typeof k === 'number' ? `[${k}]` : String(k))).join('.').replace(/\.\[/g, '[') : 'request';
-    return `${where}: ${i.message.replace(/^Invalid input: /, '')}`;
-  });
-  const more = error.issues.length > shown.length ? `; and ${error.issues.length - shown.length} more` : '';
-  return shown.join('; ') + more;
-}
-
-/** Loosened output schemas, once per upstream tool object (the upstream caches its list until it changes). */
-const loosened = new WeakMap<object, NonNullable<Tool['outputSchema']>>();
-function listedOutputSchema(schema: NonNullable<Tool['outputSchema']>): NonNullable<Tool['outputSchema']> {
-  let l = loosened.get(schema);
-  if (!l) loosened.set(schema, (l = loosenOutputSchema(schema)));
-  return l;
-}
 
 /** `_meta` key a client may set on one call to choose the hold mode: `wait` or `return_pending`. */
 export const HOLD_MODE_META = 'countersign/holdMode';
@@ -442,38 +419,5 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
       for (const c of controllers.values()) c.abort(new Error('the session closed'));
       await server.close().catch(() => undefined);
     },
-  };
-}
-
-/** A refused read or prompt as a JSON-RPC error: a policy or approval refusal keeps its readable text and code. */
-function refusalError(e: unknown): McpError {
-  if (e instanceof McpError) return toMcpError(e);
-  const err = asCountersignError(e);
-  if (toolErrorCodes.has(err.code)) return rpcError(ErrorCode.InvalidRequest, refusalText(err), { code: err.code });
-  return toMcpError(err);
-}
-
-const toolErrorCodes = new Set(['POLICY_DENIED', 'APPROVAL_DENIED', 'APPROVAL_EXPIRED', 'APPROVAL_CANCELLED', 'TOO_MANY_PENDING', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT']);
-
-function heldText(info: PendingInfo): string {
-  const who = info.approverGroups.length ? ` from ${info.approverGroups.join(', ')}` : '';
-  return `held for approval ${info.requestId}: needs ${info.approvalsNeeded} approval(s)${who}, expires ${new Date(info.expiresAt).toISOString()}`;
-}
-
-/** What a held request that was not run says: its approval request, what it waits for, and how to proceed. */
-export function pendingText(info: PendingInfo, what: 'call' | 'prompt' | 'resource read' = 'call'): string {
-  const again = what === 'call' ? 'Call the tool again' : what === 'prompt' ? 'Get the prompt again' : 'Read the resource again';
-  return (
-    `pending approval ${info.requestId}: this ${what} was not run yet; it ${heldText(info).replace(/^held for approval \S+: /, '')}. ` +
-    `${again} with exactly the same arguments once it is approved.`
-  );
-}
-
-/** What a `return_pending` call answers: not run yet, and how to proceed. */
-export function pendingResult(info: PendingInfo): CallToolResult & { content: [{ type: 'text'; text: string }] } {
-  return {
-    isError: true,
-    content: [{ type: 'text', text: pendingText(info) }],
-    _meta: { 'countersign/pending': { requestId: info.requestId, expiresAt: info.expiresAt } },
   };
 }
