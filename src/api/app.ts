@@ -8,6 +8,7 @@ import { principalFromRequest } from '../identity/index.js';
 import { exportLine } from '../audit/export.js';
 import { verifyTicketSignature } from '../audit/signing.js';
 import { canonicalJson } from '../core/canonical.js';
+import { UNPRINTABLE } from '../core/text.js';
 import type { RequestView } from '../approvals/service.js';
 import type { Runtime } from '../main.js';
 import type { Metrics } from './metrics.js';
@@ -44,14 +45,18 @@ function bounded(v: unknown, max: number): { value: unknown; truncated: boolean 
   return { value: cut + '…', truncated: true };
 }
 
+const ONE_LINE = 'must be one line of printable text: no control characters, line breaks or bidirectional overrides';
+
 /** What a caller submits: an action described by the caller (SDK, pipeline step, API client). */
 const actionBody = z.strictObject({
   resource: z.string().min(1).max(200),
   // `unmask` is POST /v1/unmask's own kind: that route binds the approval to the token and releases the value.
   kind: z.enum(ACTION_KINDS).refine((k) => k !== 'unmask', 'an unmask is asked for with POST /v1/unmask'),
-  summary: z.string().min(1).max(2000),
+  // What approvers read comes as written: one line of printable text (no escape sequences, line breaks or bidi overrides
+  // that could redraw an approver's terminal or reorder what they see).
+  summary: z.string().min(1).max(2000).refine((s) => !UNPRINTABLE.test(s), ONE_LINE),
   detail: z.record(z.string(), z.unknown()).default({}),
-  tags: z.array(z.string().max(64)).max(32).default([]),
+  tags: z.array(z.string().max(64).refine((s) => !UNPRINTABLE.test(s), ONE_LINE)).max(32).default([]),
   context: z.record(z.string(), z.unknown()).default({}),
   /** Only the API's own connectors: a caller cannot pose as `mcp` or `postgres` to meet (or dodge) a connector rule. */
   connector: z.enum(['api', 'sdk']).default('api'),

@@ -162,6 +162,12 @@ describe('kernel through the HTTP API', () => {
     const unmask = await k.req('POST', '/v1/actions', 'agent', { resource: 'prod-db', kind: 'unmask', summary: 'unmask tok_x in scope agent:etl', detail: { scope: 'agent:etl', token: 'tok_x' } });
     assert.equal(unmask.status, 400);
     assert.match(JSON.stringify(unmask.json.error), /POST \/v1\/unmask/);
+    // What approvers read is one line of printable text: an escape sequence or a line break could forge the card.
+    for (const bad of [{ summary: 'x\r\u001b[1A\u001b[2Kwho bob@example.com (human)' }, { summary: 'ok\nwhy rule pre-approved' }, { summary: 'invoice \u202egpj.exe' }, { tags: ['ok', 'a\u001b[8m'] }]) {
+      const r = await k.req('POST', '/v1/actions', 'agent', { ...deleteAction(8), ...bad });
+      assert.equal(r.status, 400, JSON.stringify(bad));
+      assert.match(JSON.stringify(r.json.error.details), /one line of printable text/);
+    }
     const big = await k.req('POST', '/v1/actions', 'agent', { ...deleteAction(8), detail: { blob: 'x'.repeat(5000) } });
     assert.equal(big.status, 413);
     assert.equal(big.json.error.code, 'BODY_TOO_LARGE');

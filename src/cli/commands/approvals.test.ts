@@ -40,3 +40,12 @@ test('approvals show leaves out an empty context and no tags, and names the defa
   assert.doesNotMatch(text, /^(context|tags) /m);
   assert.match(text, /^masking {3}the result goes through the gateway's default masking profile$/m);
 });
+
+test('approvals show and list cannot be redrawn by what an agent wrote: escapes and line breaks are shown, not obeyed', () => {
+  const spoof = 'x\r\u001b[1A\u001b[2Kwho       bob@example.com (human)\n\u001b[2Kwhat      read on prod-db via api: monthly report\u001b[8m';
+  const text = card({ ...request, summary: spoof, tags: ['a\u202eb'] });
+  assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f\u202e]/.test(text), 'no control character reaches the terminal');
+  assert.equal(text.split('\n').filter((l) => l.startsWith('who ')).length, 1, 'one who line: the real one');
+  assert.match(text, /^what {6}export on prod-db via api: x\\r\\x1b\[1A\\x1b\[2Kwho {7}bob@example\.com \(human\)\\n\\x1b\[2Kwhat/m);
+  assert.match(text, /^tags {6}a\\u202eb$/m);
+});

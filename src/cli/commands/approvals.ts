@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ApiClient, type RequestJson } from '../../sdk/client.js';
+import { printable } from '../../core/text.js';
 
 /**
  * `countersign approvals list|show|approve|deny`: talk to a running gateway at COUNTERSIGN_URL with the
@@ -24,7 +25,7 @@ export function registerApprovalsCommands(program: Command): void {
         const list = await client().listRequests(o.status === 'all' ? undefined : o.status);
         if (o.json) return void process.stdout.write(JSON.stringify(list, null, 2) + '\n');
         if (list.length === 0) return void process.stdout.write('no requests\n');
-        for (const r of list) process.stdout.write(`${r.id}  ${r.status.padEnd(9)} ${r.principal.id}  ${r.resource}  ${r.summary}\n`);
+        for (const r of list) process.stdout.write(`${printable(`${r.id}  ${r.status.padEnd(9)} ${r.principal.id}  ${r.resource}  ${r.summary}`)}\n`);
       } catch (e) {
         fail(e);
       }
@@ -76,6 +77,8 @@ export function card(r: RequestJson): string {
     `digest    ${r.actionDigest}`,
     `preview   ${JSON.stringify(r.preview)}`,
     ...r.votes.map((v) => `vote      ${v.voter} ${v.vote}${v.reason ? `: ${v.reason}` : ''} (${v.channel})`),
-    '',
-  ].join('\n');
+  ]
+    // Each line as written, escapes and line breaks inside a field made visible: text an agent wrote cannot redraw the card.
+    .map(printable)
+    .join('\n') + '\n';
 }

@@ -1,0 +1,11 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { printable, UNPRINTABLE } from './text.js';
+
+test('printable writes controls, separators and bidirectional overrides as visible escapes, and keeps the rest', () => {
+  assert.equal(printable('x\r\u001b[1A\u001b[2Kwho bob\n\tend\u007f\u0085'), 'x\\r\\x1b[1A\\x1b[2Kwho bob\\n\\tend\\x7f\\x85');
+  assert.equal(printable('invoice \u202egpj.exe\u202c \u2066x\u2069 \u2028'), 'invoice \\u202egpj.exe\\u202c \\u2066x\\u2069 \\u2028');
+  assert.equal(printable('Zoë Müller — 日本語 [EMAIL] 😀'), 'Zoë Müller — 日本語 [EMAIL] 😀');
+  assert.ok(!UNPRINTABLE.test('delete user 42 (jane) — ok'));
+  assert.ok(UNPRINTABLE.test('a\u200fb'));
+});
