@@ -126,8 +126,10 @@ function cheapMatch(rule: CompiledRule, action: Action): boolean {
   if (rule.tagsAny && !rule.tagsAny.some((t) => action.tags.includes(t))) return false;
   if (rule.tagsAll && !rule.tagsAll.every((t) => action.tags.includes(t))) return false;
   if (rule.tool) {
+    // Only the MCP connector names a tool: on the HTTP API `detail` is whatever the caller wrote, and a `tool` there
+    // must not meet a rule written for MCP tool calls (an allow for two read tools would allow any kind of action).
     const t = action.detail.tool;
-    if (typeof t !== 'string' || !rule.tool(t)) return false;
+    if (action.connector !== 'mcp' || typeof t !== 'string' || !rule.tool(t)) return false;
   }
   return true;
 }

@@ -295,6 +295,13 @@ test('policy: tool matches MCP tool calls by name (globs), never an action witho
   const read = act({ resource: 'fs', connector: 'mcp', kind: 'read', detail: { resource_uri: 'file:///a' } });
   assert.equal(p.evaluate(read).effect, 'allow');
   assert.deepEqual(p.explain(read).conditionErrors, []);
+  // Only an MCP tool call has a tool: an API or SDK caller writing `tool` into its own detail meets no tool rule.
+  const allowReads = compilePolicy({ rules: [{ name: 'fs-reads', resource: 'fs', tool: ['read_file'], effect: 'allow' }] });
+  for (const connector of ['api', 'sdk']) {
+    const posed = act({ resource: 'fs', connector, kind: 'delete', summary: 'wipe the data dir', detail: { tool: 'read_file', cmd: 'rm -rf /data' } });
+    assert.equal(allowReads.evaluate(posed).effect, 'deny', connector);
+  }
+  assert.equal(allowReads.evaluate(call('fs', 'read_file')).effect, 'allow');
 });
 
 test('principal.ids: a deny on a person or a domain is not bypassed by letter case (nor matched by a look-alike)', () => {
