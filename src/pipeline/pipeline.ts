@@ -27,6 +27,8 @@ export interface PipelineOptions {
 
 
 const STAGES = ['classify', 'decide', 'hold', 'execute', 'mask', 'record'] as const;
+/** How often one call is held again when other identical calls keep using the approvals it waited for. */
+const MAX_HOLD_ATTEMPTS = 3;
 
 /**
  * The one path every action takes: classify → decide → hold → execute → mask → record, in that order.
@@ -123,6 +125,50 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
     }
   }
 
+  /**
+   * The approval a review action runs on: a grant that covers it, or its request once approved (made now, or joined
+   * when an identical one is pending); with `return_pending`, the pending request at once.
+   */
+  async function holdFor<T>(action: Action, decision: Extract<Decision, { effect: 'review' }>, base: Omit<AuditEventInput, 'type'>, summary: string, ro: RunOptions): Promise<{ requestId: string } | { pending: RunResult<T> }> {
+    // A grant or a pending request made with another key of this principal (a rotated key) is only good while
+    // that key is: one made with a revoked key is passed over, and this call asks again.
+    let grant = await approvals.findGrant(action, decision.rule);
+    if (grant && (await madeWithRevokedKey(grant.principal, action))) grant = undefined;
+    if (grant) return { requestId: grant.id };
+    let existing = await approvals.findPending(action, decision.rule);
+    if (existing && (await madeWithRevokedKey(existing.principal, action))) existing = undefined;
+    let req = existing;
+    if (!req) {
+      try {
+        req = await approvals.create({ action, rule: decision.rule, reason: decision.reason, review: decision.review, maskProfile: decision.maskProfile, summary, ...(await approverView(action)) });
+      } catch (e) {
+        // The principal has too many requests waiting: the action.requested above gets its outcome.
+        if (e instanceof CountersignError && e.code === 'TOO_MANY_PENDING') await record({ ...base, type: 'action.failed', data: { code: e.code, rule: decision.rule }, flush: 'soon' });
+        throw e;
+      }
+    }
+    const info: PendingInfo = { requestId: req.id, expiresAt: req.expiresAt, approvalsNeeded: req.review.approvals, approverGroups: req.review.approverGroups };
+    if (ro.holdMode === 'return_pending') return { pending: { status: 'pending', action, decision, pending: info } };
+    ro.onPending?.(info);
+    const started = clock.now();
+    const hb = ro.onHeartbeat ? setInterval(() => ro.onHeartbeat!(clock.now() - started, info), ro.heartbeatMs ?? 10_000) : undefined;
+    let view: RequestView;
+    try {
+      view = await approvals.wait(req.id, { signal: ro.signal });
+    } finally {
+      if (hb) clearInterval(hb);
+    }
+    if (view.state.status === 'pending') {
+      // The caller went away while held: cancel, recorded as such.
+      await approvals.cancel(req.id, action.principal.id, 'the waiting client disconnected').catch(() => undefined);
+      throw new CountersignError('APPROVAL_CANCELLED', 'the call was cancelled while waiting for approval', { requestId: req.id });
+    }
+    await throwIfRefused(view, masker);
+    // The wait may have lasted hours: the key may have been revoked (or the token expired) meanwhile.
+    await checkBeforeExecute(action, view.request.principal, base, req.id);
+    return { requestId: req.id };
+  }
+
   async function run<T>(input: ActionInput, execute: (action: Action) => Promise<T>, ro: RunOptions = {}): Promise<RunResult<T>> {
     // classify
     const action = describeAction(input);
@@ -173,47 +219,18 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
     // hold
     let requestId: string | undefined;
     if (decision.effect === 'review') {
-      // A grant or a pending request made with another key of this principal (a rotated key) is only good while
-      // that key is: one made with a revoked key is passed over, and this call asks again.
-      let grant = await approvals.findGrant(action, decision.rule);
-      if (grant && (await madeWithRevokedKey(grant.principal, action))) grant = undefined;
-      let view: RequestView | undefined;
-      if (grant) {
-        requestId = grant.id;
-      } else {
-        let existing = await approvals.findPending(action, decision.rule);
-        if (existing && (await madeWithRevokedKey(existing.principal, action))) existing = undefined;
-        let req = existing;
-        if (!req) {
-          try {
-            req = await approvals.create({ action, rule: decision.rule, reason: decision.reason, review: decision.review, maskProfile: decision.maskProfile, summary, ...(await approverView(action)) });
-          } catch (e) {
-            // The principal has too many requests waiting: the action.requested above gets its outcome.
-            if (e instanceof CountersignError && e.code === 'TOO_MANY_PENDING') await record({ ...base, type: 'action.failed', data: { code: e.code, rule: decision.rule }, flush: 'soon' });
-            throw e;
-          }
-        }
-        requestId = req.id;
-        const info: PendingInfo = { requestId: req.id, expiresAt: req.expiresAt, approvalsNeeded: req.review.approvals, approverGroups: req.review.approverGroups };
-        if (ro.holdMode === 'return_pending') return { status: 'pending', action, decision, pending: info };
-        ro.onPending?.(info);
-        const started = clock.now();
-        const hb = ro.onHeartbeat ? setInterval(() => ro.onHeartbeat!(clock.now() - started, info), ro.heartbeatMs ?? 10_000) : undefined;
+      // Another identical call may use a one-time approval between this call finding it and consuming it (two workers,
+      // a retry, two gateways): GRANT_USED then means this call comes after that one, and it is held anew.
+      for (let attempt = 1; requestId === undefined; attempt++) {
+        const held = await holdFor<T>(action, decision, base, summary, ro);
+        if ('pending' in held) return held.pending;
         try {
-          view = await approvals.wait(req.id, { signal: ro.signal });
-        } finally {
-          if (hb) clearInterval(hb);
+          await approvals.consume(held.requestId, action);
+          requestId = held.requestId;
+        } catch (e) {
+          if (!(e instanceof CountersignError && e.code === 'GRANT_USED' && attempt < MAX_HOLD_ATTEMPTS)) throw e;
         }
-        if (view.state.status === 'pending') {
-          // The caller went away while held: cancel, recorded as such.
-          await approvals.cancel(req.id, action.principal.id, 'the waiting client disconnected').catch(() => undefined);
-          throw new CountersignError('APPROVAL_CANCELLED', 'the call was cancelled while waiting for approval', { requestId: req.id });
-        }
-        await throwIfRefused(view, masker);
-        // The wait may have lasted hours: the key may have been revoked (or the token expired) meanwhile.
-        await checkBeforeExecute(action, view.request.principal, base, req.id);
       }
-      await approvals.consume(requestId, action);
     } else {
       await record({ ...base, type: 'action.allowed', data: asked, dataMasked: true });
     }

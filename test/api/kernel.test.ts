@@ -73,6 +73,18 @@ describe('kernel through the HTTP API', () => {
     assert.notEqual(rerun.json.requestId, id);
   });
 
+  it('identical submissions racing for one approval: one runs on it, the others are held anew (never 409 GRANT_USED)', async () => {
+    const held = await k.req('POST', '/v1/actions', 'agent', deleteAction(4242));
+    await k.req('POST', `/v1/requests/${held.json.requestId}/approve`, 'bob', {});
+    await k.req('POST', `/v1/requests/${held.json.requestId}/approve`, 'dave', {});
+    const answers = await Promise.all(Array.from({ length: 6 }, () => k.req('POST', '/v1/actions', 'agent', deleteAction(4242))));
+    const statuses = answers.map((a) => a.status).sort();
+    assert.deepEqual(statuses, [200, 202, 202, 202, 202, 202], JSON.stringify(answers.map((a) => a.json)));
+    assert.equal(answers.find((a) => a.status === 200)!.json.requestId, held.json.requestId);
+    const again = new Set(answers.filter((a) => a.status === 202).map((a) => a.json.requestId));
+    assert.ok(!again.has(held.json.requestId), 'the others wait for an approval of their own');
+  });
+
   it('an approval binds to the summary the approvers read: another summary (no detail) neither joins nor consumes it', async () => {
     const purge = { resource: 'prod-db', kind: 'delete', summary: 'purge sessions older than 90 days' };
     const wipe = { resource: 'prod-db', kind: 'delete', summary: 'DELETE FROM customers (everything)' };
