@@ -114,12 +114,16 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
     return { resource: t.r, requestId: typeof t.q === 'string' ? t.q : null };
   }
 
-  /** An approved action the store knows (so an outcome still finds it after a restart): the caller's own request, same digest. */
+  /**
+   * An approved action the store knows ran (so an outcome still finds it after a restart): the caller's own request,
+   * with an execution of this digest on it — approved alone is not allowed yet (it is allowed when submitted again).
+   */
   async function fromRequest(p: Principal, digest: string, requestId: string | undefined) {
     if (requestId === undefined) return undefined;
     const request = await rt.store.getRequest(requestId);
-    if (!request || !samePrincipalId(request.principal.id, p.id) || request.digest !== digest || (request.status !== 'approved' && request.status !== 'executed')) return undefined;
-    return { resource: request.resource, requestId: request.id };
+    if (!request || !samePrincipalId(request.principal.id, p.id) || (request.status !== 'approved' && request.status !== 'executed')) return undefined;
+    const ran = (await rt.store.events(request.id)).some((e) => e.type === 'execute' && e.digest === digest);
+    return ran ? { resource: request.resource, requestId: request.id } : undefined;
   }
 
   /**

@@ -405,6 +405,9 @@ describe('kernel through the HTTP API', () => {
     const held = await k.req('POST', '/v1/actions', 'agent', deleteAction(710));
     await k.req('POST', `/v1/requests/${held.json.requestId}/approve`, 'bob', {});
     await k.req('POST', `/v1/requests/${held.json.requestId}/approve`, 'dave', {});
+    // Approved is not run: until the action is submitted again (and allowed), no outcome can be reported for it.
+    const early = await k.req('POST', '/v1/actions/outcome', 'agent', { actionDigest: held.json.actionDigest, requestId: held.json.requestId, resource: 'prod-db', status: 'succeeded', summary: 'deleted 1200 rows' });
+    assert.equal(early.json.error.code, 'NOT_FOUND');
     const run = await k.req('POST', '/v1/actions', 'agent', deleteAction(710));
     assert.equal(run.json.requestId, held.json.requestId);
     assert.equal((await k.req('POST', '/v1/actions/outcome', 'bob', { actionDigest: run.json.actionDigest, requestId: held.json.requestId, resource: 'prod-db', status: 'succeeded' })).json.error.code, 'NOT_FOUND', 'an approver is not its requester');
