@@ -269,24 +269,70 @@ let tNew = new Uint8Array(1024); // 1 = starts a new sequence
 let tH = new Int32Array(1024); // hash of the lower-cased word
 let tMark = new Uint8Array(1024); // 1 = a finding starts at this word, 2 = one ends at it
 let tW = new Int32Array(1024); // end of the looked-up word (before a stripped 's or a dot) if it is plain ASCII, else -1
-let tNext = new Int32Array(1024); // next accepted name with the same lower-cased hash (-1: none)
+let tId = new Int32Array(1024); // the text's first token with the same lower-cased word (the word's id)
+let tKnown = new Uint8Array(1024); // by word id: 1 = the word was accepted as a name in this text
 
 function grow(): void {
   const n = tS.length * 2;
   const s = new Int32Array(n), e = new Int32Array(n), k = new Uint8Array(n), f = new Uint8Array(n), q = new Uint8Array(n), h = new Int32Array(n);
-  const wd = new Int32Array(n);
-  s.set(tS), e.set(tE), k.set(tK), f.set(tF), q.set(tNew), h.set(tH), wd.set(tW);
-  tS = s, tE = e, tK = k, tF = f, tNew = q, tH = h, tW = wd;
+  const wd = new Int32Array(n), id = new Int32Array(n);
+  s.set(tS), e.set(tE), k.set(tK), f.set(tF), q.set(tNew), h.set(tH), wd.set(tW), id.set(tId);
+  tS = s, tE = e, tK = k, tF = f, tNew = q, tH = h, tW = wd, tId = id;
   tMark = new Uint8Array(n);
-  tNext = new Int32Array(n);
+  tKnown = new Uint8Array(n);
 }
 function shrink(): void {
   tS = new Int32Array(1024), tE = new Int32Array(1024), tH = new Int32Array(1024);
   tK = new Uint8Array(1024), tF = new Uint8Array(1024), tNew = new Uint8Array(1024), tMark = new Uint8Array(1024);
-  tW = new Int32Array(1024), tNext = new Int32Array(1024);
+  tW = new Int32Array(1024), tId = new Int32Array(1024), tKnown = new Uint8Array(1024);
+  if (words.length > 1 << 19) words = new Int32Array(1 << 12);
 }
-// Names accepted in this text, by a 16-bit slice of their hash: most words are ruled out without a set look-up.
-const KNOWN_BITS = new Uint8Array(65536);
+
+// The words of the text being scanned, by lower-cased hash (open addressing: token index + 1 of the word's first
+// token, 0 = empty; at least twice as many slots as tokens). Every token is looked up here before the lexicon: a
+// word that came before in the text (most do: names and headings recur) takes that token's flags, and its index is
+// the word's id (the same name elsewhere is found by id). It holds token indices only, no text, and is cleared
+// at the start of each call.
+let words = new Int32Array(1 << 12);
+let wordsShift = 20;
+/** Make `words` empty with room for `n` tokens. */
+function resetWords(n: number): void {
+  let bits = 4;
+  while (1 << bits < 2 * n) bits++;
+  if (words.length < 1 << bits) words = new Int32Array(1 << bits);
+  else words.fill(0, 0, 1 << bits);
+  wordsShift = 32 - bits;
+}
+const wordSlot = (hash: number) => Math.imul(hash, 0x9e3779b1) >>> wordsShift;
+const wordsMask = () => (1 << (32 - wordsShift)) - 1;
+/** Does token r lower-case to the same word as the plain ASCII word [s, e)? */
+function sameAscii(text: string, cu: Uint16Array, lowers: string[], r: number, s: number, e: number): boolean {
+  const er = tW[r];
+  if (er < 0) return lowers[-er - 1] === text.slice(s, e).toLowerCase();
+  const sr = tS[r], n = e - s;
+  if (er - sr !== n) return false;
+  for (let i = 0; i < n; i++) {
+    let x = cu[sr + i], y = cu[s + i];
+    if (x !== y) {
+      if (x >= 65 && x <= 90) x += 32;
+      if (y >= 65 && y <= 90) y += 32;
+      if (x !== y) return false;
+    }
+  }
+  return true;
+}
+/** Does token r lower-case to `lower`? */
+function sameLower(cu: Uint16Array, lowers: string[], r: number, lower: string): boolean {
+  const er = tW[r];
+  if (er < 0) return lowers[-er - 1] === lower;
+  const sr = tS[r], n = lower.length;
+  if (er - sr !== n) return false;
+  for (let i = 0; i < n; i++) {
+    const x = cu[sr + i];
+    if ((x >= 65 && x <= 90 ? x + 32 : x) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
 
 const CACHE_MASK = 4095;
 const cacheWord: (string | undefined)[] = new Array(CACHE_MASK + 1).fill(undefined);
@@ -532,7 +578,7 @@ export const persons: Detector = (text, out, ctx) => {
   // word is lower-cased on the fly from the code units wherever it is compared.
   const lowers: string[] = [];
   const cu = codeUnits(text, ctx);
-  let lex: Lexicon | undefined;
+  const lex = lexicon();
   let count = 0;
   let seqLen = 0;
   // The word pass yields no word for a surname glued to an Arabic article ("al-Farsi" starts in lower case): after
@@ -552,6 +598,8 @@ export const persons: Detector = (text, out, ctx) => {
       tokS[nTok] = p, tokE[nTok++] = q;
     }
   }
+  resetWords(nTok);
+  const mask = wordsMask();
   for (let t = 0; t < nTok; t++) {
     // A capitalised word [s, e): strip a possessive 's, look it up once.
     const s = tokS[t];
@@ -585,15 +633,21 @@ export const persons: Detector = (text, out, ctx) => {
         lh = (Math.imul(lh, 31) + c + 32) | 0;
       } else lh = (Math.imul(lh, 31) + c) | 0;
     }
-    let fl: number, kind: number, lowerLen: number;
+    let fl: number, kind: number, lowerLen: number, slot: number, id: number;
     const ascii = j === e;
     if (ascii) {
-      lex ??= lexicon();
-      fl = lex.lookupAscii(cu, s, e, lh);
+      // The same word earlier in the text: its flags. Else the lexicon.
+      for (slot = wordSlot(lh); (id = words[slot] - 1) >= 0; slot = (slot + 1) & mask) {
+        if (tH[id] === lh && sameAscii(text, cu, lowers, id, s, e)) break;
+      }
+      if (id >= 0) fl = tF[id];
+      else {
+        fl = lex.lookupAscii(cu, s, e, lh);
+        if (fl === 0 && hasHyphen(cu, s, e)) fl = compoundFlags(text.slice(s, e).toLowerCase(), lex);
+      }
       // CamelCase is an identifier or a reason code ("BackOff", "CardError",
       // "NullPointerException"), unless it reads as a name ("McDonald", "DeShawn", "JoAnn").
       if (camel && camelCode(cu, s, e, lex)) continue;
-      if (fl === 0 && hasHyphen(cu, s, e)) fl = compoundFlags(text.slice(s, e).toLowerCase(), lex);
       lowerLen = e - s;
       kind = kindOf(fl, lowerLen, lowerLen >= 2 ? cu[s + 1] : 0);
     } else {
@@ -601,21 +655,20 @@ export const persons: Detector = (text, out, ctx) => {
       // case, flags, kind), then the lexicon.
       let h = e - s;
       for (let k = s; k < e; k++) h = (Math.imul(h, 31) + cu[k]) | 0;
-      const slot = (h ^ (h >>> 13)) & CACHE_MASK;
+      const cslot = (h ^ (h >>> 13)) & CACHE_MASK;
       let lower: string;
-      const cached = cacheWord[slot];
-      let hit = cacheHash[slot] === h && cached !== undefined && cached.length === e - s;
+      const cached = cacheWord[cslot];
+      let hit = cacheHash[cslot] === h && cached !== undefined && cached.length === e - s;
       for (let k = 0; hit && k < e - s; k++) hit = cached!.charCodeAt(k) === cu[s + k];
       if (hit) {
-        lower = cacheLower[slot];
-        fl = cacheFlags[slot];
-        lh = cacheLowerHash[slot];
-        kind = cacheKind[slot];
+        lower = cacheLower[cslot];
+        fl = cacheFlags[cslot];
+        lh = cacheLowerHash[cslot];
+        kind = cacheKind[cslot];
       } else {
         const word = text.slice(s, e);
         lower = word.toLowerCase();
         lh = wordHash(lower);
-        lex ??= lexicon();
         fl = lex.lookup(lower, lh);
         if (fl === 0 && lower.includes('-')) fl = compoundFlags(lower, lex);
         // The kind depends on the word alone, unless a one-letter word lower-cases to more (İ): then on what follows.
@@ -623,15 +676,18 @@ export const persons: Detector = (text, out, ctx) => {
         // Only words of the public lists that are no one's name are kept: a name, or a word in none of the lists (a
         // rare surname, an id), is not held in memory after the call.
         if (fl !== 0 && (fl & NAME) === 0) {
-          cacheWord[slot] = word;
-          cacheHash[slot] = h;
-          cacheLower[slot] = lower;
-          cacheFlags[slot] = fl;
-          cacheLowerHash[slot] = lh;
-          cacheKind[slot] = kind;
+          cacheWord[cslot] = word;
+          cacheHash[cslot] = h;
+          cacheLower[cslot] = lower;
+          cacheFlags[cslot] = fl;
+          cacheLowerHash[cslot] = lh;
+          cacheKind[cslot] = kind;
         }
       }
       lowerLen = lower.length;
+      for (slot = wordSlot(lh); (id = words[slot] - 1) >= 0; slot = (slot + 1) & mask) {
+        if (tH[id] === lh && sameLower(cu, lowers, id, lower)) break;
+      }
       lowers.push(lower);
     }
     const wordEnd = e;
@@ -642,6 +698,11 @@ export const persons: Detector = (text, out, ctx) => {
     tE[count] = e;
     tW[count] = ascii ? wordEnd : -lowers.length; // not ASCII: -(1 + its index in lowers)
     tF[count] = fl;
+    if (id < 0) {
+      words[slot] = count + 1;
+      id = count;
+    }
+    tId[count] = id;
     tK[count] = kind !== 0 ? kind : kindOf(fl, lowerLen, s + 1 < cu.length ? cu[s + 1] : NaN);
     const joins = seqLen > 0 && joinable(text, cu, tE[count - 1], s);
     tNew[count] = joins ? 0 : 1;
@@ -652,32 +713,11 @@ export const persons: Detector = (text, out, ctx) => {
   if (count === 0) return;
 
   tMark.fill(0, 0, count);
-  // Names accepted in this text: by lower-cased hash, each the head of a chain of words with that hash (tNext).
-  const known = new Map<number, number>();
+  // Names accepted in this text, by word id (tKnown).
+  tKnown.fill(0, 0, count);
+  let nKnown = 0;
   /** The lower-cased word of token t (made only for the rare comparisons that need a string). */
   const lowerOf = (t: number) => (tW[t] >= 0 ? text.slice(tS[t], tW[t]).toLowerCase() : lowers[-tW[t] - 1]);
-  /** Do tokens a and b (same lower-cased hash) lower-case to the same word? */
-  const same = (a: number, b: number): boolean => {
-    const ea = tW[a], eb = tW[b];
-    if (ea >= 0 && eb >= 0) {
-      const sa = tS[a], sb = tS[b], n = ea - sa;
-      if (eb - sb !== n) return false;
-      for (let i = 0; i < n; i++) {
-        let x = cu[sa + i], y = cu[sb + i];
-        if (x !== y) {
-          if (x >= 65 && x <= 90) x += 32;
-          if (y >= 65 && y <= 90) y += 32;
-          if (x !== y) return false;
-        }
-      }
-      return true;
-    }
-    return lowerOf(a) === lowerOf(b);
-  };
-  const isKnown = (t: number): boolean => {
-    for (let r = known.get(tH[t]); r !== undefined && r >= 0; r = tNext[r]) if (same(r, t)) return true;
-    return false;
-  };
   const found = out; // findings go straight out, in the order they are made
   const fieldIsName = !!ctx.field && FIELD_IS_NAME.test(ctx.field);
   const singles: number[] = [];
@@ -754,28 +794,25 @@ export const persons: Detector = (text, out, ctx) => {
     tMark[a] |= 1;
     tMark[b - 1] |= 2;
     for (let j = a; j < b; j++) {
-      if ((tK[j] === K_NAME || tK[j] === K_UNKNOWN) && !isKnown(j)) {
-        const head = known.get(tH[j]);
-        tNext[j] = head === undefined ? -1 : head;
-        known.set(tH[j], j);
-        KNOWN_BITS[tH[j] & 0xffff] = 1;
+      if ((tK[j] === K_NAME || tK[j] === K_UNKNOWN) && !tKnown[tId[j]]) {
+        tKnown[tId[j]] = 1;
+        nKnown++;
       }
     }
   }
   // Lists of people ("Kónya, Szász and Reed"): an unaccepted capitalised word next to an accepted name.
   listNeighbours(text, cu, singles, found, count, ctx.field);
   // The same name elsewhere in the text ("… starring Adamska").
-  if (known.size) {
+  if (nKnown) {
     placeList ??= places();
     for (let j = 0; j < count; j++) {
-      if (!KNOWN_BITS[tH[j] & 0xffff] || tMark[j] & 1 || !isKnown(j)) continue;
+      if (!tKnown[tId[j]] || tMark[j] & 1) continue;
       // A name found elsewhere does not override a place's context here ("Berlin Tower called … flights from Berlin"):
       // the context is read only for a word that is a place at all (the first filter rules out most).
       if (afterPostalCode(cu, tS[j])) continue;
       if (placeList.mayStartWith(tH[j]) && placeList.has(lowerOf(j)) && isPlaceHere(text, tS[j], tE[j], !!ctx.field && FIELD_IS_PLACE.test(ctx.field))) continue;
       found.push({ type: 'PERSON', start: tS[j], end: tE[j], confidence: 0.7, detector: 'person' });
     }
-    for (let j = 0; j < count; j++) KNOWN_BITS[tH[j] & 0xffff] = 0;
   }
 };
 
