@@ -261,9 +261,11 @@ function pemHeader(z: Uint16Array, s: number, e: number): void {
   pemAt[nPem++] = s - 5;
 }
 
-// The last letters unitRest looks for (t: unit, apt; c: psc; e: suite; p, o: p.o. box), either case.
-const UNIT_LAST = new Uint8Array(128);
-for (const ch of 'tcepoTCEPO') UNIT_LAST[ch.charCodeAt(0)] = 1;
+// The last two letters unitRest looks for, as a bigram of the letter before the last (0 for a one-letter run) and
+// the last, either case: it (unit), pt (apt), sc (psc), te (suite), po (po), and p after anything (p.o. box).
+const UNIT_PAIR = new Uint8Array(32 * 32);
+for (const pair of ['it', 'pt', 'sc', 'te', 'po']) UNIT_PAIR[bigram(pair.charCodeAt(0), pair.charCodeAt(1))] = 1;
+for (let g = 0; g < 32; g++) UNIT_PAIR[bigram(g, 112)] = 1;
 
 function pushRest(r: number): void {
   if (nRest === restAt.length) restAt = grow(restAt);
@@ -448,7 +450,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
       if (hasBit(STREET_BITS, streetKey(c, y, len)) || (len >= 3 && hasBit(COMPOUND_BITS, compoundKey(z[i - 3], z[i - 2], y)))) addrRun(a, s, i);
       const c1 = len > 1 ? z[s + 1] : 0;
       if (CUE_BIGRAM[bigram(c, c1)] !== 0 || (len === 2 && c <= 90 && c1 <= 90)) cueCandidate(a, s, i);
-      if (UNIT_LAST[y] !== 0) unitRest(a, s, i);
+      if (UNIT_PAIR[bigram(len > 1 ? z[i - 2] : 0, y)] !== 0) unitRest(a, s, i);
       continue;
     }
     if (st >= 0) {
