@@ -1,5 +1,5 @@
 import type { Finding } from '../../core/masking.js';
-import { ANY_LETTER, byLastUnit, charClass, codeUnits, SPACE, UPPER, WORD_LETTER } from '../chars.js';
+import { ANY_LETTER, byLastUnit, charClass, codeUnits, LETTER, SPACE, UPPER, WORD_LETTER } from '../chars.js';
 import { COMMON, lexicon, NAME, NOT_NAME, TECH, TITLE, wordHash, type Lexicon } from '../lexicon.js';
 import type { Detector } from '../types.js';
 import { wordPass } from '../words.js';
@@ -353,18 +353,19 @@ const FIELD_IS_PLACE = /(?:^|_)(?:city|town|country|state|province|region|locati
 const LOCATIVE = new Set(['in', 'from', 'to', 'at', 'near', 'via', 'across', 'around', 'through', 'throughout', 'outside', 'within', 'into', 'toward', 'towards', 'between',
   // German, Spanish, French: "aus Berlin", "nach München", "desde Madrid", "en Sevilla", "à Lyon", "depuis Paris".
   'aus', 'nach', 'von', 'bei', 'ab', 'über', 'desde', 'hacia', 'hasta', 'en', 'a', 'de', 'para', 'por', 'à', 'vers', 'depuis', 'pour']);
-const LETTER = /\p{L}/u;
 export const KEY_BEFORE = /([A-Za-z_]+)["']?\s*[:=]\s*["']?$/;
 
+/** A letter (`\p{L}`), a hyphen or an apostrophe: what wordBefore and wordAfter take. */
+const isWordUnit = (c: number) => (charClass(c) & LETTER) !== 0 || c === 45 || c === 39;
 /** The word (letters, apostrophes, hyphens) that ends at `end`, or starts at `start`; '' if none. */
 function wordBefore(text: string, end: number): string {
   let i = end;
-  while (i > 0 && (LETTER.test(text[i - 1]!) || text[i - 1] === '-' || text[i - 1] === "'")) i--;
+  while (i > 0 && isWordUnit(text.charCodeAt(i - 1))) i--;
   return text.slice(i, end);
 }
 function wordAfter(text: string, start: number): string {
   let i = start;
-  while (i < text.length && (LETTER.test(text[i]!) || text[i] === '-' || text[i] === "'")) i++;
+  while (i < text.length && isWordUnit(text.charCodeAt(i))) i++;
   return text.slice(start, i);
 }
 const capitalised = (w: string) => w.length > 0 && w[0] !== w[0]!.toLowerCase();
@@ -386,7 +387,7 @@ function placeVeto(text: string, start: number, end: number, firstHash: number, 
  * place listed beside it ("Austin, Texas", "Berlin and Lisbon")? Only asked of PERSON candidates (a few per text).
  */
 function isPlaceHere(text: string, start: number, end: number, fieldIsPlace: boolean): boolean {
-  const span = text.slice(start, end).toLowerCase().replace(/\s+/g, ' ');
+  const span = spanLower(text, start, end);
   const p = places();
   if (!p.has(span)) return false;
   if (fieldIsPlace) return true;
@@ -408,6 +409,16 @@ function isPlaceHere(text: string, start: number, end: number, fieldIsPlace: boo
     if (capitalised(w) && p.has(w.toLowerCase())) return true;
   }
   return false;
+}
+
+/** `text.slice(start, end).toLowerCase().replace(/\s+/g, ' ')`, without the regex where no white space but single spaces is inside. */
+function spanLower(text: string, start: number, end: number): string {
+  const lower = text.slice(start, end).toLowerCase();
+  for (let k = start; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if ((c !== 32 || (k + 1 < end && text.charCodeAt(k + 1) === 32)) && charClass(c) & SPACE) return lower.replace(/\s+/g, ' ');
+  }
+  return lower;
 }
 
 const isQuote = (c: number) => c === 34 || c === 39;
