@@ -408,9 +408,14 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
         if (k !== 0) {
           if (k === 2) {
             if (st < 0) (st = i), (digits = 0);
-            digits++;
             if (lastDigit !== i - 1 && restBefore(a, i) !== 0 && i > 0) pushRest(i);
-            lastDigit = i;
+            // The rest of the digit run in a tight loop (z[n] is 0, no digit).
+            let j = i + 1;
+            while (((z[j] - 48) >>> 0) < 10) j++;
+            digits += j - i;
+            lastDigit = j - 1;
+            i = j;
+            continue;
           } else if (st < 0 && (c === 43 || c === 40)) (st = i), (digits = 0);
         } else {
           if (st >= 0) {
