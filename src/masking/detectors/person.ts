@@ -268,7 +268,7 @@ let tF = new Uint8Array(1024); // lexicon flags
 let tNew = new Uint8Array(1024); // 1 = starts a new sequence
 let tH = new Int32Array(1024); // hash of the lower-cased word
 let tMark = new Uint8Array(1024); // 1 = a finding starts at this word, 2 = one ends at it
-let tW = new Int32Array(1024); // end of the looked-up word (before a stripped 's or a dot) if it is plain ASCII, else -1
+let tW = new Int32Array(1024); // end of the looked-up word (before a stripped 's or a dot) if it is plain ASCII, else -(1 + index of its lower case in `lowers`)
 let tId = new Int32Array(1024); // the text's first token with the same lower-cased word (the word's id)
 let tKnown = new Uint8Array(1024); // by word id: 1 = the word was accepted as a name in this text
 
@@ -341,6 +341,19 @@ const cacheFlags = new Uint8Array(CACHE_MASK + 1);
 const cacheHash = new Int32Array(CACHE_MASK + 1);
 const cacheLowerHash = new Int32Array(CACHE_MASK + 1);
 const cacheKind = new Uint8Array(CACHE_MASK + 1);
+
+// Words beyond ASCII met earlier in the call, direct-mapped by the hash of their exact spelling: where the word was
+// ([spelledS, spelledE)) and its token, valid while spelledGen holds the call's number. Positions and token indices
+// only, no text. (The cache above keeps no names; this finds a name's earlier token, with its lower case.)
+const SPELLED_MASK = 1023;
+const spelledGen = new Int32Array(SPELLED_MASK + 1), spelledS = new Int32Array(SPELLED_MASK + 1);
+const spelledE = new Int32Array(SPELLED_MASK + 1), spelledTok = new Int32Array(SPELLED_MASK + 1);
+let callGen = 0;
+/** Are the `n` code units at `a` and at `b` the same? */
+function sameUnits(cu: Uint16Array, a: number, b: number, n: number): boolean {
+  for (let k = 0; k < n; k++) if (cu[a + k] !== cu[b + k]) return false;
+  return true;
+}
 
 /** The words the non-ASCII word cache holds between calls (for tests: it must never hold a name). */
 export function personCacheWords(): string[] {
@@ -590,6 +603,7 @@ export const persons: Detector = (text, out, ctx) => {
   const lowers: string[] = [];
   const cu = codeUnits(text, ctx);
   const lex = lexicon();
+  callGen = callGen === 0x7fffffff ? 1 : callGen + 1;
   let count = 0;
   let seqLen = 0;
   // The word pass yields no word for a surname glued to an Arabic article ("al-Farsi" starts in lower case): after
@@ -644,7 +658,7 @@ export const persons: Detector = (text, out, ctx) => {
         lh = (Math.imul(lh, 31) + c + 32) | 0;
       } else lh = (Math.imul(lh, 31) + c) | 0;
     }
-    let fl: number, kind: number, lowerLen: number, slot: number, id: number;
+    let fl: number, kind: number, lowerLen: number, slot: number, id: number, sslot = -1, lowerAt = 0;
     const ascii = j === e;
     if (ascii) {
       // The same word earlier in the text: its flags. Else the lexicon.
@@ -662,44 +676,59 @@ export const persons: Detector = (text, out, ctx) => {
       lowerLen = e - s;
       kind = kindOf(fl, lowerLen, lowerLen >= 2 ? cu[s + 1] : 0);
     } else {
-      // Other words through a small direct-mapped cache of recent words of the lexicon (exact spelling → lower
-      // case, flags, kind), then the lexicon.
+      // Other words: the same spelling earlier in this call (its token's lower case, flags and id), else a small
+      // direct-mapped cache of recent words of the lexicon (exact spelling → lower case, flags, kind), else the
+      // lexicon.
       let h = e - s;
       for (let k = s; k < e; k++) h = (Math.imul(h, 31) + cu[k]) | 0;
-      const cslot = (h ^ (h >>> 13)) & CACHE_MASK;
-      let lower: string;
-      const cached = cacheWord[cslot];
-      let hit = cacheHash[cslot] === h && cached !== undefined && cached.length === e - s;
-      for (let k = 0; hit && k < e - s; k++) hit = cached!.charCodeAt(k) === cu[s + k];
-      if (hit) {
-        lower = cacheLower[cslot];
-        fl = cacheFlags[cslot];
-        lh = cacheLowerHash[cslot];
-        kind = cacheKind[cslot];
-      } else {
-        const word = text.slice(s, e);
-        lower = word.toLowerCase();
-        lh = wordHash(lower);
-        fl = lex.lookup(lower, lh);
-        if (fl === 0 && lower.includes('-')) fl = compoundFlags(lower, lex);
-        // The kind depends on the word alone, unless a one-letter word lower-cases to more (İ): then on what follows.
+      sslot = (h ^ (h >>> 13)) & SPELLED_MASK;
+      const r = spelledGen[sslot] === callGen && spelledE[sslot] - spelledS[sslot] === e - s && sameUnits(cu, spelledS[sslot], s, e - s) ? spelledTok[sslot] : -1;
+      if (r >= 0) {
+        const lower = lowers[-tW[r] - 1];
+        fl = tF[r];
+        lh = tH[r];
+        id = tId[r];
+        slot = -1;
         kind = e - s >= 2 ? kindOf(fl, lower.length, cu[s + 1]) : lower.length === 1 ? kindOf(fl, 1, 0) : 0;
-        // Only words of the public lists that are no one's name are kept: a name, or a word in none of the lists (a
-        // rare surname, an id), is not held in memory after the call.
-        if (fl !== 0 && (fl & NAME) === 0) {
-          cacheWord[cslot] = word;
-          cacheHash[cslot] = h;
-          cacheLower[cslot] = lower;
-          cacheFlags[cslot] = fl;
-          cacheLowerHash[cslot] = lh;
-          cacheKind[cslot] = kind;
+        lowerLen = lower.length;
+        lowerAt = tW[r];
+      } else {
+        const cslot = (h ^ (h >>> 13)) & CACHE_MASK;
+        let lower: string;
+        const cached = cacheWord[cslot];
+        let hit = cacheHash[cslot] === h && cached !== undefined && cached.length === e - s;
+        for (let k = 0; hit && k < e - s; k++) hit = cached!.charCodeAt(k) === cu[s + k];
+        if (hit) {
+          lower = cacheLower[cslot];
+          fl = cacheFlags[cslot];
+          lh = cacheLowerHash[cslot];
+          kind = cacheKind[cslot];
+        } else {
+          const word = text.slice(s, e);
+          lower = word.toLowerCase();
+          lh = wordHash(lower);
+          fl = lex.lookup(lower, lh);
+          if (fl === 0 && lower.includes('-')) fl = compoundFlags(lower, lex);
+          // The kind depends on the word alone, unless a one-letter word lower-cases to more (İ): then on what follows.
+          kind = e - s >= 2 ? kindOf(fl, lower.length, cu[s + 1]) : lower.length === 1 ? kindOf(fl, 1, 0) : 0;
+          // Only words of the public lists that are no one's name are kept: a name, or a word in none of the lists (a
+          // rare surname, an id), is not held in memory after the call.
+          if (fl !== 0 && (fl & NAME) === 0) {
+            cacheWord[cslot] = word;
+            cacheHash[cslot] = h;
+            cacheLower[cslot] = lower;
+            cacheFlags[cslot] = fl;
+            cacheLowerHash[cslot] = lh;
+            cacheKind[cslot] = kind;
+          }
         }
+        lowerLen = lower.length;
+        for (slot = wordSlot(lh); (id = words[slot] - 1) >= 0; slot = (slot + 1) & mask) {
+          if (tH[id] === lh && sameLower(cu, lowers, id, lower)) break;
+        }
+        lowers.push(lower);
+        lowerAt = -lowers.length; // -(1 + its index in lowers)
       }
-      lowerLen = lower.length;
-      for (slot = wordSlot(lh); (id = words[slot] - 1) >= 0; slot = (slot + 1) & mask) {
-        if (tH[id] === lh && sameLower(cu, lowers, id, lower)) break;
-      }
-      lowers.push(lower);
     }
     const wordEnd = e;
     if ((e - s === 1 || fl & TITLE) && e < cu.length && cu[e] === 46) e++;
@@ -707,13 +736,19 @@ export const persons: Detector = (text, out, ctx) => {
     tH[count] = lh;
     tS[count] = s;
     tE[count] = e;
-    tW[count] = ascii ? wordEnd : -lowers.length; // not ASCII: -(1 + its index in lowers)
+    tW[count] = ascii ? wordEnd : lowerAt;
     tF[count] = fl;
     if (id < 0) {
       words[slot] = count + 1;
       id = count;
     }
     tId[count] = id;
+    if (sslot >= 0) {
+      spelledGen[sslot] = callGen;
+      spelledS[sslot] = s;
+      spelledE[sslot] = wordEnd;
+      spelledTok[sslot] = count;
+    }
     tK[count] = kind !== 0 ? kind : kindOf(fl, lowerLen, s + 1 < cu.length ? cu[s + 1] : NaN);
     const joins = seqLen > 0 && joinable(text, cu, tE[count - 1], s);
     tNew[count] = joins ? 0 : 1;
