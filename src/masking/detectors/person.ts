@@ -611,7 +611,10 @@ export const persons: Detector = (text, out, ctx) => {
   // lists are copied only then).
   let tokS = w.tokS, tokE = w.tokE, nTok = w.nTok;
   let first = -1;
-  for (let t = 0; t < w.nTok && first < 0; t++) if (hyphenSurname(cu, w.tokE[t]) >= 0) first = t;
+  for (let t = 0; t < w.nTok && first < 0; t++) {
+    const c = at(cu, w.tokE[t] + 1); // the article's first letter (hyphenSurname's first test, here)
+    if ((c === 97 || c === 101 || c === 117 || c === 105 || c === 98) && hyphenSurname(cu, w.tokE[t]) >= 0) first = t;
+  }
   if (first >= 0) {
     tokS = new Int32Array(w.nTok * 2), tokE = new Int32Array(w.nTok * 2), nTok = 0;
     for (let t = 0; t < w.nTok; t++) {
@@ -750,7 +753,8 @@ export const persons: Detector = (text, out, ctx) => {
       spelledTok[sslot] = count;
     }
     tK[count] = kind !== 0 ? kind : kindOf(fl, lowerLen, s + 1 < cu.length ? cu[s + 1] : NaN);
-    const joins = seqLen > 0 && joinable(text, cu, tE[count - 1], s);
+    // (One space between, the common case, is decided here.)
+    const joins = seqLen > 0 && (s - tE[count - 1] === 1 ? cu[s - 1] === 32 : joinable(text, cu, tE[count - 1], s));
     tNew[count] = joins ? 0 : 1;
     seqLen = joins ? seqLen + 1 : 1;
     if (seqLen > 6) seqLen = 0; // seven words at most: the next word starts a new sequence
