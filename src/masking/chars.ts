@@ -21,9 +21,12 @@ export const DIGIT = 0x08;
 export const SPACE = 0x10;
 /** Matches `[\p{L}\p{M}]` (any code unit, including ª µ º below U+00C0). */
 export const ANY_LETTER = 0x20;
+/** Matches `\p{L}` (a letter, without the marks). */
+export const LETTER = 0x40;
 
 const table = new Uint8Array(65536);
 const LETTER_RE = /[\p{L}\p{M}]/u;
+const LETTER_ONLY_RE = /\p{L}/u;
 const UPPER_RE = /\p{Lu}/u;
 const SPACE_RE = /\s/;
 
@@ -31,6 +34,7 @@ function classify(c: number): number {
   const ch = String.fromCharCode(c);
   let v = KNOWN;
   if (LETTER_RE.test(ch)) v |= ANY_LETTER;
+  if (LETTER_ONLY_RE.test(ch)) v |= LETTER;
   if (c < 128) {
     if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) v |= WORD_LETTER | ADDR_LETTER;
     if (c >= 65 && c <= 90) v |= UPPER;

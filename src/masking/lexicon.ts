@@ -63,44 +63,54 @@ export function lexiconCacheWords(): string[] {
   return heldWords();
 }
 const RECENT = 2048, RECENT_LEN = 29; // 2048 lines of 64 bytes
-const filterBit = (hash: number) => Math.imul(hash, 0x85ebca6b) >>> 12; // 20 bits, mixed unlike slotOf
 
 export function lexicon(): Lexicon {
   if (cached) return cached;
-  // One packed table, so a look-up touches few cache lines: slot i holds the word's hash, where its code units start
-  // in `chars`, and its length and flags (`packed[3i .. 3i + 2]`; 0 = empty, a word always has a flag). A bit per
-  // word hash (2^20 bits, 128 KB, which stays in cache where the table and words do not): a word whose bit is clear
-  // is in no list, known without touching the table. About 1 in 5 others pass it falsely.
-  const packed = new Int32Array(3 << BITS);
-  let chars = new Uint16Array(1 << 21);
+  // One packed table, so a look-up touches one cache line: slot i is `packed[4i .. 4i + 3]`, 16 bytes (four to a
+  // 64-byte line): the word's hash, its length << 8 | INLINE | flags (0 = empty; a word always has a flag), and its
+  // code units. A word of up to 8 code units below 256 (nearly all: names are short) is held in the slot itself, 8
+  // bits a unit, 4 to an int (INLINE); a longer one is in `chars`, from the slot's third int. So the look-up of a
+  // short word reads no other memory: the table (8 MB) is far larger than the cache, and the look-ups that reach it
+  // (a word's first time in a text, see persons) are one cache miss each, not two.
+  const packed = new Int32Array(4 << BITS);
+  let chars = new Uint16Array(1 << 20);
   let at = 0, size = 0;
-  const filter = new Int32Array(1 << 15);
   const add = (w: string, flag: number) => {
     const h = wordHash(w), n = w.length;
+    const inline = fitsInline(w);
+    const w0 = inline ? packUnits(w, 0) : 0, w1 = inline ? packUnits(w, 4) : 0;
     for (let slot = slotOf(h); ; slot = (slot + 1) & MASK) {
-      const meta = packed[3 * slot + 2];
+      const meta = packed[4 * slot + 1];
       if (meta === 0) {
-        if (at + n > chars.length) {
-          const more = new Uint16Array(chars.length * 2);
-          more.set(chars);
-          chars = more;
+        packed[4 * slot] = h;
+        packed[4 * slot + 1] = (n << 8) | (inline ? INLINE : 0) | flag;
+        if (inline) {
+          packed[4 * slot + 2] = w0;
+          packed[4 * slot + 3] = w1;
+        } else {
+          if (at + n > chars.length) {
+            const more = new Uint16Array(chars.length * 2);
+            more.set(chars);
+            chars = more;
+          }
+          for (let i = 0; i < n; i++) chars[at + i] = w.charCodeAt(i);
+          packed[4 * slot + 2] = at;
+          at += n;
         }
-        for (let i = 0; i < n; i++) chars[at + i] = w.charCodeAt(i);
-        packed[3 * slot] = h;
-        packed[3 * slot + 1] = at;
-        packed[3 * slot + 2] = (n << 8) | flag;
-        at += n;
         size++;
-        const b = filterBit(h);
-        filter[b >>> 5] |= 1 << (b & 31);
         return;
       }
-      if (packed[3 * slot] === h && meta >>> 8 === n) {
-        const o = packed[3 * slot + 1];
-        let i = 0;
-        while (i < n && chars[o + i] === w.charCodeAt(i)) i++;
-        if (i === n) {
-          packed[3 * slot + 2] = meta | flag;
+      if (packed[4 * slot] === h && meta >>> 8 === n) {
+        let same: boolean;
+        if (inline) same = (meta & INLINE) !== 0 && packed[4 * slot + 2] === w0 && packed[4 * slot + 3] === w1;
+        else {
+          const o = packed[4 * slot + 2];
+          let i = 0;
+          while (i < n && chars[o + i] === w.charCodeAt(i)) i++;
+          same = (meta & INLINE) === 0 && i === n;
+        }
+        if (same) {
+          packed[4 * slot + 1] = meta | flag;
           return;
         }
       }
@@ -134,9 +144,9 @@ export function lexicon(): Lexicon {
   for (const w of NOT_NAMES) add(w, NOT_NAME);
   chars = chars.slice(0, at);
   // Recent words found in the lists, direct-mapped by hash, one 64-byte line each: [length | flags << 8, hash low,
-  // hash high, up to RECENT_LEN lower-case code units]. Common words recur, and a hit costs one line. Only list words
-  // that are no one's name are held: a name (or a word of one) that went through the engine is not kept after the
-  // call, even as a list entry.
+  // hash high, up to RECENT_LEN lower-case code units]. Common words recur from text to text, and a hit costs one
+  // line that is more likely in cache than the table's. Only list words that are no one's name are held: a name (or
+  // a word of one) that went through the engine is not kept after the call, even as a list entry.
   const recent = new Uint16Array(RECENT * 32);
   heldWords = () => {
     const words: string[] = [];
@@ -150,14 +160,21 @@ export function lexicon(): Lexicon {
     size,
     lookup(lower, hash) {
       const n = lower.length;
+      const inline = fitsInline(lower);
+      const w0 = inline ? packUnits(lower, 0) : 0, w1 = inline ? packUnits(lower, 4) : 0;
       for (let slot = slotOf(hash); ; slot = (slot + 1) & MASK) {
-        const meta = packed[3 * slot + 2];
+        const meta = packed[4 * slot + 1];
         if (meta === 0) return 0;
-        if (packed[3 * slot] !== hash || meta >>> 8 !== n) continue;
-        const o = packed[3 * slot + 1];
+        if (packed[4 * slot] !== hash || meta >>> 8 !== n) continue;
+        if (inline) {
+          if ((meta & INLINE) !== 0 && packed[4 * slot + 2] === w0 && packed[4 * slot + 3] === w1) return meta & FLAGS;
+          continue;
+        }
+        if ((meta & INLINE) !== 0) continue;
+        const o = packed[4 * slot + 2];
         let i = 0;
         while (i < n && chars[o + i] === lower.charCodeAt(i)) i++;
-        if (i === n) return meta & 0xff;
+        if (i === n) return meta & FLAGS;
       }
     },
     lookupAscii(cu, s, e, hash) {
@@ -171,32 +188,62 @@ export function lexicon(): Lexicon {
         }
         if (i === n) return recent[r] >>> 8;
       }
-      const b = filterBit(hash);
-      if ((filter[b >>> 5] & (1 << (b & 31))) === 0) return 0;
-      for (let slot = slotOf(hash); ; slot = (slot + 1) & MASK) {
-        const meta = packed[3 * slot + 2];
-        if (meta === 0) return 0;
-        if (packed[3 * slot] !== hash || meta >>> 8 !== n) continue;
-        const o = packed[3 * slot + 1];
-        let i = 0;
-        for (; i < n; i++) {
+      // An ASCII word of up to 8 letters can only be an inline entry: its units packed as the table packs them.
+      let w0 = 0, w1 = 0;
+      if (n <= 8) {
+        for (let i = 0; i < n; i++) {
           const c = cu[s + i];
-          if (chars[o + i] !== (c >= 65 && c <= 90 ? c + 32 : c)) break;
+          const l = c >= 65 && c <= 90 ? c + 32 : c;
+          if (i < 4) w0 |= l << (8 * i);
+          else w1 |= l << (8 * (i - 4));
         }
-        if (i === n) {
-          const fl = meta & 0xff;
-          if (n <= RECENT_LEN && (fl & NAME) === 0) {
-            recent[r] = n | (fl << 8);
-            recent[r + 1] = hash & 0xffff;
-            recent[r + 2] = hash >>> 16;
-            recent.set(chars.subarray(o, o + n), r + 3);
+      }
+      for (let slot = slotOf(hash); ; slot = (slot + 1) & MASK) {
+        const meta = packed[4 * slot + 1];
+        if (meta === 0) return 0;
+        if (packed[4 * slot] !== hash || meta >>> 8 !== n) continue;
+        if (n <= 8) {
+          if ((meta & INLINE) === 0 || packed[4 * slot + 2] !== w0 || packed[4 * slot + 3] !== w1) continue;
+        } else {
+          const o = packed[4 * slot + 2];
+          let i = 0;
+          for (; i < n; i++) {
+            const c = cu[s + i];
+            if (chars[o + i] !== (c >= 65 && c <= 90 ? c + 32 : c)) break;
           }
-          return fl;
+          if (i < n) continue;
         }
+        const fl = meta & FLAGS;
+        if (n <= RECENT_LEN && (fl & NAME) === 0) {
+          recent[r] = n | (fl << 8);
+          recent[r + 1] = hash & 0xffff;
+          recent[r + 2] = hash >>> 16;
+          for (let i = 0; i < n; i++) {
+            const c = cu[s + i];
+            recent[r + 3 + i] = c >= 65 && c <= 90 ? c + 32 : c;
+          }
+        }
+        return fl;
       }
     },
   };
   return cached;
+}
+
+/** In `meta`: the word's code units are in the slot (see lexicon). */
+const INLINE = 0x80;
+const FLAGS = 0x7f;
+/** Up to 8 code units, each below 256: held in the slot. */
+function fitsInline(w: string): boolean {
+  if (w.length > 8) return false;
+  for (let i = 0; i < w.length; i++) if (w.charCodeAt(i) >= 256) return false;
+  return true;
+}
+/** Code units [from, from + 4) of `w` (those that exist), 8 bits each, the first in the lowest byte. */
+function packUnits(w: string, from: number): number {
+  let v = 0;
+  for (let i = 0; i < 4 && from + i < w.length; i++) v |= w.charCodeAt(from + i) << (8 * i);
+  return v;
 }
 
 const EXTRA_COMMON = [

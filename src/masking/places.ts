@@ -66,9 +66,29 @@ export function places(): Places {
   }
   const first = new Set<number>();
   for (const p of set) first.add(wordHash(p.split(' ')[0]!));
-  // A byte per low 16 bits of those hashes in front of the set: most words are ruled out by one read.
+  // A byte per low 16 bits of those hashes in front: most words are ruled out by one read. Then the hashes
+  // themselves, in an open-addressing table (with `hasZero` for the hash 0, the table's empty mark): a typed array
+  // read, where a Set of numbers would box every hash beyond the small-integer range.
   const firstBits = new Uint8Array(65536);
-  for (const h of first) firstBits[h & 0xffff] = 1;
-  cached = { has: (lower) => set.has(lower), mayStartWith: (hash) => firstBits[hash & 0xffff] === 1 && first.has(hash), size: set.size };
+  let bits = 4;
+  while (1 << bits < 2 * first.size) bits++;
+  const table = new Int32Array(1 << bits), mask = (1 << bits) - 1, shift = 32 - bits;
+  let hasZero = false;
+  for (const h of first) {
+    firstBits[h & 0xffff] = 1;
+    if (h === 0) hasZero = true;
+    else {
+      let k = Math.imul(h, 0x9e3779b1) >>> shift;
+      while (table[k] !== 0) k = (k + 1) & mask;
+      table[k] = h;
+    }
+  }
+  const mayStartWith = (hash: number): boolean => {
+    if (firstBits[hash & 0xffff] !== 1) return false;
+    if (hash === 0) return hasZero;
+    for (let k = Math.imul(hash, 0x9e3779b1) >>> shift; table[k] !== 0; k = (k + 1) & mask) if (table[k] === hash) return true;
+    return false;
+  };
+  cached = { has: (lower) => set.has(lower), mayStartWith, size: set.size };
   return cached;
 }

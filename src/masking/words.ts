@@ -261,9 +261,11 @@ function pemHeader(z: Uint16Array, s: number, e: number): void {
   pemAt[nPem++] = s - 5;
 }
 
-// The last letters unitRest looks for (t: unit, apt; c: psc; e: suite; p, o: p.o. box), either case.
-const UNIT_LAST = new Uint8Array(128);
-for (const ch of 'tcepoTCEPO') UNIT_LAST[ch.charCodeAt(0)] = 1;
+// The last two letters unitRest looks for, as a bigram of the letter before the last (0 for a one-letter run) and
+// the last, either case: it (unit), pt (apt), sc (psc), te (suite), po (po), and p after anything (p.o. box).
+const UNIT_PAIR = new Uint8Array(32 * 32);
+for (const pair of ['it', 'pt', 'sc', 'te', 'po']) UNIT_PAIR[bigram(pair.charCodeAt(0), pair.charCodeAt(1))] = 1;
+for (let g = 0; g < 32; g++) UNIT_PAIR[bigram(g, 112)] = 1;
 
 function pushRest(r: number): void {
   if (nRest === restAt.length) restAt = grow(restAt);
@@ -406,9 +408,14 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
         if (k !== 0) {
           if (k === 2) {
             if (st < 0) (st = i), (digits = 0);
-            digits++;
             if (lastDigit !== i - 1 && restBefore(a, i) !== 0 && i > 0) pushRest(i);
-            lastDigit = i;
+            // The rest of the digit run in a tight loop (z[n] is 0, no digit).
+            let j = i + 1;
+            while (((z[j] - 48) >>> 0) < 10) j++;
+            digits += j - i;
+            lastDigit = j - 1;
+            i = j;
+            continue;
           } else if (st < 0 && (c === 43 || c === 40)) (st = i), (digits = 0);
         } else {
           if (st >= 0) {
@@ -448,7 +455,7 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
       if (hasBit(STREET_BITS, streetKey(c, y, len)) || (len >= 3 && hasBit(COMPOUND_BITS, compoundKey(z[i - 3], z[i - 2], y)))) addrRun(a, s, i);
       const c1 = len > 1 ? z[s + 1] : 0;
       if (CUE_BIGRAM[bigram(c, c1)] !== 0 || (len === 2 && c <= 90 && c1 <= 90)) cueCandidate(a, s, i);
-      if (UNIT_LAST[y] !== 0) unitRest(a, s, i);
+      if (UNIT_PAIR[bigram(len > 1 ? z[i - 2] : 0, y)] !== 0) unitRest(a, s, i);
       continue;
     }
     if (st >= 0) {

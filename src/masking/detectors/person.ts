@@ -1,5 +1,5 @@
 import type { Finding } from '../../core/masking.js';
-import { ANY_LETTER, byLastUnit, charClass, codeUnits, SPACE, UPPER, WORD_LETTER } from '../chars.js';
+import { ANY_LETTER, byLastUnit, charClass, codeUnits, LETTER, SPACE, UPPER, WORD_LETTER } from '../chars.js';
 import { COMMON, lexicon, NAME, NOT_NAME, TECH, TITLE, wordHash, type Lexicon } from '../lexicon.js';
 import type { Detector } from '../types.js';
 import { wordPass } from '../words.js';
@@ -268,25 +268,71 @@ let tF = new Uint8Array(1024); // lexicon flags
 let tNew = new Uint8Array(1024); // 1 = starts a new sequence
 let tH = new Int32Array(1024); // hash of the lower-cased word
 let tMark = new Uint8Array(1024); // 1 = a finding starts at this word, 2 = one ends at it
-let tW = new Int32Array(1024); // end of the looked-up word (before a stripped 's or a dot) if it is plain ASCII, else -1
-let tNext = new Int32Array(1024); // next accepted name with the same lower-cased hash (-1: none)
+let tW = new Int32Array(1024); // end of the looked-up word (before a stripped 's or a dot) if it is plain ASCII, else -(1 + index of its lower case in `lowers`)
+let tId = new Int32Array(1024); // the text's first token with the same lower-cased word (the word's id)
+let tKnown = new Uint8Array(1024); // by word id: 1 = the word was accepted as a name in this text
 
 function grow(): void {
   const n = tS.length * 2;
   const s = new Int32Array(n), e = new Int32Array(n), k = new Uint8Array(n), f = new Uint8Array(n), q = new Uint8Array(n), h = new Int32Array(n);
-  const wd = new Int32Array(n);
-  s.set(tS), e.set(tE), k.set(tK), f.set(tF), q.set(tNew), h.set(tH), wd.set(tW);
-  tS = s, tE = e, tK = k, tF = f, tNew = q, tH = h, tW = wd;
+  const wd = new Int32Array(n), id = new Int32Array(n);
+  s.set(tS), e.set(tE), k.set(tK), f.set(tF), q.set(tNew), h.set(tH), wd.set(tW), id.set(tId);
+  tS = s, tE = e, tK = k, tF = f, tNew = q, tH = h, tW = wd, tId = id;
   tMark = new Uint8Array(n);
-  tNext = new Int32Array(n);
+  tKnown = new Uint8Array(n);
 }
 function shrink(): void {
   tS = new Int32Array(1024), tE = new Int32Array(1024), tH = new Int32Array(1024);
   tK = new Uint8Array(1024), tF = new Uint8Array(1024), tNew = new Uint8Array(1024), tMark = new Uint8Array(1024);
-  tW = new Int32Array(1024), tNext = new Int32Array(1024);
+  tW = new Int32Array(1024), tId = new Int32Array(1024), tKnown = new Uint8Array(1024);
+  if (words.length > 1 << 19) words = new Int32Array(1 << 12);
 }
-// Names accepted in this text, by a 16-bit slice of their hash: most words are ruled out without a set look-up.
-const KNOWN_BITS = new Uint8Array(65536);
+
+// The words of the text being scanned, by lower-cased hash (open addressing: token index + 1 of the word's first
+// token, 0 = empty; at least twice as many slots as tokens). Every token is looked up here before the lexicon: a
+// word that came before in the text (most do: names and headings recur) takes that token's flags, and its index is
+// the word's id (the same name elsewhere is found by id). It holds token indices only, no text, and is cleared
+// at the start of each call.
+let words = new Int32Array(1 << 12);
+let wordsShift = 20;
+/** Make `words` empty with room for `n` tokens. */
+function resetWords(n: number): void {
+  let bits = 4;
+  while (1 << bits < 2 * n) bits++;
+  if (words.length < 1 << bits) words = new Int32Array(1 << bits);
+  else words.fill(0, 0, 1 << bits);
+  wordsShift = 32 - bits;
+}
+const wordSlot = (hash: number) => Math.imul(hash, 0x9e3779b1) >>> wordsShift;
+const wordsMask = () => (1 << (32 - wordsShift)) - 1;
+/** Does token r lower-case to the same word as the plain ASCII word [s, e)? */
+function sameAscii(text: string, cu: Uint16Array, lowers: string[], r: number, s: number, e: number): boolean {
+  const er = tW[r];
+  if (er < 0) return lowers[-er - 1] === text.slice(s, e).toLowerCase();
+  const sr = tS[r], n = e - s;
+  if (er - sr !== n) return false;
+  for (let i = 0; i < n; i++) {
+    let x = cu[sr + i], y = cu[s + i];
+    if (x !== y) {
+      if (x >= 65 && x <= 90) x += 32;
+      if (y >= 65 && y <= 90) y += 32;
+      if (x !== y) return false;
+    }
+  }
+  return true;
+}
+/** Does token r lower-case to `lower`? */
+function sameLower(cu: Uint16Array, lowers: string[], r: number, lower: string): boolean {
+  const er = tW[r];
+  if (er < 0) return lowers[-er - 1] === lower;
+  const sr = tS[r], n = lower.length;
+  if (er - sr !== n) return false;
+  for (let i = 0; i < n; i++) {
+    const x = cu[sr + i];
+    if ((x >= 65 && x <= 90 ? x + 32 : x) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
 
 const CACHE_MASK = 4095;
 const cacheWord: (string | undefined)[] = new Array(CACHE_MASK + 1).fill(undefined);
@@ -295,6 +341,19 @@ const cacheFlags = new Uint8Array(CACHE_MASK + 1);
 const cacheHash = new Int32Array(CACHE_MASK + 1);
 const cacheLowerHash = new Int32Array(CACHE_MASK + 1);
 const cacheKind = new Uint8Array(CACHE_MASK + 1);
+
+// Words beyond ASCII met earlier in the call, direct-mapped by the hash of their exact spelling: where the word was
+// ([spelledS, spelledE)) and its token, valid while spelledGen holds the call's number. Positions and token indices
+// only, no text. (The cache above keeps no names; this finds a name's earlier token, with its lower case.)
+const SPELLED_MASK = 1023;
+const spelledGen = new Int32Array(SPELLED_MASK + 1), spelledS = new Int32Array(SPELLED_MASK + 1);
+const spelledE = new Int32Array(SPELLED_MASK + 1), spelledTok = new Int32Array(SPELLED_MASK + 1);
+let callGen = 0;
+/** Are the `n` code units at `a` and at `b` the same? */
+function sameUnits(cu: Uint16Array, a: number, b: number, n: number): boolean {
+  for (let k = 0; k < n; k++) if (cu[a + k] !== cu[b + k]) return false;
+  return true;
+}
 
 /** The words the non-ASCII word cache holds between calls (for tests: it must never hold a name). */
 export function personCacheWords(): string[] {
@@ -307,18 +366,19 @@ const FIELD_IS_PLACE = /(?:^|_)(?:city|town|country|state|province|region|locati
 const LOCATIVE = new Set(['in', 'from', 'to', 'at', 'near', 'via', 'across', 'around', 'through', 'throughout', 'outside', 'within', 'into', 'toward', 'towards', 'between',
   // German, Spanish, French: "aus Berlin", "nach München", "desde Madrid", "en Sevilla", "à Lyon", "depuis Paris".
   'aus', 'nach', 'von', 'bei', 'ab', 'über', 'desde', 'hacia', 'hasta', 'en', 'a', 'de', 'para', 'por', 'à', 'vers', 'depuis', 'pour']);
-const LETTER = /\p{L}/u;
 export const KEY_BEFORE = /([A-Za-z_]+)["']?\s*[:=]\s*["']?$/;
 
+/** A letter (`\p{L}`), a hyphen or an apostrophe: what wordBefore and wordAfter take. */
+const isWordUnit = (c: number) => (charClass(c) & LETTER) !== 0 || c === 45 || c === 39;
 /** The word (letters, apostrophes, hyphens) that ends at `end`, or starts at `start`; '' if none. */
 function wordBefore(text: string, end: number): string {
   let i = end;
-  while (i > 0 && (LETTER.test(text[i - 1]!) || text[i - 1] === '-' || text[i - 1] === "'")) i--;
+  while (i > 0 && isWordUnit(text.charCodeAt(i - 1))) i--;
   return text.slice(i, end);
 }
 function wordAfter(text: string, start: number): string {
   let i = start;
-  while (i < text.length && (LETTER.test(text[i]!) || text[i] === '-' || text[i] === "'")) i++;
+  while (i < text.length && isWordUnit(text.charCodeAt(i))) i++;
   return text.slice(start, i);
 }
 const capitalised = (w: string) => w.length > 0 && w[0] !== w[0]!.toLowerCase();
@@ -340,7 +400,7 @@ function placeVeto(text: string, start: number, end: number, firstHash: number, 
  * place listed beside it ("Austin, Texas", "Berlin and Lisbon")? Only asked of PERSON candidates (a few per text).
  */
 function isPlaceHere(text: string, start: number, end: number, fieldIsPlace: boolean): boolean {
-  const span = text.slice(start, end).toLowerCase().replace(/\s+/g, ' ');
+  const span = spanLower(text, start, end);
   const p = places();
   if (!p.has(span)) return false;
   if (fieldIsPlace) return true;
@@ -362,6 +422,16 @@ function isPlaceHere(text: string, start: number, end: number, fieldIsPlace: boo
     if (capitalised(w) && p.has(w.toLowerCase())) return true;
   }
   return false;
+}
+
+/** `text.slice(start, end).toLowerCase().replace(/\s+/g, ' ')`, without the regex where no white space but single spaces is inside. */
+function spanLower(text: string, start: number, end: number): string {
+  const lower = text.slice(start, end).toLowerCase();
+  for (let k = start; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if ((c !== 32 || (k + 1 < end && text.charCodeAt(k + 1) === 32)) && charClass(c) & SPACE) return lower.replace(/\s+/g, ' ');
+  }
+  return lower;
 }
 
 const isQuote = (c: number) => c === 34 || c === 39;
@@ -532,7 +602,8 @@ export const persons: Detector = (text, out, ctx) => {
   // word is lower-cased on the fly from the code units wherever it is compared.
   const lowers: string[] = [];
   const cu = codeUnits(text, ctx);
-  let lex: Lexicon | undefined;
+  const lex = lexicon();
+  callGen = callGen === 0x7fffffff ? 1 : callGen + 1;
   let count = 0;
   let seqLen = 0;
   // The word pass yields no word for a surname glued to an Arabic article ("al-Farsi" starts in lower case): after
@@ -540,7 +611,10 @@ export const persons: Detector = (text, out, ctx) => {
   // lists are copied only then).
   let tokS = w.tokS, tokE = w.tokE, nTok = w.nTok;
   let first = -1;
-  for (let t = 0; t < w.nTok && first < 0; t++) if (hyphenSurname(cu, w.tokE[t]) >= 0) first = t;
+  for (let t = 0; t < w.nTok && first < 0; t++) {
+    const c = at(cu, w.tokE[t] + 1); // the article's first letter (hyphenSurname's first test, here)
+    if ((c === 97 || c === 101 || c === 117 || c === 105 || c === 98) && hyphenSurname(cu, w.tokE[t]) >= 0) first = t;
+  }
   if (first >= 0) {
     tokS = new Int32Array(w.nTok * 2), tokE = new Int32Array(w.nTok * 2), nTok = 0;
     for (let t = 0; t < w.nTok; t++) {
@@ -552,6 +626,8 @@ export const persons: Detector = (text, out, ctx) => {
       tokS[nTok] = p, tokE[nTok++] = q;
     }
   }
+  resetWords(nTok);
+  const mask = wordsMask();
   for (let t = 0; t < nTok; t++) {
     // A capitalised word [s, e): strip a possessive 's, look it up once.
     const s = tokS[t];
@@ -585,54 +661,77 @@ export const persons: Detector = (text, out, ctx) => {
         lh = (Math.imul(lh, 31) + c + 32) | 0;
       } else lh = (Math.imul(lh, 31) + c) | 0;
     }
-    let fl: number, kind: number, lowerLen: number;
+    let fl: number, kind: number, lowerLen: number, slot: number, id: number, sslot = -1, lowerAt = 0;
     const ascii = j === e;
     if (ascii) {
-      lex ??= lexicon();
-      fl = lex.lookupAscii(cu, s, e, lh);
+      // The same word earlier in the text: its flags. Else the lexicon.
+      for (slot = wordSlot(lh); (id = words[slot] - 1) >= 0; slot = (slot + 1) & mask) {
+        if (tH[id] === lh && sameAscii(text, cu, lowers, id, s, e)) break;
+      }
+      if (id >= 0) fl = tF[id];
+      else {
+        fl = lex.lookupAscii(cu, s, e, lh);
+        if (fl === 0 && hasHyphen(cu, s, e)) fl = compoundFlags(text.slice(s, e).toLowerCase(), lex);
+      }
       // CamelCase is an identifier or a reason code ("BackOff", "CardError",
       // "NullPointerException"), unless it reads as a name ("McDonald", "DeShawn", "JoAnn").
       if (camel && camelCode(cu, s, e, lex)) continue;
-      if (fl === 0 && hasHyphen(cu, s, e)) fl = compoundFlags(text.slice(s, e).toLowerCase(), lex);
       lowerLen = e - s;
       kind = kindOf(fl, lowerLen, lowerLen >= 2 ? cu[s + 1] : 0);
     } else {
-      // Other words through a small direct-mapped cache of recent words of the lexicon (exact spelling → lower
-      // case, flags, kind), then the lexicon.
+      // Other words: the same spelling earlier in this call (its token's lower case, flags and id), else a small
+      // direct-mapped cache of recent words of the lexicon (exact spelling → lower case, flags, kind), else the
+      // lexicon.
       let h = e - s;
       for (let k = s; k < e; k++) h = (Math.imul(h, 31) + cu[k]) | 0;
-      const slot = (h ^ (h >>> 13)) & CACHE_MASK;
-      let lower: string;
-      const cached = cacheWord[slot];
-      let hit = cacheHash[slot] === h && cached !== undefined && cached.length === e - s;
-      for (let k = 0; hit && k < e - s; k++) hit = cached!.charCodeAt(k) === cu[s + k];
-      if (hit) {
-        lower = cacheLower[slot];
-        fl = cacheFlags[slot];
-        lh = cacheLowerHash[slot];
-        kind = cacheKind[slot];
-      } else {
-        const word = text.slice(s, e);
-        lower = word.toLowerCase();
-        lh = wordHash(lower);
-        lex ??= lexicon();
-        fl = lex.lookup(lower, lh);
-        if (fl === 0 && lower.includes('-')) fl = compoundFlags(lower, lex);
-        // The kind depends on the word alone, unless a one-letter word lower-cases to more (İ): then on what follows.
+      sslot = (h ^ (h >>> 13)) & SPELLED_MASK;
+      const r = spelledGen[sslot] === callGen && spelledE[sslot] - spelledS[sslot] === e - s && sameUnits(cu, spelledS[sslot], s, e - s) ? spelledTok[sslot] : -1;
+      if (r >= 0) {
+        const lower = lowers[-tW[r] - 1];
+        fl = tF[r];
+        lh = tH[r];
+        id = tId[r];
+        slot = -1;
         kind = e - s >= 2 ? kindOf(fl, lower.length, cu[s + 1]) : lower.length === 1 ? kindOf(fl, 1, 0) : 0;
-        // Only words of the public lists that are no one's name are kept: a name, or a word in none of the lists (a
-        // rare surname, an id), is not held in memory after the call.
-        if (fl !== 0 && (fl & NAME) === 0) {
-          cacheWord[slot] = word;
-          cacheHash[slot] = h;
-          cacheLower[slot] = lower;
-          cacheFlags[slot] = fl;
-          cacheLowerHash[slot] = lh;
-          cacheKind[slot] = kind;
+        lowerLen = lower.length;
+        lowerAt = tW[r];
+      } else {
+        const cslot = (h ^ (h >>> 13)) & CACHE_MASK;
+        let lower: string;
+        const cached = cacheWord[cslot];
+        let hit = cacheHash[cslot] === h && cached !== undefined && cached.length === e - s;
+        for (let k = 0; hit && k < e - s; k++) hit = cached!.charCodeAt(k) === cu[s + k];
+        if (hit) {
+          lower = cacheLower[cslot];
+          fl = cacheFlags[cslot];
+          lh = cacheLowerHash[cslot];
+          kind = cacheKind[cslot];
+        } else {
+          const word = text.slice(s, e);
+          lower = word.toLowerCase();
+          lh = wordHash(lower);
+          fl = lex.lookup(lower, lh);
+          if (fl === 0 && lower.includes('-')) fl = compoundFlags(lower, lex);
+          // The kind depends on the word alone, unless a one-letter word lower-cases to more (İ): then on what follows.
+          kind = e - s >= 2 ? kindOf(fl, lower.length, cu[s + 1]) : lower.length === 1 ? kindOf(fl, 1, 0) : 0;
+          // Only words of the public lists that are no one's name are kept: a name, or a word in none of the lists (a
+          // rare surname, an id), is not held in memory after the call.
+          if (fl !== 0 && (fl & NAME) === 0) {
+            cacheWord[cslot] = word;
+            cacheHash[cslot] = h;
+            cacheLower[cslot] = lower;
+            cacheFlags[cslot] = fl;
+            cacheLowerHash[cslot] = lh;
+            cacheKind[cslot] = kind;
+          }
         }
+        lowerLen = lower.length;
+        for (slot = wordSlot(lh); (id = words[slot] - 1) >= 0; slot = (slot + 1) & mask) {
+          if (tH[id] === lh && sameLower(cu, lowers, id, lower)) break;
+        }
+        lowers.push(lower);
+        lowerAt = -lowers.length; // -(1 + its index in lowers)
       }
-      lowerLen = lower.length;
-      lowers.push(lower);
     }
     const wordEnd = e;
     if ((e - s === 1 || fl & TITLE) && e < cu.length && cu[e] === 46) e++;
@@ -640,10 +739,22 @@ export const persons: Detector = (text, out, ctx) => {
     tH[count] = lh;
     tS[count] = s;
     tE[count] = e;
-    tW[count] = ascii ? wordEnd : -lowers.length; // not ASCII: -(1 + its index in lowers)
+    tW[count] = ascii ? wordEnd : lowerAt;
     tF[count] = fl;
+    if (id < 0) {
+      words[slot] = count + 1;
+      id = count;
+    }
+    tId[count] = id;
+    if (sslot >= 0) {
+      spelledGen[sslot] = callGen;
+      spelledS[sslot] = s;
+      spelledE[sslot] = wordEnd;
+      spelledTok[sslot] = count;
+    }
     tK[count] = kind !== 0 ? kind : kindOf(fl, lowerLen, s + 1 < cu.length ? cu[s + 1] : NaN);
-    const joins = seqLen > 0 && joinable(text, cu, tE[count - 1], s);
+    // (One space between, the common case, is decided here.)
+    const joins = seqLen > 0 && (s - tE[count - 1] === 1 ? cu[s - 1] === 32 : joinable(text, cu, tE[count - 1], s));
     tNew[count] = joins ? 0 : 1;
     seqLen = joins ? seqLen + 1 : 1;
     if (seqLen > 6) seqLen = 0; // seven words at most: the next word starts a new sequence
@@ -652,32 +763,11 @@ export const persons: Detector = (text, out, ctx) => {
   if (count === 0) return;
 
   tMark.fill(0, 0, count);
-  // Names accepted in this text: by lower-cased hash, each the head of a chain of words with that hash (tNext).
-  const known = new Map<number, number>();
+  // Names accepted in this text, by word id (tKnown).
+  tKnown.fill(0, 0, count);
+  let nKnown = 0;
   /** The lower-cased word of token t (made only for the rare comparisons that need a string). */
   const lowerOf = (t: number) => (tW[t] >= 0 ? text.slice(tS[t], tW[t]).toLowerCase() : lowers[-tW[t] - 1]);
-  /** Do tokens a and b (same lower-cased hash) lower-case to the same word? */
-  const same = (a: number, b: number): boolean => {
-    const ea = tW[a], eb = tW[b];
-    if (ea >= 0 && eb >= 0) {
-      const sa = tS[a], sb = tS[b], n = ea - sa;
-      if (eb - sb !== n) return false;
-      for (let i = 0; i < n; i++) {
-        let x = cu[sa + i], y = cu[sb + i];
-        if (x !== y) {
-          if (x >= 65 && x <= 90) x += 32;
-          if (y >= 65 && y <= 90) y += 32;
-          if (x !== y) return false;
-        }
-      }
-      return true;
-    }
-    return lowerOf(a) === lowerOf(b);
-  };
-  const isKnown = (t: number): boolean => {
-    for (let r = known.get(tH[t]); r !== undefined && r >= 0; r = tNext[r]) if (same(r, t)) return true;
-    return false;
-  };
   const found = out; // findings go straight out, in the order they are made
   const fieldIsName = !!ctx.field && FIELD_IS_NAME.test(ctx.field);
   const singles: number[] = [];
@@ -754,28 +844,25 @@ export const persons: Detector = (text, out, ctx) => {
     tMark[a] |= 1;
     tMark[b - 1] |= 2;
     for (let j = a; j < b; j++) {
-      if ((tK[j] === K_NAME || tK[j] === K_UNKNOWN) && !isKnown(j)) {
-        const head = known.get(tH[j]);
-        tNext[j] = head === undefined ? -1 : head;
-        known.set(tH[j], j);
-        KNOWN_BITS[tH[j] & 0xffff] = 1;
+      if ((tK[j] === K_NAME || tK[j] === K_UNKNOWN) && !tKnown[tId[j]]) {
+        tKnown[tId[j]] = 1;
+        nKnown++;
       }
     }
   }
   // Lists of people ("Kónya, Szász and Reed"): an unaccepted capitalised word next to an accepted name.
   listNeighbours(text, cu, singles, found, count, ctx.field);
   // The same name elsewhere in the text ("… starring Adamska").
-  if (known.size) {
+  if (nKnown) {
     placeList ??= places();
     for (let j = 0; j < count; j++) {
-      if (!KNOWN_BITS[tH[j] & 0xffff] || tMark[j] & 1 || !isKnown(j)) continue;
+      if (!tKnown[tId[j]] || tMark[j] & 1) continue;
       // A name found elsewhere does not override a place's context here ("Berlin Tower called … flights from Berlin"):
       // the context is read only for a word that is a place at all (the first filter rules out most).
       if (afterPostalCode(cu, tS[j])) continue;
       if (placeList.mayStartWith(tH[j]) && placeList.has(lowerOf(j)) && isPlaceHere(text, tS[j], tE[j], !!ctx.field && FIELD_IS_PLACE.test(ctx.field))) continue;
       found.push({ type: 'PERSON', start: tS[j], end: tE[j], confidence: 0.7, detector: 'person' });
     }
-    for (let j = 0; j < count; j++) KNOWN_BITS[tH[j] & 0xffff] = 0;
   }
 };
 
