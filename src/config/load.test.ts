@@ -350,3 +350,10 @@ test('a config with schema problems also reports its unknown masking profiles, i
     },
   );
 });
+
+test('config: a duration longer than ten years is refused at load (an approval could not expire on a real date)', () => {
+  const e = configError(() => parseConfigText('approvals: { default_timeout: 300000000d, max_wait: 3651d }\n', 'long.yaml'));
+  assert.deepEqual(e.details.map((d) => d.path), ['approvals.default_timeout', 'approvals.max_wait']);
+  assert.match(e.details[0]!.message, /of at most 3650d/);
+  parseConfigText('approvals: { default_timeout: 1h, max_wait: 3650d }\n', 'ok.yaml');
+});
