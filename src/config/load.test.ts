@@ -357,3 +357,22 @@ test('config: a duration longer than ten years is refused at load (an approval c
   assert.match(e.details[0]!.message, /of at most 3650d/);
   parseConfigText('approvals: { default_timeout: 1h, max_wait: 3650d }\n', 'ok.yaml');
 });
+
+test('config: one run reports the rule problems found after the schema together with the schema problems', () => {
+  const e = configError(() =>
+    parseConfigText(
+      [
+        'policy:',
+        '  rules:',
+        '    - { name: no-reason, effect: deny }',
+        '    - { name: caps, when: \'principal.id == "Alice@Example.com"\', effect: deny, reason: x }',
+        '    - { name: timeout-long, effect: review, review: { timeout: 30d } }',
+        '',
+      ].join('\n'),
+      'both.yaml',
+    ),
+  );
+  assert.deepEqual(e.details.map((d) => d.path), ['policy.rules[0].reason', 'policy.rules[1].when', 'policy.rules[2].review.timeout']);
+  assert.match(e.details[1]!.message, /write "Alice@Example.com" as "alice@example.com"/);
+  assert.match(e.details[2]!.message, /timeout 30d is longer than approvals.max_wait \(1d\)/);
+});

@@ -8,6 +8,7 @@ import { parseDuration } from './duration.js';
 import { fromZodIssues, type RawIssue } from './issues.js';
 import { formatPath, locate } from './locate.js';
 import { configSchema, type CountersignConfig } from './schema.js';
+import { approvalsConfigSchema } from './sections.js';
 import { findSecretLiterals } from './secrets.js';
 import { configWarnings } from './warnings.js';
 import { profileReferenceIssues } from './references.js';
@@ -94,7 +95,9 @@ export function parseConfigText(text: string, fileName: string): LoadedConfig {
     // A secret key is also an unknown field; say it once, as the secret it is.
     issues.push(...fromZodIssues(parsed.error.issues).filter((i) => !secretPaths.has(formatPath(i.path))));
     const policy = (raw as { policy?: unknown } | null)?.policy;
-    issues.push(...lintRawPolicy(policy).map((i) => ({ ...i, path: ['policy', ...i.path] })));
+    const rawMaxWait = (raw as { approvals?: { max_wait?: unknown } } | null)?.approvals?.max_wait;
+    const maxWaitSeconds = parseDuration(rawMaxWait === undefined ? approvalsConfigSchema.parse({}).max_wait : typeof rawMaxWait === 'string' ? rawMaxWait : '');
+    issues.push(...lintRawPolicy(policy, { maxWaitSeconds }).map((i) => ({ ...i, path: ['policy', ...i.path] })));
     // Names one section uses that another must define are checked on the raw config too, so one run reports them
     // with the schema's problems ("every problem at once").
     issues.push(...rawReferenceIssues(raw));

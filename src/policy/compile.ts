@@ -74,10 +74,10 @@ export function compilePolicy(config: PolicyConfigInput | PolicyConfig, options:
  * The checks the compiler makes that do not need a valid schema: duplicate rule names and CEL conditions. Used
  * when the schema already failed, so one run reports every error at once.
  */
-export function lintRawPolicy(raw: unknown): PolicyIssue[] {
+export function lintRawPolicy(raw: unknown, opts: { maxWaitSeconds?: number } = {}): PolicyIssue[] {
   const rules = (raw as { rules?: unknown } | undefined)?.rules;
   if (!Array.isArray(rules)) return [];
-  const named = rules.map((r) => (r && typeof r === 'object' ? (r as { name?: unknown; when?: unknown }) : {}));
+  const named = rules.map((r) => (r && typeof r === 'object' ? (r as { name?: unknown; when?: unknown; review?: { timeout?: unknown } }) : {}));
   const issues = duplicateNames(named);
   named.forEach((rule, index) => {
     // Without a valid `effect` the schema cannot tell which fields are unknown; report the ones no rule has.
@@ -86,12 +86,20 @@ export function lintRawPolicy(raw: unknown): PolicyIssue[] {
         if (!RULE_KEYS.has(key)) issues.push({ path: ['rules', index, key], message: `unknown field "${key}"`, atKey: true });
       }
     }
+    // What compileRule checks once the schema passes, checked here too where the rule reads well enough, so one run
+    // reports every problem.
+    const timeout = typeof rule.review?.timeout === 'string' ? parseDuration(rule.review.timeout) : undefined;
+    if (timeout !== undefined && opts.maxWaitSeconds !== undefined && timeout > opts.maxWaitSeconds) {
+      issues.push({ path: ['rules', index, 'review', 'timeout'], message: `rule "${String(rule.name)}": timeout ${String(rule.review!.timeout)} is longer than approvals.max_wait (${formatDuration(opts.maxWaitSeconds)})` });
+    }
     if (typeof rule.when !== 'string' || rule.when === '') return;
     try {
       compileCondition(rule.when);
     } catch (e) {
       issues.push({ path: ['rules', index, 'when'], message: `rule "${String(rule.name)}": ${(e as Error).message}` });
     }
+    const upper = upperCaseEmailLiteral(rule.when);
+    if (upper !== undefined) issues.push({ path: ['rules', index, 'when'], message: upperCaseMessage(String(rule.name), upper) });
   });
   return issues;
 }
@@ -125,7 +133,7 @@ function compileRule(
     }
     const upper = upperCaseEmailLiteral(rule.when);
     if (upper !== undefined) {
-      issues.push({ path: at('when'), message: `rule "${rule.name}": principal ids are compared in canonical form (an e-mail in lower case): write "${upper}" as "${upper.toLowerCase()}"` });
+      issues.push({ path: at('when'), message: upperCaseMessage(rule.name, upper) });
     }
   }
   let decision: Decision;
@@ -203,11 +211,31 @@ function deepFreeze<T>(v: T): T {
  * In a condition that reads the principal, an e-mail literal with capitals would never match (principal.id and
  * principal.onBehalfOf are lower-case e-mails): a deny written that way would silently stop nothing. Returns it.
  */
+function upperCaseMessage(rule: string, literal: string): string {
+  return `rule "${rule}": principal ids are compared in canonical form (an e-mail in lower case): write "${literal}" as "${literal.toLowerCase()}"`;
+}
+
 function upperCaseEmailLiteral(when: string): string | undefined {
-  if (!when.includes('principal.')) return undefined;
-  for (const m of when.matchAll(/"([^"\\\s@]*@[^"\\\s@]+)"|'([^'\\\s@]*@[^'\\\s@]+)'/g)) {
-    const lit = m[1] ?? m[2]!;
-    if (lit !== lit.toLowerCase()) return lit;
+  // Any way of reading the principal (principal.id, principal["id"], has(principal.onBehalfOf)), and every string
+  // literal as CEL reads it (escapes such as \x40 or \u0040 decoded, raw and triple-quoted strings included).
+  if (!/\bprincipal\b/.test(when)) return undefined;
+  for (const m of when.matchAll(CEL_STRING)) {
+    const body = m[2] ?? m[3] ?? m[4] ?? m[5] ?? '';
+    const lit = m[1] ? body : decodeCelEscapes(body);
+    if (lit.includes('@') && !/\s/.test(lit) && lit !== lit.toLowerCase()) return lit;
   }
   return undefined;
+}
+
+// A CEL string literal: an optional raw prefix, then the quoted text (triple or single quotes, either kind).
+const CEL_STRING = /([rR])?(?:"""([\s\S]*?)"""|'''([\s\S]*?)'''|"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)')/g;
+
+/** The text of a CEL string literal's body with its escapes decoded (\xHH, \uHHHH, \UHHHHHHHH, octal, \n …). */
+function decodeCelEscapes(body: string): string {
+  return body.replace(/\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([0-3][0-7]{2})|(.))/g, (_m, x, u, U, oct, ch: string | undefined) => {
+    const code = x ?? u ?? U;
+    if (code) return String.fromCodePoint(parseInt(code, 16));
+    if (oct) return String.fromCharCode(parseInt(oct, 8));
+    return ({ n: '\n', t: '\t', r: '\r' } as Record<string, string>)[ch!] ?? ch!;
+  });
 }

@@ -321,7 +321,12 @@ test('principal.ids: a deny on a person or a domain is not bypassed by letter ca
 
 test('a condition on the principal with a capitalised e-mail literal is refused at load (it would never match)', () => {
   const load = (when: string) => () => compilePolicy({ rules: [{ name: 'r', when, effect: 'deny', reason: 'x' }] });
-  for (const when of ['principal.id == "Mallory@Example.com"', "principal.onBehalfOf == 'Alice@example.com'", 'principal.id.endsWith("@Evil.example")']) {
+  for (const when of [
+    'principal.id == "Mallory@Example.com"', "principal.onBehalfOf == 'Alice@example.com'", 'principal.id.endsWith("@Evil.example")',
+    // Other ways of reading the principal and of writing the literal: index access, escapes, raw and triple quotes.
+    'principal["id"] == "Mallory@Example.com"', 'principal.id == "Mallory\\x40Example.com"', 'principal.id == "Mallory\\u0040Example.com"',
+    'principal.id == r"Mallory@Example.com"', 'principal.id in ["bob@example.com", """Eve@Example.com"""]',
+  ]) {
     assert.throws(load(when), (e: unknown) => e instanceof CountersignError && /write ".*@.*" as ".*@.*"/.test(e.message), when);
   }
   // Look-alikes that load: lower-case literals, and capitals where the principal is not read (summary, context).
