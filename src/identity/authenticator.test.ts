@@ -56,6 +56,13 @@ test('static tokens: match in constant time, principal with authMethod static; b
   assert.throws(one('aaaaaaaa.bbbbbbbb.cccccccc'), code('CONFIG_INVALID'));
   assert.throws(() => loadStaticTokens(config.static_tokens, { DEV_TOKEN: DEV, BOT_TOKEN: DEV }), code('CONFIG_INVALID'));
   assert.throws(() => createAuthenticator({ config, keys: new MemoryKeyStore(), clock: new FakeClock(), env: {} }), code('SECRET_MISSING'));
+  // Every problem in one error, so an operator fixes them in one go.
+  const three = ['T1', 'T2', 'T3'].map((token_env) => ({ token_env, id: 'a', type: 'agent' as const, groups: [] }));
+  assert.throws(
+    () => loadStaticTokens(three, { T1: 'short', T2: 'aaaaaaaa.bbbbbbbb.cccccccc', T3: `cs_${'a'.repeat(20)}` }),
+    (e: unknown) => code('CONFIG_INVALID')(e) && (e as Error).message.split('; ').length === 3 && /\[0\] \(T1\).*\[1\] \(T2\).*\[2\] \(T3\)/.test((e as Error).message),
+  );
+  assert.throws(() => loadStaticTokens(three, { T1: 'short', T3: 'x'.repeat(20) }), (e: unknown) => code('SECRET_MISSING')(e) && /T1\): the token must be at least 16.*T2\): environment variable T2 is not set/.test((e as Error).message));
 });
 
 test('authenticator: API key, static token, garbage, JWT without OIDC, oversize', async () => {

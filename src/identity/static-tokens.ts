@@ -23,8 +23,9 @@ export function looksLikeJwt(s: string): boolean {
 }
 
 /**
- * Read the configured static tokens from the environment, once, at startup. Throws SECRET_MISSING when a named
- * variable is unset, CONFIG_INVALID when a token is short, duplicated, or shaped like an API key or a JWT.
+ * Read the configured static tokens from the environment, once, at startup. Every problem is reported in one error:
+ * SECRET_MISSING when a named variable is unset (the others are listed with it), else CONFIG_INVALID when a token is
+ * short, duplicated, or shaped like an API key or a JWT.
  *
  * @example
  * const tokens = loadStaticTokens([{ token_env: 'DEV_TOKEN', id: 'dev@example.com', type: 'human', groups: ['dba'] }]);
@@ -32,16 +33,20 @@ export function looksLikeJwt(s: string): boolean {
  */
 export function loadStaticTokens(entries: StaticTokenConfig[], env: NodeJS.ProcessEnv = process.env): StaticTokens {
   const table: { digest: Buffer; principal: Principal }[] = [];
+  const problems: string[] = [];
+  let missing = false;
   entries.forEach((t, i) => {
     const where = `identity.static_tokens[${i}] (${t.token_env})`;
     const value = env[t.token_env];
-    if (value === undefined || value === '') throw new CountersignError('SECRET_MISSING', `${where}: environment variable ${t.token_env} is not set`);
-    if (value.length < STATIC_TOKEN_MIN_LENGTH) throw new CountersignError('CONFIG_INVALID', `${where}: the token must be at least ${STATIC_TOKEN_MIN_LENGTH} characters`);
-    if (value.startsWith(KEY_PREFIX) || looksLikeJwt(value)) throw new CountersignError('CONFIG_INVALID', `${where}: the token must not look like an API key (${KEY_PREFIX}…) or a JWT`);
-    const digest = sha256(value);
-    if (table.some((x) => x.digest.equals(digest))) throw new CountersignError('CONFIG_INVALID', `${where}: the same token is configured twice`);
+    const problem =
+      value === undefined || value === '' ? ((missing = true), `environment variable ${t.token_env} is not set`)
+      : value.length < STATIC_TOKEN_MIN_LENGTH ? `the token must be at least ${STATIC_TOKEN_MIN_LENGTH} characters`
+      : value.startsWith(KEY_PREFIX) || looksLikeJwt(value) ? `the token must not look like an API key (${KEY_PREFIX}…) or a JWT`
+      : table.some((x) => x.digest.equals(sha256(value))) ? 'the same token is configured twice'
+      : undefined;
+    if (problem !== undefined) return void problems.push(`${where}: ${problem}`);
     table.push({
-      digest,
+      digest: sha256(value!),
       principal: {
         id: normalizePrincipalId(t.id),
         type: t.type,
@@ -52,6 +57,7 @@ export function loadStaticTokens(entries: StaticTokenConfig[], env: NodeJS.Proce
       },
     });
   });
+  if (problems.length > 0) throw new CountersignError(missing ? 'SECRET_MISSING' : 'CONFIG_INVALID', problems.join('; '));
   return {
     size: table.length,
     match(token: string): Principal | undefined {
