@@ -147,10 +147,18 @@ export function entropy(s: string): number {
       const c = s.charCodeAt(i);
       if (asciiCounts[c]++ === 0) asciiOrder[k++] = c;
     }
+    // Each term depends on the count alone: worked out once per count (most characters of a random string share
+    // a count of 1 or 2), the same value added in the same order.
     let h = 0;
+    termGen++;
     for (let j = 0; j < k; j++) {
-      const p = asciiCounts[asciiOrder[j]] / n;
-      h -= p * Math.log2(p);
+      const c = asciiCounts[asciiOrder[j]];
+      if (termOf[c] !== termGen) {
+        const p = c / n;
+        terms[c] = p * Math.log2(p);
+        termOf[c] = termGen;
+      }
+      h -= terms[c];
     }
     // Wiped before returning: the counts and order describe the (secret) value.
     asciiCounts.fill(0);
@@ -168,6 +176,10 @@ export function entropy(s: string): number {
 }
 const asciiCounts = new Int32Array(128);
 const asciiOrder = new Uint8Array(128);
+// The term of each count in the current call (termOf[c] === termGen); counts go up to 4096, the ASCII path's limit.
+const terms = new Float64Array(4097);
+const termOf = new Int32Array(4097);
+let termGen = 0;
 
 /** Shapes that look random but are identifiers, not secrets: UUIDs, hex digests, git SHAs. */
 export function isIdentifierShape(s: string): boolean {
