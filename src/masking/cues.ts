@@ -58,9 +58,11 @@ const REST_Y = /(?:\d{1,6}[A-Za-z]? \S|(?:unit|psc|apt|suite|p\.?o\.? box)\b)/iy
 const CUE_TEXTS = ['address', 'addresses', 'address is', 'addresses is', 'lives at', 'lives on', 'live at', 'sent to', 'send it to', 'ship to', 'shipped to',
   'deliver to', 'delivered to', 'located at', 'drop you off at', 'drops you off at', 'meet at', 'meet me at', 'moved to', 'reside at', 'resides at', 'it is'];
 const MAX_CUE = 16; // 'drops you off at'
-// The cue texts by their last letter (s, t, n or o), in list order; indexed by code unit below 128.
-const CUES_BY_LAST: (string[] | undefined)[] = new Array(128).fill(undefined);
-for (const cue of CUE_TEXTS) (CUES_BY_LAST[cue.charCodeAt(cue.length - 1)] ??= []).push(cue);
+// The cue texts by their last two letters (as, es, is, on, to …), in list order; indexed by `endKey`. Both letters are
+// ASCII (holdsAt matches a letter with itself or its capital only), so most places a cue could end fail one look.
+const endKey = (last: number, prev: number) => ((last & 127) << 7) | (prev & 127);
+const CUES_BY_END: (string[] | undefined)[] = new Array(128 * 128).fill(undefined);
+for (const cue of CUE_TEXTS) (CUES_BY_END[endKey(cue.charCodeAt(cue.length - 1), cue.charCodeAt(cue.length - 2))] ??= []).push(cue);
 /** Would a left-to-right search for CUED find its match at `p` (which exists)? */
 function reachedByScan(text: string, p: number): boolean {
   for (let q = Math.max(0, p - MAX_CUE); q < p; q++) {
@@ -86,9 +88,9 @@ function addressCues(text: string, words: WordPass, cu: Uint16Array): number {
     const r = words.restAt[i];
     let q = r;
     while (q > 0 && isTail(cu[q - 1])) q--;
-    if (q === 0) continue; // no cue ends before the start
-    const z = cu[q - 1] | 32; // every cue ends in s, t, n or o
-    const cues = z < 128 ? CUES_BY_LAST[z] : undefined;
+    if (q < 2) continue; // no cue ends before the start
+    const z = cu[q - 1] | 32, y = cu[q - 2] | 32; // every cue ends in two ASCII letters (as, ss, es, is, on, to)
+    const cues = z < 128 && y < 128 ? CUES_BY_END[endKey(z, y)] : undefined;
     if (cues === undefined) continue;
     // Some cue text must end there (cheaper than the pattern, so tried first; the cues are tried in list order below).
     let any = false;
