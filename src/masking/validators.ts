@@ -139,13 +139,18 @@ export function entropy(s: string): number {
   // Counts per character, summed in order of first occurrence (the order a Map of the characters iterates in, so
   // the floating-point sum is the same); strings with characters beyond ASCII take the Map.
   const n = s.length;
-  let ascii = n <= 4096;
-  for (let i = 0; ascii && i < n; i++) if (s.charCodeAt(i) >= 128) ascii = false;
-  if (ascii) {
-    let k = 0;
-    for (let i = 0; i < n; i++) {
+  if (n <= 4096) {
+    // Counted in one pass; a character beyond ASCII stops it (the counts are wiped) for the Map below.
+    let k = 0, i = 0;
+    for (; i < n; i++) {
       const c = s.charCodeAt(i);
+      if (c >= 128) break;
       if (asciiCounts[c]++ === 0) asciiOrder[k++] = c;
+    }
+    if (i < n) {
+      asciiCounts.fill(0);
+      asciiOrder.fill(0, 0, k);
+      return entropyOfCodePoints(s);
     }
     // Each term depends on the count alone: worked out once per count (most characters of a random string share
     // a count of 1 or 2), the same value added in the same order.
@@ -165,6 +170,11 @@ export function entropy(s: string): number {
     asciiOrder.fill(0, 0, k);
     return h;
   }
+  return entropyOfCodePoints(s);
+}
+
+/** entropy() by a Map of the code points (text beyond ASCII, or longer than 4096). */
+function entropyOfCodePoints(s: string): number {
   const counts = new Map<string, number>();
   for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
   let h = 0;
