@@ -311,7 +311,6 @@ function runAt(text: string, cu: Uint16Array, out: Parameters<Detector>[1], ctx:
     }
     if (nDigits > 40) return;
     let digits: string | undefined; // the digit string, made on first use
-    const b = before(text, start, 48);
     const field = ctx.field;
 
     if (dot && !otherSep) {
@@ -332,6 +331,9 @@ function runAt(text: string, cu: Uint16Array, out: Parameters<Detector>[1], ctx:
       }
     }
     if (DATE_SHAPE.test(run)) return; // dates: only in birth context (see dates.ts)
+    // The lower-cased text before the run, made only here (lower-casing a slice of a text with characters beyond
+    // Latin-1 costs a few hundred nanoseconds): IP addresses, dates and runs glued to a word never need it.
+    const b = before(text, start, 48);
     if (b.includes('isbn') || (/^97[89]-/.test(run) && isbnValid((digits ??= digitsIn(run))))) return;
 
     const bl = b.slice(-32);
@@ -376,7 +378,18 @@ function runAt(text: string, cu: Uint16Array, out: Parameters<Detector>[1], ctx:
 }
 
 const DOTTED_CARD = /^(?:\d{4}\.\d{4}\.\d{4}\.\d{4}|\d{4}\.\d{6}\.\d{5})$/;
-const digitsIn = (run: string) => run.replace(/\D/g, '');
+/** `run.replace(/\D/g, '')`, by the runs of digits between separators (a regex replace costs several times more). */
+function digitsIn(run: string): string {
+  let out = '', a = 0;
+  for (let k = 0; k < run.length; k++) {
+    const c = run.charCodeAt(k);
+    if (c < 48 || c > 57) {
+      if (k > a) out += run.slice(a, k);
+      a = k + 1;
+    }
+  }
+  return a === 0 ? run : out + run.slice(a);
+}
 
 function isAlnum(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
