@@ -93,9 +93,16 @@ function streetAt(text: string, s: number, q: number): number {
 const NUM = /^\d{1,6}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?(?![\p{L}\p{N}])/u;
 const CAP = /^\p{Lu}[\p{L}\p{M}'’.-]*/u;
 const PARTICLE = /^(?:de|du|des|la|le|del|della|di|da|van|von|der|den|het|of|the|and|&)(?= )/;
-const UNIT_SEG = /^(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.?|Room|Rm\.?|Bldg\.?|Building|#|No\.?)\s?#?\s?\d{1,5}[A-Za-z]?\b/;
-const POSTAL = /^(?:\d{4,6}(?:-\d{4})?|\d{2}-\d{3}|\d{3} \d{2}|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})(?![\p{L}\p{N}])/u;
-const STATE = /^[A-Z]{2}(?=[\s,]|$)/;
+// The segments after a street, sticky (tried at a position of the text: no slice, no match array). Each match and
+// what it looks at after it are under 64 characters, the window these patterns were once tried on.
+const UNIT_SEG = /(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.?|Room|Rm\.?|Bldg\.?|Building|#|No\.?)\s?#?\s?\d{1,5}[A-Za-z]?\b/y;
+const POSTAL = /(?:\d{4,6}(?:-\d{4})?|\d{2}-\d{3}|\d{3} \d{2}|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})(?![\p{L}\p{N}])/uy;
+const STATE = /[A-Z]{2}(?=[\s,]|$)/y;
+/** The length of the sticky pattern `re`'s match at `p`, or -1. */
+function stickyAt(re: RegExp, text: string, p: number): number {
+  re.lastIndex = p;
+  return re.test(text) ? re.lastIndex - p : -1;
+}
 export const PLACE = /^\p{Lu}[\p{L}\p{M}'’.-]*(?: \p{Lu}[\p{L}\p{M}'’.-]*){0,3}/u;
 const isPlaceRest = (c: number) => (charClass(c) & ANY_LETTER) !== 0 || c === 39 || c === 0x2019 || c === 46 || c === 45;
 /**
@@ -148,9 +155,26 @@ export function segmentAt(text: string, p: number, c0: number): number {
   const postal = isAsciiDigit(c0) ? isAsciiDigit(c1) : isAsciiUpper(c0) && (isAsciiDigit(c1) || (isAsciiUpper(c1) && isAsciiDigit(text.charCodeAt(p + 2))));
   const state = isAsciiUpper(c0) && isAsciiUpper(c1);
   if (!unit && !postal && !state) return -1;
-  const rest = text.slice(p, p + 64);
-  const m = (unit ? UNIT_SEG.exec(rest) : null) ?? (postal ? POSTAL.exec(rest) : null) ?? (state ? STATE.exec(rest) : null);
-  return m ? m[0].length : -1;
+  let len = unit ? stickyAt(UNIT_SEG, text, p) : -1;
+  if (len < 0 && postal) len = stickyAt(POSTAL, text, p);
+  if (len < 0 && state) len = stickyAt(STATE, text, p);
+  return len;
+}
+
+const isUpperAscii = (c: number) => c >= 65 && c <= 90;
+/**
+ * Does a place line end at `q`: the end of the text, `,` `\n` `\r` `?` `.` `!`, or a space and a digit or two capitals
+ * (a state) — what `/^(?:$|[,\n\r]| \d| [A-Z]{2}\b|\?|\.|!)/` says of the three characters from `q` (the two
+ * capitals end those three: a word boundary after them).
+ */
+function placeEnds(text: string, q: number): boolean {
+  const n = text.length;
+  if (q >= n) return true;
+  const c = text.charCodeAt(q);
+  if (c === 44 || c === 10 || c === 13 || c === 63 || c === 46 || c === 33) return true;
+  if (c !== 32 || q + 1 >= n) return false;
+  const d = text.charCodeAt(q + 1);
+  return (d >= 48 && d <= 57) || (q + 2 < n && isUpperAscii(d) && isUpperAscii(text.charCodeAt(q + 2)));
 }
 
 /** Extend `end` over what follows a street: unit, city, state, postal code, country; newline- or comma-separated. */
@@ -175,12 +199,9 @@ function extend(text: string, end: number): number {
     }
     if (!lineOrComma) break;
     const place = placeAt(text, p, 64);
-    if (place > 0) {
-      const after = text.slice(p + place, p + place + 3);
-      if (/^(?:$|[,\n\r]| \d| [A-Z]{2}\b|\?|\.|!)/.test(after) || /^ \d/.test(after)) {
-        pos = p + place;
-        continue;
-      }
+    if (place > 0 && placeEnds(text, p + place)) {
+      pos = p + place;
+      continue;
     }
     break;
   }
