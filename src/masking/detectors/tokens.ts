@@ -21,26 +21,55 @@ const GITLAB = /^(?:gl(?:pat|dt|rt|soat|ffct|ft)-[\w-]{20}|glimt-[\w-]{25}|glage
 /** Random enough to be a credential, not a placeholder (`glpat-XXXXXXXXXXXXXXXXXXXX`): entropy of the part after `p`. */
 const random = (tok: string, p: number) => entropy(tok.slice(p)) >= 3;
 
+/**
+ * The provider and confidence of a token, or undefined. Each format starts with its own first character, so only the
+ * formats of the token's first character are tried (in the same order as ever: the first that matches decides).
+ */
 function classify(tok: string): [string, number] | undefined {
-  if (/^(AKIA|ASIA)[A-Z0-9]{16}$/.test(tok)) return /EXAMPLE$/.test(tok) ? undefined : ['AWS_ACCESS_KEY', 0.95];
-  if (/^gh[pousr]_/.test(tok)) return githubTokenValid(tok) ? ['GITHUB_TOKEN', 0.99] : undefined;
-  if (/^github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}$/.test(tok)) return ['GITHUB_TOKEN', 0.95];
-  if (/^xox[abposre]-\d+-[A-Za-z0-9-]{8,}$/.test(tok) || /^xoxe\.xox[bp]-\d-[A-Za-z0-9]{20,}$/.test(tok) || /^xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{20,}$/.test(tok)) return ['SLACK_TOKEN', 0.95];
-  if (/^[sr]k_live_[A-Za-z0-9]{20,}$/.test(tok)) return ['STRIPE_KEY', 0.95];
-  if (/^whsec_[A-Za-z0-9]{24,}$/.test(tok)) return random(tok, 6) ? ['STRIPE_KEY', 0.95] : undefined; // webhook signing secret
-  if (/^sk-ant-(api|admin)\d\d-[A-Za-z0-9_-]{60,}$/.test(tok)) return ['ANTHROPIC_KEY', 0.98];
-  if (/^sk-(proj-|svcacct-|admin-)[A-Za-z0-9_-]{40,}$/.test(tok) || /^sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}$/.test(tok)) return ['OPENAI_KEY', 0.97];
-  if (/^sk-[A-Za-z0-9]{40,}$/.test(tok) && entropy(tok) > 4) return ['OPENAI_KEY', 0.75];
-  if (/^AIza[0-9A-Za-z_-]{35}$/.test(tok)) return ['GOOGLE_API_KEY', 0.95];
-  if (tok.startsWith('eyJ') && jwtValid(tok)) return ['JWT', 0.95];
-  if (GITLAB.test(tok)) return random(tok, tok.indexOf('-') + 1) ? ['SECRET', 0.95] : undefined;
-  if (/^npm_[A-Za-z0-9]{36}$/.test(tok)) return random(tok, 4) ? ['SECRET', 0.95] : undefined; // npm access token
-  if (/^SG\.[\w-]{22}\.[\w-]{43}$/.test(tok)) return ['SECRET', 0.97]; // SendGrid API key
-  // Hugging Face access token: hf_ and 34 letters, both cases.
-  if (/^hf_[A-Za-z]{34}$/.test(tok)) return random(tok, 3) && /[A-Z]/.test(tok) && /[a-z]/.test(tok.slice(3)) ? ['SECRET', 0.9] : undefined;
-  if (/^ya29\.[\w-]{20,}$/.test(tok)) return random(tok, 5) ? ['SECRET', 0.95] : undefined; // Google OAuth access token
-  if (/^SK[0-9a-f]{32}$/.test(tok)) return ['SECRET', 0.9]; // Twilio API key
-  if (/^shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}$/.test(tok)) return ['SECRET', 0.95]; // Shopify access tokens and shared secret
+  switch (tok.charCodeAt(0)) {
+    case 65: // A
+      if (/^(AKIA|ASIA)[A-Z0-9]{16}$/.test(tok)) return /EXAMPLE$/.test(tok) ? undefined : ['AWS_ACCESS_KEY', 0.95];
+      if (/^AIza[0-9A-Za-z_-]{35}$/.test(tok)) return ['GOOGLE_API_KEY', 0.95];
+      return undefined;
+    case 103: // g
+      if (/^gh[pousr]_/.test(tok)) return githubTokenValid(tok) ? ['GITHUB_TOKEN', 0.99] : undefined;
+      if (/^github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}$/.test(tok)) return ['GITHUB_TOKEN', 0.95];
+      if (GITLAB.test(tok)) return random(tok, tok.indexOf('-') + 1) ? ['SECRET', 0.95] : undefined;
+      return undefined;
+    case 120: // x
+      if (/^xox[abposre]-\d+-[A-Za-z0-9-]{8,}$/.test(tok) || /^xoxe\.xox[bp]-\d-[A-Za-z0-9]{20,}$/.test(tok) || /^xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{20,}$/.test(tok)) return ['SLACK_TOKEN', 0.95];
+      return undefined;
+    case 114: // r
+      if (/^[sr]k_live_[A-Za-z0-9]{20,}$/.test(tok)) return ['STRIPE_KEY', 0.95];
+      return undefined;
+    case 115: // s
+      if (/^[sr]k_live_[A-Za-z0-9]{20,}$/.test(tok)) return ['STRIPE_KEY', 0.95];
+      if (/^sk-ant-(api|admin)\d\d-[A-Za-z0-9_-]{60,}$/.test(tok)) return ['ANTHROPIC_KEY', 0.98];
+      if (/^sk-(proj-|svcacct-|admin-)[A-Za-z0-9_-]{40,}$/.test(tok) || /^sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}$/.test(tok)) return ['OPENAI_KEY', 0.97];
+      if (/^sk-[A-Za-z0-9]{40,}$/.test(tok) && entropy(tok) > 4) return ['OPENAI_KEY', 0.75];
+      if (/^shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}$/.test(tok)) return ['SECRET', 0.95]; // Shopify access tokens and shared secret
+      return undefined;
+    case 119: // w
+      if (/^whsec_[A-Za-z0-9]{24,}$/.test(tok)) return random(tok, 6) ? ['STRIPE_KEY', 0.95] : undefined; // webhook signing secret
+      return undefined;
+    case 101: // e
+      if (tok.startsWith('eyJ') && jwtValid(tok)) return ['JWT', 0.95];
+      return undefined;
+    case 110: // n
+      if (/^npm_[A-Za-z0-9]{36}$/.test(tok)) return random(tok, 4) ? ['SECRET', 0.95] : undefined; // npm access token
+      return undefined;
+    case 83: // S
+      if (/^SG\.[\w-]{22}\.[\w-]{43}$/.test(tok)) return ['SECRET', 0.97]; // SendGrid API key
+      if (/^SK[0-9a-f]{32}$/.test(tok)) return ['SECRET', 0.9]; // Twilio API key
+      return undefined;
+    case 104: // h
+      // Hugging Face access token: hf_ and 34 letters, both cases.
+      if (/^hf_[A-Za-z]{34}$/.test(tok)) return random(tok, 3) && /[A-Z]/.test(tok) && /[a-z]/.test(tok.slice(3)) ? ['SECRET', 0.9] : undefined;
+      return undefined;
+    case 121: // y
+      if (/^ya29\.[\w-]{20,}$/.test(tok)) return random(tok, 5) ? ['SECRET', 0.95] : undefined; // Google OAuth access token
+      return undefined;
+  }
   return undefined;
 }
 
