@@ -50,29 +50,55 @@ registerStreetRuns([...STREET_GROUP.keys(), ...FOREIGN_DOTTED, 'P', 'PO', 'Post'
 
 const isAddrLetter = (c: number) => (charClass(c) & ADDR_LETTER) !== 0;
 
+// Every run streetAt knows, by its length and first and last code units (a hash of them, `shapeOf`): the street words
+// with their group, and the runs that need a look after them, marked DOTTED (`ul.`, …) or BOX (P.O. Box, PO Box,
+// Post Office Box). No run is in two lists. Compared by code unit: no slice and no string hash per run.
+const DOTTED = -1, BOX = -2;
+const SHAPES = 1024;
+const shapeOf = (first: number, last: number, len: number) => ((first * 31 + last) * 31 + len) & (SHAPES - 1);
+const BY_SHAPE: [string, number][][] = Array.from({ length: SHAPES }, () => []);
+for (const [w, g] of [...STREET_GROUP, ...FOREIGN_DOTTED.map((w) => [w, DOTTED] as const), ...['P', 'PO', 'Post'].map((w) => [w, BOX] as const)]) {
+  BY_SHAPE[shapeOf(w.charCodeAt(0), w.charCodeAt(w.length - 1), w.length)].push([w, g]);
+}
+/** The mark of the run [s, q) in BY_SHAPE (a group, DOTTED or BOX), or 0 for a run it does not hold. */
+function knownRun(cu: Uint16Array, s: number, q: number): number {
+  const len = q - s;
+  const list = BY_SHAPE[shapeOf(cu[s], cu[q - 1], len)];
+  for (let i = 0; i < list.length; i++) {
+    const w = list[i][0];
+    if (w.length !== len) continue;
+    let k = 0;
+    while (k < len && w.charCodeAt(k) === cu[s + k]) k++;
+    if (k === len) return list[i][1];
+  }
+  return 0;
+}
+
 /**
  * The street word at the address run [s, q), if any: its group and where the match ends (after `ul.`'s dot, after
  * `Box` in `P.O. Box`). Returns 0 when the run is no street word. The run is whole: the characters before `s` and
  * at `q` are not address letters.
  */
 let matchEnd = 0;
-function streetAt(text: string, s: number, q: number): number {
-  const w = text.slice(s, q);
-  const g = STREET_GROUP.get(w);
-  if (g) {
+function streetAt(text: string, cu: Uint16Array, s: number, q: number): number {
+  const g = knownRun(cu, s, q);
+  if (g > 0) {
     matchEnd = q;
     return g;
   }
+  if (g === 0) return 0;
   const c = text.charCodeAt(q);
-  if (FOREIGN_DOTTED.includes(w)) {
+  if (g === DOTTED) {
     if (c === 46 && !isAddrLetter(text.charCodeAt(q + 1))) {
       matchEnd = q + 1;
       return G_FOREIGN;
     }
     return 0;
   }
+  // BOX: P, PO or Post
   let e = -1;
-  if (w === 'P' && c === 46) {
+  const len = q - s;
+  if (len === 1 && c === 46) {
     // P\.\s?O\.\s?Box
     let k = q + 1;
     if (charClass(text.charCodeAt(k)) & SPACE) k++;
@@ -81,8 +107,8 @@ function streetAt(text: string, s: number, q: number): number {
       if (charClass(text.charCodeAt(k)) & SPACE) k++;
       if (text.startsWith('Box', k)) e = k + 3;
     }
-  } else if (w === 'PO' && text.startsWith(' Box', q)) e = q + 4;
-  else if (w === 'Post' && text.startsWith(' Office Box', q)) e = q + 11;
+  } else if (len === 2 && text.startsWith(' Box', q)) e = q + 4;
+  else if (len === 4 && text.startsWith(' Office Box', q)) e = q + 11;
   if (e > 0 && !isAddrLetter(text.charCodeAt(e))) {
     matchEnd = e;
     return G_UNIT;
@@ -279,7 +305,7 @@ export const addresses: Detector = (text, out, ctx) => {
   for (let k = 0; k < words.nStr; k++) {
     const s = words.strS[k];
     if (s < last) continue;
-    const group = streetAt(text, s, words.strE[k]);
+    const group = streetAt(text, cu, s, words.strE[k]);
     if (!group) continue;
     const e = matchEnd;
     last = e;
