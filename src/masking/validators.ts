@@ -193,11 +193,15 @@ let termGen = 0;
 
 /** Shapes that look random but are identifiers, not secrets: UUIDs, hex digests, git SHAs. */
 export function isIdentifierShape(s: string): boolean {
-  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)) return true;
-  if (/^[0-9a-f]+$/.test(s) && [7, 8, 12, 32, 40, 56, 64, 96, 128].includes(s.length)) return true;
-  if (/^[0-9A-F]+$/.test(s) && [32, 40, 64].includes(s.length)) return true;
-  return /^(sha(1|256|384|512)|md5)[:-]/i.test(s);
+  // The length (or first letter) each shape needs is checked before its pattern: most values have none of them.
+  const n = s.length;
+  if (n === 36 && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)) return true;
+  if (HEX_LENGTHS.has(n) && /^[0-9a-f]+$/.test(s)) return true;
+  if ((n === 32 || n === 40 || n === 64) && /^[0-9A-F]+$/.test(s)) return true;
+  const c = s.charCodeAt(0) | 32;
+  return (c === 115 || c === 109) && /^(sha(1|256|384|512)|md5)[:-]/i.test(s); // s, m
 }
+const HEX_LENGTHS = new Set([7, 8, 12, 32, 40, 56, 64, 96, 128]);
 
 /**
  * Does base64 text start with an encoded PEM private key header (`-----BEGIN … PRIVATE KEY-----`, PGP's `… PRIVATE
