@@ -49,8 +49,8 @@ function spaceDash(text: string, from: number): number {
 
 /**
  * Passwords in command lines: `curl -u admin:pass`, `mysql -uroot -pPass`, `sshpass -p pass`, `docker login -p
- * pass`, `redis-cli -a pass`, `tool --password pass`. Anchored on ` -` by indexOf; the command is checked only for an
- * option that can carry a password.
+ * pass`, `redis-cli -a pass`, `tool --password pass`. Anchored on ` -` (searched by its dash); the command is checked
+ * only for an option that can carry a password.
  */
 export const commandLine: Detector = (text, out) => {
   let from = 0;
