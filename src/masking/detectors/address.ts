@@ -270,6 +270,7 @@ function walkBack(text: string, cu: Uint16Array, s: number): { start: number; wo
   return { start, words, num };
 }
 
+const HOUSE_NUMBER = /,? ?(\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?)(?![\p{L}\p{N}])/uy;
 /** Walk forward over up to 4 capitalised words or particles, then an optional house number. */
 function walkForward(text: string, e: number, foreign: boolean): { end: number; num: boolean } {
   let end = e;
@@ -278,10 +279,17 @@ function walkForward(text: string, e: number, foreign: boolean): { end: number; 
     // A house number needs a space or a comma first, another word a space: else neither pattern is tried.
     const c = text.charCodeAt(end);
     if (c !== 32 && c !== 44) break;
+    // The number pattern, tried only where a digit follows `,? ?`, at its place in the text (its match and lookahead
+    // are far shorter than the 48 characters it was once tried on).
+    let d = end;
+    if (text.charCodeAt(d) === 44) d++;
+    if (text.charCodeAt(d) === 32) d++;
+    if (isAsciiDigit(text.charCodeAt(d))) {
+      HOUSE_NUMBER.lastIndex = end;
+      if (HOUSE_NUMBER.test(text)) return { end: HOUSE_NUMBER.lastIndex, num: true };
+    }
+    if (!foreign || c !== 32) break;
     const rest = text.slice(end, end + 48);
-    const n = /^,? ?(\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?)(?![\p{L}\p{N}])/u.exec(rest);
-    if (n && (rest[0] === ' ' || rest[0] === ',')) return { end: end + n[0].length, num: true };
-    if (!foreign || rest[0] !== ' ') break;
     const w = CAP.exec(rest.slice(1)) ?? PARTICLE.exec(rest.slice(1));
     if (!w) break;
     end += 1 + w[0].length;
