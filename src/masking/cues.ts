@@ -58,9 +58,11 @@ const REST_Y = /(?:\d{1,6}[A-Za-z]? \S|(?:unit|psc|apt|suite|p\.?o\.? box)\b)/iy
 const CUE_TEXTS = ['address', 'addresses', 'address is', 'addresses is', 'lives at', 'lives on', 'live at', 'sent to', 'send it to', 'ship to', 'shipped to',
   'deliver to', 'delivered to', 'located at', 'drop you off at', 'drops you off at', 'meet at', 'meet me at', 'moved to', 'reside at', 'resides at', 'it is'];
 const MAX_CUE = 16; // 'drops you off at'
-// The cue texts by their last letter (s, t, n or o), in list order; indexed by code unit below 128.
-const CUES_BY_LAST: (string[] | undefined)[] = new Array(128).fill(undefined);
-for (const cue of CUE_TEXTS) (CUES_BY_LAST[cue.charCodeAt(cue.length - 1)] ??= []).push(cue);
+// The cue texts by their last two letters (as, es, is, on, to …), in list order; indexed by `endKey`. Both letters are
+// ASCII (holdsAt matches a letter with itself or its capital only), so most places a cue could end fail one look.
+const endKey = (last: number, prev: number) => ((last & 127) << 7) | (prev & 127);
+const CUES_BY_END: (string[] | undefined)[] = new Array(128 * 128).fill(undefined);
+for (const cue of CUE_TEXTS) (CUES_BY_END[endKey(cue.charCodeAt(cue.length - 1), cue.charCodeAt(cue.length - 2))] ??= []).push(cue);
 /** Would a left-to-right search for CUED find its match at `p` (which exists)? */
 function reachedByScan(text: string, p: number): boolean {
   for (let q = Math.max(0, p - MAX_CUE); q < p; q++) {
@@ -86,9 +88,9 @@ function addressCues(text: string, words: WordPass, cu: Uint16Array): number {
     const r = words.restAt[i];
     let q = r;
     while (q > 0 && isTail(cu[q - 1])) q--;
-    if (q === 0) continue; // no cue ends before the start
-    const z = cu[q - 1] | 32; // every cue ends in s, t, n or o
-    const cues = z < 128 ? CUES_BY_LAST[z] : undefined;
+    if (q < 2) continue; // no cue ends before the start
+    const z = cu[q - 1] | 32, y = cu[q - 2] | 32; // every cue ends in two ASCII letters (as, ss, es, is, on, to)
+    const cues = z < 128 && y < 128 ? CUES_BY_END[endKey(z, y)] : undefined;
     if (cues === undefined) continue;
     // Some cue text must end there (cheaper than the pattern, so tried first; the cues are tried in list order below).
     let any = false;
@@ -180,13 +182,14 @@ export function cueScan(text: string, ctx: ScanContext): CueScan {
   gen++;
   n = 0;
   if (pos.length > 1 << 18) (pos = new Int32Array(256)), (len = new Int32Array(256)), (grp = new Uint8Array(256)); // after a very large text
-  const nAddr = addressCues(text, words, codeUnits(text, ctx));
+  const cu = codeUnits(text, ctx);
+  const nAddr = addressCues(text, words, cu);
   // The word-anchored cues and the address cues, in position order.
   for (let w = 0, c = 0; w < words.nCue || c < nAddr; ) {
     const wp = w < words.nCue ? words.cueAt[w] : Infinity, cp = c < nAddr ? cuePos[c] : Infinity;
     if (wp <= cp) {
       const mask = words.cueMask[w++] & ANCHORED_BITS; // MAY_ASSIGN is the secret-assignment detector's
-      if (mask !== 0) anchored(text, wp, mask);
+      if (mask !== 0) anchored(text, cu, wp, mask);
     } else push(cuePos[c], cueLen[c++], CUE_ADDRESS);
   }
   const scan: CueScan = { text, gen, n, pos, len, grp };
@@ -197,9 +200,50 @@ export function cueScan(text: string, ctx: ScanContext): CueScan {
 // ANCHORED as three arrays: the loop below reads them by index.
 const A_BIT = ANCHORED.map((x) => x[0]), A_GROUP = ANCHORED.map((x) => x[1]), A_RE = ANCHORED.map((x) => x[2]);
 const ANCHORED_BITS = A_BIT.reduce((m, b) => m | b, 0);
-function anchored(text: string, at: number, mask: number): void {
+
+// The first three letters (any case) each MRN, birth and national-ID cue of three or more letters starts with, as
+// MAY_* bits by `key3`: most candidate words (status, index, name, get …) fail here, before their pattern is tried.
+const FIRST3 = new Uint8Array(27 * 27 * 27);
+const letterNo = (c: number) => ((c | 32) - 96) >>> 0; // 1-26 for an ASCII letter (c | 32 is one only for a letter)
+/** The three code units at `at` as a number if all are ASCII letters (any case), else -1. */
+function key3(cu: Uint16Array, at: number): number {
+  const a = letterNo(cu[at]), b = letterNo(cu[at + 1]), c = letterNo(cu[at + 2]);
+  return a >= 1 && a <= 26 && b >= 1 && b <= 26 && c >= 1 && c <= 26 ? (a * 27 + b) * 27 + c : -1;
+}
+for (const [bit, firsts] of [
+  [MAY_MRN, 'mrn med pat hea cha nhs mbi'],
+  [MAY_BIRTH, 'bor bir dob geb nac nai nas nat'],
+  [MAY_NATIONAL, 'dni nie nif nir ins soc vit ste'],
+] as const) {
+  for (const w of firsts.split(' ')) FIRST3[(letterNo(w.charCodeAt(0)) * 27 + letterNo(w.charCodeAt(1))) * 27 + letterNo(w.charCodeAt(2))] |= bit;
+}
+/**
+ * Can the cue pattern of MAY_* bit `bit` match at `at` (`k3` is key3 there)? A look at the characters it needs
+ * first: the first three letters of the MRN, birth and national-ID cues (a one-letter run may start d.o.b or né(e)
+ * le); APO/FPO/DPO's o and the space after it; an IBAN start's second digit. Provider prefixes: their pattern.
+ */
+function mayMatch(cu: Uint16Array, at: number, bit: number, k3: number): boolean {
+  switch (bit) {
+    case MAY_MRN:
+    case MAY_NATIONAL:
+      return k3 >= 0 && (FIRST3[k3] & bit) !== 0;
+    case MAY_BIRTH: {
+      if (k3 >= 0) return (FIRST3[k3] & bit) !== 0;
+      const c0 = cu[at] | 32, c1 = cu[at + 1];
+      return (c0 === 100 && c1 === 46) || (c0 === 110 && (c1 === 0xe9 || c1 === 0xc9)); // d.o.b, né(e) le
+    }
+    case MAY_MILITARY:
+      return (cu[at + 2] | 32) === 111 && cu[at + 3] === 32;
+    case MAY_IBAN:
+      return cu[at + 3] >= 48 && cu[at + 3] <= 57;
+  }
+  return true;
+}
+
+function anchored(text: string, cu: Uint16Array, at: number, mask: number): void {
+  const k3 = key3(cu, at);
   for (let k = 0; k < A_RE.length; k++) {
-    if (!(mask & A_BIT[k])) continue;
+    if (!(mask & A_BIT[k]) || !mayMatch(cu, at, A_BIT[k], k3)) continue;
     const re = A_RE[k];
     re.lastIndex = at;
     // A sticky pattern that matches leaves lastIndex at the end of its match (no match object needed).

@@ -158,29 +158,31 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
     return scan(text, { field }, { minConfidence: p.min_confidence, disabled: disabled(p) });
   };
 
-  /** Apply transforms; token transforms push the sealed value to `pending` (null = no store allowed). */
   // Transform per finding type, per profile, worked out once.
   const transformCache = new WeakMap<MaskingProfile, Map<string, TransformName>>();
-  const transformOf = (p: MaskingProfile, type: string): TransformName => {
+  /** The profile's transforms by finding type (filled as types come up): looked up once per text, not per finding. */
+  const transformsOf = (p: MaskingProfile): Map<string, TransformName> => {
     let m = transformCache.get(p);
     if (!m) transformCache.set(p, (m = new Map()));
-    let t = m.get(type);
-    if (t === undefined) m.set(type, (t = transformFor(p.transforms, DEFAULT_TRANSFORMS, type)));
-    return t;
+    return m;
   };
 
-  /** The replacement of one finding, or undefined when its transform is `keep`. */
-  const replacement = (p: MaskingProfile, f: Finding, value: () => string, ctx: MaskContext | undefined, pending: Pending[] | null): string | undefined => {
-    const t = transformOf(p, f.type);
+  /**
+   * The replacement of one finding of `text`, or undefined when its transform is `keep`; `tm` is transformsOf(p).
+   * The value is sliced only for a transform that reads it (a redaction does not).
+   */
+  const replacement = (p: MaskingProfile, tm: Map<string, TransformName>, f: Finding, text: string, ctx: MaskContext | undefined, pending: Pending[] | null): string | undefined => {
+    let t = tm.get(f.type);
+    if (t === undefined) tm.set(f.type, (t = transformFor(p.transforms, DEFAULT_TRANSFORMS, f.type)));
     if (t === 'keep') return undefined;
     if (t === 'redact') return redact(f.type);
-    if (t === 'partial') return partial(f.type, value());
-    if (t === 'hash') return `[${f.type}:${keyedHash(needKeys(), f.type, value())}]`;
+    if (t === 'partial') return partial(f.type, text.slice(f.start, f.end));
+    if (t === 'hash') return `[${f.type}:${keyedHash(needKeys(), f.type, text.slice(f.start, f.end))}]`;
     if (pending === null) throw new CountersignError('MASKING_FAILED', 'the token transform needs the token store: use the async maskText');
     if (!deps.tokens) throw new CountersignError('MASKING_FAILED', 'the token transform needs a token store; none is configured');
     const k = needKeys();
     const scope = ctx?.scope ?? 'default';
-    const v = value();
+    const v = text.slice(f.start, f.end);
     const token = tokenFor(k, scope, f.type, v);
     pending.push({ scope, token, sealed: seal(k, scope, token, v) });
     return `[${f.type}:${token}]`;
@@ -190,12 +192,13 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
   const apply = (text: string, findings: Finding[], ctx: MaskContext | undefined, pending: Pending[] | null): string => {
     if (findings.length === 0) return text;
     const p = profileOf(ctx);
+    const tm = transformsOf(p);
     let out = '';
     let last = 0;
     let kept = 0; // findings not kept as they are, compacted in place
     for (let i = 0; i < findings.length; i++) {
       const f = findings[i];
-      const rep = replacement(p, f, () => text.slice(f.start, f.end), ctx, pending);
+      const rep = replacement(p, tm, f, text, ctx, pending);
       if (rep === undefined) continue;
       out += text.slice(last, f.start) + rep;
       last = f.end;
@@ -210,9 +213,10 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
     const edits: Edit[] = [];
     if (dry || findings.length === 0) return { edits, findings };
     const p = profileOf(ctx);
+    const tm = transformsOf(p);
     let kept = 0;
     for (const f of findings) {
-      const rep = replacement(p, f, () => text.slice(f.start, f.end), ctx, pending);
+      const rep = replacement(p, tm, f, text, ctx, pending);
       if (rep === undefined) continue;
       edits.push({ start: f.start, end: f.end, rep });
       findings[kept++] = f;

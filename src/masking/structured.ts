@@ -757,9 +757,20 @@ function hasHunkLine(text: string): boolean {
   return false;
 }
 
+/**
+ * Does `text` hold `word` (7+ characters), searched by `key`, the part of it that starts at `at` (5 characters at
+ * most, starting with a rare character)? A native search for a pattern of 7 or more characters costs about four
+ * times one for a short pattern whose first character is rare: the short one is searched, the whole word checked
+ * where it is found.
+ */
+function holdsBy(text: string, word: string, key: string, at: number): boolean {
+  for (let i = text.indexOf(key, at); i >= 0; i = text.indexOf(key, i + 1)) if (text.startsWith(word, i - at)) return true;
+  return false;
+}
+
 function embeddedSegments(text: string): Segment[] | undefined {
-  const ins = text.indexOf('INSERT INTO') >= 0 || text.indexOf('insert into') >= 0;
-  const copy = text.indexOf(' FROM stdin;') >= 0;
+  const ins = holdsBy(text, 'INSERT INTO', 'NSERT', 1) || text.indexOf('insert into') >= 0;
+  const copy = holdsBy(text, ' FROM stdin;', 'M std', 4);
   const diff = hasHunkLine(text);
   const pct = text.indexOf('%') >= 0;
   const regions: Segment[][] = [];
@@ -1145,7 +1156,8 @@ export function percentValues(text: string, regions: Segment[][]): void {
 
 /** How base64 of a JSON object or array starts: `{"`, `{ "`, `{\n`, `[{"`, `[{\n` (standard and url alphabets alike). */
 export const B64_JSON_STARTS = ['eyJ', 'eyAi', 'ewog', 'ewoi', 'W3si', 'W3sK'];
-const B64_SEARCH = ['yJ', 'yAi', 'wog', 'woi', 'W3s'];
+const B64_SEARCH = ['J', 'Ai', 'wo', 'W3s'];
+const B64_BACK = [2, 2, 1, 0]; // how far a start is before its search key
 const B64_MIN = 16;
 const B64_MAX = 64 * 1024;
 const isB64 = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 45 || c === 95;
@@ -1158,10 +1170,11 @@ const isB64 = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c
 function base64Runs(text: string, regions: Segment[][]): void {
   const n = text.length;
   const seen = new Set<number>();
-  // Searched without a leading `e` (yJ, yAi, wog, woi, W3s): the search looks for a pattern's first character first,
-  // and `e`, the commonest letter, made it three times slower. The whole start is checked where one is found.
-  for (const key of B64_SEARCH) {
-    const back = key.charCodeAt(0) === 87 ? 0 : 1; // W3s… has no `e` before it
+  // Searched by a part after the common letters of a start (J of eyJ, Ai of eyAi, wo of ewog and ewoi, W3s): the
+  // search looks for a pattern's first character first, and `e` or `y`, common letters, made it slower. The whole
+  // start is checked where one is found.
+  for (let k = 0; k < B64_SEARCH.length; k++) {
+    const key = B64_SEARCH[k], back = B64_BACK[k];
     for (let q = text.indexOf(key, back); q >= 0; q = text.indexOf(key, q + 1)) {
       const p = q - back;
       if (!B64_JSON_STARTS.some((x) => text.startsWith(x, p))) continue;

@@ -139,24 +139,42 @@ export function entropy(s: string): number {
   // Counts per character, summed in order of first occurrence (the order a Map of the characters iterates in, so
   // the floating-point sum is the same); strings with characters beyond ASCII take the Map.
   const n = s.length;
-  let ascii = n <= 4096;
-  for (let i = 0; ascii && i < n; i++) if (s.charCodeAt(i) >= 128) ascii = false;
-  if (ascii) {
-    let k = 0;
-    for (let i = 0; i < n; i++) {
+  if (n <= 4096) {
+    // Counted in one pass; a character beyond ASCII stops it (the counts are wiped) for the Map below.
+    let k = 0, i = 0;
+    for (; i < n; i++) {
       const c = s.charCodeAt(i);
+      if (c >= 128) break;
       if (asciiCounts[c]++ === 0) asciiOrder[k++] = c;
     }
+    if (i < n) {
+      asciiCounts.fill(0);
+      asciiOrder.fill(0, 0, k);
+      return entropyOfCodePoints(s);
+    }
+    // Each term depends on the count alone: worked out once per count (most characters of a random string share
+    // a count of 1 or 2), the same value added in the same order.
     let h = 0;
+    termGen++;
     for (let j = 0; j < k; j++) {
-      const p = asciiCounts[asciiOrder[j]] / n;
-      h -= p * Math.log2(p);
+      const c = asciiCounts[asciiOrder[j]];
+      if (termOf[c] !== termGen) {
+        const p = c / n;
+        terms[c] = p * Math.log2(p);
+        termOf[c] = termGen;
+      }
+      h -= terms[c];
     }
     // Wiped before returning: the counts and order describe the (secret) value.
     asciiCounts.fill(0);
     asciiOrder.fill(0, 0, k);
     return h;
   }
+  return entropyOfCodePoints(s);
+}
+
+/** entropy() by a Map of the code points (text beyond ASCII, or longer than 4096). */
+function entropyOfCodePoints(s: string): number {
   const counts = new Map<string, number>();
   for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
   let h = 0;
@@ -168,14 +186,22 @@ export function entropy(s: string): number {
 }
 const asciiCounts = new Int32Array(128);
 const asciiOrder = new Uint8Array(128);
+// The term of each count in the current call (termOf[c] === termGen); counts go up to 4096, the ASCII path's limit.
+const terms = new Float64Array(4097);
+const termOf = new Int32Array(4097);
+let termGen = 0;
 
 /** Shapes that look random but are identifiers, not secrets: UUIDs, hex digests, git SHAs. */
 export function isIdentifierShape(s: string): boolean {
-  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)) return true;
-  if (/^[0-9a-f]+$/.test(s) && [7, 8, 12, 32, 40, 56, 64, 96, 128].includes(s.length)) return true;
-  if (/^[0-9A-F]+$/.test(s) && [32, 40, 64].includes(s.length)) return true;
-  return /^(sha(1|256|384|512)|md5)[:-]/i.test(s);
+  // The length (or first letter) each shape needs is checked before its pattern: most values have none of them.
+  const n = s.length;
+  if (n === 36 && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)) return true;
+  if (HEX_LENGTHS.has(n) && /^[0-9a-f]+$/.test(s)) return true;
+  if ((n === 32 || n === 40 || n === 64) && /^[0-9A-F]+$/.test(s)) return true;
+  const c = s.charCodeAt(0) | 32;
+  return (c === 115 || c === 109) && /^(sha(1|256|384|512)|md5)[:-]/i.test(s); // s, m
 }
+const HEX_LENGTHS = new Set([7, 8, 12, 32, 40, 56, 64, 96, 128]);
 
 /**
  * Does base64 text start with an encoded PEM private key header (`-----BEGIN … PRIVATE KEY-----`, PGP's `… PRIVATE

@@ -50,29 +50,55 @@ registerStreetRuns([...STREET_GROUP.keys(), ...FOREIGN_DOTTED, 'P', 'PO', 'Post'
 
 const isAddrLetter = (c: number) => (charClass(c) & ADDR_LETTER) !== 0;
 
+// Every run streetAt knows, by its length and first and last code units (a hash of them, `shapeOf`): the street words
+// with their group, and the runs that need a look after them, marked DOTTED (`ul.`, …) or BOX (P.O. Box, PO Box,
+// Post Office Box). No run is in two lists. Compared by code unit: no slice and no string hash per run.
+const DOTTED = -1, BOX = -2;
+const SHAPES = 1024;
+const shapeOf = (first: number, last: number, len: number) => ((first * 31 + last) * 31 + len) & (SHAPES - 1);
+const BY_SHAPE: [string, number][][] = Array.from({ length: SHAPES }, () => []);
+for (const [w, g] of [...STREET_GROUP, ...FOREIGN_DOTTED.map((w) => [w, DOTTED] as const), ...['P', 'PO', 'Post'].map((w) => [w, BOX] as const)]) {
+  BY_SHAPE[shapeOf(w.charCodeAt(0), w.charCodeAt(w.length - 1), w.length)].push([w, g]);
+}
+/** The mark of the run [s, q) in BY_SHAPE (a group, DOTTED or BOX), or 0 for a run it does not hold. */
+function knownRun(cu: Uint16Array, s: number, q: number): number {
+  const len = q - s;
+  const list = BY_SHAPE[shapeOf(cu[s], cu[q - 1], len)];
+  for (let i = 0; i < list.length; i++) {
+    const w = list[i][0];
+    if (w.length !== len) continue;
+    let k = 0;
+    while (k < len && w.charCodeAt(k) === cu[s + k]) k++;
+    if (k === len) return list[i][1];
+  }
+  return 0;
+}
+
 /**
  * The street word at the address run [s, q), if any: its group and where the match ends (after `ul.`'s dot, after
  * `Box` in `P.O. Box`). Returns 0 when the run is no street word. The run is whole: the characters before `s` and
  * at `q` are not address letters.
  */
 let matchEnd = 0;
-function streetAt(text: string, s: number, q: number): number {
-  const w = text.slice(s, q);
-  const g = STREET_GROUP.get(w);
-  if (g) {
+function streetAt(text: string, cu: Uint16Array, s: number, q: number): number {
+  const g = knownRun(cu, s, q);
+  if (g > 0) {
     matchEnd = q;
     return g;
   }
+  if (g === 0) return 0;
   const c = text.charCodeAt(q);
-  if (FOREIGN_DOTTED.includes(w)) {
+  if (g === DOTTED) {
     if (c === 46 && !isAddrLetter(text.charCodeAt(q + 1))) {
       matchEnd = q + 1;
       return G_FOREIGN;
     }
     return 0;
   }
+  // BOX: P, PO or Post
   let e = -1;
-  if (w === 'P' && c === 46) {
+  const len = q - s;
+  if (len === 1 && c === 46) {
     // P\.\s?O\.\s?Box
     let k = q + 1;
     if (charClass(text.charCodeAt(k)) & SPACE) k++;
@@ -81,8 +107,8 @@ function streetAt(text: string, s: number, q: number): number {
       if (charClass(text.charCodeAt(k)) & SPACE) k++;
       if (text.startsWith('Box', k)) e = k + 3;
     }
-  } else if (w === 'PO' && text.startsWith(' Box', q)) e = q + 4;
-  else if (w === 'Post' && text.startsWith(' Office Box', q)) e = q + 11;
+  } else if (len === 2 && text.startsWith(' Box', q)) e = q + 4;
+  else if (len === 4 && text.startsWith(' Office Box', q)) e = q + 11;
   if (e > 0 && !isAddrLetter(text.charCodeAt(e))) {
     matchEnd = e;
     return G_UNIT;
@@ -93,9 +119,16 @@ function streetAt(text: string, s: number, q: number): number {
 const NUM = /^\d{1,6}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?(?![\p{L}\p{N}])/u;
 const CAP = /^\p{Lu}[\p{L}\p{M}'’.-]*/u;
 const PARTICLE = /^(?:de|du|des|la|le|del|della|di|da|van|von|der|den|het|of|the|and|&)(?= )/;
-const UNIT_SEG = /^(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.?|Room|Rm\.?|Bldg\.?|Building|#|No\.?)\s?#?\s?\d{1,5}[A-Za-z]?\b/;
-const POSTAL = /^(?:\d{4,6}(?:-\d{4})?|\d{2}-\d{3}|\d{3} \d{2}|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})(?![\p{L}\p{N}])/u;
-const STATE = /^[A-Z]{2}(?=[\s,]|$)/;
+// The segments after a street, sticky (tried at a position of the text: no slice, no match array). Each match and
+// what it looks at after it are under 64 characters, the window these patterns were once tried on.
+const UNIT_SEG = /(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.?|Room|Rm\.?|Bldg\.?|Building|#|No\.?)\s?#?\s?\d{1,5}[A-Za-z]?\b/y;
+const POSTAL = /(?:\d{4,6}(?:-\d{4})?|\d{2}-\d{3}|\d{3} \d{2}|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})(?![\p{L}\p{N}])/uy;
+const STATE = /[A-Z]{2}(?=[\s,]|$)/y;
+/** The length of the sticky pattern `re`'s match at `p`, or -1. */
+function stickyAt(re: RegExp, text: string, p: number): number {
+  re.lastIndex = p;
+  return re.test(text) ? re.lastIndex - p : -1;
+}
 export const PLACE = /^\p{Lu}[\p{L}\p{M}'’.-]*(?: \p{Lu}[\p{L}\p{M}'’.-]*){0,3}/u;
 const isPlaceRest = (c: number) => (charClass(c) & ANY_LETTER) !== 0 || c === 39 || c === 0x2019 || c === 46 || c === 45;
 /**
@@ -148,9 +181,26 @@ export function segmentAt(text: string, p: number, c0: number): number {
   const postal = isAsciiDigit(c0) ? isAsciiDigit(c1) : isAsciiUpper(c0) && (isAsciiDigit(c1) || (isAsciiUpper(c1) && isAsciiDigit(text.charCodeAt(p + 2))));
   const state = isAsciiUpper(c0) && isAsciiUpper(c1);
   if (!unit && !postal && !state) return -1;
-  const rest = text.slice(p, p + 64);
-  const m = (unit ? UNIT_SEG.exec(rest) : null) ?? (postal ? POSTAL.exec(rest) : null) ?? (state ? STATE.exec(rest) : null);
-  return m ? m[0].length : -1;
+  let len = unit ? stickyAt(UNIT_SEG, text, p) : -1;
+  if (len < 0 && postal) len = stickyAt(POSTAL, text, p);
+  if (len < 0 && state) len = stickyAt(STATE, text, p);
+  return len;
+}
+
+const isUpperAscii = (c: number) => c >= 65 && c <= 90;
+/**
+ * Does a place line end at `q`: the end of the text, `,` `\n` `\r` `?` `.` `!`, or a space and a digit or two capitals
+ * (a state) — what `/^(?:$|[,\n\r]| \d| [A-Z]{2}\b|\?|\.|!)/` says of the three characters from `q` (the two
+ * capitals end those three: a word boundary after them).
+ */
+function placeEnds(text: string, q: number): boolean {
+  const n = text.length;
+  if (q >= n) return true;
+  const c = text.charCodeAt(q);
+  if (c === 44 || c === 10 || c === 13 || c === 63 || c === 46 || c === 33) return true;
+  if (c !== 32 || q + 1 >= n) return false;
+  const d = text.charCodeAt(q + 1);
+  return (d >= 48 && d <= 57) || (q + 2 < n && isUpperAscii(d) && isUpperAscii(text.charCodeAt(q + 2)));
 }
 
 /** Extend `end` over what follows a street: unit, city, state, postal code, country; newline- or comma-separated. */
@@ -175,12 +225,9 @@ function extend(text: string, end: number): number {
     }
     if (!lineOrComma) break;
     const place = placeAt(text, p, 64);
-    if (place > 0) {
-      const after = text.slice(p + place, p + place + 3);
-      if (/^(?:$|[,\n\r]| \d| [A-Z]{2}\b|\?|\.|!)/.test(after) || /^ \d/.test(after)) {
-        pos = p + place;
-        continue;
-      }
+    if (place > 0 && placeEnds(text, p + place)) {
+      pos = p + place;
+      continue;
     }
     break;
   }
@@ -223,6 +270,7 @@ function walkBack(text: string, cu: Uint16Array, s: number): { start: number; wo
   return { start, words, num };
 }
 
+const HOUSE_NUMBER = /,? ?(\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?)(?![\p{L}\p{N}])/uy;
 /** Walk forward over up to 4 capitalised words or particles, then an optional house number. */
 function walkForward(text: string, e: number, foreign: boolean): { end: number; num: boolean } {
   let end = e;
@@ -231,10 +279,17 @@ function walkForward(text: string, e: number, foreign: boolean): { end: number; 
     // A house number needs a space or a comma first, another word a space: else neither pattern is tried.
     const c = text.charCodeAt(end);
     if (c !== 32 && c !== 44) break;
+    // The number pattern, tried only where a digit follows `,? ?`, at its place in the text (its match and lookahead
+    // are far shorter than the 48 characters it was once tried on).
+    let d = end;
+    if (text.charCodeAt(d) === 44) d++;
+    if (text.charCodeAt(d) === 32) d++;
+    if (isAsciiDigit(text.charCodeAt(d))) {
+      HOUSE_NUMBER.lastIndex = end;
+      if (HOUSE_NUMBER.test(text)) return { end: HOUSE_NUMBER.lastIndex, num: true };
+    }
+    if (!foreign || c !== 32) break;
     const rest = text.slice(end, end + 48);
-    const n = /^,? ?(\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?)(?![\p{L}\p{N}])/u.exec(rest);
-    if (n && (rest[0] === ' ' || rest[0] === ',')) return { end: end + n[0].length, num: true };
-    if (!foreign || rest[0] !== ' ') break;
     const w = CAP.exec(rest.slice(1)) ?? PARTICLE.exec(rest.slice(1));
     if (!w) break;
     end += 1 + w[0].length;
@@ -258,7 +313,7 @@ export const addresses: Detector = (text, out, ctx) => {
   for (let k = 0; k < words.nStr; k++) {
     const s = words.strS[k];
     if (s < last) continue;
-    const group = streetAt(text, s, words.strE[k]);
+    const group = streetAt(text, cu, s, words.strE[k]);
     if (!group) continue;
     const e = matchEnd;
     last = e;

@@ -41,14 +41,22 @@ function pushPassword(text: string, out: Finding[], s: number, e: number): void 
   if (v.length > 0 && !PLACEHOLDER.test(v) && v.charCodeAt(0) !== 36) out.push({ type: 'PASSWORD', start: s, end: e, confidence: 0.9, detector: 'command-line' });
 }
 
+/** `text.indexOf(' -', from)`, searched by the dash. */
+function spaceDash(text: string, from: number): number {
+  for (let d = text.indexOf('-', from + 1); d >= 0; d = text.indexOf('-', d + 1)) if (text.charCodeAt(d - 1) === 32) return d - 1;
+  return -1;
+}
+
 /**
  * Passwords in command lines: `curl -u admin:pass`, `mysql -uroot -pPass`, `sshpass -p pass`, `docker login -p
- * pass`, `redis-cli -a pass`, `tool --password pass`. Anchored on ` -` by indexOf; the command is checked only for an
- * option that can carry a password.
+ * pass`, `redis-cli -a pass`, `tool --password pass`. Anchored on ` -` (searched by its dash); the command is checked
+ * only for an option that can carry a password.
  */
 export const commandLine: Detector = (text, out) => {
   let from = 0;
-  for (let i = text.indexOf(' -'); i >= 0; i = text.indexOf(' -', Math.max(i + 2, from))) {
+  // Each ` -` at or after max(i + 2, from), found by its `-` (a space is the commonest character: searching for it
+  // first stops at every word; a dash is ten times rarer), the space before it checked.
+  for (let i = spaceDash(text, 0); i >= 0; i = spaceDash(text, Math.max(i + 2, from))) {
     const o = i + 1;
     const c = text.charCodeAt(o + 1);
     let p: number; // where the argument starts

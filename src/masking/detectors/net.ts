@@ -2,7 +2,7 @@ import type { Finding } from '../../core/masking.js';
 import { isIPv6 } from 'node:net';
 import { ibanValid } from '../validators.js';
 import { CUE_IBAN, eachCue } from '../cues.js';
-import { before, type Detector } from '../types.js';
+import type { Detector } from '../types.js';
 import { codeUnits } from '../chars.js';
 import { wordPass } from '../words.js';
 import { endsAuthority } from './urls.js';
@@ -220,9 +220,22 @@ export function ipv4Harmless(run: string): boolean {
 
 /** IPv4 check used by the number scanner: four dotted parts 0–255, not a version string. */
 export function ipv4Confidence(text: string, start: number, run: string): number {
-  if (!/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(run)) return 0;
-  if (run.split('.').some((p) => +p > 255 || (p.length > 1 && p[0] === '0'))) return 0;
-  const b = before(text, start, 12);
-  if (/v$|version\s*:?\s*$|ver\.?\s*$/.test(b)) return 0;
+  if (!IPV4.test(run)) return 0;
+  // Each part 0-255 without a leading zero (read by code unit: no split).
+  for (let k = 0; k < run.length; ) {
+    let e = k, v = 0;
+    while (e < run.length && run.charCodeAt(e) !== 46) v = v * 10 + run.charCodeAt(e++) - 48;
+    if (v > 255 || (e - k > 1 && run.charCodeAt(k) === 48)) return 0;
+    k = e + 1;
+  }
+  // A version before it: read in any case on ASCII text (the same as on its lower case, without lower-casing a
+  // slice of a two-byte text); other text is lower-cased as `before` does.
+  const b = text.slice(Math.max(0, start - 12), start);
+  let ascii = true;
+  for (let k = 0; k < b.length && ascii; k++) if (b.charCodeAt(k) >= 128) ascii = false;
+  if (ascii ? VERSION_ANY_CASE.test(b) : VERSION.test(b.toLowerCase())) return 0;
   return 0.9;
 }
+const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+const VERSION = /v$|version\s*:?\s*$|ver\.?\s*$/;
+const VERSION_ANY_CASE = new RegExp(VERSION.source, 'i');

@@ -114,14 +114,30 @@ export function secretValueConfidence(type: string, value: string, strong = fals
   if (type === 'PASSWORD') return 0.9;
   if (type === 'AWS_SECRET_KEY') return /^[A-Za-z0-9/+]{40}$/.test(value) ? 0.97 : 0.7;
   if (value.startsWith('LS0tLS1CRUdJTi') && !pemPrivateKeyBase64(value)) return 0; // a base64 certificate: public
+  const identifier = isIdentifierShape(value);
+  // One pass for the shapes below (by code unit; white space as `\s`): digits only, ASCII letters only, white space,
+  // and white space between two other characters (`\S\s+\S`).
+  let digits = true, letters = true, space = false, inner = false, other = false, gap = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (!(c >= 48 && c <= 57)) digits = false;
+    if (!isLetter(c)) letters = false;
+    if (isSpace(c)) {
+      space = true;
+      if (other) gap = true; // white space after another character
+    } else {
+      if (gap) inner = true;
+      other = true;
+    }
+  }
   if (strong) {
     // Twilio auth tokens, Datadog and Mailgun keys are 32 hex digits; Heroku API keys are UUIDs.
-    if (value.length >= 16 && isIdentifierShape(value)) return 0.85;
+    if (value.length >= 16 && identifier) return 0.85;
     // A quoted passphrase: two words or more.
-    if (value.length >= 8 && /\S\s+\S/.test(value)) return 0.85;
+    if (value.length >= 8 && inner) return 0.85;
   }
-  if (isIdentifierShape(value) || value.length < 8) return 0;
-  if (/^\d+$/.test(value) || /^[a-z]+$/i.test(value) || /\s/.test(value)) return 0;
+  if (identifier || value.length < 8) return 0;
+  if (digits || letters || space) return 0;
   return entropy(value) >= 3 ? 0.85 : 0;
 }
 

@@ -2,6 +2,7 @@ import type { Finding } from '../../core/masking.js';
 import { entropy, githubTokenValid, jwtValid, pemPrivateKeyBase64 } from '../validators.js';
 import { CUE_PREFIX, eachCue } from '../cues.js';
 import type { Detector } from '../types.js';
+import { codeUnits } from '../chars.js';
 
 // Known token prefixes come from the shared cue pass (cues.ts, PREFIX_SRC); each hit is extended by hand over the
 // token alphabet.
@@ -20,26 +21,55 @@ const GITLAB = /^(?:gl(?:pat|dt|rt|soat|ffct|ft)-[\w-]{20}|glimt-[\w-]{25}|glage
 /** Random enough to be a credential, not a placeholder (`glpat-XXXXXXXXXXXXXXXXXXXX`): entropy of the part after `p`. */
 const random = (tok: string, p: number) => entropy(tok.slice(p)) >= 3;
 
+/**
+ * The provider and confidence of a token, or undefined. Each format starts with its own first character, so only the
+ * formats of the token's first character are tried (in the same order as ever: the first that matches decides).
+ */
 function classify(tok: string): [string, number] | undefined {
-  if (/^(AKIA|ASIA)[A-Z0-9]{16}$/.test(tok)) return /EXAMPLE$/.test(tok) ? undefined : ['AWS_ACCESS_KEY', 0.95];
-  if (/^gh[pousr]_/.test(tok)) return githubTokenValid(tok) ? ['GITHUB_TOKEN', 0.99] : undefined;
-  if (/^github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}$/.test(tok)) return ['GITHUB_TOKEN', 0.95];
-  if (/^xox[abposre]-\d+-[A-Za-z0-9-]{8,}$/.test(tok) || /^xoxe\.xox[bp]-\d-[A-Za-z0-9]{20,}$/.test(tok) || /^xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{20,}$/.test(tok)) return ['SLACK_TOKEN', 0.95];
-  if (/^[sr]k_live_[A-Za-z0-9]{20,}$/.test(tok)) return ['STRIPE_KEY', 0.95];
-  if (/^whsec_[A-Za-z0-9]{24,}$/.test(tok)) return random(tok, 6) ? ['STRIPE_KEY', 0.95] : undefined; // webhook signing secret
-  if (/^sk-ant-(api|admin)\d\d-[A-Za-z0-9_-]{60,}$/.test(tok)) return ['ANTHROPIC_KEY', 0.98];
-  if (/^sk-(proj-|svcacct-|admin-)[A-Za-z0-9_-]{40,}$/.test(tok) || /^sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}$/.test(tok)) return ['OPENAI_KEY', 0.97];
-  if (/^sk-[A-Za-z0-9]{40,}$/.test(tok) && entropy(tok) > 4) return ['OPENAI_KEY', 0.75];
-  if (/^AIza[0-9A-Za-z_-]{35}$/.test(tok)) return ['GOOGLE_API_KEY', 0.95];
-  if (tok.startsWith('eyJ') && jwtValid(tok)) return ['JWT', 0.95];
-  if (GITLAB.test(tok)) return random(tok, tok.indexOf('-') + 1) ? ['SECRET', 0.95] : undefined;
-  if (/^npm_[A-Za-z0-9]{36}$/.test(tok)) return random(tok, 4) ? ['SECRET', 0.95] : undefined; // npm access token
-  if (/^SG\.[\w-]{22}\.[\w-]{43}$/.test(tok)) return ['SECRET', 0.97]; // SendGrid API key
-  // Hugging Face access token: hf_ and 34 letters, both cases.
-  if (/^hf_[A-Za-z]{34}$/.test(tok)) return random(tok, 3) && /[A-Z]/.test(tok) && /[a-z]/.test(tok.slice(3)) ? ['SECRET', 0.9] : undefined;
-  if (/^ya29\.[\w-]{20,}$/.test(tok)) return random(tok, 5) ? ['SECRET', 0.95] : undefined; // Google OAuth access token
-  if (/^SK[0-9a-f]{32}$/.test(tok)) return ['SECRET', 0.9]; // Twilio API key
-  if (/^shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}$/.test(tok)) return ['SECRET', 0.95]; // Shopify access tokens and shared secret
+  switch (tok.charCodeAt(0)) {
+    case 65: // A
+      if (/^(AKIA|ASIA)[A-Z0-9]{16}$/.test(tok)) return /EXAMPLE$/.test(tok) ? undefined : ['AWS_ACCESS_KEY', 0.95];
+      if (/^AIza[0-9A-Za-z_-]{35}$/.test(tok)) return ['GOOGLE_API_KEY', 0.95];
+      return undefined;
+    case 103: // g
+      if (/^gh[pousr]_/.test(tok)) return githubTokenValid(tok) ? ['GITHUB_TOKEN', 0.99] : undefined;
+      if (/^github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}$/.test(tok)) return ['GITHUB_TOKEN', 0.95];
+      if (GITLAB.test(tok)) return random(tok, tok.indexOf('-') + 1) ? ['SECRET', 0.95] : undefined;
+      return undefined;
+    case 120: // x
+      if (/^xox[abposre]-\d+-[A-Za-z0-9-]{8,}$/.test(tok) || /^xoxe\.xox[bp]-\d-[A-Za-z0-9]{20,}$/.test(tok) || /^xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{20,}$/.test(tok)) return ['SLACK_TOKEN', 0.95];
+      return undefined;
+    case 114: // r
+      if (/^[sr]k_live_[A-Za-z0-9]{20,}$/.test(tok)) return ['STRIPE_KEY', 0.95];
+      return undefined;
+    case 115: // s
+      if (/^[sr]k_live_[A-Za-z0-9]{20,}$/.test(tok)) return ['STRIPE_KEY', 0.95];
+      if (/^sk-ant-(api|admin)\d\d-[A-Za-z0-9_-]{60,}$/.test(tok)) return ['ANTHROPIC_KEY', 0.98];
+      if (/^sk-(proj-|svcacct-|admin-)[A-Za-z0-9_-]{40,}$/.test(tok) || /^sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}$/.test(tok)) return ['OPENAI_KEY', 0.97];
+      if (/^sk-[A-Za-z0-9]{40,}$/.test(tok) && entropy(tok) > 4) return ['OPENAI_KEY', 0.75];
+      if (/^shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}$/.test(tok)) return ['SECRET', 0.95]; // Shopify access tokens and shared secret
+      return undefined;
+    case 119: // w
+      if (/^whsec_[A-Za-z0-9]{24,}$/.test(tok)) return random(tok, 6) ? ['STRIPE_KEY', 0.95] : undefined; // webhook signing secret
+      return undefined;
+    case 101: // e
+      if (tok.startsWith('eyJ') && jwtValid(tok)) return ['JWT', 0.95];
+      return undefined;
+    case 110: // n
+      if (/^npm_[A-Za-z0-9]{36}$/.test(tok)) return random(tok, 4) ? ['SECRET', 0.95] : undefined; // npm access token
+      return undefined;
+    case 83: // S
+      if (/^SG\.[\w-]{22}\.[\w-]{43}$/.test(tok)) return ['SECRET', 0.97]; // SendGrid API key
+      if (/^SK[0-9a-f]{32}$/.test(tok)) return ['SECRET', 0.9]; // Twilio API key
+      return undefined;
+    case 104: // h
+      // Hugging Face access token: hf_ and 34 letters, both cases.
+      if (/^hf_[A-Za-z]{34}$/.test(tok)) return random(tok, 3) && /[A-Z]/.test(tok) && /[a-z]/.test(tok.slice(3)) ? ['SECRET', 0.9] : undefined;
+      return undefined;
+    case 121: // y
+      if (/^ya29\.[\w-]{20,}$/.test(tok)) return random(tok, 5) ? ['SECRET', 0.95] : undefined; // Google OAuth access token
+      return undefined;
+  }
   return undefined;
 }
 
@@ -51,20 +81,24 @@ const DOTTED = /^(?:eyJ|SG\.|ya29\.|xoxe\.|gl)/;
  * npm, SendGrid, Hugging Face, Twilio, Shopify), the token after `Bearer`, and base64 PEM private keys (kubeconfig
  * `client-key-data`). */
 export const providerTokens: Detector = (text, out, ctx) => {
+  // Read by code unit (tokens run to hundreds of characters; see chars.ts codeUnits).
+  let cu: Uint16Array | undefined;
   eachCue(text, ctx, CUE_PREFIX, (start, prefixEnd) => {
-    if (start > 0 && isWordChar(text.charCodeAt(start - 1))) return;
-    if (text.charCodeAt(start) === 76 && prefixEnd - start === 14) return base64Pem(text, start, out); // LS0tLS1CRUdJTi
-    if ((text.charCodeAt(start) | 32) === 98) return bearer(text, prefixEnd, out); // Bearer …
+    cu ??= codeUnits(text, ctx);
+    if (start > 0 && isWordChar(cu[start - 1])) return;
+    if (cu[start] === 76 && prefixEnd - start === 14) return base64Pem(text, cu, start, out); // LS0tLS1CRUdJTi
+    if ((cu[start] | 32) === 98) return bearer(text, cu, prefixEnd, out); // Bearer …
     let end = prefixEnd;
     const jwt = prefixEnd - start === 3 && text.startsWith('eyJ', start);
     const dots = jwt || DOTTED.test(text.slice(start, start + 5));
-    while (end < text.length && end - start < 4096) {
-      const c = text.charCodeAt(end);
+    const n = cu.length;
+    while (end < n && end - start < 4096) {
+      const c = cu[end];
       if (isTokenChar(c) || (dots && c === 46)) end++;
       else break;
     }
-    if (jwt && text.charCodeAt(end - 1) === 46 && text.slice(start, end).split('.').length > 3) end--;
-    else if (dots && !jwt) while (end > prefixEnd && text.charCodeAt(end - 1) === 46) end--; // a full stop after it
+    if (jwt && cu[end - 1] === 46 && text.slice(start, end).split('.').length > 3) end--;
+    else if (dots && !jwt) while (end > prefixEnd && cu[end - 1] === 46) end--; // a full stop after it
     const hit = classify(text.slice(start, end));
     if (hit) out.push({ type: hit[0], start, end, confidence: hit[1], detector: 'provider-token' });
     return end;
@@ -77,11 +111,11 @@ const isToken68Char = (c: number) => isTokenChar(c) || c === 46 || c === 126 || 
  * random (16+ characters, letters and digits, entropy ≥ 3). Known formats inside (a JWT) are still visited: the cue
  * search resumes right after `Bearer `.
  */
-function bearer(text: string, s: number, out: Finding[]): void {
+function bearer(text: string, cu: Uint16Array, s: number, out: Finding[]): void {
   let e = s;
-  while (e < text.length && e - s < 4096 && isToken68Char(text.charCodeAt(e))) e++;
-  while (e > s && text.charCodeAt(e - 1) === 46) e--; // a full stop after it
-  for (let k = 0; k < 2 && text.charCodeAt(e) === 61; k++) e++;
+  while (e < cu.length && e - s < 4096 && isToken68Char(cu[e])) e++;
+  while (e > s && cu[e - 1] === 46) e--; // a full stop after it
+  for (let k = 0; k < 2 && cu[e] === 61; k++) e++;
   if (e - s < 16 || (e < text.length && !/[\s"'`,;.)\]}>]/.test(text[e]))) return;
   const tok = text.slice(s, e);
   if (!/\d/.test(tok) || !/[A-Za-z]/.test(tok) || entropy(tok) < 3) return;
@@ -94,24 +128,24 @@ const isBase64Char = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90)
  * (`client-key-data`) and Kubernetes Secrets hold keys. A PRIVATE_KEY when the header decodes to a private key;
  * certificates and public keys are left alone. Lines wrapped at 64 or 76 characters are followed.
  */
-function base64Pem(text: string, start: number, out: Finding[]): number {
+function base64Pem(text: string, cu: Uint16Array, start: number, out: Finding[]): number {
   let end = start, line = start;
-  const n = text.length;
+  const n = cu.length;
   /** The line at `k` is base64 alone (maybe `=` padding) up to its end: a wrapped line, not the next key or field. */
   const base64Line = (k: number) => {
-    if (!isBase64Char(text.charCodeAt(k))) return false;
-    while (k < n && isBase64Char(text.charCodeAt(k))) k++;
-    while (k < n && text.charCodeAt(k) === 61) k++;
-    return k === n || text.charCodeAt(k) === 10 || (text.charCodeAt(k) === 13 && text.charCodeAt(k + 1) === 10);
+    if (!isBase64Char(cu[k])) return false;
+    while (k < n && isBase64Char(cu[k])) k++;
+    while (k < n && cu[k] === 61) k++;
+    return k === n || cu[k] === 10 || (cu[k] === 13 && cu[k + 1] === 10);
   };
   for (;;) {
-    while (end < n && isBase64Char(text.charCodeAt(end))) end++;
+    while (end < n && isBase64Char(cu[end])) end++;
     const w = end - line;
-    if ((w === 64 || w === 76) && text.charCodeAt(end) === 10 && base64Line(end + 1)) line = ++end;
-    else if ((w === 64 || w === 76) && text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 && base64Line(end + 2)) line = end += 2;
+    if ((w === 64 || w === 76) && cu[end] === 10 && base64Line(end + 1)) line = ++end;
+    else if ((w === 64 || w === 76) && cu[end] === 13 && cu[end + 1] === 10 && base64Line(end + 2)) line = end += 2;
     else break;
   }
-  for (let k = 0; k < 2 && text.charCodeAt(end) === 61; k++) end++;
+  for (let k = 0; k < 2 && cu[end] === 61; k++) end++;
   if (pemPrivateKeyBase64(text.slice(start, Math.min(end, start + 128)).replace(/\s/g, ''))) {
     out.push({ type: 'PRIVATE_KEY', start, end, confidence: 0.99, detector: 'provider-token' });
   }

@@ -84,9 +84,9 @@ const WEBHOOKS: [RegExp, string, string][] = [
 function webhook(text: string, hostStart: number, hostEnd: number, out: Finding[], from: number): number {
   const len = hostEnd - hostStart;
   if (len < 11 || len > 80 || text.charCodeAt(hostEnd) !== 47) return from;
-  const host = text.slice(hostStart, hostEnd).toLowerCase();
+  let host: string | undefined; // lower-cased only for a webhook path (most URLs have none)
   for (const [re, path, type] of WEBHOOKS) {
-    if (!text.startsWith(path, hostEnd) || !re.test(host)) continue;
+    if (!text.startsWith(path, hostEnd) || !re.test((host ??= text.slice(hostStart, hostEnd).toLowerCase()))) continue;
     const s = hostEnd + path.length;
     let e = s;
     while (e < text.length && e - s < 512 && !endsAuthority(text.charCodeAt(e) === 47 ? 0 : text.charCodeAt(e)) && text.charCodeAt(e) !== 41 && text.charCodeAt(e) !== 13) e++;
