@@ -1,6 +1,6 @@
 import type { ScanContext } from './types.js';
 import { charClass, codeUnits, SPACE } from './chars.js';
-import { MAY_BIRTH, MAY_IBAN, MAY_MILITARY, MAY_MRN, MAY_NATIONAL, MAY_PREFIX, wordPass, type WordPass } from './words.js';
+import { MAY_BIRTH, MAY_CARD_CODE, MAY_IBAN, MAY_MILITARY, MAY_MRN, MAY_NATIONAL, MAY_PREFIX, wordPass, type WordPass } from './words.js';
 
 /**
  * The cue words several detectors start from, found once per scan (shared through the scan context, like the word
@@ -33,6 +33,8 @@ export const BIRTH_SRC = '\\b(?:born|birth|dob|d\\.o\\.b|geburt|geboren|geb\\.|g
  * Steuer-ID (Steueridentifikationsnummer).
  */
 export const NATIONAL_SRC = '\\b(?:dni|nie|nif|nir|insee|sociale|vitale|steuer-?id|steueridentifikationsnummer)\\b';
+/** A card security code cue: CVV, CVC, CVV2, CVC2, security code, card verification / security code or value. */
+export const CARD_CODE_SRC = '\\b(?:cvv2?|cvc2?|security code|card (?:verification|security) (?:code|value|number)|card code)\\b';
 /** A secret-looking word inside a name (DB_PASSWORD, apiKey, x-auth-token). */
 export const KEYWORD_SRC = 'pass|pwd|secret|token|key|auth|credential|session|signature|cookie';
 /** Known provider token prefixes (case-sensitive). A Twilio key is matched whole here (SK and 32 hex digits), so a
@@ -44,7 +46,7 @@ export const MILITARY_SRC = '\\b(?:APO|FPO|DPO|apo|fpo|dpo) (?:A[AEP]|a[aep]) \\
 /** The start of an IBAN: two capitals and two digits at a word start (case-sensitive). */
 export const IBAN_SRC = '\\b[A-Z]{2}\\d{2}(?=[ A-Z0-9])';
 
-export const CUE_ADDRESS = 1, CUE_MRN = 2, CUE_BIRTH = 3, CUE_PREFIX = 5, CUE_MILITARY = 6, CUE_IBAN = 7, CUE_NATIONAL = 8;
+export const CUE_ADDRESS = 1, CUE_MRN = 2, CUE_BIRTH = 3, CUE_PREFIX = 5, CUE_MILITARY = 6, CUE_IBAN = 7, CUE_NATIONAL = 8, CUE_CARD_CODE = 9;
 // The cues that need a word start are confirmed, by their own sticky regex, only where the word pass saw a run of
 // letters that could begin them (words.ts cueCandidate). Secret keywords (which can start mid-word, DB_PASSWORD) are
 // looked for by the secret-assignment detector itself, only in names an assignment follows.
@@ -130,6 +132,7 @@ const ANCHORED: [number, number, RegExp][] = [
   [MAY_PREFIX, CUE_PREFIX, new RegExp(PREFIX_SRC, 'y')],
   [MAY_IBAN, CUE_IBAN, new RegExp(IBAN_SRC, 'y')],
   [MAY_NATIONAL, CUE_NATIONAL, new RegExp(NATIONAL_SRC, 'iy')],
+  [MAY_CARD_CODE, CUE_CARD_CODE, new RegExp(CARD_CODE_SRC, 'iy')],
 ];
 
 export interface CueScan {

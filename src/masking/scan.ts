@@ -1,7 +1,7 @@
 import type { Finding } from '../core/masking.js';
 import { CountersignError } from '../core/errors.js';
 import { addresses } from './detectors/address.js';
-import { birthDates, medicalRecords, nationalIds } from './detectors/context.js';
+import { birthDates, cardCodes, medicalRecords, nationalIds } from './detectors/context.js';
 import { emails, ibans, ipv6 } from './detectors/net.js';
 import { numbers } from './detectors/numbers.js';
 import { persons } from './detectors/person.js';
@@ -26,6 +26,7 @@ const REGISTRY: Record<string, Detector> = {
   'birth-date': birthDates,
   'medical-record': medicalRecords,
   'national-id': nationalIds,
+  'card-code': cardCodes,
   address: addresses,
   person: persons,
   'json-key': jsonKeys,
@@ -60,6 +61,7 @@ const FIELD_TYPES: [RegExp, string][] = [
   [/(?:^|_)(?:street|address(?:_?line_?\d)?|street_?address|home_?address|mailing_?address|billing_?address)$/, 'ADDRESS'],
   [/(?:^|_)(?:first_?name|last_?name|full_?name|surname|given_?name|family_?name|middle_?name|display_?name)$/, 'PERSON'],
   [/(?:^|_)(?:card_?number|credit_?card|cc_?number|pan)$/, 'CREDIT_CARD'],
+  [/(?:^|_)(?:cvv2?|cvc2?|security_?code|card_?(?:security_?|verification_?)?(?:code|value))$/, 'CARD_SECURITY_CODE'],
   [/(?:^|_)iban$/, 'IBAN'],
   [/(?:^|_)(?:mrn|medical_?record(?:_?number)?)$/, 'MEDICAL_RECORD'],
   [/(?:^|_)(?:dni|nif|nie|nir|national_?id(?:_?number)?|steuer_?id)$/, 'NATIONAL_ID'],
@@ -143,7 +145,7 @@ function fieldInfo(name: string): FieldInfo {
 const T_DIGIT = 1, T_UPPER = 2, T_AT = 4, T_COLON = 8, T_WORD = 16;
 const T_ALL = 31;
 // What each built-in detector needs (any of the bits); the proof, detector by detector:
-//   numbers, iban, birth-date, medical-record, national-id: every pattern needs a digit (runs, IBAN check digits,
+//   numbers, iban, birth-date, medical-record, national-id, card-code: every pattern needs a digit (runs, IBAN check digits,
 //     dates, ids);
 //   email: `@`; ipv6 and url-credentials: `:`;
 //   person: a capitalised word, so an upper-case or non-ASCII letter; json-key: the colon after a quoted key; pem: `-----BEGIN` is upper case;
@@ -169,6 +171,7 @@ const NEEDS = new Map<Detector, number>([
   [birthDates, T_DIGIT],
   [medicalRecords, T_DIGIT],
   [nationalIds, T_DIGIT],
+  [cardCodes, T_DIGIT],
   [addresses, T_DIGIT | T_UPPER | T_WORD],
   [persons, T_UPPER],
   [jsonKeys, T_COLON],

@@ -5,7 +5,7 @@ import type { WordPass } from './words.js';
 /** Every finding type the built-in detectors emit. */
 export const FINDING_TYPES = [
   'EMAIL', 'PHONE', 'CREDIT_CARD', 'IBAN', 'US_SSN', 'IP_ADDRESS', 'DATE_OF_BIRTH', 'PERSON', 'ADDRESS',
-  'MEDICAL_RECORD', 'NATIONAL_ID', 'DRIVER_LICENSE', 'PASSWORD', 'PRIVATE_KEY', 'JWT', 'AWS_ACCESS_KEY', 'AWS_SECRET_KEY',
+  'MEDICAL_RECORD', 'NATIONAL_ID', 'CARD_SECURITY_CODE', 'DRIVER_LICENSE', 'PASSWORD', 'PRIVATE_KEY', 'JWT', 'AWS_ACCESS_KEY', 'AWS_SECRET_KEY',
   'GITHUB_TOKEN', 'SLACK_TOKEN', 'STRIPE_KEY', 'OPENAI_KEY', 'ANTHROPIC_KEY', 'GOOGLE_API_KEY', 'SECRET',
 ] as const;
 export type FindingType = (typeof FINDING_TYPES)[number];

@@ -83,7 +83,7 @@ export interface WordPass {
  * MAY_ASSIGN, a run that starts with `is` or `was` (either case), where `name is …` may assign a secret
  * (detectors/secrets.ts).
  */
-export const MAY_MRN = 1, MAY_BIRTH = 2, MAY_MILITARY = 4, MAY_PREFIX = 8, MAY_IBAN = 16, MAY_ASSIGN = 32, MAY_NATIONAL = 64;
+export const MAY_MRN = 1, MAY_BIRTH = 2, MAY_MILITARY = 4, MAY_PREFIX = 8, MAY_IBAN = 16, MAY_ASSIGN = 32, MAY_NATIONAL = 64, MAY_CARD_CODE = 128;
 
 // Street-word filter: (first code unit, last code unit, length) of every run a street pattern can start with.
 // Both are bit sets (8 KB each, so they stay in the first-level cache).
@@ -184,6 +184,7 @@ for (const [pair, bits] of [
   ['ap', MAY_MILITARY], ['fp', MAY_MILITARY], ['dp', MAY_MILITARY],
   ['ak', MAY_PREFIX], ['as', MAY_PREFIX], ['ai', MAY_PREFIX], ['gh', MAY_PREFIX], ['gi', MAY_PREFIX], ['xo', MAY_PREFIX], ['xa', MAY_PREFIX],
   ['sk', MAY_PREFIX], ['rk', MAY_PREFIX], ['ey', MAY_PREFIX], ['is', MAY_ASSIGN], ['wa', MAY_ASSIGN],
+  ['cv', MAY_CARD_CODE], ['se', MAY_CARD_CODE], ['ca', MAY_CARD_CODE],
   ['gl', MAY_PREFIX], ['np', MAY_PREFIX], ['hf', MAY_PREFIX], ['wh', MAY_PREFIX], ['sg', MAY_PREFIX], ['ya', MAY_PREFIX], ['sh', MAY_PREFIX], ['ls', MAY_PREFIX], ['be', MAY_PREFIX],
 ] as const) CUE_BIGRAM[bigram(pair.charCodeAt(0), pair.length > 1 ? pair.charCodeAt(1) : 0)] |= bits;
 
@@ -236,6 +237,8 @@ function cueCandidate(a: Uint16Array, s: number, e: number): void {
     // dni, nie, nif, nir (3), insee (5), sociale (7), vitale (6), steuer (6), steuerid (8), steueridentifikationsnummer (27)
     if (b & MAY_NATIONAL && (len === 3 ? (c0 | 32) === 100 || (c0 | 32) === 110 : len === 5 ? (c0 | 32) === 105 : len === 7 ? (c0 | 32) === 115 && (c1 | 32) === 111 : len === 6 ? (c0 | 32) === 118 || (c0 | 32) === 115 : len === 8 || len === 27)) m |= MAY_NATIONAL;
     if (b & MAY_ASSIGN && ((c0 | 32) === 105 || (len >= 3 && (a[s + 2] | 32) === 115))) m |= MAY_ASSIGN; // is…, was…
+    // cvv, cvc (3: cv…), card (4: car…), security (8: sec…)
+    if (b & MAY_CARD_CODE && (len === 3 ? g === 118 : len === 4 ? (a[s + 2] | 32) === 114 : len === 8 && (a[s + 2] | 32) === 99)) m |= MAY_CARD_CODE;
   }
   // two capitals then a digit: the start of an IBAN
   if (len === 2 && c0 <= 90 && c1 <= 90 && e < a.length && a[e] >= 48 && a[e] <= 57) m |= MAY_IBAN;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BIRTH_SRC, CUE_BIRTH, CUE_MRN, CUE_NATIONAL, eachCue, MRN_SRC, NATIONAL_SRC } from '../cues.js';
+import { BIRTH_SRC, CARD_CODE_SRC, CUE_BIRTH, CUE_CARD_CODE, CUE_MRN, CUE_NATIONAL, eachCue, MRN_SRC, NATIONAL_SRC } from '../cues.js';
 import { dniValid, nirValid, steuerIdValid } from './context.js';
 import { createMasker } from '../engine.js';
 
@@ -9,15 +9,16 @@ const spans = (text: string) => masker.scanSync(text).filter((f) => f.type !== '
 
 // The cue pass confirms word-anchored cues only where the word pass saw a candidate word start: it must find what a
 // global search of each cue pattern finds, on text made of the cue words' pieces, accented letters and separators.
-test('the cue pass finds every birth, medical-record and national-ID cue a global search finds', () => {
+test('the cue pass finds every birth, medical-record, national-ID and card-code cue a global search finds', () => {
   let seed = 41;
   const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
   const parts = ['born', 'birth', 'DOB', 'd.o.b', 'Geburtsdatum', 'geboren', 'geb.', 'geb', 'nacimiento', 'nacido', 'Nacida', 'naissance', 'Né', 'né', 'née', 'nee', ' le', 'le',
-    'nascita', 'nato', ' il', 'nascimento', 'Medicare', 'medical record', 'MBI', 'mbi', 'mrn', 'DNI', 'nie', 'NIF', 'nir', 'INSEE', 'sociale', 'sécurité', 'Vitale', 'Steuer-ID', 'steuerid', 'Steueridentifikationsnummer', 'st', 'so', 'in', 'x', 'é', ' ', ' ', ':', '.', '1', 'N', 'n', 'e', 'ge', 'na', 'mb', 'ab'];
+    'nascita', 'nato', ' il', 'nascimento', 'Medicare', 'medical record', 'MBI', 'mbi', 'mrn', 'DNI', 'nie', 'NIF', 'nir', 'INSEE', 'sociale', 'sécurité', 'Vitale', 'Steuer-ID', 'steuerid', 'Steueridentifikationsnummer', 'st', 'so', 'in', 'x', 'é', ' ', ' ', ':', '.', '1', 'N', 'n', 'e', 'ge', 'na', 'mb', 'ab',
+    'CVV', 'cvv2', 'CVC', 'cv', 'card', 'Card ', 'security', 'Security code', ' code', 'verification', ' value', 'car', 'sec'];
   for (let i = 0; i < 40_000; i++) {
     let s = '';
     for (let j = rnd(12); j > 0; j--) s += parts[rnd(parts.length)];
-    for (const [group, src] of [[CUE_BIRTH, BIRTH_SRC], [CUE_MRN, MRN_SRC], [CUE_NATIONAL, NATIONAL_SRC]] as const) {
+    for (const [group, src] of [[CUE_BIRTH, BIRTH_SRC], [CUE_MRN, MRN_SRC], [CUE_NATIONAL, NATIONAL_SRC], [CUE_CARD_CODE, CARD_CODE_SRC]] as const) {
       const want: string[] = [];
       const re = new RegExp(src, 'gi');
       for (let m = re.exec(s); m; m = re.exec(s)) want.push(`${m.index}-${m.index + m[0].length}`);
@@ -84,3 +85,21 @@ test('national IDs after their cue: Spanish DNI/NIE/NIF, French NIR, German Steu
   }
   assert.deepEqual(masker.scanSync('12345678Z', { field: 'dni' }).map((f) => f.type), ['NATIONAL_ID']);
 });
+
+test('CARD_SECURITY_CODE: 3 or 4 digits right after a card-code cue, in text and under a field name; look-alikes stay', () => {
+  const cases: [string, string[]][] = [
+    ['card 4111 1111 1111 1111 cvv 123 exp 12/29', ['CREDIT_CARD:4111 1111 1111 1111', 'CARD_SECURITY_CODE:123']],
+    ['CVC: 4321', ['CARD_SECURITY_CODE:4321']],
+    ['CVV2=987, security code is 5678', ['CARD_SECURITY_CODE:987', 'CARD_SECURITY_CODE:5678']],
+    ['Card Verification Value "042"', ['CARD_SECURITY_CODE:042']],
+    ['the csc 2024 report', []],
+    ['cvv12345 and cvv: 12 and 1cvv 123', []],
+    ['the card code 77', []],
+  ];
+  for (const [text, want] of cases) assert.deepEqual(spans(text), want, text);
+  const json = masker.maskTextSync('{"cvv":"123","card_security_code":777,"securityCode":"1234","code":"123"}').text;
+  assert.equal(json, '{"cvv":"[CARD_SECURITY_CODE]","card_security_code":"[CARD_SECURITY_CODE]","securityCode":"[CARD_SECURITY_CODE]","code":"123"}');
+  // Never partly shown, even in a profile that shows the last digits of the card beside it.
+  assert.equal(masker.maskTextSync('Card: 4111111111111111 CVV: 123').text, 'Card: ************1111 CVV: [CARD_SECURITY_CODE]');
+});
+

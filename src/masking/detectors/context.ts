@@ -1,4 +1,4 @@
-import { CUE_BIRTH, CUE_MRN, CUE_NATIONAL, eachCue } from '../cues.js';
+import { CUE_BIRTH, CUE_CARD_CODE, CUE_MRN, CUE_NATIONAL, eachCue } from '../cues.js';
 import type { Detector } from '../types.js';
 
 // The cues themselves (born, birth, DOB, D.O.B.; MRN, patient ID, …) come from the shared cue pass (cues.ts).
@@ -113,3 +113,24 @@ export const nationalIds: Detector = (text, out, ctx) => {
     return from + m.index + m[0].length;
   });
 };
+
+// After a card security code cue: separators, an optional `is`/`was`, an optional quote, then 3 or 4 digits alone.
+const CARD_CODE = /^[\s:#=]{0,4}(?:(?:is|was)\s+)?["']?(\d{3,4})(?!\d)/i;
+
+/**
+ * CARD_SECURITY_CODE: the 3 or 4 digits right after a card security code cue (CVV, CVC, CVV2, security code,
+ * card verification code …): data no one may keep after a payment is authorised (PCI DSS), so it never reaches an
+ * agent, even beside a card number that is partly shown.
+ */
+export const cardCodes: Detector = (text, out, ctx) => {
+  eachCue(text, ctx, CUE_CARD_CODE, (cue, from) => {
+    const before = cue > 0 ? text.charCodeAt(cue - 1) : 32;
+    if (before >= 48 && before <= 57) return; // "1cvv 123": glued to a number, not a cue
+    const m = CARD_CODE.exec(text.slice(from, from + 24));
+    if (!m) return;
+    const start = from + m[0].length - m[1]!.length;
+    out.push({ type: 'CARD_SECURITY_CODE', start, end: start + m[1]!.length, confidence: 0.9, detector: 'card-code' });
+    return start + m[1]!.length;
+  });
+};
+
