@@ -113,8 +113,12 @@ export class ApiClient {
   async getRequest(id: string): Promise<RequestJson> {
     return (await this.call<RequestJson>('GET', `/v1/requests/${encodeURIComponent(id)}`)).json;
   }
-  async listRequests(status?: string): Promise<RequestJson[]> {
-    const q = status ? `?status=${encodeURIComponent(status)}` : '';
+  /** Requests, newest first: `status` comma-separated (default all), at most `limit` (the gateway's default 100, up to 1,000). */
+  async listRequests(status?: string, limit?: number): Promise<RequestJson[]> {
+    const params = new URLSearchParams();
+    if (status) params.set('status', status);
+    if (limit !== undefined) params.set('limit', String(limit));
+    const q = params.size > 0 ? `?${params}` : '';
     return (await this.call<{ requests: RequestJson[] }>('GET', `/v1/requests${q}`)).json.requests;
   }
   async vote(id: string, vote: 'approve' | 'deny', reason?: string): Promise<RequestJson> {

@@ -111,6 +111,9 @@ describe('SDK guard() against a running gateway', () => {
     assert.equal(twins, 1, 'one of the twins ran on the first approval');
     await approve(ids[2]!);
     assert.deepEqual((await both).sort(), [1, 2]);
+    // Lists are bounded by the caller.
+    assert.equal((await client('bob').listRequests(undefined, 1)).length, 1);
+    assert.equal((await client('bob').listRequests('approved,executed,denied', 2)).length, 2);
 
     // The approver's reason is free text: the requester gets it masked, as the audit log keeps it.
     await assert.rejects(

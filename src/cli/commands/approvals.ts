@@ -19,12 +19,17 @@ export function registerApprovalsCommands(program: Command): void {
     .command('list')
     .description('List approval requests (pending by default)')
     .option('-s, --status <status>', 'comma-separated: pending, approved, denied, expired, cancelled, executed, or all', 'pending')
+    .option('-n, --limit <n>', 'at most this many, newest first (1 to 1000)', '100')
     .option('--json', 'print JSON')
-    .action(async (o: { status: string; json?: boolean }) => {
+    .action(async (o: { status: string; limit: string; json?: boolean }) => {
       try {
-        const list = await client().listRequests(o.status === 'all' ? undefined : o.status);
+        const limit = Number(o.limit);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw Object.assign(new Error(`--limit must be a whole number from 1 to 1000, not ${o.limit}`), { code: 'BAD_REQUEST' });
+        const list = await client().listRequests(o.status === 'all' ? undefined : o.status, limit);
         if (o.json) return void process.stdout.write(JSON.stringify(list, null, 2) + '\n');
         if (list.length === 0) return void process.stdout.write('no requests\n');
+        // A full page may not be all of them: say so, on stderr (stdout stays the list).
+        if (list.length === limit) process.stderr.write(`(the newest ${limit}; there may be more: --limit up to 1000, or --status to narrow)\n`);
         for (const r of list) process.stdout.write(`${printable(`${r.id}  ${r.status.padEnd(9)} ${r.principal.id}  ${r.resource}  ${r.summary}`)}\n`);
       } catch (e) {
         fail(e);
