@@ -4,7 +4,7 @@
 // decoys that must survive (UUIDs, git SHAs, versions, timestamps, order/invoice/SKU numbers, prices, ports,
 // hashes, ISBNs, Luhn-failing numbers, test and publishable keys). Deterministic (seeded), same format as
 // presidio-synth: JSON lines of {text, sensitive[{type,value}], decoys[{kind,value}]}.
-// Usage: node bench/corpus-masking.mjs [out.jsonl] [documents] [place documents] [everyday-word documents] [agent-output documents]
+// Usage: node bench/corpus-masking.mjs [out.jsonl] [documents] [place documents] [everyday-word documents] [agent-output documents] [payment documents]
 import { createHash, createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 
@@ -172,6 +172,32 @@ const AGENT_DOCS = Number(process.argv[6] ?? 64);
 for (let i = 0; i < AGENT_DOCS; i++) {
   const [text, sens, dec] = agentTemplates[i % agentTemplates.length]();
   lines.push(JSON.stringify({ id: N + PLACE_DOCS + WORD_DOCS + i, text, sensitive: sens.map(([type, value]) => ({ type, value })), decoys: dec.map(([kind, value]) => ({ kind, value })) }));
+}
+
+// Card security codes (CVV, CVC, security code) beside cards in payment text and JSON — sensitive, always redacted —
+// and the cue words with no code after them, prices and order numbers — decoys. A fifth generator with its own seed,
+// after the documents above (which stay as they were). A code is drawn until it appears nowhere else in its document
+// (not in the card's last four digits either, which the partial mask keeps), so the scorer's look-up is unambiguous.
+seed = 0xc0dec0de;
+const cardCode = (len, text) => {
+  for (;;) {
+    const c = digits(len);
+    if (c[0] !== '0' && !text.includes(c)) return c;
+  }
+};
+const exp = () => `${pad2(1 + Math.floor(rnd() * 12))}/${28 + Math.floor(rnd() * 6)}`;
+const paymentTemplates = [
+  () => { const c = card(), e = exp(), v = cardCode(3, c + e); return [`Card: ${c} Exp: ${e} CVV: ${v}`, [['CREDIT_CARD', c], ['CARD_SECURITY_CODE', v]], [['expiry', e]]]; },
+  () => { const c = card(), p = price(), o = order(), v = cardCode(3, c + p + o); return [`{"card_number":"${c}","cvv":"${v}","amount":"${p}","order":"${o}"}`, [['CREDIT_CARD', c], ['CARD_SECURITY_CODE', v]], [['price', p], ['order', o]]]; },
+  () => { const o = order(), v = cardCode(4, o); return [`payment declined for ${o}: security code is ${v}, please retry`, [['CARD_SECURITY_CODE', v]], [['order', o]]]; },
+  () => { const c = card(), v = cardCode(3, c); return [`customer read out ${c} and CVC2=${v} on the call`, [['CREDIT_CARD', c], ['CARD_SECURITY_CODE', v]], []]; },
+  () => { const p = price(), t = ts(); return [`${t} card verification code check passed; charged ${p}`, [], [['timestamp', t], ['price', p]]]; },
+  () => { const v = version(), o = order(); return [`Fixed the security code review findings in v${v} (ticket ${o}).`, [], [['version', v], ['order', o]]]; },
+];
+const PAYMENT_DOCS = Number(process.argv[7] ?? 24);
+for (let i = 0; i < PAYMENT_DOCS; i++) {
+  const [text, sens, dec] = paymentTemplates[i % paymentTemplates.length]();
+  lines.push(JSON.stringify({ id: N + PLACE_DOCS + WORD_DOCS + AGENT_DOCS + i, text, sensitive: sens.map(([type, value]) => ({ type, value })), decoys: dec.map(([kind, value]) => ({ kind, value })) }));
 }
 writeFileSync(out, lines.join('\n') + '\n');
 console.error(`wrote ${lines.length} documents to ${out}`);
