@@ -101,22 +101,48 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** Runs `fn` in a transaction on one client; rolls back on any error. */
+  /**
+   * Runs `fn` in a transaction on one client; rolls back on any error. A checked-out client has no listener of the
+   * pool's: its connection dropping (server restart, failover, pg_terminate_backend, a cut socket) emits 'error' on
+   * it, which would crash the process unhandled. That error is caught here, the call rejects with STORE_UNAVAILABLE,
+   * and the broken client is released with the error so the pool discards it instead of handing it out again.
+   */
   private async tx<T>(op: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     let client: pg.PoolClient | undefined;
+    let broken: Error | undefined;
+    const onError = (e: Error) => {
+      broken ??= e;
+    };
     try {
       if (this.closed) throw new Error('store is closed');
-      client = await this.pool.connect();
+      client = await this.checkout(onError);
       await client.query('BEGIN');
       const out = await fn(client);
       await client.query('COMMIT');
       return out;
     } catch (e) {
-      if (client) await client.query('ROLLBACK').catch(() => undefined);
+      // A client whose rollback failed may still be inside the transaction: discard it too.
+      if (client && !broken) await client.query('ROLLBACK').catch((re: Error) => onError(re));
       throw storeError(op, e);
     } finally {
-      client?.release();
+      client?.off('error', onError);
+      client?.release(broken);
     }
+  }
+
+  /**
+   * A client from the pool with `onError` on it. Attached in the pool's callback, not after an await: a fresh client
+   * is handed out while its first messages are parsed, and a FATAL right behind them (a backend terminated as it
+   * started) is emitted in that same tick, before any continuation of a promise could listen.
+   */
+  private checkout(onError: (e: Error) => void): Promise<pg.PoolClient> {
+    return new Promise((resolve, reject) => {
+      this.pool.connect((err, client) => {
+        if (err || !client) return reject(err ?? new Error('the pool handed out no client'));
+        client.on('error', onError);
+        resolve(client);
+      });
+    });
   }
 
   async migrate(): Promise<void> {
