@@ -4,8 +4,9 @@ import type { Clock, IdSource } from '../core/clock.js';
 import type { ReviewRequirement } from '../core/decision.js';
 import type { Principal } from '../core/identity.js';
 import { CountersignError } from '../core/errors.js';
-import type { AuditLog } from '../audit/types.js';
-import { StoreConflictError, type ApprovalStore, type RequestEvent, type StoredRequest } from '../store/types.js';
+import type { AuditEventInput, AuditLog } from '../audit/types.js';
+import { canonicalJson } from '../core/canonical.js';
+import { StoreConflictError, type ApprovalStore, type AuditRecord, type RequestEvent, type StoredRequest } from '../store/types.js';
 import { executionRefusal, requestState, voteRefusal, type RequestState } from './state.js';
 
 /** A request with its events and derived state, as the API and channels show it. */
@@ -158,17 +159,17 @@ export class ApprovalService extends EventEmitter {
         reason: reason || undefined,
         channel: opts.channel,
       };
-    }, async (before, after) => {
-      await this.opts.audit.append({
+    }, (before, after) => [
+      {
         type: 'approval.vote',
         principal: principalRef(voter),
         resource: after.request.resource,
         actionDigest: after.request.digest,
         requestId: id,
         data: { vote, reason, channel: opts.channel },
-      });
-      if (before.state.status === 'pending' && after.state.status !== 'pending') await this.auditResolution(after);
-    });
+      },
+      ...(before.state.status === 'pending' && after.state.status !== 'pending' ? resolutionEvent(after) : []),
+    ]);
   }
 
   /** Cancel a pending request: by its requester, or by the gateway when the waiting client went away. */
@@ -176,7 +177,7 @@ export class ApprovalService extends EventEmitter {
     return this.appendWithRetry(id, (view, now) => {
       if (view.state.status !== 'pending') throw new CountersignError('REQUEST_FINISHED', `request ${id} is ${view.state.status}`);
       return { seq: view.events.length + 1, at: now, type: 'cancel', by, reason };
-    }, async (_before, after) => this.auditResolution(after));
+    }, (_before, after) => resolutionEvent(after));
   }
 
   /**
@@ -268,7 +269,7 @@ export class ApprovalService extends EventEmitter {
         if (view.events.some((e) => e.type === 'expire')) throw new SkipAppend();
         if (now < view.request.expiresAt) throw new SkipAppend();
         return { seq: view.events.length + 1, at: now, type: 'expire' };
-      }, async (_b, after) => this.auditResolution(after));
+      }, (_b, after) => resolutionEvent(after));
     } catch (e) {
       if (e instanceof SkipAppend) return;
       // The store or audit failed: try again shortly; the derived state already reads `expired`.
@@ -293,10 +294,16 @@ export class ApprovalService extends EventEmitter {
     this.timers.set(req.id, t);
   }
 
+  /**
+   * Append the event `make` returns, re-checking on a lost race. Its audit events (`audit`) are written first and
+   * durably: a vote, a resolution, only takes effect in the store once the log says so (an approval that lets an
+   * action run is never missing from the log). When the store write then does not take effect, the log gets an
+   * `approval.void` naming the events that counted for nothing; the store, which every check reads, never saw them.
+   */
   private async appendWithRetry(
     id: string,
     make: (view: RequestView, now: number) => RequestEvent,
-    after?: (before: RequestView, after: RequestView) => Promise<void>,
+    audit: (before: RequestView, after: RequestView) => AuditEventInput[] = () => [],
   ): Promise<RequestView> {
     for (let attempt = 0; ; attempt++) {
       const before = await this.get(id);
@@ -304,38 +311,61 @@ export class ApprovalService extends EventEmitter {
       const ev = make(before, now);
       const events = [...before.events, ev];
       const state = requestState(before.request, events, now);
+      const view: RequestView = { request: { ...before.request, status: state.status }, events, state };
+      const written: AuditRecord[] = [];
+      try {
+        for (const e of audit(before, view)) written.push(await this.opts.audit.append(e));
+      } catch (e) {
+        await this.voidAudit(view.request, written, ev, 'its audit events could not all be written');
+        throw e;
+      }
       try {
         await this.opts.store.appendEvent(id, ev, state.status);
       } catch (e) {
-        if (e instanceof StoreConflictError && attempt < 5) continue; // someone else wrote first: re-check
+        const conflict = e instanceof StoreConflictError;
+        // A conflict wrote nothing; any other failure may hide a commit whose answer was lost: read what the store holds.
+        if (conflict || (await this.tookEffect(id, ev)) === false) {
+          await this.voidAudit(view.request, written, ev, conflict ? 'another change to the request was recorded first' : 'the store write failed');
+        }
+        if (conflict && attempt < 5) continue; // someone else wrote first: re-check
         throw e;
       }
-      const view: RequestView = { request: { ...before.request, status: state.status }, events, state };
       if (FINAL.has(state.status)) {
         const t = this.timers.get(id);
         if (t) clearTimeout(t);
         this.timers.delete(id);
       }
-      if (after) await after(before, view);
       this.emitChanged(view);
       return view;
     }
   }
 
-  private async auditResolution(view: RequestView): Promise<void> {
-    const s = view.state.status;
-    const type =
-      s === 'approved' ? 'approval.approved' : s === 'denied' ? 'approval.denied' : s === 'expired' ? 'approval.expired' : s === 'cancelled' ? 'approval.cancelled' : undefined;
-    if (!type) return;
-    await this.opts.audit.append({
-      type,
-      principal: principalRef(view.request.principal),
-      resource: view.request.resource,
-      actionDigest: view.request.digest,
-      requestId: view.request.id,
-      decidedBy: view.state.decidedBy,
-      data: { reason: view.state.reason },
-    });
+  /** Is `ev` stored as the request's event of its seq? Undefined when the store cannot say. */
+  private async tookEffect(id: string, ev: RequestEvent): Promise<boolean | undefined> {
+    try {
+      const stored = (await this.opts.store.events(id))[ev.seq - 1];
+      return stored !== undefined && canonicalJson(stored) === canonicalJson(ev);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Record that audit events written ahead of a request event did not take effect. Best effort: if the log is down
+   * too, the events stay unmatched in the log, and the store (which never held them) still lets nothing run.
+   */
+  private async voidAudit(req: StoredRequest, written: AuditRecord[], ev: RequestEvent, why: string): Promise<void> {
+    if (written.length === 0) return;
+    await this.opts.audit
+      .append({
+        type: 'approval.void',
+        principal: principalRef(req.principal),
+        resource: req.resource,
+        actionDigest: req.digest,
+        requestId: req.id,
+        data: { voided: written.map((r) => r.seq), event: ev.type, reason: why },
+      })
+      .catch(() => undefined);
   }
 
   private emitChanged(view: RequestView): void {
@@ -344,6 +374,23 @@ export class ApprovalService extends EventEmitter {
 }
 
 class SkipAppend extends Error {}
+
+/** The audit event of a request leaving `pending` (none while it is still pending, or once executed). */
+function resolutionEvent(view: RequestView): AuditEventInput[] {
+  const s = view.state.status;
+  const type =
+    s === 'approved' ? 'approval.approved' : s === 'denied' ? 'approval.denied' : s === 'expired' ? 'approval.expired' : s === 'cancelled' ? 'approval.cancelled' : undefined;
+  if (!type) return [];
+  return [{
+    type,
+    principal: principalRef(view.request.principal),
+    resource: view.request.resource,
+    actionDigest: view.request.digest,
+    requestId: view.request.id,
+    decidedBy: view.state.decidedBy,
+    data: { reason: view.state.reason },
+  }];
+}
 
 function principalRef(p: Pick<Principal, 'id' | 'type' | 'onBehalfOf'>) {
   return { id: p.id, type: p.type, ...(p.onBehalfOf ? { onBehalfOf: p.onBehalfOf } : {}) };
