@@ -6,7 +6,7 @@ import type { Principal } from '../core/identity.js';
 import { CountersignError } from '../core/errors.js';
 import type { AuditEventInput, AuditLog } from '../audit/types.js';
 import { canonicalJson } from '../core/canonical.js';
-import { StoreConflictError, type ApprovalStore, type AuditRecord, type RequestEvent, type StoredRequest } from '../store/types.js';
+import { StoreConflictError, type ApprovalStore, type AuditRecord, type RequestEvent, type RequestFilter, type StoredRequest } from '../store/types.js';
 import { executionRefusal, requestState, voteRefusal, type RequestState } from './state.js';
 
 /** A request with its events and derived state, as the API and channels show it. */
@@ -42,9 +42,20 @@ export interface ApprovalServiceOptions {
    * more with TOO_MANY_PENDING. Unset: no limit.
    */
   maxPendingPerPrincipal?: number;
+  /**
+   * How often this gateway expires the overdue pending requests it finds in the store (default 5000 ms). Each gateway
+   * times its own requests; the sweep covers those whose gateway stopped or died before their deadline.
+   */
+  sweepMs?: number;
 }
 
 const MAX_TIMER = 2 ** 31 - 1;
+/**
+ * How late another gateway's request must be before this one expires it (sweep, or a read that finds it overdue):
+ * its own gateway's timer normally does it on time, so they rarely race (a race is harmless: the store's event seq
+ * lets one expiry win and the log voids the other).
+ */
+const EXPIRY_GRACE_MS = 1000;
 const FINAL = new Set(['approved', 'denied', 'expired', 'cancelled', 'executed']);
 
 /**
@@ -54,26 +65,55 @@ const FINAL = new Set(['approved', 'denied', 'expired', 'cancelled', 'executed']
  */
 export class ApprovalService extends EventEmitter {
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly opts: ApprovalServiceOptions & { pollMs: number };
+  /** Requests this process is expiring right now (a sweep and a read may both find one). */
+  private readonly expiring = new Set<string>();
+  private readonly opts: ApprovalServiceOptions & { pollMs: number; sweepMs: number };
   private stopped = false;
+  private sweeper: NodeJS.Timeout | undefined;
+  private sweeping = false;
 
   constructor(opts: ApprovalServiceOptions) {
     super();
     this.setMaxListeners(0);
-    this.opts = { pollMs: 1000, ...opts };
+    this.opts = { pollMs: 1000, sweepMs: 5000, ...opts };
   }
 
-  /** Re-arm expiry timers for every pending request (after a restart); expire those already overdue. */
+  /**
+   * Re-arm expiry timers for every pending request (after a restart), expire those already overdue, and sweep the
+   * store every `sweepMs` for overdue requests of other gateways (one that died leaves its requests to the others).
+   */
   async start(): Promise<void> {
     this.stopped = false;
     const pending = await this.opts.store.listRequests({ status: ['pending'], limit: 100_000 });
     for (const r of pending) this.arm(r);
+    clearInterval(this.sweeper);
+    this.sweeper = setInterval(() => void this.sweep(), this.opts.sweepMs);
+    this.sweeper.unref?.();
   }
 
   stop(): void {
     this.stopped = true;
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+  }
+
+  /**
+   * Expire every pending request in the store overdue by EXPIRY_GRACE_MS that this process does not time itself.
+   * Safe on every gateway at once: expire() re-checks the stored events and the store lets one expiry win.
+   */
+  async sweep(): Promise<void> {
+    if (this.sweeping || this.stopped) return;
+    this.sweeping = true;
+    try {
+      const overdue = await this.opts.store.listRequests({ status: ['pending'], expiredBy: this.opts.clock.now() - EXPIRY_GRACE_MS, limit: 1000 });
+      for (const r of overdue) if (!this.timers.has(r.id) && !this.stopped) await this.expire(r.id);
+    } catch {
+      // The store is down: the next sweep tries again; reads already show these requests as expired.
+    } finally {
+      this.sweeping = false;
+    }
   }
 
   async create(input: CreateRequestInput): Promise<StoredRequest> {
@@ -81,8 +121,9 @@ export class ApprovalService extends EventEmitter {
     const a = input.action;
     const cap = this.opts.maxPendingPerPrincipal;
     if (cap !== undefined) {
-      // Counted in the store, so every gateway sharing it applies one limit (two creates racing may both pass).
-      const waiting = (await this.opts.store.listRequests({ status: ['pending'], principalId: a.principal.id, limit: cap })).length;
+      // Counted in the store, so every gateway sharing it applies one limit (two creates racing may both pass). A
+      // request past its deadline is no longer waiting, whether or not a gateway has recorded its expiry yet.
+      const waiting = (await this.opts.store.listRequests({ status: ['pending'], principalId: a.principal.id, expiresAfter: now, limit: cap })).length;
       if (waiting >= cap) {
         throw new CountersignError('TOO_MANY_PENDING', `${a.principal.id} already has ${waiting} approval requests waiting, the most approvals.max_pending_per_principal allows: this action was neither held nor run; wait for those to be decided, or cancel some`, { pending: waiting, limit: cap });
       }
@@ -121,22 +162,43 @@ export class ApprovalService extends EventEmitter {
     return req;
   }
 
+  /** A request as it stands now; one found overdue but still pending in the store gets its expiry recorded. */
   async get(id: string): Promise<RequestView> {
+    const view = await this.read(id);
+    this.expireIfOverdue(view);
+    return view;
+  }
+
+  /**
+   * Requests as they stand now, newest first. A status filter applies to the state as it stands (an overdue request
+   * is `expired` even before a gateway records it; its expiry is recorded on the way).
+   */
+  async list(filter: RequestFilter = {}): Promise<RequestView[]> {
+    const reqs = await this.opts.store.listRequests(filter);
+    const now = this.opts.clock.now();
+    const views = await Promise.all(
+      reqs.map(async (request) => {
+        const events = await this.opts.store.events(request.id);
+        return { request, events, state: requestState(request, events, now) };
+      }),
+    );
+    for (const v of views) this.expireIfOverdue(v);
+    return filter.status ? views.filter((v) => filter.status!.includes(v.state.status)) : views;
+  }
+
+  private async read(id: string): Promise<RequestView> {
     const request = await this.opts.store.getRequest(id);
     if (!request) throw new CountersignError('REQUEST_NOT_FOUND', `no approval request ${id}`);
     const events = await this.opts.store.events(id);
     return { request, events, state: requestState(request, events, this.opts.clock.now()) };
   }
 
-  async list(filter: Parameters<ApprovalStore['listRequests']>[0] = {}): Promise<RequestView[]> {
-    const reqs = await this.opts.store.listRequests(filter);
-    const now = this.opts.clock.now();
-    return Promise.all(
-      reqs.map(async (request) => {
-        const events = await this.opts.store.events(request.id);
-        return { request, events, state: requestState(request, events, now) };
-      }),
-    );
+  /** Record the expiry of a request read as expired but stored as pending, unless its own timer here will. */
+  private expireIfOverdue(view: RequestView): void {
+    const { request, events, state } = view;
+    if (request.status !== 'pending' || state.status !== 'expired' || this.timers.has(request.id) || this.stopped) return;
+    if (this.opts.clock.now() < request.expiresAt + EXPIRY_GRACE_MS || events.some((e) => e.type === 'expire')) return;
+    void this.expire(request.id);
   }
 
   /**
@@ -260,9 +322,11 @@ export class ApprovalService extends EventEmitter {
     });
   }
 
-  /** Mark a pending request expired now (timer callback; also safe to call twice). */
+  /** Mark a pending request expired now (timer callback, sweep; also safe to call twice, or on several gateways). */
   async expire(id: string): Promise<void> {
     this.timers.delete(id);
+    if (this.expiring.has(id)) return;
+    this.expiring.add(id);
     try {
       await this.appendWithRetry(id, (view, now) => {
         if (view.state.status !== 'pending' && view.state.status !== 'expired') throw new SkipAppend();
@@ -278,6 +342,8 @@ export class ApprovalService extends EventEmitter {
         t.unref?.();
         this.timers.set(id, t);
       }
+    } finally {
+      this.expiring.delete(id);
     }
   }
 
@@ -306,7 +372,7 @@ export class ApprovalService extends EventEmitter {
     audit: (before: RequestView, after: RequestView) => AuditEventInput[] = () => [],
   ): Promise<RequestView> {
     for (let attempt = 0; ; attempt++) {
-      const before = await this.get(id);
+      const before = await this.read(id);
       const now = this.opts.clock.now();
       const ev = make(before, now);
       const events = [...before.events, ev];

@@ -118,6 +118,16 @@ export function storeContract(name: string, harness: StoreHarness): void {
         assert.deepEqual((await s.findByDigest('e'.repeat(64), ['approved', 'executed'])).map((r) => r.id), ['b']);
       }));
 
+    test('listRequests filters by expiry: still waiting after an instant, or overdue by it', () =>
+      withStore(async (s) => {
+        await s.createRequest(sampleRequest('early', { createdAt: T0 + 1, expiresAt: T0 + 100 }));
+        await s.createRequest(sampleRequest('late', { createdAt: T0 + 2, expiresAt: T0 + 200 }));
+        assert.deepEqual((await s.listRequests({ expiresAfter: T0 + 100 })).map((r) => r.id), ['late']);
+        assert.deepEqual((await s.listRequests({ expiresAfter: T0 + 99 })).map((r) => r.id), ['late', 'early']);
+        assert.deepEqual((await s.listRequests({ status: ['pending'], expiredBy: T0 + 100 })).map((r) => r.id), ['early']);
+        assert.deepEqual((await s.listRequests({ expiredBy: T0 + 99 })).map((r) => r.id), []);
+      }));
+
     test('appendEvent appends in order and sets the status atomically', () =>
       withStore(async (s) => {
         await s.createRequest(sampleRequest('r1'));

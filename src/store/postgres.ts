@@ -10,6 +10,7 @@ import {
   type AuditRawRecord,
   type AuditRecord,
   type RequestEvent,
+  type RequestFilter,
   type RequestStatus,
   type Store,
   type StoredKey,
@@ -187,7 +188,7 @@ export class PostgresStore implements Store {
     return r.rows[0] && requestFromRow(r.rows[0]);
   }
 
-  async listRequests(filter: { status?: RequestStatus[]; principalId?: string; limit?: number } = {}): Promise<StoredRequest[]> {
+  async listRequests(filter: RequestFilter = {}): Promise<StoredRequest[]> {
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.status) {
@@ -198,6 +199,14 @@ export class PostgresStore implements Store {
     if (filter.principalId !== undefined) {
       args.push(filter.principalId);
       where.push(`principal_id = $${args.length}`);
+    }
+    if (filter.expiresAfter !== undefined) {
+      args.push(filter.expiresAfter);
+      where.push(`expires_at > $${args.length}`);
+    }
+    if (filter.expiredBy !== undefined) {
+      args.push(filter.expiredBy);
+      where.push(`expires_at <= $${args.length}`);
     }
     args.push(filter.limit ?? 1000);
     const sql = `SELECT doc, status, channel_data FROM requests ${where.length ? 'WHERE ' + where.join(' AND ') : ''}

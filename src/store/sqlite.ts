@@ -13,6 +13,7 @@ import {
   type AuditRawRecord,
   type AuditRecord,
   type RequestEvent,
+  type RequestFilter,
   type RequestStatus,
   type Store,
   type StoredKey,
@@ -162,7 +163,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  listRequests(filter: { status?: RequestStatus[]; principalId?: string; limit?: number } = {}): Promise<StoredRequest[]> {
+  listRequests(filter: RequestFilter = {}): Promise<StoredRequest[]> {
     return this.run('listRequests', () => {
       const where: string[] = [];
       const args: unknown[] = [];
@@ -174,6 +175,14 @@ export class SqliteStore implements Store {
       if (filter.principalId !== undefined) {
         where.push('principal_id = ?');
         args.push(filter.principalId);
+      }
+      if (filter.expiresAfter !== undefined) {
+        where.push('expires_at > ?');
+        args.push(filter.expiresAfter);
+      }
+      if (filter.expiredBy !== undefined) {
+        where.push('expires_at <= ?');
+        args.push(filter.expiredBy);
       }
       const sql = `SELECT doc, status, channel_data FROM requests ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
                    ORDER BY created_at DESC, id LIMIT ?`;

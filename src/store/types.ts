@@ -36,6 +36,18 @@ export interface StoredRequest {
   channelData?: Record<string, unknown>;
 }
 
+/** Which requests `listRequests` returns (every field narrows; all unset: every request), newest first. */
+export interface RequestFilter {
+  status?: RequestStatus[];
+  principalId?: string;
+  /** Only requests whose `expiresAt` is after this instant (epoch ms): pending ones still waiting then. */
+  expiresAfter?: number;
+  /** Only requests whose `expiresAt` is at or before this instant: pending ones overdue then. */
+  expiredBy?: number;
+  /** At most this many (default 1000). */
+  limit?: number;
+}
+
 /** Append-only history of a request. State is a pure function of these. */
 export type RequestEvent =
   | { seq: number; at: number; type: 'vote'; voter: Pick<Principal, 'id' | 'type' | 'groups' | 'name'>; vote: 'approve' | 'deny'; reason?: string; channel: string }
@@ -46,7 +58,7 @@ export type RequestEvent =
 export interface ApprovalStore {
   createRequest(req: StoredRequest): Promise<void>;
   getRequest(id: string): Promise<StoredRequest | undefined>;
-  listRequests(filter?: { status?: RequestStatus[]; principalId?: string; limit?: number }): Promise<StoredRequest[]>;
+  listRequests(filter?: RequestFilter): Promise<StoredRequest[]>;
   /** Requests in a given status with this digest (for reuse of pending requests and for grants). */
   findByDigest(digest: string, status: RequestStatus[]): Promise<StoredRequest[]>;
   events(requestId: string): Promise<RequestEvent[]>;
