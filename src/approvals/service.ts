@@ -116,18 +116,18 @@ export class ApprovalService extends EventEmitter {
     }
   }
 
-  async create(input: CreateRequestInput): Promise<StoredRequest> {
+  /**
+   * Hold an action for approval: join the request still waiting for the identical action under the same rule (a
+   * retry, or the same submission on another gateway), else make a new one, unless its principal already has
+   * `maxPendingPerPrincipal` waiting (TOO_MANY_PENDING). The store does lookup, count and insert atomically, so every
+   * gateway sharing it applies one limit and makes one request per action. `passOver`: requests not to join.
+   *
+   * @example const req = await approvals.create({ action, rule, review, summary, preview, context, tags });
+   */
+  async create(input: CreateRequestInput, opts: { passOver?: string[] } = {}): Promise<StoredRequest> {
     const now = this.opts.clock.now();
     const a = input.action;
     const cap = this.opts.maxPendingPerPrincipal;
-    if (cap !== undefined) {
-      // Counted in the store, so every gateway sharing it applies one limit (two creates racing may both pass). A
-      // request past its deadline is no longer waiting, whether or not a gateway has recorded its expiry yet.
-      const waiting = (await this.opts.store.listRequests({ status: ['pending'], principalId: a.principal.id, expiresAfter: now, limit: cap })).length;
-      if (waiting >= cap) {
-        throw new CountersignError('TOO_MANY_PENDING', `${a.principal.id} already has ${waiting} approval requests waiting, the most approvals.max_pending_per_principal allows: this action was neither held nor run; wait for those to be decided, or cancel some`, { pending: waiting, limit: cap });
-      }
-    }
     const req: StoredRequest = {
       id: this.opts.ids('req'),
       createdAt: now,
@@ -147,7 +147,13 @@ export class ApprovalService extends EventEmitter {
       maskProfile: input.maskProfile,
       status: 'pending',
     };
-    await this.opts.store.createRequest(req);
+    // A request past its deadline is no longer waiting, whether or not a gateway has recorded its expiry yet.
+    const opened = await this.opts.store.openRequest(req, { now, maxWaiting: cap, passOver: opts.passOver });
+    if (opened.outcome === 'joined') return opened.request;
+    if (opened.outcome === 'full') {
+      const waiting = opened.waiting;
+      throw new CountersignError('TOO_MANY_PENDING', `${a.principal.id} already has ${waiting} approval requests waiting, the most approvals.max_pending_per_principal allows: this action was neither held nor run; wait for those to be decided, or cancel some`, { pending: waiting, limit: cap });
+    }
     await this.opts.audit.append({
       type: 'action.held',
       principal: principalRef(a.principal),

@@ -10,6 +10,8 @@ import {
   type AuditRawRecord,
   type AuditRecord,
   type RequestEvent,
+  type OpenRequestOptions,
+  type OpenRequestResult,
   type RequestFilter,
   type RequestStatus,
   type Store,
@@ -174,13 +176,31 @@ export class PostgresStore implements Store {
   // ---------- approvals ----------
   async createRequest(req: StoredRequest): Promise<void> {
     try {
-      await this.q('createRequest', 'INSERT INTO requests (id, created_at, expires_at, digest, principal_id, status, doc, channel_data) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)', [
-        req.id, req.createdAt, req.expiresAt, req.digest, req.principal.id, req.status, requestDoc(req), JSON.stringify(req.channelData ?? {}),
-      ]);
+      if (this.closed) throw new Error('store is closed');
+      await insertRequest(this.pool, req);
     } catch (e) {
-      if (pgCode(e) === UNIQUE_VIOLATION) throw new StoreConflictError(`request ${req.id} already exists`);
-      throw e;
+      throw storeError('createRequest', e);
     }
+  }
+
+  openRequest(req: StoredRequest, opts: OpenRequestOptions): Promise<OpenRequestResult> {
+    return this.tx('openRequest', async (c): Promise<OpenRequestResult> => {
+      // One lock per principal (an action's digest covers its principal, so identical actions share it): every gateway
+      // creating a request for this principal queues here, and each one's lookup and count see the others' commits.
+      await c.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.countersign.requests.' || $1))`, [req.principal.id]);
+      const found = await c.query(
+        `SELECT id, doc, status, channel_data FROM requests WHERE digest = $1 AND status = 'pending' AND expires_at > $2 ORDER BY created_at DESC, id`,
+        [req.digest, opts.now],
+      );
+      const join = found.rows.map(requestFromRow).find((r) => r.rule === req.rule && !opts.passOver?.includes(r.id));
+      if (join) return { outcome: 'joined', request: join };
+      if (opts.maxWaiting !== undefined) {
+        const n = Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM requests WHERE principal_id = $1 AND status = 'pending' AND expires_at > $2`, [req.principal.id, opts.now])).rows[0]!.n);
+        if (n >= opts.maxWaiting) return { outcome: 'full', waiting: n };
+      }
+      await insertRequest(c, req);
+      return { outcome: 'created', request: req };
+    });
   }
 
   async getRequest(id: string): Promise<StoredRequest | undefined> {
@@ -357,6 +377,18 @@ export class PostgresStore implements Store {
   async getToken(scope: string, token: string): Promise<string | undefined> {
     const r = await this.q<{ ciphertext: string }>('getToken', 'SELECT ciphertext FROM tokens WHERE scope = $1 AND token = $2', [scope, token]);
     return r.rows[0]?.ciphertext;
+  }
+}
+
+/** Insert a request; a taken id is a StoreConflictError. */
+async function insertRequest(c: pg.Pool | pg.PoolClient, req: StoredRequest): Promise<void> {
+  try {
+    await c.query('INSERT INTO requests (id, created_at, expires_at, digest, principal_id, status, doc, channel_data) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)', [
+      req.id, req.createdAt, req.expiresAt, req.digest, req.principal.id, req.status, requestDoc(req), JSON.stringify(req.channelData ?? {}),
+    ]);
+  } catch (e) {
+    if (pgCode(e) === UNIQUE_VIOLATION) throw new StoreConflictError(`request ${req.id} already exists`);
+    throw e;
   }
 }
 
