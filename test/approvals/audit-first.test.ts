@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { CountersignError } from '../../src/core/errors.js';
+import { ApprovalService } from '../../src/approvals/service.js';
 import type { Store } from '../../src/store/types.js';
 import { action, agent, dana, input, sqliteWorld } from './support.js';
 
@@ -89,7 +90,7 @@ describe('approval events: audit first, then the store', () => {
         }
         return a.store.appendEvent(id, ev, status);
       };
-      const svcA = new (b.svc.constructor as typeof import('../../src/approvals/service.js').ApprovalService)({ store: racing, audit: a.audit, clock: w.clock, ids: () => 'x' });
+      const svcA = new ApprovalService({ store: racing, audit: a.audit, clock: w.clock, ids: () => 'x' });
       await assert.rejects(svcA.vote(req.id, dana, 'approve', { channel: 'api' }), code('REQUEST_FINISHED'));
       assert.equal((await b.svc.get(req.id)).state.status, 'cancelled');
       assert.deepEqual((await w.auditTypes(b.store)).slice(-4), ['approval.vote', 'approval.approved', 'approval.cancelled', 'approval.void']);
