@@ -65,6 +65,8 @@ const FINAL = new Set(['approved', 'denied', 'expired', 'cancelled', 'executed']
  */
 export class ApprovalService extends EventEmitter {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** The tail of each request's queue of writes in this process (see appendWithRetry). */
+  private readonly lanes = new Map<string, Promise<void>>();
   /** Requests this process is expiring right now (a sweep and a read may both find one). */
   private readonly expiring = new Set<string>();
   private readonly opts: ApprovalServiceOptions & { pollMs: number; sweepMs: number };
@@ -372,10 +374,27 @@ export class ApprovalService extends EventEmitter {
    * action run is never missing from the log). When the store write then does not take effect, the log gets an
    * `approval.void` naming the events that counted for nothing; the store, which every check reads, never saw them.
    */
-  private async appendWithRetry(
+  private appendWithRetry(
     id: string,
     make: (view: RequestView, now: number) => RequestEvent,
     audit: (before: RequestView, after: RequestView) => AuditEventInput[] = () => [],
+  ): Promise<RequestView> {
+    // One write at a time per request in this process: two local voters never race each other to the store, so a
+    // voided audit event only ever comes from another gateway winning.
+    const prev = this.lanes.get(id) ?? Promise.resolve();
+    const run = prev.then(() => this.appendOnce(id, make, audit));
+    const tail = run.then(() => undefined, () => undefined);
+    this.lanes.set(id, tail);
+    void tail.then(() => {
+      if (this.lanes.get(id) === tail) this.lanes.delete(id);
+    });
+    return run;
+  }
+
+  private async appendOnce(
+    id: string,
+    make: (view: RequestView, now: number) => RequestEvent,
+    audit: (before: RequestView, after: RequestView) => AuditEventInput[],
   ): Promise<RequestView> {
     for (let attempt = 0; ; attempt++) {
       const before = await this.read(id);

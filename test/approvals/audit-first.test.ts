@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { CountersignError } from '../../src/core/errors.js';
 import { ApprovalService } from '../../src/approvals/service.js';
 import type { Store } from '../../src/store/types.js';
-import { action, agent, dana, input, sqliteWorld } from './support.js';
+import { action, agent, dana, erin, input, sqliteWorld } from './support.js';
 
 const code = (c: string) => (e: unknown) => e instanceof CountersignError && e.code === c;
 
@@ -69,6 +69,19 @@ describe('approval events: audit first, then the store', () => {
       const voided = recs.at(-1)!;
       assert.deepEqual((voided.body.data as { voided: number[] }).voided, [recs.at(-3)!.seq, recs.at(-2)!.seq]);
       assert.equal(voided.body.requestId, req.id);
+    } finally {
+      await w.dispose();
+    }
+  });
+
+  it('two approvers voting at once on one gateway both count, with nothing voided', async () => {
+    const w = await sqliteWorld();
+    try {
+      const { svc, store } = w.service();
+      const req = await svc.create(input(action('DELETE FROM t WHERE id = 5'), 60, 2));
+      await Promise.all([svc.vote(req.id, dana, 'approve', { channel: 'api' }), svc.vote(req.id, erin, 'approve', { channel: 'web' })]);
+      assert.equal((await svc.get(req.id)).state.status, 'approved');
+      assert.deepEqual((await w.auditTypes(store)).filter((t) => t.startsWith('approval.')), ['approval.vote', 'approval.vote', 'approval.approved']);
     } finally {
       await w.dispose();
     }
