@@ -4,8 +4,9 @@ import type { Clock, IdSource } from '../core/clock.js';
 import type { ReviewRequirement } from '../core/decision.js';
 import type { Principal } from '../core/identity.js';
 import { CountersignError } from '../core/errors.js';
-import type { AuditLog } from '../audit/types.js';
-import { StoreConflictError, type ApprovalStore, type RequestEvent, type StoredRequest } from '../store/types.js';
+import type { AuditEventInput, AuditLog } from '../audit/types.js';
+import { canonicalJson } from '../core/canonical.js';
+import { StoreConflictError, type ApprovalStore, type AuditRecord, type RequestEvent, type RequestFilter, type StoredRequest } from '../store/types.js';
 import { executionRefusal, requestState, voteRefusal, type RequestState } from './state.js';
 
 /** A request with its events and derived state, as the API and channels show it. */
@@ -41,9 +42,20 @@ export interface ApprovalServiceOptions {
    * more with TOO_MANY_PENDING. Unset: no limit.
    */
   maxPendingPerPrincipal?: number;
+  /**
+   * How often this gateway expires the overdue pending requests it finds in the store (default 5000 ms). Each gateway
+   * times its own requests; the sweep covers those whose gateway stopped or died before their deadline.
+   */
+  sweepMs?: number;
 }
 
 const MAX_TIMER = 2 ** 31 - 1;
+/**
+ * How late another gateway's request must be before this one expires it (sweep, or a read that finds it overdue):
+ * its own gateway's timer normally does it on time, so they rarely race (a race is harmless: the store's event seq
+ * lets one expiry win and the log voids the other).
+ */
+const EXPIRY_GRACE_MS = 1000;
 const FINAL = new Set(['approved', 'denied', 'expired', 'cancelled', 'executed']);
 
 /**
@@ -53,39 +65,71 @@ const FINAL = new Set(['approved', 'denied', 'expired', 'cancelled', 'executed']
  */
 export class ApprovalService extends EventEmitter {
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly opts: ApprovalServiceOptions & { pollMs: number };
+  /** The tail of each request's queue of writes in this process (see appendWithRetry). */
+  private readonly lanes = new Map<string, Promise<void>>();
+  /** Requests this process is expiring right now (a sweep and a read may both find one). */
+  private readonly expiring = new Set<string>();
+  private readonly opts: ApprovalServiceOptions & { pollMs: number; sweepMs: number };
   private stopped = false;
+  private sweeper: NodeJS.Timeout | undefined;
+  private sweeping = false;
 
   constructor(opts: ApprovalServiceOptions) {
     super();
     this.setMaxListeners(0);
-    this.opts = { pollMs: 1000, ...opts };
+    this.opts = { pollMs: 1000, sweepMs: 5000, ...opts };
   }
 
-  /** Re-arm expiry timers for every pending request (after a restart); expire those already overdue. */
+  /**
+   * Re-arm expiry timers for every pending request (after a restart), expire those already overdue, and sweep the
+   * store every `sweepMs` for overdue requests of other gateways (one that died leaves its requests to the others).
+   */
   async start(): Promise<void> {
     this.stopped = false;
     const pending = await this.opts.store.listRequests({ status: ['pending'], limit: 100_000 });
     for (const r of pending) this.arm(r);
+    clearInterval(this.sweeper);
+    this.sweeper = setInterval(() => void this.sweep(), this.opts.sweepMs);
+    this.sweeper.unref?.();
   }
 
   stop(): void {
     this.stopped = true;
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
   }
 
-  async create(input: CreateRequestInput): Promise<StoredRequest> {
+  /**
+   * Expire every pending request in the store overdue by EXPIRY_GRACE_MS that this process does not time itself.
+   * Safe on every gateway at once: expire() re-checks the stored events and the store lets one expiry win.
+   */
+  async sweep(): Promise<void> {
+    if (this.sweeping || this.stopped) return;
+    this.sweeping = true;
+    try {
+      const overdue = await this.opts.store.listRequests({ status: ['pending'], expiredBy: this.opts.clock.now() - EXPIRY_GRACE_MS, limit: 1000 });
+      for (const r of overdue) if (!this.timers.has(r.id) && !this.stopped) await this.expire(r.id);
+    } catch {
+      // The store is down: the next sweep tries again; reads already show these requests as expired.
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  /**
+   * Hold an action for approval: join the request still waiting for the identical action under the same rule (a
+   * retry, or the same submission on another gateway), else make a new one, unless its principal already has
+   * `maxPendingPerPrincipal` waiting (TOO_MANY_PENDING). The store does lookup, count and insert atomically, so every
+   * gateway sharing it applies one limit and makes one request per action. `passOver`: requests not to join.
+   *
+   * @example const req = await approvals.create({ action, rule, review, summary, preview, context, tags });
+   */
+  async create(input: CreateRequestInput, opts: { passOver?: string[] } = {}): Promise<StoredRequest> {
     const now = this.opts.clock.now();
     const a = input.action;
     const cap = this.opts.maxPendingPerPrincipal;
-    if (cap !== undefined) {
-      // Counted in the store, so every gateway sharing it applies one limit (two creates racing may both pass).
-      const waiting = (await this.opts.store.listRequests({ status: ['pending'], principalId: a.principal.id, limit: cap })).length;
-      if (waiting >= cap) {
-        throw new CountersignError('TOO_MANY_PENDING', `${a.principal.id} already has ${waiting} approval requests waiting, the most approvals.max_pending_per_principal allows: this action was neither held nor run; wait for those to be decided, or cancel some`, { pending: waiting, limit: cap });
-      }
-    }
     const req: StoredRequest = {
       id: this.opts.ids('req'),
       createdAt: now,
@@ -105,7 +149,13 @@ export class ApprovalService extends EventEmitter {
       maskProfile: input.maskProfile,
       status: 'pending',
     };
-    await this.opts.store.createRequest(req);
+    // A request past its deadline is no longer waiting, whether or not a gateway has recorded its expiry yet.
+    const opened = await this.opts.store.openRequest(req, { now, maxWaiting: cap, passOver: opts.passOver });
+    if (opened.outcome === 'joined') return opened.request;
+    if (opened.outcome === 'full') {
+      const waiting = opened.waiting;
+      throw new CountersignError('TOO_MANY_PENDING', `${a.principal.id} already has ${waiting} approval requests waiting, the most approvals.max_pending_per_principal allows: this action was neither held nor run; wait for those to be decided, or cancel some`, { pending: waiting, limit: cap });
+    }
     await this.opts.audit.append({
       type: 'action.held',
       principal: principalRef(a.principal),
@@ -120,22 +170,43 @@ export class ApprovalService extends EventEmitter {
     return req;
   }
 
+  /** A request as it stands now; one found overdue but still pending in the store gets its expiry recorded. */
   async get(id: string): Promise<RequestView> {
+    const view = await this.read(id);
+    this.expireIfOverdue(view);
+    return view;
+  }
+
+  /**
+   * Requests as they stand now, newest first. A status filter applies to the state as it stands (an overdue request
+   * is `expired` even before a gateway records it; its expiry is recorded on the way).
+   */
+  async list(filter: RequestFilter = {}): Promise<RequestView[]> {
+    const reqs = await this.opts.store.listRequests(filter);
+    const now = this.opts.clock.now();
+    const views = await Promise.all(
+      reqs.map(async (request) => {
+        const events = await this.opts.store.events(request.id);
+        return { request, events, state: requestState(request, events, now) };
+      }),
+    );
+    for (const v of views) this.expireIfOverdue(v);
+    return filter.status ? views.filter((v) => filter.status!.includes(v.state.status)) : views;
+  }
+
+  private async read(id: string): Promise<RequestView> {
     const request = await this.opts.store.getRequest(id);
     if (!request) throw new CountersignError('REQUEST_NOT_FOUND', `no approval request ${id}`);
     const events = await this.opts.store.events(id);
     return { request, events, state: requestState(request, events, this.opts.clock.now()) };
   }
 
-  async list(filter: Parameters<ApprovalStore['listRequests']>[0] = {}): Promise<RequestView[]> {
-    const reqs = await this.opts.store.listRequests(filter);
-    const now = this.opts.clock.now();
-    return Promise.all(
-      reqs.map(async (request) => {
-        const events = await this.opts.store.events(request.id);
-        return { request, events, state: requestState(request, events, now) };
-      }),
-    );
+  /** Record the expiry of a request read as expired but stored as pending, unless its own timer here will. */
+  private expireIfOverdue(view: RequestView): void {
+    const { request, events, state } = view;
+    if (request.status !== 'pending' || state.status !== 'expired' || this.timers.has(request.id) || this.stopped) return;
+    if (this.opts.clock.now() < request.expiresAt + EXPIRY_GRACE_MS || events.some((e) => e.type === 'expire')) return;
+    void this.expire(request.id);
   }
 
   /**
@@ -158,17 +229,17 @@ export class ApprovalService extends EventEmitter {
         reason: reason || undefined,
         channel: opts.channel,
       };
-    }, async (before, after) => {
-      await this.opts.audit.append({
+    }, (before, after) => [
+      {
         type: 'approval.vote',
         principal: principalRef(voter),
         resource: after.request.resource,
         actionDigest: after.request.digest,
         requestId: id,
         data: { vote, reason, channel: opts.channel },
-      });
-      if (before.state.status === 'pending' && after.state.status !== 'pending') await this.auditResolution(after);
-    });
+      },
+      ...(before.state.status === 'pending' && after.state.status !== 'pending' ? resolutionEvent(after) : []),
+    ]);
   }
 
   /** Cancel a pending request: by its requester, or by the gateway when the waiting client went away. */
@@ -176,7 +247,7 @@ export class ApprovalService extends EventEmitter {
     return this.appendWithRetry(id, (view, now) => {
       if (view.state.status !== 'pending') throw new CountersignError('REQUEST_FINISHED', `request ${id} is ${view.state.status}`);
       return { seq: view.events.length + 1, at: now, type: 'cancel', by, reason };
-    }, async (_before, after) => this.auditResolution(after));
+    }, (_before, after) => resolutionEvent(after));
   }
 
   /**
@@ -259,16 +330,18 @@ export class ApprovalService extends EventEmitter {
     });
   }
 
-  /** Mark a pending request expired now (timer callback; also safe to call twice). */
+  /** Mark a pending request expired now (timer callback, sweep; also safe to call twice, or on several gateways). */
   async expire(id: string): Promise<void> {
     this.timers.delete(id);
+    if (this.expiring.has(id)) return;
+    this.expiring.add(id);
     try {
       await this.appendWithRetry(id, (view, now) => {
         if (view.state.status !== 'pending' && view.state.status !== 'expired') throw new SkipAppend();
         if (view.events.some((e) => e.type === 'expire')) throw new SkipAppend();
         if (now < view.request.expiresAt) throw new SkipAppend();
         return { seq: view.events.length + 1, at: now, type: 'expire' };
-      }, async (_b, after) => this.auditResolution(after));
+      }, (_b, after) => resolutionEvent(after));
     } catch (e) {
       if (e instanceof SkipAppend) return;
       // The store or audit failed: try again shortly; the derived state already reads `expired`.
@@ -277,6 +350,8 @@ export class ApprovalService extends EventEmitter {
         t.unref?.();
         this.timers.set(id, t);
       }
+    } finally {
+      this.expiring.delete(id);
     }
   }
 
@@ -293,49 +368,95 @@ export class ApprovalService extends EventEmitter {
     this.timers.set(req.id, t);
   }
 
-  private async appendWithRetry(
+  /**
+   * Append the event `make` returns, re-checking on a lost race. Its audit events (`audit`) are written first and
+   * durably: a vote, a resolution, only takes effect in the store once the log says so (an approval that lets an
+   * action run is never missing from the log). When the store write then does not take effect, the log gets an
+   * `approval.void` naming the events that counted for nothing; the store, which every check reads, never saw them.
+   */
+  private appendWithRetry(
     id: string,
     make: (view: RequestView, now: number) => RequestEvent,
-    after?: (before: RequestView, after: RequestView) => Promise<void>,
+    audit: (before: RequestView, after: RequestView) => AuditEventInput[] = () => [],
+  ): Promise<RequestView> {
+    // One write at a time per request in this process: two local voters never race each other to the store, so a
+    // voided audit event only ever comes from another gateway winning.
+    const prev = this.lanes.get(id) ?? Promise.resolve();
+    const run = prev.then(() => this.appendOnce(id, make, audit));
+    const tail = run.then(() => undefined, () => undefined);
+    this.lanes.set(id, tail);
+    void tail.then(() => {
+      if (this.lanes.get(id) === tail) this.lanes.delete(id);
+    });
+    return run;
+  }
+
+  private async appendOnce(
+    id: string,
+    make: (view: RequestView, now: number) => RequestEvent,
+    audit: (before: RequestView, after: RequestView) => AuditEventInput[],
   ): Promise<RequestView> {
     for (let attempt = 0; ; attempt++) {
-      const before = await this.get(id);
+      const before = await this.read(id);
       const now = this.opts.clock.now();
       const ev = make(before, now);
       const events = [...before.events, ev];
       const state = requestState(before.request, events, now);
+      const view: RequestView = { request: { ...before.request, status: state.status }, events, state };
+      const written: AuditRecord[] = [];
+      try {
+        for (const e of audit(before, view)) written.push(await this.opts.audit.append(e));
+      } catch (e) {
+        await this.voidAudit(view.request, written, ev, 'its audit events could not all be written');
+        throw e;
+      }
       try {
         await this.opts.store.appendEvent(id, ev, state.status);
       } catch (e) {
-        if (e instanceof StoreConflictError && attempt < 5) continue; // someone else wrote first: re-check
+        const conflict = e instanceof StoreConflictError;
+        // A conflict wrote nothing; any other failure may hide a commit whose answer was lost: read what the store holds.
+        if (conflict || (await this.tookEffect(id, ev)) === false) {
+          await this.voidAudit(view.request, written, ev, conflict ? 'another change to the request was recorded first' : 'the store write failed');
+        }
+        if (conflict && attempt < 5) continue; // someone else wrote first: re-check
         throw e;
       }
-      const view: RequestView = { request: { ...before.request, status: state.status }, events, state };
       if (FINAL.has(state.status)) {
         const t = this.timers.get(id);
         if (t) clearTimeout(t);
         this.timers.delete(id);
       }
-      if (after) await after(before, view);
       this.emitChanged(view);
       return view;
     }
   }
 
-  private async auditResolution(view: RequestView): Promise<void> {
-    const s = view.state.status;
-    const type =
-      s === 'approved' ? 'approval.approved' : s === 'denied' ? 'approval.denied' : s === 'expired' ? 'approval.expired' : s === 'cancelled' ? 'approval.cancelled' : undefined;
-    if (!type) return;
-    await this.opts.audit.append({
-      type,
-      principal: principalRef(view.request.principal),
-      resource: view.request.resource,
-      actionDigest: view.request.digest,
-      requestId: view.request.id,
-      decidedBy: view.state.decidedBy,
-      data: { reason: view.state.reason },
-    });
+  /** Is `ev` stored as the request's event of its seq? Undefined when the store cannot say. */
+  private async tookEffect(id: string, ev: RequestEvent): Promise<boolean | undefined> {
+    try {
+      const stored = (await this.opts.store.events(id))[ev.seq - 1];
+      return stored !== undefined && canonicalJson(stored) === canonicalJson(ev);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Record that audit events written ahead of a request event did not take effect. Best effort: if the log is down
+   * too, the events stay unmatched in the log, and the store (which never held them) still lets nothing run.
+   */
+  private async voidAudit(req: StoredRequest, written: AuditRecord[], ev: RequestEvent, why: string): Promise<void> {
+    if (written.length === 0) return;
+    await this.opts.audit
+      .append({
+        type: 'approval.void',
+        principal: principalRef(req.principal),
+        resource: req.resource,
+        actionDigest: req.digest,
+        requestId: req.id,
+        data: { voided: written.map((r) => r.seq), event: ev.type, reason: why },
+      })
+      .catch(() => undefined);
   }
 
   private emitChanged(view: RequestView): void {
@@ -344,6 +465,23 @@ export class ApprovalService extends EventEmitter {
 }
 
 class SkipAppend extends Error {}
+
+/** The audit event of a request leaving `pending` (none while it is still pending, or once executed). */
+function resolutionEvent(view: RequestView): AuditEventInput[] {
+  const s = view.state.status;
+  const type =
+    s === 'approved' ? 'approval.approved' : s === 'denied' ? 'approval.denied' : s === 'expired' ? 'approval.expired' : s === 'cancelled' ? 'approval.cancelled' : undefined;
+  if (!type) return [];
+  return [{
+    type,
+    principal: principalRef(view.request.principal),
+    resource: view.request.resource,
+    actionDigest: view.request.digest,
+    requestId: view.request.id,
+    decidedBy: view.state.decidedBy,
+    data: { reason: view.state.reason },
+  }];
+}
 
 function principalRef(p: Pick<Principal, 'id' | 'type' | 'onBehalfOf'>) {
   return { id: p.id, type: p.type, ...(p.onBehalfOf ? { onBehalfOf: p.onBehalfOf } : {}) };

@@ -33,6 +33,7 @@ export const AUDIT_CODES = {
   'approval.denied': { code: 'CS2003W', severity: 'warning', description: 'The approval request was denied.' },
   'approval.expired': { code: 'CS2004W', severity: 'warning', description: 'Nobody decided the approval request in time.' },
   'approval.cancelled': { code: 'CS2005I', severity: 'info', description: 'The approval request was cancelled.' },
+  'approval.void': { code: 'CS2006W', severity: 'warning', description: 'Approval events written ahead of their store write did not take effect (the write failed, or another change came first): they count for nothing.' },
   'mcp.session_opened': { code: 'CS3001I', severity: 'info', description: 'An MCP client session opened.' },
   'mcp.session_closed': { code: 'CS3002I', severity: 'info', description: 'An MCP client session closed.' },
   'mcp.tools_listed': { code: 'CS3003I', severity: 'info', description: 'A client listed the tools it may call.' },

@@ -33,7 +33,7 @@ export interface AuditEventInput {
 /** Event types; each has a stable code in audit/codes.ts. */
 export type AuditEventType =
   | 'action.requested' | 'action.allowed' | 'action.denied' | 'action.held'
-  | 'approval.vote' | 'approval.approved' | 'approval.denied' | 'approval.expired' | 'approval.cancelled'
+  | 'approval.vote' | 'approval.approved' | 'approval.denied' | 'approval.expired' | 'approval.cancelled' | 'approval.void'
   | 'action.executed' | 'action.failed' | 'action.result'
   | 'mcp.tools_listed' | 'mcp.resources_listed' | 'mcp.prompts_listed' | 'mcp.session_opened' | 'mcp.session_closed' | 'mcp.call_cancelled'
   | 'unmask.released'

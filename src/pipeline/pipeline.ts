@@ -136,11 +136,13 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
     if (grant && (await madeWithRevokedKey(grant.principal, action))) grant = undefined;
     if (grant) return { requestId: grant.id };
     let existing = await approvals.findPending(action, decision.rule);
-    if (existing && (await madeWithRevokedKey(existing.principal, action))) existing = undefined;
+    const passOver = existing && (await madeWithRevokedKey(existing.principal, action)) ? [existing.id] : [];
+    if (passOver.length) existing = undefined;
     let req = existing;
     if (!req) {
       try {
-        req = await approvals.create({ action, rule: decision.rule, reason: decision.reason, review: decision.review, maskProfile: decision.maskProfile, summary, ...(await approverView(action)) });
+        // Joins an identical request another gateway (or call) opened since findPending looked: the store decides.
+        req = await approvals.create({ action, rule: decision.rule, reason: decision.reason, review: decision.review, maskProfile: decision.maskProfile, summary, ...(await approverView(action)) }, { passOver });
       } catch (e) {
         // The principal has too many requests waiting: the action.requested above gets its outcome.
         if (e instanceof CountersignError && e.code === 'TOO_MANY_PENDING') await record({ ...base, type: 'action.failed', data: { code: e.code, rule: decision.rule }, flush: 'soon' });

@@ -118,6 +118,64 @@ export function storeContract(name: string, harness: StoreHarness): void {
         assert.deepEqual((await s.findByDigest('e'.repeat(64), ['approved', 'executed'])).map((r) => r.id), ['b']);
       }));
 
+    test('listRequests filters by expiry: still waiting after an instant, or overdue by it', () =>
+      withStore(async (s) => {
+        await s.createRequest(sampleRequest('early', { createdAt: T0 + 1, expiresAt: T0 + 100 }));
+        await s.createRequest(sampleRequest('late', { createdAt: T0 + 2, expiresAt: T0 + 200 }));
+        assert.deepEqual((await s.listRequests({ expiresAfter: T0 + 100 })).map((r) => r.id), ['late']);
+        assert.deepEqual((await s.listRequests({ expiresAfter: T0 + 99 })).map((r) => r.id), ['late', 'early']);
+        assert.deepEqual((await s.listRequests({ status: ['pending'], expiredBy: T0 + 100 })).map((r) => r.id), ['early']);
+        assert.deepEqual((await s.listRequests({ expiredBy: T0 + 99 })).map((r) => r.id), []);
+      }));
+
+    test('openRequest joins a waiting request for the same digest and rule, else creates, else refuses at the cap', () =>
+      withStore(async (s) => {
+        const now = T0 + 10;
+        const first = await s.openRequest(sampleRequest('a'), { now });
+        assert.deepEqual(first, { outcome: 'created', request: sampleRequest('a') });
+        assert.deepEqual(await s.getRequest('a'), sampleRequest('a'));
+        // The identical action joins; another rule, a passed-over request or one past its deadline does not.
+        assert.deepEqual(await s.openRequest(sampleRequest('b'), { now }), { outcome: 'joined', request: sampleRequest('a') });
+        assert.equal((await s.openRequest(sampleRequest('c', { rule: 'other' }), { now })).outcome, 'created');
+        assert.equal((await s.openRequest(sampleRequest('d'), { now, passOver: ['a'] })).outcome, 'created');
+        assert.equal((await s.openRequest(sampleRequest('e'), { now: T0 + 3_600_000 })).outcome, 'created');
+        assert.equal(await s.getRequest('b'), undefined);
+        // The cap counts the principal's pending requests still waiting at `now`: a, c, d and e.
+        assert.deepEqual(await s.openRequest(sampleRequest('f', { digest: 'f'.repeat(64) }), { now, maxWaiting: 4 }), { outcome: 'full', waiting: 4 });
+        await s.appendEvent('e', vote(1, 'dana'), 'approved');
+        assert.equal((await s.openRequest(sampleRequest('g', { digest: 'f'.repeat(64) }), { now, maxWaiting: 4 })).outcome, 'created');
+        // At their deadline none of them is waiting any more, recorded as expired or not.
+        const later = T0 + 3_600_000;
+        const h = sampleRequest('h', { digest: '1'.repeat(64), expiresAt: later + 1000 });
+        assert.equal((await s.openRequest(h, { now: later, maxWaiting: 1 })).outcome, 'created');
+        assert.deepEqual(await s.openRequest(sampleRequest('i', { digest: '2'.repeat(64) }), { now: later, maxWaiting: 1 }), { outcome: 'full', waiting: 1 });
+      }));
+
+    test('openRequest on two store instances at once: the cap holds and identical actions make one request', () =>
+      withStore(async (s, fx) => {
+        const s2 = await fx.open();
+        try {
+          const now = T0 + 10;
+          const distinct = await Promise.all(
+            Array.from({ length: 40 }, (_, i) => (i % 2 ? s2 : s).openRequest(sampleRequest(`cap${i}`, { digest: i.toString(16).padStart(64, '0') }), { now, maxWaiting: 3 })),
+          );
+          assert.equal(distinct.filter((r) => r.outcome === 'created').length, 3);
+          assert.equal(distinct.filter((r) => r.outcome === 'full').length, 37);
+          assert.equal((await s.listRequests({ principalId: 'agent:etl' })).length, 3);
+
+          const other = { id: 'agent:other', type: 'agent' as const, groups: [], authMethod: 'api_key' as const };
+          const same = await Promise.all(
+            Array.from({ length: 20 }, (_, i) => (i % 2 ? s2 : s).openRequest(sampleRequest(`dup${i}`, { principal: other, digest: 'a'.repeat(64) }), { now, maxWaiting: 3 })),
+          );
+          assert.equal(same.filter((r) => r.outcome === 'created').length, 1);
+          const ids = new Set(same.map((r) => (r.outcome === 'full' ? 'full' : r.request.id)));
+          assert.equal(ids.size, 1, `every caller got the one request: ${[...ids].join(', ')}`);
+          assert.equal((await s2.listRequests({ principalId: 'agent:other' })).length, 1);
+        } finally {
+          await s2.close();
+        }
+      }));
+
     test('appendEvent appends in order and sets the status atomically', () =>
       withStore(async (s) => {
         await s.createRequest(sampleRequest('r1'));
@@ -307,6 +365,7 @@ export function storeContract(name: string, harness: StoreHarness): void {
         await s.close();
         await rejectsWith(s.getRequest('r1'), 'STORE_UNAVAILABLE');
         await rejectsWith(s.createRequest(sampleRequest('r1')), 'STORE_UNAVAILABLE');
+        await rejectsWith(s.openRequest(sampleRequest('r1'), { now: T0 }), 'STORE_UNAVAILABLE');
         await rejectsWith(s.appendEvent('r1', vote(1, 'dana'), 'approved'), 'STORE_UNAVAILABLE');
         await rejectsWith(s.appendAudit((h) => chainRecords(h, events(1))), 'STORE_UNAVAILABLE');
         await rejectsWith(s.auditHead(), 'STORE_UNAVAILABLE');

@@ -10,6 +10,9 @@ import {
   type AuditRawRecord,
   type AuditRecord,
   type RequestEvent,
+  type OpenRequestOptions,
+  type OpenRequestResult,
+  type RequestFilter,
   type RequestStatus,
   type Store,
   type StoredKey,
@@ -101,22 +104,48 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** Runs `fn` in a transaction on one client; rolls back on any error. */
+  /**
+   * Runs `fn` in a transaction on one client; rolls back on any error. A checked-out client has no listener of the
+   * pool's: its connection dropping (server restart, failover, pg_terminate_backend, a cut socket) emits 'error' on
+   * it, which would crash the process unhandled. That error is caught here, the call rejects with STORE_UNAVAILABLE,
+   * and the broken client is released with the error so the pool discards it instead of handing it out again.
+   */
   private async tx<T>(op: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     let client: pg.PoolClient | undefined;
+    let broken: Error | undefined;
+    const onError = (e: Error) => {
+      broken ??= e;
+    };
     try {
       if (this.closed) throw new Error('store is closed');
-      client = await this.pool.connect();
+      client = await this.checkout(onError);
       await client.query('BEGIN');
       const out = await fn(client);
       await client.query('COMMIT');
       return out;
     } catch (e) {
-      if (client) await client.query('ROLLBACK').catch(() => undefined);
+      // A client whose rollback failed may still be inside the transaction: discard it too.
+      if (client && !broken) await client.query('ROLLBACK').catch((re: Error) => onError(re));
       throw storeError(op, e);
     } finally {
-      client?.release();
+      client?.off('error', onError);
+      client?.release(broken);
     }
+  }
+
+  /**
+   * A client from the pool with `onError` on it. Attached in the pool's callback, not after an await: a fresh client
+   * is handed out while its first messages are parsed, and a FATAL right behind them (a backend terminated as it
+   * started) is emitted in that same tick, before any continuation of a promise could listen.
+   */
+  private checkout(onError: (e: Error) => void): Promise<pg.PoolClient> {
+    return new Promise((resolve, reject) => {
+      this.pool.connect((err, client) => {
+        if (err || !client) return reject(err ?? new Error('the pool handed out no client'));
+        client.on('error', onError);
+        resolve(client);
+      });
+    });
   }
 
   async migrate(): Promise<void> {
@@ -147,13 +176,31 @@ export class PostgresStore implements Store {
   // ---------- approvals ----------
   async createRequest(req: StoredRequest): Promise<void> {
     try {
-      await this.q('createRequest', 'INSERT INTO requests (id, created_at, expires_at, digest, principal_id, status, doc, channel_data) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)', [
-        req.id, req.createdAt, req.expiresAt, req.digest, req.principal.id, req.status, requestDoc(req), JSON.stringify(req.channelData ?? {}),
-      ]);
+      if (this.closed) throw new Error('store is closed');
+      await insertRequest(this.pool, req);
     } catch (e) {
-      if (pgCode(e) === UNIQUE_VIOLATION) throw new StoreConflictError(`request ${req.id} already exists`);
-      throw e;
+      throw storeError('createRequest', e);
     }
+  }
+
+  openRequest(req: StoredRequest, opts: OpenRequestOptions): Promise<OpenRequestResult> {
+    return this.tx('openRequest', async (c): Promise<OpenRequestResult> => {
+      // One lock per principal (an action's digest covers its principal, so identical actions share it): every gateway
+      // creating a request for this principal queues here, and each one's lookup and count see the others' commits.
+      await c.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.countersign.requests.' || $1))`, [req.principal.id]);
+      const found = await c.query(
+        `SELECT id, doc, status, channel_data FROM requests WHERE digest = $1 AND status = 'pending' AND expires_at > $2 ORDER BY created_at DESC, id`,
+        [req.digest, opts.now],
+      );
+      const join = found.rows.map(requestFromRow).find((r) => r.rule === req.rule && !opts.passOver?.includes(r.id));
+      if (join) return { outcome: 'joined', request: join };
+      if (opts.maxWaiting !== undefined) {
+        const n = Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM requests WHERE principal_id = $1 AND status = 'pending' AND expires_at > $2`, [req.principal.id, opts.now])).rows[0]!.n);
+        if (n >= opts.maxWaiting) return { outcome: 'full', waiting: n };
+      }
+      await insertRequest(c, req);
+      return { outcome: 'created', request: req };
+    });
   }
 
   async getRequest(id: string): Promise<StoredRequest | undefined> {
@@ -161,7 +208,7 @@ export class PostgresStore implements Store {
     return r.rows[0] && requestFromRow(r.rows[0]);
   }
 
-  async listRequests(filter: { status?: RequestStatus[]; principalId?: string; limit?: number } = {}): Promise<StoredRequest[]> {
+  async listRequests(filter: RequestFilter = {}): Promise<StoredRequest[]> {
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.status) {
@@ -172,6 +219,14 @@ export class PostgresStore implements Store {
     if (filter.principalId !== undefined) {
       args.push(filter.principalId);
       where.push(`principal_id = $${args.length}`);
+    }
+    if (filter.expiresAfter !== undefined) {
+      args.push(filter.expiresAfter);
+      where.push(`expires_at > $${args.length}`);
+    }
+    if (filter.expiredBy !== undefined) {
+      args.push(filter.expiredBy);
+      where.push(`expires_at <= $${args.length}`);
     }
     args.push(filter.limit ?? 1000);
     const sql = `SELECT doc, status, channel_data FROM requests ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
@@ -322,6 +377,18 @@ export class PostgresStore implements Store {
   async getToken(scope: string, token: string): Promise<string | undefined> {
     const r = await this.q<{ ciphertext: string }>('getToken', 'SELECT ciphertext FROM tokens WHERE scope = $1 AND token = $2', [scope, token]);
     return r.rows[0]?.ciphertext;
+  }
+}
+
+/** Insert a request; a taken id is a StoreConflictError. */
+async function insertRequest(c: pg.Pool | pg.PoolClient, req: StoredRequest): Promise<void> {
+  try {
+    await c.query('INSERT INTO requests (id, created_at, expires_at, digest, principal_id, status, doc, channel_data) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)', [
+      req.id, req.createdAt, req.expiresAt, req.digest, req.principal.id, req.status, requestDoc(req), JSON.stringify(req.channelData ?? {}),
+    ]);
+  } catch (e) {
+    if (pgCode(e) === UNIQUE_VIOLATION) throw new StoreConflictError(`request ${req.id} already exists`);
+    throw e;
   }
 }
 

@@ -13,6 +13,9 @@ import {
   type AuditRawRecord,
   type AuditRecord,
   type RequestEvent,
+  type OpenRequestOptions,
+  type OpenRequestResult,
+  type RequestFilter,
   type RequestStatus,
   type Store,
   type StoredKey,
@@ -145,14 +148,33 @@ export class SqliteStore implements Store {
 
   // ---------- approvals ----------
   createRequest(req: StoredRequest): Promise<void> {
-    return this.run('createRequest', () => {
-      try {
-        this.stmts.insertRequest.run(req.id, req.createdAt, req.expiresAt, req.digest, req.principal.id, req.status, requestDoc(req), JSON.stringify(req.channelData ?? {}));
-      } catch (e) {
-        if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new StoreConflictError(`request ${req.id} already exists`);
-        throw e;
-      }
-    });
+    return this.run('createRequest', () => this.insertRequest(req));
+  }
+
+  openRequest(req: StoredRequest, opts: OpenRequestOptions): Promise<OpenRequestResult> {
+    // IMMEDIATE: the write lock is taken before the lookup and the count, so no other writer (process) slips between.
+    return this.run('openRequest', () =>
+      this.db.transaction((): OpenRequestResult => {
+        const waiting = (this.stmts.waitingByDigest.all(req.digest, opts.now) as RequestRow[]).map(requestFromRow);
+        const join = waiting.find((r) => r.rule === req.rule && !opts.passOver?.includes(r.id));
+        if (join) return { outcome: 'joined', request: join };
+        if (opts.maxWaiting !== undefined) {
+          const n = (this.stmts.countWaiting.get(req.principal.id, opts.now) as { n: number }).n;
+          if (n >= opts.maxWaiting) return { outcome: 'full', waiting: n };
+        }
+        this.insertRequest(req);
+        return { outcome: 'created', request: req };
+      }).immediate(),
+    );
+  }
+
+  private insertRequest(req: StoredRequest): void {
+    try {
+      this.stmts.insertRequest.run(req.id, req.createdAt, req.expiresAt, req.digest, req.principal.id, req.status, requestDoc(req), JSON.stringify(req.channelData ?? {}));
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new StoreConflictError(`request ${req.id} already exists`);
+      throw e;
+    }
   }
 
   getRequest(id: string): Promise<StoredRequest | undefined> {
@@ -162,7 +184,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  listRequests(filter: { status?: RequestStatus[]; principalId?: string; limit?: number } = {}): Promise<StoredRequest[]> {
+  listRequests(filter: RequestFilter = {}): Promise<StoredRequest[]> {
     return this.run('listRequests', () => {
       const where: string[] = [];
       const args: unknown[] = [];
@@ -174,6 +196,14 @@ export class SqliteStore implements Store {
       if (filter.principalId !== undefined) {
         where.push('principal_id = ?');
         args.push(filter.principalId);
+      }
+      if (filter.expiresAfter !== undefined) {
+        where.push('expires_at > ?');
+        args.push(filter.expiresAfter);
+      }
+      if (filter.expiredBy !== undefined) {
+        where.push('expires_at <= ?');
+        args.push(filter.expiredBy);
       }
       const sql = `SELECT doc, status, channel_data FROM requests ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
                    ORDER BY created_at DESC, id LIMIT ?`;
@@ -390,6 +420,8 @@ function prepare(db: Database.Database) {
       'INSERT INTO requests (id, created_at, expires_at, digest, principal_id, status, doc, channel_data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     getRequest: db.prepare('SELECT doc, status, channel_data FROM requests WHERE id = ?'),
+    waitingByDigest: db.prepare(`SELECT doc, status, channel_data FROM requests WHERE digest = ? AND status = 'pending' AND expires_at > ? ORDER BY created_at DESC, id`),
+    countWaiting: db.prepare(`SELECT count(*) AS n FROM requests WHERE principal_id = ? AND status = 'pending' AND expires_at > ?`),
     requestExists: db.prepare('SELECT 1 FROM requests WHERE id = ?'),
     lastEventSeq: db.prepare('SELECT max(seq) AS seq FROM request_events WHERE request_id = ?'),
     events: db.prepare('SELECT doc FROM request_events WHERE request_id = ? ORDER BY seq'),

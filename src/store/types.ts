@@ -36,6 +36,18 @@ export interface StoredRequest {
   channelData?: Record<string, unknown>;
 }
 
+/** Which requests `listRequests` returns (every field narrows; all unset: every request), newest first. */
+export interface RequestFilter {
+  status?: RequestStatus[];
+  principalId?: string;
+  /** Only requests whose `expiresAt` is after this instant (epoch ms): pending ones still waiting then. */
+  expiresAfter?: number;
+  /** Only requests whose `expiresAt` is at or before this instant: pending ones overdue then. */
+  expiredBy?: number;
+  /** At most this many (default 1000). */
+  limit?: number;
+}
+
 /** Append-only history of a request. State is a pure function of these. */
 export type RequestEvent =
   | { seq: number; at: number; type: 'vote'; voter: Pick<Principal, 'id' | 'type' | 'groups' | 'name'>; vote: 'approve' | 'deny'; reason?: string; channel: string }
@@ -43,10 +55,37 @@ export type RequestEvent =
   | { seq: number; at: number; type: 'expire' }
   | { seq: number; at: number; type: 'execute'; digest: string };
 
+/** What `openRequest` did: made the request, joined a waiting one for the same action, or refused (cap reached). */
+export type OpenRequestResult =
+  | { outcome: 'created'; request: StoredRequest }
+  | { outcome: 'joined'; request: StoredRequest }
+  | { outcome: 'full'; waiting: number };
+
+export interface OpenRequestOptions {
+  /** The instant "waiting" is judged at: pending requests with `expiresAt` after it. */
+  now: number;
+  /** Refuse ('full') when the principal already has this many requests waiting. Unset: no limit. */
+  maxWaiting?: number;
+  /** Requests not to join even if they match (e.g. made with a key since revoked). */
+  passOver?: string[];
+}
+
 export interface ApprovalStore {
   createRequest(req: StoredRequest): Promise<void>;
+  /**
+   * Open an approval request for `req`'s action, atomically across every process sharing the store: join the newest
+   * request still waiting with the same digest and rule (a retry, another gateway's identical submission), else
+   * refuse when its principal has `maxWaiting` requests waiting, else insert `req`. Count, lookup and insert happen
+   * under one lock per principal (SQLite: the write lock; PostgreSQL: an advisory lock), so neither the cap nor the
+   * join can be raced past.
+   *
+   * @example
+   *   const r = await store.openRequest(req, { now: Date.now(), maxWaiting: 20 });
+   *   if (r.outcome === 'full') throw new CountersignError('TOO_MANY_PENDING');
+   */
+  openRequest(req: StoredRequest, opts: OpenRequestOptions): Promise<OpenRequestResult>;
   getRequest(id: string): Promise<StoredRequest | undefined>;
-  listRequests(filter?: { status?: RequestStatus[]; principalId?: string; limit?: number }): Promise<StoredRequest[]>;
+  listRequests(filter?: RequestFilter): Promise<StoredRequest[]>;
   /** Requests in a given status with this digest (for reuse of pending requests and for grants). */
   findByDigest(digest: string, status: RequestStatus[]): Promise<StoredRequest[]>;
   events(requestId: string): Promise<RequestEvent[]>;

@@ -82,6 +82,7 @@ describe('kernel through the HTTP API', () => {
     assert.deepEqual(statuses, [200, 202, 202, 202, 202, 202], JSON.stringify(answers.map((a) => a.json)));
     assert.equal(answers.find((a) => a.status === 200)!.json.requestId, held.json.requestId);
     const again = new Set(answers.filter((a) => a.status === 202).map((a) => a.json.requestId));
+    assert.equal(again.size, 1, 'the others share one new request');
     assert.ok(!again.has(held.json.requestId), 'the others wait for an approval of their own');
   });
 

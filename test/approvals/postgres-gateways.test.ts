@@ -1,0 +1,68 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { FakeClock, randomIds } from '../../src/core/clock.js';
+import { CountersignError } from '../../src/core/errors.js';
+import { createAuditLog } from '../../src/audit/log.js';
+import { ApprovalService } from '../../src/approvals/service.js';
+import { PostgresStore } from '../../src/store/postgres.js';
+import { testDatabaseUrl } from '../support/postgres.js';
+import { action, input } from './support.js';
+
+let db: { url: string; stop(): Promise<void> };
+before(async () => {
+  db = await testDatabaseUrl();
+});
+after(async () => {
+  await db?.stop();
+});
+
+/** Two gateways (a store, an audit log and an approval service each) on one fresh PostgreSQL schema. */
+async function twoGateways(maxPendingPerPrincipal?: number) {
+  const schema = `g_${randomBytes(5).toString('hex')}`;
+  const clock = new FakeClock();
+  const gws: Array<{ store: PostgresStore; svc: ApprovalService }> = [];
+  for (let i = 0; i < 2; i++) {
+    const store = new PostgresStore({ url: db.url, schema, max: 8 });
+    await store.migrate();
+    const audit = createAuditLog({ store, clock });
+    gws.push({ store, svc: new ApprovalService({ store, audit, clock, ids: randomIds, maxPendingPerPrincipal }) });
+  }
+  return {
+    gws,
+    async close() {
+      for (const g of gws) await g.store.close();
+    },
+  };
+}
+
+describe('approval requests on gateways sharing PostgreSQL', () => {
+  it('max_pending_per_principal holds under 40 parallel submissions spread over two gateways', async () => {
+    const w = await twoGateways(3);
+    try {
+      const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => w.gws[i % 2]!.svc.create(input(action(`DELETE ${i}`)))));
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 3);
+      for (const r of results) {
+        if (r.status === 'rejected') assert.ok(r.reason instanceof CountersignError && r.reason.code === 'TOO_MANY_PENDING', String(r.reason));
+      }
+      assert.equal((await w.gws[0]!.store.listRequests({ status: ['pending'] })).length, 3);
+      const held = (await w.gws[1]!.store.readAudit(0, 1000)).filter((r) => r.type === 'action.held');
+      assert.equal(held.length, 3);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('identical submissions on two gateways at once make one request, which every caller joins', async () => {
+    const w = await twoGateways(20);
+    try {
+      const a = action('DELETE FROM users WHERE id = 7');
+      const reqs = await Promise.all(Array.from({ length: 10 }, (_, i) => w.gws[i % 2]!.svc.create(input(a))));
+      assert.equal(new Set(reqs.map((r) => r.id)).size, 1);
+      assert.equal((await w.gws[0]!.store.findByDigest(a.digest, ['pending'])).length, 1);
+      assert.equal((await w.gws[1]!.store.readAudit(0, 1000)).filter((r) => r.type === 'action.held').length, 1);
+    } finally {
+      await w.close();
+    }
+  });
+});
