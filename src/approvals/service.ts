@@ -65,6 +65,8 @@ const FINAL = new Set(['approved', 'denied', 'expired', 'cancelled', 'executed']
  */
 export class ApprovalService extends EventEmitter {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** One store poll per request being waited on, whatever the number of waiters (long-polls, event streams, calls). */
+  private readonly polls = new Map<string, { timer: NodeJS.Timeout; waiters: Set<(v: RequestView | Error) => void> }>();
   /** The tail of each request's queue of writes in this process (see appendWithRetry). */
   private readonly lanes = new Map<string, Promise<void>>();
   /** Requests this process is expiring right now (a sweep and a read may both find one). */
@@ -309,7 +311,7 @@ export class ApprovalService extends EventEmitter {
         if (done) return;
         done = true;
         this.off('changed', onChange);
-        clearInterval(poll);
+        unwatch();
         if (deadline) clearTimeout(deadline);
         opts.signal?.removeEventListener('abort', onAbort);
         v instanceof Error ? reject(v) : resolve(v);
@@ -317,17 +319,43 @@ export class ApprovalService extends EventEmitter {
       const onChange = (v: RequestView) => {
         if (v.request.id === id && v.state.status !== 'pending') finish(v);
       };
-      const refresh = () => {
-        this.get(id).then((v) => (v.state.status !== 'pending' ? finish(v) : (view = v)), (e) => finish(e));
-      };
+      const onPoll = (v: RequestView | Error) => (v instanceof Error || v.state.status !== 'pending' ? finish(v) : (view = v));
       const onAbort = () => finish(view);
       this.on('changed', onChange);
-      const poll = setInterval(refresh, this.opts.pollMs);
-      poll.unref?.();
+      const unwatch = this.watch(id, onPoll);
       const deadline = opts.timeoutMs !== undefined ? setTimeout(() => this.get(id).then(finish, finish), opts.timeoutMs) : undefined;
       if (opts.signal?.aborted) onAbort();
       else opts.signal?.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  /**
+   * Re-read request `id` every pollMs while anyone waits on it (a vote taken by another gateway sharing the store is
+   * seen that way), once for all its waiters: 400 open long-polls on one request cost one read a second, not 400.
+   * Returns the function that stops this waiter's share.
+   */
+  private watch(id: string, waiter: (v: RequestView | Error) => void): () => void {
+    let p = this.polls.get(id);
+    if (!p) {
+      const waiters = new Set<(v: RequestView | Error) => void>();
+      const timer = setInterval(() => {
+        this.get(id).then(
+          (v) => waiters.forEach((w) => w(v)),
+          (e: Error) => waiters.forEach((w) => w(e)),
+        );
+      }, this.opts.pollMs);
+      timer.unref?.();
+      this.polls.set(id, (p = { timer, waiters }));
+    }
+    p.waiters.add(waiter);
+    const entry = p;
+    return () => {
+      entry.waiters.delete(waiter);
+      if (entry.waiters.size === 0 && this.polls.get(id) === entry) {
+        clearInterval(entry.timer);
+        this.polls.delete(id);
+      }
+    };
   }
 
   /** Mark a pending request expired now (timer callback, sweep; also safe to call twice, or on several gateways). */
