@@ -1,4 +1,4 @@
-import { ApiClient, ApiError, type ActionRequest } from './client.js';
+import { ApiClient, ApiError, type ActionRequest, type SubmitResult } from './client.js';
 
 /** Thrown by guard() when the action may not run. `code`: POLICY_DENIED, APPROVAL_DENIED, APPROVAL_EXPIRED, APPROVAL_CANCELLED, TIMEOUT. */
 export class ActionRefusedError extends Error {
@@ -40,28 +40,13 @@ export interface GuardOptions {
  */
 export async function guard<T>(api: ApiClient, action: ActionRequest, fn: () => Promise<T>, opts: GuardOptions = {}): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 15 * 60_000);
-  let r;
-  try {
-    r = await api.submit(action);
-  } catch (e) {
-    if (e instanceof ApiError && e.code === 'POLICY_DENIED') throw new ActionRefusedError(e.code, e.message);
-    throw e;
-  }
+  let r = await submit(api, action, deadline);
   // Held: wait for the decision, then submit the identical action again, which uses the approval (bound to its
   // digest). If another identical call used it first (a one-time grant), that submission is held anew: wait again.
   while (r.status === 'pending') {
     opts.onPending?.(r.requestId);
-    const id = r.requestId;
-    for (;;) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new ActionRefusedError('TIMEOUT', `still waiting for approval ${id}`, id);
-      const view = await api.wait(id, Math.max(1, Math.min(30, Math.ceil(left / 1000))));
-      if (view.status === 'pending') continue;
-      if (view.status === 'approved') break;
-      const code = view.status === 'denied' ? 'APPROVAL_DENIED' : view.status === 'expired' ? 'APPROVAL_EXPIRED' : 'APPROVAL_CANCELLED';
-      throw new ActionRefusedError(code, view.decisionReason ?? view.status, id, view.decidedBy);
-    }
-    r = await api.submit(action);
+    await waitForApproval(api, r.requestId, deadline);
+    r = await submit(api, action, deadline);
   }
   const allowed = r;
   // The ticket lets any gateway behind the same address take the report, not only the one that allowed the action.
@@ -85,4 +70,39 @@ export async function guard<T>(api: ApiClient, action: ActionRequest, fn: () => 
     }
   }
   return out;
+}
+
+/**
+ * Submit `action`. A policy denial is a refusal. GRANT_USED means an identical call used the one-time approval between
+ * the gateway finding it and consuming it: that is "used by another call", so submit again (held anew, or allowed by
+ * a newer approval) until the deadline.
+ */
+async function submit(api: ApiClient, action: ActionRequest, deadline: number): Promise<SubmitResult> {
+  for (;;) {
+    try {
+      return await api.submit(action);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      if (e.code === 'POLICY_DENIED') throw new ActionRefusedError(e.code, e.message);
+      if (e.code !== 'GRANT_USED') throw e;
+      if (Date.now() >= deadline) throw new ActionRefusedError('TIMEOUT', 'an identical call keeps using the approval first');
+      await new Promise((r) => setTimeout(r, 100)); // let the other call finish consuming it
+    }
+  }
+}
+
+/**
+ * Long-poll request `id` until it is approved, or `executed` (an identical call used the one-time approval: the caller
+ * submits again and is held anew). A denial, expiry or cancellation is a refusal.
+ */
+async function waitForApproval(api: ApiClient, id: string, deadline: number): Promise<void> {
+  for (;;) {
+    const left = deadline - Date.now();
+    if (left <= 0) throw new ActionRefusedError('TIMEOUT', `still waiting for approval ${id}`, id);
+    const view = await api.wait(id, Math.max(1, Math.min(30, Math.ceil(left / 1000))));
+    if (view.status === 'pending') continue;
+    if (view.status === 'approved' || view.status === 'executed') return;
+    const code = view.status === 'denied' ? 'APPROVAL_DENIED' : view.status === 'expired' ? 'APPROVAL_EXPIRED' : 'APPROVAL_CANCELLED';
+    throw new ActionRefusedError(code, view.decisionReason ?? view.status, id, view.decidedBy);
+  }
 }

@@ -121,6 +121,58 @@ describe('SDK guard() against a running gateway', () => {
     assert.equal(ran, 1);
   });
 
+  it('an approval another identical call used (status executed) makes guard submit again and wait for a new approval', async () => {
+    const approve = async (id: string) => {
+      await client('bob').vote(id, 'approve');
+      await client('dave').vote(id, 'approve');
+    };
+    // This guard's first long-poll reaches the gateway only after another call has used the approval, as when the
+    // two calls wait on different gateways of one store.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const late = new ApiClient({ url: srv.url, token: k.tokens.agent, fetch: async (u, i) => (String(u).includes('/wait') && (await gate), fetch(u, i)) });
+    const ids: string[] = [];
+    let ran = 0;
+    const g = guard(late, deleteAction(110), async () => ++ran, { onPending: (id) => void ids.push(id), timeoutMs: 20_000 });
+    while (ids.length < 1) await new Promise((r) => setTimeout(r, 10));
+    await approve(ids[0]!);
+    const other = await client('agent').submit(deleteAction(110));
+    assert.equal(other.status, 'allowed', 'the other identical call used the one-time approval');
+    assert.equal((await client('bob').getRequest(ids[0]!)).status, 'executed');
+    release();
+    while (ids.length < 2) await new Promise((r) => setTimeout(r, 10));
+    assert.notEqual(ids[1], ids[0], 'held anew');
+    await approve(ids[1]!);
+    assert.equal(await g, 1);
+  });
+
+  it('a re-submission refused by GRANT_USED (two calls racing for one approval) submits again; POLICY_DENIED is a refusal', async () => {
+    // The gateway answers the race between finding a one-time grant and consuming it with 409 GRANT_USED: injected here
+    // on the submission after the approval, as the race cannot be timed against a real gateway.
+    const refuseResubmit = (code: string, status: number) => {
+      let submits = 0;
+      return new ApiClient({
+        url: srv.url,
+        token: k.tokens.agent,
+        fetch: async (u, i) => {
+          if (String(u).endsWith('/v1/actions') && ++submits === 2) return new Response(JSON.stringify({ error: { code, message: `injected ${code}` } }), { status });
+          return fetch(u, i);
+        },
+      });
+    };
+    const approveOnPending = (id: string) => void (async () => {
+      await client('bob').vote(id, 'approve');
+      await client('dave').vote(id, 'approve');
+    })();
+    let ran = 0;
+    assert.equal(await guard(refuseResubmit('GRANT_USED', 409), deleteAction(111), async () => ++ran, { onPending: approveOnPending, timeoutMs: 20_000 }), 1);
+    await assert.rejects(
+      guard(refuseResubmit('POLICY_DENIED', 403), deleteAction(112), async () => ++ran, { onPending: approveOnPending, timeoutMs: 20_000 }),
+      (e: unknown) => e instanceof ActionRefusedError && e.code === 'POLICY_DENIED' && e.reason === 'injected POLICY_DENIED',
+    );
+    assert.equal(ran, 1);
+  });
+
   it('an action that ran is never reported failed because its success report did not go through', async () => {
     const flaky = (failures: number) => {
       let left = failures;
