@@ -9,7 +9,8 @@ export class ActionRefusedError extends Error {
 }
 
 /**
- * Thrown by guard() when `fn` ran and succeeded but its outcome could not be reported to the gateway (after a retry):
+ * Thrown by guard() when `fn` ran and succeeded but its outcome could not be reported to the gateway (after a few
+ * retries within 30 s when the gateway is unreachable or answers 502/503/504):
  * the action happened — do not run it again. `result` is what `fn` returned.
  */
 export class OutcomeNotRecordedError<T = unknown> extends Error {
@@ -28,8 +29,10 @@ export interface GuardOptions {
 
 /**
  * Run `fn` only if Countersign allows `action`: submit, wait for approval when held, run, report the outcome.
- * A denial, expiry or cancellation throws ActionRefusedError carrying the reason and who decided. If `fn` succeeded
- * but the outcome could not be reported, OutcomeNotRecordedError (the action ran; its `result` is attached).
+ * A denial, expiry or cancellation throws ActionRefusedError carrying the reason and who decided. While waiting, a
+ * gateway that cannot be reached or answers 502/503/504 (restarting, behind a load balancer) is polled again with a
+ * short backoff until `timeoutMs`: the request is safe in the store. If `fn` succeeded but the outcome could not be
+ * reported, OutcomeNotRecordedError (the action ran; its `result` is attached).
  * The approval binds to the action's digest (principal, resource, kind, summary and detail): put what `fn` runs into
  * `detail`, so an approval of one statement cannot be used by another.
  *
@@ -55,19 +58,16 @@ export async function guard<T>(api: ApiClient, action: ActionRequest, fn: () => 
   try {
     out = await fn();
   } catch (e) {
-    await outcome('failed').catch(() => undefined);
+    await withRetries(() => outcome('failed')).catch(() => undefined);
     throw e;
   }
-  // fn succeeded: that is what is reported, never 'failed'. A report that fails is retried once; then the caller is
-  // told the action ran (OutcomeNotRecordedError, with the result), so it is not run a second time.
+  // fn succeeded: that is what is reported, never 'failed'. A report the gateway could not take (unreachable,
+  // restarting, 503) is retried a few times; then the caller is told the action ran (OutcomeNotRecordedError, with the
+  // result), so it is not run a second time.
   try {
-    await outcome('succeeded');
-  } catch {
-    try {
-      await outcome('succeeded');
-    } catch (e) {
-      throw new OutcomeNotRecordedError(out, r.actionDigest, e);
-    }
+    await withRetries(() => outcome('succeeded'));
+  } catch (e) {
+    throw new OutcomeNotRecordedError(out, r.actionDigest, e);
   }
   return out;
 }
@@ -86,7 +86,7 @@ async function submit(api: ApiClient, action: ActionRequest, deadline: number): 
       if (e.code === 'POLICY_DENIED') throw new ActionRefusedError(e.code, e.message);
       if (e.code !== 'GRANT_USED') throw e;
       if (Date.now() >= deadline) throw new ActionRefusedError('TIMEOUT', 'an identical call keeps using the approval first');
-      await new Promise((r) => setTimeout(r, 100)); // let the other call finish consuming it
+      await sleep(100); // let the other call finish consuming it
     }
   }
 }
@@ -96,13 +96,58 @@ async function submit(api: ApiClient, action: ActionRequest, deadline: number): 
  * submits again and is held anew). A denial, expiry or cancellation is a refusal.
  */
 async function waitForApproval(api: ApiClient, id: string, deadline: number): Promise<void> {
+  let failures = 0;
+  let lastFailure = '';
   for (;;) {
     const left = deadline - Date.now();
-    if (left <= 0) throw new ActionRefusedError('TIMEOUT', `still waiting for approval ${id}`, id);
-    const view = await api.wait(id, Math.max(1, Math.min(30, Math.ceil(left / 1000))));
+    if (left <= 0) throw new ActionRefusedError('TIMEOUT', `still waiting for approval ${id}${lastFailure}`, id);
+    let view;
+    try {
+      view = await api.wait(id, Math.max(1, Math.min(30, Math.ceil(left / 1000))));
+    } catch (e) {
+      // The request is safe in the store: a gateway restarting, or one of several behind a load balancer going away,
+      // only costs this poll.
+      if (!transient(e)) throw e;
+      lastFailure = ` (last poll: ${(e as Error).message})`;
+      await sleep(Math.min(backoff(failures++), left));
+      continue;
+    }
+    failures = 0;
+    lastFailure = '';
     if (view.status === 'pending') continue;
     if (view.status === 'approved' || view.status === 'executed') return;
     const code = view.status === 'denied' ? 'APPROVAL_DENIED' : view.status === 'expired' ? 'APPROVAL_EXPIRED' : 'APPROVAL_CANCELLED';
     throw new ActionRefusedError(code, view.decisionReason ?? view.status, id, view.decidedBy);
   }
 }
+
+/** How often, and for how long at most, an outcome report is tried when the gateway cannot take it. */
+const OUTCOME_ATTEMPTS = 5;
+const OUTCOME_BUDGET_MS = 30_000;
+
+/** Run `send`, trying again after a transient failure, up to OUTCOME_ATTEMPTS times within OUTCOME_BUDGET_MS. */
+async function withRetries(send: () => Promise<void>): Promise<void> {
+  const until = Date.now() + OUTCOME_BUDGET_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (e) {
+      const pause = backoff(attempt - 1);
+      if (!transient(e) || attempt >= OUTCOME_ATTEMPTS || Date.now() + pause >= until) throw e;
+      await sleep(pause);
+    }
+  }
+}
+
+/**
+ * A failure that says nothing about the request: the gateway could not be reached, or it (or a load balancer in front
+ * of it) answered 502/503/504 — restarting, store or audit briefly unavailable.
+ */
+function transient(e: unknown): boolean {
+  if (!(e instanceof ApiError)) return false;
+  return e.status === 0 ? e.code === 'UPSTREAM_UNAVAILABLE' : e.status >= 502 && e.status <= 504;
+}
+
+/** 250 ms, doubling, at most 5 s. */
+const backoff = (failures: number) => Math.min(5_000, 250 * 2 ** failures);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -190,13 +190,39 @@ describe('SDK guard() against a running gateway', () => {
     };
     const action = { resource: 'prod-db', kind: 'read' as const, summary: 'count sessions', detail: { q: 'outcome-retry' } };
     let calls = 0;
-    // One failed report: retried, the result returned, the outcome recorded as succeeded.
-    assert.equal(await guard(flaky(1), action, async () => ++calls), 1);
-    // Two: the caller learns the action ran (with its result), not that it failed.
-    await assert.rejects(guard(flaky(2), action, async () => ++calls), (e: unknown) => e instanceof OutcomeNotRecordedError && e.result === 2 && /do not run it again/.test(e.message));
+    // A few failed reports (a gateway restarting): retried, the result returned, the outcome recorded as succeeded.
+    assert.equal(await guard(flaky(3), action, async () => ++calls), 1);
+    // Failing for good: the caller learns the action ran (with its result), not that it failed.
+    await assert.rejects(guard(flaky(100), action, async () => ++calls), (e: unknown) => e instanceof OutcomeNotRecordedError && e.result === 2 && /do not run it again/.test(e.message));
     assert.equal(calls, 2);
     const audit = await (await fetch(`${srv.url}/v1/audit?limit=1000`, { headers: { authorization: `Bearer ${k.tokens.bob}` } })).text();
     assert.doesNotMatch(audit, /"status":"failed"/, 'no action.failed for actions that succeeded');
+  });
+
+  it('keeps waiting for approval across a gateway restart and a 503 from the load balancer', async () => {
+    let waits = 0;
+    const api = new ApiClient({
+      url: srv.url,
+      token: k.tokens.agent,
+      fetch: async (u, i) => {
+        // The first poll meets a load balancer with no healthy gateway behind it.
+        if (String(u).includes('/wait') && ++waits === 1) return new Response('<html>503 Service Unavailable</html>', { status: 503 });
+        return fetch(u, i);
+      },
+    });
+    const ids: string[] = [];
+    let ran = 0;
+    const g = guard(api, deleteAction(120), async () => ++ran, { onPending: (id) => void ids.push(id), timeoutMs: 20_000 });
+    while (waits < 2) await new Promise((r) => setTimeout(r, 10));
+    // A rolling restart: the gateway goes away while guard long-polls, and comes back on the same address.
+    const port = Number(new URL(srv.url).port);
+    await srv.close();
+    await new Promise((r) => setTimeout(r, 600));
+    srv = await startServer(k.rt, { port, host: '127.0.0.1' });
+    await client('bob').vote(ids[0]!, 'approve');
+    await client('dave').vote(ids[0]!, 'approve');
+    assert.equal(await g, 1);
+    assert.ok(waits >= 3, 'polled again after the restart');
   });
 
   it('reports an outcome to another gateway sharing the store and audit key (a load balancer between them)', async () => {
