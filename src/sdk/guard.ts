@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient, ApiError, type ActionRequest, type SubmitResult } from './client.js';
 
 /** Thrown by guard() when the action may not run. `code`: POLICY_DENIED, APPROVAL_DENIED, APPROVAL_EXPIRED, APPROVAL_CANCELLED, TIMEOUT. */
@@ -21,7 +22,10 @@ export class OutcomeNotRecordedError<T = unknown> extends Error {
 }
 
 export interface GuardOptions {
-  /** Give up waiting for approval after this long (default 15 minutes); throws ActionRefusedError('TIMEOUT'). */
+  /**
+   * Give up waiting for approval after this long (default 15 minutes); throws ActionRefusedError('TIMEOUT'). It bounds
+   * every call made before `fn` runs (a gateway that never answers included), not `fn` or the outcome report.
+   */
   timeoutMs?: number;
   /** Called once when the action is held, with the request id to show a person. */
   onPending?: (requestId: string) => void;
@@ -42,16 +46,19 @@ export interface GuardOptions {
  *   () => db.query(sql));
  */
 export async function guard<T>(api: ApiClient, action: ActionRequest, fn: () => Promise<T>, opts: GuardOptions = {}): Promise<T> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 15 * 60_000);
-  let r = await submit(api, action, deadline);
-  // Held: wait for the decision, then submit the identical action again, which uses the approval (bound to its
-  // digest). If another identical call used it first (a one-time grant), that submission is held anew: wait again.
-  while (r.status === 'pending') {
-    opts.onPending?.(r.requestId);
-    await waitForApproval(api, r.requestId, deadline);
-    r = await submit(api, action, deadline);
+  const timeoutMs = opts.timeoutMs ?? 15 * 60_000;
+  const deadline = Date.now() + timeoutMs;
+  // Every call before fn runs is bounded by the deadline: a gateway that accepts the connection and never answers
+  // cannot hold guard past it.
+  const expired = AbortSignal.timeout(timeoutMs);
+  const held: Held = {};
+  let allowed: Allowed;
+  try {
+    allowed = await untilAllowed(api, action, opts, { deadline, signal: expired, held });
+  } catch (e) {
+    if (expired.aborted && !(e instanceof ActionRefusedError)) throw new ActionRefusedError('TIMEOUT', `no decision within ${timeoutMs} ms`, held.id);
+    throw e;
   }
-  const allowed = r;
   // The ticket lets any gateway behind the same address take the report, not only the one that allowed the action.
   const outcome = (status: 'succeeded' | 'failed') => api.reportOutcome({ actionDigest: allowed.actionDigest, requestId: allowed.requestId, resource: action.resource, status, ticket: allowed.outcomeTicket });
   let out: T;
@@ -67,9 +74,35 @@ export async function guard<T>(api: ApiClient, action: ActionRequest, fn: () => 
   try {
     await withRetries(() => outcome('succeeded'));
   } catch (e) {
-    throw new OutcomeNotRecordedError(out, r.actionDigest, e);
+    throw new OutcomeNotRecordedError(out, allowed.actionDigest, e);
   }
   return out;
+}
+
+type Allowed = Extract<SubmitResult, { status: 'allowed' }>;
+/** The request this guard is held on, if any (for the TIMEOUT refusal). */
+interface Held {
+  id?: string;
+}
+interface Bounds {
+  deadline: number;
+  signal: AbortSignal;
+  held: Held;
+}
+
+/**
+ * Held: wait for the decision, then submit the identical action again, which uses the approval (bound to its digest).
+ * If another identical call used it first (a one-time grant), that submission is held anew: wait again.
+ */
+async function untilAllowed(api: ApiClient, action: ActionRequest, opts: GuardOptions, b: Bounds): Promise<Allowed> {
+  let r = await submit(api, action, b);
+  while (r.status === 'pending') {
+    b.held.id = r.requestId;
+    opts.onPending?.(r.requestId);
+    await waitForApproval(api, r.requestId, b);
+    r = await submit(api, action, b);
+  }
+  return r;
 }
 
 /**
@@ -77,16 +110,16 @@ export async function guard<T>(api: ApiClient, action: ActionRequest, fn: () => 
  * the gateway finding it and consuming it: that is "used by another call", so submit again (held anew, or allowed by
  * a newer approval) until the deadline.
  */
-async function submit(api: ApiClient, action: ActionRequest, deadline: number): Promise<SubmitResult> {
+async function submit(api: ApiClient, action: ActionRequest, b: Bounds): Promise<SubmitResult> {
   for (;;) {
     try {
-      return await api.submit(action);
+      return await api.submit(action, b.signal);
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       if (e.code === 'POLICY_DENIED') throw new ActionRefusedError(e.code, e.message);
       if (e.code !== 'GRANT_USED') throw e;
-      if (Date.now() >= deadline) throw new ActionRefusedError('TIMEOUT', 'an identical call keeps using the approval first');
-      await sleep(100); // let the other call finish consuming it
+      if (Date.now() >= b.deadline) throw new ActionRefusedError('TIMEOUT', 'an identical call keeps using the approval first');
+      await sleep(100, undefined, { signal: b.signal }); // let the other call finish consuming it
     }
   }
 }
@@ -95,21 +128,21 @@ async function submit(api: ApiClient, action: ActionRequest, deadline: number): 
  * Long-poll request `id` until it is approved, or `executed` (an identical call used the one-time approval: the caller
  * submits again and is held anew). A denial, expiry or cancellation is a refusal.
  */
-async function waitForApproval(api: ApiClient, id: string, deadline: number): Promise<void> {
+async function waitForApproval(api: ApiClient, id: string, b: Bounds): Promise<void> {
   let failures = 0;
   let lastFailure = '';
   for (;;) {
-    const left = deadline - Date.now();
+    const left = b.deadline - Date.now();
     if (left <= 0) throw new ActionRefusedError('TIMEOUT', `still waiting for approval ${id}${lastFailure}`, id);
     let view;
     try {
-      view = await api.wait(id, Math.max(1, Math.min(30, Math.ceil(left / 1000))));
+      view = await api.wait(id, Math.max(1, Math.min(30, Math.ceil(left / 1000))), b.signal);
     } catch (e) {
       // The request is safe in the store: a gateway restarting, or one of several behind a load balancer going away,
       // only costs this poll.
       if (!transient(e)) throw e;
       lastFailure = ` (last poll: ${(e as Error).message})`;
-      await sleep(Math.min(backoff(failures++), left));
+      await sleep(Math.min(backoff(failures++), left), undefined, { signal: b.signal });
       continue;
     }
     failures = 0;
@@ -140,14 +173,13 @@ async function withRetries(send: () => Promise<void>): Promise<void> {
 }
 
 /**
- * A failure that says nothing about the request: the gateway could not be reached, or it (or a load balancer in front
- * of it) answered 502/503/504 — restarting, store or audit briefly unavailable.
+ * A failure that says nothing about the request: the gateway could not be reached or did not answer in time, or it
+ * (or a load balancer in front of it) answered 502/503/504 — restarting, store or audit briefly unavailable.
  */
 function transient(e: unknown): boolean {
   if (!(e instanceof ApiError)) return false;
-  return e.status === 0 ? e.code === 'UPSTREAM_UNAVAILABLE' : e.status >= 502 && e.status <= 504;
+  return e.status === 0 ? e.code === 'UPSTREAM_UNAVAILABLE' || e.code === 'UPSTREAM_TIMEOUT' : e.status >= 502 && e.status <= 504;
 }
 
 /** 250 ms, doubling, at most 5 s. */
 const backoff = (failures: number) => Math.min(5_000, 250 * 2 ** failures);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,7 +1,7 @@
 // The pipeline SDK against a real gateway on a port, unmasking behind approval, and fail-closed on store failure.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiClient } from '../../src/sdk/client.js';
+import { ApiClient, ApiError } from '../../src/sdk/client.js';
 import { guard, ActionRefusedError, OutcomeNotRecordedError } from '../../src/sdk/guard.js';
 import { startServer, type RunningServer } from '../../src/api/server.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -223,6 +223,29 @@ describe('SDK guard() against a running gateway', () => {
     await client('dave').vote(ids[0]!, 'approve');
     assert.equal(await g, 1);
     assert.ok(waits >= 3, 'polled again after the restart');
+  });
+
+  it('gives up on a gateway that accepts the connection and never answers: per call, and at the guard deadline', async () => {
+    const { createServer } = await import('node:http');
+    const hung = createServer(() => undefined);
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(hung.address() as { port: number }).port}`;
+    try {
+      let t = Date.now();
+      await assert.rejects(new ApiClient({ url, token: 'x', timeoutMs: 300 }).getRequest('req_x'), (e: unknown) => e instanceof ApiError && e.code === 'UPSTREAM_TIMEOUT');
+      assert.ok(Date.now() - t < 2_000, 'the per-call timeout');
+      t = Date.now();
+      let ran = false;
+      await assert.rejects(
+        guard(new ApiClient({ url, token: 'x' }), deleteAction(130), async () => (ran = true), { timeoutMs: 500 }),
+        (e: unknown) => e instanceof ActionRefusedError && e.code === 'TIMEOUT',
+      );
+      assert.ok(Date.now() - t < 2_000, 'guard keeps its deadline');
+      assert.equal(ran, false);
+    } finally {
+      hung.closeAllConnections();
+      await new Promise((r) => hung.close(r));
+    }
   });
 
   it('reports an outcome to another gateway sharing the store and audit key (a load balancer between them)', async () => {
