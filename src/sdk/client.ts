@@ -140,6 +140,16 @@ export class ApiClient {
   async vote(id: string, vote: 'approve' | 'deny', reason?: string, signal?: AbortSignal): Promise<RequestJson> {
     return (await this.call<RequestJson>('POST', `/v1/requests/${encodeURIComponent(id)}/${vote}`, reason ? { reason } : {}, signal)).json;
   }
+  /**
+   * Withdraw your own pending request (only its requester may); answers the cancelled request, 409 when it is no
+   * longer pending.
+   *
+   * @example
+   * await api.cancel(r.requestId, 'the job was stopped');
+   */
+  async cancel(id: string, reason?: string, signal?: AbortSignal): Promise<RequestJson> {
+    return (await this.call<RequestJson>('POST', `/v1/requests/${encodeURIComponent(id)}/cancel`, reason ? { reason } : {}, signal)).json;
+  }
   async reportOutcome(o: { actionDigest: string; requestId?: string | null; resource: string; status: 'succeeded' | 'failed'; summary?: string; ticket?: string }, signal?: AbortSignal): Promise<void> {
     await this.call('POST', '/v1/actions/outcome', { ...o, requestId: o.requestId ?? undefined }, signal);
   }

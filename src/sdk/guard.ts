@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient, ApiError, type ActionRequest, type SubmitResult } from './client.js';
 
-/** Thrown by guard() when the action may not run. `code`: POLICY_DENIED, APPROVAL_DENIED, APPROVAL_EXPIRED, APPROVAL_CANCELLED, TIMEOUT. */
+/**
+ * Thrown by guard() when the action may not run. `code`: POLICY_DENIED, APPROVAL_DENIED, APPROVAL_EXPIRED,
+ * APPROVAL_CANCELLED, TIMEOUT, ABORTED (the caller's `signal`).
+ */
 export class ActionRefusedError extends Error {
   constructor(readonly code: string, readonly reason: string, readonly requestId?: string, readonly decidedBy: string[] = []) {
     super(`${code}: ${reason}`);
@@ -29,6 +32,11 @@ export interface GuardOptions {
   timeoutMs?: number;
   /** Called once when the action is held, with the request id to show a person. */
   onPending?: (requestId: string) => void;
+  /**
+   * Stop waiting (a job shutting down): guard throws ActionRefusedError('ABORTED'). Like TIMEOUT, it cancels the
+   * request it was held on. Once `fn` has started, the signal no longer applies (pass it to `fn` yourself).
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -51,13 +59,19 @@ export async function guard<T>(api: ApiClient, action: ActionRequest, fn: () => 
   // Every call before fn runs is bounded by the deadline: a gateway that accepts the connection and never answers
   // cannot hold guard past it.
   const expired = AbortSignal.timeout(timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, expired]) : expired;
   const held: Held = {};
   let allowed: Allowed;
   try {
-    allowed = await untilAllowed(api, action, opts, { deadline, signal: expired, held });
+    signal.throwIfAborted();
+    allowed = await untilAllowed(api, action, opts, { deadline, signal, held });
   } catch (e) {
-    if (expired.aborted && !(e instanceof ActionRefusedError)) throw new ActionRefusedError('TIMEOUT', `no decision within ${timeoutMs} ms`, held.id);
-    throw e;
+    const refusal = asRefusal(e, opts.signal, expired, timeoutMs, held.id);
+    // An abandoned request would linger until it expires, count toward the principal's cap of pending requests, and
+    // an approval given later would let a future identical call run unasked: withdraw it. An identical call that
+    // joined the same request sees it cancelled too.
+    if (held.id && (refusal.code === 'TIMEOUT' || refusal.code === 'ABORTED')) await withdraw(api, held.id, refusal.reason);
+    throw refusal;
   }
   // The ticket lets any gateway behind the same address take the report, not only the one that allowed the action.
   const outcome = (status: 'succeeded' | 'failed') => api.reportOutcome({ actionDigest: allowed.actionDigest, requestId: allowed.requestId, resource: action.resource, status, ticket: allowed.outcomeTicket });
@@ -79,8 +93,24 @@ export async function guard<T>(api: ApiClient, action: ActionRequest, fn: () => 
   return out;
 }
 
+/**
+ * What guard throws for `e`, raised while waiting: a refusal stands; any other error the caller's abort or the
+ * deadline caused (an aborted call or pause) becomes ABORTED or TIMEOUT; anything else is rethrown as it is.
+ */
+function asRefusal(e: unknown, caller: AbortSignal | undefined, expired: AbortSignal, timeoutMs: number, id?: string): ActionRefusedError {
+  if (e instanceof ActionRefusedError) return e;
+  if (caller?.aborted) return new ActionRefusedError('ABORTED', `guard was aborted: ${(caller.reason as Error)?.message ?? String(caller.reason)}`, id);
+  if (expired.aborted) return new ActionRefusedError('TIMEOUT', `no decision within ${timeoutMs} ms`, id);
+  throw e;
+}
+
+/** Cancel the request guard gave up on; best effort, and briefly (the gateway may be the reason guard gave up). */
+async function withdraw(api: ApiClient, id: string, reason: string): Promise<void> {
+  await api.cancel(id, reason, AbortSignal.timeout(5_000)).catch(() => undefined);
+}
+
 type Allowed = Extract<SubmitResult, { status: 'allowed' }>;
-/** The request this guard is held on, if any (for the TIMEOUT refusal). */
+/** The request this guard is held on and still pending, if any: the one to cancel when guard gives up. */
 interface Held {
   id?: string;
 }
@@ -100,6 +130,7 @@ async function untilAllowed(api: ApiClient, action: ActionRequest, opts: GuardOp
     b.held.id = r.requestId;
     opts.onPending?.(r.requestId);
     await waitForApproval(api, r.requestId, b);
+    b.held.id = undefined; // decided: nothing left to cancel
     r = await submit(api, action, b);
   }
   return r;

@@ -248,6 +248,25 @@ describe('SDK guard() against a running gateway', () => {
     }
   });
 
+  it('cancels its pending request when it gives up: on TIMEOUT and when the caller aborts; ApiClient.cancel', async () => {
+    let ran = false;
+    const timedOut = await guard(client('agent'), deleteAction(140), async () => (ran = true), { timeoutMs: 400 }).catch((e: unknown) => e);
+    assert.ok(timedOut instanceof ActionRefusedError && timedOut.code === 'TIMEOUT' && timedOut.requestId, String(timedOut));
+    const left = await client('bob').getRequest(timedOut.requestId!);
+    assert.equal(left.status, 'cancelled', 'the abandoned request does not linger');
+
+    const stop = new AbortController();
+    const aborted = await guard(client('agent'), deleteAction(141), async () => (ran = true), { onPending: () => setTimeout(() => stop.abort(new Error('job shutting down')), 50), signal: stop.signal }).catch((e: unknown) => e);
+    assert.ok(aborted instanceof ActionRefusedError && aborted.code === 'ABORTED' && /job shutting down/.test(aborted.reason), String(aborted));
+    assert.equal((await client('bob').getRequest(aborted.requestId!)).status, 'cancelled');
+    await assert.rejects(guard(client('agent'), deleteAction(142), async () => (ran = true), { signal: AbortSignal.abort() }), (e: unknown) => e instanceof ActionRefusedError && e.code === 'ABORTED');
+    assert.equal(ran, false);
+
+    const r = await client('agent').submit(deleteAction(143));
+    assert.equal(r.status, 'pending');
+    assert.equal((await client('agent').cancel(r.requestId!, 'not needed')).status, 'cancelled');
+  });
+
   it('reports an outcome to another gateway sharing the store and audit key (a load balancer between them)', async () => {
     const other = await createRuntime(await loadConfig(k.file), { env: k.env, clock: k.clock });
     const srvB = await startServer(other, { port: 0, host: '127.0.0.1' });
