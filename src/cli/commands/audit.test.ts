@@ -160,6 +160,24 @@ test('audit export --format jsonl --since N writes the later events as JSON line
   assert.equal(bad.code, 2);
 });
 
+test('audit export: a bad --since/--until is a one-line usage error, exit 2; a reader that goes away (| head) ends it quietly', async () => {
+  for (const arg of ['--since', '--until']) {
+    const r = await cli(['audit', 'export', arg, 'abc'], { CS_DB: db });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`^error: option '${arg} <seq>' argument 'abc' is invalid\\. not a sequence number`));
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+  // The reading end of stdout is closed before the first line is written, as `head` does once it has enough.
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['--import', 'tsx', runner, 'audit', 'export'], { cwd: root, env: { ...process.env, CS_DB: db }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  assert.equal(stderr, '', 'no EPIPE stack');
+  assert.equal(code, 0);
+});
+
 test('every audit command has --help text', async () => {
   for (const cmd of ['verify', 'export', 'keygen']) {
     const r = await cli(['audit', cmd, '--help']);

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { CountersignError, isCountersignError } from '../../core/errors.js';
 import type { Store } from '../../store/types.js';
 import { exportAudit } from '../../audit/export.js';
@@ -19,14 +19,42 @@ function readKeyArg(arg: string): string {
   return !arg.includes('-----BEGIN') && existsSync(arg) ? readFileSync(arg, 'utf8') : arg;
 }
 
+/** A bad --since/--until is a usage error (commander prints `error: option … is invalid …`), exit 2 like the others. */
 function seqOption(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`not a sequence number: ${v}`);
+  if (!Number.isInteger(n) || n < 0) {
+    const e = new InvalidArgumentError(`not a sequence number (a whole number, 0 or more): ${v}`);
+    e.exitCode = 2;
+    throw e;
+  }
   return n;
 }
 
-async function write(chunk: string): Promise<void> {
-  if (!process.stdout.write(chunk)) await new Promise<void>((r) => process.stdout.once('drain', () => r()));
+/**
+ * stdout as export writes it. `write` resolves false once the reader has gone (`audit export | head` closes the pipe:
+ * EPIPE), so the export stops quietly instead of dying on an unhandled 'error' event; `failure` is any other error.
+ */
+function stdoutSink() {
+  const out = process.stdout;
+  let failure: NodeJS.ErrnoException | undefined;
+  out.on('error', (e: NodeJS.ErrnoException) => (failure ??= e));
+  const gone = () => failure !== undefined || out.destroyed;
+  return {
+    failure: () => (failure?.code === 'EPIPE' ? undefined : failure),
+    async write(chunk: string): Promise<boolean> {
+      if (gone()) return false;
+      if (!out.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            for (const ev of ['drain', 'error', 'close']) out.off(ev, done);
+            resolve();
+          };
+          for (const ev of ['drain', 'error', 'close']) out.on(ev, done);
+        });
+      }
+      return !gone();
+    },
+  };
 }
 
 /**
@@ -112,7 +140,10 @@ export function registerAuditCommands(
       try {
         if (opts.format !== 'jsonl') throw new Error(`unsupported format ${JSON.stringify(opts.format)} (supported: jsonl)`);
         store = await openStore();
-        for await (const line of exportAudit(store, { from: (opts.since ?? 0) + 1, to: opts.until })) await write(line);
+        const out = stdoutSink();
+        for await (const line of exportAudit(store, { from: (opts.since ?? 0) + 1, to: opts.until })) if (!(await out.write(line))) break;
+        const failure = out.failure();
+        if (failure) throw failure;
       } catch (e) {
         printError(e);
         process.exitCode = 2;
