@@ -79,9 +79,13 @@ test('audit verify: exit 0 on an intact log, signatures checked with --public-ke
   const b = await cli(['audit', 'verify'], { CS_DB: db, COUNTERSIGN_AUDIT_KEY: keys.privateKey });
   assert.equal(b.code, 0, b.stderr);
   assert.match(b.stdout, /signatures verified/);
+  // Checkpoints but no key: the chain is intact, the signatures unchecked: exit 3 unless only the chain was asked for.
   const c = await cli(['audit', 'verify'], { CS_DB: db });
-  assert.equal(c.code, 0);
-  assert.match(c.stdout, /signatures NOT checked/);
+  assert.equal(c.code, 3);
+  assert.match(c.stdout, /intact: 10 events, 3 checkpoints \(signatures NOT checked: no public key \(set COUNTERSIGN_AUDIT_KEY or pass --public-key\)\)/);
+  const chain = await cli(['audit', 'verify', '--chain-only'], { CS_DB: db });
+  assert.equal(chain.code, 0);
+  assert.match(chain.stdout, /signatures NOT checked/);
   // No key in the environment: the development key the gateway generated for this config is used, and said so.
   const d = await cli(['audit', 'verify'], { CS_DB: db, CS_DEV_KEY: keys.privateKey });
   assert.equal(d.code, 0, d.stderr);
@@ -186,4 +190,5 @@ test('every audit command has --help text', async () => {
   }
   const v = await cli(['audit', 'verify', '--help']);
   assert.match(v.stdout, /Exit codes: 0 intact, 1 tampered/);
+  assert.match(v.stdout, /3 chain intact but checkpoints exist and no key/);
 });
