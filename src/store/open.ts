@@ -31,18 +31,36 @@ export async function openStore(config: StoreConfig, baseDir: string, env: NodeJ
 }
 
 /**
- * Open the configured store to read what is there (`audit verify`, `audit export`): a SQLite file is opened
- * read-only and never created; a missing one is CountersignError('AUDIT_NOT_FOUND') naming the path, so a wrong
- * path or a deleted log is not mistaken for an empty, intact one. PostgreSQL opens as usual.
+ * Open the configured store to read what is there (`audit verify`, `audit export`), creating and changing nothing: a
+ * SQLite file is opened read-only and never created; a missing one is CountersignError('AUDIT_NOT_FOUND') naming the
+ * path, so a wrong path or a deleted log is not mistaken for an empty, intact one. PostgreSQL is opened with
+ * read-only transactions and never migrated (a read-only auditor role suffices); a database without Countersign's
+ * schema is AUDIT_NOT_FOUND likewise.
  *
  * @example const store = await openStoreForReading(config.store, dirname(configPath));
  */
 export async function openStoreForReading(config: StoreConfig, baseDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
-  if (config.driver === 'postgres') return openStore(config, baseDir, env);
+  if (config.driver === 'postgres') return openPostgresForReading(config.url_env, env);
   const path = config.path === ':memory:' || isAbsolute(config.path) ? config.path : resolve(baseDir, config.path);
   if (path === ':memory:' || !existsSync(path)) {
     throw new CountersignError('AUDIT_NOT_FOUND', `no audit log at ${path}: the store file does not exist (check --config and store.path; nothing was created)`, { path });
   }
   const { SqliteStore } = await import('./sqlite.js');
   return new SqliteStore(path, { readOnly: true });
+}
+
+async function openPostgresForReading(urlEnv: string, env: NodeJS.ProcessEnv): Promise<Store> {
+  const url = env[urlEnv];
+  if (!url) throw new CountersignError('SECRET_MISSING', `environment variable ${urlEnv} (PostgreSQL URL for the store) is not set`);
+  const { PostgresStore } = await import('./postgres.js');
+  const store = new PostgresStore({ url, readOnly: true });
+  try {
+    if ((await store.schemaVersion()) === 0) {
+      throw new CountersignError('AUDIT_NOT_FOUND', `no audit log in the PostgreSQL database named by ${urlEnv}: it has no Countersign schema (check --config and ${urlEnv}; nothing was created)`, { urlEnv });
+    }
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw e;
+  }
+  return store;
 }
