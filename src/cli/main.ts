@@ -88,7 +88,8 @@ registerPolicyCommands(program);
 // gateway signs these events with its next checkpoint.
 registerKeysCommands(program, async () => {
   const cfg = await loadConfig(configPath(program.opts<{ config?: string }>().config));
-  const store = await (await import('../store/open.js')).openStore(cfg.store, cfg.baseDir);
+  // Only `serve` creates a store: a mistyped path is refused, not given a new, empty store of its own.
+  const store = await (await import('../store/open.js')).openExistingStore(cfg.store, cfg.baseDir);
   let log: import('../audit/log.js').ManagedAuditLog | undefined;
   const audit = {
     async append(event: import('../audit/types.js').AuditEventInput) {

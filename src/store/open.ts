@@ -26,7 +26,24 @@ export async function openStore(config: StoreConfig, baseDir: string, env: NodeJ
     return store;
   }
   const { SqliteStore } = await import('./sqlite.js');
-  const path = config.path === ':memory:' || isAbsolute(config.path) ? config.path : resolve(baseDir, config.path);
+  return new SqliteStore(sqlitePath(config, baseDir));
+}
+
+/**
+ * Open the configured store to change it where it already exists (`keys create|list|revoke`): unlike openStore, which
+ * the gateway uses (`serve`, `mcp`), it creates nothing. A missing SQLite file, or a PostgreSQL database without Countersign's schema,
+ * is CountersignError('STORE_NOT_FOUND'), so a mistyped path does not quietly get a new, empty store of its own.
+ *
+ * @example const store = await openExistingStore(config.store, dirname(configPath));
+ */
+export async function openExistingStore(config: StoreConfig, baseDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
+  const hint = '(check --config and the store settings; only `countersign serve` creates a store, and nothing was created)';
+  if (config.driver === 'postgres') {
+    return openPostgresIfMigrated(config.url_env, env, false, (urlEnv) => new CountersignError('STORE_NOT_FOUND', `no store in the PostgreSQL database named by ${urlEnv}: it has no Countersign schema ${hint}`, { urlEnv }));
+  }
+  const path = sqlitePath(config, baseDir);
+  if (path === ':memory:' || !existsSync(path)) throw new CountersignError('STORE_NOT_FOUND', `no store at ${path}: the file does not exist ${hint}`, { path });
+  const { SqliteStore } = await import('./sqlite.js');
   return new SqliteStore(path);
 }
 
@@ -40,8 +57,10 @@ export async function openStore(config: StoreConfig, baseDir: string, env: NodeJ
  * @example const store = await openStoreForReading(config.store, dirname(configPath));
  */
 export async function openStoreForReading(config: StoreConfig, baseDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
-  if (config.driver === 'postgres') return openPostgresForReading(config.url_env, env);
-  const path = config.path === ':memory:' || isAbsolute(config.path) ? config.path : resolve(baseDir, config.path);
+  if (config.driver === 'postgres') {
+    return openPostgresIfMigrated(config.url_env, env, true, (urlEnv) => new CountersignError('AUDIT_NOT_FOUND', `no audit log in the PostgreSQL database named by ${urlEnv}: it has no Countersign schema (check --config and ${urlEnv}; nothing was created)`, { urlEnv }));
+  }
+  const path = sqlitePath(config, baseDir);
   if (path === ':memory:' || !existsSync(path)) {
     throw new CountersignError('AUDIT_NOT_FOUND', `no audit log at ${path}: the store file does not exist (check --config and store.path; nothing was created)`, { path });
   }
@@ -49,15 +68,18 @@ export async function openStoreForReading(config: StoreConfig, baseDir: string, 
   return new SqliteStore(path, { readOnly: true });
 }
 
-async function openPostgresForReading(urlEnv: string, env: NodeJS.ProcessEnv): Promise<Store> {
+function sqlitePath(config: StoreConfig, baseDir: string): string {
+  return config.path === ':memory:' || isAbsolute(config.path) ? config.path : resolve(baseDir, config.path);
+}
+
+/** A PostgreSQL store whose schema is there already, never migrated; `missing` is the error for one without it. */
+async function openPostgresIfMigrated(urlEnv: string, env: NodeJS.ProcessEnv, readOnly: boolean, missing: (urlEnv: string) => CountersignError): Promise<Store> {
   const url = env[urlEnv];
   if (!url) throw new CountersignError('SECRET_MISSING', `environment variable ${urlEnv} (PostgreSQL URL for the store) is not set`);
   const { PostgresStore } = await import('./postgres.js');
-  const store = new PostgresStore({ url, readOnly: true });
+  const store = new PostgresStore({ url, readOnly });
   try {
-    if ((await store.schemaVersion()) === 0) {
-      throw new CountersignError('AUDIT_NOT_FOUND', `no audit log in the PostgreSQL database named by ${urlEnv}: it has no Countersign schema (check --config and ${urlEnv}; nothing was created)`, { urlEnv });
-    }
+    if ((await store.schemaVersion()) === 0) throw missing(urlEnv);
   } catch (e) {
     await store.close().catch(() => undefined);
     throw e;

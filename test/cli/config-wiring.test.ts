@@ -3,7 +3,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,5 +46,22 @@ describe('countersign CLI with a config', () => {
     const none = await cli(['audit', 'verify', '--config', config]);
     assert.equal(none.code, 3, 'checkpoints nobody could check are not "verified"');
     assert.match(none.stdout, /signatures NOT checked: no public key \(set MY_AUDIT_KEY or pass --public-key\)/);
+  });
+
+  it('keys list / create / revoke refuse a store that does not exist (STORE_NOT_FOUND) and create nothing; only serve creates one', async () => {
+    const config = join(dir, 'typo.yaml');
+    writeFileSync(config, 'store: { path: ./typo-dir/cs.db }\n');
+    for (const args of [['keys', 'list'], ['keys', 'create', '--name', 'bot', '--type', 'agent'], ['keys', 'revoke', 'abc123abc123']]) {
+      const r = await cli([...args, '--config', config]);
+      assert.equal(r.code, 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, /^error: STORE_NOT_FOUND: no store at \S+typo-dir\/cs\.db: the file does not exist/);
+      assert.doesNotMatch(r.stdout, /No API keys|cs_/);
+      assert.equal(existsSync(join(dir, 'typo-dir')), false, `${args.join(' ')} created nothing`);
+    }
+    // Where the store exists, keys work as before.
+    await new SqliteStore(join(dir, 'typo-dir', 'cs.db')).close();
+    const listed = await cli(['keys', 'list', '--config', config]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /No API keys/);
   });
 });

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { CountersignError } from '../../src/core/errors.js';
-import { openStore, openStoreForReading } from '../../src/store/open.js';
+import { openExistingStore, openStore, openStoreForReading } from '../../src/store/open.js';
 import { storeConfigSchema } from '../../src/store/config.js';
 import { testDatabaseUrl } from '../support/postgres.js';
 
@@ -33,6 +33,7 @@ test('PostgreSQL: reading a database without the schema is AUDIT_NOT_FOUND and c
     openStoreForReading(config, '.', env),
     (e: unknown) => e instanceof CountersignError && e.code === 'AUDIT_NOT_FOUND' && /no Countersign schema .*nothing was created/.test(e.message),
   );
+  await assert.rejects(openExistingStore(config, '.', env), (e: unknown) => e instanceof CountersignError && e.code === 'STORE_NOT_FOUND' && /no Countersign schema/.test(e.message));
   assert.deepEqual(await tables(db.url), [], 'no table was created');
 
   const writer = await openStore(config, '.', env);
@@ -45,4 +46,8 @@ test('PostgreSQL: reading a database without the schema is AUDIT_NOT_FOUND and c
   } finally {
     await reader.close();
   }
+  // `keys` commands write to a store that exists.
+  const keys = await openExistingStore(config, '.', env);
+  await keys.putToken('s', 't3', 'c', 1);
+  await keys.close();
 });
