@@ -74,19 +74,20 @@ export async function guard<T>(api: ApiClient, action: ActionRequest, fn: () => 
     throw refusal;
   }
   // The ticket lets any gateway behind the same address take the report, not only the one that allowed the action.
-  const outcome = (status: 'succeeded' | 'failed') => api.reportOutcome({ actionDigest: allowed.actionDigest, requestId: allowed.requestId, resource: action.resource, status, ticket: allowed.outcomeTicket });
+  const outcome = (status: 'succeeded' | 'failed') => (signal: AbortSignal) =>
+    api.reportOutcome({ actionDigest: allowed.actionDigest, requestId: allowed.requestId, resource: action.resource, status, ticket: allowed.outcomeTicket }, signal);
   let out: T;
   try {
     out = await fn();
   } catch (e) {
-    await withRetries(() => outcome('failed')).catch(() => undefined);
+    await withRetries(outcome('failed')).catch(() => undefined);
     throw e;
   }
   // fn succeeded: that is what is reported, never 'failed'. A report the gateway could not take (unreachable,
   // restarting, 503) is retried a few times; then the caller is told the action ran (OutcomeNotRecordedError, with the
   // result), so it is not run a second time.
   try {
-    await withRetries(() => outcome('succeeded'));
+    await withRetries(outcome('succeeded'));
   } catch (e) {
     throw new OutcomeNotRecordedError(out, allowed.actionDigest, e);
   }
@@ -189,12 +190,16 @@ async function waitForApproval(api: ApiClient, id: string, b: Bounds): Promise<v
 const OUTCOME_ATTEMPTS = 5;
 const OUTCOME_BUDGET_MS = 30_000;
 
-/** Run `send`, trying again after a transient failure, up to OUTCOME_ATTEMPTS times within OUTCOME_BUDGET_MS. */
-async function withRetries(send: () => Promise<void>): Promise<void> {
+/**
+ * Run `send`, trying again after a transient failure, up to OUTCOME_ATTEMPTS times; its signal ends it all within
+ * OUTCOME_BUDGET_MS, a gateway that never answers included.
+ */
+async function withRetries(send: (signal: AbortSignal) => Promise<void>): Promise<void> {
   const until = Date.now() + OUTCOME_BUDGET_MS;
+  const budget = AbortSignal.timeout(OUTCOME_BUDGET_MS);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await send();
+      return await send(budget);
     } catch (e) {
       const pause = backoff(attempt - 1);
       if (!transient(e) || attempt >= OUTCOME_ATTEMPTS || Date.now() + pause >= until) throw e;
