@@ -80,7 +80,7 @@ registerAuditCommands(program, async () => {
   const cfg = await loadConfig(configPath(program.opts<{ config?: string }>().config));
   const file = (await import('../main.js')).devAuditKeyFile(cfg);
   return existsSync(file) ? { file, privateKey: readFileSync(file, 'utf8').trim() } : undefined;
-});
+}, async () => (await loadConfig(configPath(program.opts<{ config?: string }>().config))).audit.signing_key_env);
 registerPolicyCommands(program);
 // Key changes are audit events (key.created / key.revoked), written to the gateway's own log. The log is opened on the
 // first event only, so `keys list` writes nothing. Checkpoints are signed only with the key in the environment: an
@@ -88,7 +88,8 @@ registerPolicyCommands(program);
 // gateway signs these events with its next checkpoint.
 registerKeysCommands(program, async () => {
   const cfg = await loadConfig(configPath(program.opts<{ config?: string }>().config));
-  const store = await (await import('../store/open.js')).openStore(cfg.store, cfg.baseDir);
+  // Only `serve` creates a store: a mistyped path is refused, not given a new, empty store of its own.
+  const store = await (await import('../store/open.js')).openExistingStore(cfg.store, cfg.baseDir);
   let log: import('../audit/log.js').ManagedAuditLog | undefined;
   const audit = {
     async append(event: import('../audit/types.js').AuditEventInput) {

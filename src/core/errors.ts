@@ -42,6 +42,7 @@ export const ERRORS = {
   STORE_UNAVAILABLE: { status: 503, doc: 'The store could not be written or read; the action was not run.' },
   AUDIT_UNAVAILABLE: { status: 503, doc: 'The audit event could not be made durable; the action was not run.' },
   AUDIT_TAMPERED: { status: 500, doc: 'Audit verification found an edited, deleted, inserted or reordered event.' },
+  STORE_NOT_FOUND: { status: 404, doc: 'There is no store where the configuration points (no SQLite file, or a PostgreSQL database without Countersign\'s schema); only `serve` creates one, so nothing was created.' },
   AUDIT_NOT_FOUND: { status: 404, doc: 'There is no audit log where the configuration points (no store file, or a log without events): nothing was verified.' },
   // --- masking ---
   MASKING_FAILED: { status: 500, doc: 'The masking engine failed; the data was withheld (fail closed).' },

@@ -53,15 +53,27 @@ export class ApiError extends Error {
   }
 }
 
+export interface ApiClientOptions {
+  url: string;
+  token: string;
+  fetch?: typeof fetch;
+  /**
+   * Give up on a call the gateway does not answer (a hung gateway, a stuck load balancer, a half-open connection)
+   * after this long, with ApiError UPSTREAM_TIMEOUT; default 30 s. A long-poll `wait` gets its own wait time on top.
+   */
+  timeoutMs?: number;
+}
+
 /**
- * A small client for the gateway's HTTP API.
+ * A small client for the gateway's HTTP API. Every call takes an optional AbortSignal; aborting it rejects the call
+ * with the signal's reason.
  *
  * @example
- * const api = new ApiClient({ url: 'http://127.0.0.1:8080', token: process.env.COUNTERSIGN_TOKEN! });
+ * const api = new ApiClient({ url: 'http://127.0.0.1:8080', token: process.env.COUNTERSIGN_TOKEN!, timeoutMs: 10_000 });
  * const r = await api.submit({ resource: 'prod-db', kind: 'delete', summary: 'purge old rows' });
  */
 export class ApiClient {
-  constructor(private readonly opts: { url: string; token: string; fetch?: typeof fetch }) {}
+  constructor(private readonly opts: ApiClientOptions) {}
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): ApiClient {
     const token = env.COUNTERSIGN_TOKEN;
@@ -69,7 +81,8 @@ export class ApiClient {
     return new ApiClient({ url: env.COUNTERSIGN_URL ?? 'http://127.0.0.1:8080', token });
   }
 
-  async call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; json: T }> {
+  /** `timeoutMs`: this call's limit instead of the client's (see ApiClientOptions). */
+  async call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal, timeoutMs = this.opts.timeoutMs ?? 30_000): Promise<{ status: number; json: T }> {
     const f = this.opts.fetch ?? fetch;
     // Encoded before anything is sent: a value JSON cannot carry (a BigInt, a cycle) is the caller's mistake, not an
     // unreachable gateway.
@@ -79,18 +92,23 @@ export class ApiClient {
     } catch (e) {
       throw new ApiError('BAD_REQUEST', `the request cannot be sent as JSON: ${(e as Error).message}`, 0);
     }
+    // The limit covers the body too: a gateway can send its headers and then stall.
+    const limit = AbortSignal.timeout(timeoutMs);
     let res: Response;
+    let text: string;
     try {
       res = await f(this.opts.url.replace(/\/$/, '') + path, {
         method,
         headers: { authorization: `Bearer ${this.opts.token}`, ...(encoded === undefined ? {} : { 'content-type': 'application/json' }) },
         body: encoded,
-        signal,
+        signal: signal ? AbortSignal.any([signal, limit]) : limit,
       });
+      text = await res.text();
     } catch (e) {
+      if (signal?.aborted) throw signal.reason;
+      if (limit.aborted) throw new ApiError('UPSTREAM_TIMEOUT', `the gateway at ${this.opts.url} did not answer within ${timeoutMs} ms`, 0);
       throw new ApiError('UPSTREAM_UNAVAILABLE', `cannot reach the gateway at ${this.opts.url}: ${(e as Error).message}`, 0);
     }
-    const text = await res.text();
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : {};
@@ -104,27 +122,39 @@ export class ApiClient {
     return { status: res.status, json: json as T };
   }
 
-  async submit(action: ActionRequest): Promise<SubmitResult> {
-    return (await this.call<SubmitResult>('POST', '/v1/actions', action)).json;
+  async submit(action: ActionRequest, signal?: AbortSignal): Promise<SubmitResult> {
+    return (await this.call<SubmitResult>('POST', '/v1/actions', action, signal)).json;
   }
+  /** Long-poll: answers when the request is decided, or after `timeoutSeconds` with it still pending. */
   async wait(id: string, timeoutSeconds = 30, signal?: AbortSignal): Promise<RequestJson> {
-    return (await this.call<RequestJson>('GET', `/v1/requests/${encodeURIComponent(id)}/wait?timeout=${timeoutSeconds}`, undefined, signal)).json;
+    const limit = (this.opts.timeoutMs ?? 30_000) + timeoutSeconds * 1000;
+    return (await this.call<RequestJson>('GET', `/v1/requests/${encodeURIComponent(id)}/wait?timeout=${timeoutSeconds}`, undefined, signal, limit)).json;
   }
-  async getRequest(id: string): Promise<RequestJson> {
-    return (await this.call<RequestJson>('GET', `/v1/requests/${encodeURIComponent(id)}`)).json;
+  async getRequest(id: string, signal?: AbortSignal): Promise<RequestJson> {
+    return (await this.call<RequestJson>('GET', `/v1/requests/${encodeURIComponent(id)}`, undefined, signal)).json;
   }
   /** Requests, newest first: `status` comma-separated (default all), at most `limit` (the gateway's default 100, up to 1,000). */
-  async listRequests(status?: string, limit?: number): Promise<RequestJson[]> {
+  async listRequests(status?: string, limit?: number, signal?: AbortSignal): Promise<RequestJson[]> {
     const params = new URLSearchParams();
     if (status) params.set('status', status);
     if (limit !== undefined) params.set('limit', String(limit));
     const q = params.size > 0 ? `?${params}` : '';
-    return (await this.call<{ requests: RequestJson[] }>('GET', `/v1/requests${q}`)).json.requests;
+    return (await this.call<{ requests: RequestJson[] }>('GET', `/v1/requests${q}`, undefined, signal)).json.requests;
   }
-  async vote(id: string, vote: 'approve' | 'deny', reason?: string): Promise<RequestJson> {
-    return (await this.call<RequestJson>('POST', `/v1/requests/${encodeURIComponent(id)}/${vote}`, reason ? { reason } : {})).json;
+  async vote(id: string, vote: 'approve' | 'deny', reason?: string, signal?: AbortSignal): Promise<RequestJson> {
+    return (await this.call<RequestJson>('POST', `/v1/requests/${encodeURIComponent(id)}/${vote}`, reason ? { reason } : {}, signal)).json;
   }
-  async reportOutcome(o: { actionDigest: string; requestId?: string | null; resource: string; status: 'succeeded' | 'failed'; summary?: string; ticket?: string }): Promise<void> {
-    await this.call('POST', '/v1/actions/outcome', { ...o, requestId: o.requestId ?? undefined });
+  /**
+   * Withdraw your own pending request (only its requester may); answers the cancelled request, 409 when it is no
+   * longer pending.
+   *
+   * @example
+   * await api.cancel(r.requestId, 'the job was stopped');
+   */
+  async cancel(id: string, reason?: string, signal?: AbortSignal): Promise<RequestJson> {
+    return (await this.call<RequestJson>('POST', `/v1/requests/${encodeURIComponent(id)}/cancel`, reason ? { reason } : {}, signal)).json;
+  }
+  async reportOutcome(o: { actionDigest: string; requestId?: string | null; resource: string; status: 'succeeded' | 'failed'; summary?: string; ticket?: string }, signal?: AbortSignal): Promise<void> {
+    await this.call('POST', '/v1/actions/outcome', { ...o, requestId: o.requestId ?? undefined }, signal);
   }
 }

@@ -26,23 +26,63 @@ export async function openStore(config: StoreConfig, baseDir: string, env: NodeJ
     return store;
   }
   const { SqliteStore } = await import('./sqlite.js');
-  const path = config.path === ':memory:' || isAbsolute(config.path) ? config.path : resolve(baseDir, config.path);
+  return new SqliteStore(sqlitePath(config, baseDir));
+}
+
+/**
+ * Open the configured store to change it where it already exists (`keys create|list|revoke`): unlike openStore, which
+ * the gateway uses (`serve`, `mcp`), it creates nothing. A missing SQLite file, or a PostgreSQL database without Countersign's schema,
+ * is CountersignError('STORE_NOT_FOUND'), so a mistyped path does not quietly get a new, empty store of its own.
+ *
+ * @example const store = await openExistingStore(config.store, dirname(configPath));
+ */
+export async function openExistingStore(config: StoreConfig, baseDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
+  const hint = '(check --config and the store settings; only `countersign serve` creates a store, and nothing was created)';
+  if (config.driver === 'postgres') {
+    return openPostgresIfMigrated(config.url_env, env, false, (urlEnv) => new CountersignError('STORE_NOT_FOUND', `no store in the PostgreSQL database named by ${urlEnv}: it has no Countersign schema ${hint}`, { urlEnv }));
+  }
+  const path = sqlitePath(config, baseDir);
+  if (path === ':memory:' || !existsSync(path)) throw new CountersignError('STORE_NOT_FOUND', `no store at ${path}: the file does not exist ${hint}`, { path });
+  const { SqliteStore } = await import('./sqlite.js');
   return new SqliteStore(path);
 }
 
 /**
- * Open the configured store to read what is there (`audit verify`, `audit export`): a SQLite file is opened
- * read-only and never created; a missing one is CountersignError('AUDIT_NOT_FOUND') naming the path, so a wrong
- * path or a deleted log is not mistaken for an empty, intact one. PostgreSQL opens as usual.
+ * Open the configured store to read what is there (`audit verify`, `audit export`), creating and changing nothing: a
+ * SQLite file is opened read-only and never created; a missing one is CountersignError('AUDIT_NOT_FOUND') naming the
+ * path, so a wrong path or a deleted log is not mistaken for an empty, intact one. PostgreSQL is opened with
+ * read-only transactions and never migrated (a read-only auditor role suffices); a database without Countersign's
+ * schema is AUDIT_NOT_FOUND likewise.
  *
  * @example const store = await openStoreForReading(config.store, dirname(configPath));
  */
 export async function openStoreForReading(config: StoreConfig, baseDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
-  if (config.driver === 'postgres') return openStore(config, baseDir, env);
-  const path = config.path === ':memory:' || isAbsolute(config.path) ? config.path : resolve(baseDir, config.path);
+  if (config.driver === 'postgres') {
+    return openPostgresIfMigrated(config.url_env, env, true, (urlEnv) => new CountersignError('AUDIT_NOT_FOUND', `no audit log in the PostgreSQL database named by ${urlEnv}: it has no Countersign schema (check --config and ${urlEnv}; nothing was created)`, { urlEnv }));
+  }
+  const path = sqlitePath(config, baseDir);
   if (path === ':memory:' || !existsSync(path)) {
     throw new CountersignError('AUDIT_NOT_FOUND', `no audit log at ${path}: the store file does not exist (check --config and store.path; nothing was created)`, { path });
   }
   const { SqliteStore } = await import('./sqlite.js');
   return new SqliteStore(path, { readOnly: true });
+}
+
+function sqlitePath(config: StoreConfig, baseDir: string): string {
+  return config.path === ':memory:' || isAbsolute(config.path) ? config.path : resolve(baseDir, config.path);
+}
+
+/** A PostgreSQL store whose schema is there already, never migrated; `missing` is the error for one without it. */
+async function openPostgresIfMigrated(urlEnv: string, env: NodeJS.ProcessEnv, readOnly: boolean, missing: (urlEnv: string) => CountersignError): Promise<Store> {
+  const url = env[urlEnv];
+  if (!url) throw new CountersignError('SECRET_MISSING', `environment variable ${urlEnv} (PostgreSQL URL for the store) is not set`);
+  const { PostgresStore } = await import('./postgres.js');
+  const store = new PostgresStore({ url, readOnly });
+  try {
+    if ((await store.schemaVersion()) === 0) throw missing(urlEnv);
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw e;
+  }
+  return store;
 }

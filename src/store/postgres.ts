@@ -58,6 +58,8 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Pool size; default 10. */
   max?: number;
+  /** Every transaction read-only (`default_transaction_read_only`): for readers such as `audit verify`. */
+  readOnly?: boolean;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -88,7 +90,7 @@ export class PostgresStore implements Store {
       connectionString: opts.url,
       max: opts.max ?? 10,
       types,
-      ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+      options: [opts.schema ? `-c search_path=${opts.schema}` : '', opts.readOnly ? '-c default_transaction_read_only=on' : ''].filter(Boolean).join(' ') || undefined,
     });
     // An idle client losing its connection must not crash the process; the next query reports it.
     this.pool.on('error', () => undefined);
@@ -160,6 +162,16 @@ export class PostgresStore implements Store {
         await c.query('INSERT INTO schema_version (version) VALUES ($1)', [v + 1]);
       }
     });
+  }
+
+  /**
+   * The schema version this database (or schema) holds, 0 when it has no Countersign tables; reads only, so a reader
+   * can refuse a wrong database instead of migrating it.
+   */
+  async schemaVersion(): Promise<number> {
+    const { rows } = await this.q<{ present: boolean }>('open', `SELECT to_regclass('schema_version') IS NOT NULL AS present`);
+    if (!rows[0]?.present) return 0;
+    return (await this.q<{ v: number | null }>('open', 'SELECT max(version) AS v FROM schema_version')).rows[0]?.v ?? 0;
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 // The pipeline SDK against a real gateway on a port, unmasking behind approval, and fail-closed on store failure.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiClient } from '../../src/sdk/client.js';
+import { ApiClient, ApiError } from '../../src/sdk/client.js';
 import { guard, ActionRefusedError, OutcomeNotRecordedError } from '../../src/sdk/guard.js';
 import { startServer, type RunningServer } from '../../src/api/server.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -52,6 +52,8 @@ describe('SDK guard() against a running gateway', () => {
     let ran = 0;
     const out = await guard(client('agent'), { resource: 'prod-db', kind: 'read', summary: 'count users' }, async () => ++ran);
     assert.equal(out, 1);
+    const allowed = (await k.rt.store.readAudit(0, 100_000)).filter((e) => e.type === 'action.allowed').at(-1)!;
+    assert.equal((allowed.body.data as { connector: string }).connector, 'sdk', 'a guarded action comes from the SDK');
     const audit = await (await fetch(`${srv.url}/v1/audit?limit=1000`, { headers: { authorization: `Bearer ${k.tokens.bob}` } })).text();
     assert.match(audit, /"type":"action.result"/);
   });
@@ -124,6 +126,58 @@ describe('SDK guard() against a running gateway', () => {
     assert.equal(ran, 1);
   });
 
+  it('an approval another identical call used (status executed) makes guard submit again and wait for a new approval', async () => {
+    const approve = async (id: string) => {
+      await client('bob').vote(id, 'approve');
+      await client('dave').vote(id, 'approve');
+    };
+    // This guard's first long-poll reaches the gateway only after another call has used the approval, as when the
+    // two calls wait on different gateways of one store.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const late = new ApiClient({ url: srv.url, token: k.tokens.agent, fetch: async (u, i) => (String(u).includes('/wait') && (await gate), fetch(u, i)) });
+    const ids: string[] = [];
+    let ran = 0;
+    const g = guard(late, deleteAction(110), async () => ++ran, { onPending: (id) => void ids.push(id), timeoutMs: 20_000 });
+    while (ids.length < 1) await new Promise((r) => setTimeout(r, 10));
+    await approve(ids[0]!);
+    const other = await client('agent').submit({ ...deleteAction(110), connector: 'sdk' }); // as guard() submits it
+    assert.equal(other.status, 'allowed', 'the other identical call used the one-time approval');
+    assert.equal((await client('bob').getRequest(ids[0]!)).status, 'executed');
+    release();
+    while (ids.length < 2) await new Promise((r) => setTimeout(r, 10));
+    assert.notEqual(ids[1], ids[0], 'held anew');
+    await approve(ids[1]!);
+    assert.equal(await g, 1);
+  });
+
+  it('a re-submission refused by GRANT_USED (two calls racing for one approval) submits again; POLICY_DENIED is a refusal', async () => {
+    // The gateway answers the race between finding a one-time grant and consuming it with 409 GRANT_USED: injected here
+    // on the submission after the approval, as the race cannot be timed against a real gateway.
+    const refuseResubmit = (code: string, status: number) => {
+      let submits = 0;
+      return new ApiClient({
+        url: srv.url,
+        token: k.tokens.agent,
+        fetch: async (u, i) => {
+          if (String(u).endsWith('/v1/actions') && ++submits === 2) return new Response(JSON.stringify({ error: { code, message: `injected ${code}` } }), { status });
+          return fetch(u, i);
+        },
+      });
+    };
+    const approveOnPending = (id: string) => void (async () => {
+      await client('bob').vote(id, 'approve');
+      await client('dave').vote(id, 'approve');
+    })();
+    let ran = 0;
+    assert.equal(await guard(refuseResubmit('GRANT_USED', 409), deleteAction(111), async () => ++ran, { onPending: approveOnPending, timeoutMs: 20_000 }), 1);
+    await assert.rejects(
+      guard(refuseResubmit('POLICY_DENIED', 403), deleteAction(112), async () => ++ran, { onPending: approveOnPending, timeoutMs: 20_000 }),
+      (e: unknown) => e instanceof ActionRefusedError && e.code === 'POLICY_DENIED' && e.reason === 'injected POLICY_DENIED',
+    );
+    assert.equal(ran, 1);
+  });
+
   it('an action that ran is never reported failed because its success report did not go through', async () => {
     const flaky = (failures: number) => {
       let left = failures;
@@ -141,13 +195,81 @@ describe('SDK guard() against a running gateway', () => {
     };
     const action = { resource: 'prod-db', kind: 'read' as const, summary: 'count sessions', detail: { q: 'outcome-retry' } };
     let calls = 0;
-    // One failed report: retried, the result returned, the outcome recorded as succeeded.
-    assert.equal(await guard(flaky(1), action, async () => ++calls), 1);
-    // Two: the caller learns the action ran (with its result), not that it failed.
-    await assert.rejects(guard(flaky(2), action, async () => ++calls), (e: unknown) => e instanceof OutcomeNotRecordedError && e.result === 2 && /do not run it again/.test(e.message));
+    // A few failed reports (a gateway restarting): retried, the result returned, the outcome recorded as succeeded.
+    assert.equal(await guard(flaky(3), action, async () => ++calls), 1);
+    // Failing for good: the caller learns the action ran (with its result), not that it failed.
+    await assert.rejects(guard(flaky(100), action, async () => ++calls), (e: unknown) => e instanceof OutcomeNotRecordedError && e.result === 2 && /do not run it again/.test(e.message));
     assert.equal(calls, 2);
     const audit = await (await fetch(`${srv.url}/v1/audit?limit=1000`, { headers: { authorization: `Bearer ${k.tokens.bob}` } })).text();
     assert.doesNotMatch(audit, /"status":"failed"/, 'no action.failed for actions that succeeded');
+  });
+
+  it('keeps waiting for approval across a gateway restart and a 503 from the load balancer', async () => {
+    let waits = 0;
+    const api = new ApiClient({
+      url: srv.url,
+      token: k.tokens.agent,
+      fetch: async (u, i) => {
+        // The first poll meets a load balancer with no healthy gateway behind it.
+        if (String(u).includes('/wait') && ++waits === 1) return new Response('<html>503 Service Unavailable</html>', { status: 503 });
+        return fetch(u, i);
+      },
+    });
+    const ids: string[] = [];
+    let ran = 0;
+    const g = guard(api, deleteAction(120), async () => ++ran, { onPending: (id) => void ids.push(id), timeoutMs: 20_000 });
+    while (waits < 2) await new Promise((r) => setTimeout(r, 10));
+    // A rolling restart: the gateway goes away while guard long-polls, and comes back on the same address.
+    const port = Number(new URL(srv.url).port);
+    await srv.close();
+    await new Promise((r) => setTimeout(r, 600));
+    srv = await startServer(k.rt, { port, host: '127.0.0.1' });
+    await client('bob').vote(ids[0]!, 'approve');
+    await client('dave').vote(ids[0]!, 'approve');
+    assert.equal(await g, 1);
+    assert.ok(waits >= 3, 'polled again after the restart');
+  });
+
+  it('gives up on a gateway that accepts the connection and never answers: per call, and at the guard deadline', async () => {
+    const { createServer } = await import('node:http');
+    const hung = createServer(() => undefined);
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(hung.address() as { port: number }).port}`;
+    try {
+      let t = Date.now();
+      await assert.rejects(new ApiClient({ url, token: 'x', timeoutMs: 300 }).getRequest('req_x'), (e: unknown) => e instanceof ApiError && e.code === 'UPSTREAM_TIMEOUT');
+      assert.ok(Date.now() - t < 2_000, 'the per-call timeout');
+      t = Date.now();
+      let ran = false;
+      await assert.rejects(
+        guard(new ApiClient({ url, token: 'x' }), deleteAction(130), async () => (ran = true), { timeoutMs: 500 }),
+        (e: unknown) => e instanceof ActionRefusedError && e.code === 'TIMEOUT',
+      );
+      assert.ok(Date.now() - t < 2_000, 'guard keeps its deadline');
+      assert.equal(ran, false);
+    } finally {
+      hung.closeAllConnections();
+      await new Promise((r) => hung.close(r));
+    }
+  });
+
+  it('cancels its pending request when it gives up: on TIMEOUT and when the caller aborts; ApiClient.cancel', async () => {
+    let ran = false;
+    const timedOut = await guard(client('agent'), deleteAction(140), async () => (ran = true), { timeoutMs: 400 }).catch((e: unknown) => e);
+    assert.ok(timedOut instanceof ActionRefusedError && timedOut.code === 'TIMEOUT' && timedOut.requestId, String(timedOut));
+    const left = await client('bob').getRequest(timedOut.requestId!);
+    assert.equal(left.status, 'cancelled', 'the abandoned request does not linger');
+
+    const stop = new AbortController();
+    const aborted = await guard(client('agent'), deleteAction(141), async () => (ran = true), { onPending: () => setTimeout(() => stop.abort(new Error('job shutting down')), 50), signal: stop.signal }).catch((e: unknown) => e);
+    assert.ok(aborted instanceof ActionRefusedError && aborted.code === 'ABORTED' && /job shutting down/.test(aborted.reason), String(aborted));
+    assert.equal((await client('bob').getRequest(aborted.requestId!)).status, 'cancelled');
+    await assert.rejects(guard(client('agent'), deleteAction(142), async () => (ran = true), { signal: AbortSignal.abort() }), (e: unknown) => e instanceof ActionRefusedError && e.code === 'ABORTED');
+    assert.equal(ran, false);
+
+    const r = await client('agent').submit(deleteAction(143));
+    assert.equal(r.status, 'pending');
+    assert.equal((await client('agent').cancel(r.requestId!, 'not needed')).status, 'cancelled');
   });
 
   it('reports an outcome to another gateway sharing the store and audit key (a load balancer between them)', async () => {

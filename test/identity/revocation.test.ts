@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { generateAuditKeyPair } from '../../src/audit/signing.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
 
 const require = createRequire(import.meta.url);
 const TSX = pathToFileURL(require.resolve('tsx')).href;
@@ -40,7 +41,9 @@ describe('revocation reaches a running stdio session; key changes and stdio auth
     });
   let client: Client | undefined;
 
-  before(() => {
+  before(async () => {
+    // The store a gateway creates on its first start; `keys create` only uses an existing one.
+    await new SqliteStore(join(dir, 'data', 'cs.db')).close();
     writeFileSync(
       config,
       `store: { driver: sqlite, path: ./data/cs.db }

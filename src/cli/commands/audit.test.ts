@@ -79,9 +79,13 @@ test('audit verify: exit 0 on an intact log, signatures checked with --public-ke
   const b = await cli(['audit', 'verify'], { CS_DB: db, COUNTERSIGN_AUDIT_KEY: keys.privateKey });
   assert.equal(b.code, 0, b.stderr);
   assert.match(b.stdout, /signatures verified/);
+  // Checkpoints but no key: the chain is intact, the signatures unchecked: exit 3 unless only the chain was asked for.
   const c = await cli(['audit', 'verify'], { CS_DB: db });
-  assert.equal(c.code, 0);
-  assert.match(c.stdout, /signatures NOT checked/);
+  assert.equal(c.code, 3);
+  assert.match(c.stdout, /intact: 10 events, 3 checkpoints \(signatures NOT checked: no public key \(set COUNTERSIGN_AUDIT_KEY or pass --public-key\)\)/);
+  const chain = await cli(['audit', 'verify', '--chain-only'], { CS_DB: db });
+  assert.equal(chain.code, 0);
+  assert.match(chain.stdout, /signatures NOT checked/);
   // No key in the environment: the development key the gateway generated for this config is used, and said so.
   const d = await cli(['audit', 'verify'], { CS_DB: db, CS_DEV_KEY: keys.privateKey });
   assert.equal(d.code, 0, d.stderr);
@@ -160,6 +164,24 @@ test('audit export --format jsonl --since N writes the later events as JSON line
   assert.equal(bad.code, 2);
 });
 
+test('audit export: a bad --since/--until is a one-line usage error, exit 2; a reader that goes away (| head) ends it quietly', async () => {
+  for (const arg of ['--since', '--until']) {
+    const r = await cli(['audit', 'export', arg, 'abc'], { CS_DB: db });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`^error: option '${arg} <seq>' argument 'abc' is invalid\\. not a sequence number`));
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+  // The reading end of stdout is closed before the first line is written, as `head` does once it has enough.
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['--import', 'tsx', runner, 'audit', 'export'], { cwd: root, env: { ...process.env, CS_DB: db }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  assert.equal(stderr, '', 'no EPIPE stack');
+  assert.equal(code, 0);
+});
+
 test('every audit command has --help text', async () => {
   for (const cmd of ['verify', 'export', 'keygen']) {
     const r = await cli(['audit', cmd, '--help']);
@@ -168,4 +190,5 @@ test('every audit command has --help text', async () => {
   }
   const v = await cli(['audit', 'verify', '--help']);
   assert.match(v.stdout, /Exit codes: 0 intact, 1 tampered/);
+  assert.match(v.stdout, /3 chain intact but checkpoints exist and no key/);
 });

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { CountersignError, isCountersignError } from '../../core/errors.js';
 import type { Store } from '../../store/types.js';
 import { exportAudit } from '../../audit/export.js';
@@ -7,7 +7,7 @@ import { createAuditSigner, generateAuditKeyPair, parseAuditPublicKey } from '..
 import { verifyAudit } from '../../audit/verify.js';
 
 /** Exit codes of `countersign audit verify`. */
-export const AUDIT_VERIFY_EXIT = { intact: 0, tampered: 1, error: 2 } as const;
+export const AUDIT_VERIFY_EXIT = { intact: 0, tampered: 1, error: 2, unchecked: 3 } as const;
 
 function printError(e: unknown): void {
   if (isCountersignError(e)) console.error(`error: ${e.code}: ${e.message}`);
@@ -19,14 +19,42 @@ function readKeyArg(arg: string): string {
   return !arg.includes('-----BEGIN') && existsSync(arg) ? readFileSync(arg, 'utf8') : arg;
 }
 
+/** A bad --since/--until is a usage error (commander prints `error: option … is invalid …`), exit 2 like the others. */
 function seqOption(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`not a sequence number: ${v}`);
+  if (!Number.isInteger(n) || n < 0) {
+    const e = new InvalidArgumentError(`not a sequence number (a whole number, 0 or more): ${v}`);
+    e.exitCode = 2;
+    throw e;
+  }
   return n;
 }
 
-async function write(chunk: string): Promise<void> {
-  if (!process.stdout.write(chunk)) await new Promise<void>((r) => process.stdout.once('drain', () => r()));
+/**
+ * stdout as export writes it. `write` resolves false once the reader has gone (`audit export | head` closes the pipe:
+ * EPIPE), so the export stops quietly instead of dying on an unhandled 'error' event; `failure` is any other error.
+ */
+function stdoutSink() {
+  const out = process.stdout;
+  let failure: NodeJS.ErrnoException | undefined;
+  out.on('error', (e: NodeJS.ErrnoException) => (failure ??= e));
+  const gone = () => failure !== undefined || out.destroyed;
+  return {
+    failure: () => (failure?.code === 'EPIPE' ? undefined : failure),
+    async write(chunk: string): Promise<boolean> {
+      if (gone()) return false;
+      if (!out.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            for (const ev of ['drain', 'error', 'close']) out.off(ev, done);
+            resolve();
+          };
+          for (const ev of ['drain', 'error', 'close']) out.on(ev, done);
+        });
+      }
+      return !gone();
+    },
+  };
 }
 
 /**
@@ -34,34 +62,38 @@ async function write(chunk: string): Promise<void> {
  * provides `openStore` from the config). Commands set process.exitCode; they never call process.exit.
  *
  * @example
- *   registerAuditCommands(program, () => openStore(config.store, dirname(configPath)));
+ *   registerAuditCommands(program, () => openStore(config.store, dirname(configPath)), undefined, async () => config.audit.signing_key_env);
  */
 export function registerAuditCommands(
   program: Command,
   openStore: () => Promise<Store>,
   /** The development signing key the gateway generated for this config, when no key is in the environment. */
   devKey: () => Promise<{ file: string; privateKey: string } | undefined> = async () => undefined,
+  /** The env var the config names for the audit signing key (`audit.signing_key_env`): verify's default --key-env. */
+  signingKeyEnv: () => Promise<string> = async () => 'COUNTERSIGN_AUDIT_KEY',
 ): void {
   const audit = program.command('audit').description('Verify, export and sign the tamper-evident audit log');
 
   audit
     .command('verify')
-    .description('Check every event hash, link and signed checkpoint; exit 0 if intact, 1 naming the first bad event, 2 if it could not run (no log there included)')
+    .description('Check every event hash, link and signed checkpoint; exit 0 if intact, 1 naming the first bad event, 2 if it could not run (no log there included), 3 if intact but its checkpoints could not be checked (no key)')
     .option('--public-key <key>', 'checkpoint public key: base64url, SPKI PEM, or a file holding one (printed by `audit keygen`)')
-    .option('--key-env <name>', 'derive the public key from the signing key in this env var when --public-key is not given', 'COUNTERSIGN_AUDIT_KEY')
+    .option('--key-env <name>', "derive the public key from the signing key in this env var when --public-key is not given (default: the config's audit.signing_key_env, COUNTERSIGN_AUDIT_KEY unless set)")
+    .option('--chain-only', 'accept a log whose checkpoints cannot be checked for want of a key: exit 0 instead of 3')
     .option('--quiet', 'no progress on stderr')
-    .addHelpText('after', '\nExit codes: 0 intact, 1 tampered (edited, deleted, inserted, reordered or bad checkpoint), 2 error, including AUDIT_NOT_FOUND\n(no store file, or a log without events). Read-only: it never creates or changes the store.')
-    .action(async (opts: { publicKey?: string; keyEnv: string; quiet?: boolean }) => {
+    .addHelpText('after', '\nExit codes: 0 intact, 1 tampered (edited, deleted, inserted, reordered or bad checkpoint), 2 error, including AUDIT_NOT_FOUND\n(no store file, or a log without events), 3 chain intact but checkpoints exist and no key was there to check their\nsignatures (--chain-only: 0). Read-only: it never creates or changes the store.')
+    .action(async (opts: { publicKey?: string; keyEnv?: string; chainOnly?: boolean; quiet?: boolean }) => {
       let store: Store | undefined;
       try {
         let publicKey;
+        const keyEnv = opts.publicKey ? '' : (opts.keyEnv ?? (await signingKeyEnv()));
         if (opts.publicKey) publicKey = parseAuditPublicKey(readKeyArg(opts.publicKey));
-        else if (process.env[opts.keyEnv]) publicKey = createAuditSigner(process.env[opts.keyEnv]!).publicKey;
+        else if (process.env[keyEnv]) publicKey = createAuditSigner(process.env[keyEnv]!).publicKey;
         else {
           const dev = await devKey();
           if (dev) {
             publicKey = createAuditSigner(dev.privateKey).publicKey;
-            if (!opts.quiet) process.stderr.write(`${opts.keyEnv} is not set: checking signatures with the development key in ${dev.file}\n`);
+            if (!opts.quiet) process.stderr.write(`${keyEnv} is not set: checking signatures with the development key in ${dev.file}\n`);
           }
         }
         store = await openStore();
@@ -79,14 +111,17 @@ export function registerAuditCommands(
             ? 'none signed yet: a gateway signs one every audit.checkpoint_every events, every audit.checkpoint_interval and on shutdown'
             : r.signaturesChecked
               ? 'signatures verified'
-              : 'signatures NOT checked (no public key)';
+              : `signatures NOT checked: no public key (set ${keyEnv || 'the signing key env'} or pass --public-key)`;
         if (r.ok && r.checked === 0) {
           // A log every gateway writes to (gateway.started, ...) is never empty: this is a wrong path or a recreated file.
           throw new CountersignError('AUDIT_NOT_FOUND', 'the audit log has no events: nothing was verified (a wrong --config or store.path, or a log that was deleted and recreated?)');
         }
         if (r.ok) {
           console.log(`audit log intact: ${r.checked} events, ${r.checkpoints} checkpoints (${sigs}); ${r.unsignedTail} events after the last checkpoint`);
-          process.exitCode = AUDIT_VERIFY_EXIT.intact;
+          // Forged checkpoints over a rewritten chain pass an unkeyed check: a script testing $? must not take that as
+          // verified unless it asked for the chain only.
+          const unchecked = r.checkpoints > 0 && !r.signaturesChecked && !opts.chainOnly;
+          process.exitCode = unchecked ? AUDIT_VERIFY_EXIT.unchecked : AUDIT_VERIFY_EXIT.intact;
         } else {
           const b = r.firstBad!;
           console.log(`audit log TAMPERED: first bad event seq ${b.seq}: ${b.problem} (${b.detail}); ${r.checked} events checked before it`);
@@ -112,7 +147,10 @@ export function registerAuditCommands(
       try {
         if (opts.format !== 'jsonl') throw new Error(`unsupported format ${JSON.stringify(opts.format)} (supported: jsonl)`);
         store = await openStore();
-        for await (const line of exportAudit(store, { from: (opts.since ?? 0) + 1, to: opts.until })) await write(line);
+        const out = stdoutSink();
+        for await (const line of exportAudit(store, { from: (opts.since ?? 0) + 1, to: opts.until })) if (!(await out.write(line))) break;
+        const failure = out.failure();
+        if (failure) throw failure;
       } catch (e) {
         printError(e);
         process.exitCode = 2;
