@@ -45,6 +45,23 @@ export type SubmitResult =
   | { status: 'allowed'; actionDigest: string; requestId: string | null; rule: string; /** Pass to reportOutcome: any gateway sharing this one's audit key takes the outcome. */ outcomeTicket?: string }
   | { status: 'pending'; actionDigest: string; requestId: string; expiresAt: number; rule: string };
 
+/**
+ * A signal that aborts when any of `signals` does (`AbortSignal.any`, which Node has from 20.3; the package supports
+ * every Node 20, so earlier ones get the same by listeners).
+ */
+export function anySignal(signals: AbortSignal[]): AbortSignal {
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals);
+  const c = new AbortController();
+  for (const s of signals) {
+    if (s.aborted) {
+      c.abort(s.reason);
+      break;
+    }
+    s.addEventListener('abort', () => c.abort(s.reason), { once: true });
+  }
+  return c.signal;
+}
+
 /** An error the gateway returned: `code` from the error catalog (docs/errors.md). */
 export class ApiError extends Error {
   constructor(readonly code: string, message: string, readonly status: number, readonly details?: unknown) {
@@ -101,7 +118,7 @@ export class ApiClient {
         method,
         headers: { authorization: `Bearer ${this.opts.token}`, ...(encoded === undefined ? {} : { 'content-type': 'application/json' }) },
         body: encoded,
-        signal: signal ? AbortSignal.any([signal, limit]) : limit,
+        signal: signal ? anySignal([signal, limit]) : limit,
       });
       text = await res.text();
     } catch (e) {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiClient, ApiError, type ActionRequest, type SubmitResult } from './client.js';
+import { anySignal, ApiClient, ApiError, type ActionRequest, type SubmitResult } from './client.js';
 
 /**
  * Thrown by guard() when the action may not run. `code`: POLICY_DENIED, APPROVAL_DENIED, APPROVAL_EXPIRED,
@@ -59,7 +59,7 @@ export async function guard<T>(api: ApiClient, action: ActionRequest, fn: () => 
   // Every call before fn runs is bounded by the deadline: a gateway that accepts the connection and never answers
   // cannot hold guard past it.
   const expired = AbortSignal.timeout(timeoutMs);
-  const signal = opts.signal ? AbortSignal.any([opts.signal, expired]) : expired;
+  const signal = opts.signal ? anySignal([opts.signal, expired]) : expired;
   const held: Held = {};
   let allowed: Allowed;
   try {
