@@ -86,10 +86,12 @@ registerPolicyCommands(program);
 // first event only, so `keys list` writes nothing. Checkpoints are signed only with the key in the environment: an
 // operator's shell without it must not sign with another key (verify would then report a bad checkpoint); the
 // gateway signs these events with its next checkpoint.
-registerKeysCommands(program, async () => {
+registerKeysCommands(program, async (opts = {}) => {
   const cfg = await loadConfig(configPath(program.opts<{ config?: string }>().config));
-  // Only `serve` creates a store: a mistyped path is refused, not given a new, empty store of its own.
-  const store = await (await import('../store/open.js')).openExistingStore(cfg.store, cfg.baseDir);
+  // Only `serve` creates a store, or `keys create --init-store` when asked: a mistyped path is refused, not given a
+  // new, empty store of its own.
+  const { openExistingStore, openStore } = await import('../store/open.js');
+  const store = opts.create ? await openStore(cfg.store, cfg.baseDir) : await openExistingStore(cfg.store, cfg.baseDir);
   let log: import('../audit/log.js').ManagedAuditLog | undefined;
   const audit = {
     async append(event: import('../audit/types.js').AuditEventInput) {

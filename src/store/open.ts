@@ -37,7 +37,7 @@ export async function openStore(config: StoreConfig, baseDir: string, env: NodeJ
  * @example const store = await openExistingStore(config.store, dirname(configPath));
  */
 export async function openExistingStore(config: StoreConfig, baseDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
-  const hint = '(check --config and the store settings; only `countersign serve` creates a store, and nothing was created)';
+  const hint = '(check --config and the store settings; only `countersign serve`, or `keys create --init-store` on a fresh install, creates a store, and nothing was created)';
   if (config.driver === 'postgres') {
     return openPostgresIfMigrated(config.url_env, env, false, (urlEnv) => new CountersignError('STORE_NOT_FOUND', `no store in the PostgreSQL database named by ${urlEnv}: it has no Countersign schema ${hint}`, { urlEnv }));
   }

@@ -64,4 +64,14 @@ describe('countersign CLI with a config', () => {
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stdout, /No API keys/);
   });
+
+  it('keys create --init-store makes the store on a fresh install (before the first serve), and the key is in it', async () => {
+    const config = join(dir, 'fresh.yaml');
+    writeFileSync(config, 'store: { path: ./fresh-dir/cs.db }\n');
+    const made = await cli(['keys', 'create', '--name', 'bot', '--type', 'agent', '--init-store', '--config', config]);
+    assert.equal(made.code, 0, made.stderr);
+    assert.match(made.stdout, /^cs_\w{12}_\w{43}\n$/);
+    const listed = await cli(['keys', 'list', '--config', config]);
+    assert.match(listed.stdout, /agent:bot/);
+  });
 });

@@ -92,13 +92,13 @@ function publicView(k: ApiKeyInfo): Record<string, unknown> {
  * registerKeysCommands(program, async () => openStoreFromConfig(await loadConfig(path)));
  * await program.parseAsync(process.argv);
  */
-export function registerKeysCommands(program: Command, openStore: () => Promise<KeysCommandStore>, io: Partial<KeysCommandIo> = {}): void {
+export function registerKeysCommands(program: Command, openStore: (opts?: { create?: boolean }) => Promise<KeysCommandStore>, io: Partial<KeysCommandIo> = {}): void {
   const { out, err, setExitCode, clock, operator } = { ...defaultIo, ...io };
 
-  async function withStore(f: (store: KeysCommandStore) => Promise<void>): Promise<void> {
+  async function withStore(f: (store: KeysCommandStore) => Promise<void>, opts: { create?: boolean } = {}): Promise<void> {
     let store: KeysCommandStore | undefined;
     try {
-      store = await openStore();
+      store = await openStore(opts);
       await f(store);
     } catch (e) {
       err(isCountersignError(e) ? `error: ${e.code}: ${e.message}\n` : `error: ${(e as Error)?.message ?? String(e)}\n`);
@@ -135,6 +135,7 @@ export function registerKeysCommands(program: Command, openStore: () => Promise<
     .option('--on-behalf-of <user>', 'the person the agent acts for (their id, e.g. email); they cannot approve its requests')
     .option('--id <id>', 'public key id (default: random); 3-64 letters, digits or "-"')
     .option('--json', 'print { id, key, principal } as JSON instead of the bare key')
+    .option('--init-store', 'create the store if there is none yet (a fresh install, before the first `countersign serve` or `countersign mcp`)')
     .addHelpText(
       'after',
       [
@@ -145,7 +146,7 @@ export function registerKeysCommands(program: Command, openStore: () => Promise<
         '  countersign keys create --name deploy-bot --type agent --group deployers --on-behalf-of alice@example.com',
       ].join('\n'),
     )
-    .action(async (opts: { name: string; type: 'agent' | 'service'; group: string[]; onBehalfOf?: string; id?: string; json?: boolean }) => {
+    .action(async (opts: { name: string; type: 'agent' | 'service'; group: string[]; onBehalfOf?: string; id?: string; json?: boolean; initStore?: boolean }) => {
       if (!NAME_RE.test(opts.name)) {
         err('error: --name is 1-64 letters, digits, "_", ".", "@" or "-", starting with a letter or digit\n');
         setExitCode(1);
@@ -176,7 +177,7 @@ export function registerKeysCommands(program: Command, openStore: () => Promise<
         const groups = stored.principal.groups.length ? stored.principal.groups.join(', ') : 'none';
         err(`Created API key ${stored.id} for ${stored.principal.id} (groups: ${groups}${stored.principal.onBehalfOf ? `; on behalf of ${stored.principal.onBehalfOf}` : ''}).\n`);
         err('Store this key now: it is shown only once and cannot be recovered.\n');
-      });
+      }, { create: opts.initStore });
     });
 
   keys
