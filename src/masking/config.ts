@@ -4,8 +4,17 @@ export const TRANSFORMS = ['redact', 'partial', 'hash', 'token', 'keep'] as cons
 export type TransformName = (typeof TRANSFORMS)[number];
 
 const profileSchema = z.strictObject({
-  /** Per finding type: redact | partial | hash | token | keep. `*` is the fallback (default: redact). */
-  transforms: z.record(z.string(), z.enum(TRANSFORMS)).default({}),
+  /**
+   * Per finding type: redact | partial | hash | token | keep. `*` is the fallback (default: redact). A card security
+   * code is always redacted (transforms.ts ALWAYS_REDACTED): naming another transform for it is a config error.
+   */
+  transforms: z
+    .record(z.string(), z.enum(TRANSFORMS))
+    .default({})
+    .refine((t) => t.CARD_SECURITY_CODE === undefined || t.CARD_SECURITY_CODE === 'redact', {
+      message: 'CARD_SECURITY_CODE is always redacted (PCI DSS: a card security code is never kept, tokenised or hashed)',
+      path: ['CARD_SECURITY_CODE'],
+    }),
   /** Findings below this confidence are left alone. */
   min_confidence: z.number().min(0).max(1).default(0.5),
   /** Detector names to switch off in this profile (e.g. `person`, `address`). */

@@ -49,7 +49,15 @@ export function partial(type: string, value: string): string {
   }
 }
 
-/** Transform for a type in a profile: exact type, then `*`, then the built-in defaults. */
+/**
+ * Types only ever redacted, whatever a profile says: a card security code may not be kept after a payment is
+ * authorised (PCI DSS), so it is neither tokenised into the store (and revealable), nor hashed (3 or 4 digits: a
+ * keyed hash is a look-up away), nor kept.
+ */
+export const ALWAYS_REDACTED: ReadonlySet<string> = new Set(['CARD_SECURITY_CODE']);
+
+/** Transform for a type in a profile: exact type, then `*`, then the built-in defaults; ALWAYS_REDACTED types redact. */
 export function transformFor(transforms: Record<string, TransformName>, defaults: Record<string, TransformName>, type: string): TransformName {
+  if (ALWAYS_REDACTED.has(type)) return 'redact';
   return transforms[type] ?? transforms['*'] ?? defaults[type] ?? defaults['*'] ?? 'redact';
 }

@@ -103,3 +103,17 @@ test('CARD_SECURITY_CODE: 3 or 4 digits right after a card-code cue, in text and
   assert.equal(masker.maskTextSync('Card: 4111111111111111 CVV: 123').text, 'Card: ************1111 CVV: [CARD_SECURITY_CODE]');
 });
 
+
+test('CARD_SECURITY_CODE is redacted whatever the profile says: never tokenised, hashed or kept', async () => {
+  const { randomBytes } = await import('node:crypto');
+  const { MemoryTokenStore } = await import('../vault.js');
+  const { maskingConfigSchema } = await import('../config.js');
+  const tokens = new MemoryTokenStore();
+  const config = maskingConfigSchema.parse({ default_profile: 'tok', profiles: { tok: { transforms: { '*': 'token' } }, keep: { transforms: { '*': 'keep' } }, hash: { transforms: { '*': 'hash' } } } });
+  const m = createMasker(config, { key: randomBytes(32), tokens });
+  const out = (await m.maskText('card 4111 1111 1111 1111 cvv 123')).text;
+  assert.match(out, /^card \[CREDIT_CARD:tok_[\w-]{22}\] cvv \[CARD_SECURITY_CODE\]$/);
+  assert.equal(tokens.size, 1, 'only the card went into the token store');
+  for (const profile of ['keep', 'hash']) assert.match((await m.maskText('cvv 123', { profile })).text, /^cvv \[CARD_SECURITY_CODE\]$/, profile);
+  assert.throws(() => maskingConfigSchema.parse({ profiles: { p: { transforms: { CARD_SECURITY_CODE: 'token' } } } }), /always redacted/);
+});
