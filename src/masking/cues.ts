@@ -33,8 +33,12 @@ export const BIRTH_SRC = '\\b(?:born|birth|dob|d\\.o\\.b|geburt|geboren|geb\\.|g
  * Steuer-ID (Steueridentifikationsnummer).
  */
 export const NATIONAL_SRC = '\\b(?:dni|nie|nif|nir|insee|sociale|vitale|steuer-?id|steueridentifikationsnummer)\\b';
-/** A card security code cue: CVV, CVC, CVV2, CVC2, security code, card verification / security code or value. */
-export const CARD_CODE_SRC = '\\b(?:cvv2?|cvc2?|security code|card (?:verification|security) (?:code|value|number)|card code)\\b';
+/**
+ * A card security code cue: CVV, CVC, CVV2, CVC2 (also inside a name: card_cvv, cvv_code, cvv number, cvv no.),
+ * security code, card verification / security code or value, card code. Word-anchored by letters and digits only, so
+ * an underscore before or after (a log's `card_cvv=`) is no boundary.
+ */
+export const CARD_CODE_SRC = '(?<![A-Za-z0-9])(?:cvc2?|cvv2?)(?:[ _-]?(?:code|number|num|no\\.?|value))?(?![A-Za-z0-9])|\\bsecurity[ _-]?code\\b|\\bcard (?:verification|security) (?:code|value|number)\\b|\\bcard code\\b';
 /** A secret-looking word inside a name (DB_PASSWORD, apiKey, x-auth-token). */
 export const KEYWORD_SRC = 'pass|pwd|secret|token|key|auth|credential|session|signature|cookie';
 /** Known provider token prefixes (case-sensitive). A Twilio key is matched whole here (SK and 32 hex digits), so a

@@ -61,7 +61,7 @@ const FIELD_TYPES: [RegExp, string][] = [
   [/(?:^|_)(?:street|address(?:_?line_?\d)?|street_?address|home_?address|mailing_?address|billing_?address)$/, 'ADDRESS'],
   [/(?:^|_)(?:first_?name|last_?name|full_?name|surname|given_?name|family_?name|middle_?name|display_?name)$/, 'PERSON'],
   [/(?:^|_)(?:card_?number|credit_?card|cc_?number|pan)$/, 'CREDIT_CARD'],
-  [/(?:^|_)(?:cvv2?|cvc2?|security_?code|card_?(?:security_?|verification_?)?(?:code|value))$/, 'CARD_SECURITY_CODE'],
+  [/(?:^|_)(?:(?:cvv2?|cvc2?)(?:_?(?:code|number|num|no|value))?|security_?code|card_?(?:security_?|verification_?)?(?:code|value))$/, 'CARD_SECURITY_CODE'],
   [/(?:^|_)iban$/, 'IBAN'],
   [/(?:^|_)(?:mrn|medical_?record(?:_?number)?)$/, 'MEDICAL_RECORD'],
   [/(?:^|_)(?:dni|nif|nie|nir|national_?id(?:_?number)?|steuer_?id)$/, 'NATIONAL_ID'],

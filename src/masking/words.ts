@@ -237,8 +237,8 @@ function cueCandidate(a: Uint16Array, s: number, e: number): void {
     // dni, nie, nif, nir (3), insee (5), sociale (7), vitale (6), steuer (6), steuerid (8), steueridentifikationsnummer (27)
     if (b & MAY_NATIONAL && (len === 3 ? (c0 | 32) === 100 || (c0 | 32) === 110 : len === 5 ? (c0 | 32) === 105 : len === 7 ? (c0 | 32) === 115 && (c1 | 32) === 111 : len === 6 ? (c0 | 32) === 118 || (c0 | 32) === 115 : len === 8 || len === 27)) m |= MAY_NATIONAL;
     if (b & MAY_ASSIGN && ((c0 | 32) === 105 || (len >= 3 && (a[s + 2] | 32) === 115))) m |= MAY_ASSIGN; // is…, was…
-    // cvv, cvc (3: cv…), card (4: car…), security (8: sec…)
-    if (b & MAY_CARD_CODE && (len === 3 ? g === 118 : len === 4 ? (a[s + 2] | 32) === 114 : len === 8 && (a[s + 2] | 32) === 99)) m |= MAY_CARD_CODE;
+    // cvv, cvc, and glued to a word (cvvcode, CVCno: cv…, 3 letters or more), card (4: car…), security (8: sec…)
+    if (b & MAY_CARD_CODE && (g === 118 ? len >= 3 : len === 4 ? (a[s + 2] | 32) === 114 : len === 8 && (a[s + 2] | 32) === 99)) m |= MAY_CARD_CODE;
   }
   // two capitals then a digit: the start of an IBAN
   if (len === 2 && c0 <= 90 && c1 <= 90 && e < a.length && a[e] >= 48 && a[e] <= 57) m |= MAY_IBAN;

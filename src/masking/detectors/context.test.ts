@@ -14,7 +14,7 @@ test('the cue pass finds every birth, medical-record, national-ID and card-code 
   const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
   const parts = ['born', 'birth', 'DOB', 'd.o.b', 'Geburtsdatum', 'geboren', 'geb.', 'geb', 'nacimiento', 'nacido', 'Nacida', 'naissance', 'Né', 'né', 'née', 'nee', ' le', 'le',
     'nascita', 'nato', ' il', 'nascimento', 'Medicare', 'medical record', 'MBI', 'mbi', 'mrn', 'DNI', 'nie', 'NIF', 'nir', 'INSEE', 'sociale', 'sécurité', 'Vitale', 'Steuer-ID', 'steuerid', 'Steueridentifikationsnummer', 'st', 'so', 'in', 'x', 'é', ' ', ' ', ':', '.', '1', 'N', 'n', 'e', 'ge', 'na', 'mb', 'ab',
-    'CVV', 'cvv2', 'CVC', 'cv', 'card', 'Card ', 'security', 'Security code', ' code', 'verification', ' value', 'car', 'sec'];
+    'CVV', 'cvv2', 'CVC', 'cv', 'card', 'Card ', 'security', 'Security code', ' code', 'verification', ' value', 'car', 'sec', '_', '-', 'no.', 'number', '2'];
   for (let i = 0; i < 40_000; i++) {
     let s = '';
     for (let j = rnd(12); j > 0; j--) s += parts[rnd(parts.length)];
@@ -95,10 +95,16 @@ test('CARD_SECURITY_CODE: 3 or 4 digits right after a card-code cue, in text and
     ['the csc 2024 report', []],
     ['cvv12345 and cvv: 12 and 1cvv 123', []],
     ['the card code 77', []],
+    // Inside names and with other words between: logs, payment APIs.
+    ['2024-01-01 INFO payment ok card_cvv=235 amount=12.00', ['CARD_SECURITY_CODE:235']],
+    ['cvv_code=236; cvv no. 888; cvv code 999; Security Code - 444; security-code 777; CVV (3 digits): 123', ['CARD_SECURITY_CODE:236', 'CARD_SECURITY_CODE:888', 'CARD_SECURITY_CODE:999', 'CARD_SECURITY_CODE:444', 'CARD_SECURITY_CODE:777', 'CARD_SECURITY_CODE:123']],
+    ['the CVV field is required; order #123 cvv-check passed; CVV is 3 digits; total 123 items', []],
   ];
   for (const [text, want] of cases) assert.deepEqual(spans(text), want, text);
   const json = masker.maskTextSync('{"cvv":"123","card_security_code":777,"securityCode":"1234","code":"123"}').text;
   assert.equal(json, '{"cvv":"[CARD_SECURITY_CODE]","card_security_code":"[CARD_SECURITY_CODE]","securityCode":"[CARD_SECURITY_CODE]","code":"123"}');
+  const names = masker.maskTextSync('{"cvv_number":"123","cvc_value":"125","card_cvv_number":"126","cvvCode":"127"}').text;
+  assert.equal(names, '{"cvv_number":"[CARD_SECURITY_CODE]","cvc_value":"[CARD_SECURITY_CODE]","card_cvv_number":"[CARD_SECURITY_CODE]","cvvCode":"[CARD_SECURITY_CODE]"}');
   // Never partly shown, even in a profile that shows the last digits of the card beside it.
   assert.equal(masker.maskTextSync('Card: 4111111111111111 CVV: 123').text, 'Card: ************1111 CVV: [CARD_SECURITY_CODE]');
 });
