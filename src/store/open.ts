@@ -43,8 +43,25 @@ export async function openExistingStore(config: StoreConfig, baseDir: string, en
   }
   const path = sqlitePath(config, baseDir);
   if (path === ':memory:' || !existsSync(path)) throw new CountersignError('STORE_NOT_FOUND', `no store at ${path}: the file does not exist ${hint}`, { path });
+  // A file that is there but holds no Countersign schema (empty, another program's database) is not migrated into one.
+  if ((await sqliteSchemaVersion(path)) === 0) throw new CountersignError('STORE_NOT_FOUND', `no store at ${path}: the file is not a Countersign store ${hint}`, { path });
   const { SqliteStore } = await import('./sqlite.js');
   return new SqliteStore(path);
+}
+
+/** The schema version a SQLite file records (`user_version`, set by the store's migrations); 0 for anything else. */
+async function sqliteSchemaVersion(path: string): Promise<number> {
+  const { default: Database } = await import('better-sqlite3');
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      return db.pragma('user_version', { simple: true }) as number;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0; // not a SQLite database at all
+  }
 }
 
 /**

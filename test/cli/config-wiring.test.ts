@@ -65,6 +65,25 @@ describe('countersign CLI with a config', () => {
     assert.match(listed.stdout, /No API keys/);
   });
 
+  it('keys commands refuse a file that is not a Countersign store (empty, another program\'s database) and change nothing', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const other = join(dir, 'other.db');
+    const db = new Database(other);
+    db.exec('CREATE TABLE users (id INTEGER, email TEXT)');
+    db.close();
+    writeFileSync(join(dir, 'empty.db'), '');
+    for (const file of ['other.db', 'empty.db']) {
+      const config = join(dir, `${file}.yaml`);
+      writeFileSync(config, `store: { path: ./${file} }\n`);
+      const r = await cli(['keys', 'list', '--config', config]);
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(r.stderr, /^error: STORE_NOT_FOUND: no store at \S+: the file is not a Countersign store/);
+    }
+    const check = new Database(other, { readonly: true });
+    assert.deepEqual(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all(), [{ name: 'users' }], 'nothing was added');
+    check.close();
+  });
+
   it('keys create --init-store makes the store on a fresh install (before the first serve), and the key is in it', async () => {
     const config = join(dir, 'fresh.yaml');
     writeFileSync(config, 'store: { path: ./fresh-dir/cs.db }\n');
