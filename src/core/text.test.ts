@@ -8,4 +8,9 @@ test('printable writes controls, separators and bidirectional overrides as visib
   assert.equal(printable('Zoë Müller — 日本語 [EMAIL] 😀'), 'Zoë Müller — 日本語 [EMAIL] 😀');
   assert.ok(!UNPRINTABLE.test('delete user 42 (jane) — ok'));
   assert.ok(UNPRINTABLE.test('a\u200fb'));
+  // Invisible: zero-width space and joiner, BOM, soft hyphen, tag characters, a lone surrogate, fillers.
+  for (const c of ['\u200b', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u180e', '\ufff9', '\u3164', '\u2800', '\u{e0061}', '\ud800']) {
+    assert.ok(UNPRINTABLE.test(`ok${c}ok`), `U+${c.codePointAt(0)!.toString(16)}`);
+  }
+  assert.equal(printable('rows\u{e0020}\u{e0064}\u200b'), 'rows\\u{e0020}\\u{e0064}\\u200b');
 });
