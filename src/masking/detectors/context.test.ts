@@ -99,6 +99,7 @@ test('CARD_SECURITY_CODE: 3 or 4 digits right after a card-code cue, in text and
     ['2024-01-01 INFO payment ok card_cvv=235 amount=12.00', ['CARD_SECURITY_CODE:235']],
     ['cvv_code=236; cvv no. 888; cvv code 999; Security Code - 444; security-code 777; CVV (3 digits): 123', ['CARD_SECURITY_CODE:236', 'CARD_SECURITY_CODE:888', 'CARD_SECURITY_CODE:999', 'CARD_SECURITY_CODE:444', 'CARD_SECURITY_CODE:777', 'CARD_SECURITY_CODE:123']],
     ['the CVV field is required; order #123 cvv-check passed; CVV is 3 digits; total 123 items', []],
+    ['your CVV is: 132; CVV number: 130; CVV-125; <cvv>123</cvv>; q?cvv%3D124&x=1', ['CARD_SECURITY_CODE:132', 'CARD_SECURITY_CODE:130', 'CARD_SECURITY_CODE:125', 'CARD_SECURITY_CODE:123', 'CARD_SECURITY_CODE:124']],
   ];
   for (const [text, want] of cases) assert.deepEqual(spans(text), want, text);
   const json = masker.maskTextSync('{"cvv":"123","card_security_code":777,"securityCode":"1234","code":"123"}').text;

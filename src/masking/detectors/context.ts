@@ -114,9 +114,9 @@ export const nationalIds: Detector = (text, out, ctx) => {
   });
 };
 
-// After a card security code cue: a short parenthesis (`(3 digits)`), separators, an optional `is`/`was`, an optional
-// quote, then 3 or 4 digits alone.
-const CARD_CODE = /^(?:\s*\([^()\n]{0,20}\))?[\s:#=-]{0,4}(?:(?:is|was)\s+)?["']?(\d{3,4})(?!\d)/i;
+// After a card security code cue: a short parenthesis (`(3 digits)`), separators (an XML tag's `>`, a URL-encoded
+// `=`), an optional `is`/`was`, an optional quote, then 3 or 4 digits alone.
+const CARD_CODE = /^(?:\s*\([^()\n]{0,20}\))?(?:%3d|[\s:#=>-]){0,4}(?:(?:is|was)[\s:]+)?["']?(\d{3,4})(?!\d)/i;
 
 /**
  * CARD_SECURITY_CODE: the 3 or 4 digits right after a card security code cue (CVV, CVC, CVV2, security code,
