@@ -74,6 +74,28 @@ const outcomeBody = z.strictObject({
 const unmaskBody = z.strictObject({ scope: z.string().min(1).max(200), token: z.string().min(1).max(200), reason: z.string().max(2000).optional() });
 
 /**
+ * A request body as text, read chunk by chunk and given up past `limit` bytes (BODY_TOO_LARGE): a body sent without
+ * a length (chunked) must not be held whole in memory before it is measured.
+ */
+async function readLimited(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
+  if (!body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new CountersignError('BODY_TOO_LARGE', `the body is larger than ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
  * The gateway's HTTP API (openapi.yaml documents it). Every /v1 route is authenticated; errors come back as
  * `{ error: { code, message, details? } }` with the status from the error catalog.
  */
@@ -211,8 +233,7 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
   async function body<T extends z.ZodType>(c: Context<Env>, schema: T): Promise<z.infer<T>> {
     const len = Number(c.req.header('content-length') ?? 0);
     if (len > limit) throw new CountersignError('BODY_TOO_LARGE', `the body is larger than ${limit} bytes`);
-    const text = await c.req.text();
-    if (Buffer.byteLength(text) > limit) throw new CountersignError('BODY_TOO_LARGE', `the body is larger than ${limit} bytes`);
+    const text = await readLimited(c.req.raw.body, limit);
     let json: unknown;
     try {
       json = text === '' ? {} : JSON.parse(text);

@@ -29,6 +29,30 @@ describe('SDK guard() against a running gateway', () => {
     assert.equal((await fetch(`${srv.url}/healthz`)).status, 200);
   });
 
+  it('refuses a body sent without a length (chunked) as soon as it passes body_limit, without reading the rest', async () => {
+    const { request } = await import('node:http');
+    const { port } = new URL(srv.url);
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: Number(port), method: 'POST', path: '/v1/actions', headers: { authorization: `Bearer ${k.tokens.agent}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on('error', reject);
+      // Far more than body_limit (4,096 bytes), in chunks; the gateway answers before the end.
+      const chunk = 'x'.repeat(16_384);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 200 && req.write(chunk)) sent++;
+        if (sent < 200) req.once('drain', pump);
+        else req.end();
+      };
+      pump();
+    });
+    assert.equal(answer.status, 413);
+    assert.match(answer.body, /"code":"BODY_TOO_LARGE"/);
+  });
+
   it('answers a request Node cannot parse (headers over 16 KB, not HTTP) with a JSON error, and keeps serving', async () => {
     const { connect } = await import('node:net');
     const raw = (text: string) =>
