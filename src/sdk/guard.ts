@@ -140,15 +140,25 @@ async function untilAllowed(api: ApiClient, action: ActionRequest, opts: GuardOp
 /**
  * Submit `action`. A policy denial is a refusal. GRANT_USED means an identical call used the one-time approval between
  * the gateway finding it and consuming it: that is "used by another call", so submit again (held anew, or allowed by
- * a newer approval) until the deadline.
+ * a newer approval) until the deadline. A gateway that cannot be reached or answers 502/503/504 is asked again with
+ * the polls' backoff until the deadline too: after an approval, giving up would leave it for a later identical call
+ * to use unasked. (If a lost answer had used a one-time approval, the next submission is held anew: nothing runs
+ * twice.)
  */
 async function submit(api: ApiClient, action: ActionRequest, b: Bounds): Promise<SubmitResult> {
   // A guarded action comes from the SDK: `connector: sdk` (a rule can tell pipelines from other API callers).
   const asked: ActionRequest = { connector: 'sdk', ...action };
+  let failures = 0;
   for (;;) {
     try {
       return await api.submit(asked, b.signal);
     } catch (e) {
+      if (transient(e)) {
+        const left = b.deadline - Date.now();
+        if (left <= 0) throw new ActionRefusedError('TIMEOUT', `the gateway did not take the submission in time (${(e as Error).message})`);
+        await sleep(Math.min(backoff(failures++), left), undefined, { signal: b.signal });
+        continue;
+      }
       if (!(e instanceof ApiError)) throw e;
       if (e.code === 'POLICY_DENIED') throw new ActionRefusedError(e.code, e.message);
       if (e.code !== 'GRANT_USED') throw e;

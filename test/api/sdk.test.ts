@@ -254,6 +254,30 @@ describe('SDK guard() against a running gateway', () => {
     assert.ok(waits >= 3, 'polled again after the restart');
   });
 
+  it('a 503 on the submission after the approval is retried: the approved action runs, the approval is not left unused', async () => {
+    let resubmits = 0;
+    let approved = false;
+    const api = new ApiClient({
+      url: srv.url,
+      token: k.tokens.agent,
+      fetch: async (u, i) => {
+        // The load balancer has no healthy gateway for the first two submissions after the approval.
+        if (approved && String(u).endsWith('/v1/actions') && ++resubmits <= 2) return new Response('upstream restarting', { status: 503 });
+        return fetch(u, i);
+      },
+    });
+    const ids: string[] = [];
+    let ran = 0;
+    const g = guard(api, deleteAction(125), async () => ++ran, { onPending: (id) => void ids.push(id), timeoutMs: 20_000 });
+    while (ids.length < 1) await new Promise((r) => setTimeout(r, 10));
+    approved = true;
+    await client('bob').vote(ids[0]!, 'approve');
+    await client('dave').vote(ids[0]!, 'approve');
+    assert.equal(await g, 1);
+    assert.equal(resubmits, 3, 'two refused, the third went through');
+    assert.equal((await client('bob').getRequest(ids[0]!)).status, 'executed');
+  });
+
   it('gives up on a gateway that accepts the connection and never answers: per call, and at the guard deadline', async () => {
     const { createServer } = await import('node:http');
     const hung = createServer(() => undefined);
