@@ -123,9 +123,10 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
   };
   /** What an outcome ticket vouches for, when it is this gateway's audit key's, unexpired, for this caller and digest. */
   function fromTicket(p: Principal, digest: string, ticket: string | undefined) {
-    if (ticket === undefined) return undefined;
-    const [body, signature] = ticket.split('.');
-    if (!body || !signature || !verifyTicketSignature('outcome', body, signature, rt.signer.publicKey)) return undefined;
+    // Exactly `body.signature`, both base64url: a ticket has one spelling (no extra parts, no padding, no junk).
+    const m = ticket === undefined ? null : /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{86})$/.exec(ticket);
+    if (!m || !verifyTicketSignature('outcome', m[1]!, m[2]!, rt.signer.publicKey)) return undefined;
+    const body = m[1]!;
     let t: { p?: unknown; d?: unknown; r?: unknown; q?: unknown; x?: unknown };
     try {
       t = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as typeof t;

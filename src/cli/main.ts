@@ -55,8 +55,11 @@ program
       if (stopping) return;
       stopping = true;
       process.stderr.write('countersign: shutting down\n');
-      await rt.gateway.record({ type: 'gateway.stopped' }).catch(() => undefined);
+      // The server stops taking requests first, and the refusals it counted are recorded: `gateway.stopped` is the
+      // gateway's last event.
       await srv.close();
+      await rt.gateway.refusals.flush();
+      await rt.gateway.record({ type: 'gateway.stopped' }).catch(() => undefined);
       await rt.close();
       process.exit(0);
     };

@@ -433,6 +433,9 @@ describe('kernel through the HTTP API', () => {
     const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(tBody, 'base64url').toString()), r: 'other-db' })).toString('base64url');
     assert.equal((await outcome('agent', { ticket: `${forged}.${tSig}`, resource: 'other-db' })).json.error.code, 'NOT_FOUND', 'an edited ticket does not verify');
     assert.equal((await outcome('agent', { ticket, actionDigest: 'a'.repeat(64) })).json.error.code, 'NOT_FOUND', 'nor is it for another digest');
+    for (const spelling of [`${ticket}.extra`, `${ticket}==`, `${ticket}!!!`, ` ${ticket}`]) {
+      assert.equal((await outcome('agent', { ticket: spelling })).json.error.code, 'NOT_FOUND', `a ticket has one spelling: ${spelling.slice(-8)}`);
+    }
     assert.equal((await outcome('agent', { ticket, resource: 'other-db' })).json.error.code, 'BAD_REQUEST', 'nor another resource');
     const byTicket = await outcome('agent', { ticket, summary: 'counted 12 orders' });
     assert.equal(byTicket.status, 200);
