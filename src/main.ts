@@ -75,6 +75,15 @@ export async function createRuntime(config: LoadedConfig, opts: RuntimeOptions =
     const maskKeyText = env[config.masking.key_env];
     const masker = createMasker(config.masking, { key: maskKeyText ? decodeKey(maskKeyText) : undefined, tokens: store, clock });
     const signer = auditSignerForConfig(config, env, warnings);
+    // `audit verify` checks every checkpoint against one public key: a gateway that signs with another key than the
+    // log's newest checkpoint (a wrong key variable on one of several gateways, or a rotation) is told at start.
+    const newest = (await store.checkpoints()).at(-1);
+    if (newest && newest.keyId !== signer.keyId) {
+      warnings.push(
+        `the audit log's newest checkpoint (event ${newest.seq}) was signed with key ${newest.keyId}; this gateway signs with ${signer.keyId}. ` +
+          '`audit verify` checks one key: unless this is a deliberate rotation (verify the log with the old key first), give every gateway the same audit key',
+      );
+    }
     const audit = createAuditLog({ store, signer, clock, checkpointEvery: config.audit.checkpoint_every,
       checkpointIntervalMs: (parseDuration(config.audit.checkpoint_interval) ?? 60) * 1000,
       durability: config.audit.durability,
