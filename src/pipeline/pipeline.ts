@@ -107,8 +107,13 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
   /** What approvers see besides the summary: the detail and context, masked. Only built when a request is held. */
   async function approverView(action: Action): Promise<{ preview: unknown; context: Record<string, unknown>; tags: string[] }> {
     try {
+      let preview = (await masker.maskValue(action.detail)).value;
+      // An unmask names a masking token, itself no secret: the approver sees the one being asked for, as the summary
+      // names it (under its `token` key the engine would mask it again as a secret, or even tokenise it anew).
+      const token = action.detail.token;
+      if (action.kind === 'unmask' && typeof token === 'string' && /^tok_[A-Za-z0-9_-]{22}$/.test(token)) preview = { ...preview, token };
       return {
-        preview: (await masker.maskValue(action.detail)).value,
+        preview,
         context: (await masker.maskValue(action.context)).value,
         tags: action.tags.length ? (await masker.maskValue(action.tags)).value : action.tags,
       };

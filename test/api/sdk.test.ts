@@ -360,6 +360,7 @@ describe('SDK guard() against a running gateway', () => {
     // The approver is told what kind of value it is, as the gateway knows it.
     const card = await client('carol').getRequest(ask.json.requestId);
     assert.equal(card.summary, `unmask EMAIL value ${token} in scope agent:etl`);
+    assert.deepEqual(card.preview, { scope: 'agent:etl', token, type: 'EMAIL' }, 'the preview names the same token, not a masked copy of it');
     // A caller's own label does not change that: the same request, the same card.
     const relabelled = await client('agent').call<{ requestId: string }>('POST', '/v1/unmask', { scope: 'agent:etl', token: `[CREDIT_CARD:${token}]`, reason: 'customer called' });
     assert.equal(relabelled.json.requestId, ask.json.requestId);
