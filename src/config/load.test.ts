@@ -376,3 +376,13 @@ test('config: one run reports the rule problems found after the schema together 
   assert.match(e.details[1]!.message, /write "Alice@Example.com" as "alice@example.com"/);
   assert.match(e.details[2]!.message, /timeout 30d is longer than approvals.max_wait \(1d\)/);
 });
+
+test('config: a key written twice is reported with the rest of the file\'s problems, not alone', () => {
+  const e = configError(() => parseConfigText('server:\n  port: 8080\n  port: 9090\npolicy:\n  rules:\n    - { name: a, effect: deny }\n', 'dup.yaml'));
+  assert.deepEqual(e.details.map((d) => [d.path, d.line]), [['(yaml)', 3], ['policy.rules[0].reason', 6]]);
+  assert.match(e.details[0]!.message, /Map keys must be unique/);
+  // Alone, it is still an error.
+  assert.throws(() => parseConfigText('server:\n  port: 8080\n  port: 9090\n', 'dup2.yaml'), /Map keys must be unique/);
+  // A syntax error stops there: nothing else can be read.
+  assert.deepEqual(configError(() => parseConfigText('server: [\n', 'bad.yaml')).details.map((d) => d.path), ['(yaml)']);
+});

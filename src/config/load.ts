@@ -73,16 +73,15 @@ export function parseConfigText(text: string, fileName: string): LoadedConfig {
     throw new CountersignError('CONFIG_INVALID', `invalid configuration ${fileName} (${n} error${n === 1 ? '' : 's'}):\n${list}`, details);
   };
 
-  if (doc.errors.length > 0) {
-    fail(
-      doc.errors.map((e) => ({
-        path: '(yaml)',
-        line: e.linePos?.[0].line ?? 1,
-        column: e.linePos?.[0].col ?? 1,
-        message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
-      })),
-    );
-  }
+  const yamlIssues = doc.errors.map((e) => ({
+    path: '(yaml)',
+    line: e.linePos?.[0].line ?? 1,
+    column: e.linePos?.[0].col ?? 1,
+    message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
+  }));
+  // A syntax error leaves nothing to check; a key written twice still leaves a document (the last value wins), so the
+  // rest of the file is checked too and every problem is reported in one run.
+  if (doc.errors.some((e) => e.code !== 'DUPLICATE_KEY')) fail(yamlIssues);
   const raw: unknown = doc.contents === null ? {} : doc.toJS({ maxAliasCount: 100 });
   const at = (i: RawIssue): ConfigErrorDetail => ({ path: formatPath(i.path), ...locate(doc, lines, i.path, i.atKey), message: i.message });
 
@@ -101,7 +100,7 @@ export function parseConfigText(text: string, fileName: string): LoadedConfig {
     // Names one section uses that another must define are checked on the raw config too, so one run reports them
     // with the schema's problems ("every problem at once").
     issues.push(...rawReferenceIssues(raw));
-    fail(dedupe(issues).map(at));
+    fail([...yamlIssues, ...dedupe(issues).map(at)]);
   }
   const config = parsed.data!;
   const defaultTimeout = parseDuration(config.approvals.default_timeout)!;
@@ -112,7 +111,7 @@ export function parseConfigText(text: string, fileName: string): LoadedConfig {
   const compiled = compileValidatedPolicy(config.policy, { defaultTimeoutSeconds: defaultTimeout, maxWaitSeconds: maxWait });
   issues.push(...compiled.issues.map((i) => ({ ...i, path: ['policy', ...i.path] })));
   issues.push(...profileReferenceIssues(config));
-  if (issues.length > 0) fail(dedupe(issues).map(at));
+  if (yamlIssues.length > 0 || issues.length > 0) fail([...yamlIssues, ...dedupe(issues).map(at)]);
 
   const file = fileName;
   return {
