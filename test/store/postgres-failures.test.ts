@@ -35,14 +35,20 @@ async function blockedBackend(admin: pg.Client, except: number): Promise<number>
   throw new Error('the store never blocked on the lock');
 }
 
+/** Collects what would have crashed the process (an unhandled 'error' event surfaces as an uncaught exception). */
+function catchUncaught(): { errors: unknown[]; stop(): void } {
+  const errors: unknown[] = [];
+  const on = (e: unknown) => void errors.push(e);
+  process.on('uncaughtException', on);
+  return { errors, stop: () => void process.off('uncaughtException', on) };
+}
+
 test('a connection dropped while a transaction is in progress rejects that call with STORE_UNAVAILABLE; the process lives on and later calls work', async () => {
   const store = new PostgresStore({ url: db.url, schema: 'drop_tx', max: 2 });
   const admin = await client();
   const locker = await client();
   // The unhandled 'error' event a dropped checked-out client used to emit surfaces here (and would kill a gateway).
-  const uncaught: unknown[] = [];
-  const onUncaught = (e: unknown) => void uncaught.push(e);
-  process.on('uncaughtException', onUncaught);
+  const uncaught = catchUncaught();
   try {
     await store.migrate();
     await store.createRequest(sampleRequest('r1'));
@@ -57,13 +63,13 @@ test('a connection dropped while a transaction is in progress rejects that call 
     await assert.rejects(pending, storeDown);
     await locker.query('ROLLBACK');
     await new Promise((res) => setTimeout(res, 100)); // let the socket's 'end' arrive
-    assert.deepEqual(uncaught, []);
+    assert.deepEqual(uncaught.errors, []);
 
     // The database is fine again: the broken client was discarded, the next calls get working ones.
     for (let i = 0; i < 3; i++) await store.appendEvent('r1', { ...vote, seq: i + 1, voter: { ...vote.voter, id: `v${i}` } }, 'pending');
     assert.equal((await store.events('r1')).length, 3);
   } finally {
-    process.off('uncaughtException', onUncaught);
+    uncaught.stop();
     await locker.end().catch(() => undefined);
     await admin.end();
     await store.close();
@@ -73,9 +79,7 @@ test('a connection dropped while a transaction is in progress rejects that call 
 test('every connection of the store terminated between transactions: calls reject or succeed, none crashes, and the store recovers', async () => {
   const store = new PostgresStore({ url: db.url, schema: 'drop_all', max: 4 });
   const admin = await client();
-  const uncaught: unknown[] = [];
-  const onUncaught = (e: unknown) => void uncaught.push(e);
-  process.on('uncaughtException', onUncaught);
+  const uncaught = catchUncaught();
   try {
     await store.migrate();
     await store.createRequest(sampleRequest('r1'));
@@ -91,12 +95,12 @@ test('every connection of the store terminated between transactions: calls rejec
       if (r.status === 'rejected') assert.ok(storeDown(r.reason) || r.reason?.name === 'StoreConflictError', String(r.reason));
     }
     await new Promise((res) => setTimeout(res, 100));
-    assert.deepEqual(uncaught, []);
+    assert.deepEqual(uncaught.errors, []);
     assert.equal((await store.getRequest('r1'))?.id, 'r1');
     await store.appendEvent('r1', { seq: 1, at: 1, type: 'expire' }, 'expired');
     assert.equal((await store.getRequest('r1'))?.status, 'expired');
   } finally {
-    process.off('uncaughtException', onUncaught);
+    uncaught.stop();
     await admin.end();
     await store.close();
   }
