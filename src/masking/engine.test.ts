@@ -144,3 +144,33 @@ test('object keys are scanned on their own, not with the field the caller gave f
   assert.deepEqual(Object.keys(r.value), ['[EMAIL]']);
   assert.equal(r.findings[0].path, '${key}');
 });
+
+test('masked output masked again stays as it is: labels, tokens and hashes, in text, JSON and under field names', async () => {
+  const m = createMasker(cfg({ t: { transforms: { '*': 'token' } }, h: { transforms: { '*': 'hash' } } }), { key, tokens: new MemoryTokenStore() });
+  const texts = [
+    'password=hunter2secret! api_key: sk_live_abcdefghijklmnopqrstuvwx',
+    'postgres://app:S3cretPass@db:5432/x',
+    '{"token": "abcd1234efgh5678ijkl", "email": "ann@example.org"}',
+    'DATABASE_PASSWORD="correct horse battery"',
+    'Contact John Smith at john.smith@example.com, card 4111 1111 1111 1111, ssn 123-45-6789',
+  ];
+  for (const profile of [undefined, 't', 'h']) {
+    for (const text of texts) {
+      const once = await m.maskText(text, { profile, scope: 's' });
+      assert.notEqual(once.text, text);
+      const twice = await m.maskText(once.text, { profile, scope: 's' });
+      assert.equal(twice.text, once.text, `${profile ?? 'default'}: ${text}`);
+      assert.equal(twice.findings.length, 0);
+    }
+    const value = { email: 'ann@example.org', first_name: 'Ann', api_key: 'sk_live_abcdefghijklmnopqrstuvwx', dob: '1990-01-02', note: 'call +1 415 555 0134' };
+    const once = await m.maskValue(value, { profile, scope: 's' });
+    assert.deepEqual((await m.maskValue(once.value, { profile, scope: 's' })).value, once.value);
+  }
+  // The postgres URL keeps its host after a second pass (it used to become part of the password).
+  assert.match((await m.maskText((await m.maskText('postgres://app:S3cretPass@db:5432/x', { profile: 't', scope: 's' })).text, { profile: 't', scope: 's' })).text, /^postgres:\/\/app:\[PASSWORD:tok_[A-Za-z0-9_-]{22}\]@db:5432\/x$/);
+  // Only the engine's own shapes: a card number written as a "hash", a log tag and a value next to a label are masked.
+  assert.equal(m.maskTextSync('[CREDIT_CARD:4111111111111111]').text, '[CREDIT_CARD:************1111]');
+  assert.equal(m.maskTextSync('[INFO] mail ann@example.org').text, '[INFO] mail [EMAIL]');
+  assert.equal(m.maskTextSync('[EMAIL] and bob@example.com').text, '[EMAIL] and [EMAIL]');
+  assert.deepEqual(m.maskValueSync({ email: '[EMAIL] bob@example.com' }).value, { email: '[EMAIL] [EMAIL]' });
+});

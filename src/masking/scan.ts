@@ -11,7 +11,7 @@ import { providerTokens } from './detectors/tokens.js';
 import { urlCredentials } from './detectors/urls.js';
 import { codeUnits, releaseCodeUnits } from './chars.js';
 import { wordPass } from './words.js';
-import type { Detector, ScanContext } from './types.js';
+import { FINDING_TYPES, type Detector, type ScanContext } from './types.js';
 
 const REGISTRY: Record<string, Detector> = {
   pem: pemBlocks,
@@ -239,7 +239,8 @@ export function needsOf(name: string): number | undefined {
  * @example
  * scan('mail bob@example.com', {}, { minConfidence: 0.5 }) // [{ type: 'EMAIL', start: 5, end: 20, ... }]
  */
-export function scan(text: string, ctx: ScanContext, opts: ScanOptions): Finding[] {
+export function scan(input: string, ctx: ScanContext, opts: ScanOptions): Finding[] {
+  const text = blankMaskedOutput(input);
   const raw: Finding[] = [];
   const info = ctx.field ? fieldInfo(ctx.field) : undefined;
   try {
@@ -273,7 +274,32 @@ export function scan(text: string, ctx: ScanContext, opts: ScanOptions): Finding
   let n = 0;
   for (const f of raw) if (f.confidence >= opts.minConfidence && f.end > f.start) raw[n++] = f;
   raw.length = n;
+  // A value that was masked output and nothing else (a quoted password the engine already replaced) stays as it is.
+  if (text !== input) {
+    n = 0;
+    for (const f of raw) if (text.slice(f.start, f.end).trim() !== '') raw[n++] = f;
+    raw.length = n;
+  }
   return mergeOverlaps(sortByRuns(raw));
+}
+
+// What the engine writes in place of a value (transforms.ts, engine.ts): a type label `[EMAIL]`, a reversible token
+// `[EMAIL:tok_…]` (22 base64url characters) or a keyed hash `[EMAIL:…]` (16 hex digits, at least one a–f, so that
+// a card number written in that shape is not taken for one). Only the engine's own types.
+const MASKED_OUTPUT = new RegExp(`\\[(?:${FINDING_TYPES.join('|')})(?::(?:tok_[A-Za-z0-9_-]{22}|(?=[0-9]{0,15}[a-f])[0-9a-f]{16}))?\\]`, 'g');
+
+/**
+ * `text` with what the engine already wrote in place of values blanked out (spaces, same length, so spans stay
+ * valid): masking masked output again leaves it as it is. Without this a second pass — the audit log's, an
+ * approver's preview of arguments an agent copied from a masked result, `countersign mask` run twice — read a label
+ * as the value of `password=` (`[PASSWORD]]`), a token under a `token` key as a new secret (`[SECRET:[SECRET:tok_…]]`)
+ * or as a whole value under `email` (a token of a token), or a URL's `@host` as part of a password.
+ */
+export function blankMaskedOutput(text: string): string {
+  if (text.indexOf('[') === -1) return text;
+  MASKED_OUTPUT.lastIndex = 0;
+  if (!MASKED_OUTPUT.test(text)) return text;
+  return text.replace(MASKED_OUTPUT, (m) => ' '.repeat(m.length));
 }
 
 /** `a` sorts strictly before `b`: by start, then the longer first. */
