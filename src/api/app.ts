@@ -202,7 +202,7 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
       // Recorded like a refused MCP credential (docs/audit.md): never the credential itself; a failing audit write
       // does not change the answer (the request is refused either way).
       if (err.code === 'AUTH_REQUIRED' || err.code === 'AUTH_INVALID' || err.code === 'AUTH_EXPIRED') {
-        await rt.gateway.refused({ summary: `HTTP API ${c.req.method} ${c.req.path}: ${err.code}`, data: { code: err.code, transport: 'http' } });
+        await rt.gateway.refused({ summary: `HTTP API ${c.req.method} ${c.req.path}: ${err.code}`, data: { code: err.code, transport: 'http', connector: 'api' } });
       }
       throw err;
     }

@@ -22,3 +22,20 @@ export function printable(s: string): string {
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
   });
 }
+
+/**
+ * JSON for a terminal: `JSON.stringify(value, null, 2)` with every UNPRINTABLE character it leaves as is (bidi
+ * overrides, zero-width and tag characters, C1 controls, line separators) written as a `\u` escape, which JSON reads
+ * back as the same character. What an agent wrote stays exact for a program and cannot rewrite what a person sees.
+ *
+ * @example jsonForTerminal({ s: 'a\u202eb' }) // '{\n  "s": "a\\u202eb"\n}'
+ */
+export function jsonForTerminal(value: unknown): string {
+  // JSON.stringify escapes every C0 control inside strings: a raw line break is the layout's own.
+  return JSON.stringify(value, null, 2).replace(UNPRINTABLE_ALL, (c) => {
+    if (c === '\n') return c;
+    let out = '';
+    for (let i = 0; i < c.length; i++) out += `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`;
+    return out;
+  });
+}

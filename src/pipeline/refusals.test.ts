@@ -5,7 +5,7 @@ import { FakeClock, systemClock } from '../core/clock.js';
 import type { AuditEventInput } from '../audit/types.js';
 import { createRefusalRecorder } from './refusals.js';
 
-const refusal = (code: string) => ({ summary: `HTTP API GET /v1/requests: ${code}`, data: { code, transport: 'http' } });
+const refusal = (code: string, connector = 'api') => ({ summary: `${connector === 'api' ? 'HTTP API GET /v1/requests' : 'MCP over HTTP'}: ${code}`, data: { code, transport: 'http', connector } });
 
 describe('refused credentials: recorded one by one up to a budget per window, the rest counted', () => {
   it('records the first perWindow, counts the others by code, and records the count when the window ends', async () => {
@@ -13,7 +13,7 @@ describe('refused credentials: recorded one by one up to a budget per window, th
     const events: AuditEventInput[] = [];
     const r = createRefusalRecorder(async (e) => void events.push(e), { clock, perWindow: 3, windowMs: 60_000 });
     for (let i = 0; i < 4; i++) await r.refused(refusal('AUTH_INVALID'));
-    await r.refused(refusal('AUTH_REQUIRED'));
+    await r.refused(refusal('AUTH_REQUIRED', 'mcp'));
     assert.equal(events.length, 3);
     assert.ok(events.every((e) => e.type === 'auth.failed' && e.flush === 'soon' && (e.data as { code: string }).code === 'AUTH_INVALID'));
 
@@ -22,7 +22,7 @@ describe('refused credentials: recorded one by one up to a budget per window, th
     assert.equal(events.length, 5);
     const summary = events[3]!;
     assert.equal(summary.type, 'auth.failed');
-    assert.deepEqual(summary.data, { suppressed: 2, byCode: { AUTH_INVALID: 1, AUTH_REQUIRED: 1 }, from: clock.now() - 60_000, to: clock.now() });
+    assert.deepEqual(summary.data, { suppressed: 2, byCode: { AUTH_INVALID: 1, AUTH_REQUIRED: 1 }, byConnector: { api: 1, mcp: 1 }, from: clock.now() - 60_000, to: clock.now() });
     assert.match(summary.summary!, /^2 more refused credentials between .* were counted, not recorded one by one$/);
     assert.equal((events[4]!.data as { code: string }).code, 'AUTH_EXPIRED', 'a new window records again');
   });

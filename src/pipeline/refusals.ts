@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.js';
 import type { AuditEventInput } from '../audit/types.js';
 
 /** A refused credential as a connector reports it: `auth.failed` without its type and flush. */
-export type Refusal = Omit<AuditEventInput, 'type' | 'flush'> & { data: { code: string } & Record<string, unknown> };
+export type Refusal = Omit<AuditEventInput, 'type' | 'flush'> & { data: { code: string; connector?: string } & Record<string, unknown> };
 
 export interface RefusalRecorderOptions {
   /** Refusals recorded one by one per window (default 100); the rest are counted. */
@@ -28,7 +28,7 @@ export interface RefusalRecorder {
  *
  * @example
  * const refusals = createRefusalRecorder((e) => audit.append(e).then(() => undefined), { clock });
- * await refusals.refused({ summary: 'HTTP API GET /v1/requests: AUTH_INVALID', data: { code: 'AUTH_INVALID', transport: 'http' } });
+ * await refusals.refused({ summary: 'HTTP API GET /v1/requests: AUTH_INVALID', data: { code: 'AUTH_INVALID', transport: 'http', connector: 'api' } });
  */
 export function createRefusalRecorder(record: (e: AuditEventInput) => Promise<void>, opts: RefusalRecorderOptions): RefusalRecorder {
   const perWindow = opts.perWindow ?? 100;
@@ -37,15 +37,17 @@ export function createRefusalRecorder(record: (e: AuditEventInput) => Promise<vo
   let windowStart = clock.now();
   let recorded = 0;
   let suppressed = new Map<string, number>();
+  /** The same refusals counted by where they came in (`api`: the HTTP API, `mcp`: MCP over HTTP). */
+  let bySource = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
 
-  const summaryOf = (counts: Map<string, number>, from: number, to: number): AuditEventInput => {
+  const summaryOf = (counts: Map<string, number>, sources: Map<string, number>, from: number, to: number): AuditEventInput => {
     let total = 0;
     for (const n of counts.values()) total += n;
     return {
       type: 'auth.failed',
       summary: `${total} more refused credentials between ${new Date(from).toISOString()} and ${new Date(to).toISOString()} were counted, not recorded one by one`,
-      data: { suppressed: total, byCode: Object.fromEntries(counts), from, to },
+      data: { suppressed: total, byCode: Object.fromEntries(counts), ...(sources.size > 0 ? { byConnector: Object.fromEntries(sources) } : {}), from, to },
       dataMasked: true,
       flush: 'soon',
     };
@@ -56,11 +58,13 @@ export function createRefusalRecorder(record: (e: AuditEventInput) => Promise<vo
     clearTimeout(timer);
     timer = undefined;
     const counts = suppressed;
+    const sources = bySource;
     const from = windowStart;
     windowStart = now;
     recorded = 0;
     suppressed = new Map();
-    if (counts.size > 0) await record(summaryOf(counts, from, now)).catch(() => undefined);
+    bySource = new Map();
+    if (counts.size > 0) await record(summaryOf(counts, sources, from, now)).catch(() => undefined);
   }
 
   return {
@@ -73,6 +77,7 @@ export function createRefusalRecorder(record: (e: AuditEventInput) => Promise<vo
         return;
       }
       suppressed.set(r.data.code, (suppressed.get(r.data.code) ?? 0) + 1);
+      if (r.data.connector !== undefined) bySource.set(r.data.connector, (bySource.get(r.data.connector) ?? 0) + 1);
       // A flood that stops is still told: the count is recorded when its window ends, even with no refusal after it.
       timer ??= setTimeout(() => void closeWindow(clock.now()), Math.max(0, windowStart + windowMs - now)).unref();
     },

@@ -607,7 +607,7 @@ describe('a flood of refused credentials', () => {
     const events = await failed();
     assert.equal(events.length, 102);
     const { from, ...counted } = events[100]!.body.data as { from: number };
-    assert.deepEqual(counted, { suppressed: 30, byCode: { AUTH_REQUIRED: 30 }, to: k.clock.now() });
+    assert.deepEqual(counted, { suppressed: 30, byCode: { AUTH_REQUIRED: 30 }, byConnector: { api: 30 }, to: k.clock.now() });
     assert.ok(from <= k.clock.now() - 61_000);
     assert.match(String(events[101]!.body.summary), /^HTTP API GET \/v1\/audit: AUTH_REQUIRED$/);
     // The gateway still serves authenticated callers, and the chain is intact.

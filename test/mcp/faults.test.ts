@@ -123,7 +123,7 @@ describe('MCP gateway faults', () => {
     assert.deepEqual(await big.json(), { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Message larger than 4096 bytes (max_message_bytes)' } });
     const noAuth = await post('{"jsonrpc":"2.0","id":1,"method":"ping"}', { authorization: 'Bearer wrong-token-that-is-long-enough' });
     assert.equal(noAuth.status, 401);
-    assert.ok(world.events.some((e) => e.type === 'auth.failed'));
+    assert.ok(world.events.some((e) => e.type === 'auth.failed' && (e.data as { connector?: string } | undefined)?.connector === 'mcp'));
     const noSession = await post('{"jsonrpc":"2.0","id":1,"method":"ping"}');
     assert.equal(noSession.status, 400);
     const unknown = await post('{"jsonrpc":"2.0","id":1,"method":"ping"}', { 'mcp-session-id': 'nope' });

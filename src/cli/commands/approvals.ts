@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ApiClient, type RequestJson } from '../../sdk/client.js';
-import { printable } from '../../core/text.js';
+import { jsonForTerminal, printable } from '../../core/text.js';
 
 /**
  * `countersign approvals list|show|approve|deny`: talk to a running gateway at COUNTERSIGN_URL with the
@@ -26,7 +26,7 @@ export function registerApprovalsCommands(program: Command): void {
         const limit = Number(o.limit);
         if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw Object.assign(new Error(`--limit must be a whole number from 1 to 1000, not ${o.limit}`), { code: 'BAD_REQUEST' });
         const list = await client().listRequests(o.status === 'all' ? undefined : o.status, limit);
-        if (o.json) return void process.stdout.write(JSON.stringify(list, null, 2) + '\n');
+        if (o.json) return void process.stdout.write(jsonForTerminal(list) + '\n');
         if (list.length === 0) return void process.stdout.write('no requests\n');
         // A full page may not be all of them: say so, on stderr (stdout stays the list).
         if (list.length === limit) process.stderr.write(`(the newest ${limit}; there may be more: --limit up to 1000, or --status to narrow)\n`);
@@ -43,7 +43,7 @@ export function registerApprovalsCommands(program: Command): void {
     .action(async (id: string, o: { json?: boolean }) => {
       try {
         const r = await client().getRequest(id);
-        process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : card(r));
+        process.stdout.write(o.json ? jsonForTerminal(r) + '\n' : card(r));
       } catch (e) {
         fail(e);
       }

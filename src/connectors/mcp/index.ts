@@ -192,7 +192,7 @@ export function createMcpGateway(opts: McpGatewayOptions): McpGateway {
         openSession: (p) => open(p, 'http'),
         onSessionClosed: closed,
         recordAuthFailure: (code) => {
-          const r = { summary: `MCP over HTTP: ${code}`, data: { code, transport: 'http' } };
+          const r = { summary: `MCP over HTTP: ${code}`, data: { code, transport: 'http', connector: 'mcp' } };
           return opts.gateway.refused ? opts.gateway.refused(r) : opts.gateway.record({ ...r, type: 'auth.failed', flush: 'soon' });
         },
       });
