@@ -8,7 +8,7 @@ import { persons } from './detectors/person.js';
 import { assignments, fieldSecretOfType, pemBlocks, secretField, type SecretField } from './detectors/secrets.js';
 import { commandLine } from './detectors/commands.js';
 import { providerTokens } from './detectors/tokens.js';
-import { urlCredentials } from './detectors/urls.js';
+import { sasSignatures, urlCredentials } from './detectors/urls.js';
 import { codeUnits, releaseCodeUnits } from './chars.js';
 import { wordPass } from './words.js';
 import { FINDING_TYPES, type Detector, type ScanContext } from './types.js';
@@ -17,6 +17,7 @@ const REGISTRY: Record<string, Detector> = {
   pem: pemBlocks,
   'provider-token': providerTokens,
   'url-credentials': urlCredentials,
+  'sas-signature': sasSignatures,
   'secret-assignment': assignments,
   'command-line': commandLine,
   email: emails,
@@ -147,7 +148,7 @@ const T_ALL = 31;
 // What each built-in detector needs (any of the bits); the proof, detector by detector:
 //   numbers, iban, birth-date, medical-record, national-id, card-code: every pattern needs a digit (runs, IBAN check digits,
 //     dates, ids);
-//   email: `@`; ipv6 and url-credentials: `:`;
+//   email: `@`; ipv6 and url-credentials: `:`; sas-signature: the `sv=` it needs is a date (`sv=2022-11-02`);
 //   person: a capitalised word, so an upper-case or non-ASCII letter; json-key: the colon after a quoted key; pem: `-----BEGIN` is upper case;
 //   provider-token: AKIA, ASIA, AIza, eyJ, SG., SK, LS0tLS1CRUdJTi hold a capital; bearer is T_WORD; ghp_, github_pat_, sk_live_,
 //     rk_live_, sk-, xoxb-, xoxe., xapp-, glpat- (gl…-), npm_, hf_, whsec_, ya29., shpat_ are T_WORD;
@@ -162,6 +163,7 @@ const NEEDS = new Map<Detector, number>([
   [pemBlocks, T_UPPER],
   [providerTokens, T_UPPER | T_WORD],
   [urlCredentials, T_COLON],
+  [sasSignatures, T_DIGIT],
   [assignments, T_WORD],
   [commandLine, T_WORD],
   [emails, T_AT],

@@ -208,3 +208,23 @@ test('adversarial shapes of the new anchors complete in linear time', { timeout:
     assert.ok(Date.now() - t0 < 8000, `${JSON.stringify(s)}: ${Date.now() - t0} ms`);
   }
 });
+
+test('Azure shared access signatures: the sig= of a SAS query is a secret, the rest of the query is kept', () => {
+  const m = createMasker();
+  const sig = 'Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbA%3D';
+  const cases = [
+    `https://acct.blob.core.windows.net/c/b.txt?sv=2022-11-02&ss=b&srt=co&sp=rl&se=2026-12-01T00:00:00Z&spr=https&sig=${sig}`,
+    `BlobEndpoint=https://acct.blob.core.windows.net/;SharedAccessSignature=sv=2022-11-02&ss=b&sp=rwdlac&se=2026-12-01&sig=${sig}`,
+    `sv=2021-08-06&se=2026-01-01&sr=b&sp=r&sig=${sig}`,
+    `{"download": "https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sp=r&sig=${sig}"}`,
+  ];
+  for (const text of cases) {
+    const out = m.maskTextSync(text).text;
+    assert.ok(!out.includes(sig.slice(0, 12)), out);
+    assert.ok(out.includes('sig=[SECRET]') && out.includes('sv=20'), out);
+  }
+  // Not a SAS: no sv= before it, a value too short, sig= inside a word or after white space.
+  for (const text of ['?sig=abcdefghijklmnopqrstuvwxyz&v=2', 'https://x.example.com/?sv=1&sig=abc', 'the design=abcdefghijklmnopqrstuvwxyz', 'sv=2022-11-02 then &sig=abcdefghijklmnopqrstuvwxyz']) {
+    assert.equal(m.maskTextSync(text).text, text);
+  }
+});

@@ -95,3 +95,45 @@ function webhook(text: string, hostStart: number, hostEnd: number, out: Finding[
   }
   return from;
 }
+
+/** Where a shared access signature's value ends: `&`, `;`, white space, quotes, brackets, `<`, `>`, `#`. */
+const endsSasValue = (c: number) => c === 38 || c === 59 || c <= 32 || c === 34 || c === 39 || c === 41 || c === 60 || c === 62 || c === 35 || c === 93 || c === 125;
+const SAS_CHAR = /^[A-Za-z0-9+/=%_-]+$/;
+
+/**
+ * Azure shared access signatures: the `sig=` of a SAS query (`?sv=2022-11-02&…&sig=…`, in a blob URL, a
+ * `SharedAccessSignature=` connection string or a bare query string) is what grants access; the rest of the query
+ * (version, permissions, expiry) is kept. A `sig=` counts only as a query parameter (after `?`, `&` or `;`) with the
+ * SAS version `sv=` among the parameters before it, and a value of 20+ base64 or percent-encoded characters.
+ *
+ * @example
+ * sasSignatures('https://a.blob.core.windows.net/c/b?sv=2022-11-02&sp=r&sig=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA%3D', out, ctx)
+ * // one SECRET over the value after `sig=`
+ */
+export const sasSignatures: Detector = (text, out) => {
+  let from = 0;
+  for (;;) {
+    const i = text.indexOf('sig=', from);
+    if (i < 0) return;
+    from = i + 4;
+    const p = i > 0 ? text.charCodeAt(i - 1) : 0;
+    if (p !== 38 && p !== 63 && p !== 59) continue; // & ? ;
+    // `sv=` as an earlier parameter of the same query: within 1,000 characters, no white space in between.
+    const q = Math.max(0, i - 1000);
+    let sv = -1;
+    for (let k = i - 1; k >= q + 2; k--) {
+      const c = text.charCodeAt(k);
+      if (c <= 32) break;
+      if (c === 61 && text.charCodeAt(k - 1) === 118 && text.charCodeAt(k - 2) === 115) {
+        const b = k >= 3 ? text.charCodeAt(k - 3) : 0;
+        if (k === q + 2 || b === 38 || b === 63 || b === 59 || b === 61 || b <= 32) sv = k;
+        if (sv >= 0) break;
+      }
+    }
+    if (sv < 0) continue;
+    let e = from;
+    while (e < text.length && e - from < 512 && !endsSasValue(text.charCodeAt(e))) e++;
+    if (e - from >= 20 && SAS_CHAR.test(text.slice(from, e))) out.push({ type: 'SECRET', start: from, end: e, confidence: 0.95, detector: 'sas-signature' });
+    from = e;
+  }
+};
