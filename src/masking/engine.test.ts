@@ -174,3 +174,31 @@ test('masked output masked again stays as it is: labels, tokens and hashes, in t
   assert.equal(m.maskTextSync('[EMAIL] and bob@example.com').text, '[EMAIL] and [EMAIL]');
   assert.deepEqual(m.maskValueSync({ email: '[EMAIL] bob@example.com' }).value, { email: '[EMAIL] [EMAIL]' });
 });
+
+test('streams: a value just after a cut is still named by its cue just before it, and no cut splits a word or an emoji', async () => {
+  const m = createMasker();
+  // Four short lines first: the stream is then known to be text (not JSON, not a table) and is cut from the start.
+  const filler = 'lorem ipsum\n'.repeat(4) + 'lorem ipsum dolor sit amet '.repeat(400);
+  const cases: [string, string][] = [['password: ', 'hunter2xyz'], ['my SSN is ', '536228714'], ['DOB: ', '14/05/1979'], ['Authorization: Bearer ', 'abcdefghijklmnopqrstuvwxyz123456'], ['CVV ', '123'], ['tel ', '4155550172']];
+  const mask = async (text: string, piece: number) => {
+    async function* chunks() {
+      for (let i = 0; i < text.length; i += piece) yield text.slice(i, i + piece);
+    }
+    let out = '';
+    for await (const p of m.maskStream(chunks(), {}, { chunk: 4096, overlap: 512 })) out += p;
+    return out;
+  };
+  for (const [cue, value] of cases) {
+    // Read 4,608 characters at a time, the first cut lands 512 before that, at 4,096: put the value all around it.
+    for (let at = 3990; at <= 4110; at += 3) {
+      const text = filler.slice(0, at - cue.length - 1) + ' ' + cue + value + ' ' + filler;
+      const out = await mask(text, 4608);
+      assert.ok(!out.includes(value), `${cue}${value} at ${at}`);
+    }
+  }
+  // Emoji (surrogate pairs) on a line with no space, and words on a line with no break, come out whole.
+  const emoji = 'x\n'.repeat(4) + ('😀'.repeat(3000) + 'a').repeat(4);
+  assert.equal(await mask(emoji, 999), emoji);
+  const streets = 'x\n'.repeat(4) + '1 Main Street '.repeat(2000);
+  assert.ok(!(await mask(streets, 1000)).includes(']eet'));
+});

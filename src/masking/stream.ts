@@ -39,11 +39,41 @@ export function withoutPrefix<T extends { start: number; end: number }>(findings
   return out;
 }
 
+/** How much of the text already emitted is scanned again before the next piece (cue distances are far shorter). */
+const CONTEXT = 1024;
+const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
+
+/**
+ * Where to cut near `cut` so that no word and no UTF-16 surrogate pair is split: after the last white space within
+ * 1,024 characters before it, else (a line with no space: minified text, a long token) before a low surrogate's pair.
+ */
+export function wordCut(buf: string, cut: number): number {
+  for (let i = cut - 1; i > 0 && i >= cut - CONTEXT; i--) if (isSpace(buf.charCodeAt(i))) return i + 1;
+  const c = buf.charCodeAt(cut);
+  return c >= 0xdc00 && c <= 0xdfff && cut > 0 ? cut - 1 : cut;
+}
+
+/** The last CONTEXT characters of `text`, from a word's start (after white space) when there is one near. */
+function leftContext(text: string): string {
+  if (text.length <= CONTEXT) return text;
+  let s = text.length - CONTEXT;
+  for (let i = s; i < s + 128 && i < text.length; i++) {
+    if (isSpace(text.charCodeAt(i))) {
+      s = i + 1;
+      break;
+    }
+  }
+  const c = text.charCodeAt(s);
+  return text.slice(c >= 0xdc00 && c <= 0xdfff ? s + 1 : s);
+}
+
 /**
  * Cut a stream of text into pieces that can be masked on their own, without missing a value split across a chunk
  * boundary: each step scans the buffer, emits the text up to a cut point at least `overlap` characters before the
- * end (moved back to a line break, and back before any finding that crosses it), and keeps the rest for the next
- * step. Memory stays at about `chunk + overlap`. A PEM private key that is still open at a cut masks the next
+ * end (moved back to a line break, else to a word's start, and back before any finding that crosses it), and keeps
+ * the rest for the next step, which is scanned after the last 1,024 characters emitted (left context: a cue before
+ * the cut still names a value after it; what is found in that context alone was emitted already). No cut splits a
+ * surrogate pair. Memory stays at about `chunk + overlap`. A PEM private key that is still open at a cut masks the next
  * piece up to its END line.
  *
  * A stream that starts (after whitespace) with `{` or `[` is cut only after a line break outside every JSON value,
@@ -66,9 +96,12 @@ export async function* maskChunks(
   const MAX_UNIT = Math.max(opts.maxUnit ?? 8 * 1024 * 1024, CHUNK);
   let buf = '';
   let openKey = false;
+  // The end of the text emitted last, scanned again before the buffer as left context: a cue just before a cut
+  // (`password:`, `DOB`, `Bearer`, `SSN`) still names the value just after it.
+  let context = '';
 
   const step = (final: boolean): Piece => {
-    let findings = scan(buf);
+    let findings = context ? withoutPrefix(scan(context + buf), context.length) : scan(buf);
     if (openKey) {
       // The previous piece ended inside a private key: everything up to its END line is key material.
       const endMark = buf.indexOf('-----END ');
@@ -82,6 +115,7 @@ export async function* maskChunks(
       cut = buf.length - OVERLAP;
       const nl = buf.lastIndexOf('\n', cut);
       if (nl > cut - OVERLAP / 2) cut = nl + 1;
+      else cut = wordCut(buf, cut);
       for (const f of findings) if (f.start < cut && f.end > cut) cut = f.start;
       if (cut <= 0) {
         // One finding spans the whole buffer (a huge key or token): emit it all, carry an open key over.
@@ -92,6 +126,7 @@ export async function* maskChunks(
     } else if (openKey) openKey = false;
     const piece = { text: buf.slice(0, cut), findings: findings.filter((f) => f.end <= cut) };
     buf = buf.slice(cut);
+    context = leftContext(context + piece.text);
     return piece;
   };
 
