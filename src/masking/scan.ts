@@ -6,7 +6,7 @@ import { emails, ibans, ipv6 } from './detectors/net.js';
 import { numbers } from './detectors/numbers.js';
 import { persons } from './detectors/person.js';
 import { assignments, fieldSecretOfType, pemBlocks, secretField, type SecretField } from './detectors/secrets.js';
-import { commandLine } from './detectors/commands.js';
+import { commandLine, sqlPasswords } from './detectors/commands.js';
 import { providerTokens } from './detectors/tokens.js';
 import { sasSignatures, urlCredentials } from './detectors/urls.js';
 import { codeUnits, releaseCodeUnits } from './chars.js';
@@ -20,6 +20,7 @@ const REGISTRY: Record<string, Detector> = {
   'sas-signature': sasSignatures,
   'secret-assignment': assignments,
   'command-line': commandLine,
+  'sql-password': sqlPasswords,
   email: emails,
   iban: ibans,
   ipv6,
@@ -155,6 +156,7 @@ const T_ALL = 31;
 //   secret-assignment: a secret keyword (pass, token, key, …) in the name is T_WORD; it needs no other sign
 //     ("my password is hunter2");
 //   command-line: the command (curl, mysql, mariadb, sshpass and --pass…: pass, mongo, redis-cli, login) is T_WORD;
+//   sql-password: `password` (pass) or `identified` is T_WORD;
 //   address: a street number (digit), a capitalised street word (`Crown Street`), or an address cue followed by a
 //     unit line, whose unit, psc, apt, suite, box are T_WORD ("address: suite b").
 // Non-ASCII characters count as T_UPPER (upper-case letters of any script, look-alike digits and signs). Field-name
@@ -166,6 +168,7 @@ const NEEDS = new Map<Detector, number>([
   [sasSignatures, T_DIGIT],
   [assignments, T_WORD],
   [commandLine, T_WORD],
+  [sqlPasswords, T_WORD],
   [emails, T_AT],
   [ibans, T_DIGIT],
   [ipv6, T_COLON],
@@ -184,7 +187,7 @@ for (let c = 65; c <= 90; c++) ASCII_SIGNS[c] = T_UPPER;
 ASCII_SIGNS[64] = T_AT;
 ASCII_SIGNS[58] = T_COLON;
 // Case-insensitive, so a superset of the case-sensitive provider prefixes.
-const SIGN_WORDS = /pass|pwd|secret|token|key|auth|credential|session|signature|cookie|unit|psc|apt|suite|box|gh[pousr]_|github_pat_|[sr]k_live_|sk-|xox[abposre][-.]|xapp-|gl[a-z]{2,5}-|npm_|hf_|whsec_|ya29\.|shp[a-z]{2}_|curl|mysql|mariadb|mongo|redis-cli|login|bearer/i;
+const SIGN_WORDS = /pass|pwd|secret|token|key|auth|credential|session|signature|cookie|unit|psc|apt|suite|box|gh[pousr]_|github_pat_|[sr]k_live_|sk-|xox[abposre][-.]|xapp-|gl[a-z]{2,5}-|npm_|hf_|whsec_|ya29\.|shp[a-z]{2}_|curl|mysql|mariadb|mongo|redis-cli|login|bearer|identified/i;
 
 /**
  * The signs (T_* bits) present in `text`. T_WORD is also given, unsearched, to a text over 256 characters with a digit

@@ -24,3 +24,30 @@ test('commands: passwords on curl, mysql, sshpass, docker login, redis-cli and -
     assert.deepEqual(spans(t), [], t);
   }
 });
+
+test('SQL that sets a password: the literal is masked, the statement kept', () => {
+  const m = createMasker();
+  const cases: [string, string][] = [
+    ["ALTER USER app WITH PASSWORD 'AlterP4ss';", "ALTER USER app WITH PASSWORD '[PASSWORD]';"],
+    ["CREATE ROLE app LOGIN ENCRYPTED PASSWORD 'RoleP4ss1' VALID UNTIL '2027-01-01';", "CREATE ROLE app LOGIN ENCRYPTED PASSWORD '[PASSWORD]' VALID UNTIL '2027-01-01';"],
+    ["alter role app password 'it''s s3cret';", "alter role app password '[PASSWORD]';"],
+    ["CREATE USER bob IDENTIFIED BY 'OracleP4ss';", "CREATE USER bob IDENTIFIED BY '[PASSWORD]';"],
+    ['CREATE USER scott IDENTIFIED BY tiger;', 'CREATE USER scott IDENTIFIED BY [PASSWORD];'],
+    ["GRANT ALL ON *.* TO 'u'@'h' IDENTIFIED BY 'GrantP4ss1';", "GRANT ALL ON *.* TO 'u'@'h' IDENTIFIED BY '[PASSWORD]';"],
+    ["ALTER USER 'u'@'h' IDENTIFIED WITH caching_sha2_password BY \"Cach1ng\";", "ALTER USER 'u'@'h' IDENTIFIED WITH caching_sha2_password BY \"[PASSWORD]\";"],
+    ["SET PASSWORD FOR 'u'@'%' = 'MyP4ss1';", "SET PASSWORD FOR 'u'@'%' = '[PASSWORD]';"],
+    ["set password for 'root'@'localhost' = PASSWORD('SqlP4ss');", "set password for 'root'@'localhost' = PASSWORD('[PASSWORD]');"],
+    ["SET PASSWORD = PASSWORD('x1y2z3');", "SET PASSWORD = PASSWORD('[PASSWORD]');"],
+  ];
+  for (const [text, masked] of cases) assert.equal(m.maskTextSync(text).text, masked, text);
+  // No password given: MySQL's random one, none, a bind parameter, an empty literal, a column named password.
+  for (const text of [
+    "CREATE USER 'u'@'h' IDENTIFIED BY RANDOM PASSWORD;",
+    'ALTER USER x PASSWORD NULL;',
+    'ALTER USER x PASSWORD $1;',
+    'CREATE USER y IDENTIFIED BY :pwd;',
+    "ALTER ROLE z PASSWORD '';",
+    'SELECT id, password_hash FROM users WHERE password_reset IS NULL;',
+    'CREATE USER ops IDENTIFIED EXTERNALLY;',
+  ]) assert.equal(m.maskTextSync(text).text, text, text);
+});

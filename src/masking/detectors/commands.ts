@@ -92,3 +92,57 @@ export const commandLine: Detector = (text, out) => {
     from = next;
   }
 };
+
+// SQL that sets a password: PostgreSQL and Redshift `CREATE|ALTER USER|ROLE … [ENCRYPTED] PASSWORD 'x'`; MySQL and
+// MariaDB `IDENTIFIED [WITH plugin] BY 'x'`, `IDENTIFIED BY PASSWORD '*hash'`, `SET PASSWORD [FOR 'u'@'h'] = 'x'` or
+// `= PASSWORD('x')`; Oracle `IDENTIFIED BY x` (unquoted too) and `IDENTIFIED BY VALUES 'hash'`. Only the literal is
+// masked. `PASSWORD = 'x'` (SQL Server, Snowflake) is an assignment too, found by either detector.
+const SQL_PASSWORD = /\b(?:(password)|identified(?:\s+with\s+[\w"'`]{1,64})?\s+by(?:\s+(?:values|password))?)(?:\s+for\s+[^\s=]{1,200}\s*=|\s*=)?\s*(?:password\s*\(\s*)?(?=['"\w])/giy;
+const SQL_START = /password|identified/gi;
+/** Unquoted words after IDENTIFIED BY that are no password: MySQL's `RANDOM PASSWORD`. */
+const SQL_NOT_PASSWORD = /^(?:random|values|password|externally|globally)$/i;
+
+/**
+ * Passwords in SQL statements that create or change a user or role (see SQL_PASSWORD): the quoted literal (doubled
+ * quotes and backslash escapes read as part of it), or after IDENTIFIED BY an unquoted word. Bind parameters (`?`,
+ * `$1`, `:pwd`) and placeholders are left alone.
+ *
+ * @example
+ * sqlPasswords("ALTER USER app WITH PASSWORD 'S3cret!'", out, ctx) // PASSWORD over S3cret!
+ */
+export const sqlPasswords: Detector = (text, out) => {
+  SQL_START.lastIndex = 0;
+  for (let m = SQL_START.exec(text); m; m = SQL_START.exec(text)) {
+    SQL_PASSWORD.lastIndex = m.index;
+    const s = SQL_PASSWORD.exec(text);
+    if (!s) continue;
+    let p = SQL_PASSWORD.lastIndex;
+    const q = text.charCodeAt(p);
+    if (q === 39 || q === 34) {
+      let e = p + 1;
+      for (; e < text.length && e - p <= 512; e++) {
+        const c = text.charCodeAt(e);
+        if (c === 92) e++;
+        else if (c === q) {
+          if (text.charCodeAt(e + 1) !== q) break;
+          e++;
+        } else if (c === 10) break;
+      }
+      if (text.charCodeAt(e) === q) pushSqlPassword(text, out, p + 1, e);
+      SQL_START.lastIndex = Math.max(SQL_START.lastIndex, e + 1);
+    } else if (s[1] === undefined) {
+      // Unquoted, after IDENTIFIED BY only (Oracle): one word.
+      let e = p;
+      while (e < text.length && e - p < 128 && !isSpace(text.charCodeAt(e)) && text.charCodeAt(e) !== 59 && text.charCodeAt(e) !== 41 && text.charCodeAt(e) !== 44) e++;
+      if (!SQL_NOT_PASSWORD.test(text.slice(p, e))) pushSqlPassword(text, out, p, e);
+      p = e;
+    }
+  }
+};
+
+function pushSqlPassword(text: string, out: Finding[], s: number, e: number): void {
+  const v = text.slice(s, e);
+  const c = v.charCodeAt(0);
+  if (v.length === 0 || PLACEHOLDER.test(v) || c === 36 || c === 58 || c === 63) return;
+  out.push({ type: 'PASSWORD', start: s, end: e, confidence: 0.9, detector: 'sql-password' });
+}

@@ -105,12 +105,17 @@ export function secretFieldType(name: string): string | undefined {
   return secretField(name)?.type;
 }
 
+const CALL_OPENING = /^[A-Za-z_][\w.]*\($/;
+
 /**
  * Is `value` (assigned to a secret-looking name) worth masking? Passwords: anything real; other secrets: entropy.
  * Under a strong name (`strong`, see SecretField), hex digests, UUIDs and phrases with spaces count too.
  */
 export function secretValueConfidence(type: string, value: string, strong = false): number {
   if (value.length < 4 || PLACEHOLDER.test(value)) return 0;
+  // A function call's opening, its argument quoted after it (`SET PASSWORD = PASSWORD('…')`, `key = getenv("KEY")`):
+  // code, not the value (a quoted password is found on its own).
+  if (value.charCodeAt(value.length - 1) === 40 && CALL_OPENING.test(value)) return 0;
   if (type === 'PASSWORD') return 0.9;
   if (type === 'AWS_SECRET_KEY') return /^[A-Za-z0-9/+]{40}$/.test(value) ? 0.97 : 0.7;
   if (value.startsWith('LS0tLS1CRUdJTi') && !pemPrivateKeyBase64(value)) return 0; // a base64 certificate: public
