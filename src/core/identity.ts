@@ -58,3 +58,18 @@ export function normalizePrincipalId(id: string): string {
 export function samePrincipalId(a: string | undefined, b: string | undefined): boolean {
   return a !== undefined && b !== undefined && normalizePrincipalId(a) === normalizePrincipalId(b);
 }
+
+/**
+ * Did the same credential make both principals: same id, type and way of authenticating, the same API key, acting for
+ * the same person, with the same groups? A session opened with one credential is used only with that one: another key
+ * of the same principal id (a rotated key, with other groups or another `on_behalf_of`) must not act with the rights
+ * the first one opened it with. An OIDC token renewed for the same person with the same groups counts as the same.
+ *
+ * @example sameCredential(openedWith, thisRequest) // false when thisRequest came with another API key
+ */
+export function sameCredential(a: Principal, b: Principal): boolean {
+  if (!samePrincipalId(a.id, b.id) || a.type !== b.type || a.authMethod !== b.authMethod || a.keyId !== b.keyId || a.onBehalfOf !== b.onBehalfOf) return false;
+  if (a.groups.length !== b.groups.length) return false;
+  const g = new Set(a.groups);
+  return b.groups.every((x) => g.has(x));
+}

@@ -164,7 +164,7 @@ describe('MCP gateway faults', () => {
     assert.equal(after, 'Echo: after');
   });
 
-  it('refuses a session to a principal other than the one that opened it', async () => {
+  it('refuses a session to a principal or credential other than the one that opened it', async () => {
     const init = await fetch(h.url, {
       method: 'POST',
       headers: { authorization: `Bearer ${h.tokens.agent}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
@@ -173,11 +173,20 @@ describe('MCP gateway faults', () => {
     const sid = init.headers.get('mcp-session-id')!;
     await init.body?.cancel();
     assert.ok(sid);
-    const hijack = await fetch(h.url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${h.tokens.outsider}`, 'mcp-session-id': sid, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
-    });
-    assert.equal(hijack.status, 403);
+    const asOther = (token: string) =>
+      fetch(h.url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'mcp-session-id': sid, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+      });
+    assert.equal((await asOther(h.tokens.outsider)).status, 403);
+    // Another key of the same principal id (rotated, without the first key's groups and on-behalf-of) does not act
+    // with the rights the session was opened with.
+    const rotated = await asOther(h.tokens.rotated);
+    assert.equal(rotated.status, 403);
+    assert.match(((await rotated.json()) as { error: { message: string } }).error.message, /another principal or credential/);
+    const own = await asOther(h.tokens.agent);
+    assert.equal(own.status, 200);
+    await own.body?.cancel();
   });
 });

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { ErrorCode, isInitializeRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js';
-import type { Principal } from '../../core/identity.js';
+import { sameCredential, type Principal } from '../../core/identity.js';
 import { asCountersignError } from '../../core/errors.js';
 import type { McpSession } from './session.js';
 import { BATCH_REFUSED } from './stdio.js';
@@ -129,8 +129,8 @@ export function createHttpHandler(deps: HttpHandlerDeps): McpHttpHandler {
     if (typeof sessionId === 'string' && !existing) {
       return sendJsonRpcError(res, 404, ErrorCode.InvalidRequest, 'Session not found: initialize a new session');
     }
-    if (existing && existing.session.principal.id !== principal.id) {
-      return sendJsonRpcError(res, 403, ErrorCode.InvalidRequest, 'This session belongs to another principal');
+    if (existing && !sameCredential(existing.session.principal, principal)) {
+      return sendJsonRpcError(res, 403, ErrorCode.InvalidRequest, 'This session belongs to another principal or credential: initialize a new session');
     }
 
     if (req.method !== 'POST') {
@@ -161,11 +161,12 @@ export function createHttpHandler(deps: HttpHandlerDeps): McpHttpHandler {
       if (!isInitializeRequest(body)) {
         return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Bad Request: no session; send initialize first');
       }
-      // One principal holds at most maxSessionsPerPrincipal sessions (an agent that never closes its sessions
-      // must not grow the gateway without bound): the longest-idle one without a call in flight makes room.
+      // One principal's credential holds at most maxSessionsPerPrincipal sessions (an agent that never closes its
+      // sessions must not grow the gateway without bound): the longest-idle one without a call in flight makes room.
+      // Another key of the same principal id neither counts against nor evicts them.
       // Counted from `live`, which holds a session from the moment it is made (the map only once initialized), so
       // concurrent initializes cannot slip past the limit.
-      const mine = [...live].filter((s) => s.session.principal.id === principal.id);
+      const mine = [...live].filter((s) => sameCredential(s.session.principal, principal));
       if (mine.length >= deps.maxSessionsPerPrincipal) {
         const idle = mine.filter((s) => s.session.inflight === 0).sort((a, b) => a.lastSeen - b.lastSeen)[0];
         if (!idle) {

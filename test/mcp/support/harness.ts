@@ -39,7 +39,8 @@ export interface Harness {
   demoDir: string;
   http: HttpServer;
   url: URL;
-  tokens: { agent: string; outsider: string };
+  /** `rotated`: another API key of the agent's principal id, without its groups and on-behalf-of. */
+  tokens: { agent: string; outsider: string; rotated: string };
   principals: { agent: Principal; outsider: Principal };
   /** An SDK client connected over `transport` as the agent (or the outsider). */
   client(transport: 'stdio' | 'http', who?: 'agent' | 'outsider'): Promise<Client>;
@@ -69,13 +70,14 @@ export async function startHarness(gateway: Gateway, extra: Partial<McpConfigInp
   const keys = new MemoryKeyStore();
   const agentKey = await createApiKey(keys, { principalId: 'agent:claude', type: 'agent', groups: ['agents'], onBehalfOf: 'alice@example.com' }, systemClock);
   const outsiderKey = await createApiKey(keys, { principalId: 'agent:stranger', type: 'agent', groups: [] }, systemClock);
+  const rotatedKey = await createApiKey(keys, { principalId: 'agent:claude', type: 'agent', groups: [] }, systemClock);
   const auth = createAuthenticator({ config: identityConfigSchema.parse({}), keys, clock: systemClock });
   const principals = { agent: await auth.authenticate(agentKey.key), outsider: await auth.authenticate(outsiderKey.key) };
   const handler = mcp.httpHandler({ authenticate: (req) => principalFromRequest(auth, req.headers) });
   const http = createServer((req, res) => void handler(req, res));
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   const url = new URL(`http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`);
-  const tokens = { agent: agentKey.key, outsider: outsiderKey.key };
+  const tokens = { agent: agentKey.key, outsider: outsiderKey.key, rotated: rotatedKey.key };
   const clients: Client[] = [];
 
   return {
