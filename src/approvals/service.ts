@@ -129,6 +129,14 @@ export class ApprovalService extends EventEmitter {
    * @example const req = await approvals.create({ action, rule, review, summary, preview, context, tags });
    */
   async create(input: CreateRequestInput, opts: { passOver?: string[] } = {}): Promise<StoredRequest> {
+    return (await this.open(input, opts)).request;
+  }
+
+  /**
+   * create(), telling whether the request was made now or an identical pending one was joined (whoever opened that
+   * one — another call, another gateway, a caller given it as pending — is waiting on it too).
+   */
+  async open(input: CreateRequestInput, opts: { passOver?: string[] } = {}): Promise<{ request: StoredRequest; joined: boolean }> {
     const now = this.opts.clock.now();
     const a = input.action;
     const cap = this.opts.maxPendingPerPrincipal;
@@ -153,7 +161,7 @@ export class ApprovalService extends EventEmitter {
     };
     // A request past its deadline is no longer waiting, whether or not a gateway has recorded its expiry yet.
     const opened = await this.opts.store.openRequest(req, { now, maxWaiting: cap, passOver: opts.passOver });
-    if (opened.outcome === 'joined') return opened.request;
+    if (opened.outcome === 'joined') return { request: opened.request, joined: true };
     if (opened.outcome === 'full') {
       const waiting = opened.waiting;
       throw new CountersignError('TOO_MANY_PENDING', `${a.principal.id} already has ${waiting} approval requests waiting, the most approvals.max_pending_per_principal allows: this action was neither held nor run; wait for those to be decided, or cancel some`, { pending: waiting, limit: cap });
@@ -169,7 +177,7 @@ export class ApprovalService extends EventEmitter {
     });
     this.arm(req);
     this.emitChanged({ request: req, events: [], state: requestState(req, [], now) });
-    return req;
+    return { request: req, joined: false };
   }
 
   /** A request as it stands now; one found overdue but still pending in the store gets its expiry recorded. */

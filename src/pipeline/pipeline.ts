@@ -51,6 +51,18 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
     }
   };
 
+  // A held call whose client goes away cancels its request only when nobody else counts on it: the request was
+  // opened in this gateway (one found or joined was opened by someone else, who may still wait for it), no other call
+  // here still waits on it, and it was not handed out as pending (return_pending: a later identical call runs once
+  // it is approved). The last waiter to leave cancels it.
+  const waiters = new Map<string, number>();
+  const openedHere = new Set<string>();
+  const handedOut = new Set<string>();
+  const REMEMBER_MAX = 10_000;
+  const remember = (set: Set<string>, id: string) => {
+    if (set.size >= REMEMBER_MAX) set.delete(set.values().next().value as string);
+    set.add(id);
+  };
   const principalRef = (a: Action) => ({ id: a.principal.id, type: a.principal.type, ...(a.principal.onBehalfOf ? { onBehalfOf: a.principal.onBehalfOf } : {}) });
 
   async function record(ev: AuditEventInput): Promise<void> {
@@ -147,7 +159,9 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
     if (!req) {
       try {
         // Joins an identical request another gateway (or call) opened since findPending looked: the store decides.
-        req = await approvals.create({ action, rule: decision.rule, reason: decision.reason, review: decision.review, maskProfile: decision.maskProfile, summary, ...(await approverView(action)) }, { passOver });
+        const opened = await approvals.open({ action, rule: decision.rule, reason: decision.reason, review: decision.review, maskProfile: decision.maskProfile, summary, ...(await approverView(action)) }, { passOver });
+        req = opened.request;
+        if (!opened.joined) remember(openedHere, req.id);
       } catch (e) {
         // The principal has too many requests waiting: the action.requested above gets its outcome.
         if (e instanceof CountersignError && e.code === 'TOO_MANY_PENDING') await record({ ...base, type: 'action.failed', data: { code: e.code, rule: decision.rule }, flush: 'soon' });
@@ -155,21 +169,34 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
       }
     }
     const info: PendingInfo = { requestId: req.id, expiresAt: req.expiresAt, approvalsNeeded: req.review.approvals, approverGroups: req.review.approverGroups };
-    if (ro.holdMode === 'return_pending') return { pending: { status: 'pending', action, decision, pending: info } };
+    if (ro.holdMode === 'return_pending') {
+      remember(handedOut, req.id);
+      return { pending: { status: 'pending', action, decision, pending: info } };
+    }
     ro.onPending?.(info);
     const started = clock.now();
     const hb = ro.onHeartbeat ? setInterval(() => ro.onHeartbeat!(clock.now() - started, info), ro.heartbeatMs ?? 10_000) : undefined;
     let view: RequestView;
+    waiters.set(req.id, (waiters.get(req.id) ?? 0) + 1);
+    let others: number;
     try {
       view = await approvals.wait(req.id, { signal: ro.signal });
     } finally {
       if (hb) clearInterval(hb);
+      others = (waiters.get(req.id) ?? 1) - 1;
+      if (others > 0) waiters.set(req.id, others);
+      else waiters.delete(req.id);
     }
     if (view.state.status === 'pending') {
-      // The caller went away while held: cancel, recorded as such.
-      await approvals.cancel(req.id, action.principal.id, 'the waiting client disconnected').catch(() => undefined);
+      // The caller went away while held: its request is cancelled, recorded as such — unless someone else counts on
+      // it (see openedHere, waiters, handedOut), who then keeps waiting.
+      if (others === 0 && openedHere.has(req.id) && !handedOut.has(req.id)) {
+        openedHere.delete(req.id);
+        await approvals.cancel(req.id, action.principal.id, 'the waiting client disconnected').catch(() => undefined);
+      }
       throw new CountersignError('APPROVAL_CANCELLED', 'the call was cancelled while waiting for approval', { requestId: req.id });
     }
+    if (others === 0) openedHere.delete(req.id);
     await throwIfRefused(view, masker);
     // The wait may have lasted hours: the key may have been revoked (or the token expired) meanwhile.
     await checkBeforeExecute(action, view.request.principal, base, req.id);

@@ -152,5 +152,23 @@ for (const transport of ['stdio', 'http'] as const) {
       const r = await s.agent.callTool({ name: 'everything.get-sum', arguments: { a: 1, b: 1 } });
       assert.equal(text(r), 'The sum of 1 and 1 is 2.');
     });
+
+    it('keeps a request two identical held calls share while one of them still waits; the last to leave cancels it', async () => {
+      const [first, second] = [await s.h.client(transport), await s.h.client(transport)];
+      const args = { path: join(s.h.demoDir, `shared-${transport}.txt`), content: 'shared' };
+      const a = heldCall(first, 'fs.write_file', args);
+      const id = await a.requestId;
+      const b = heldCall(second, 'fs.write_file', args);
+      assert.equal(await b.requestId, id, 'the identical call joined the request');
+      a.result.catch(() => undefined);
+      b.result.catch(() => undefined);
+      await first.close();
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal((await s.world.approvals.get(id)).state.status, 'pending', 'the other caller still waits on it');
+      await second.close();
+      const status = async () => (await s.world.approvals.get(id)).state.status;
+      for (let i = 0; i < 200 && (await status()) === 'pending'; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(await status(), 'cancelled');
+    });
   });
 }
