@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
@@ -19,8 +20,35 @@ type Env = { Variables: { principal: Principal } };
 export const LIST_PREVIEW_BYTES = 4096;
 /** How long an outcome ticket (POST /v1/actions) is good for: an outcome is reported right after the action runs. */
 const OUTCOME_TICKET_MS = 24 * 3600_000;
-/** How many allowed actions the API remembers for /v1/actions/outcome (oldest forgotten first). */
+/**
+ * How long after it ran an approved action's execution takes a report found by its request (no ticket, no memory):
+ * a ticket's life, plus a few minutes for the time between the execution and the answer that carried the ticket.
+ */
+const OUTCOME_EXECUTION_MS = OUTCOME_TICKET_MS + 5 * 60_000;
+/**
+ * How long a claimed outcome is kept in the store: past the life of every ticket, remembered allowance and execution
+ * that could claim it again, with an hour to spare for the clocks of gateways sharing the store disagreeing.
+ */
+const OUTCOME_CLAIM_KEEP_MS = OUTCOME_EXECUTION_MS + 3600_000;
+/** Claims older than that are deleted at most this often, by the report that comes along. */
+const OUTCOME_FORGET_EVERY_MS = 60_000;
+/** How many allowances the API remembers for /v1/actions/outcome (the least recently allowed actions forgotten first)... */
 const OUTCOME_MEMORY = 10_000;
+/** ...and at most this many of one identical action (same caller and digest), oldest forgotten first. */
+const OUTCOME_MEMORY_PER_ACTION = 100;
+
+/**
+ * One allowed action as a report finds it. `nonce` names this allowance (and no other of the identical action): its
+ * report claims `outcome:<nonce>`, so it is taken once whichever way it comes (memory, ticket, another gateway).
+ */
+interface Allowance {
+  resource: string;
+  requestId: string | null;
+  nonce: string;
+  expires: number;
+  /** Memory only: its report is known to be taken (here, or on another gateway by its ticket). */
+  reported?: boolean;
+}
 
 /** An integer query parameter: absent → `dflt`; not an integer → BAD_REQUEST; else clamped to min..max. */
 function intQuery(value: string | undefined, name: string, dflt: number, min: number, max: number): number {
@@ -103,50 +131,132 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
   const app = new Hono<Env>();
   const limit = rt.config.server.body_limit;
   const knownResources = new Set([...(rt.config.resources ?? []).map((r) => r.name), ...(rt.config.mcp?.upstreams ?? []).map((u) => u.name)]);
-  /** Allowed actions by `principal id \n digest` → resource and request id, for checking reported outcomes. */
-  const allowedActions = new Map<string, { resource: string; requestId: string | null }>();
-  const remember = (principalId: string, digest: string, v: { resource: string; requestId: string | null }) => {
+  /** Allowed actions by `principal id \n digest` → their allowances, oldest first, for checking reported outcomes. */
+  const allowedActions = new Map<string, Allowance[]>();
+  /** How many allowances `allowedActions` holds in all. */
+  let rememberedCount = 0;
+  const remember = (principalId: string, digest: string, a: Allowance) => {
     const key = `${principalId}\n${digest}`;
+    const before = allowedActions.get(key) ?? [];
+    // The action's reported and expired allowances go now; the rest stay, oldest first, the action moved to the end.
+    const list = before.filter((x) => !x.reported && x.expires >= rt.clock.now());
+    list.push(a);
+    if (list.length > OUTCOME_MEMORY_PER_ACTION) list.shift();
+    rememberedCount += list.length - before.length;
     allowedActions.delete(key);
-    allowedActions.set(key, v);
-    if (allowedActions.size > OUTCOME_MEMORY) allowedActions.delete(allowedActions.keys().next().value as string);
+    allowedActions.set(key, list);
+    while (rememberedCount > OUTCOME_MEMORY) {
+      const [oldest, gone] = allowedActions.entries().next().value as [string, Allowance[]];
+      allowedActions.delete(oldest);
+      rememberedCount -= gone.length;
+    }
+  };
+  /** The unexpired allowances remembered for this caller and digest, oldest first (an expired one's claim may be forgotten). */
+  const recall = (principalId: string, digest: string): Allowance[] =>
+    (allowedActions.get(`${principalId}\n${digest}`) ?? []).filter((a) => a.expires >= rt.clock.now());
+  /**
+   * Mark a remembered allowance reported: a later report of it without the ticket is refused at once (OUTCOME_RECORDED,
+   * not NOT_FOUND), without asking the store.
+   */
+  const markReported = (principalId: string, digest: string, nonce: string, reported = true) => {
+    for (const a of allowedActions.get(`${principalId}\n${digest}`) ?? []) if (a.nonce === nonce) a.reported = reported;
   };
 
   /**
    * An allowed action as a signed ticket, so its outcome can be reported to any gateway sharing this one's audit key
    * (behind a load balancer, or after a restart), not only to the gateway that allowed it: base64url of the canonical
-   * JSON {principal, digest, resource, request, expires}, a dot, and the audit key's signature over it.
+   * JSON {principal, digest, resource, request, expires, nonce}, a dot, and the audit key's signature over it.
    */
-  const ticketFor = (principalId: string, digest: string, v: { resource: string; requestId: string | null }): string => {
-    const body = Buffer.from(canonicalJson({ p: principalId, d: digest, r: v.resource, q: v.requestId, x: rt.clock.now() + OUTCOME_TICKET_MS })).toString('base64url');
+  const ticketFor = (principalId: string, digest: string, a: Allowance): string => {
+    const body = Buffer.from(canonicalJson({ p: principalId, d: digest, r: a.resource, q: a.requestId, x: a.expires, n: a.nonce })).toString('base64url');
     return `${body}.${rt.signer.signTicket('outcome', body)}`;
   };
-  /** What an outcome ticket vouches for, when it is this gateway's audit key's, unexpired, for this caller and digest. */
-  function fromTicket(p: Principal, digest: string, ticket: string | undefined) {
+  /** The allowance an outcome ticket vouches for, when it is this gateway's audit key's, unexpired, for this caller and digest. */
+  function fromTicket(p: Principal, digest: string, ticket: string | undefined): Allowance | undefined {
     // Exactly `body.signature`, both base64url: a ticket has one spelling (no extra parts, no padding, no junk).
     const m = ticket === undefined ? null : /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{86})$/.exec(ticket);
     if (!m || !verifyTicketSignature('outcome', m[1]!, m[2]!, rt.signer.publicKey)) return undefined;
     const body = m[1]!;
-    let t: { p?: unknown; d?: unknown; r?: unknown; q?: unknown; x?: unknown };
+    let t: { p?: unknown; d?: unknown; r?: unknown; q?: unknown; x?: unknown; n?: unknown };
     try {
       t = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as typeof t;
     } catch {
       return undefined;
     }
     if (typeof t.p !== 'string' || !samePrincipalId(t.p, p.id) || t.d !== digest || typeof t.r !== 'string' || typeof t.x !== 'number' || t.x < rt.clock.now()) return undefined;
-    return { resource: t.r, requestId: typeof t.q === 'string' ? t.q : null };
+    if (t.n !== undefined && typeof t.n !== 'string') return undefined;
+    // A ticket from a gateway before nonces (a rolling upgrade) is named by its signed body: it is taken once too.
+    const nonce = t.n ?? createHash('sha256').update(body).digest('base64url');
+    return { resource: t.r, requestId: typeof t.q === 'string' ? t.q : null, nonce, expires: t.x };
   }
 
   /**
-   * An approved action the store knows ran (so an outcome still finds it after a restart): the caller's own request,
-   * with an execution of this digest on it — approved alone is not allowed yet (it is allowed when submitted again).
+   * The claim keys of the recent executions of `digest` on an approved request, one per execution in the order they
+   * ran (`request:<id>:<digest>:<i>`, i from 0): each execution takes one report. Executions older than
+   * OUTCOME_EXECUTION_MS are left out: their claims may have been forgotten.
    */
-  async function fromRequest(p: Principal, digest: string, requestId: string | undefined) {
+  async function executionKeys(requestId: string, digest: string, now: number): Promise<string[]> {
+    const runs = (await rt.store.events(requestId)).filter((e) => e.type === 'execute' && e.digest === digest);
+    return runs.flatMap((e, i) => (e.at > now - OUTCOME_EXECUTION_MS ? [`request:${requestId}:${digest}:${i}`] : []));
+  }
+
+  /**
+   * An approved action the store knows ran recently (so an outcome still finds it after a restart, without a ticket):
+   * the caller's own request, with an execution of this digest on it — approved alone is not allowed yet (it is
+   * allowed when submitted again). `executions`: the claim keys of those executions.
+   */
+  async function fromRequest(p: Principal, digest: string, requestId: string | undefined, now: number) {
     if (requestId === undefined) return undefined;
     const request = await rt.store.getRequest(requestId);
     if (!request || !samePrincipalId(request.principal.id, p.id) || (request.status !== 'approved' && request.status !== 'executed')) return undefined;
-    const ran = (await rt.store.events(request.id)).some((e) => e.type === 'execute' && e.digest === digest);
-    return ran ? { resource: request.resource, requestId: request.id } : undefined;
+    const executions = await executionKeys(request.id, digest, now);
+    return executions.length > 0 ? { resource: request.resource, requestId: request.id, executions } : undefined;
+  }
+
+  /** Give claims back; best effort (a failing store keeps them: the allowance then takes no more reports, fail closed). */
+  const release = (keys: string[]) => Promise.all(keys.map((k) => rt.store.releaseOutcome(k).catch(() => undefined)));
+
+  /**
+   * Claim what one report of an allowance takes, all or nothing: its nonce (`outcome:<nonce>`; none for one found by
+   * its request only), and for an approved action also one of its request's executions of this digest, so a report by
+   * ticket and one found by the request cannot both count for one execution. Resolves the keys claimed, or undefined
+   * when the allowance (or every execution) already had its report; then whatever was claimed is given back.
+   */
+  async function claim(a: { nonce: string | null; requestId: string | null }, digest: string, now: number, executions?: string[]): Promise<string[] | undefined> {
+    const taken: string[] = [];
+    try {
+      if (a.nonce !== null) {
+        if (!(await rt.store.claimOutcome(`outcome:${a.nonce}`, now))) return undefined;
+        taken.push(`outcome:${a.nonce}`);
+      }
+      if (a.requestId !== null) {
+        let run: string | undefined;
+        for (const key of executions ?? (await executionKeys(a.requestId, digest, now))) {
+          if (await rt.store.claimOutcome(key, now)) {
+            run = key;
+            break;
+          }
+        }
+        if (run === undefined) {
+          await release(taken);
+          return undefined;
+        }
+        taken.push(run);
+      }
+      return taken;
+    } catch (e) {
+      await release(taken);
+      throw e;
+    }
+  }
+
+  /** Delete the claims no ticket, remembered allowance or execution can use any more; at most once a minute. */
+  let forgotAt = -Infinity;
+  async function forgetOldClaims(now: number): Promise<void> {
+    if (now - forgotAt < OUTCOME_FORGET_EVERY_MS) return;
+    forgotAt = now;
+    // A failure changes no answer: the claims stay until the next try (a failing store fails the claim itself anyway).
+    await rt.store.forgetOutcomes(now - OUTCOME_CLAIM_KEEP_MS).catch(() => undefined);
   }
 
   /**
@@ -261,7 +371,8 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
     if (r.status === 'pending') {
       return c.json({ status: 'pending', actionDigest: r.action.digest, requestId: r.pending.requestId, expiresAt: r.pending.expiresAt, rule: r.decision.rule }, 202);
     }
-    const allowed = { resource: b.resource, requestId: r.requestId ?? null };
+    // A fresh nonce names this allowance, in memory and in its ticket alike: it takes one outcome report either way.
+    const allowed: Allowance = { resource: b.resource, requestId: r.requestId ?? null, nonce: randomBytes(16).toString('base64url'), expires: rt.clock.now() + OUTCOME_TICKET_MS };
     remember(input.principal.id, r.action.digest, allowed);
     return c.json({
       status: 'allowed', actionDigest: r.action.digest, requestId: allowed.requestId, rule: r.decision.rule,
@@ -270,26 +381,61 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
     });
   });
 
-  // Report how an allowed action went (the SDK does this after running it).
+  // Report how an allowed action went (the SDK does this after running it). Each allowance takes one report.
   app.post('/v1/actions/outcome', async (c) => {
     const b = await body(c, outcomeBody);
     const p = c.get('principal');
+    const now = rt.clock.now();
     // Only the principal an action was allowed for reports its outcome, for that action as it was allowed (same
-    // digest, resource and request): anything else would put forged results in the tamper-evident log.
-    const known = allowedActions.get(`${p.id}\n${b.actionDigest}`) ?? fromTicket(p, b.actionDigest, b.ticket) ?? (await fromRequest(p, b.actionDigest, b.requestId));
-    if (!known) throw new CountersignError('NOT_FOUND', 'no action with this digest was allowed to you');
-    if (known.resource !== b.resource) throw new CountersignError('BAD_REQUEST', 'resource differs from the allowed action', [{ path: 'resource', message: 'not the allowed action\'s resource' }]);
-    if ((b.requestId ?? null) !== known.requestId && b.requestId !== undefined) throw new CountersignError('REQUEST_NOT_FOUND', 'the allowed action has no such request');
+    // digest, resource and request): anything else would put forged results in the tamper-evident log. Which
+    // allowance: the one its ticket names, else any not yet reported that this gateway remembers for the caller and
+    // digest, else an approved request's execution the store knows of (after a restart, without a ticket).
+    const ticketed = fromTicket(p, b.actionDigest, b.ticket);
+    const remembered = ticketed ? [ticketed] : recall(p.id, b.actionDigest);
+    const stored = remembered.length === 0 ? await fromRequest(p, b.actionDigest, b.requestId, now) : undefined;
+    const found: Array<{ resource: string; requestId: string | null; nonce: string | null; reported?: boolean }> = stored ? [{ ...stored, nonce: null }] : remembered;
+    // The digest covers the resource: every allowance found for it names the same one.
+    if (found.length === 0) throw new CountersignError('NOT_FOUND', 'no action with this digest was allowed to you');
+    if (found[0]!.resource !== b.resource) throw new CountersignError('BAD_REQUEST', 'resource differs from the allowed action', [{ path: 'resource', message: 'not the allowed action\'s resource' }]);
+    const candidates = b.requestId === undefined ? found : found.filter((a) => a.requestId === b.requestId);
+    if (candidates.length === 0) throw new CountersignError('REQUEST_NOT_FOUND', 'the allowed action has no such request');
     const summary = b.summary ? (await rt.masker.maskText(b.summary)).text : undefined;
-    await rt.gateway.record({
-      type: b.status === 'succeeded' ? 'action.result' : 'action.failed',
-      principal: { id: p.id, type: p.type, onBehalfOf: p.onBehalfOf },
-      resource: b.resource,
-      actionDigest: b.actionDigest,
-      requestId: known.requestId ?? undefined,
-      summary,
-      data: { status: b.status },
-    });
+
+    // Everything is checked: claim, then record. Of two reports of one allowance (a replayed ticket, a second gateway,
+    // a retry whose first answer was lost) only the claimer records; the other gets OUTCOME_RECORDED and records nothing.
+    await forgetOldClaims(now);
+    let known: { allowance: (typeof candidates)[number]; keys: string[] } | undefined;
+    for (const a of candidates) {
+      if (a.reported) continue;
+      const keys = await claim(a, b.actionDigest, now, stored?.executions);
+      if (keys) {
+        known = { allowance: a, keys };
+        break;
+      }
+      if (a.nonce !== null) markReported(p.id, b.actionDigest, a.nonce); // reported already (perhaps elsewhere)
+    }
+    if (!known) throw new CountersignError('OUTCOME_RECORDED', 'the outcome of this allowed action was already reported');
+    try {
+      await rt.gateway.record({
+        type: b.status === 'succeeded' ? 'action.result' : 'action.failed',
+        principal: { id: p.id, type: p.type, onBehalfOf: p.onBehalfOf },
+        resource: b.resource,
+        actionDigest: b.actionDigest,
+        requestId: known.allowance.requestId ?? undefined,
+        summary,
+        data: { status: b.status },
+      });
+    } catch (e) {
+      // The event did not make the log (AUDIT_UNAVAILABLE): the claim is given back, so the retry that follows can
+      // record the allowance's only report — a report that never happened must not block it. The price: an append
+      // that committed but whose acknowledgement was lost (a connection dropped at commit) is given back too, and
+      // a retry then records a second event for the allowance. A rare duplicate is preferred to an outcome that can
+      // never be reported. (A release that fails as well leaves the claim: no more reports, fail closed.)
+      await release(known.keys);
+      if (known.allowance.nonce !== null) markReported(p.id, b.actionDigest, known.allowance.nonce, false); // a concurrent report may have marked it
+      throw e;
+    }
+    if (known.allowance.nonce !== null) markReported(p.id, b.actionDigest, known.allowance.nonce);
     return c.json({ recorded: true });
   });
 

@@ -171,6 +171,17 @@ export class ApiClient {
   async cancel(id: string, reason?: string, signal?: AbortSignal): Promise<RequestJson> {
     return (await this.call<RequestJson>('POST', `/v1/requests/${encodeURIComponent(id)}/cancel`, reason ? { reason } : {}, signal)).json;
   }
+  /**
+   * Report how an allowed action went; pass the `outcomeTicket` of the allowed answer as `ticket`. Each allowed action
+   * takes one report: another report of it rejects with ApiError `OUTCOME_RECORDED` (409) and records nothing — after
+   * a retry, that means the earlier attempt was recorded.
+   *
+   * @example
+   * const r = await api.submit({ resource: 'prod-db', kind: 'read', summary: 'count users' });
+   * if (r.status === 'allowed') {
+   *   await api.reportOutcome({ actionDigest: r.actionDigest, requestId: r.requestId, resource: 'prod-db', status: 'succeeded', ticket: r.outcomeTicket });
+   * }
+   */
   async reportOutcome(o: { actionDigest: string; requestId?: string | null; resource: string; status: 'succeeded' | 'failed'; summary?: string; ticket?: string }, signal?: AbortSignal): Promise<void> {
     await this.call('POST', '/v1/actions/outcome', { ...o, requestId: o.requestId ?? undefined }, signal);
   }

@@ -14,7 +14,8 @@ export class ActionRefusedError extends Error {
 
 /**
  * Thrown by guard() when `fn` ran and succeeded but its outcome could not be reported to the gateway (after a few
- * retries within 30 s when the gateway is unreachable or answers 502/503/504):
+ * retries within 30 s when the gateway is unreachable or answers 502/503/504; a retry answered 409 OUTCOME_RECORDED
+ * found the earlier attempt recorded, which is success):
  * the action happened — do not run it again. `result` is what `fn` returned.
  */
 export class OutcomeNotRecordedError<T = unknown> extends Error {
@@ -44,7 +45,9 @@ export interface GuardOptions {
  * A denial, expiry or cancellation throws ActionRefusedError carrying the reason and who decided. While waiting, a
  * gateway that cannot be reached or answers 502/503/504 (restarting, behind a load balancer) is polled again with a
  * short backoff until `timeoutMs`: the request is safe in the store. If `fn` succeeded but the outcome could not be
- * reported, OutcomeNotRecordedError (the action ran; its `result` is attached).
+ * reported, OutcomeNotRecordedError (the action ran; its `result` is attached). Each allowed action takes one report:
+ * a retried report the gateway answers 409 OUTCOME_RECORDED (an earlier attempt landed, its answer lost) counts as
+ * recorded.
  * The approval binds to the action's digest (principal, resource, kind, summary and detail): put what `fn` runs into
  * `detail`, so an approval of one statement cannot be used by another.
  *
@@ -74,8 +77,16 @@ export async function guard<T>(api: ApiClient, action: ActionRequest, fn: () => 
     throw refusal;
   }
   // The ticket lets any gateway behind the same address take the report, not only the one that allowed the action.
-  const outcome = (status: 'succeeded' | 'failed') => (signal: AbortSignal) =>
-    api.reportOutcome({ actionDigest: allowed.actionDigest, requestId: allowed.requestId, resource: action.resource, status, ticket: allowed.outcomeTicket }, signal);
+  const outcome = (status: 'succeeded' | 'failed') => async (signal: AbortSignal) => {
+    try {
+      await api.reportOutcome({ actionDigest: allowed.actionDigest, requestId: allowed.requestId, resource: action.resource, status, ticket: allowed.outcomeTicket }, signal);
+    } catch (e) {
+      // An allowance takes one report: a retry whose earlier attempt landed (the answer was lost on the way back) is
+      // told OUTCOME_RECORDED. The outcome is in the log: that is success, not OutcomeNotRecordedError.
+      if (e instanceof ApiError && e.code === 'OUTCOME_RECORDED') return;
+      throw e;
+    }
+  };
   let out: T;
   try {
     out = await fn();

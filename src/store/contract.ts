@@ -340,6 +340,43 @@ export function storeContract(name: string, harness: StoreHarness): void {
         assert.equal(await s.getToken('sess2', 'tok_A'), undefined);
       }));
 
+    test('outcome claims: the first claim of a key wins; a released key is claimed again; old claims are forgotten', () =>
+      withStore(async (s) => {
+        assert.equal(await s.claimOutcome('outcome:a', T0), true);
+        assert.equal(await s.claimOutcome('outcome:a', T0 + 1), false);
+        assert.equal(await s.claimOutcome('outcome:b', T0 + 10), true);
+        await s.releaseOutcome('outcome:a');
+        await s.releaseOutcome('outcome:never'); // ignored
+        assert.equal(await s.claimOutcome('outcome:a', T0 + 20), true, 'a released claim is free again');
+        assert.equal(await s.claimOutcome('outcome:a', T0 + 21), false);
+        // Strictly before the instant: b (T0 + 10) goes, a (claimed again at T0 + 20) stays.
+        assert.equal(await s.forgetOutcomes(T0 + 20), 1);
+        assert.equal(await s.claimOutcome('outcome:b', T0 + 30), true, 'a forgotten claim is free again');
+        assert.equal(await s.claimOutcome('outcome:a', T0 + 30), false);
+        assert.equal(await s.forgetOutcomes(T0), 0);
+      }));
+
+    test('outcome claims on two store instances at once: exactly one claim of a key wins, and it survives a restart', () =>
+      withStore(async (s, fx) => {
+        const s2 = await fx.open();
+        try {
+          const two = await Promise.all([s.claimOutcome('outcome:race', T0), s2.claimOutcome('outcome:race', T0)]);
+          assert.deepEqual(two.filter(Boolean).length, 1, `one of two concurrent claims wins: ${two.join(', ')}`);
+          const many = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? s2 : s).claimOutcome(`outcome:k${i % 3}`, T0 + i)));
+          assert.equal(many.filter(Boolean).length, 3, 'one winner for each of three keys');
+        } finally {
+          await s2.close();
+        }
+        await s.close();
+        const again = await fx.open();
+        try {
+          assert.equal(await again.claimOutcome('outcome:race', T0 + 100), false, 'a claim survives a restart');
+          assert.equal(await again.claimOutcome('outcome:k1', T0 + 100), false);
+        } finally {
+          await again.close();
+        }
+      }));
+
     test('restart: requests, events, audit and checkpoints survive close and reopen', () =>
       withStore(async (s, fx) => {
         await s.createRequest(sampleRequest('r1'));
@@ -372,6 +409,9 @@ export function storeContract(name: string, harness: StoreHarness): void {
         await rejectsWith(s.readAudit(0, 1), 'STORE_UNAVAILABLE');
         await rejectsWith(s.putToken('a', 'b', 'c', T0), 'STORE_UNAVAILABLE');
         await rejectsWith(s.listKeys(), 'STORE_UNAVAILABLE');
+        await rejectsWith(s.claimOutcome('outcome:a', T0), 'STORE_UNAVAILABLE');
+        await rejectsWith(s.releaseOutcome('outcome:a'), 'STORE_UNAVAILABLE');
+        await rejectsWith(s.forgetOutcomes(T0), 'STORE_UNAVAILABLE');
       }));
   });
 }

@@ -49,6 +49,9 @@ const MIGRATIONS: string[] = [
      revoked_at BIGINT, last_used_at BIGINT);
    CREATE TABLE IF NOT EXISTS tokens (
      scope TEXT NOT NULL, token TEXT NOT NULL, ciphertext TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (scope, token));`,
+  // 2: one outcome report per allowed action (the key an outcome report claimed, and when).
+  `CREATE TABLE IF NOT EXISTS outcome_claims (key TEXT PRIMARY KEY, claimed_at BIGINT NOT NULL);
+   CREATE INDEX IF NOT EXISTS outcome_claims_at ON outcome_claims (claimed_at);`,
 ];
 
 export interface PostgresStoreOptions {
@@ -389,6 +392,22 @@ export class PostgresStore implements Store {
   async getToken(scope: string, token: string): Promise<string | undefined> {
     const r = await this.q<{ ciphertext: string }>('getToken', 'SELECT ciphertext FROM tokens WHERE scope = $1 AND token = $2', [scope, token]);
     return r.rows[0]?.ciphertext;
+  }
+
+  // ---------- outcome claims ----------
+  async claimOutcome(key: string, at: number): Promise<boolean> {
+    // One statement: the primary key decides between concurrent claimers (other gateways included); a concurrent
+    // inserter of the same key waits for the first to commit, then inserts nothing.
+    const r = await this.q('claimOutcome', 'INSERT INTO outcome_claims (key, claimed_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, at]);
+    return r.rowCount === 1;
+  }
+
+  async releaseOutcome(key: string): Promise<void> {
+    await this.q('releaseOutcome', 'DELETE FROM outcome_claims WHERE key = $1', [key]);
+  }
+
+  async forgetOutcomes(before: number): Promise<number> {
+    return (await this.q('forgetOutcomes', 'DELETE FROM outcome_claims WHERE claimed_at < $1', [before])).rowCount ?? 0;
   }
 }
 

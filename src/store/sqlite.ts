@@ -46,6 +46,9 @@ const MIGRATIONS: string[] = [
    CREATE TABLE IF NOT EXISTS tokens (
      scope TEXT NOT NULL, token TEXT NOT NULL, ciphertext TEXT NOT NULL, at INTEGER NOT NULL,
      PRIMARY KEY (scope, token)) WITHOUT ROWID;`,
+  // 2: one outcome report per allowed action (the key an outcome report claimed, and when).
+  `CREATE TABLE IF NOT EXISTS outcome_claims (key TEXT PRIMARY KEY, claimed_at INTEGER NOT NULL) WITHOUT ROWID;
+   CREATE INDEX IF NOT EXISTS outcome_claims_at ON outcome_claims (claimed_at);`,
 ];
 
 export interface SqliteStoreOptions {
@@ -407,6 +410,22 @@ export class SqliteStore implements Store {
   getToken(scope: string, token: string): Promise<string | undefined> {
     return this.run('getToken', () => (this.stmts.getToken.get(scope, token) as { ciphertext: string } | undefined)?.ciphertext);
   }
+
+  // ---------- outcome claims ----------
+  claimOutcome(key: string, at: number): Promise<boolean> {
+    // One statement: the primary key decides between concurrent claimers (processes included), no read before.
+    return this.run('claimOutcome', () => this.stmts.claimOutcome.run(key, at).changes === 1);
+  }
+
+  releaseOutcome(key: string): Promise<void> {
+    return this.run('releaseOutcome', () => {
+      this.stmts.releaseOutcome.run(key);
+    });
+  }
+
+  forgetOutcomes(before: number): Promise<number> {
+    return this.run('forgetOutcomes', () => this.stmts.forgetOutcomes.run(before).changes);
+  }
 }
 
 type RequestRow = { doc: string; status: string; channel_data: string };
@@ -442,6 +461,9 @@ function prepare(db: Database.Database) {
     revokeKey: db.prepare('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?'),
     putToken: db.prepare('INSERT INTO tokens (scope, token, ciphertext, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
     getToken: db.prepare('SELECT ciphertext FROM tokens WHERE scope = ? AND token = ?'),
+    claimOutcome: db.prepare('INSERT INTO outcome_claims (key, claimed_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
+    releaseOutcome: db.prepare('DELETE FROM outcome_claims WHERE key = ?'),
+    forgetOutcomes: db.prepare('DELETE FROM outcome_claims WHERE claimed_at < ?'),
   };
 }
 

@@ -184,7 +184,27 @@ export interface TokenStore {
   getToken(scope: string, token: string): Promise<string | undefined>;
 }
 
-export interface Store extends ApprovalStore, AuditStore, KeyStore, TokenStore {
+// ---------- outcome claims ----------
+/**
+ * One outcome report per allowed action (POST /v1/actions/outcome): a report claims its key before it is recorded,
+ * and only the first claim of a key wins, across every gateway sharing the store and across restarts.
+ */
+export interface OutcomeStore {
+  /**
+   * Claim `key` at `at` (epoch ms): true for the first claim, false when it is already claimed. Atomic across store
+   * instances (one insert that does nothing on conflict), so of two concurrent claims exactly one is true.
+   *
+   * @example
+   *   if (!(await store.claimOutcome(`outcome:${nonce}`, clock.now()))) throw new CountersignError('OUTCOME_RECORDED');
+   */
+  claimOutcome(key: string, at: number): Promise<boolean>;
+  /** Give a claim back (the report it was for could not be recorded); an unclaimed key is ignored. */
+  releaseOutcome(key: string): Promise<void>;
+  /** Delete the claims made before `before` (epoch ms), once nothing could still use them; resolves how many went. */
+  forgetOutcomes(before: number): Promise<number>;
+}
+
+export interface Store extends ApprovalStore, AuditStore, KeyStore, TokenStore, OutcomeStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Create tables if missing; idempotent. */
   migrate(): Promise<void>;

@@ -418,15 +418,26 @@ describe('kernel through the HTTP API', () => {
     assert.deepEqual(results.filter((e) => e.body.actionDigest === digest).map((e) => [e.type, e.body.principal.id]), [['action.result', 'agent:etl']]);
     assert.deepEqual(results.filter((e) => e.body.actionDigest === run.json.actionDigest).map((e) => [e.type, e.body.requestId]), [['action.failed', held.json.requestId]]);
     assert.ok(!results.some((e) => e.body.actionDigest === 'f'.repeat(64)));
+    // Another approved action that ran, and the identical read allowed again: neither reported before the restart.
+    const held2 = await k.req('POST', '/v1/actions', 'agent', deleteAction(711));
+    await k.req('POST', `/v1/requests/${held2.json.requestId}/approve`, 'bob', {});
+    await k.req('POST', `/v1/requests/${held2.json.requestId}/approve`, 'dave', {});
+    const run2 = await k.req('POST', '/v1/actions', 'agent', deleteAction(711));
+    const read2 = await k.req('POST', '/v1/actions', 'agent', { resource: 'prod-db', kind: 'read', summary: 'count orders' });
+    assert.equal(read2.json.actionDigest, digest);
     // After a restart the gateway still finds an approved action by its request (not a plain allowed one: report at once).
     await k.restart();
-    assert.equal((await k.req('POST', '/v1/actions/outcome', 'agent', { actionDigest: run.json.actionDigest, requestId: held.json.requestId, resource: 'prod-db', status: 'succeeded' })).status, 200);
-    assert.equal((await k.req('POST', '/v1/actions/outcome', 'dave', { actionDigest: run.json.actionDigest, requestId: held.json.requestId, resource: 'prod-db', status: 'succeeded' })).json.error.code, 'NOT_FOUND', 'still not for another principal');
-    assert.equal((await k.req('POST', '/v1/actions/outcome', 'agent', { actionDigest: 'a'.repeat(64), requestId: held.json.requestId, resource: 'prod-db', status: 'succeeded' })).json.error.code, 'NOT_FOUND', 'nor another digest');
-    assert.equal((await k.req('POST', '/v1/actions/outcome', 'agent', { actionDigest: run.json.actionDigest, requestId: held.json.requestId, resource: 'other-db', status: 'succeeded' })).json.error.code, 'BAD_REQUEST', 'nor another resource');
+    const late = (who: 'agent' | 'dave', b: Record<string, unknown>) => k.req('POST', '/v1/actions/outcome', who, { actionDigest: run2.json.actionDigest, requestId: held2.json.requestId, resource: 'prod-db', status: 'succeeded', ...b });
+    assert.equal((await late('dave', {})).json.error.code, 'NOT_FOUND', 'still not for another principal');
+    assert.equal((await late('agent', { actionDigest: 'a'.repeat(64) })).json.error.code, 'NOT_FOUND', 'nor another digest');
+    assert.equal((await late('agent', { resource: 'other-db' })).json.error.code, 'BAD_REQUEST', 'nor another resource');
+    assert.equal((await late('agent', {})).status, 200);
+    assert.equal((await late('agent', {})).json.error.code, 'OUTCOME_RECORDED', 'its one execution had its report');
+    assert.equal((await k.req('POST', '/v1/actions/outcome', 'agent', { actionDigest: run.json.actionDigest, requestId: held.json.requestId, resource: 'prod-db', status: 'succeeded' })).json.error.code, 'OUTCOME_RECORDED', 'reported before the restart');
     assert.equal((await outcome('agent', {})).json.error.code, 'NOT_FOUND', 'a plain allowed action is forgotten by a restart');
     // ...but its outcome ticket is any gateway's with the same audit key: after a restart, or on another gateway.
-    const ticket = read.json.outcomeTicket as string;
+    assert.equal((await outcome('agent', { ticket: read.json.outcomeTicket })).json.error.code, 'OUTCOME_RECORDED', 'the first read was reported from memory');
+    const ticket = read2.json.outcomeTicket as string;
     assert.match(ticket, /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     assert.equal((await outcome('dave', { ticket })).json.error.code, 'NOT_FOUND', 'a ticket is for the principal it was given to');
     const [tBody, tSig] = ticket.split('.') as [string, string];
@@ -439,6 +450,7 @@ describe('kernel through the HTTP API', () => {
     assert.equal((await outcome('agent', { ticket, resource: 'other-db' })).json.error.code, 'BAD_REQUEST', 'nor another resource');
     const byTicket = await outcome('agent', { ticket, summary: 'counted 12 orders' });
     assert.equal(byTicket.status, 200);
+    assert.equal((await outcome('agent', { ticket })).json.error.code, 'OUTCOME_RECORDED', 'a ticket is taken once');
     k.clock.advance(25 * 3600_000);
     assert.equal((await outcome('agent', { ticket })).json.error.code, 'NOT_FOUND', 'an expired ticket');
     k.clock.advance(-25 * 3600_000);

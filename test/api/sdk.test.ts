@@ -228,6 +228,37 @@ describe('SDK guard() against a running gateway', () => {
     assert.doesNotMatch(audit, /"status":"failed"/, 'no action.failed for actions that succeeded');
   });
 
+  it('a report whose answer was lost is retried, and the 409 OUTCOME_RECORDED it meets is success: recorded once', async () => {
+    let reports = 0;
+    const api = new ApiClient({
+      url: srv.url,
+      token: k.tokens.agent,
+      fetch: async (u, i) => {
+        const res = await fetch(u, i);
+        // The gateway recorded the first report; its answer never came back (the connection dropped).
+        if (String(u).includes('/outcome') && ++reports === 1) {
+          await res.text();
+          throw new Error('ECONNRESET');
+        }
+        return res;
+      },
+    });
+    const action = { resource: 'prod-db', kind: 'read' as const, summary: 'count refunds', detail: { q: 'lost-answer' } };
+    assert.equal(await guard(api, action, async () => 'ran'), 'ran');
+    assert.equal(reports, 2, 'reported again after the lost answer');
+    const events = await k.rt.store.readAudit(0, 100_000);
+    const digest = events.filter((e) => e.type === 'action.allowed').at(-1)!.body.actionDigest;
+    assert.deepEqual(events.filter((e) => e.body.actionDigest === digest && (e.type === 'action.result' || e.type === 'action.failed')).map((e) => e.type), ['action.result']);
+
+    // ApiClient.reportOutcome says why a second report of one allowance is refused.
+    const r = await client('agent').submit(action);
+    assert.equal(r.status, 'allowed');
+    if (r.status !== 'allowed') return;
+    const o = { actionDigest: r.actionDigest, requestId: r.requestId, resource: 'prod-db', ticket: r.outcomeTicket };
+    await client('agent').reportOutcome({ ...o, status: 'succeeded' });
+    await assert.rejects(client('agent').reportOutcome({ ...o, status: 'failed' }), (e: unknown) => e instanceof ApiError && e.code === 'OUTCOME_RECORDED' && e.status === 409);
+  });
+
   it('keeps waiting for approval across a gateway restart and a 503 from the load balancer', async () => {
     let waits = 0;
     const api = new ApiClient({
