@@ -89,7 +89,7 @@ export async function createRuntime(config: LoadedConfig, opts: RuntimeOptions =
       durability: config.audit.durability,
       masker,
     });
-    const approvals = new ApprovalService({ store, audit, clock, ids, maxPendingPerPrincipal: config.approvals.max_pending_per_principal });
+    const approvals = new ApprovalService({ store, audit, clock, ids, masker, maxPendingPerPrincipal: config.approvals.max_pending_per_principal });
     await approvals.start();
     let mcp: McpGateway | undefined;
     const metrics = createMetrics({ approvals, mcp: { status: () => mcp?.status() ?? [] }, resources: [...config.resources.map((r) => r.name), ...config.mcp.upstreams.map((u) => u.name)] });

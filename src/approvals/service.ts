@@ -4,6 +4,7 @@ import type { Clock, IdSource } from '../core/clock.js';
 import type { ReviewRequirement } from '../core/decision.js';
 import type { Principal } from '../core/identity.js';
 import { CountersignError } from '../core/errors.js';
+import type { Masker } from '../core/masking.js';
 import type { AuditEventInput, AuditLog } from '../audit/types.js';
 import { canonicalJson } from '../core/canonical.js';
 import { StoreConflictError, type ApprovalStore, type AuditRecord, type RequestEvent, type RequestFilter, type StoredRequest } from '../store/types.js';
@@ -42,6 +43,11 @@ export interface ApprovalServiceOptions {
    * more with TOO_MANY_PENDING. Unset: no limit.
    */
   maxPendingPerPrincipal?: number;
+  /**
+   * Masks the free text people type on a request (a vote's or a cancellation's reason: a phone number, a card, a
+   * password) before it is stored, as the audit log masks it. Without one, reasons are stored as typed.
+   */
+  masker?: Masker;
   /**
    * How often this gateway expires the overdue pending requests it finds in the store (default 5000 ms). Each gateway
    * times its own requests; the sweep covers those whose gateway stopped or died before their deadline.
@@ -225,8 +231,9 @@ export class ApprovalService extends EventEmitter {
    * one vote each, a denial needs a reason.
    */
   async vote(id: string, voter: Principal, vote: 'approve' | 'deny', opts: { reason?: string; channel: string }): Promise<RequestView> {
-    const reason = opts.reason?.trim();
-    if (vote === 'deny' && !reason) throw new CountersignError('REASON_REQUIRED');
+    const typed = opts.reason?.trim();
+    if (vote === 'deny' && !typed) throw new CountersignError('REASON_REQUIRED');
+    const reason = await this.masked(typed);
     return this.appendWithRetry(id, (view, now) => {
       const refusal = voteRefusal(view.request, view.events, voter, now);
       if (refusal) throw refusalError(refusal, view, voter);
@@ -253,11 +260,22 @@ export class ApprovalService extends EventEmitter {
   }
 
   /** Cancel a pending request: by its requester, or by the gateway when the waiting client went away. */
-  async cancel(id: string, by: string, reason?: string): Promise<RequestView> {
+  async cancel(id: string, by: string, typed?: string): Promise<RequestView> {
+    const reason = await this.masked(typed);
     return this.appendWithRetry(id, (view, now) => {
       if (view.state.status !== 'pending') throw new CountersignError('REQUEST_FINISHED', `request ${id} is ${view.state.status}`);
       return { seq: view.events.length + 1, at: now, type: 'cancel', by, reason };
     }, (_before, after) => resolutionEvent(after));
+  }
+
+  /** `text` masked for the store (see ApprovalServiceOptions.masker); a masking failure records nothing (fail closed). */
+  private async masked(text: string | undefined): Promise<string | undefined> {
+    if (!text || !this.opts.masker) return text;
+    try {
+      return (await this.opts.masker.maskText(text, { field: 'reason' })).text;
+    } catch (e) {
+      throw e instanceof CountersignError && e.code === 'MASKING_FAILED' ? e : new CountersignError('MASKING_FAILED', undefined, undefined, { cause: e });
+    }
   }
 
   /**

@@ -121,6 +121,20 @@ describe('kernel through the HTTP API', () => {
     assert.equal(w.json.decisionReason, 'not during the freeze');
   });
 
+  it('stores the reason a person typed on a vote or a cancellation masked, as the audit log and the API show it', async () => {
+    const held = await k.req('POST', '/v1/actions', 'agent', deleteAction(91));
+    const id = held.json.requestId;
+    const typed = 'no: call votepii.leak@example.net, card 4000 0566 5566 5556, password=VoteSecret!77';
+    const denied = await k.req('POST', `/v1/requests/${id}/deny`, 'bob', { reason: typed });
+    assert.equal(denied.json.status, 'denied');
+    const other = await k.req('POST', '/v1/actions', 'agent', deleteAction(92));
+    await k.req('POST', `/v1/requests/${other.json.requestId}/cancel`, 'agent', { reason: 'reach me at +1 415 555 0134' });
+    const stored = JSON.stringify([...(await k.rt.store.events(id)), ...(await k.rt.store.events(other.json.requestId))]);
+    for (const clear of ['votepii.leak', '5566 5556', 'VoteSecret', '555 0134']) assert.ok(!stored.includes(clear), `${clear} is not stored`);
+    assert.ok(stored.includes('"reason":"no: call [EMAIL], card **** **** **** 5556, password=[PASSWORD]"'), stored);
+    assert.equal((await k.req('GET', `/v1/requests/${id}`, 'bob')).json.decisionReason, 'no: call [EMAIL], card **** **** **** 5556, password=[PASSWORD]');
+  });
+
   it('expires a request nobody decided: its own state, not a denial', async () => {
     const held = await k.req('POST', '/v1/actions', 'agent', deleteAction(4));
     const id = held.json.requestId;
