@@ -517,7 +517,7 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
     }
     const r = await rt.gateway.run(input, async () => rt.masker.reveal(b.scope, b.token), { holdMode: 'return_pending', maskResult: false });
     if (r.status === 'pending') return c.json({ status: 'pending', actionDigest: r.action.digest, requestId: r.pending.requestId, expiresAt: r.pending.expiresAt, rule: r.decision.rule }, 202);
-    await rt.gateway.record({ type: 'unmask.released', principal: { id: input.principal.id, type: input.principal.type }, resource: input.resource, actionDigest: r.action.digest, requestId: r.requestId, summary: input.summary });
+    await rt.gateway.record({ type: 'unmask.released', principal: { id: input.principal.id, type: input.principal.type, onBehalfOf: input.principal.onBehalfOf }, resource: input.resource, actionDigest: r.action.digest, requestId: r.requestId, summary: input.summary });
     return c.json({ status: 'released', value: r.result });
   });
 

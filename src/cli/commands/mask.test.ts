@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -123,4 +123,25 @@ test('--help, unknown profile, and a config file with profiles', async () => {
   const tscan = await run(['scan', '--config', t, '--profile', 'tok'], 'SSN 536-22-8714', key);
   assert.equal(tscan.code, 0, tscan.stderr);
   assert.equal(JSON.parse(tscan.stdout.toString()).type, 'US_SSN');
+});
+
+test('mask: only the profile asked for is built (another profile\'s missing hash key is no error); a directory on stdin is an error', async () => {
+  const cfg = join(dir, 'profiles.yaml');
+  writeFileSync(cfg, 'masking:\n  key_env: CS_TEST_NO_SUCH_KEY_2\n  default_profile: h\n  profiles:\n    h: { transforms: { "*": hash } }\n    p: { transforms: { "*": partial } }\n');
+  const partial = await run(['mask', '-c', cfg, '-p', 'p'], 'bob@example.com\n');
+  assert.equal(partial.code, 0, partial.stderr);
+  assert.equal(partial.stdout.toString('utf8'), 'b***@example.com\n');
+  const hashed = await run(['mask', '-c', cfg], 'bob@example.com\n');
+  assert.equal(hashed.code, 1);
+  assert.match(hashed.stderr, /SECRET_MISSING: masking profile "h"/);
+
+  const fromDir = await new Promise<{ code: number; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', runner, 'mask'], { cwd: root, env: { ...process.env, COUNTERSIGN_CONFIG: '' }, stdio: [openSync(dir, 'r'), 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (b: Buffer) => (err += b));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stderr: err }));
+  });
+  assert.equal(fromDir.code, 1);
+  assert.match(fromDir.stderr, /BAD_REQUEST: stdin is a directory/);
 });

@@ -1,6 +1,7 @@
+import { fstatSync } from 'node:fs';
 import type { Command } from 'commander';
 import { configOption } from '../options.js';
-import { isCountersignError } from '../../core/errors.js';
+import { CountersignError, isCountersignError } from '../../core/errors.js';
 import type { MaskingConfig, MaskingEngine } from '../../masking/index.js';
 // The engine and the config loader are imported when a command runs: `countersign --help` and the other commands
 // do not pay for loading them.
@@ -22,6 +23,14 @@ async function masking(opts: Opts): Promise<MaskingConfig> {
 
 /** stdin as strings, decoded as UTF-8 across chunk boundaries (a character split between reads stays whole). */
 async function* stdinText(): AsyncGenerator<string> {
+  // Node reads a directory on stdin as empty input (its EISDIR is swallowed): say so instead of succeeding silently.
+  let dir = false;
+  try {
+    dir = fstatSync(0).isDirectory();
+  } catch {
+    // no stdin to look at (closed): read it as it is
+  }
+  if (dir) throw new CountersignError('BAD_REQUEST', 'stdin is a directory: give a file or a stream (countersign mask < file)');
   // ignoreBOM: a byte-order mark is input like any other bytes, and `mask` keeps every byte it does not mask.
   const dec = new TextDecoder('utf-8', { ignoreBOM: true });
   for await (const b of process.stdin) {
@@ -57,9 +66,9 @@ function fail(e: unknown): never {
 async function engineFor(opts: Opts, forMasking: boolean): Promise<MaskingEngine> {
   const { createMasker } = await import('../../masking/index.js');
   const config = await masking(opts);
-  const engine = createMasker(config);
-  if (opts.profile && !engine.profiles().includes(opts.profile) && opts.profile !== 'default') {
-    throw new Error(`unknown masking profile "${opts.profile}" (known: ${engine.profiles().join(', ')})`);
+  const known = Object.keys(config.profiles);
+  if (opts.profile && !known.includes(opts.profile) && opts.profile !== 'default') {
+    throw new Error(`unknown masking profile "${opts.profile}" (known: ${[...new Set(['default', ...known])].join(', ')})`);
   }
   // Reversible tokens live in the gateway's token store, where only an approved unmask reveals them: this command
   // opens no store, so it says so up front instead of failing on the first value.
@@ -68,7 +77,9 @@ async function engineFor(opts: Opts, forMasking: boolean): Promise<MaskingEngine
     const { CountersignError } = await import('../../core/errors.js');
     throw new CountersignError('BAD_REQUEST', `masking profile "${name}" issues reversible tokens, which only a gateway keeps (in its token store, for an approved unmask): countersign mask cannot use it; pick a redact, partial or hash profile here, or mask through the gateway`);
   }
-  return engine;
+  // Only the profile used here is built: another profile's hash key, missing on this machine, is no reason to refuse.
+  const only = config.profiles[name];
+  return createMasker({ ...config, default_profile: name, profiles: only ? { [name]: only } : {} });
 }
 
 /**
