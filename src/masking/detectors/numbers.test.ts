@@ -171,3 +171,19 @@ test('versions glued to a word and amounts in thousands are no phones', () => {
   assert.deepEqual(spans('call 555.123.4567 now'), ['PHONE:555.123.4567']);
   assert.deepEqual(spans('phone 601 234 567'), ['PHONE:601 234 567']);
 });
+
+test('phones with a glued extension, a Desk: cue, and licence numbers that start with their letters', () => {
+  const m = createMasker();
+  const cases: [string, string][] = [
+    ['Fax: 345-899-3560x4587', 'Fax: [PHONE]'],
+    ['Desk: +1-903-140-4508x769 or 259.735.7502x459', 'Desk: [PHONE] or [PHONE]'],
+    ['Desk: 5403926876', 'Desk: [PHONE]'],
+    ["My driver's license number is F162823540116", "My driver's license number is [DRIVER_LICENSE]"],
+    ['DL# U62928788557186.', 'DL# [DRIVER_LICENSE].'],
+  ];
+  for (const [text, masked] of cases) assert.equal(m.maskTextSync(text).text, masked, text);
+  // An x between numbers that is no extension, a licence key, letters glued to digits without a licence cue.
+  for (const text of ['Screen 1920x1080 and build 1234567x86', 'serial 4155550172x12 ok', 'my license key is F162823540116', 'order F162823540116', 'help desk ticket 5403926876']) {
+    assert.equal(m.maskTextSync(text).text, text, text);
+  }
+});

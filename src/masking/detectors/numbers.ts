@@ -15,7 +15,7 @@ import { internationalVerdict as phoneVerdict, POSSIBLE, VALID, validInRegion } 
 export const RUN = /[+(\d](?=[\d .\/()-]{6})(?:(?<=[+(])\d|(?<=\d))(?:(?:[ .\/-]\(?|\)[ -]?)?\d)*/g;
 
 // Cue words start at a word boundary: "Patel@", "during", "string" and "recall" hold no cue.
-const PHONE_CONTEXT = /\b(?:phone|tel\b|tel\.|telephone|mobile|cell|fax|sms|whatsapp|call|ring|reach|contact|number|dial|text me|registered|answering|ph\b|m:|t:|p:)[^\n]{0,40}$/;
+const PHONE_CONTEXT = /\b(?:phone|tel\b|tel\.|telephone|mobile|cell|fax|sms|whatsapp|call|ring|reach|contact|number|dial|text me|registered|answering|ph\b|m:|t:|p:|desk\b|landline|direct line)[^\n]{0,40}$/;
 // The cues that name a telephone outright (not "number", "contact", "call"): only they make a decimal number
 // ("pi=3.14159265358979", "lat=51.5073509") a phone.
 const STRONG_PHONE_CONTEXT = /\b(?:phone|tel\b|tel\.|telephone|mobile|cell|fax|whatsapp)[^\n]{0,24}$/;
@@ -267,7 +267,9 @@ function runAt(text: string, cu: Uint16Array, out: Parameters<Detector>[1], ctx:
     // A run glued to letters (hex ids, SKUs like AB-1234567, v1.2.3) is part of a word, not a number.
     const prev = start > 0 ? text.charCodeAt(start - 1) : 32;
     const next = start + run.length < text.length ? text.charCodeAt(start + run.length) : 32;
-    if (isAlnum(next) || next === 95) return;
+    // A phone's extension glued on ("345-899-3560x4587", "+1-903-140-4508x769"): a phone only, masked with it.
+    const ext = next === 120 || next === 88 ? extensionAt(cu, start + run.length) : 0;
+    if (ext === 0 && (isAlnum(next) || next === 95)) return;
     const after2 = start + run.length + 1 < text.length ? text.charCodeAt(start + run.length + 1) : 32;
     // A dotted version glued by a hyphen or a dot to a lower-case word ("5.15.0-1051-aws", "2.4.1-beta"); a phone
     // glued to its label ("788-063-Office", Presidio synth) stays a phone.
@@ -276,6 +278,7 @@ function runAt(text: string, cu: Uint16Array, out: Parameters<Detector>[1], ctx:
     if ((next === 44 || next === 46) && after2 >= 48 && after2 <= 57 && THOUSANDS.test(run) && run.charCodeAt(run.length - 4) !== next) return;
     let end = start + run.length;
     const glued = isAlnum(prev) || prev === 95;
+    if (glued && licenceLetters(text, cu, start, end)) return;
     if (glued) {
       // The first group belongs to the word ("IPv4 10.0.12.7"); after a space an IPv4 address may stand alone (and
       // only that: "x264 1920 1080" is no phone).
@@ -373,9 +376,33 @@ function runAt(text: string, cu: Uint16Array, out: Parameters<Detector>[1], ctx:
       return;
     }
     const phone = phoneConfidence(run, nDigits, b, field, dot && decimalsOnly(cu, start, end));
-    if (phone) out.push({ type: 'PHONE', start, end, confidence: phone, detector: 'phone' });
+    if (phone) out.push({ type: 'PHONE', start, end: end === at + match.length ? end + ext : end, confidence: phone, detector: 'phone' });
+  }
+
+  /**
+   * A driver's licence number that starts with its letters (`F162823540116`, `D12-345-678`: many US states) after a
+   * licence cue: the run at `start` glued to one or two letters that begin a word. Pushes it and says so.
+   */
+  function licenceLetters(text: string, cu: Uint16Array, start: number, end: number): boolean {
+    let s = start;
+    while (s > 0 && start - s < 2 && isLetterCode(cu[s - 1])) s--;
+    if (s === start || (s > 0 && (isAlnum(cu[s - 1]) || cu[s - 1] === 95))) return false;
+    const bl = lowerBefore(text, cu, s).slice(-32);
+    if (!((bl.includes('licen') || bl.includes('dl')) && LICENSE_CONTEXT.test(bl))) return false;
+    out.push({ type: 'DRIVER_LICENSE', start: s, end, confidence: 0.8, detector: 'driver-license' });
+    return true;
   }
 }
+
+/** The length of a phone extension `x123` at `i` (1 to 6 digits after an x, ending the word), else 0. */
+function extensionAt(cu: Uint16Array, i: number): number {
+  let k = i + 1;
+  while (k < cu.length && k - i <= 6 && cu[k] >= 48 && cu[k] <= 57) k++;
+  if (k === i + 1 || k - i > 7 || (k < cu.length && (isAlnum(cu[k]) || cu[k] === 95))) return 0;
+  return k - i;
+}
+
+const isLetterCode = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
 // ASCII code units in lower case.
 const LOWER = new Uint8Array(128);
