@@ -150,8 +150,9 @@ const T_ALL = 31;
 //     dates, ids);
 //   email: `@`; ipv6 and url-credentials: `:`; sas-signature: the `sv=` it needs is a date (`sv=2022-11-02`);
 //   person: a capitalised word, so an upper-case or non-ASCII letter; json-key: the colon after a quoted key; pem: `-----BEGIN` is upper case;
-//   provider-token: AKIA, ASIA, AIza, eyJ, SG., SK, LS0tLS1CRUdJTi hold a capital; bearer is T_WORD; ghp_, github_pat_, sk_live_,
-//     rk_live_, sk-, xoxb-, xoxe., xapp-, glpat- (gl…-), npm_, hf_, whsec_, ya29., shpat_ are T_WORD;
+//   provider-token: AKIA, ASIA, AIza, eyJ, SG., SK, LS0tLS1CRUdJTi, pypi-AgEI…, PMAK-, NRAK-, AGE-SECRET-KEY-1, IQoJ…,
+//     FwoG…, FQoG… hold a capital; bearer is T_WORD; ghp_, github_pat_, sk_live_, rk_live_, sk-, xoxb-, xoxe., xapp-,
+//     glpat- (gl…-), npm_, hf_, whsec_, ya29., shpat_, dckr_pat_, hvs. (hv?.), dop_v1_ (do?_v1_), lin_api_, sbp_ are T_WORD;
 //   secret-assignment: a secret keyword (pass, token, key, …) in the name is T_WORD; it needs no other sign
 //     ("my password is hunter2");
 //   command-line: the command (curl, mysql, mariadb, sshpass and --pass…: pass, mongo, redis-cli, login) is T_WORD;
@@ -184,7 +185,7 @@ for (let c = 65; c <= 90; c++) ASCII_SIGNS[c] = T_UPPER;
 ASCII_SIGNS[64] = T_AT;
 ASCII_SIGNS[58] = T_COLON;
 // Case-insensitive, so a superset of the case-sensitive provider prefixes.
-const SIGN_WORDS = /pass|pwd|secret|token|key|auth|credential|session|signature|cookie|unit|psc|apt|suite|box|gh[pousr]_|github_pat_|[sr]k_live_|sk-|xox[abposre][-.]|xapp-|gl[a-z]{2,5}-|npm_|hf_|whsec_|ya29\.|shp[a-z]{2}_|curl|mysql|mariadb|mongo|redis-cli|login|bearer/i;
+const SIGN_WORDS = /pass|pwd|secret|token|key|auth|credential|session|signature|cookie|unit|psc|apt|suite|box|gh[pousr]_|github_pat_|[sr]k_live_|sk-|xox[abposre][-.]|xapp-|gl[a-z]{2,5}-|npm_|hf_|whsec_|ya29\.|shp[a-z]{2}_|dckr_|hv[sbr]\.|do[por]_v|lin_api|sbp_|curl|mysql|mariadb|mongo|redis-cli|login|bearer/i;
 
 /**
  * The signs (T_* bits) present in `text`. T_WORD is also given, unsearched, to a text over 256 characters with a digit
