@@ -42,9 +42,11 @@ export const CARD_CODE_SRC = '(?<![A-Za-z0-9])(?:cvc2?|cvv2?)(?:[ _-]?(?:code|nu
 /** A secret-looking word inside a name (DB_PASSWORD, apiKey, x-auth-token). */
 export const KEYWORD_SRC = 'pass|pwd|secret|token|key|auth|credential|session|signature|cookie';
 /** Known provider token prefixes (case-sensitive). A Twilio key is matched whole here (SK and 32 hex digits), so a
- * Slovak IBAN (SK31 …) is still an IBAN start. */
+ * Slovak IBAN (SK31 …) is still an IBAN start. `IQoJb3JpZ2luX2Vj` and `FwoGZXIvYXdzE` (`FQoG…`) are the base64 of the
+ * header every AWS STS session token starts with. */
 export const PREFIX_SRC = 'AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposre]-|xoxe\\.xox[bp]-|xapp-|[sr]k_live_|sk-|AIza|eyJ|' +
-  'gl(?:pat|dt|rt|ptt|oas|soat|ffct|ft|imt|agent|cbt)-|npm_|hf_|whsec_|SG\\.|ya29\\.|SK[0-9a-f]{32}(?![0-9A-Za-z])|shp(?:at|ca|pa|ss)_|LS0tLS1CRUdJTi|(?:Bearer|bearer|BEARER)[ \\t]+';
+  'gl(?:pat|dt|rt|ptt|oas|soat|ffct|ft|imt|agent|cbt)-|npm_|hf_|whsec_|SG\\.|ya29\\.|SK[0-9a-f]{32}(?![0-9A-Za-z])|shp(?:at|ca|pa|ss)_|LS0tLS1CRUdJTi|(?:Bearer|bearer|BEARER)[ \\t]+|' +
+  'pypi-AgEIcHlwaS5vcmc|dckr_pat_|hv[sbr]\\.|do[por]_v1_|lin_api_|sbp_|PMAK-|NRAK-|AGE-SECRET-KEY-1|IQoJb3JpZ2luX2Vj|F[wQ]oGZXIvYXdzE';
 /** An APO/FPO/DPO line (case as written). */
 export const MILITARY_SRC = '\\b(?:APO|FPO|DPO|apo|fpo|dpo) (?:A[AEP]|a[aep]) \\d{5}\\b';
 /** The start of an IBAN: two capitals and two digits at a word start (case-sensitive). */

@@ -84,6 +84,7 @@ test('texts made to sit just outside the signs stay clean, and each sign alone r
     ['postgres://app:s3cr3tpass@db/prod', 'PASSWORD'],
     ['call 415 555 0123', 'PHONE'],
     ['dear ana lima, hello Priya', 'PERSON'],
+    ['<first_name>ana</first_name>', 'PERSON'],
   ];
   for (const [t, type] of loud) {
     assert.ok(signsOf(t) !== 0, t);

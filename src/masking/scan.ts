@@ -9,6 +9,7 @@ import { assignments, fieldSecretOfType, pemBlocks, secretField, type SecretFiel
 import { commandLine, sqlPasswords } from './detectors/commands.js';
 import { providerTokens } from './detectors/tokens.js';
 import { sasSignatures, urlCredentials } from './detectors/urls.js';
+import { eachSimpleElement } from './detectors/xml.js';
 import { codeUnits, releaseCodeUnits } from './chars.js';
 import { wordPass } from './words.js';
 import { FINDING_TYPES, type Detector, type ScanContext } from './types.js';
@@ -32,6 +33,7 @@ const REGISTRY: Record<string, Detector> = {
   address: addresses,
   person: persons,
   'json-key': jsonKeys,
+  'xml-element': xmlElements,
 };
 let registryVersion = 0;
 
@@ -144,15 +146,18 @@ function fieldInfo(name: string): FieldInfo {
 }
 
 // Which signs a text holds, as bits: a detector whose signs are all absent cannot find anything in it.
-const T_DIGIT = 1, T_UPPER = 2, T_AT = 4, T_COLON = 8, T_WORD = 16;
-const T_ALL = 31;
+const T_DIGIT = 1, T_UPPER = 2, T_AT = 4, T_COLON = 8, T_WORD = 16, T_LT = 32;
+const T_ALL = 63;
 // What each built-in detector needs (any of the bits); the proof, detector by detector:
 //   numbers, iban, birth-date, medical-record, national-id, card-code: every pattern needs a digit (runs, IBAN check digits,
 //     dates, ids);
 //   email: `@`; ipv6 and url-credentials: `:`; sas-signature: the `sv=` it needs is a date (`sv=2022-11-02`);
 //   person: a capitalised word, so an upper-case or non-ASCII letter; json-key: the colon after a quoted key; pem: `-----BEGIN` is upper case;
-//   provider-token: AKIA, ASIA, AIza, eyJ, SG., SK, LS0tLS1CRUdJTi hold a capital; bearer is T_WORD; ghp_, github_pat_, sk_live_,
-//     rk_live_, sk-, xoxb-, xoxe., xapp-, glpat- (gl…-), npm_, hf_, whsec_, ya29., shpat_ are T_WORD;
+//   xml-element: the `</` of a closing tag, so a `<` (T_LT; a text over 256 characters gets it unsearched: the
+//     detector's own search for `</` is then the one pass over it, where a search for `<` first would be a second);
+//   provider-token: AKIA, ASIA, AIza, eyJ, SG., SK, LS0tLS1CRUdJTi, pypi-AgEI…, PMAK-, NRAK-, AGE-SECRET-KEY-1, IQoJ…,
+//     FwoG…, FQoG… hold a capital; bearer is T_WORD; ghp_, github_pat_, sk_live_, rk_live_, sk-, xoxb-, xoxe., xapp-,
+//     glpat- (gl…-), npm_, hf_, whsec_, ya29., shpat_, dckr_pat_, hvs. (hv?.), dop_v1_ (do?_v1_), lin_api_, sbp_ are T_WORD;
 //   secret-assignment: a secret keyword (pass, token, key, …) in the name is T_WORD; it needs no other sign
 //     ("my password is hunter2");
 //   command-line: the command (curl, mysql, mariadb, sshpass and --pass…: pass, mongo, redis-cli, login) is T_WORD;
@@ -180,18 +185,21 @@ const NEEDS = new Map<Detector, number>([
   [addresses, T_DIGIT | T_UPPER | T_WORD],
   [persons, T_UPPER],
   [jsonKeys, T_COLON],
+  [xmlElements, T_LT],
 ]);
 const ASCII_SIGNS = new Uint8Array(128);
 for (let c = 48; c <= 57; c++) ASCII_SIGNS[c] = T_DIGIT;
 for (let c = 65; c <= 90; c++) ASCII_SIGNS[c] = T_UPPER;
 ASCII_SIGNS[64] = T_AT;
 ASCII_SIGNS[58] = T_COLON;
+ASCII_SIGNS[60] = T_LT;
 // Case-insensitive, so a superset of the case-sensitive provider prefixes.
-const SIGN_WORDS = /pass|pwd|secret|token|key|auth|credential|session|signature|cookie|unit|psc|apt|suite|box|gh[pousr]_|github_pat_|[sr]k_live_|sk-|xox[abposre][-.]|xapp-|gl[a-z]{2,5}-|npm_|hf_|whsec_|ya29\.|shp[a-z]{2}_|curl|mysql|mariadb|mongo|redis-cli|login|bearer|identified/i;
+const SIGN_WORDS = /pass|pwd|secret|token|key|auth|credential|session|signature|cookie|unit|psc|apt|suite|box|gh[pousr]_|github_pat_|[sr]k_live_|sk-|xox[abposre][-.]|xapp-|gl[a-z]{2,5}-|npm_|hf_|whsec_|ya29\.|shp[a-z]{2}_|dckr_|hv[sbr]\.|do[por]_v|lin_api|sbp_|curl|mysql|mariadb|mongo|redis-cli|login|bearer|identified/i;
 
 /**
  * The signs (T_* bits) present in `text`. T_WORD is also given, unsearched, to a text over 256 characters with a digit
- * or a capital (see below): a superset of the signs is always safe, it only runs a detector that finds nothing.
+ * or a capital (see below), and T_LT to every text over 256 characters: a superset of the signs is always safe, it
+ * only runs a detector that finds nothing.
  */
 export function signsOf(text: string): number {
   let f = 0;
@@ -205,6 +213,7 @@ export function signsOf(text: string): number {
     if (/[A-Z\u0080-\uffff]/.test(text)) f |= T_UPPER;
     if (text.includes('@')) f |= T_AT;
     if (text.includes(':')) f |= T_COLON;
+    f |= T_LT; // unsearched (see NEEDS: xml-element)
     // A long text with a digit or a capital gets the word pass anyway (numbers, pem and person read it): the
     // detectors that need a sign word then cost less than the search for one, which reads the whole text when it
     // holds none (a fifth of the scan of plain log lines). They run, and find what they would have found.
@@ -428,4 +437,57 @@ function jsonKeys(text: string, out: Finding[], ctx: ScanContext): void {
     const type = fieldInfo(text.slice(ks, ke)).type;
     if (type !== undefined) out.push({ type, start: vs, end: ve, confidence: 0.8, detector: 'json-key' });
   }
+}
+
+/**
+ * XML and HTML elements inside any text — Maven settings.xml, SOAP bodies and WS-Security headers, .NET configs, XML
+ * API responses, plists (`<key>password</key><string>…</string>`): the value of a simple element
+ * (`<password>Sup3rS3cret!</password>`, `<ns:ApiKey>…</ns:ApiKey>`, detectors/xml.ts) has the element's local name as
+ * its field name, as a JSON key gives its value: a secret name (secretField) masks a secret value as a JSON key does,
+ * and a name that says what the value is (FIELD_TYPES) makes it that type, where the value fits (xmlValueFits).
+ *
+ * @example
+ * scan('<server><password>Sup3rS3cret!</password></server>', {}, { minConfidence: 0.5 }) // [{ type: 'PASSWORD', start: 18, end: 30, detector: 'xml-element', … }]
+ */
+function xmlElements(text: string, out: Finding[], ctx: ScanContext): void {
+  eachSimpleElement(text, ctx, (name, vs, ve) => {
+    const info = fieldInfo(name);
+    if (info.type !== undefined && xmlValueFits(info.type, info.norm, text, vs, ve)) {
+      out.push({ type: info.type, start: vs, end: ve, confidence: 0.8, detector: 'xml-element' });
+    }
+    if (info.secret) {
+      const n = out.length;
+      fieldSecretOfType(text.slice(vs, ve), info.secret, out);
+      for (let k = n; k < out.length; k++) {
+        out[k].start += vs;
+        out[k].end += vs;
+        out[k].detector = 'xml-element';
+      }
+    }
+  });
+}
+
+/**
+ * Does an element's value fit the type its name says? XML vocabularies use some of these names for other things —
+ * a table's `<cell>`, an audio track's `<pan>`, the `<address>` a server listens on, `<mobile>true</mobile>`, an
+ * application's `<displayName>` — so a value is taken for its type only when it looks like one: digits for the
+ * numbers (7 for a phone, 12 for a card, one for the others), words for a postal address (a `<street>` whatever it
+ * holds). An e-mail element is one, and of the person names only the unambiguous ones (first, last, full, given,
+ * family, middle name, surname; not a display name). A bare `<name>` is no field name here, as in JSON (the name of a
+ * Maven project, a dependency, a server).
+ */
+function xmlValueFits(type: string, norm: string, text: string, vs: number, ve: number): boolean {
+  if (type === 'EMAIL') return true;
+  if (type === 'PERSON') return !norm.includes('display');
+  if (type === 'ADDRESS') {
+    if (norm.includes('street')) return true;
+    for (let p = vs; p < ve; p++) if (text.charCodeAt(p) === 32) return true;
+    return false;
+  }
+  let digits = 0;
+  for (let p = vs; p < ve; p++) {
+    const c = text.charCodeAt(p);
+    if (c >= 48 && c <= 57) digits++;
+  }
+  return digits >= (type === 'PHONE' ? 7 : type === 'CREDIT_CARD' ? 12 : 1);
 }

@@ -186,6 +186,8 @@ for (const [pair, bits] of [
   ['sk', MAY_PREFIX], ['rk', MAY_PREFIX], ['ey', MAY_PREFIX], ['is', MAY_ASSIGN], ['wa', MAY_ASSIGN],
   ['cv', MAY_CARD_CODE], ['se', MAY_CARD_CODE], ['ca', MAY_CARD_CODE],
   ['gl', MAY_PREFIX], ['np', MAY_PREFIX], ['hf', MAY_PREFIX], ['wh', MAY_PREFIX], ['sg', MAY_PREFIX], ['ya', MAY_PREFIX], ['sh', MAY_PREFIX], ['ls', MAY_PREFIX], ['be', MAY_PREFIX],
+  ['py', MAY_PREFIX], ['dc', MAY_PREFIX], ['do', MAY_PREFIX], ['hv', MAY_PREFIX], ['li', MAY_PREFIX], ['sb', MAY_PREFIX], ['pm', MAY_PREFIX], ['nr', MAY_PREFIX],
+  ['ag', MAY_PREFIX], ['iq', MAY_PREFIX], ['fw', MAY_PREFIX], ['fq', MAY_PREFIX],
 ] as const) CUE_BIGRAM[bigram(pair.charCodeAt(0), pair.length > 1 ? pair.charCodeAt(1) : 0)] |= bits;
 
 /**
@@ -196,14 +198,21 @@ for (const [pair, bits] of [
 function mayPrefix(a: Uint16Array, s: number, e: number, c0: number, c1: number): boolean {
   const len = e - s, next = e < a.length ? a[e] : 0;
   switch (c0) {
-    case 65: return len >= 4; // AKIA, ASIA, AIza
+    case 65: return (c1 | 32) === 103 ? c1 === 71 && len === 3 && next === 45 : len >= 4; // AGE-SECRET-KEY-1; AKIA, ASIA, AIza
     case 103: return c1 === 104 ? len === 3 : c1 === 105 ? len === 6 : c1 === 108 && len >= 4 && len <= 7 && next === 45; // gh?_, github_pat_, gl…-
     case 120: return len === 4; // xox?-, xapp-
-    case 115: return c1 === 107 ? len === 2 : c1 === 104 && len === 5 && next === 95; // sk_live_, sk-; shpat_
+    case 115: return c1 === 107 ? len === 2 : c1 === 98 ? len === 3 && next === 95 : c1 === 104 && len === 5 && next === 95; // sk_live_, sk-; sbp_; shpat_
+    case 112: return c1 === 121 && len === 4 && next === 45; // pypi-
+    case 100: return c1 === 99 ? len === 4 && next === 95 : c1 === 111 && len === 3 && next === 95; // dckr_pat_; dop_, doo_, dor_
+    case 108: return c1 === 105 && len === 3 && next === 95; // lin_api_
+    case 80: return c1 === 77 && len === 4 && next === 45; // PMAK-
+    case 78: return c1 === 82 && len === 4 && next === 45; // NRAK-
+    case 73: return c1 === 81 && len === 5 && next === 51; // IQoJb3 (an AWS session token)
+    case 70: return (c1 === 119 || c1 === 81) && len >= 13; // FwoGZXIvYXdzE, FQoGZXIvYXdzE and the letters after
     case 114: return len === 2; // rk_live_
     case 101: return len >= 3; // eyJ
     case 110: return c1 === 112 && len === 3 && next === 95; // npm_
-    case 104: return c1 === 102 && len === 2 && next === 95; // hf_
+    case 104: return c1 === 102 ? len === 2 && next === 95 : c1 === 118 && len === 3 && next === 46; // hf_; hvs., hvb., hvr.
     case 119: return c1 === 104 && len === 5 && next === 95; // whsec_
     case 83: return c1 === 71 ? len === 2 && next === 46 : c1 === 75 && len <= 34; // SG. ; SK and hex letters
     case 121: return c1 === 97 && len === 2 && next === 50; // ya29.
@@ -220,7 +229,8 @@ function mayPrefix(a: Uint16Array, s: number, e: number, c0: number, c1: number)
  * geboren, geb., nacimiento, nacido/a, naissance, né(e) le (a one-letter ASCII run: é is no ASCII letter), nascit…,
  * dni, nie, nif, nir, insee, sociale, vitale, steuer-id, steueridentifikationsnummer (any case); APO, FPO, DPO;
  * AKIA, ASIA, AIza, gh?_, github_pat_, xox?-, xapp-, sk_live_, rk_live_, sk-, eyJ, gl…-, npm_, hf_, whsec_, SG., SK,
- * ya29., shp??_, LS0tLS1CRUdJTi, Bearer (case as written); and two
+ * ya29., shp??_, LS0tLS1CRUdJTi, Bearer, pypi-, dckr_pat_, hv?., do?_v1_, lin_api_, sbp_, PMAK-, NRAK-, AGE-SECRET-KEY-1,
+ * IQoJb3JpZ2luX2Vj, FwoGZXIvYXdzE, FQoGZXIvYXdzE (case as written); and two
  * capitals followed by a digit, the start of an IBAN.
  */
 function cueCandidate(a: Uint16Array, s: number, e: number): void {

@@ -26,6 +26,12 @@ const INPUTS: [string, string][] = [
   ['address cues', 'address '.repeat(MB / 8)],
   ['IBAN starts', 'AB12 '.repeat(MB / 5)],
   ['compound streets', 'Koskikatu '.repeat(MB / 10)],
+  // XML elements (detectors/xml.ts): closing tags, CDATA ends, opening tags with long attributes, values near the bound.
+  ['closing tags', '</a>'.repeat(MB / 4)],
+  ['CDATA ends', ']]></password>'.repeat(MB / 14)],
+  ['open attributes', '<password x="'.repeat(MB / 13)],
+  ['long values', `<password>${'x>'.repeat(300)}</password>`.repeat(MB / 620)],
+  ['provider prefixes', 'dckr_pat_ hvs.a pypi-AgEIcHlwaS5vcmc IQoJb3JpZ2luX2Vj+'.repeat(MB / 54)],
 ];
 
 for (const [name, input] of INPUTS) {

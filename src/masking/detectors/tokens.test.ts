@@ -36,3 +36,38 @@ test('the token after Bearer, wherever it stands; prose, placeholders and known 
     assert.deepEqual(spans(t), [], t);
   }
 });
+
+test('provider token formats: PyPI, Docker Hub, Vault, DigitalOcean, Linear, Supabase, Postman, New Relic, age, AWS session tokens; look-alikes left', () => {
+  const pypi = 'pypi-AgEIcHlwaS5vcmcCJGI4YmNkMzQ1LTk4NzYtNDMyMS1hYmNkLWVmMDEyMzQ1Njc4OQACKlszLCJiNGE2YjY3Zi0xMjM0In0AAAYgq8Zk3m9Xv2pL7wQnR4tYhJcUe5sD1aF0bG6iK9oMxNk';
+  const vaultLong = 'hvs.CAESIJlU9JMYEhOPYv4igdhm9PnZDrabYTobQ4Ymnlq1qY-LGh4KHGh2cy5NVGk4dEt6dUdZTkdmOGF4b1NtMGZHdjE';
+  const vaultBatch = 'hvb.AAAAAQJgxDgqsGNorpoOR7hPZ5SU-ynBvCl764jyRP_fnX7WvkdkDzGjbLNGdPdtlY33Als2P36yDZueqzfdGw9RsaTeaYXSH7E4RYSWuRoQ9YRKIw8o7mDDY2ZcT3KOB7RwtW1w1FN2eDqcy_sbCjXPaM1iBVH-mqMSYRmRd2nb5D1SJPeBzIYRqSglLc31wUGN7xEzyrKUczqOKsIcybQA';
+  // A session token's body: base64 with + and /, hundreds of characters (made up here, after the real header).
+  const body = 'GYaCXVzLWVhc3QtMSJHMEUCIQD6v8Kq2nH3Lp9sT4wR7yB1cE5mX0zA8uJ6dF3gN2hQkwIgV9bM4xP7rT1sY6eC0aW3qL8nK5jH2fD9uG4iZ+oR/BcqnAII8f//////////ARAAGgwxMjM0NTY3ODkwMTIiDPq7Xr2Lm9Kt4Ws3HyrwAcN5vB8jQ1pR6tY0uE3iO7aS9dF2gH4kL1zX5cV8bN0mQ3wE6rT9yU2iP5oA8sD1fG4hJ7kL0zX3cV6bN9mQ2wE5rT8yU1iP4oA7sD0fG3hJ6kL9zX2cV5bN8mQ1wE4rT7yU0iP3oA6sD9fG2hJ5kL8zX1cV4bN7mQ0wE3rT6yU9iP2oA5sD8fG1hJ4kL7zX0cV3bN6mQ9wE2rT5yU8iP1oA4sD7fG0hJ3kL6zX9cV2bN5mQ8wE1rT4yU7iP0oA3sD6fG9hJ2kL5zX8cV1bN4mQ7wE0rT3yU6iP9oA2sD5fG8hJ1kL4zX7cV0bN3mQ6w==';
+  const cases: [string, string][] = [
+    [pypi, 'SECRET'], ['dckr_pat_2b3e36beeb386dfdaacb9b46004ccb7c', 'SECRET'], ['dckr_pat_p3jYrxxLOa_ZepweHHBzo_zTS8A', 'SECRET'],
+    [vaultLong, 'SECRET'], [vaultBatch, 'SECRET'], ['hvs.6j4cuewowBGit65rheNoceI7', 'SECRET'], ['hvr.Kx7pQ2mW9vB4nR8tY3sL6dFh', 'SECRET'],
+    ['dop_v1_4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b', 'SECRET'],
+    ['doo_v1_0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9', 'SECRET'],
+    ['lin_api_aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF3gH5jK7m', 'SECRET'], ['sbp_4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b', 'SECRET'],
+    ['PMAK-64f1e2d3c4b5a69788796a5b-4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e', 'SECRET'], ['NRAK-A1B2C3D4E5F6G7H8I9J0K1L2M3N', 'SECRET'],
+    ['AGE-SECRET-KEY-1QQPZDYQ3XCRHTSPFS7R4JF2EXLP6UUD6Q8QGF6V3R4U9XK5QY2SQZ5VNL8', 'SECRET'],
+    [`IQoJb3JpZ2luX2VjE${body}`, 'SECRET'], [`FwoGZXIvYXdzE${body}`, 'SECRET'],
+  ];
+  for (const [tok, type] of cases) {
+    assert.deepEqual(spans(`leaked ${tok} in the log.`), [`${type}:${tok}`], tok);
+    assert.deepEqual(spans(tok), [`${type}:${tok}`], `${tok} alone`); // a short value (the sign words) and a long one
+  }
+  // Placeholders, all one character, words, wrong lengths or alphabets, glued to a word, a property of `hvs`.
+  for (const t of ['pypi-AgEIcHlwaS5vcmcXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX', 'pypi-AgEIcHlwaS5vcmcShort',
+    'dckr_pat_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', 'dckr_pat_your_personal_access_token_here', 'dckr_pat_test', 'dckr_pat_XXXXX',
+    'hvs.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', 'hvs.setSaturationValueToMaximum', 'hvs.CAESIABcDeF', 'hvx.6j4cuewowBGit65rheNoceI7',
+    'dop_v1_0000000000000000000000000000000000000000000000000000000000000000', 'dop_v1_4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b',
+    'dop_v2_4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b', 'lin_api_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+    'lin_api_yourlinearapikeygoesherexxxxxxxxxxxxx', 'lin_api_test', 'sbp_4F3C2B1A0E9D8C7B6A5F4E3D2C1B0A9F8E7D6C5Bx', 'sbp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+    'PMAK-64f1e2d3c4b5a69788796a5b', 'PMAK-xxxxxxxxxxxxxxxxxxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', 'NRAK-YOURAPIKEYHEREXXXXXXXXXXXX', 'NRAK-A1B2C3D4E5F6G7H8I9J0K1L2M3',
+    'NRAK-fake', 'AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ', 'AGE-SECRET-KEY-1QQPZDYQ3XCRHTSPFS7R4JF2EXLP6UUD6Q8QGF6V3R4U9XK5QY2SQZ5VNLB',
+    'AGE-SECRET-KEY-1...', 'mypypi-AgEIcHlwaS5vcmcCJGI4YmNkMzQ1LTk4NzYtNDMyMS1hYmNkLWVmMDEyMzQ1Njc4OQACKlszLCJ', 'IQoJb3JpZ2luX2VjEJr',
+    `IQoJb3JpZ2luX2Vj${'A'.repeat(120)}`]) {
+    assert.deepEqual(spans(`seen ${t} here`), [], t);
+  }
+});
