@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { Decision, PolicyEngine } from '../core/decision.js';
 import { CountersignError, asCountersignError } from '../core/errors.js';
 import type { CredentialCheck, Principal } from '../core/identity.js';
-import type { Masker } from '../core/masking.js';
+import type { MaskContext, Masker } from '../core/masking.js';
 import type { AuditEventInput, AuditLog } from '../audit/types.js';
 import type { ApprovalService, RequestView } from '../approvals/service.js';
 import { createRefusalRecorder, type RefusalRecorder } from './refusals.js';
@@ -203,7 +203,7 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
     return { requestId: req.id };
   }
 
-  async function run<T>(input: ActionInput, execute: (action: Action) => Promise<T>, ro: RunOptions = {}): Promise<RunResult<T>> {
+  async function run<T>(input: ActionInput, execute: (action: Action, mask: MaskContext) => Promise<T>, ro: RunOptions = {}): Promise<RunResult<T>> {
     // classify
     const action = describeAction(input);
     let summary = action.summary;
@@ -269,10 +269,11 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
       await record({ ...base, type: 'action.allowed', data: asked, dataMasked: true });
     }
 
-    // execute
+    // execute: what the upstream sends while it runs is masked by the connector as the result is (maskCtx).
+    const maskCtx: MaskContext = { profile: decision.maskProfile, scope: action.principal.id };
     let result: T;
     try {
-      result = await execute(action);
+      result = await execute(action, maskCtx);
     } catch (e) {
       const err = asCountersignError(e);
       await record({ ...base, type: 'action.failed', requestId, data: { code: err.code }, flush: 'soon' });
@@ -284,13 +285,12 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
     let findings = 0;
     if (ro.maskResult !== false) {
       try {
-        const ctx = { profile: decision.maskProfile, scope: action.principal.id };
         if (ro.maskWith) {
-          const m = await ro.maskWith(result, ctx);
+          const m = await ro.maskWith(result, maskCtx);
           out = m.value as T;
           findings = m.findings;
         } else {
-          const m = await masker.maskValue(result, ctx);
+          const m = await masker.maskValue(result, maskCtx);
           out = m.value;
           findings = m.findings.length;
         }

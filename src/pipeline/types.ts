@@ -1,6 +1,6 @@
 import type { ActionInput, Action } from '../core/action.js';
 import type { Decision } from '../core/decision.js';
-import type { Masker } from '../core/masking.js';
+import type { MaskContext, Masker } from '../core/masking.js';
 import type { RequestStatus } from '../store/types.js';
 
 /** Shown to a waiting caller while its action is held for approval. */
@@ -25,7 +25,7 @@ export interface RunOptions {
    *  their own structures (MCP content blocks) pass false and mask through `gateway.masker`. */
   maskResult?: boolean;
   /** Mask the result with this instead of `masker.maskValue` (e.g. MCP content blocks, base64 text blobs). */
-  maskWith?: (result: unknown, ctx: import('../core/masking.js').MaskContext) => Promise<{ value: unknown; findings: number }>;
+  maskWith?: (result: unknown, ctx: MaskContext) => Promise<{ value: unknown; findings: number }>;
   /** The action's summary was built from values this gateway's masker already masked (the MCP connector masks the
    *  arguments for it): the pipeline does not mask it a second time. */
   summaryMasked?: boolean;
@@ -50,7 +50,12 @@ export type RunResult<T> =
  * APPROVAL_EXPIRED, APPROVAL_CANCELLED, STORE_UNAVAILABLE/AUDIT_UNAVAILABLE (fail closed).
  */
 export interface Gateway {
-  run<T>(input: ActionInput, execute: (action: Action) => Promise<T>, opts?: RunOptions): Promise<RunResult<T>>;
+  /**
+   * `execute` gets the action and `mask`: how its result will be masked (the decision's profile, the principal as
+   * token scope). What else comes back from the upstream while it runs, before the result (progress it reports, the
+   * text of an error it answers with), is the connector's to mask, with the same context.
+   */
+  run<T>(input: ActionInput, execute: (action: Action, mask: MaskContext) => Promise<T>, opts?: RunOptions): Promise<RunResult<T>>;
   /** Policy only, nothing recorded: used to hide tools a principal may never call. */
   decide(input: ActionInput): Decision;
   /** Record an audit event from a connector (sessions, listings, cancellations). */

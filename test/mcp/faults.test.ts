@@ -118,6 +118,12 @@ describe('MCP gateway faults', () => {
     const bad = await post('{not json');
     assert.equal(bad.status, 400);
     assert.equal(((await bad.json()) as { error: { code: number } }).error.code, -32700);
+    // JSON that is no JSON-RPC message: -32600 as on stdio (with its id when it has one), not the SDK's -32700.
+    for (const [body, id] of [['{"hello":1}', null], ['{"jsonrpc":"1.0","id":7,"method":"x"}', 7]] as const) {
+      const r = await post(body);
+      assert.equal(r.status, 400, body);
+      assert.deepEqual(await r.json(), { jsonrpc: '2.0', id, error: { code: -32600, message: 'Invalid Request: not a JSON-RPC 2.0 message' } });
+    }
     const big = await post('{"jsonrpc":"2.0","id":1,"method":"ping","params":{"p":"' + 'x'.repeat(5000) + '"}}');
     assert.equal(big.status, 413);
     assert.deepEqual(await big.json(), { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Message larger than 4096 bytes (max_message_bytes)' } });

@@ -39,16 +39,18 @@ describe('MCP gateway: two upstreams list the same resource URIs', () => {
   });
 
   for (const transport of ['stdio', 'http']) {
-    it(`lists each copy once, under its upstream's name (${transport})`, async () => {
+    it(`lists each copy once, under its upstream's name, and hides the copies policy denies reading (${transport})`, async () => {
       const client = clients.find(([t]) => t === transport)![1];
       const uris = (await client.listResources()).resources.map((r) => r.uri);
       assert.equal(new Set(uris).size, uris.length, `no duplicates: ${uris.join(', ')}`);
-      assert.ok(uris.includes(`everything.${DOC}`) && uris.includes(`ev2.${DOC}`), uris.join(', '));
-      assert.ok(!uris.includes(DOC), 'the plain URI names no upstream');
+      assert.ok(uris.includes(`ev2.${DOC}`), uris.join(', '));
+      assert.ok(!uris.some((u) => u.startsWith('everything.')), `reads on everything are denied, so its copies are hidden: ${uris.join(', ')}`);
+      assert.ok(!uris.includes(DOC), 'the plain URI still names no upstream: hiding a copy changes no routing');
       const templates = (await client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate);
       assert.ok(templates.includes('ev2.demo://resource/dynamic/text/{resourceId}'), templates.join(', '));
       const listed = world.events.filter((e) => e.type === 'mcp.resources_listed').find((e) => (e.data as { collisions?: number }).collisions);
       assert.equal((listed?.data as { collisions: number }).collisions, 7);
+      assert.ok((listed?.data as { hidden: number }).hidden >= 7);
     });
 
     it(`reads each copy from its own upstream, decided by that upstream's policy (${transport})`, async () => {

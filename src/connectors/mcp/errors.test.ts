@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { CountersignError, ERRORS, type ErrorCode as CsCode } from '../../core/errors.js';
 import { createMasker } from '../../masking/index.js';
-import { MCP_ERROR_MAP, maskRefusal, toolErrorOrThrow } from './errors.js';
+import { MCP_ERROR_MAP, logInternal, maskRefusal, maskUpstreamError, rpcError, toMcpError, toolErrorOrThrow } from './errors.js';
 
 describe('MCP error mapping', () => {
   it('pins how every Countersign error reaches an MCP client', () => {
@@ -63,5 +63,49 @@ describe('MCP error mapping', () => {
     const closed = toolErrorOrThrow(await maskRefusal(failing, denied));
     assert.ok(!JSON.stringify(closed).includes('415-555-0172'), 'fails closed');
     assert.match(JSON.stringify(closed), /Reason: not shown/);
+  });
+
+  it("masks an upstream's error text and data before an agent reads it, keeps the code only when masking fails", async () => {
+    const masker = createMasker();
+    const raw = new McpError(-32603, 'MCP error -32603: insert failed for carol@example.com card 4111 1111 1111 1111', { row: { email: 'carol@example.com' } });
+    const masked = (await maskUpstreamError(masker, raw, { profile: 'default' })) as McpError;
+    assert.equal(masked.code, -32603);
+    assert.equal(masked.message, 'insert failed for [EMAIL] card **** **** **** 1111', 'masked, prefixes gone');
+    assert.deepEqual(masked.data, { row: { email: '[EMAIL]' } });
+    assert.equal(await maskUpstreamError(masker, masked), masked, 'masked once');
+    assert.throws(() => toolErrorOrThrow(masked), (e: unknown) => e === masked);
+    // An upstream error that reaches the wire without masking (a path that forgot) keeps its code only: fail closed.
+    for (const thrown of [() => toolErrorOrThrow(raw), () => { throw toMcpError(raw); }]) {
+      assert.throws(thrown, (e: unknown) => e instanceof McpError && e.code === -32603 && !JSON.stringify([e.message, e.data]).includes('carol') && /could not be masked/.test(e.message));
+    }
+    // The gateway's own errors pass as they are.
+    const own = rpcError(ErrorCode.InvalidParams, 'Unknown tool: fs.nope');
+    assert.throws(() => toolErrorOrThrow(own), (e: unknown) => e === own);
+    // An upstream fault's message may quote the upstream: masked too, the code kept.
+    const down = (await maskUpstreamError(masker, new CountersignError('UPSTREAM_UNAVAILABLE', 'upstream db is unavailable: it could not be started: no access for carol@example.com', { upstream: 'db' }))) as CountersignError;
+    assert.equal(down.code, 'UPSTREAM_UNAVAILABLE');
+    assert.equal(down.message, 'upstream db is unavailable: it could not be started: no access for [EMAIL]');
+    const policy = new CountersignError('POLICY_DENIED', 'writes are not allowed');
+    assert.equal(await maskUpstreamError(masker, policy), policy);
+    // Masking fails: the JSON-RPC code (or the Countersign code with its public message), never the text.
+    const failing = { maskText: async () => { throw new Error('engine down'); }, maskValue: async () => { throw new Error('engine down'); } };
+    const closed = (await maskUpstreamError(failing, raw)) as McpError;
+    assert.equal(closed.code, -32603);
+    assert.equal(closed.data, undefined);
+    assert.equal(closed.message, 'The upstream answered with error -32603; its message is not shown because it could not be masked.');
+    const closedDown = (await maskUpstreamError(failing, new CountersignError('UPSTREAM_TIMEOUT', 'upstream db: carol@example.com'))) as CountersignError;
+    assert.equal(closedDown.code, 'UPSTREAM_TIMEOUT');
+    assert.equal(closedDown.message, ERRORS.UPSTREAM_TIMEOUT.doc);
+  });
+
+  it('logs an INTERNAL error as one masked line with its first stack frame, and nothing else', async (t) => {
+    const lines: string[] = [];
+    t.mock.method(console, 'error', (...args: unknown[]) => void lines.push(args.map(String).join(' ')));
+    const masker = createMasker();
+    await logInternal(masker, new TypeError('cannot read x of\nundefined for carol@example.com'), 'tools/call fs.read');
+    await logInternal(masker, new CountersignError('POLICY_DENIED', 'no'), 'tools/call fs.read');
+    await logInternal(masker, new McpError(-32602, 'Unknown tool'), 'tools/call fs.read');
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(lines[0]!, /^countersign: internal error in MCP tools\/call fs\.read: TypeError: cannot read x of undefined for \[EMAIL\] at .+errors\.test\.ts:\d+:\d+\)?$/);
   });
 });

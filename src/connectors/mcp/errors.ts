@@ -1,6 +1,6 @@
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ERRORS, CountersignError, asCountersignError, type ErrorCode as CsCode } from '../../core/errors.js';
-import type { Masker } from '../../core/masking.js';
+import type { MaskContext, Masker } from '../../core/masking.js';
 import type { PendingInfo } from '../../pipeline/types.js';
 import type { z } from 'zod';
 
@@ -97,6 +97,78 @@ export async function maskRefusal(masker: Masker, err: unknown): Promise<unknown
 }
 
 /**
+ * Errors whose text may reach an agent as it is: made by the gateway (`rpcError`), or an upstream's masked by
+ * `maskUpstreamError`. Any other McpError carries what an upstream wrote (or what the SDK client said about its
+ * answer), and its text never goes on the wire unmasked (`onWire`).
+ */
+const agentSafe = new WeakSet<Error>();
+
+/** What an agent reads when an upstream's error text could not be masked: the code only (fail closed). */
+function withheld(code: number | string): string {
+  return `The upstream answered with error ${code}; its message is not shown because it could not be masked.`;
+}
+
+/**
+ * An error that carries an upstream's text, masked by the engine before an agent reads it, as a result would be:
+ * an McpError (the upstream's JSON-RPC error, or one the SDK client raised about its answer) has its message and
+ * `data` masked; an UPSTREAM_UNAVAILABLE / UPSTREAM_TIMEOUT error its message (it may quote what the upstream said).
+ * `ctx` is the decision's mask context while the action runs, else the default profile. Other errors, and errors
+ * already masked, are returned as they are. Never throws: when masking fails, the code is kept and the text left out.
+ *
+ * @example
+ * await maskUpstreamError(masker, new McpError(-32603, 'insert failed for carol@example.com'), { profile: 'default' })
+ * // McpError -32603 'insert failed for [EMAIL]' (whatever the profile gives)
+ */
+export async function maskUpstreamError(masker: Masker, err: unknown, ctx?: MaskContext): Promise<unknown> {
+  if (err instanceof Error && agentSafe.has(err)) return err;
+  if (err instanceof McpError) {
+    const message = unprefixed(err.message);
+    try {
+      const { value } = await masker.maskValue({ message, data: err.data ?? null }, ctx);
+      return rpcError(err.code, typeof value.message === 'string' ? value.message : withheld(err.code), value.data ?? undefined);
+    } catch {
+      return rpcError(err.code, withheld(err.code));
+    }
+  }
+  if (err instanceof CountersignError && (err.code === 'UPSTREAM_UNAVAILABLE' || err.code === 'UPSTREAM_TIMEOUT')) {
+    let message: string | undefined;
+    try {
+      message = (await masker.maskText(err.message, ctx)).text;
+    } catch {
+      message = undefined; // the code's public message
+    }
+    const masked = new CountersignError(err.code, message, err.details, { cause: err });
+    agentSafe.add(masked);
+    return masked;
+  }
+  return err;
+}
+
+/**
+ * One line on stderr for an unexpected error (INTERNAL) an agent was told about ("the gateway log has details"):
+ * where it happened, the error's name, its message masked by the engine (left out when that fails), and the first
+ * frame of its stack. Never the arguments or the result. Errors of other codes are expected and not logged.
+ *
+ * @example
+ * await logInternal(masker, e, 'tools/call evil.broken') // countersign: internal error in MCP tools/call evil.broken: ZodError: … at …
+ */
+export async function logInternal(masker: Masker, err: unknown, where: string): Promise<void> {
+  if (err instanceof McpError) return; // an upstream's or a request's error, not the gateway's
+  const e = asCountersignError(err);
+  if (e.code !== 'INTERNAL') return;
+  const cause = (e.cause ?? e) as { name?: unknown; message?: unknown; stack?: unknown };
+  const name = typeof cause.name === 'string' ? cause.name : typeof cause;
+  let message = typeof cause.message === 'string' ? cause.message.replace(/\s+/g, ' ').slice(0, 500) : String(cause).slice(0, 500);
+  try {
+    message = (await masker.maskText(message)).text;
+  } catch {
+    message = '(message not shown: it could not be masked)';
+  }
+  const frame = typeof cause.stack === 'string' ? cause.stack.split('\n').find((l) => /^\s+at /.test(l))?.trim() : undefined;
+  console.error(`countersign: internal error in MCP ${where}: ${name}: ${message}${frame ? ` ${frame}` : ''}`);
+}
+
+/**
  * Turn an error thrown while serving a tool call into what goes back: a tool result, or a thrown McpError
  * (JSON-RPC error). Unknown errors become INTERNAL with the generic public message.
  *
@@ -125,12 +197,17 @@ export function toMcpError(err: unknown): McpError {
 }
 
 /**
- * An McpError ready to pass on (one an upstream sent, or the SDK raised): its message without the "MCP error
- * <code>: " prefixes the SDK put in front on each hop, so the agent reads it once.
+ * An McpError ready to pass on: the gateway's own or a masked one as it is; any other (an upstream's text that was
+ * not masked) with its code only (fail closed).
  */
 function onWire(e: McpError): McpError {
-  const message = e.message.replace(/^(?:MCP error -?\d+: )+/, '');
-  return message === e.message ? e : rpcError(e.code, message, e.data);
+  if (agentSafe.has(e)) return e;
+  return rpcError(e.code, withheld(e.code));
+}
+
+/** A message without the "MCP error <code>: " prefixes the SDK put in front on each hop, so the agent reads it once. */
+function unprefixed(message: string): string {
+  return message.replace(/^(?:MCP error -?\d+: )+/, '');
 }
 
 /**
@@ -143,6 +220,7 @@ function onWire(e: McpError): McpError {
 export function rpcError(code: number, message: string, data?: unknown): McpError {
   const e = new McpError(code, message, data);
   e.message = message;
+  agentSafe.add(e);
   return e;
 }
 

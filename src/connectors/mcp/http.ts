@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { ErrorCode, isInitializeRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, JSONRPCMessageSchema, isInitializeRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { sameCredential, type Principal } from '../../core/identity.js';
 import { asCountersignError } from '../../core/errors.js';
 import type { McpSession } from './session.js';
-import { BATCH_REFUSED } from './stdio.js';
+import { BATCH_REFUSED, NOT_JSON_RPC } from './stdio.js';
 
 /** Turns an HTTP request into the principal that makes it; throws CountersignError AUTH_* when it cannot. */
 export type Authenticate = (req: IncomingMessage) => Promise<Principal>;
@@ -36,12 +36,12 @@ interface HttpSession {
   lastSeen: number;
 }
 
-function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
+function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}, id: RequestId | null = null): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  const body = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } });
+  const body = JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } });
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
   res.end(body);
 }
@@ -155,6 +155,11 @@ export function createHttpHandler(deps: HttpHandlerDeps): McpHttpHandler {
     }
     // MCP 2025-06-18 removed JSON-RPC batching (2025-11-25 keeps it out); stdio refuses batches too.
     if (Array.isArray(body)) return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, BATCH_REFUSED);
+    // JSON that is no JSON-RPC 2.0 message: -32600 with its id, as on stdio (the SDK transport would say -32700).
+    if (!JSONRPCMessageSchema.safeParse(body).success) {
+      const id = body && typeof body === 'object' ? (body as { id?: unknown }).id : undefined;
+      return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, NOT_JSON_RPC, {}, typeof id === 'string' || typeof id === 'number' ? id : null);
+    }
 
     let entry = existing;
     if (!entry) {

@@ -28,6 +28,9 @@ describe('ResourceCatalog', () => {
     assert.deepEqual(c.resolve(DOC), { kind: 'ambiguous', upstreams: ['ev', 'ev-2'], choices: [`ev.${DOC}`, `ev-2.${DOC}`] });
     assert.deepEqual(c.resolve(`ev-2.${DOC}`), { kind: 'route', upstream: 'ev-2', uri: DOC });
     assert.deepEqual(c.resolve(`ev.${DOC}`), { kind: 'route', upstream: 'ev', uri: DOC });
+    // A listing without what policy hides: the kept copy stays prefixed (routing never depends on hiding).
+    assert.deepEqual(c.resources((upstream, r) => !(upstream === 'ev' && r.uri === DOC)).map((r) => r.uri), ['demo://only-ev', `ev-2.${DOC}`]);
+    assert.deepEqual(c.entries().map((e) => `${e.upstream} ${e.resource.uri}`), [`ev ${DOC}`, 'ev demo://only-ev', `ev-2 ${DOC}`]);
     assert.deepEqual(c.resolve('demo://only-ev'), { kind: 'route', upstream: 'ev', uri: 'demo://only-ev' });
     // The same template on both: a URI it matches is ambiguous too; prefixed, it is not.
     assert.equal(c.resolve('demo://t/3').kind, 'ambiguous');

@@ -55,9 +55,19 @@ export class ResourceCatalog {
     this.offering = lists.filter((l) => l.offered).map((l) => l.upstream);
   }
 
-  /** Every resource, colliding URIs prefixed with their upstream. */
-  resources(): Resource[] {
-    return this.lists.flatMap((l) => l.resources.map((r) => (this.owners.get(r.uri)!.length > 1 ? { ...r, uri: prefixedUri(l.upstream, r.uri) } : r)));
+  /**
+   * Every resource `keep` keeps (given its upstream and the resource as that upstream lists it), colliding URIs
+   * prefixed with their upstream. What is left out still counts as a collision: routing never depends on it.
+   */
+  resources(keep: (upstream: string, r: Resource) => boolean = () => true): Resource[] {
+    return this.lists.flatMap((l) =>
+      l.resources.filter((r) => keep(l.upstream, r)).map((r) => (this.owners.get(r.uri)!.length > 1 ? { ...r, uri: prefixedUri(l.upstream, r.uri) } : r)),
+    );
+  }
+
+  /** Every resource with the upstream that lists it, as that upstream lists it (its own URI). */
+  entries(): Array<{ upstream: string; resource: Resource }> {
+    return this.lists.flatMap((l) => l.resources.map((resource) => ({ upstream: l.upstream, resource })));
   }
 
   /** Every resource template, colliding templates prefixed with their upstream. */

@@ -9,12 +9,14 @@ import {
   ListResourceTemplatesRequestSchema,
   ListResourcesRequestSchema,
   ListToolsRequestSchema,
+  McpError,
   ReadResourceRequestSchema,
   type CallToolResult,
   type GetPromptResult,
   type Prompt,
   type ReadResourceResult,
   type RequestId,
+  type Resource,
   type ServerResult,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -25,7 +27,7 @@ import type { MaskContext } from '../../core/masking.js';
 import { asCountersignError } from '../../core/errors.js';
 import type { Gateway, PendingInfo } from '../../pipeline/types.js';
 import { exposedToolName, promptGetInput, resourceReadInput, splitToolName, toolCallInput, toolSummary } from './action.js';
-import { describeIssues, heldText, maskRefusal, pendingResult, pendingText, refusalError, rpcError, toMcpError, toolErrorOrThrow } from './errors.js';
+import { describeIssues, heldText, logInternal, maskRefusal, maskUpstreamError, pendingResult, pendingText, refusalError, rpcError, toMcpError, toolErrorOrThrow } from './errors.js';
 import { maskMcpResult } from './mask.js';
 import { ResourceCatalog, type UpstreamResources } from './resources.js';
 import { listedOutputSchema } from './schema.js';
@@ -112,10 +114,18 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
           await gateway.stillValid(principal, method);
         } catch (e) {
           const err = asCountersignError(e);
+          await logInternal(gateway.masker, err, method);
           throw err.code === 'AUTH_INVALID' || err.code === 'AUTH_EXPIRED' ? rpcError(ErrorCode.InvalidRequest, `${err.message}: nothing is listed`, { code: err.code }) : toMcpError(err);
         }
       }
-      return handler(parsed.data, extra);
+      try {
+        return await handler(parsed.data, extra);
+      } catch (e) {
+        // Handlers convert their errors; whatever escapes still leaves as a JSON-RPC error with public text only
+        // (an McpError the gateway did not make or mask keeps its code only).
+        if (!(e instanceof McpError)) await logInternal(gateway.masker, e, method);
+        throw toMcpError(e);
+      }
     });
   }
   const controllers = new Map<RequestId, AbortController>();
@@ -130,13 +140,43 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     const metaMode = meta?.[HOLD_MODE_META];
     const holdMode: HoldMode = metaMode === 'wait' || metaMode === 'return_pending' ? metaMode : upstream.config.hold_mode ?? ctx.holdMode;
     let lastProgress = 0;
-    const progress = (message: string, value?: number): void => {
+    /**
+     * One progress notification. Progress must increase, and the gateway's own notifications (held, heartbeats) come
+     * first: an upstream's value is raised past them when needed, and its `total` by as much (what remains is kept).
+     */
+    const progress = (message: string | undefined, value?: number, total?: number): void => {
       if (progressToken === undefined || signal.aborted) return;
-      lastProgress = Math.max(lastProgress + 1, value ?? 0);
-      void extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: lastProgress, message } }).catch(() => undefined);
+      const sent = Math.max(lastProgress + 1, value ?? 0);
+      const params = {
+        progressToken,
+        progress: sent,
+        ...(total !== undefined ? { total: total + (value === undefined ? 0 : sent - value) } : {}),
+        ...(message !== undefined ? { message } : {}),
+      };
+      lastProgress = sent;
+      void extra.sendNotification({ method: 'notifications/progress', params }).catch(() => undefined);
+    };
+    /**
+     * The upstream's progress while the action runs, relayed in order: its message masked as the result will be
+     * (`mask`), and left out when masking fails. `drained` settles once every notification so far is sent, so none
+     * arrives after the answer.
+     */
+    const relay = (mask: MaskContext) => {
+      let queue = Promise.resolve();
+      return {
+        onprogress: (p: { progress: number; total?: number; message?: string }) => {
+          queue = queue.then(async () => {
+            let message: string | undefined;
+            if (p.message !== undefined) message = await gateway.masker.maskText(p.message, mask).then((m) => m.text, () => undefined);
+            progress(message, p.progress, p.total);
+          });
+        },
+        drained: () => queue,
+      };
     };
     return {
       progress,
+      relay,
       options: {
         signal,
         holdMode,
@@ -178,6 +218,39 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     deniedProbe(u, () => toolCallInput({ principal, upstream: u.name, tool: t.name, annotations: t.annotations, arguments: {}, summary: toolSummary(u.name, t.name, {}) }));
   const promptHidden = (u: Upstream, p: Prompt) =>
     deniedProbe(u, () => promptGetInput({ principal, upstream: u.name, prompt: p.name, arguments: {}, summary: toolSummary(u.name, p.name, {}) }));
+
+  /** The summary of a read of `uri` (the upstream's own URI) from `u`: the URI masked. */
+  const readSummary = async (u: Upstream, uri: string) => `${u.name} read ${(await gateway.masker.maskText(uri)).text}`;
+
+  /**
+   * The resources of `c` this principal may read: a resource is hidden, as a tool is, when policy denies the read
+   * the gateway would build for it (its own URI, its summary). A summary that cannot be built (masking failed)
+   * hides it too (fail closed). Templates stand for many URIs that conditions may tell apart, so they are not probed.
+   */
+  async function readable(c: ResourceCatalog): Promise<{ resources: Resource[]; hidden: number }> {
+    const probes = new Map<string, Map<string, string | undefined>>(); // upstream → own URI → summary
+    await Promise.all(
+      c.entries().map(async ({ upstream, resource }) => {
+        const u = ctx.upstreams.get(upstream);
+        if (!u?.config.hide_denied_tools) return;
+        const summary = await readSummary(u, resource.uri).catch(() => undefined);
+        let m = probes.get(upstream);
+        if (!m) probes.set(upstream, (m = new Map()));
+        m.set(resource.uri, summary);
+      }),
+    );
+    let hidden = 0;
+    const resources = c.resources((upstream, r) => {
+      const u = ctx.upstreams.get(upstream);
+      const summaries = probes.get(upstream);
+      if (!u || !summaries?.has(r.uri)) return true;
+      const summary = summaries.get(r.uri);
+      const deny = summary === undefined || deniedProbe(u, () => resourceReadInput({ principal, upstream: u.name, uri: r.uri, summary }));
+      if (deny) hidden++;
+      return !deny;
+    });
+    return { resources, hidden };
+  }
 
   /**
    * One listing across every upstream: each item renamed `<upstream>.<name>` (`expose`), those policy denies dropped
@@ -238,22 +311,33 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
       if (!tool) throw rpcError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
       summary = toolSummary(upstream.name, split.tool, (await gateway.masker.maskValue(args)).value);
       const input = toolCallInput({ principal, upstream: upstream.name, tool: split.tool, annotations: tool.annotations, arguments: args, summary, context: { session: id } });
-      const { progress, options } = holding(req.params._meta, upstream, extra, signal);
+      const { relay, options } = holding(req.params._meta, upstream, extra, signal);
       const run = await gateway.run(
         input,
-        (action) => {
+        async (action, mask) => {
           const d = action.detail as { tool: string; arguments: Record<string, unknown> };
-          return upstream.callTool(d.tool, d.arguments, { signal, onprogress: (p) => progress(p.message ?? 'running', p.progress) });
+          const progress = relay(mask);
+          try {
+            return await upstream.callTool(d.tool, d.arguments, { signal, onprogress: progress.onprogress });
+          } catch (e) {
+            // The upstream's error text reaches the agent: masked with the decision's profile, as the result would be.
+            throw await maskUpstreamError(gateway.masker, e, mask);
+          } finally {
+            await progress.drained();
+          }
         },
         { ...options, summaryMasked: true }, // the summary is built from the masked arguments above
       );
       if (run.status === 'pending') return pendingResult(run.pending);
       return run.result as CallToolResult;
-    } catch (e) {
+    } catch (thrown) {
+      // An upstream's error from before the decision (listing its tools) has no decision's profile: the default.
+      const e = await maskUpstreamError(gateway.masker, thrown, { scope: principal.id });
       if (signal.aborted) {
         await cancelled(extra.requestId, upstream.name, summary, asCountersignError(e).code);
         throw toMcpError(e); // the SDK sends nothing for a cancelled request
       }
+      await logInternal(gateway.masker, e, `tools/call ${name}`);
       // An approver's reason is free text: masked before the model reads it.
       return toolErrorOrThrow(await maskRefusal(gateway.masker, e));
     } finally {
@@ -281,12 +365,12 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
 
   handle(ListResourcesRequestSchema, async () => {
     const { catalog: c, unavailable } = await catalog();
-    const resources = c.resources();
+    const { resources, hidden: hiddenCount } = await readable(c);
     await gateway.record({
       type: 'mcp.resources_listed',
       principal: who,
-      summary: `${resources.length} resources listed${c.collisions ? `, ${c.collisions} listed by several upstreams (prefixed)` : ''}${unavailable.length ? `, unavailable: ${unavailable.join(', ')}` : ''}`,
-      data: { session: id, listed: resources.length, collisions: c.collisions, unavailable },
+      summary: `${resources.length} resources listed, ${hiddenCount} hidden${c.collisions ? `, ${c.collisions} listed by several upstreams (prefixed)` : ''}${unavailable.length ? `, unavailable: ${unavailable.join(', ')}` : ''}`,
+      data: { session: id, listed: resources.length, hidden: hiddenCount, collisions: c.collisions, unavailable },
       flush: 'soon',
     });
     return { resources };
@@ -324,19 +408,28 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     input: (summary: string) => ActionInput,
     execute: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
+    const method = what === 'prompt' ? 'prompts/get' : 'resources/read';
     const controller = track(extra.requestId, extra.signal);
     let summary = upstream.name;
     try {
       summary = await prepare();
       const { options } = holding(meta, upstream, extra, controller.signal);
-      const run = await gateway.run(input(summary), () => execute(controller.signal), { ...options, summaryMasked: true });
+      const run = await gateway.run(
+        input(summary),
+        // The upstream's error text reaches the agent: masked with the decision's profile, as the result would be.
+        (_action, mask) => execute(controller.signal).catch(async (e: unknown) => Promise.reject(await maskUpstreamError(gateway.masker, e, mask))),
+        { ...options, summaryMasked: true },
+      );
       if (run.status === 'pending') {
         const p = run.pending;
         throw rpcError(ErrorCode.InvalidRequest, pendingText(p, what), { code: 'APPROVAL_PENDING', requestId: p.requestId, expiresAt: p.expiresAt });
       }
       return run.result as T;
-    } catch (e) {
+    } catch (thrown) {
+      // An upstream's error from before the decision (looking the prompt up) has no decision's profile: the default.
+      const e = await maskUpstreamError(gateway.masker, thrown, { scope: principal.id });
       if (controller.signal.aborted) await cancelled(extra.requestId, upstream.name, summary, asCountersignError(e).code);
+      else await logInternal(gateway.masker, e, method);
       throw refusalError(await maskRefusal(gateway.masker, e));
     } finally {
       controllers.delete(extra.requestId);
@@ -390,7 +483,7 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
       req.params._meta,
       upstream,
       'resource read',
-      async () => `${upstream.name} read ${(await gateway.masker.maskText(uri)).text}`,
+      () => readSummary(upstream, uri),
       (summary) => resourceReadInput({ principal, upstream: upstream.name, uri, summary }),
       (signal) => upstream.readResource(uri, { signal }),
     );

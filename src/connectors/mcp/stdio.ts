@@ -7,6 +7,9 @@ const NEWLINE = 0x0a;
 /** What a JSON-RPC batch gets on every transport (JSON-RPC -32600). */
 export const BATCH_REFUSED = 'Invalid Request: JSON-RPC batches are not supported (MCP removed them in protocol 2025-06-18); send one message at a time';
 
+/** What JSON that is no JSON-RPC 2.0 message gets on every transport (JSON-RPC -32600, with its id when it has one). */
+export const NOT_JSON_RPC = 'Invalid Request: not a JSON-RPC 2.0 message';
+
 /** A JSON-RPC error answered by the transport itself (the message never reached the server). */
 export function protocolError(id: string | number | null, code: number, message: string): JSONRPCMessage {
   // JSON-RPC 2.0: the id is null when it could not be read from the request.
@@ -113,7 +116,7 @@ export class StreamServerTransport implements Transport {
       else if (p.kind === 'parse_error') this.reply(protocolError(null, ErrorCode.ParseError, 'Parse error: the line is not valid JSON'));
       else if (p.kind === 'too_large') this.reply(protocolError(null, ErrorCode.InvalidRequest, `Message larger than ${this.maxMessageBytes} bytes (max_message_bytes)`));
       else if (p.kind === 'batch') this.reply(protocolError(null, ErrorCode.InvalidRequest, BATCH_REFUSED));
-      else this.reply(protocolError(p.id, ErrorCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message'));
+      else this.reply(protocolError(p.id, ErrorCode.InvalidRequest, NOT_JSON_RPC));
     }
   };
 

@@ -11,19 +11,20 @@ import type { AuditEventInput, AuditLog } from '../../../src/audit/types.js';
 import { createAuditLog } from '../../../src/audit/log.js';
 import { createAuditSigner, generateAuditKeyPair } from '../../../src/audit/signing.js';
 import { ApprovalService } from '../../../src/approvals/service.js';
-import { createMasker } from '../../../src/masking/index.js';
+import { createMasker, maskingConfigSchema } from '../../../src/masking/index.js';
 import { createPipeline } from '../../../src/pipeline/pipeline.js';
 import { compilePolicy, type PolicyConfigInput } from '../../../src/policy/index.js';
 import { openSqliteStore } from '../../../src/store/sqlite.js';
 
 const approver = (id: string): Principal => ({ id, type: 'human', groups: ['approvers'], authMethod: 'oidc' });
 
-export async function realWorld(policy: PolicyConfigInput) {
+/** `opts.masking`: the `masking:` section (profiles a rule's `mask` names); the built-in default when absent. */
+export async function realWorld(policy: PolicyConfigInput, opts: { masking?: unknown } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'cs-mcp-world-'));
   const store = await openSqliteStore(join(dir, 'countersign.db'));
   let offset = 0;
   const clock: Clock = { now: () => Date.now() + offset };
-  const masker = createMasker();
+  const masker = createMasker(maskingConfigSchema.parse(opts.masking ?? {}));
   const log = createAuditLog({ store, signer: createAuditSigner(generateAuditKeyPair().privateKey), clock, masker });
   const events: AuditEventInput[] = [];
   const audit: AuditLog = {
