@@ -4,7 +4,7 @@
 // decoys that must survive (UUIDs, git SHAs, versions, timestamps, order/invoice/SKU numbers, prices, ports,
 // hashes, ISBNs, Luhn-failing numbers, test and publishable keys). Deterministic (seeded), same format as
 // presidio-synth: JSON lines of {text, sensitive[{type,value}], decoys[{kind,value}]}.
-// Usage: node bench/corpus-masking.mjs [out.jsonl] [documents] [place documents] [everyday-word documents] [agent-output documents] [payment documents]
+// Usage: node bench/corpus-masking.mjs [out.jsonl] [documents] [place documents] [everyday-word documents] [agent-output documents] [payment documents] [gateway documents]
 import { createHash, createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 
@@ -198,6 +198,35 @@ const PAYMENT_DOCS = Number(process.argv[7] ?? 24);
 for (let i = 0; i < PAYMENT_DOCS; i++) {
   const [text, sens, dec] = paymentTemplates[i % paymentTemplates.length]();
   lines.push(JSON.stringify({ id: N + PLACE_DOCS + WORD_DOCS + AGENT_DOCS + i, text, sensitive: sens.map(([type, value]) => ({ type, value })), decoys: dec.map(([kind, value]) => ({ kind, value })) }));
+}
+
+// What agents send and get back through a gateway, added with the detectors of the fourth session of 2026-11-22:
+// passwords in SQL that creates or changes users, Azure shared access signatures, credentials in XML configs,
+// fixed-prefix tokens, phone extensions, licence numbers with letters, internationalised e-mail addresses, and
+// `<thing>_name` columns — sensitive; and decoys: the SQL around them, the SAS's version and expiry, Maven
+// coordinates, table and product names, and masked output itself (a masked text masked again must stay as it is).
+// A sixth generator with its own seed, after the documents above (which stay as they were).
+seed = 0x5e55104e;
+const pw = () => chars(10, ALNUM) + pick(['!', '#', '%', '9']);
+const b64url = (n) => chars(n, ALNUM + '_-');
+const gatewayTemplates = [
+  () => { const p = pw(); return [`ALTER USER app_reader WITH PASSWORD '${p}';\nSELECT id, password_hash FROM users WHERE password_reset_at IS NULL;`, [['PASSWORD', p]], [['column', 'password_hash'], ['column', 'password_reset_at']]]; },
+  () => { const p = chars(8, ALNUM); return [`CREATE USER scott IDENTIFIED BY ${p};\nGRANT CONNECT, RESOURCE TO scott;`, [['PASSWORD', p]], [['sql', 'GRANT CONNECT, RESOURCE TO scott']]]; },
+  () => { const p = pw(); return [`CREATE USER 'svc'@'%' IDENTIFIED WITH caching_sha2_password BY '${p}';\nCREATE USER 'tmp'@'%' IDENTIFIED BY RANDOM PASSWORD;`, [['PASSWORD', p]], [['sql', 'IDENTIFIED BY RANDOM PASSWORD'], ['sql', 'caching_sha2_password']]]; },
+  () => { const sig = chars(43, ALNUM + '+/').replace(/\+/g, '%2B').replace(/\//g, '%2F') + '%3D'; const se = `2026-${pad2(1 + Math.floor(rnd() * 12))}-${pad2(1 + Math.floor(rnd() * 28))}T00:00:00Z`; return [`Download: https://acct.blob.core.windows.net/exports/report.csv?sv=2022-11-02&ss=b&srt=o&sp=r&se=${se}&spr=https&sig=${sig}`, [['SECRET', sig]], [['version', 'sv=2022-11-02'], ['timestamp', se]]]; },
+  () => { const p = pw(), v = version(); return [`<settings><servers><server><id>nexus</id><username>deploy</username><password>${p}</password></server></servers></settings>\n<dependency><groupId>org.example</groupId><artifactId>client</artifactId><version>${v}</version></dependency>`, [['PASSWORD', p]], [['version', v], ['xml', '<id>nexus</id>'], ['xml', '<username>deploy</username>']]]; },
+  () => { const t = 'hvs.' + chars(4, ALNUM) + digits(2) + b64url(84); return [`export VAULT_ADDR=https://vault.example.com:8200\nvault login ${t}`, [['SECRET', t]], [['url', 'https://vault.example.com:8200']]]; },
+  () => { const t = 'dckr_pat_' + chars(3, ALNUM) + digits(2) + b64url(22); return [`echo ${t} | docker login -u ci-bot --password-stdin registry-1.docker.io`, [['SECRET', t]], [['host', 'registry-1.docker.io']]]; },
+  () => { const ph = `${200 + Math.floor(rnd() * 700)}-${200 + Math.floor(rnd() * 700)}-${digits(4)}`, x = digits(3); return [`Desk: ${ph}x${x}\nScreen: 1920x1080`, [['PHONE', `${ph}x${x}`]], [['resolution', '1920x1080']]]; },
+  () => { const l = pick(['F', 'D', 'S', 'U']) + digits(12); return [`Driver's license number is ${l}; renewal due in 2027.`, [['DRIVER_LICENSE', l]], [['year', '2027']]]; },
+  () => { const e = `${pick(['müller', 'renée.dupont', 'søren', 'zoë.smith', 'jürgen'])}${digits(2)}@example.${pick(['de', 'fr', 'dk'])}`; return [`Antwort an ${e} gesendet.`, [['EMAIL', e]], []]; },
+  () => { const n = person(); return [`table_name,product_name,owner_name\nOrders,Macbook Air,${n}\nInvoices,Road Runner Trap,${n}`, [['PERSON', n]], [['table', 'Orders'], ['table', 'Invoices'], ['product', 'Macbook Air'], ['product', 'Road Runner Trap']]]; },
+  () => { const tok = 'tok_' + b64url(22); return [`password=[PASSWORD] token=[SECRET]\n{"email":"[EMAIL:${tok}]","note":"sent to [EMAIL]"}\npostgres://app:[PASSWORD]@db.internal:5432/app`, [], [['masked', 'password=[PASSWORD] token=[SECRET]'], ['masked', `"email":"[EMAIL:${tok}]"`], ['masked', 'postgres://app:[PASSWORD]@db.internal:5432/app']]]; },
+];
+const GATEWAY_DOCS = Number(process.argv[8] ?? 36);
+for (let i = 0; i < GATEWAY_DOCS; i++) {
+  const [text, sens, dec] = gatewayTemplates[i % gatewayTemplates.length]();
+  lines.push(JSON.stringify({ id: N + PLACE_DOCS + WORD_DOCS + AGENT_DOCS + PAYMENT_DOCS + i, text, sensitive: sens.map(([type, value]) => ({ type, value })), decoys: dec.map(([kind, value]) => ({ kind, value })) }));
 }
 writeFileSync(out, lines.join('\n') + '\n');
 console.error(`wrote ${lines.length} documents to ${out}`);
