@@ -4,7 +4,7 @@ import { addresses } from './detectors/address.js';
 import { birthDates, cardCodes, medicalRecords, nationalIds } from './detectors/context.js';
 import { emails, ibans, ipv6 } from './detectors/net.js';
 import { numbers } from './detectors/numbers.js';
-import { persons } from './detectors/person.js';
+import { NAME_FIELD_OWNERS, persons } from './detectors/person.js';
 import { assignments, fieldSecretOfType, pemBlocks, secretField, type SecretField } from './detectors/secrets.js';
 import { commandLine } from './detectors/commands.js';
 import { providerTokens } from './detectors/tokens.js';
@@ -60,7 +60,10 @@ const FIELD_TYPES: [RegExp, string][] = [
   [/(?:^|_)(?:ssn|social_?security(?:_?number)?)$/, 'US_SSN'],
   [/(?:^|_)(?:dob|date_?of_?birth|birth_?date|birthday)$/, 'DATE_OF_BIRTH'],
   [/(?:^|_)(?:street|address(?:_?line_?\d)?|street_?address|home_?address|mailing_?address|billing_?address)$/, 'ADDRESS'],
-  [/(?:^|_)(?:first_?name|last_?name|full_?name|surname|given_?name|family_?name|middle_?name|display_?name)$/, 'PERSON'],
+  // A first, last, given, family, middle or maiden name is a person's whatever its prefix (`billing_first_name`); a
+  // full name only alone or with a person before it (`customer_full_name`, not a repository's `repo_full_name`). A
+  // display name is a name field only (detectors/person.ts): users, groups, apps and devices all have one.
+  [new RegExp(`(?:^|_)(?:(?:first|last|given|family|middle|maiden)_?name|surname)$|(?:^|(?:^|_)(?:${NAME_FIELD_OWNERS.join('|')})_)full_?name$`), 'PERSON'],
   [/(?:^|_)(?:card_?number|credit_?card|cc_?number|pan)$/, 'CREDIT_CARD'],
   [/(?:^|_)(?:(?:cvv2?|cvc2?)(?:_?(?:code|number|num|no|value))?|security_?code|card_?(?:security_?|verification_?)?(?:code|value))$/, 'CARD_SECURITY_CODE'],
   [/(?:^|_)iban$/, 'IBAN'],
@@ -69,10 +72,11 @@ const FIELD_TYPES: [RegExp, string][] = [
 ];
 
 // Field names a detector reads as context besides FIELD_TYPES and secret names: phones, licences and SSNs
-// (detectors/numbers.ts), names and places (detectors/person.ts FIELD_IS_NAME, FIELD_IS_PLACE). Substrings, so a
-// superset (`cell` is in `cancelled`): a field that matches only costs a scan of its value on its own; a field a
-// detector reads that this misses would lose that context in structured text. structured.test.ts reads the
-// detectors' field patterns and fails when one is not covered here.
+// (detectors/numbers.ts), names, things' names and places (detectors/person.ts FIELD_IS_NAME, FIELD_IS_THING,
+// FIELD_IS_PLACE, built from its exported lists; every `*_name` holds `name`). Substrings, so a superset (`cell` is
+// in `cancelled`): a field that matches only costs a scan of its value on its own; a field a detector reads that
+// this misses would lose that context in structured text. structured.test.ts reads the detectors' field patterns
+// and lists and fails when one is not covered here.
 const FIELD_CUES = /name|customer|patient|contact|owner|author|assignee|requester|phone|mobile|tel|fax|cell|licen[cs]e|ssn|social|city|town|country|state|province|region|location|place|destination|origin|capital|county|locality|office|site/;
 // Identifier fields: alone, their digits have no phone cue before them, which in the text around them
 // (`"phone": …, "order_id": …`) they may have. Only values long enough to be taken for a phone matter.
@@ -87,6 +91,17 @@ export const ID_VALUE_MIN = 7;
  */
 export function fieldRole(name: string): 0 | 1 | 2 {
   return fieldInfo(name).role;
+}
+
+/**
+ * The type every value under this field name is, whatever it looks like (FIELD_TYPES), or undefined.
+ *
+ * @example
+ * fieldType('billing_first_name') // 'PERSON'
+ * fieldType('product_name') // undefined
+ */
+export function fieldType(name: string): string | undefined {
+  return fieldInfo(name).type;
 }
 
 /** fieldRole(name) !== 0. */
