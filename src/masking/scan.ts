@@ -140,7 +140,9 @@ const fieldCache = new Map<string, FieldInfo>();
 function fieldInfo(name: string): FieldInfo {
   let f = fieldCache.get(name);
   if (f) return f;
-  const norm = normaliseField(name);
+  // Masked output in a name (`"[EMAIL]": …`, a column `[PHONE]` after a first pass masked the keys) says nothing of
+  // the value under it: a label spells a type, but the key was a value.
+  const norm = normaliseField(blankMaskedOutput(name));
   let type: string | undefined;
   for (const [re, t] of FIELD_TYPES) {
     if (re.test(norm)) {

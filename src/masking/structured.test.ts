@@ -447,3 +447,34 @@ test('a `<thing>_name` field is no person field; `name`, person `_name` fields a
   for (const f of ['table_name', 'host_name', 'product_name', 'display_name', 'app_display_name', 'repo_full_name', 'username']) assert.equal(fieldType(f), undefined, f);
   for (const f of ['first_name', 'last_name', 'billing_first_name', 'surname', 'full_name', 'customer_full_name', 'fullName']) assert.equal(fieldType(f), 'PERSON', f);
 });
+
+test('a masked key gives its value no field context, and a key masked now takes no key already spelled that way (F3)', () => {
+  const once = mask('{"jane@x.com":"active","10.1.2.3":"web-01","+14155550172":"Mobile","ann@x.org":"Hope"}');
+  assert.equal(once, '{"[EMAIL]":"active","[IP_ADDRESS]":"web-01","[PHONE]":"Mobile","[EMAIL]#":"Hope"}');
+  assert.equal(mask(once), once);
+  assert.deepEqual(m.maskValueSync(JSON.parse(once)).value, JSON.parse(once));
+  // Tokens and hashes as keys, columns of tables, and a JSON key in plain text (json-key) say nothing either.
+  assert.equal(mask('{"[PHONE:0123456789abcdef]":"Mobile","[EMAIL:tok_AAAAAAAAAAAAAAAAAAAAAA]":"active"}'), '{"[PHONE:0123456789abcdef]":"Mobile","[EMAIL:tok_AAAAAAAAAAAAAAAAAAAAAA]":"active"}');
+  assert.equal(mask('[PHONE],[EMAIL],[US_SSN]\nwork,active,12\n'), '[PHONE],[EMAIL],[US_SSN]\nwork,active,12\n');
+  assert.equal(mask(' [PHONE] | [EMAIL]\n---------+---------\n Mobile  | active\n'), ' [PHONE] | [EMAIL]\n---------+---------\n Mobile  | active\n');
+  for (const f of ['[PHONE]', '[EMAIL]#', '[US_SSN:0123456789abcdef]', '[DATE_OF_BIRTH]']) {
+    assert.equal(fieldType(f), undefined, f);
+    assert.equal(m.maskTextSync('Mobile 2020-01-02', { field: f }).text, 'Mobile 2020-01-02', f);
+  }
+  assert.equal(mask('Echo: {"[PHONE]": "Mobile", "[US_SSN]": 12345}'), 'Echo: {"[PHONE]": "Mobile", "[US_SSN]": 12345}');
+  // Beside a label, the rest of a key still counts; a real value under a masked key is still found.
+  assert.equal(mask('{"[EMAIL]":"bob@example.com","x":"[EMAIL]"}'), '{"[EMAIL]":"[EMAIL]","x":"[EMAIL]"}');
+  // De-duplication against every key of the object, before or after, escaped or not; JSON stays one key per name.
+  for (const [input, want] of [
+    ['{"[EMAIL]":"already masked","a@b.com":"new"}', '{"[EMAIL]":"already masked","[EMAIL]#":"new"}'],
+    ['{"a@b.com":"new","[EMAIL]":"already masked"}', '{"[EMAIL]#":"new","[EMAIL]":"already masked"}'],
+    ['{"a@b.com":1,"[EMAIL]":2,"[EMAIL]#":3,"c@d.com":4}', '{"[EMAIL]##":1,"[EMAIL]":2,"[EMAIL]#":3,"[EMAIL]###":4}'],
+    ['{"a@b.com":1,"\\u005bEMAIL]":2}', '{"[EMAIL]#":1,"\\u005bEMAIL]":2}'],
+    ['{"o":{"[EMAIL]":1},"a@b.com":2}', '{"o":{"[EMAIL]":1},"[EMAIL]":2}'],
+  ]) {
+    const out = mask(input);
+    assert.equal(out, want, input);
+    assert.equal(Object.keys(JSON.parse(out)).length, Object.keys(JSON.parse(input)).length, input);
+    assert.deepEqual(Object.keys(m.maskValueSync(JSON.parse(input)).value as object), Object.keys(JSON.parse(want)), input);
+  }
+});
