@@ -10,6 +10,7 @@ import { commandLine } from './detectors/commands.js';
 import { providerTokens } from './detectors/tokens.js';
 import { sasSignatures, urlCredentials } from './detectors/urls.js';
 import { codeUnits, releaseCodeUnits } from './chars.js';
+import { isPartialOutput } from './transforms.js';
 import { wordPass } from './words.js';
 import { FINDING_TYPES, type Detector, type ScanContext } from './types.js';
 
@@ -266,7 +267,8 @@ export function scan(input: string, ctx: ScanContext, opts: ScanOptions): Findin
     if (info && text.length > 0) {
       if (info.type) {
         const v = text.trim();
-        if (v.length > 0 && v.length <= 512) {
+        // What partial() made of a value of that type is masked already: a second pass leaves `***-**-8714` as it is.
+        if (v.length > 0 && v.length <= 512 && !isPartialOutput(info.type, v)) {
           const start = text.indexOf(v);
           raw.push({ type: info.type, start, end: start + v.length, confidence: 0.8, detector: 'field-name' });
         }
@@ -440,6 +442,8 @@ function jsonKeys(text: string, out: Finding[], ctx: ScanContext): void {
     } else continue;
     if (ve === vs) continue;
     const type = fieldInfo(text.slice(ks, ke)).type;
-    if (type !== undefined) out.push({ type, start: vs, end: ve, confidence: 0.8, detector: 'json-key' });
+    if (type === undefined) continue;
+    const value = text.slice(vs, ve);
+    if (!isPartialOutput(type, value)) out.push({ type, start: vs, end: ve, confidence: 0.8, detector: 'json-key' });
   }
 }
