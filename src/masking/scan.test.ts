@@ -47,8 +47,8 @@ test('JSON keys inside plain text give their value its type (a log payload, a to
   }
 });
 
-// F4: under a field rule (`email`, `ssn`, `phone`, `card_number`, …), what partial() wrote stays as it is; everything
-// else under the field is masked as before.
+// F4, F5: under a field rule (`email`, `ssn`, `phone`, `dob`, …), what partial() wrote and a placeholder for a missing
+// value stay as they are; everything else under the field is masked as before.
 test('partial output under a field rule is masked already: a second pass leaves it (F4)', async () => {
   const { createMasker } = await import('./engine.js');
   const { maskingConfigSchema } = await import('./config.js');
@@ -74,4 +74,18 @@ test('partial output under a field rule is masked already: a second pass leaves 
   }
   assert.equal(isPartialOutput('PERSON', '****'), false);
   assert.equal(isPartialOutput('US_SSN', '1234'), false);
+});
+
+test('a placeholder under a field rule stays, so missing can be told from present (F5)', async () => {
+  const { createMasker } = await import('./engine.js');
+  const m = createMasker();
+  assert.equal(m.maskTextSync('id,name,email,phone,ssn,dob\n1,N/A,none,unknown,-,NULL\n').text, 'id,name,email,phone,ssn,dob\n1,N/A,none,unknown,-,NULL\n');
+  const empty = { email: 'none', phone: 'unknown', ssn: '-', dob: 'NULL', address: 'n/a', first_name: 'TBD', last_name: 'Unknown', full_name: 'N/A', iban: '<none>', card_number: '(none)', cvv: '***', mrn: '--', surname: 'NaN', national_id: 'redacted', street: 'nil', dni: '\\N', zip_dob: 'na', billing_first_name: 'NA' };
+  assert.deepEqual(m.maskValueSync(empty).value, empty);
+  assert.equal(m.maskTextSync(JSON.stringify(empty)).text, JSON.stringify(empty));
+  assert.equal(m.maskTextSync('Echo: {"email": "none", "ssn": "-", "first_name": "TBD"}').text, 'Echo: {"email": "none", "ssn": "-", "first_name": "TBD"}');
+  // Not placeholders: real values, a placeholder word inside a value, the given names Nan and Nat.
+  const real = { email: 'none@example.com', first_name: 'Nan', last_name: 'nat', ssn: '536-22-8714', dob: '1990-01-02', address: 'None of 12 Main St', phone: 'unknown 4155550172', street: 'n/a-1' };
+  const out = m.maskValueSync(real).value as Record<string, string>;
+  for (const k of Object.keys(real)) assert.notEqual(out[k], real[k as keyof typeof real], k);
 });

@@ -72,6 +72,11 @@ const FIELD_TYPES: [RegExp, string][] = [
   [/(?:^|_)(?:dni|nif|nie|nir|national_?id(?:_?number)?|steuer_?id)$/, 'NATIONAL_ID'],
 ];
 
+// A value that only stands for a missing one: n/a, none, null, unknown, -, tbd, redacted, ***, (none), <none>, and the
+// nulls of pandas (<NA>; NaN and NaT in that case only: Nan and Nat are given names) and of MySQL and COPY (\N).
+const EMPTY_VALUE = /^(?:n\/?a|n\.a\.|none|null|nil|undefined|unknown|tbd|tba|redacted|-{1,3}|\*+|\(none\)|<none>|<null>|<na>|\\n|NaN|NaT)$/i;
+const isEmptyValue = (v: string) => EMPTY_VALUE.test(v) && (v.length !== 3 || !/^na[nt]$/i.test(v) || v === 'NaN' || v === 'NaT');
+
 // Field names a detector reads as context besides FIELD_TYPES and secret names: phones, licences and SSNs
 // (detectors/numbers.ts), names, things' names and places (detectors/person.ts FIELD_IS_NAME, FIELD_IS_THING,
 // FIELD_IS_PLACE, built from its exported lists; every `*_name` holds `name`). Substrings, so a superset (`cell` is
@@ -267,8 +272,9 @@ export function scan(input: string, ctx: ScanContext, opts: ScanOptions): Findin
     if (info && text.length > 0) {
       if (info.type) {
         const v = text.trim();
-        // What partial() made of a value of that type is masked already: a second pass leaves `***-**-8714` as it is.
-        if (v.length > 0 && v.length <= 512 && !isPartialOutput(info.type, v)) {
+        // A placeholder for a missing value stays (missing must be told from present), and so does what partial()
+        // made of a value of that type (masked already: a second pass leaves `***-**-8714` as it is).
+        if (v.length > 0 && v.length <= 512 && !isEmptyValue(v) && !isPartialOutput(info.type, v)) {
           const start = text.indexOf(v);
           raw.push({ type: info.type, start, end: start + v.length, confidence: 0.8, detector: 'field-name' });
         }
@@ -444,6 +450,6 @@ function jsonKeys(text: string, out: Finding[], ctx: ScanContext): void {
     const type = fieldInfo(text.slice(ks, ke)).type;
     if (type === undefined) continue;
     const value = text.slice(vs, ve);
-    if (!isPartialOutput(type, value)) out.push({ type, start: vs, end: ve, confidence: 0.8, detector: 'json-key' });
+    if (!isEmptyValue(value) && !isPartialOutput(type, value)) out.push({ type, start: vs, end: ve, confidence: 0.8, detector: 'json-key' });
   }
 }
