@@ -251,21 +251,29 @@ function ipv6Candidate(text: string, start: number, end: number, out: Finding[])
  */
 export function ipv4Harmless(run: string): boolean {
   const p = run.split('.');
-  if (p[0] === '127' || run === '0.0.0.0') return true;
-  if (p[0] !== '255') return false;
+  // Read as numbers: zero-padded `127.000.000.001` and `000.000.000.000` too.
+  if (+p[0] === 127 || (+p[0] === 0 && +p[1] === 0 && +p[2] === 0 && +p[3] === 0)) return true;
+  if (+p[0] !== 255) return false;
   const v = ((+p[0] << 24) | (+p[1] << 16) | (+p[2] << 8) | +p[3]) >>> 0;
   const inv = ~v >>> 0; // the host bits: all ones below the mask
   return (inv & (inv + 1)) === 0;
 }
 
-/** IPv4 check used by the number scanner: four dotted parts 0–255, not a version string. */
+/**
+ * IPv4 check used by the number scanner: four dotted parts 0–255, not a version string. Zero-padded addresses
+ * (`192.168.001.010`, every part three digits, as some devices and logs print them) are addresses too; other leading
+ * zeros (`10.01.2.3`) are an address written loosely, with less confidence.
+ */
 export function ipv4Confidence(text: string, start: number, run: string): number {
   if (!IPV4.test(run)) return 0;
-  // Each part 0-255 without a leading zero (read by code unit: no split).
+  // Each part 0-255 (read by code unit: no split); leading zeros noted.
+  let padded = true, zero = false;
   for (let k = 0; k < run.length; ) {
     let e = k, v = 0;
     while (e < run.length && run.charCodeAt(e) !== 46) v = v * 10 + run.charCodeAt(e++) - 48;
-    if (v > 255 || (e - k > 1 && run.charCodeAt(k) === 48)) return 0;
+    if (v > 255) return 0;
+    if (e - k > 1 && run.charCodeAt(k) === 48) zero = true;
+    if (e - k !== 3) padded = false;
     k = e + 1;
   }
   // A version before it: read in any case on ASCII text (the same as on its lower case, without lower-casing a
@@ -274,7 +282,7 @@ export function ipv4Confidence(text: string, start: number, run: string): number
   let ascii = true;
   for (let k = 0; k < b.length && ascii; k++) if (b.charCodeAt(k) >= 128) ascii = false;
   if (ascii ? VERSION_ANY_CASE.test(b) : VERSION.test(b.toLowerCase())) return 0;
-  return 0.9;
+  return zero && !padded ? 0.7 : 0.9;
 }
 const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 const VERSION = /v$|version\s*:?\s*$|ver\.?\s*$/;

@@ -171,3 +171,14 @@ test('versions glued to a word and amounts in thousands are no phones', () => {
   assert.deepEqual(spans('call 555.123.4567 now'), ['PHONE:555.123.4567']);
   assert.deepEqual(spans('phone 601 234 567'), ['PHONE:601 234 567']);
 });
+
+test('a zero-padded IPv4 address is an address, never a phone (F7)', () => {
+  assert.deepEqual(spans('from 192.168.001.010 port 22'), ['IP_ADDRESS:192.168.001.010']);
+  assert.deepEqual(spans('peer 010.000.012.007'), ['IP_ADDRESS:010.000.012.007']);
+  assert.deepEqual(spans('host 10.01.2.3 up'), ['IP_ADDRESS:10.01.2.3']);
+  // Loopback, unspecified and netmasks identify no host, padded or not; parts above 255 and versions are no address.
+  for (const t of ['127.000.000.001', '000.000.000.000', '255.255.255.000', 'v1.02.03.04', 'version 01.02.03.04', '192.168.001.256']) {
+    assert.deepEqual(spans(t).filter((s) => s.startsWith('IP_ADDRESS:')), [], t);
+  }
+  assert.deepEqual(spans('192.168.001.010').filter((s) => s.startsWith('PHONE:')), []);
+});
