@@ -207,7 +207,7 @@ for (let c = 65; c <= 90; c++) ASCII_SIGNS[c] = T_UPPER;
 ASCII_SIGNS[64] = T_AT;
 ASCII_SIGNS[58] = T_COLON;
 // Case-insensitive, so a superset of the case-sensitive provider prefixes.
-const SIGN_WORDS = /pass|pwd|secret|token|key|auth|credential|session|signature|cookie|unit|psc|apt|suite|box|gh[pousr]_|github_pat_|[sr]k_live_|sk-|xox[abposre][-.]|xapp-|gl[a-z]{2,5}-|npm_|hf_|whsec_|ya29\.|shp[a-z]{2}_|curl|mysql|mariadb|mongo|redis-cli|login|bearer/i;
+const SIGN_WORDS = /pass|pw|secret|token|key|auth|credential|session|signature|cookie|unit|psc|apt|suite|box|gh[pousr]_|github_pat_|[sr]k_live_|sk-|xox[abposre][-.]|xapp-|gl[a-z]{2,5}-|npm_|hf_|whsec_|ya29\.|shp[a-z]{2}_|curl|mysql|mariadb|mongo|redis-cli|login|bearer/i;
 
 /**
  * The signs (T_* bits) present in `text`. T_WORD is also given, unsearched, to a text over 256 characters with a digit

@@ -243,3 +243,14 @@ test('a Cookie header keeps its cookie names and masks only values that look sec
   // `cookie=` in a query string is one value, as any secret's.
   assert.deepEqual(spans('GET /x?cookie=abc123XYZ789def456ghi&page=2'), ['SECRET:abc123XYZ789def456ghi']);
 });
+
+test('pw is a password name where it is a whole name part (F7)', () => {
+  for (const [t, v] of [['pw=Hunter2Hunter2', 'Hunter2Hunter2'], ['db_pw: s3cr3t!x', 's3cr3t!x'], ['PW: Summer 2024!', 'Summer 2024!'], ['dbPw=xyz12345', 'xyz12345'], ['"pw": "Tr0ub4dor"', 'Tr0ub4dor'], ['MYSQL_PW=Tr0ub4dor&3', 'Tr0ub4dor&3']]) {
+    assert.deepEqual(spans(t), [`PASSWORD:${v}`], t);
+  }
+  assert.deepEqual(spans('Tr0ub4dor', 'pw'), ['PASSWORD:Tr0ub4dor']);
+  assert.deepEqual(spans('Tr0ub4dor', 'admin_pw'), ['PASSWORD:Tr0ub4dor']);
+  // Not inside words: upward, pwn, spw, pw2, pwr, cpw.
+  for (const t of ['upward=Hunter2Hunter2', 'pwn=Hunter2Hunter2', 'spw=Hunter2Hunter2', 'pw2=Hunter2Hunter2', 'pwr=Hunter2Hunter2', 'cpw=Hunter2Hunter2']) assert.deepEqual(spans(t), [], t);
+  assert.deepEqual(spans('Hunter2Hunter2', 'pwr'), []);
+});

@@ -39,8 +39,8 @@ export const pemBlocks: Detector = (text, out, ctx) => {
   }
 };
 
-const SECRET_NAME = /pass(?:word|wd|phrase)?|pwd|secret|token|api_?key|access_?key|private_?key|credential|auth|session|signature|cookie|(?:account|shared_?access|encryption|master|signing|hmac|client|tls|ssl|app|license)_?key(?:_data)?(?:_|$)/i;
-const PASSWORD_NAME = /pass(?:word|wd|phrase)?$|pwd$|^pass|password/i;
+const SECRET_NAME = /pass(?:word|wd|phrase)?|pwd|(?:^|_)pw(?:_|$)|secret|token|api_?key|access_?key|private_?key|credential|auth|session|signature|cookie|(?:account|shared_?access|encryption|master|signing|hmac|client|tls|ssl|app|license)_?key(?:_data)?(?:_|$)/i;
+const PASSWORD_NAME = /pass(?:word|wd|phrase)?$|pwd$|(?:^|_)pw(?:_|$)|^pass|password/i;
 const NOT_SECRET_NAME = /(?:_at|_in|_type|_url|_uri|_path|_file|_id_hint|expires?|author|authority|length|count|policy|hint|reset|_name|required|_field|max_|min_|_description|_desc|_title|_label|_question|_prompt|_message|_help|_format|_provider|_endpoint|_header|_enabled|_status|_mode|_version)$|^(?:author|authority|authors)$/i;
 export const PLACEHOLDER = /^(?:\*+|x+|null|none|nil|undefined|true|false|changeme|<[^>]*>|\$\{[^}]*\}?|\$[A-Z_]+|%[A-Z_]+%|\{\{[^}]*\}\}|redacted|\[[A-Z_]+(?::[^\]]*)?\]|\.\.\.)$/i;
 // A name that says secret outright (a token, a secret, a password, an API or signing key, a signature: a presigned
