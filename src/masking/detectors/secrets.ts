@@ -328,7 +328,9 @@ function cookieValue(text: string, out: Finding[], vs: number, end: number): voi
     if (e - s >= 2 && text.charCodeAt(s) === 34 && text.charCodeAt(e - 1) === 34) s++, e--;
     if (e > s && !COOKIE_ATTRIBUTE.test(name)) {
       const value = text.slice(s, e);
-      const named = name === '' ? undefined : secretFieldOf(name);
+      // secretField, not secretFieldOf: a header under a field is read outside the assignment scan, whose end
+      // forgets the names it remembered.
+      const named = name === '' ? undefined : secretField(name);
       const type = named && !named.cookie ? named.type : 'SECRET';
       const session = SESSION_COOKIE.test(name);
       // Under another name, random-looking means with letters and digits too (`tz=Europe/Berlin` is no token).
