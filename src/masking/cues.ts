@@ -40,7 +40,9 @@ export const NATIONAL_SRC = '\\b(?:dni|nie|nif|nir|insee|sociale|vitale|steuer-?
  */
 export const CARD_CODE_SRC = '(?<![A-Za-z0-9])(?:cvc2?|cvv2?)(?:[ _-]?(?:code|number|num|no\\.?|value))?(?![A-Za-z0-9])|\\bsecurity[ _-]?code\\b|\\bcard (?:verification|security) (?:code|value|number)\\b|\\bcard code\\b';
 /** A secret-looking word inside a name (DB_PASSWORD, apiKey, x-auth-token). */
-export const KEYWORD_SRC = 'pass|pwd|secret|token|key|auth|credential|session|signature|cookie';
+// `pw` stands for `pwd` too (every hit of `pwd` is one of `pw` at the same place); secretField takes it only as a
+// whole name part (`pw=`, `db_pw`, `PW:`).
+export const KEYWORD_SRC = 'pass|pw|secret|token|key|auth|credential|session|signature|cookie';
 /** Known provider token prefixes (case-sensitive). A Twilio key is matched whole here (SK and 32 hex digits), so a
  * Slovak IBAN (SK31 …) is still an IBAN start. `IQoJb3JpZ2luX2Vj` and `FwoGZXIvYXdzE` (`FQoG…`) are the base64 of the
  * header every AWS STS session token starts with. */

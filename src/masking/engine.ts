@@ -111,6 +111,23 @@ class RawCursor {
 }
 
 /**
+ * The spelling (decoded) of every JSON key segment of `segs`, by object start: the keys that may be values and those
+ * that may be masked output already. A key masked in that object takes none of them.
+ */
+function keySpellings(text: string, segs: Segment[]): Map<number, Set<string>> {
+  const byObj = new Map<number, Set<string>>();
+  for (const s of segs) {
+    if (!s.key) continue;
+    const raw = text.slice(s.start, s.end);
+    const spelled = s.esc ? (JSON.parse('"' + raw + '"') as string) : raw;
+    let set = byObj.get(s.obj);
+    if (set === undefined) byObj.set(s.obj, (set = new Set()));
+    set.add(spelled);
+  }
+  return byObj;
+}
+
+/**
  * Build the masking engine from the `masking:` config section.
  *
  * @example
@@ -235,7 +252,7 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
   const structuredParts = (text: string, segs: Segment[], ctx: MaskContext | undefined, pending: Pending[] | null, level: number, dry: boolean): Parts => {
     const edits: Edit[] = [];
     const findings: Finding[] = [];
-    let keys: Map<number, Set<string>> | undefined; // masked keys per object, to keep them apart
+    let keys: Map<number, Set<string>> | undefined; // key spellings and masked keys per object, to keep them apart
     let memo: Map<string, Map<string, Finding[]>> | undefined;
     // A value is scanned on its own when its field is context a detector reads (fieldMatters), or when it is itself
     // structured (JSON in a JSON string). The others are found by one scan of the whole text, as plain text with the
@@ -254,6 +271,7 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
     let b64 = level + 1 < MAX_NESTED ? text.indexOf('eyJ') : -1; // base64 of `{"` in a value
     for (let k = 0; k < n; k++) {
       const s = segs[k];
+      if (s.spelling) continue; // a key that may be masked output: neither scanned nor masked
       // A number long enough for a phone is scanned alone, as maskValue does, and so is a long value under an id.
       const role = s.field === undefined ? 0 : fieldRole(s.field);
       if (role === 1 || ((role === 2 || s.enc === Enc.JsonNumber || s.enc === Enc.SqlBare) && s.end - s.start >= ID_VALUE_MIN)) own[k] = 1;
@@ -281,7 +299,7 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
       let last = 0;
       for (let k = 0; k < n; k++) {
         const s = segs[k];
-        if (own[k] || !s.esc) continue;
+        if (own[k] || !s.esc || s.spelling) continue;
         const v = values[k]!;
         view += text.slice(last, s.start) + v + ' '.repeat(s.end - s.start - v.length);
         last = s.end;
@@ -292,6 +310,7 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
     let wi = 0;
     for (let k = 0; k < n; k++) {
       const s = segs[k];
+      if (s.spelling) continue;
       // In the whole scan an escaped value spans its decoded length.
       const end = s.esc && !own[k] ? s.start + values[k]!.length : s.end;
       if (!own[k]) {
@@ -365,10 +384,10 @@ export function createMasker(config: MaskingConfig = maskingConfigSchema.parse({
         edits.push({ start: at(e.start), end: at(e.end), rep });
       }
       if (s.key) {
-        // Two keys of one object masked alike would make a duplicate key: later ones get a `#`, as maskValue does.
+        // A masked key must not take the spelling of another key of its object (`{"a@b.com": …, "[EMAIL]": …}`),
+        // nor of a key masked before it (two keys masked alike): it gets a `#` until it is free, as maskValue does.
         let masked = applyEdits(value, sub.edits);
-        const seen = (keys ??= new Map()).get(s.obj) ?? new Set<string>();
-        keys.set(s.obj, seen);
+        const seen = (keys ??= keySpellings(text, segs)).get(s.obj)!;
         let extra = '';
         while (seen.has(masked)) (masked += '#'), (extra += '#');
         seen.add(masked);

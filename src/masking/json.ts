@@ -77,10 +77,17 @@ export function walkValue(value: unknown, rootField: string | undefined, mask: L
       const values: unknown[] = new Array(keys.length);
       for (let i = 0; i < keys.length; i++) values[i] = (src as Record<string, unknown>)[keys[i]]; // read in order, once
       const outKeys: string[] = new Array(keys.length);
+      // A masked key takes none of the object's keys (later ones too: `{"a@b.com": 1, "[EMAIL]": 2}`) nor another
+      // masked key: it gets a `#` until it is free.
+      let taken: Set<string> | undefined;
       for (let i = 0; i < keys.length; i++) {
         const k = keys[i];
         let mk = KEY_MAY_HOLD.test(k) ? mask(k, undefined, { parent: task, isKey: true }) : k;
-        while (mk !== k && (mk in obj || outKeys.includes(mk))) mk += '#';
+        if (mk !== k) {
+          taken ??= new Set(keys);
+          while (taken.has(mk)) mk += '#';
+          taken.add(mk);
+        }
         outKeys[i] = mk;
         obj[mk] = undefined;
       }

@@ -46,3 +46,46 @@ test('JSON keys inside plain text give their value its type (a log payload, a to
     assert.ok(!m.scanSync(t).some((f) => f.detector === 'json-key'), t);
   }
 });
+
+// F4, F5: under a field rule (`email`, `ssn`, `phone`, `dob`, …), what partial() wrote and a placeholder for a missing
+// value stay as they are; everything else under the field is masked as before.
+test('partial output under a field rule is masked already: a second pass leaves it (F4)', async () => {
+  const { createMasker } = await import('./engine.js');
+  const { maskingConfigSchema } = await import('./config.js');
+  const { isPartialOutput, partial } = await import('./transforms.js');
+  const plain = createMasker();
+  const partialAll = createMasker(maskingConfigSchema.parse({ default_profile: 'p', profiles: { p: { transforms: { '*': 'partial' } } } }));
+  const rec = { email: 'jane.doe@acme.com', ssn: '536-22-8714', phone: '+1 (415) 555-0172', card_number: '4111 1111 1111 1111', iban: 'DE89 3704 0044 0532 0130 00', mrn: 'MRN-00123456', national_id: '12345678Z', mobile: '4155550172' };
+  const once = partialAll.maskValueSync(rec).value;
+  assert.deepEqual(once, { email: 'j***@acme.com', ssn: '***-**-8714', phone: '+* (***) ***-**72', card_number: '**** **** **** 1111', iban: '**** **** **** **** **30 00', mrn: '***-****3456', national_id: '*****678Z', mobile: '********72' });
+  assert.deepEqual(partialAll.maskValueSync(once).value, once);
+  assert.deepEqual(plain.maskValueSync(once).value, once);
+  assert.equal(plain.maskTextSync(JSON.stringify(once)).text, JSON.stringify(once));
+  assert.equal(plain.maskTextSync('email,ssn\nj***@acme.com,***-**-8714\n').text, 'email,ssn\nj***@acme.com,***-**-8714\n');
+  for (const [type, v] of Object.entries({ CREDIT_CARD: '378282246310005', PHONE: '+44 20 7946 0958', US_SSN: '536228714', EMAIL: 'ü@bücher.de' })) assert.ok(isPartialOutput(type, partial(type, v)), `${type} ${v}`);
+  // Tight: more kept than partial() keeps, a kept character before a `*`, other types, other shapes are masked.
+  for (const [field, v] of [
+    ['phone', '***-**-8714'], ['phone', '***-***-0172'], ['ssn', '*36-22-8714'], ['ssn', '536-22-8714'], ['card_number', '**** 1111 1111 1111'],
+    ['card_number', '4111 **** **** 1111'], ['cvv', '*123'], ['dob', '**/**/1990'], ['first_name', 'J***'], ['email', 'jo***@acme.com'],
+    ['email', 'j**@acme.com'], ['email', 'j***@acme'], ['email', '****@acme.com'], ['email', 'j***@acme.com x'], ['ssn', '***-**-8714 or 536-22-8714'],
+    ['iban', '**** **** **** **** **30 00 DE89'], ['national_id', '*****678Zx'], ['phone', '***72 ext'],
+  ]) {
+    assert.notEqual(plain.maskValueSync({ [field]: v }).value[field], v, `${field}: ${v}`);
+  }
+  assert.equal(isPartialOutput('PERSON', '****'), false);
+  assert.equal(isPartialOutput('US_SSN', '1234'), false);
+});
+
+test('a placeholder under a field rule stays, so missing can be told from present (F5)', async () => {
+  const { createMasker } = await import('./engine.js');
+  const m = createMasker();
+  assert.equal(m.maskTextSync('id,name,email,phone,ssn,dob\n1,N/A,none,unknown,-,NULL\n').text, 'id,name,email,phone,ssn,dob\n1,N/A,none,unknown,-,NULL\n');
+  const empty = { email: 'none', phone: 'unknown', ssn: '-', dob: 'NULL', address: 'n/a', first_name: 'TBD', last_name: 'Unknown', full_name: 'N/A', iban: '<none>', card_number: '(none)', cvv: '***', mrn: '--', surname: 'NaN', national_id: 'redacted', street: 'nil', dni: '\\N', zip_dob: 'na', billing_first_name: 'NA' };
+  assert.deepEqual(m.maskValueSync(empty).value, empty);
+  assert.equal(m.maskTextSync(JSON.stringify(empty)).text, JSON.stringify(empty));
+  assert.equal(m.maskTextSync('Echo: {"email": "none", "ssn": "-", "first_name": "TBD"}').text, 'Echo: {"email": "none", "ssn": "-", "first_name": "TBD"}');
+  // Not placeholders: real values, a placeholder word inside a value, the given names Nan and Nat.
+  const real = { email: 'none@example.com', first_name: 'Nan', last_name: 'nat', ssn: '536-22-8714', dob: '1990-01-02', address: 'None of 12 Main St', phone: 'unknown 4155550172', street: 'n/a-1' };
+  const out = m.maskValueSync(real).value as Record<string, string>;
+  for (const k of Object.keys(real)) assert.notEqual(out[k], real[k as keyof typeof real], k);
+});

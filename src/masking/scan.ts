@@ -4,13 +4,14 @@ import { addresses } from './detectors/address.js';
 import { birthDates, cardCodes, medicalRecords, nationalIds } from './detectors/context.js';
 import { emails, ibans, ipv6 } from './detectors/net.js';
 import { numbers } from './detectors/numbers.js';
-import { persons } from './detectors/person.js';
+import { NAME_FIELD_OWNERS, persons } from './detectors/person.js';
 import { assignments, fieldSecretOfType, pemBlocks, secretField, type SecretField } from './detectors/secrets.js';
 import { commandLine, sqlPasswords } from './detectors/commands.js';
 import { providerTokens } from './detectors/tokens.js';
 import { sasSignatures, urlCredentials } from './detectors/urls.js';
 import { eachSimpleElement } from './detectors/xml.js';
 import { codeUnits, releaseCodeUnits } from './chars.js';
+import { isPartialOutput } from './transforms.js';
 import { wordPass } from './words.js';
 import { FINDING_TYPES, type Detector, type ScanContext } from './types.js';
 
@@ -63,7 +64,10 @@ const FIELD_TYPES: [RegExp, string][] = [
   [/(?:^|_)(?:ssn|social_?security(?:_?number)?)$/, 'US_SSN'],
   [/(?:^|_)(?:dob|date_?of_?birth|birth_?date|birthday)$/, 'DATE_OF_BIRTH'],
   [/(?:^|_)(?:street|address(?:_?line_?\d)?|street_?address|home_?address|mailing_?address|billing_?address)$/, 'ADDRESS'],
-  [/(?:^|_)(?:first_?name|last_?name|full_?name|surname|given_?name|family_?name|middle_?name|display_?name)$/, 'PERSON'],
+  // A first, last, given, family, middle or maiden name is a person's whatever its prefix (`billing_first_name`); a
+  // full name only alone or with a person before it (`customer_full_name`, not a repository's `repo_full_name`). A
+  // display name is a name field only (detectors/person.ts): users, groups, apps and devices all have one.
+  [new RegExp(`(?:^|_)(?:(?:first|last|given|family|middle|maiden)_?name|surname)$|(?:^|(?:^|_)(?:${NAME_FIELD_OWNERS.join('|')})_)full_?name$`), 'PERSON'],
   [/(?:^|_)(?:card_?number|credit_?card|cc_?number|pan)$/, 'CREDIT_CARD'],
   [/(?:^|_)(?:(?:cvv2?|cvc2?)(?:_?(?:code|number|num|no|value))?|security_?code|card_?(?:security_?|verification_?)?(?:code|value))$/, 'CARD_SECURITY_CODE'],
   [/(?:^|_)iban$/, 'IBAN'],
@@ -71,11 +75,17 @@ const FIELD_TYPES: [RegExp, string][] = [
   [/(?:^|_)(?:dni|nif|nie|nir|national_?id(?:_?number)?|steuer_?id)$/, 'NATIONAL_ID'],
 ];
 
+// A value that only stands for a missing one: n/a, none, null, unknown, -, tbd, redacted, ***, (none), <none>, and the
+// nulls of pandas (<NA>; NaN and NaT in that case only: Nan and Nat are given names) and of MySQL and COPY (\N).
+const EMPTY_VALUE = /^(?:n\/?a|n\.a\.|none|null|nil|undefined|unknown|tbd|tba|redacted|-{1,3}|\*+|\(none\)|<none>|<null>|<na>|\\n|NaN|NaT)$/i;
+const isEmptyValue = (v: string) => EMPTY_VALUE.test(v) && (v.length !== 3 || !/^na[nt]$/i.test(v) || v === 'NaN' || v === 'NaT');
+
 // Field names a detector reads as context besides FIELD_TYPES and secret names: phones, licences and SSNs
-// (detectors/numbers.ts), names and places (detectors/person.ts FIELD_IS_NAME, FIELD_IS_PLACE). Substrings, so a
-// superset (`cell` is in `cancelled`): a field that matches only costs a scan of its value on its own; a field a
-// detector reads that this misses would lose that context in structured text. structured.test.ts reads the
-// detectors' field patterns and fails when one is not covered here.
+// (detectors/numbers.ts), names, things' names and places (detectors/person.ts FIELD_IS_NAME, FIELD_IS_THING,
+// FIELD_IS_PLACE, built from its exported lists; every `*_name` holds `name`). Substrings, so a superset (`cell` is
+// in `cancelled`): a field that matches only costs a scan of its value on its own; a field a detector reads that
+// this misses would lose that context in structured text. structured.test.ts reads the detectors' field patterns
+// and lists and fails when one is not covered here.
 const FIELD_CUES = /name|customer|patient|contact|owner|author|assignee|requester|phone|mobile|tel|fax|cell|licen[cs]e|ssn|social|city|town|country|state|province|region|location|place|destination|origin|capital|county|locality|office|site/;
 // Identifier fields: alone, their digits have no phone cue before them, which in the text around them
 // (`"phone": …, "order_id": …`) they may have. Only values long enough to be taken for a phone matter.
@@ -90,6 +100,17 @@ export const ID_VALUE_MIN = 7;
  */
 export function fieldRole(name: string): 0 | 1 | 2 {
   return fieldInfo(name).role;
+}
+
+/**
+ * The type every value under this field name is, whatever it looks like (FIELD_TYPES), or undefined.
+ *
+ * @example
+ * fieldType('billing_first_name') // 'PERSON'
+ * fieldType('product_name') // undefined
+ */
+export function fieldType(name: string): string | undefined {
+  return fieldInfo(name).type;
 }
 
 /** fieldRole(name) !== 0. */
@@ -128,7 +149,9 @@ const fieldCache = new Map<string, FieldInfo>();
 function fieldInfo(name: string): FieldInfo {
   let f = fieldCache.get(name);
   if (f) return f;
-  const norm = normaliseField(name);
+  // Masked output in a name (`"[EMAIL]": …`, a column `[PHONE]` after a first pass masked the keys) says nothing of
+  // the value under it: a label spells a type, but the key was a value.
+  const norm = normaliseField(blankMaskedOutput(name));
   let type: string | undefined;
   for (const [re, t] of FIELD_TYPES) {
     if (re.test(norm)) {
@@ -194,7 +217,7 @@ ASCII_SIGNS[64] = T_AT;
 ASCII_SIGNS[58] = T_COLON;
 ASCII_SIGNS[60] = T_LT;
 // Case-insensitive, so a superset of the case-sensitive provider prefixes.
-const SIGN_WORDS = /pass|pwd|secret|token|key|auth|credential|session|signature|cookie|unit|psc|apt|suite|box|gh[pousr]_|github_pat_|[sr]k_live_|sk-|xox[abposre][-.]|xapp-|gl[a-z]{2,5}-|npm_|hf_|whsec_|ya29\.|shp[a-z]{2}_|dckr_|hv[sbr]\.|do[por]_v|lin_api|sbp_|curl|mysql|mariadb|mongo|redis-cli|login|bearer|identified/i;
+const SIGN_WORDS = /pass|pw|secret|token|key|auth|credential|session|signature|cookie|unit|psc|apt|suite|box|gh[pousr]_|github_pat_|[sr]k_live_|sk-|xox[abposre][-.]|xapp-|gl[a-z]{2,5}-|npm_|hf_|whsec_|ya29\.|shp[a-z]{2}_|dckr_|hv[sbr]\.|do[por]_v|lin_api|sbp_|curl|mysql|mariadb|mongo|redis-cli|login|bearer|identified/i;
 
 /**
  * The signs (T_* bits) present in `text`. T_WORD is also given, unsearched, to a text over 256 characters with a digit
@@ -261,7 +284,9 @@ export function scan(input: string, ctx: ScanContext, opts: ScanOptions): Findin
     if (info && text.length > 0) {
       if (info.type) {
         const v = text.trim();
-        if (v.length > 0 && v.length <= 512) {
+        // A placeholder for a missing value stays (missing must be told from present), and so does what partial()
+        // made of a value of that type (masked already: a second pass leaves `***-**-8714` as it is).
+        if (v.length > 0 && v.length <= 512 && !isEmptyValue(v) && !isPartialOutput(info.type, v)) {
           const start = text.indexOf(v);
           raw.push({ type: info.type, start, end: start + v.length, confidence: 0.8, detector: 'field-name' });
         }
@@ -435,7 +460,9 @@ function jsonKeys(text: string, out: Finding[], ctx: ScanContext): void {
     } else continue;
     if (ve === vs) continue;
     const type = fieldInfo(text.slice(ks, ke)).type;
-    if (type !== undefined) out.push({ type, start: vs, end: ve, confidence: 0.8, detector: 'json-key' });
+    if (type === undefined) continue;
+    const value = text.slice(vs, ve);
+    if (!isEmptyValue(value) && !isPartialOutput(type, value)) out.push({ type, start: vs, end: ve, confidence: 0.8, detector: 'json-key' });
   }
 }
 

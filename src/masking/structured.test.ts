@@ -8,8 +8,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { maskingConfigSchema } from './config.js';
 import { createMasker } from './engine.js';
-import { fieldMatters, fieldRole, normaliseField, scan } from './scan.js';
+import { fieldMatters, fieldRole, fieldType, normaliseField, scan } from './scan.js';
 import { MAX_DEPTH, structuredSegments } from './structured.js';
+import { NAME_FIELD_KINDS, NAME_FIELD_OWNERS, NAME_FIELD_PARTS, NAME_FIELD_WORDS, PLACE_FIELD_WORDS } from './detectors/person.js';
 import { MemoryTokenStore } from './vault.js';
 
 const m = createMasker();
@@ -194,16 +195,9 @@ test('streams: a JSON document, JSON Lines and a table split anywhere give what 
 
 test('the field names a detector reads are all scanned on their own (fieldMatters covers them)', () => {
   const root = fileURLToPath(new URL('.', import.meta.url));
-  const person = readFileSync(`${root}detectors/person.ts`, 'utf8');
   const numbers = readFileSync(`${root}detectors/numbers.ts`, 'utf8');
-  const words: string[] = [];
-  for (const name of ['FIELD_IS_NAME', 'FIELD_IS_PLACE']) {
-    const re = new RegExp(`${name} = /(.*)/i?;`).exec(person);
-    assert.ok(re, `${name} not found in person.ts`);
-    const alts = /\(\?:([^()]*(?:\([^()]*\)[^()]*)*)\)\$/.exec(re[1]);
-    assert.ok(alts, `${name}: unexpected pattern`);
-    words.push(...alts[1].split('|').map((w) => w.replace(/_\?/g, '_')));
-  }
+  // person.ts builds FIELD_IS_NAME and FIELD_IS_PLACE from these lists.
+  const words: string[] = ['name', 'user_name', ...NAME_FIELD_WORDS, ...[...NAME_FIELD_OWNERS, ...NAME_FIELD_PARTS, ...NAME_FIELD_KINDS].map((w) => `${w}_name`), ...PLACE_FIELD_WORDS, ...PLACE_FIELD_WORDS.map((w) => `${w}_name`)];
   for (const [, body] of numbers.matchAll(/field && \/([^/]+)\/\.test\(field\)/g)) words.push(...body.replace(/^\(\?:|\)$/g, '').split('|').map((w) => w.replace(/\[cs\]/, 'c')));
   assert.ok(words.length > 30 && words.includes('phone') && words.includes('city'), JSON.stringify(words));
   for (const w of words) assert.ok(fieldMatters(normaliseField(w)), `field "${w}" is read by a detector but fieldMatters misses it`);
@@ -429,5 +423,58 @@ test('E12: INSERT without a column list takes the columns of the CREATE TABLE in
   for (const t of [pg + "INSERT INTO other VALUES (1, 'Hope');\n", pg.replace("(2, 'Kwame Mensah', '1988-09-23')", "(2, 'Hope')")]) {
     const tail = t.slice(t.lastIndexOf('INSERT'));
     assert.equal(mask(t).slice(mask(t).lastIndexOf('INSERT')), m.maskTextSync(tail).text);
+  }
+});
+
+test('a `<thing>_name` field is no person field; `name`, person `_name` fields and place `_name` fields are what they say (F1)', () => {
+  // Things: table, host, product, company, service, event, file, team names are read as text, as a thing's name.
+  const things = { table_name: 'Orders', host_name: 'Web Server', product_name: 'Macbook Air', company_name: 'Acme Corp', service_name: 'Billing API', event_name: 'User Signup', file_name: 'Quarterly Report.pdf', team_name: 'Platform Team', productName: 'Jordan', hostname: 'Web', app_display_name: 'Billing Service', repo_full_name: 'Octo Hello' };
+  assert.equal(mask(JSON.stringify(things)), JSON.stringify(things));
+  assert.deepEqual(m.maskValueSync(things).value, things);
+  // Places: cities and countries under a place `_name` field are places.
+  const places = { city_name: 'Paris', country_name: 'Germany', state_name: 'Texas', region_name: 'Lisbon', location_name: 'Houston', site_name: 'Berlin' };
+  assert.equal(mask(JSON.stringify(places)), JSON.stringify(places));
+  assert.equal(mask(' table_name | rows\n------------+------\n Orders     |   12\n Customers  |    3\n(2 rows)\n'), ' table_name | rows\n------------+------\n Orders     |   12\n Customers  |    3\n(2 rows)\n');
+  assert.equal(mask('product_name,price\nMacbook Air,999\nJordan,10\n'), 'product_name,price\nMacbook Air,999\nJordan,10\n');
+  // A real person's name in a thing field is still found by the name lists (two known name words, or an honorific).
+  assert.equal(mask('{"file_name":"Maria Garcia contract.pdf","company_name":"Mr. Jordan"}'), '{"file_name":"[PERSON] contract.pdf","company_name":"Mr. [PERSON]"}');
+  // Person fields: `name` alone and names whose prefix says a person.
+  const people = { name: 'Will Young', customer_name: 'Hope', patient_name: 'Grant', cardholder_name: 'Hope', contact_name: 'Grant', user_name: 'Hope', displayName: 'Hope', emergency_contact: 'Hope', first_name: 'jo', billing_first_name: 'Hope', customer_full_name: 'may bell', full_name: 'may bell' };
+  assert.deepEqual(m.maskValueSync(people).value, Object.fromEntries(Object.keys(people).map((k) => [k, '[PERSON]'])));
+  assert.equal(mask('customer_name,total\nHope,10\n'), 'customer_name,total\n[PERSON],10\n');
+  // A display name or a repository's full name is no forced type: a lower-case value under it is left.
+  assert.deepEqual(m.maskValueSync({ display_name: 'billing-bot', repo_full_name: 'octo/hello' }).value, { display_name: 'billing-bot', repo_full_name: 'octo/hello' });
+  for (const f of ['table_name', 'host_name', 'product_name', 'display_name', 'app_display_name', 'repo_full_name', 'username']) assert.equal(fieldType(f), undefined, f);
+  for (const f of ['first_name', 'last_name', 'billing_first_name', 'surname', 'full_name', 'customer_full_name', 'fullName']) assert.equal(fieldType(f), 'PERSON', f);
+});
+
+test('a masked key gives its value no field context, and a key masked now takes no key already spelled that way (F3)', () => {
+  const once = mask('{"jane@x.com":"active","10.1.2.3":"web-01","+14155550172":"Mobile","ann@x.org":"Hope"}');
+  assert.equal(once, '{"[EMAIL]":"active","[IP_ADDRESS]":"web-01","[PHONE]":"Mobile","[EMAIL]#":"Hope"}');
+  assert.equal(mask(once), once);
+  assert.deepEqual(m.maskValueSync(JSON.parse(once)).value, JSON.parse(once));
+  // Tokens and hashes as keys, columns of tables, and a JSON key in plain text (json-key) say nothing either.
+  assert.equal(mask('{"[PHONE:0123456789abcdef]":"Mobile","[EMAIL:tok_AAAAAAAAAAAAAAAAAAAAAA]":"active"}'), '{"[PHONE:0123456789abcdef]":"Mobile","[EMAIL:tok_AAAAAAAAAAAAAAAAAAAAAA]":"active"}');
+  assert.equal(mask('[PHONE],[EMAIL],[US_SSN]\nwork,active,12\n'), '[PHONE],[EMAIL],[US_SSN]\nwork,active,12\n');
+  assert.equal(mask(' [PHONE] | [EMAIL]\n---------+---------\n Mobile  | active\n'), ' [PHONE] | [EMAIL]\n---------+---------\n Mobile  | active\n');
+  for (const f of ['[PHONE]', '[EMAIL]#', '[US_SSN:0123456789abcdef]', '[DATE_OF_BIRTH]']) {
+    assert.equal(fieldType(f), undefined, f);
+    assert.equal(m.maskTextSync('Mobile 2020-01-02', { field: f }).text, 'Mobile 2020-01-02', f);
+  }
+  assert.equal(mask('Echo: {"[PHONE]": "Mobile", "[US_SSN]": 12345}'), 'Echo: {"[PHONE]": "Mobile", "[US_SSN]": 12345}');
+  // Beside a label, the rest of a key still counts; a real value under a masked key is still found.
+  assert.equal(mask('{"[EMAIL]":"bob@example.com","x":"[EMAIL]"}'), '{"[EMAIL]":"[EMAIL]","x":"[EMAIL]"}');
+  // De-duplication against every key of the object, before or after, escaped or not; JSON stays one key per name.
+  for (const [input, want] of [
+    ['{"[EMAIL]":"already masked","a@b.com":"new"}', '{"[EMAIL]":"already masked","[EMAIL]#":"new"}'],
+    ['{"a@b.com":"new","[EMAIL]":"already masked"}', '{"[EMAIL]#":"new","[EMAIL]":"already masked"}'],
+    ['{"a@b.com":1,"[EMAIL]":2,"[EMAIL]#":3,"c@d.com":4}', '{"[EMAIL]##":1,"[EMAIL]":2,"[EMAIL]#":3,"[EMAIL]###":4}'],
+    ['{"a@b.com":1,"\\u005bEMAIL]":2}', '{"[EMAIL]#":1,"\\u005bEMAIL]":2}'],
+    ['{"o":{"[EMAIL]":1},"a@b.com":2}', '{"o":{"[EMAIL]":1},"[EMAIL]":2}'],
+  ]) {
+    const out = mask(input);
+    assert.equal(out, want, input);
+    assert.equal(Object.keys(JSON.parse(out)).length, Object.keys(JSON.parse(input)).length, input);
+    assert.deepEqual(Object.keys(m.maskValueSync(JSON.parse(input)).value as object), Object.keys(JSON.parse(want)), input);
   }
 });

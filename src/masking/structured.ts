@@ -41,8 +41,13 @@ export interface Segment {
   plain: boolean;
   /** For a JSON key: the start of its object, so two keys of one object masked alike can be told apart. */
   obj: number;
-  /** The segment is an object key. */
+  /** The segment is an object key that may be a value (an `@` or a digit), or a spelling (below). */
   key: boolean;
+  /**
+   * A key that may be masked output already (`"[EMAIL]"`, `"[EMAIL]#"`), given only so that a key masked in its
+   * object does not take its spelling: it is never scanned nor masked.
+   */
+  spelling: boolean;
 }
 
 /** Texts larger than this are scanned as plain text (the segments would take memory in proportion). */
@@ -50,8 +55,8 @@ export const MAX_STRUCTURED = 32 * 1024 * 1024;
 /** JSON nested deeper than this is scanned as plain text from the value that goes too deep. */
 export const MAX_DEPTH = 512;
 
-const seg = (start: number, end: number, enc: Enc, field: string | undefined, esc = false, plain = false, obj = -1, key = false): Segment => ({
-  start, end, enc, field, esc, plain, obj, key,
+const seg = (start: number, end: number, enc: Enc, field: string | undefined, esc = false, plain = false, obj = -1, key = false, spelling = false): Segment => ({
+  start, end, enc, field, esc, plain, obj, key, spelling,
 });
 
 const isWs = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
@@ -263,8 +268,11 @@ class JsonParser {
           }
           const raw = text.slice(i + 1, e - 1);
           const key = this.sawEscape ? (JSON.parse(text.slice(i, e)) as string) : raw;
-          // A key that holds an `@` or a digit may itself be a value (maskValue masks those keys too).
+          // A key that holds an `@` or a digit may itself be a value (maskValue masks those keys too). One that may be
+          // masked output (a `[` or `*`: `"[EMAIL]"`, `"[EMAIL]#"`) is given as a spelling only, never masked: a key
+          // masked in this object must not take it.
           if (this.sawKeyValueSign) out.push(seg(i + 1, e - 1, Enc.JsonString, undefined, this.sawEscape, false, this.starts[depth - 1], true));
+          else if (key.includes('[') || key.includes('*')) out.push(seg(i + 1, e - 1, Enc.JsonString, undefined, this.sawEscape, false, this.starts[depth - 1], true, true));
           this.fields[depth - 1] = key;
           i = e;
           state = S_COLON;

@@ -21,6 +21,7 @@ const INPUTS: [string, string][] = [
   ['://', 'x://'.repeat(MB / 4)],
   // Shapes that exercise the shared passes (words.ts, cues.ts): other scripts, joined words, street numbers, cues.
   ['accented letters', 'é'.repeat(MB)],
+  ['accented letters and @', 'é@ü.'.repeat(MB / 4)],
   ['joined words', "O'".repeat(MB / 2)],
   ['street numbers', '12 Main '.repeat(MB / 8)],
   ['address cues', 'address '.repeat(MB / 8)],

@@ -1,5 +1,6 @@
 import { CUE_BIRTH, CUE_CARD_CODE, CUE_MRN, CUE_NATIONAL, eachCue } from '../cues.js';
 import type { Detector } from '../types.js';
+import { isPartialOutput } from '../transforms.js';
 
 // The cues themselves (born, birth, DOB, D.O.B.; MRN, patient ID, …) come from the shared cue pass (cues.ts).
 // Month names in English, German, Dutch, French, Spanish, Italian and Portuguese, by their first letters (märz, février,
@@ -35,7 +36,8 @@ const ID = /^[\s:#.=-]*(?:(?:number|no|num|nr|id)\b[\s:#.=-]*)?([A-Z0-9][A-Z0-9-
  * Medicare Beneficiary Identifier (or a long number) after Medicare / MBI.
  */
 export const medicalRecords: Detector = (text, out, ctx) => {
-  if (ctx.field && /mrn|medical_?record|patient_?id|nhs/.test(ctx.field) && /\d{3}/.test(text) && text.length < 40) {
+  // Under its field, any value with 3 digits, except what partial() made of one (`***-****3456`: masked already).
+  if (ctx.field && /mrn|medical_?record|patient_?id|nhs/.test(ctx.field) && /\d{3}/.test(text) && text.length < 40 && !isPartialOutput('MEDICAL_RECORD', text.trim())) {
     out.push({ type: 'MEDICAL_RECORD', start: 0, end: text.length, confidence: 0.85, detector: 'medical-record' });
   }
   eachCue(text, ctx, CUE_MRN, (start, from) => {

@@ -14,7 +14,8 @@ test('ipv6, url-credentials and email find what their indexOf versions found', (
   let seed = 31;
   const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
   const parts = [':', '::', ':::', '=', 'fe80', '1', 'a', 'F', 'db8', '2001', '.', '0', '10', '22', '33', 'g', ' ', '\n', '/', '//', '://', '@', 'user', 'pa:ss',
-    'https', 'x', '"', "'", '<', '>', '-', '::1', '2001:db8::1', '10:22:33', 'é', '=:', ':=', '@@', 'bob', '.com', '.co.uk', '_', '%', '+', 'ops@example.org'];
+    'https', 'x', '"', "'", '<', '>', '-', '::1', '2001:db8::1', '10:22:33', 'é', '=:', ':=', '@@', 'bob', '.com', '.co.uk', '_', '%', '+', 'ops@example.org',
+    'ü', 'ß', 'рф', '中国', '에게', 'xn--p1ai', 'müller.de'];
   let ips = 0, urls = 0, mails = 0;
   for (let i = 0; i < 100_000; i++) {
     let text = '';
@@ -77,4 +78,22 @@ test('loopback, unspecified and netmask addresses identify nobody and stay; host
   }
   assert.equal(masked('odd 255.255.0.255 host 10.0.0.5 pub 8.8.8.8 x 128.0.0.0 v6 2001:db8::1'),
     'odd [IP_ADDRESS] host [IP_ADDRESS] pub [IP_ADDRESS] x [IP_ADDRESS] v6 [IP_ADDRESS]');
+});
+
+test('internationalised e-mail addresses are masked whole; look-alikes are not (F2)', () => {
+  const m = createMasker();
+  const mask = (t: string) => m.maskTextSync(t).text;
+  for (const a of ['müller@example.de', 'renée.dupont@example.fr', 'zoë.smith@x.com', 'søren.kierkegaard@firma.dk', 'jürgen_ß@web.de', 'bob@müller.de',
+    '用户@例子.广告', 'иван@пример.рф', 'info@bücher.xn--p1ai', 'a@b.xn--p1ai', 'δοκιμή@παράδειγμα.δοκιμή', 'rene\u0301e@exa\u0308mple.com']) {
+    assert.equal(mask(`mail ${a} now`), 'mail [EMAIL] now', a);
+    assert.equal(mask(`<${a}>`), '<[EMAIL]>', a);
+  }
+  // A JSON string with the letter escaped is read decoded: the whole address is masked, escape and all.
+  assert.equal(mask('{"msg":"ren\\u00e9e@example.fr"}'), '{"msg":"[EMAIL]"}');
+  // A word glued after the address (a Korean particle) is not part of its top-level domain.
+  assert.equal(mask('bob@example.com에게 보냈어요'), '[EMAIL]에게 보냈어요');
+  // Look-alikes: @handles, user@host without a domain, a Unicode domain with a bad label or top-level domain.
+  for (const t of ['@müller', 'thanks @zoë!', 'müller@host', 'jürgen@localhost', 'bob@-müller.de', 'bob@müller-.de', 'bob@müller.d', 'bob@müller.dé1', 'bob@müller..de x', 'ü@ü', '@@ü.de']) {
+    assert.equal(mask(t), t, t);
+  }
 });

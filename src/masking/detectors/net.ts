@@ -3,15 +3,55 @@ import { isIPv6 } from 'node:net';
 import { ibanValid } from '../validators.js';
 import { CUE_IBAN, eachCue } from '../cues.js';
 import type { Detector } from '../types.js';
-import { codeUnits } from '../chars.js';
+import { ANY_LETTER, charClass, codeUnits } from '../chars.js';
+import { domainToASCII } from 'node:url';
 import { wordPass } from '../words.js';
 import { endsAuthority } from './urls.js';
 
-function isLocalChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
+// E-mail characters by ASCII code unit: the local part takes letters, digits and . _ % + -; a domain letters, digits,
+// . and -. Beyond ASCII (RFC 6531 addresses, IDN domains) both take Unicode letters and marks (chars.ts ANY_LETTER).
+const LOCAL_ASCII = new Uint8Array(128), DOMAIN_ASCII = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const alnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  if (alnum || c === 46 || c === 45) LOCAL_ASCII[c] = DOMAIN_ASCII[c] = 1;
+  if (c === 95 || c === 37 || c === 43) LOCAL_ASCII[c] = 1;
 }
-function isDomainChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 45;
+const isLocalChar = (c: number) => (c < 128 ? LOCAL_ASCII[c] === 1 : (charClass(c) & ANY_LETTER) !== 0);
+const isDomainAscii = (c: number) => c < 128 && DOMAIN_ASCII[c] === 1;
+const isDomainChar = (c: number) => (c < 128 ? DOMAIN_ASCII[c] === 1 : (charClass(c) & ANY_LETTER) !== 0);
+
+const ASCII_TLD = /^[A-Za-z]{2,24}$/;
+// A punycode TLD (`xn--p1ai`, .рф) or one in Unicode letters (`рф`, `中国`, `みんな`, `भारत`).
+const IDN_TLD = /^(?:xn--[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*|[^\x00-\x7f]{2,24})$/;
+const IDN_LABEL = /^(?!-)[^.]{1,63}(?<!-)$/;
+
+/**
+ * The end of the e-mail domain in [from, end) (from is just after the `@`), trailing dots and hyphens left out, or
+ * -1 when it is no domain: a dot, and a top-level domain of 2–24 ASCII letters or an IDN one (punycode `xn--…`, or
+ * Unicode letters). A domain with non-ASCII letters must also have valid labels (1–63 characters, no hyphen at
+ * either end) and convert to ASCII (node:url domainToASCII).
+ */
+function domainEnd(text: string, from: number, end: number, ascii: boolean): number {
+  while (end > from && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--;
+  const domain = text.slice(from, end);
+  const dot = domain.lastIndexOf('.');
+  if (dot <= 0) return -1;
+  const tld = domain.slice(dot + 1);
+  if (ascii) return ASCII_TLD.test(tld) || IDN_TLD.test(tld) ? end : -1;
+  if (!IDN_TLD.test(tld) && !ASCII_TLD.test(tld)) return -1;
+  for (const label of domain.split('.')) if (!IDN_LABEL.test(label)) return -1;
+  return domainToASCII(domain) === '' ? -1 : end;
+}
+
+/**
+ * The e-mail address around the `@` at `at` whose local part starts at `s` (s < at) and whose domain runs to `e`
+ * (`asciiEnd`: where its first non-ASCII letter is, or `e`): its end, or -1. A domain that is no domain with its
+ * non-ASCII letters may be one without them (`bob@x.com에게`: a Korean particle glued to the address).
+ */
+function emailEnd(text: string, at: number, e: number, asciiEnd: number): number {
+  if (asciiEnd === e) return domainEnd(text, at + 1, e, true);
+  const end = domainEnd(text, at + 1, e, false);
+  return end >= 0 ? end : domainEnd(text, at + 1, asciiEnd, true);
 }
 
 /** E-mail addresses, anchored on `@` and expanded by hand (bounded: 64 characters left, 255 right). */
@@ -31,13 +71,13 @@ export const emails: Detector = (text, out, ctx) => {
     let s = at;
     while (s > 0 && at - s < 64 && isLocalChar(cu[s - 1])) s--;
     while (s < at && cu[s] === 46) s++;
-    let e = at + 1;
-    while (e < text.length && e - at < 255 && isDomainChar(cu[e])) e++;
-    while (e > at + 1 && (cu[e - 1] === 46 || cu[e - 1] === 45)) e--;
     if (s === at) continue;
-    const domain = text.slice(at + 1, e);
-    const dot = domain.lastIndexOf('.');
-    if (dot <= 0 || !/^[A-Za-z]{2,24}$/.test(domain.slice(dot + 1))) continue;
+    let e = at + 1;
+    while (e < text.length && e - at < 255 && isDomainAscii(cu[e])) e++;
+    const asciiEnd = e;
+    while (e < text.length && e - at < 255 && isDomainChar(cu[e])) e++;
+    e = emailEnd(text, at, e, asciiEnd);
+    if (e < 0) continue;
     out.push({ type: 'EMAIL', start: s, end: e, confidence: 0.95, detector: 'email' });
     from = e;
   }
@@ -71,13 +111,13 @@ export function emailsByIndexOf(text: string, out: Finding[]): void {
     let s = at;
     while (s > 0 && at - s < 64 && isLocalChar(text.charCodeAt(s - 1))) s--;
     while (s < at && text.charCodeAt(s) === 46) s++;
-    let e = at + 1;
-    while (e < text.length && e - at < 255 && isDomainChar(text.charCodeAt(e))) e++;
-    while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--;
     if (s === at) continue;
-    const domain = text.slice(at + 1, e);
-    const dot = domain.lastIndexOf('.');
-    if (dot <= 0 || !/^[A-Za-z]{2,24}$/.test(domain.slice(dot + 1))) continue;
+    let e = at + 1;
+    while (e < text.length && e - at < 255 && isDomainAscii(text.charCodeAt(e))) e++;
+    const asciiEnd = e;
+    while (e < text.length && e - at < 255 && isDomainChar(text.charCodeAt(e))) e++;
+    e = emailEnd(text, at, e, asciiEnd);
+    if (e < 0) continue;
     out.push({ type: 'EMAIL', start: s, end: e, confidence: 0.95, detector: 'email' });
     from = e;
   }
@@ -211,21 +251,29 @@ function ipv6Candidate(text: string, start: number, end: number, out: Finding[])
  */
 export function ipv4Harmless(run: string): boolean {
   const p = run.split('.');
-  if (p[0] === '127' || run === '0.0.0.0') return true;
-  if (p[0] !== '255') return false;
+  // Read as numbers: zero-padded `127.000.000.001` and `000.000.000.000` too.
+  if (+p[0] === 127 || (+p[0] === 0 && +p[1] === 0 && +p[2] === 0 && +p[3] === 0)) return true;
+  if (+p[0] !== 255) return false;
   const v = ((+p[0] << 24) | (+p[1] << 16) | (+p[2] << 8) | +p[3]) >>> 0;
   const inv = ~v >>> 0; // the host bits: all ones below the mask
   return (inv & (inv + 1)) === 0;
 }
 
-/** IPv4 check used by the number scanner: four dotted parts 0–255, not a version string. */
+/**
+ * IPv4 check used by the number scanner: four dotted parts 0–255, not a version string. Zero-padded addresses
+ * (`192.168.001.010`, every part three digits, as some devices and logs print them) are addresses too; other leading
+ * zeros (`10.01.2.3`) are an address written loosely, with less confidence.
+ */
 export function ipv4Confidence(text: string, start: number, run: string): number {
   if (!IPV4.test(run)) return 0;
-  // Each part 0-255 without a leading zero (read by code unit: no split).
+  // Each part 0-255 (read by code unit: no split); leading zeros noted.
+  let padded = true, zero = false;
   for (let k = 0; k < run.length; ) {
     let e = k, v = 0;
     while (e < run.length && run.charCodeAt(e) !== 46) v = v * 10 + run.charCodeAt(e++) - 48;
-    if (v > 255 || (e - k > 1 && run.charCodeAt(k) === 48)) return 0;
+    if (v > 255) return 0;
+    if (e - k > 1 && run.charCodeAt(k) === 48) zero = true;
+    if (e - k !== 3) padded = false;
     k = e + 1;
   }
   // A version before it: read in any case on ASCII text (the same as on its lower case, without lower-casing a
@@ -234,7 +282,7 @@ export function ipv4Confidence(text: string, start: number, run: string): number
   let ascii = true;
   for (let k = 0; k < b.length && ascii; k++) if (b.charCodeAt(k) >= 128) ascii = false;
   if (ascii ? VERSION_ANY_CASE.test(b) : VERSION.test(b.toLowerCase())) return 0;
-  return 0.9;
+  return zero && !padded ? 0.7 : 0.9;
 }
 const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 const VERSION = /v$|version\s*:?\s*$|ver\.?\s*$/;

@@ -187,3 +187,14 @@ test('phones with a glued extension, a Desk: cue, and licence numbers that start
     assert.equal(m.maskTextSync(text).text, text, text);
   }
 });
+
+test('a zero-padded IPv4 address is an address, never a phone (F7)', () => {
+  assert.deepEqual(spans('from 192.168.001.010 port 22'), ['IP_ADDRESS:192.168.001.010']);
+  assert.deepEqual(spans('peer 010.000.012.007'), ['IP_ADDRESS:010.000.012.007']);
+  assert.deepEqual(spans('host 10.01.2.3 up'), ['IP_ADDRESS:10.01.2.3']);
+  // Loopback, unspecified and netmasks identify no host, padded or not; parts above 255 and versions are no address.
+  for (const t of ['127.000.000.001', '000.000.000.000', '255.255.255.000', 'v1.02.03.04', 'version 01.02.03.04', '192.168.001.256']) {
+    assert.deepEqual(spans(t).filter((s) => s.startsWith('IP_ADDRESS:')), [], t);
+  }
+  assert.deepEqual(spans('192.168.001.010').filter((s) => s.startsWith('PHONE:')), []);
+});

@@ -360,8 +360,40 @@ export function personCacheWords(): string[] {
   return cacheWord.filter((w): w is string => w !== undefined);
 }
 
-const FIELD_IS_NAME = /(?:^|_)(?:name|first_?name|last_?name|full_?name|surname|given_?name|customer|patient|contact|owner|author|assignee|requester)$/;
-const FIELD_IS_PLACE = /(?:^|_)(?:city|town|country|state|province|region|location|place|destination|origin|capital|county|locality|office|site)$/i;
+/** Field names (normalised, see scan.ts normaliseField) that are a person alone: `"customer": "Ana Lima"`. */
+export const NAME_FIELD_WORDS = ['surname', 'customer', 'patient', 'contact', 'owner', 'author', 'assignee', 'requester'];
+/**
+ * People, as the word before `name` in a field name (`customer_name`, `cardholder_name`, `emergency_contact_name`)
+ * or before a kind of name (`customer_display_name`). Any other `<thing>_name` (table, host, product, company,
+ * service, event, file, team) names a thing: its value is read as text, where a real person's name is still found
+ * by the name lists.
+ */
+export const NAME_FIELD_OWNERS = [
+  'person', 'customer', 'patient', 'contact', 'owner', 'author', 'assignee', 'requester', 'requestor', 'reporter',
+  'reviewer', 'approver', 'employee', 'member', 'client', 'cardholder', 'holder', 'guest', 'student', 'teacher',
+  'driver', 'passenger', 'traveler', 'traveller', 'recipient', 'sender', 'applicant', 'beneficiary', 'spouse',
+  'parent', 'father', 'mother', 'guardian', 'manager', 'supervisor', 'doctor', 'physician', 'nurse', 'caregiver',
+  'tenant', 'signer', 'witness', 'candidate', 'attendee', 'participant', 'maintainer', 'committer',
+];
+/** Parts of a person's name: a person's whatever comes before them (`billing_first_name`). */
+export const NAME_FIELD_PARTS = ['first', 'last', 'given', 'family', 'middle', 'maiden'];
+/** Kinds of name that are a person's alone or after a person (`display_name`, `customer_display_name`), not after
+ * a thing (`app_display_name`, `repo_full_name`). */
+export const NAME_FIELD_KINDS = ['full', 'display', 'nick', 'real', 'preferred'];
+/** Field names whose value is a place (a place's context: see isPlaceHere), also as `<place>_name`. */
+export const PLACE_FIELD_WORDS = ['city', 'town', 'country', 'state', 'province', 'region', 'location', 'place', 'destination', 'origin', 'capital', 'county', 'locality', 'office', 'site'];
+// `name` alone; `<owner>_name` or `<part>_name` (also joined: `firstname`); `<kind>_name` alone or after an owner;
+// `user_name` (not `username`: a login); a person word alone (`customer`, `emergency_contact`).
+const FIELD_IS_NAME = new RegExp(
+  `^name$|(?:^|_)(?:${NAME_FIELD_OWNERS.join('|')}|${NAME_FIELD_PARTS.join('|')})_?name$|(?:^|(?:^|_)(?:${NAME_FIELD_OWNERS.join('|')})_)(?:${NAME_FIELD_KINDS.join('|')})_?name$` +
+    `|(?:^|_)user_name$|(?:^|_)(?:${NAME_FIELD_WORDS.join('|')})$`,
+);
+// `<thing>_name` (table_name, host_name, product_name, company_name, service_name, file_name, team_name, city_name)
+// and the joined forms of the commonest (hostname, filename): the value names a thing. A person's name is still one
+// there with two known name words (`"file_name": "John Smith CV.pdf"`) or an honorific, not on one name-list word
+// ("Web Server", "Billing API", "Jordan").
+const FIELD_IS_THING = /_name$|^(?:host|file|path|domain|server|table|app|db|image|container|node|cluster|bucket|branch|repo)name$/;
+const FIELD_IS_PLACE = new RegExp(`(?:^|_)(?:${PLACE_FIELD_WORDS.join('|')})(?:_?name)?$`, 'i');
 // Words right before a place ("in Lisbon", "from Berlin to Lisbon", "shipped to Germany").
 const LOCATIVE = new Set(['in', 'from', 'to', 'at', 'near', 'via', 'across', 'around', 'through', 'throughout', 'outside', 'within', 'into', 'toward', 'towards', 'between',
   // German, Spanish, French: "aus Berlin", "nach München", "desde Madrid", "en Sevilla", "à Lyon", "depuis Paris".
@@ -770,6 +802,7 @@ export const persons: Detector = (text, out, ctx) => {
   const lowerOf = (t: number) => (tW[t] >= 0 ? text.slice(tS[t], tW[t]).toLowerCase() : lowers[-tW[t] - 1]);
   const found = out; // findings go straight out, in the order they are made
   const fieldIsName = !!ctx.field && FIELD_IS_NAME.test(ctx.field);
+  const fieldIsThing = !fieldIsName && !!ctx.field && FIELD_IS_THING.test(ctx.field);
   const singles: number[] = [];
   for (let q0 = 0; q0 < count; ) {
     let q1 = q0 + 1;
@@ -833,6 +866,7 @@ export const persons: Detector = (text, out, ctx) => {
     else if (nWords >= 2 && nUnknown === nWords) conf = 0.6;
     else if (nWords >= 2 && nameCommon && nUnknown >= 1) conf = 0.65;
     if (!conf) continue;
+    if (fieldIsThing && !title && nName < 2) continue;
     // One word in a list of things ("Kubernetes, Terraform, Django, Hugo, Jekyll"): a given name there is a product.
     if (nWords === 1 && !title && !speaker && !vocative && !fieldIsName && inThingList(cu, a, count)) continue;
     // A place the name lists also hold (Lisbon, Germany, Houston), where the context says place: left alone unless

@@ -53,7 +53,7 @@ test('the assignment detector finds what a whole-text keyword search finds', () 
     'db_', 'x-', '.', '_', '-', 'name', 'id', 'DB', 'my', 'the', 'key', 'monkey', 'keys', 'tokens', 'expires_at', 'aws_secret_access_key',
     ' ', '  ', '\t', '\n', '\u00a0', '"', "'", '`', ':', '=', ':=', '=>', ': ', '= ', ' is ', ' was ', ' was set to ', ' IS ', ' island ', ' in ', ' with ', ' i', ' w',
     'hunter2', 'Zx9$kq2!Lm', 'aB3dE5gH7jK9', 's3cr3t-V4lu3', '${VAR}', '***', 'changeme', '<redacted>', '1234567890', ';', ',', '&', ')', '}', ']', '<', '>', 'é', 'İ',
-    'a'.repeat(70), 'pass'.repeat(20), 'k'.repeat(63) + 'token'];
+    'a'.repeat(70), 'pass'.repeat(20), 'k'.repeat(63) + 'token', 'Set-Cookie', 'Cookie: ', 'sid=', '; Path=/', 'theme=dark; '];
   let found = 0;
   for (let i = 0; i < 120_000; i++) {
     let text = '';
@@ -227,4 +227,30 @@ test('Azure shared access signatures: the sig= of a SAS query is a secret, the r
   for (const text of ['?sig=abcdefghijklmnopqrstuvwxyz&v=2', 'https://x.example.com/?sv=1&sig=abc', 'the design=abcdefghijklmnopqrstuvwxyz', 'sv=2022-11-02 then &sig=abcdefghijklmnopqrstuvwxyz']) {
     assert.equal(m.maskTextSync(text).text, text);
   }
+});
+
+test('a Cookie header keeps its cookie names and masks only values that look secret (F6)', () => {
+  assert.deepEqual(spans('Cookie: theme=dark; lang=en-US; sessionid=abc123XYZ789def456ghi'), ['SECRET:abc123XYZ789def456ghi']);
+  assert.deepEqual(spans('Set-Cookie: sid=abc123XYZ789def456ghi; Path=/'), ['SECRET:abc123XYZ789def456ghi']);
+  assert.deepEqual(spans('Set-Cookie: PHPSESSID=9f86d081884c7d659a2feaa0c55ad015; Expires=Wed, 21 Oct 2026 07:28:00 GMT; Max-Age=3600; HttpOnly; Secure; SameSite=Lax'), ['SECRET:9f86d081884c7d659a2feaa0c55ad015']);
+  // By name (a secret name by its own rules: a password is a PASSWORD) or by entropy; short, plain or numeric values stay.
+  assert.deepEqual(spans('Cookie: uid=42; csrftoken=Xy7kq9LmN2pR4sT6; password=hunter2; tz=Europe/Berlin; _x=Q2x8vR4mZ7pL1kW9; consent=yes'), ['SECRET:Xy7kq9LmN2pR4sT6', 'PASSWORD:hunter2', 'SECRET:Q2x8vR4mZ7pL1kW9']);
+  assert.deepEqual(spans('curl -H "Cookie: session=eyJ0eXAiOi.abcdef123; theme=light" https://example.com/'), ['SECRET:eyJ0eXAiOi.abcdef123']);
+  assert.deepEqual(spans('theme=dark; lang=en-US; sessionid=abc123XYZ789def456ghi', 'cookie'), ['SECRET:abc123XYZ789def456ghi']);
+  assert.deepEqual(spans('sid="abc123XYZ789def456ghi"; Path=/; Secure', 'Set-Cookie'), ['SECRET:abc123XYZ789def456ghi']);
+  assert.equal(masker.maskTextSync('{"headers":{"Cookie":"theme=dark; sid=abc123XYZ789def456ghi"}}').text, '{"headers":{"Cookie":"theme=dark; sid=[SECRET]"}}');
+  for (const t of ['Cookie: theme=dark; lang=en-US', 'Set-Cookie: sid=deleted; Expires=Thu, 01 Jan 1970 00:00:00 GMT', 'Cookie: consent=true; tz=UTC']) assert.deepEqual(spans(t), [], t);
+  // `cookie=` in a query string is one value, as any secret's.
+  assert.deepEqual(spans('GET /x?cookie=abc123XYZ789def456ghi&page=2'), ['SECRET:abc123XYZ789def456ghi']);
+});
+
+test('pw is a password name where it is a whole name part (F7)', () => {
+  for (const [t, v] of [['pw=Hunter2Hunter2', 'Hunter2Hunter2'], ['db_pw: s3cr3t!x', 's3cr3t!x'], ['PW: Summer 2024!', 'Summer 2024!'], ['dbPw=xyz12345', 'xyz12345'], ['"pw": "Tr0ub4dor"', 'Tr0ub4dor'], ['MYSQL_PW=Tr0ub4dor&3', 'Tr0ub4dor&3']]) {
+    assert.deepEqual(spans(t), [`PASSWORD:${v}`], t);
+  }
+  assert.deepEqual(spans('Tr0ub4dor', 'pw'), ['PASSWORD:Tr0ub4dor']);
+  assert.deepEqual(spans('Tr0ub4dor', 'admin_pw'), ['PASSWORD:Tr0ub4dor']);
+  // Not inside words: upward, pwn, spw, pw2, pwr, cpw.
+  for (const t of ['upward=Hunter2Hunter2', 'pwn=Hunter2Hunter2', 'spw=Hunter2Hunter2', 'pw2=Hunter2Hunter2', 'pwr=Hunter2Hunter2', 'cpw=Hunter2Hunter2']) assert.deepEqual(spans(t), [], t);
+  assert.deepEqual(spans('Hunter2Hunter2', 'pwr'), []);
 });

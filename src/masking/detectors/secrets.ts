@@ -39,8 +39,8 @@ export const pemBlocks: Detector = (text, out, ctx) => {
   }
 };
 
-const SECRET_NAME = /pass(?:word|wd|phrase)?|pwd|secret|token|api_?key|access_?key|private_?key|credential|auth|session|signature|cookie|(?:account|shared_?access|encryption|master|signing|hmac|client|tls|ssl|app|license)_?key(?:_data)?(?:_|$)/i;
-const PASSWORD_NAME = /pass(?:word|wd|phrase)?$|pwd$|^pass|password/i;
+const SECRET_NAME = /pass(?:word|wd|phrase)?|pwd|(?:^|_)pw(?:_|$)|secret|token|api_?key|access_?key|private_?key|credential|auth|session|signature|cookie|(?:account|shared_?access|encryption|master|signing|hmac|client|tls|ssl|app|license)_?key(?:_data)?(?:_|$)/i;
+const PASSWORD_NAME = /pass(?:word|wd|phrase)?$|pwd$|(?:^|_)pw(?:_|$)|^pass|password/i;
 const NOT_SECRET_NAME = /(?:_at|_in|_type|_url|_uri|_path|_file|_id_hint|expires?|author|authority|length|count|policy|hint|reset|_name|required|_field|max_|min_|_description|_desc|_title|_label|_question|_prompt|_message|_help|_format|_provider|_endpoint|_header|_enabled|_status|_mode|_version)$|^(?:author|authority|authors)$/i;
 export const PLACEHOLDER = /^(?:\*+|x+|null|none|nil|undefined|true|false|changeme|<[^>]*>|\$\{[^}]*\}?|\$[A-Z_]+|%[A-Z_]+%|\{\{[^}]*\}\}|redacted|\[[A-Z_]+(?::[^\]]*)?\]|\.\.\.)$/i;
 // A name that says secret outright (a token, a secret, a password, an API or signing key, a signature: a presigned
@@ -62,17 +62,22 @@ export interface SecretField {
   strong: boolean;
   /** An Authorization header: `<scheme> <credential>`, the scheme kept. */
   auth: boolean;
+  /** A Cookie or Set-Cookie header: `name=value; …` pairs, only the values that look secret masked (cookieValue). */
+  cookie: boolean;
 }
 // One object per kind (they are compared and read, never changed).
 const KINDS: Record<string, SecretField> = {};
 for (const type of ['PASSWORD', 'AWS_SECRET_KEY', 'SECRET']) {
-  for (const strong of [false, true]) for (const auth of [false, true]) KINDS[`${type}:${strong}:${auth}`] = { type, strong, auth };
+  for (const strong of [false, true]) for (const auth of [false, true]) KINDS[`${type}:${strong}:${auth}`] = { type, strong, auth, cookie: false };
 }
 const fieldKind = (type: string, strong: boolean, auth: boolean): SecretField => KINDS[`${type}:${strong}:${auth}`];
+const COOKIE_FIELD: SecretField = { type: 'SECRET', strong: false, auth: false, cookie: true };
+// `Cookie`, `Set-Cookie`, `HTTP_COOKIE`, `cookies`, `cookie_header`: the value is a list of cookies.
+const COOKIE_HEADER_NAME = /(?:^|_)cookies?(?:_header)?$/;
 
 // Names seen in the text being scanned (the same few, DB_PASSWORD, client_secret, repeat through a config or a log),
 // with what they say; emptied after each scan (`forgetNames`), so no name outlives the text it came from.
-const NO_FIELD = { type: '', strong: false, auth: false } as SecretField;
+const NO_FIELD = { type: '', strong: false, auth: false, cookie: false } as SecretField;
 const seenNames = new Map<string, SecretField>();
 /** secretField, remembered for the duration of one scan. */
 function secretFieldOf(name: string): SecretField | undefined {
@@ -97,6 +102,7 @@ export function secretField(name: string): SecretField | undefined {
   if (PASSWORD_NAME.test(n)) return fieldKind('PASSWORD', true, false);
   if (/^(?:key|keys|keyword|keywords|keyboard|monkey|turkey|hockey|jockey|tokens|session|auth)$/.test(n)) return undefined;
   if (AUTH_HEADER_NAME.test(n)) return fieldKind('SECRET', false, true);
+  if (COOKIE_HEADER_NAME.test(n)) return COOKIE_FIELD;
   return fieldKind('SECRET', STRONG_NAME.test(n) && !ID_NAME.test(n), false);
 }
 
@@ -294,6 +300,54 @@ function authValue(text: string, out: Finding[], vs: number, end: number): void 
   out.push({ type, start: cs, end: ce, confidence: 0.9, detector: 'secret-assignment' });
 }
 
+// Set-Cookie attributes: no secret, whatever they hold.
+const COOKIE_ATTRIBUTE = /^(?:path|domain|expires|max-age|samesite|secure|httponly|priority|partitioned|version|comment)$/i;
+// Cookie names that say session or credential beyond what secretField reads: PHPSESSID, JSESSIONID, connect.sid,
+// sid, _gh_sess, csrftoken, XSRF-TOKEN, remember_web_…, jwt.
+const SESSION_COOKIE = /sess|(?:^|[_.-])sid$|^sid|csrf|xsrf|jwt|remember/i;
+/**
+ * A Cookie or Set-Cookie header value in [vs, end): `name=value` pairs split by `;`. The names (and Set-Cookie's
+ * attributes) are kept; a value is masked when its name says secret (secretField: `sessionid`, `auth_token`,
+ * `password`, by that name's rules; or a session cookie name: PHPSESSID, sid, csrftoken, with the rules of a name
+ * that says secret outright) or, under any other name, when it looks random (letters and digits, and
+ * secretValueConfidence: 8+ characters of mixed kinds, entropy ≥ 3 bits). `theme=dark; lang=en-US; tz=Europe/Berlin`
+ * stay.
+ */
+function cookieValue(text: string, out: Finding[], vs: number, end: number): void {
+  let p = vs;
+  while (p < end) {
+    let q = p;
+    while (q < end && text.charCodeAt(q) !== 59) q++; // ;
+    // One pair [p, q): name, `=`, value (trimmed, quotes taken off); a pair without `=` is a value alone (or a flag).
+    let ns = p;
+    while (ns < q && isSpace(text.charCodeAt(ns))) ns++;
+    const eq = text.indexOf('=', ns);
+    let name = '', s = ns;
+    if (eq >= 0 && eq < q) {
+      name = text.slice(ns, eq).trim();
+      s = eq + 1;
+    }
+    let e = q;
+    while (s < e && isSpace(text.charCodeAt(s))) s++;
+    while (e > s && isSpace(text.charCodeAt(e - 1))) e--;
+    if (e - s >= 2 && text.charCodeAt(s) === 34 && text.charCodeAt(e - 1) === 34) s++, e--;
+    if (e > s && !COOKIE_ATTRIBUTE.test(name)) {
+      const value = text.slice(s, e);
+      // secretField, not secretFieldOf: a header under a field is read outside the assignment scan, whose end
+      // forgets the names it remembered.
+      const named = name === '' ? undefined : secretField(name);
+      const type = named && !named.cookie ? named.type : 'SECRET';
+      const session = SESSION_COOKIE.test(name);
+      // Under another name, random-looking means with letters and digits too (`tz=Europe/Berlin` is no token).
+      const confidence = named && !named.cookie
+        ? secretValueConfidence(named.type, value, named.strong)
+        : session || (/\d/.test(value) && /[A-Za-z]/.test(value)) ? secretValueConfidence('SECRET', value, session) : 0;
+      if (confidence > 0) out.push({ type, start: s, end: e, confidence, detector: 'secret-assignment' });
+    }
+    p = q + 1;
+  }
+}
+
 /** Where a value opened right at `vs` ends for an Authorization header: its closing quote, or the end of the line. */
 function authEnd(text: string, ns: number, vs: number, quote: string, limit: number): number {
   const before = ns > 0 ? text.charCodeAt(ns - 1) : 0;
@@ -335,6 +389,13 @@ function assignedValue(text: string, out: Finding[], ns: number, ne: number, a: 
   if (field.auth) {
     const end = authEnd(text, ns, vs, quote, limit);
     authValue(text, out, vs, end);
+    return end;
+  }
+  // A Cookie header (`Cookie: a=b; sid=…`, `"Set-Cookie": "…"`) to the end of its line or quote; after `=` (a query
+  // parameter `cookie=…`) the value is one token, as any secret's.
+  if (field.cookie && a[0].includes(':') && !a[0].includes('=')) {
+    const end = authEnd(text, ns, vs, quote, limit);
+    cookieValue(text, out, vs, end);
     return end;
   }
   let ve = vs;
@@ -487,6 +548,7 @@ function assignmentsIn(text: string, out: Finding[], ctx: ScanContext): void {
  * the name says (`secretField`). An Authorization header keeps its scheme. */
 export function fieldSecretOfType(text: string, field: SecretField, out: Finding[]): void {
   if (field.auth) return authValue(text, out, 0, text.length);
+  if (field.cookie) return cookieValue(text, out, 0, text.length);
   const v = text.trim();
   const confidence = secretValueConfidence(field.type, v, field.strong);
   if (confidence > 0) {
