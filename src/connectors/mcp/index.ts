@@ -33,6 +33,8 @@ export interface McpGatewayOptions {
   /** Shortest gap between restarts of a crashed upstream. Default 1000. */
   restartBackoffMs?: number;
   version?: string;
+  /** The operator's log (default stderr): an upstream going down, a lost session, an error the gateway did not expect. */
+  log?: (line: string) => void;
   /** Told of every call, read and prompt sent to an upstream (metrics). */
   onUpstreamCall?: (upstream: string, method: UpstreamMethod, outcome: UpstreamOutcome, seconds: number) => void;
 }
@@ -106,6 +108,7 @@ export function createMcpGateway(opts: McpGatewayOptions): McpGateway {
         baseDir: opts.baseDir,
         restartBackoffMs: opts.restartBackoffMs,
         version: opts.version,
+        ...(opts.log ? { log: opts.log } : {}),
         ...(opts.onUpstreamCall ? { onCall: (method: UpstreamMethod, outcome: UpstreamOutcome, seconds: number) => opts.onUpstreamCall!(cfg.name, method, outcome, seconds) } : {}),
         onToolsChanged: notifyAll,
         onPromptsChanged: () => {

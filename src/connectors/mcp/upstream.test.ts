@@ -47,18 +47,19 @@ describe('Upstream (stdio)', () => {
 
   it('lists resources once for many refreshes close together (reads of unknown URIs in a loop), and again later', async () => {
     const [config] = mcpConfigSchema.parse({ upstreams: [{ name: 'everything', command: 'mcp-server-everything', args: ['stdio'] }] }).upstreams;
-    const u = new Upstream(config!);
+    let now = 0;
+    const u = new Upstream(config!, { now: () => now });
     try {
       const first = await u.resources();
       assert.ok(first.offered && first.resources.length > 0);
-      const client = (u as unknown as { client: { listResources: (...a: unknown[]) => Promise<unknown> } }).client;
+      const client = await u.connect();
       let listings = 0;
       const list = client.listResources.bind(client);
       client.listResources = (...a) => (listings++, list(...a));
       const many = await Promise.all(Array.from({ length: 20 }, () => u.resources({ refresh: true })));
       assert.equal(listings, 0, 'listed a moment ago: the cache answers');
       assert.ok(many.every((r) => r === first));
-      (u as unknown as { resourcesFetchedAt: number }).resourcesFetchedAt -= REFRESH_MIN_MS;
+      now += REFRESH_MIN_MS;
       await Promise.all(Array.from({ length: 20 }, () => u.resources({ refresh: true })));
       assert.equal(listings, 1, 'an older listing is refreshed, once for concurrent callers');
     } finally {

@@ -47,8 +47,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** `defaults: false` leaves out the suite's two upstreams (fs and everything): only `extra.upstreams` are served. */
-export async function startHarness(gateway: Gateway, extra: Partial<McpConfigInput> = {}, opts: { defaults?: boolean } = {}): Promise<Harness> {
+/**
+ * `defaults: false` leaves out the suite's two upstreams (fs and everything): only `extra.upstreams` are served.
+ * `log` receives the gateway's operator log lines (default: stderr).
+ */
+export async function startHarness(gateway: Gateway, extra: Partial<McpConfigInput> = {}, opts: { defaults?: boolean; log?: (line: string) => void } = {}): Promise<Harness> {
   const demoDir = await mkdtemp(join(tmpdir(), 'cs-mcp-'));
   await writeFile(join(demoDir, 'contacts.txt'), 'Write to alice.smith@example.com about the launch.\n');
   const config = mcpConfigSchema.parse({
@@ -64,7 +67,7 @@ export async function startHarness(gateway: Gateway, extra: Partial<McpConfigInp
       ...(extra.upstreams ?? []),
     ],
   });
-  const mcp = createMcpGateway({ gateway, ...mcpGatewayOptions(config), restartBackoffMs: 0 });
+  const mcp = createMcpGateway({ gateway, ...mcpGatewayOptions(config), restartBackoffMs: 0, ...(opts.log ? { log: opts.log } : {}) });
   await mcp.start();
 
   const keys = new MemoryKeyStore();
