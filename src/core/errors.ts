@@ -51,6 +51,7 @@ export const ERRORS = {
   // --- connectors / upstreams ---
   UPSTREAM_UNAVAILABLE: { status: 502, doc: 'The upstream (MCP server, database, API) is down or crashed.' },
   UPSTREAM_TIMEOUT: { status: 504, doc: 'The upstream did not answer in time.' },
+  UPSTREAM_ERROR: { status: 502, doc: 'The upstream answered the call with an error of its own (recorded with its code as `rpcCode`); the agent gets that error, masked.' },
   UNKNOWN_RESOURCE: { status: 404, doc: 'The action names a resource that is not configured.' },
   TIMEOUT: { status: 408, doc: 'Waiting for an outcome took longer than the caller allowed.' },
   // --- last resort ---

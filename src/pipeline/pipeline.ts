@@ -275,8 +275,11 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
     try {
       result = await execute(action, maskCtx);
     } catch (e) {
-      const err = asCountersignError(e);
-      await record({ ...base, type: 'action.failed', requestId, data: { code: err.code }, flush: 'soon' });
+      // An error the upstream answered with (a JSON-RPC error, with its numeric code) is the upstream's, not this
+      // gateway's: recorded as UPSTREAM_ERROR with that code, not as INTERNAL.
+      const rpcCode = e instanceof CountersignError ? undefined : (e as { code?: unknown } | null)?.code;
+      const data = typeof rpcCode === 'number' ? { code: 'UPSTREAM_ERROR', rpcCode } : { code: asCountersignError(e).code };
+      await record({ ...base, type: 'action.failed', requestId, data, flush: 'soon' });
       throw e;
     }
 

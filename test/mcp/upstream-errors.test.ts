@@ -62,9 +62,9 @@ describe('MCP gateway: what upstreams say besides results is masked', () => {
       assert.equal(f.code, -32603);
       assert.equal(f.message, 'MCP error -32603: insert failed for [EMAIL] card [CREDIT_CARD]'); // the prefix is the agent's SDK client's
       assertMasked(f.all);
-      // The audit log keeps the code only, as before.
+      // The audit log keeps the code only: the upstream's, not this gateway's.
       const failed = world.events.filter((e) => e.type === 'action.failed').at(-1)!;
-      assert.deepEqual(failed.data, { code: 'INTERNAL' });
+      assert.deepEqual(failed.data, { code: 'UPSTREAM_ERROR', rpcCode: -32603 });
       assert.ok(!JSON.stringify(world.events).includes(EMAIL));
     });
 
