@@ -113,7 +113,21 @@ export function createHttpHandler(deps: HttpHandlerDeps): McpHttpHandler {
   }, Math.min(deps.sessionIdleMs, 60_000));
   sweeper.unref();
 
+  // Never rejects: a server calls it as `void handler(req, res)`, and a rejection nobody handles stops the process.
+  // Anything unexpected is logged — the error's name and where it was thrown, not its message, which may quote what
+  // the client sent — and answered -32603, or the response is ended.
   const handler = (async (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      await handle(req, res);
+    } catch (e) {
+      const where = ((e as Error)?.stack ?? '').split('\n').find((l) => l.trim().startsWith('at '))?.trim() ?? '';
+      console.error(`countersign: internal error in the MCP HTTP endpoint (${req.method ?? '?'}): ${(e as Error)?.name ?? typeof e} ${where}`);
+      if (!res.headersSent) sendJsonRpcError(res, 500, ErrorCode.InternalError, 'An unexpected error; the gateway log has details.');
+      else res.destroy();
+    }
+  }) as McpHttpHandler;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let principal: Principal;
     try {
       principal = await deps.authenticate(req);
@@ -222,7 +236,7 @@ export function createHttpHandler(deps: HttpHandlerDeps): McpHttpHandler {
     await entry.transport.handleRequest(req, res, body);
     // An initialize the transport refused leaves a session without an id: it never counts again.
     if (!entry.transport.sessionId && live.delete(entry)) void entry.transport.close().catch(() => undefined);
-  }) as McpHttpHandler;
+  };
 
   Object.defineProperty(handler, 'sessions', { get: () => sessions.size });
   handler.close = async () => {
