@@ -101,6 +101,12 @@ describe('MCP gateway: what upstreams say besides results is masked', () => {
       assert.equal((listed.data as { hidden: number }).hidden, 1);
       const { resourceTemplates } = await agent().listResourceTemplates();
       assert.deepEqual(resourceTemplates.map((t) => t.uriTemplate), ['leaky://customers/{id}']);
+      // What a listing says about a resource besides its URI is masked: the default profile keeps a card's last four.
+      const words = JSON.stringify([resources, resourceTemplates]);
+      assert.ok(!words.includes(EMAIL), words);
+      assert.match(words, /"title":"Export for \[EMAIL\]"/);
+      assert.match(words, /"description":"last paid with \*\*\*\* \*\*\*\* \*\*\*\* 1111"/);
+      assert.match(words, /"description":"customers such as \[EMAIL\]"/);
       // Hidden is no control: the read is still decided on its own.
       const denied = await failure(agent().readResource({ uri: 'leaky://payroll' }));
       assert.match(denied.message, /payroll is not for agents/);

@@ -373,7 +373,7 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
       data: { session: id, listed: resources.length, hidden: hiddenCount, collisions: c.collisions, unavailable },
       flush: 'soon',
     });
-    return { resources };
+    return { resources: await described(resources) };
   });
 
   handle(ListResourceTemplatesRequestSchema, async () => {
@@ -386,8 +386,23 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
       data: { session: id, templates: resourceTemplates.length, unavailable },
       flush: 'soon',
     });
-    return { resourceTemplates };
+    return { resourceTemplates: await described(resourceTemplates) };
   });
+
+  /**
+   * A listing's words about each resource — its name, title and description, which an upstream may fill with what it
+   * holds (a customer's e-mail, a file named after a person) — masked as an upstream's other words are (the default
+   * profile, the principal's token scope); the URI stays as it is, since reads are routed by it. Fails closed.
+   */
+  async function described<T extends { name?: string; title?: string; description?: string }>(items: T[]): Promise<T[]> {
+    const mask = async (v: unknown) => (typeof v === 'string' && v ? (await gateway.masker.maskText(v, { scope: principal.id })).text : v);
+    return Promise.all(
+      items.map(async (it) => {
+        const [name, title, description] = await Promise.all([mask(it.name), mask(it.title), mask(it.description)]);
+        return { ...it, ...(name !== undefined ? { name } : {}), ...(title !== undefined ? { title } : {}), ...(description !== undefined ? { description } : {}) } as T;
+      }),
+    );
+  }
 
   handle(ListPromptsRequestSchema, async () => ({
     prompts: await listAll('mcp.prompts_listed', 'prompts', (u) => u.prompts(), promptHidden, (u, p) => ({ ...p, name: exposedToolName(u.name, p.name) })),
