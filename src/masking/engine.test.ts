@@ -202,3 +202,32 @@ test('streams: a value just after a cut is still named by its cue just before it
   const streets = 'x\n'.repeat(4) + '1 Main Street '.repeat(2000);
   assert.ok(!(await mask(streets, 1000)).includes(']eet'));
 });
+
+test('a real value glued to a masked label is masked with it; SQL words in markup and prose, cookie dicts, JSESSIONID, *_name people, licence fields, quoted SAS tokens', () => {
+  const m = createMasker();
+  const leaks: [string, string][] = [
+    ['postgres://bob:Xk29fPqLm7[PASSWORD]@db.internal/app', 'Xk29fPqLm7'],
+    ['mongodb://admin:[SECRET]Xk29fPqLm7@h/x', 'Xk29fPqLm7'],
+    ['curl -u bob:[PASSWORD]Xk29fPqLm7 https://x', 'Xk29fPqLm7'],
+    ['password=[PASSWORD]Xk29fPqLm7', 'Xk29fPqLm7'],
+    ['DB_PASSWORD=[PASSWORD]Xk29fPqLm7', 'Xk29fPqLm7'],
+    ["cookies: {'sessionid': 'abc123XYZ789def456ghi', 'csrftoken': 'Zx9Qw8Er7Ty6Ui5Op4As'}", 'abc123XYZ789'],
+    ['cookie: {"password": "Hunter2Hunter2"}', 'Hunter2'],
+    ['Cookie: theme=dark; JSESSIONID=0A1B2C3D4E5F60718293A4B5C6D7E8F9; lang=en', '0A1B2C3D4E5F'],
+    ["CREATE LOGIN app WITH PASSWORD = N'T5qlP4ss!';", 'T5qlP4ss'],
+    ["az storage blob download --sas-token 'sv=2022-11-02&ss=b&sp=r&sig=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA%3D'", 'Zm9vYmFy'],
+  ];
+  for (const [text, secret] of leaks) assert.ok(!m.maskTextSync(text).text.includes(secret), text);
+  assert.equal(m.maskTextSync('Cookie: theme=dark; JSESSIONID=0A1B2C3D4E5F60718293A4B5C6D7E8F9; lang=en').text, 'Cookie: theme=dark; JSESSIONID=[SECRET]; lang=en');
+  for (const text of ['<input name="pw" type="password" value="">', "if (kind === 'password') return;", 'Click the "Forgot password" link', "INSERT INTO settings VALUES ('password', 'min_length');", 'The bug was identified by the team.']) {
+    assert.equal(m.maskTextSync(text).text, text, text);
+  }
+  assert.equal(m.maskTextSync('<add key="Password" value="Hunter2Hunter2"/>').text, '<add key="Password" value="[PASSWORD]"/>');
+  const people = m.maskValueSync({ billing_name: 'John Smith', payee_name: 'Maria Garcia', insured_name: 'John Smith', table_name: 'Orders', product_name: 'Macbook Air', app_display_name: 'Web Server', driver_license: 'D1234567' }).value;
+  assert.deepEqual(people, { billing_name: '[PERSON]', payee_name: '[PERSON]', insured_name: '[PERSON]', table_name: 'Orders', product_name: 'Macbook Air', app_display_name: 'Web Server', driver_license: '[DRIVER_LICENSE]' });
+  // Masking twice changes nothing, glued or not.
+  for (const text of ['password:[PASSWORD]Xk29fPqLm7', 'postgres://app:[PASSWORD]@db:5432/x', 'sent to [EMAIL].']) {
+    const once = m.maskTextSync(text).text;
+    assert.equal(m.maskTextSync(once).text, once, text);
+  }
+});

@@ -338,7 +338,16 @@ export function blankMaskedOutput(text: string): string {
   if (text.indexOf('[') === -1) return text;
   MASKED_OUTPUT.lastIndex = 0;
   if (!MASKED_OUTPUT.test(text)) return text;
-  return text.replace(MASKED_OUTPUT, (m) => ' '.repeat(m.length));
+  // Only output that stands alone as a value: glued to anything else (`Xk29fPqLm7[PASSWORD]`, `[PASSWORD]Xk29`), the
+  // spaces would end the value beside it and let that through; such a label is masked again with its neighbour.
+  return text.replace(MASKED_OUTPUT, (m, at: number) => (standsAlone(text, at, at + m.length) ? ' '.repeat(m.length) : m));
+}
+
+/** What may stand right before and right after a masked value that is a value on its own. */
+const ALONE_BEFORE = new Set([...' \t\r\n"\'`=:([{,;>|'].map((c) => c.charCodeAt(0)));
+const ALONE_AFTER = new Set([...' \t\r\n"\'`)]},;&<@.|/!?#'].map((c) => c.charCodeAt(0))); // `#`: a masked key made unique
+function standsAlone(text: string, start: number, end: number): boolean {
+  return (start === 0 || ALONE_BEFORE.has(text.charCodeAt(start - 1))) && (end === text.length || ALONE_AFTER.has(text.charCodeAt(end)));
 }
 
 /** `a` sorts strictly before `b`: by start, then the longer first. */

@@ -99,6 +99,9 @@ export const commandLine: Detector = (text, out) => {
 // masked. `PASSWORD = 'x'` (SQL Server, Snowflake) is an assignment too, found by either detector.
 const SQL_PASSWORD = /\b(?:(password)|identified(?:\s+with\s+[\w"'`]{1,64})?\s+by(?:\s+(?:values|password))?)(?:\s+for\s+[^\s=]{1,200}\s*=|\s*=)?\s*(?:password\s*\(\s*)?(?=['"\w])/giy;
 const SQL_START = /password|identified/gi;
+// The statement the keyword is in must create or change a login: in prose ("Forgot password" link, "identified by the
+// team") or markup (`type="password"`, `key="Password"`) the same words are no SQL.
+const SQL_DDL = /\b(?:create|alter)\s+(?:user|role|login)\b|\bset\s+password\b|\bgrant\b/i;
 /** Unquoted words after IDENTIFIED BY that are no password: MySQL's `RANDOM PASSWORD`. */
 const SQL_NOT_PASSWORD = /^(?:random|values|password|externally|globally)$/i;
 
@@ -117,10 +120,18 @@ export const sqlPasswords: Detector = (text, out) => {
     const s = SQL_PASSWORD.exec(text);
     if (!s) continue;
     let p = SQL_PASSWORD.lastIndex;
+    // A literal set apart from its keyword (`PASSWORD 'x'`, `= 'x'`, `PASSWORD('x')`), not glued to it (`"Password"`).
+    const sep = text.charCodeAt(p - 1);
+    if (!(isSpace(sep) || sep === 61 || sep === 40)) continue;
+    if (!inDdl(text, m.index)) continue;
+    // T-SQL N'…', PostgreSQL E'…' and U&'…' literals.
+    const pre = text.charCodeAt(p);
+    if ((pre === 78 || pre === 110 || pre === 69 || pre === 101) && text.charCodeAt(p + 1) === 39) p++;
+    else if ((pre === 85 || pre === 117) && text.charCodeAt(p + 1) === 38 && text.charCodeAt(p + 2) === 39) p += 2;
     const q = text.charCodeAt(p);
     if (q === 39 || q === 34) {
       let e = p + 1;
-      for (; e < text.length && e - p <= 512; e++) {
+      for (; e < text.length && e - p <= 4096; e++) {
         const c = text.charCodeAt(e);
         if (c === 92) e++;
         else if (c === q) {
@@ -139,6 +150,13 @@ export const sqlPasswords: Detector = (text, out) => {
     }
   }
 };
+
+/** Is the keyword at `at` in a statement that creates or changes a login (SQL_DDL since the last `;`, 300 back)? */
+function inDdl(text: string, at: number): boolean {
+  let from = at;
+  while (from > 0 && at - from < 300 && text.charCodeAt(from - 1) !== 59) from--; // back to `;`, 300 at most
+  return SQL_DDL.test(text.slice(from, at + 8));
+}
 
 function pushSqlPassword(text: string, out: Finding[], s: number, e: number): void {
   const v = text.slice(s, e);

@@ -388,7 +388,7 @@ function runAt(text: string, cu: Uint16Array, out: Parameters<Detector>[1], ctx:
     while (s > 0 && start - s < 2 && isLetterCode(cu[s - 1])) s--;
     if (s === start || (s > 0 && (isAlnum(cu[s - 1]) || cu[s - 1] === 95))) return false;
     const bl = lowerBefore(text, cu, s).slice(-32);
-    if (!((bl.includes('licen') || bl.includes('dl')) && LICENSE_CONTEXT.test(bl))) return false;
+    if (!(!!ctx.field && /licen[cs]e/.test(ctx.field)) && !((bl.includes('licen') || bl.includes('dl')) && LICENSE_CONTEXT.test(bl))) return false;
     out.push({ type: 'DRIVER_LICENSE', start: s, end, confidence: 0.8, detector: 'driver-license' });
     return true;
   }

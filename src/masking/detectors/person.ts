@@ -392,7 +392,25 @@ const FIELD_IS_NAME = new RegExp(
 // and the joined forms of the commonest (hostname, filename): the value names a thing. A person's name is still one
 // there with two known name words (`"file_name": "John Smith CV.pdf"`) or an honorific, not on one name-list word
 // ("Web Server", "Billing API", "Jordan").
-const FIELD_IS_THING = /_name$|^(?:host|file|path|domain|server|table|app|db|image|container|node|cluster|bucket|branch|repo)name$/;
+/** Things, as the word before `name` in a field name: their `<thing>_name` names a thing. Any other `<word>_name`
+ * (`billing_name`, `payee_name`, `insured_name`, `subscriber_name`) is taken for a person's: a name left unmasked is
+ * the worse mistake. */
+export const THING_FIELD_WORDS = [
+  'table', 'host', 'product', 'company', 'service', 'event', 'file', 'team', 'app', 'application', 'repo', 'repository',
+  'project', 'database', 'db', 'schema', 'column', 'field', 'index', 'bucket', 'cluster', 'node', 'pod', 'container',
+  'image', 'namespace', 'queue', 'topic', 'job', 'task', 'stage', 'step', 'branch', 'tag', 'key', 'domain', 'server',
+  'machine', 'device', 'model', 'brand', 'category', 'item', 'sku', 'plan', 'org', 'organization', 'organisation',
+  'business', 'store', 'shop', 'bank', 'metric', 'feature', 'flag', 'module', 'package', 'library', 'class',
+  'function', 'method', 'variable', 'param', 'parameter', 'resource', 'role', 'group', 'channel', 'workspace',
+  'collection', 'document', 'doc', 'folder', 'dir', 'directory', 'path', 'attachment', 'report', 'dashboard', 'view',
+  'page', 'env', 'environment', 'stack', 'deployment', 'release', 'build', 'pipeline', 'workflow', 'rule', 'policy',
+  'alert', 'test', 'suite', 'browser', 'os', 'platform', 'provider', 'plugin', 'extension', 'font', 'color', 'colour',
+  'theme', 'layer', 'sheet', 'tab', 'list', 'board', 'trade', 'vm', 'volume', 'disk', 'network',
+  'subnet', 'vpc', 'zone', 'bundle', 'object', 'entity', 'type', 'kind', 'unit', 'course', 'campaign', 'segment',
+];
+const FIELD_IS_THING = new RegExp(`(?:^|_)(?:${THING_FIELD_WORDS.join('|')})_(?:(?:${NAME_FIELD_KINDS.join('|')})_)?name$|(?:^|_)(?:${THING_FIELD_WORDS.join('|')})name$|^(?:host|file|path|domain|server|table|app|db|image|container|node|cluster|bucket|branch|repo)name$`);
+/** `<word>_name` that is neither a thing's (THING_FIELD_WORDS) nor a place's: a person's. */
+const OTHER_NAME_FIELD = /(?:^|_)[a-z0-9]+_name$/;
 const FIELD_IS_PLACE = new RegExp(`(?:^|_)(?:${PLACE_FIELD_WORDS.join('|')})(?:_?name)?$`, 'i');
 // Words right before a place ("in Lisbon", "from Berlin to Lisbon", "shipped to Germany").
 const LOCATIVE = new Set(['in', 'from', 'to', 'at', 'near', 'via', 'across', 'around', 'through', 'throughout', 'outside', 'within', 'into', 'toward', 'towards', 'between',
@@ -801,8 +819,8 @@ export const persons: Detector = (text, out, ctx) => {
   /** The lower-cased word of token t (made only for the rare comparisons that need a string). */
   const lowerOf = (t: number) => (tW[t] >= 0 ? text.slice(tS[t], tW[t]).toLowerCase() : lowers[-tW[t] - 1]);
   const found = out; // findings go straight out, in the order they are made
-  const fieldIsName = !!ctx.field && FIELD_IS_NAME.test(ctx.field);
-  const fieldIsThing = !fieldIsName && !!ctx.field && FIELD_IS_THING.test(ctx.field);
+  const fieldIsThing = !!ctx.field && FIELD_IS_THING.test(ctx.field) && !FIELD_IS_NAME.test(ctx.field);
+  const fieldIsName = !!ctx.field && !fieldIsThing && (FIELD_IS_NAME.test(ctx.field) || (OTHER_NAME_FIELD.test(ctx.field) && !FIELD_IS_PLACE.test(ctx.field)));
   const singles: number[] = [];
   for (let q0 = 0; q0 < count; ) {
     let q1 = q0 + 1;

@@ -112,6 +112,7 @@ export function secretFieldType(name: string): string | undefined {
 }
 
 const CALL_OPENING = /^[A-Za-z_][\w.]*\($/;
+const GLUED_LABEL = /^\[[A-Z][A-Z0-9_]*(?::[^\]\s]*)?$/;
 
 /**
  * Is `value` (assigned to a secret-looking name) worth masking? Passwords: anything real; other secrets: entropy.
@@ -250,6 +251,11 @@ function unquotedEnd(text: string, ns: number, vs: number, limit: number, colonL
   }
   const inQuery = before === 63 || before === 38;
   let ve = vs;
+  // A value that starts with a label the engine wrote and goes on (`[PASSWORD]Xk29…`): the label's `]` is no end.
+  if (text.charCodeAt(vs) === 91) {
+    const close = text.indexOf(']', vs);
+    if (close > vs && close - vs <= 64 && close + 1 < limit && !isValueStop(text.charCodeAt(close + 1)) && GLUED_LABEL.test(text.slice(vs, close))) ve = close + 1;
+  }
   while (ve < limit) {
     const c = text.charCodeAt(ve);
     if (isValueStop(c) || (c === 38 && ampersandEnds(text, ve, inQuery))) break;
@@ -340,13 +346,24 @@ function cookieValue(text: string, out: Finding[], vs: number, end: number): voi
       const session = SESSION_COOKIE.test(name);
       // Under another name, random-looking means with letters and digits too (`tz=Europe/Berlin` is no token).
       const confidence = named && !named.cookie
-        ? secretValueConfidence(named.type, value, named.strong)
+        ? secretValueConfidence(named.type, value, named.strong || session) // JSESSIONID: 32 hex digits
         : session || (/\d/.test(value) && /[A-Za-z]/.test(value)) ? secretValueConfidence('SECRET', value, session) : 0;
       if (confidence > 0) out.push({ type, start: s, end: e, confidence, detector: 'secret-assignment' });
     }
     p = q + 1;
   }
 }
+
+/**
+ * Does a list of cookies start at `vs` (`name=value`: a token's characters, then `=`)? A dict or JSON after
+ * `cookies:` (`{'sessionid': …}`) is not one: it is read as any secret's value, whole.
+ */
+function cookieList(text: string, vs: number, limit: number): boolean {
+  let i = vs;
+  while (i < limit && i - vs <= 256 && COOKIE_NAME_CHAR.test(text[i]!)) i++;
+  return i > vs && text.charCodeAt(i) === 61;
+}
+const COOKIE_NAME_CHAR = /[A-Za-z0-9!#$%&*+.^_`|~-]/;
 
 /** Where a value opened right at `vs` ends for an Authorization header: its closing quote, or the end of the line. */
 function authEnd(text: string, ns: number, vs: number, quote: string, limit: number): number {
@@ -393,7 +410,7 @@ function assignedValue(text: string, out: Finding[], ns: number, ne: number, a: 
   }
   // A Cookie header (`Cookie: a=b; sid=…`, `"Set-Cookie": "…"`) to the end of its line or quote; after `=` (a query
   // parameter `cookie=…`) the value is one token, as any secret's.
-  if (field.cookie && a[0].includes(':') && !a[0].includes('=')) {
+  if (field.cookie && a[0].includes(':') && !a[0].includes('=') && cookieList(text, vs, limit)) {
     const end = authEnd(text, ns, vs, quote, limit);
     cookieValue(text, out, vs, end);
     return end;

@@ -126,7 +126,8 @@ export const sasSignatures: Detector = (text, out) => {
       if (c <= 32) break;
       if (c === 61 && text.charCodeAt(k - 1) === 118 && text.charCodeAt(k - 2) === 115) {
         const b = k >= 3 ? text.charCodeAt(k - 3) : 0;
-        if (k === q + 2 || b === 38 || b === 63 || b === 59 || b === 61 || b <= 32) sv = k;
+        // After `&`, `?`, `;`, `=`, white space, a quote or a bracket (`--sas-token 'sv=…&sig=…'`).
+        if (k === q + 2 || b === 38 || b === 63 || b === 59 || b === 61 || b <= 32 || b === 34 || b === 39 || b === 40 || b === 91 || b === 123) sv = k;
         if (sv >= 0) break;
       }
     }
