@@ -18,10 +18,10 @@ test('simple elements: local names, attributes, CDATA, white space, plist keys; 
   assert.deepEqual(elements('<dict>\n  <key>api_key</key>\n  <string>abc</string>\n  <key>n</key><integer>3</integer></dict>'), ['key=api_key', 'api_key=abc', 'key=n', 'n=3']);
   assert.deepEqual(elements('<password>a&amp;b>c</password>'), ['password=a&amp;b>c']);
   for (const t of ['<password><value>x</value></password>', '<password>x</pass>', '<pass>x</password>', '<passwordHint>x</password>', '<password/>x</password>',
-    '<password></password>', '<password>   </password>', '</password>', '<!-- x --></password>', '<password>x</ password>', `<password>${'x'.repeat(513)}</password>`]) {
+    '<password></password>', '<password>   </password>', '</password>', '<!-- x --></password>', '<password>x</ password>', `<password>${'x'.repeat(8193)}</password>`]) {
     assert.deepEqual(elements(t).filter((e) => e.startsWith('password=')), [], t);
   }
-  assert.deepEqual(elements(`<password>${'x'.repeat(512)}</password>`).length, 1);
+  assert.deepEqual(elements(`<password>${'x'.repeat(8192)}</password>`).length, 1);
 });
 
 test('XML element names are field context: credentials and personal data in settings.xml, SOAP, configs, plists', () => {

@@ -6,7 +6,7 @@ import { codeUnits } from '../chars.js';
 // reading of the markup lives here; what an element's name says about its value is scan.ts's (field names).
 
 const NAME_MAX = 64; // a local name; a namespace prefix may add as much again
-const VALUE_MAX = 512;
+const VALUE_MAX = 8192; // a walk back stops at the `<` before it, so each stretch of text is walked once: linear
 const TAG_MAX = 512; // an opening tag with its attributes (`<wsse:Password Type="http://docs.oasis-open.org/…">`)
 
 const isLetter = (c: number) => ((c | 32) - 97) >>> 0 < 26;
