@@ -231,3 +231,17 @@ test('a real value glued to a masked label is masked with it; SQL words in marku
     assert.equal(m.maskTextSync(once).text, once, text);
   }
 });
+
+test('XML configs that name a value by an attribute or a sibling: Java properties, .NET settings, Hadoop properties', () => {
+  const m = createMasker();
+  const cases: [string, string][] = [
+    ['<entry key="db.password">Hunter2Hunter2</entry>', '<entry key="db.password">[PASSWORD]</entry>'],
+    ['<property><name>fs.s3a.secret.key</name><value>wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY</value></property>', '<property><name>fs.s3a.secret.key</name><value>[SECRET]</value></property>'],
+    ['<setting name="Password" serializeAs="String">\n  <value>P4ssw0rd!x</value>\n</setting>', '<setting name="Password" serializeAs="String">\n  <value>[PASSWORD]</value>\n</setting>'],
+    ['<param name="password">S3cretPw!</param>', '<param name="password">[PASSWORD]</param>'],
+  ];
+  for (const [text, masked] of cases) assert.equal(m.maskTextSync(text).text, masked, text);
+  for (const text of ['<property><name>fs.defaultFS</name><value>hdfs://nn:8020</value></property>', '<entry key="timeout">30</entry>', '<setting name="Theme"><value>dark</value></setting>']) {
+    assert.equal(m.maskTextSync(text).text, text, text);
+  }
+});

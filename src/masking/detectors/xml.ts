@@ -79,7 +79,11 @@ export function eachSimpleElement(text: string, ctx: ScanContext, visit: (name: 
     while (ve > vs && isWhite(cu[ve - 1])) ve--;
     if (ve === vs) continue;
     const name = text.slice(local, qe);
-    const key = PLIST_VALUES.has(name) ? plistKey(text, cu, lt) : undefined;
+    let key = PLIST_VALUES.has(name) ? plistKey(text, cu, lt) : undefined;
+    // Configs that name a value by an attribute or a sibling: Java properties (`<entry key="db.password">`), .NET
+    // (`<setting name="Password"><value>…</value>`), Hadoop (`<name>fs.s3a.secret.key</name><value>…</value>`).
+    if (key === undefined && GENERIC_ELEMENTS.has(name.toLowerCase())) key = attributeKey(text.slice(lt, Math.min(vs, lt + TAG_MAX)));
+    if (key === undefined && name === 'value') key = siblingName(text, cu, lt) ?? parentKey(text, cu, lt);
     visit(key ?? name, vs, ve);
   }
 }
@@ -125,6 +129,38 @@ function cdataStart(cu: Uint16Array, end: number): number {
  * The text of the `<key>…</key>` right before the plist value whose `<` is at `lt` (white space between), or
  * undefined. Bounded: 16 characters of white space, a key of NAME_MAX.
  */
+// Elements that say what their value is only by a `key` or `name` attribute.
+const GENERIC_ELEMENTS = new Set(['entry', 'setting', 'property', 'param', 'parameter', 'add', 'item', 'attribute', 'env', 'var', 'variable', 'field', 'option', 'config']);
+const KEY_ATTRIBUTE = /\s(?:key|name)\s*=\s*["']([^"'<>]{1,64})["']/;
+
+/** The `key` or `name` attribute of an opening tag's text, if any. */
+function attributeKey(tag: string): string | undefined {
+  return KEY_ATTRIBUTE.exec(tag)?.[1]?.trim() || undefined;
+}
+
+/** `<name>…</name>` right before the `<` at `lt` (white space between): its text (Hadoop's `<property>`). */
+function siblingName(text: string, cu: Uint16Array, lt: number): string | undefined {
+  let p = lt;
+  while (p > 0 && lt - p < 16 && isWhite(cu[p - 1])) p--;
+  if (p < 7 || !text.startsWith('</name>', p - 7)) return undefined;
+  const ke = p - 7;
+  let ks = ke;
+  while (ks > 0 && ke - ks <= NAME_MAX && cu[ks - 1] !== 62 && cu[ks - 1] !== 60) ks--;
+  if (ks < 6 || ke - ks > NAME_MAX || !text.startsWith('<name>', ks - 6)) return undefined;
+  return text.slice(ks, ke).trim() || undefined;
+}
+
+/** The `key`/`name` attribute of the opening tag right before the `<` at `lt` (the element the value is in). */
+function parentKey(text: string, cu: Uint16Array, lt: number): string | undefined {
+  let p = lt;
+  while (p > 0 && lt - p < 16 && isWhite(cu[p - 1])) p--;
+  if (p === 0 || cu[p - 1] !== 62 || cu[p - 2] === 47) return undefined;
+  let o = p - 1;
+  while (o > 0 && p - o < TAG_MAX && cu[o - 1] !== 60) o--;
+  if (o === 0 || cu[o - 1] !== 60 || cu[o] === 47) return undefined;
+  return attributeKey(text.slice(o - 1, p));
+}
+
 function plistKey(text: string, cu: Uint16Array, lt: number): string | undefined {
   let p = lt;
   while (p > 0 && lt - p < 16 && isWhite(cu[p - 1])) p--;
