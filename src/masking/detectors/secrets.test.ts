@@ -217,6 +217,7 @@ test('Azure shared access signatures: the sig= of a SAS query is a secret, the r
     `BlobEndpoint=https://acct.blob.core.windows.net/;SharedAccessSignature=sv=2022-11-02&ss=b&sp=rwdlac&se=2026-12-01&sig=${sig}`,
     `sv=2021-08-06&se=2026-01-01&sr=b&sp=r&sig=${sig}`,
     `{"download": "https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sp=r&sig=${sig}"}`,
+    `https://acct.blob.core.windows.net/c/b?sig=${sig}&sv=2022-11-02&sp=r`,
   ];
   for (const text of cases) {
     const out = m.maskTextSync(text).text;

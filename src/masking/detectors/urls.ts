@@ -131,9 +131,15 @@ export const sasSignatures: Detector = (text, out) => {
         if (sv >= 0) break;
       }
     }
-    if (sv < 0) continue;
     let e = from;
     while (e < text.length && e - from < 512 && !endsSasValue(text.charCodeAt(e))) e++;
+    // Or `sv=` as a later parameter of the same query (`?sig=…&sv=…`): up to white space or a quote, 1,000 at most.
+    if (sv < 0) {
+      let k = e;
+      while (k < text.length && k - e < 1000 && text.charCodeAt(k) > 32 && text.charCodeAt(k) !== 34 && text.charCodeAt(k) !== 39) k++;
+      const later = text.slice(e, k);
+      if (!later.includes('&sv=') && !later.includes(';sv=')) continue;
+    }
     if (e - from >= 20 && SAS_CHAR.test(text.slice(from, e))) out.push({ type: 'SECRET', start: from, end: e, confidence: 0.95, detector: 'sas-signature' });
     from = e;
   }
