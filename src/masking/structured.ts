@@ -1155,11 +1155,21 @@ export function percentValues(text: string, regions: Segment[][]): void {
         } catch {
           ok = false;
         }
-        if (ok) regions.push([seg(vs, ve, Enc.Percent, name, true)]);
+        // A shared access signature's `sig`, read alone, has lost the `sv=` that says what it is: its field says so.
+        if (ok) regions.push([seg(vs, ve, Enc.Percent, name === 'sig' && sasQuery(text, vs, ve) ? 'shared_access_signature' : name, true)]);
       }
     }
     p = text.indexOf('%', Math.max(ve, p + 1));
   }
+}
+
+/** Does the query around [vs, ve) (no white space or quote, 1,000 characters either way) hold the SAS version `sv=`? */
+function sasQuery(text: string, vs: number, ve: number): boolean {
+  const stop = (c: number) => c <= 32 || c === 34 || c === 39;
+  let a = vs, b = ve;
+  while (a > 0 && vs - a < 1000 && !stop(text.charCodeAt(a - 1))) a--;
+  while (b < text.length && b - ve < 1000 && !stop(text.charCodeAt(b))) b++;
+  return /(?:^|[?&;='"])sv=/.test(text.slice(a, b));
 }
 
 /** How base64 of a JSON object or array starts: `{"`, `{ "`, `{\n`, `[{"`, `[{\n` (standard and url alphabets alike). */
