@@ -278,7 +278,7 @@ function runAt(text: string, cu: Uint16Array, out: Parameters<Detector>[1], ctx:
     if ((next === 44 || next === 46) && after2 >= 48 && after2 <= 57 && THOUSANDS.test(run) && run.charCodeAt(run.length - 4) !== next) return;
     let end = start + run.length;
     const glued = isAlnum(prev) || prev === 95;
-    if (glued && licenceLetters(text, cu, start, end)) return;
+    if (glued && licenceLetters(text, cu, start, end, ctx.field, out)) return;
     if (glued) {
       // The first group belongs to the word ("IPv4 10.0.12.7"); after a space an IPv4 address may stand alone (and
       // only that: "x264 1920 1080" is no phone).
@@ -378,20 +378,23 @@ function runAt(text: string, cu: Uint16Array, out: Parameters<Detector>[1], ctx:
     const phone = phoneConfidence(run, nDigits, b, field, dot && decimalsOnly(cu, start, end));
     if (phone) out.push({ type: 'PHONE', start, end: end === at + match.length ? end + ext : end, confidence: phone, detector: 'phone' });
   }
+}
 
-  /**
-   * A driver's licence number that starts with its letters (`F162823540116`, `D12-345-678`: many US states) after a
-   * licence cue: the run at `start` glued to one or two letters that begin a word. Pushes it and says so.
-   */
-  function licenceLetters(text: string, cu: Uint16Array, start: number, end: number): boolean {
-    let s = start;
-    while (s > 0 && start - s < 2 && isLetterCode(cu[s - 1])) s--;
-    if (s === start || (s > 0 && (isAlnum(cu[s - 1]) || cu[s - 1] === 95))) return false;
+/**
+ * A driver's licence number that starts with its letters (`F162823540116`, `D12-345-678`: many US states) after a
+ * licence cue or under a licence field: the run at `start` glued to one or two letters that begin a word. Pushes it
+ * and says so.
+ */
+function licenceLetters(text: string, cu: Uint16Array, start: number, end: number, field: string | undefined, out: Parameters<Detector>[1]): boolean {
+  let s = start;
+  while (s > 0 && start - s < 2 && isLetterCode(cu[s - 1])) s--;
+  if (s === start || (s > 0 && (isAlnum(cu[s - 1]) || cu[s - 1] === 95))) return false;
+  if (!(!!field && /licen[cs]e/.test(field))) {
     const bl = lowerBefore(text, cu, s).slice(-32);
-    if (!(!!ctx.field && /licen[cs]e/.test(ctx.field)) && !((bl.includes('licen') || bl.includes('dl')) && LICENSE_CONTEXT.test(bl))) return false;
-    out.push({ type: 'DRIVER_LICENSE', start: s, end, confidence: 0.8, detector: 'driver-license' });
-    return true;
+    if (!((bl.includes('licen') || bl.includes('dl')) && LICENSE_CONTEXT.test(bl))) return false;
   }
+  out.push({ type: 'DRIVER_LICENSE', start: s, end, confidence: 0.8, detector: 'driver-license' });
+  return true;
 }
 
 /** The length of a phone extension `x123` at `i` (1 to 6 digits after an x, ending the word), else 0. */
