@@ -106,8 +106,9 @@ const SQL_DDL = /\b(?:create|alter)\s+(?:user|role|login)\b|\bset\s+password\b|\
 const SQL_NOT_PASSWORD = /^(?:random|values|password|externally|globally)$/i;
 
 /**
- * Passwords in SQL statements that create or change a user or role (see SQL_PASSWORD): the quoted literal (doubled
- * quotes and backslash escapes read as part of it), or after IDENTIFIED BY an unquoted word. Bind parameters (`?`,
+ * Passwords in SQL statements that create or change a user, role or login (see SQL_PASSWORD; the statement is checked
+ * by inDdl): the quoted literal (doubled quotes and backslash escapes read as part of it), or after IDENTIFIED BY an
+ * unquoted word. Bind parameters (`?`,
  * `$1`, `:pwd`) and placeholders are left alone.
  *
  * @example
@@ -146,7 +147,6 @@ export const sqlPasswords: Detector = (text, out) => {
       let e = p;
       while (e < text.length && e - p < 128 && !isSpace(text.charCodeAt(e)) && text.charCodeAt(e) !== 59 && text.charCodeAt(e) !== 41 && text.charCodeAt(e) !== 44) e++;
       if (!SQL_NOT_PASSWORD.test(text.slice(p, e))) pushSqlPassword(text, out, p, e);
-      p = e;
     }
   }
 };
