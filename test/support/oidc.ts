@@ -36,6 +36,8 @@ export interface StartOidcOptions {
 export interface TokenOptions {
   /** `id` (default): the ID token. `access`: a JWT access token for `apiAudience` carrying email and groups. */
   kind?: 'id' | 'access';
+  /** Lifetime of the token in seconds (default 3600), to test expiry and renewal. */
+  ttl?: number;
 }
 
 export interface RunningOidcProvider {
@@ -110,6 +112,8 @@ export async function startOidcProvider(opts: StartOidcOptions = {}): Promise<Ru
   const apiAudience = opts.apiAudience ?? 'urn:countersign:api';
 
   let provider: any;
+  // The lifetime of the token being issued (tokenFor's `ttl`; calls are not expected to overlap with different ttls).
+  let tokenTtl = 3600;
   const server = createServer((req, res) => {
     if (req.url?.startsWith('/interaction/')) void interact(req, res);
     else provider.callback()(req, res);
@@ -132,7 +136,7 @@ export async function startOidcProvider(opts: StartOidcOptions = {}): Promise<Ru
     clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [redirectUri], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_post' }],
     adapter: memoryAdapterFactory(),
     jwks: { keys: [privateJwk] },
-    ttl: { Interaction: 600, Grant: 3600, Session: 3600, AccessToken: 3600, IdToken: 3600, AuthorizationCode: 60 },
+    ttl: { Interaction: 600, Grant: 3600, Session: 3600, AccessToken: () => tokenTtl, IdToken: () => tokenTtl, AuthorizationCode: 60 },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'] },
     scopes: ['openid', 'email', 'profile', 'groups'],
@@ -220,6 +224,7 @@ export async function startOidcProvider(opts: StartOidcOptions = {}): Promise<Ru
     }
     if (!code) throw new Error('startOidcProvider: no authorization code after 10 redirects');
 
+    tokenTtl = tokenOpts.ttl ?? 3600;
     const res = await fetch(new URL('/token', issuer), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -229,6 +234,7 @@ export async function startOidcProvider(opts: StartOidcOptions = {}): Promise<Ru
       }),
     });
     const body = (await res.json()) as { id_token?: string; access_token?: string; error?: string; error_description?: string };
+    tokenTtl = 3600;
     if (!res.ok) throw new Error(`startOidcProvider: token endpoint: ${body.error}: ${body.error_description}`);
     const token = kind === 'id' ? body.id_token : body.access_token;
     if (!token || token.split('.').length !== 3) throw new Error(`startOidcProvider: the provider returned no JWT ${kind} token`);

@@ -146,6 +146,8 @@ export function createHttpHandler(deps: HttpHandlerDeps): McpHttpHandler {
     if (existing && !sameCredential(existing.session.principal, principal)) {
       return sendJsonRpcError(res, 403, ErrorCode.InvalidRequest, 'This session belongs to another principal or credential: initialize a new session');
     }
+    // A client renews its OIDC token and goes on in the same session: the session acts until the new token expires.
+    existing?.session.renew(principal);
 
     if (req.method !== 'POST') {
       if (req.method !== 'GET' && req.method !== 'DELETE') {

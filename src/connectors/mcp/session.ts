@@ -52,6 +52,12 @@ export interface McpSession {
   readonly id: string;
   readonly principal: Principal;
   readonly server: Server;
+  /**
+   * The client proved its credential again on this session (a request with a credential `sameCredential` accepts):
+   * a renewed OIDC token's later expiry holds from now on, for calls in flight (held ones included) too. Never
+   * shortens it: a request that still carried the older token was valid when it came.
+   */
+  renew(proof: Principal): void;
   /** Cancel one in-flight request (the client went away): a held call's approval request is cancelled. */
   abort(requestId: RequestId, reason?: string): void;
   /** How many tool calls or reads are running or held. */
@@ -82,8 +88,10 @@ const LISTINGS = new Set(['tools/list', 'prompts/list', 'resources/list', 'resou
  * const s = createSession(ctx, principal, 'sess_1', 'stdio');
  * await s.server.connect(transport);
  */
-export function createSession(ctx: SessionContext, principal: Principal, id: string, transport: 'stdio' | 'http' | 'custom'): McpSession {
+export function createSession(ctx: SessionContext, openedBy: Principal, id: string, transport: 'stdio' | 'http' | 'custom'): McpSession {
   const { gateway } = ctx;
+  // The session's own copy: `renew` moves its expiry, and every action of the session refers to it.
+  const principal: Principal = { ...openedBy };
   const server = new Server(
     { name: 'countersign', version: ctx.version },
     {
@@ -508,6 +516,9 @@ export function createSession(ctx: SessionContext, principal: Principal, id: str
     id,
     principal,
     server,
+    renew(proof) {
+      if (proof.expiresAt !== undefined && principal.expiresAt !== undefined && proof.expiresAt > principal.expiresAt) principal.expiresAt = proof.expiresAt;
+    },
     abort(requestId, reason = 'the client disconnected') {
       controllers.get(requestId)?.abort(new Error(reason));
     },

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../../../src/core/clock.js';
 import { randomIds } from '../../../src/core/clock.js';
-import type { Principal } from '../../../src/core/identity.js';
+import type { CredentialCheck, Principal } from '../../../src/core/identity.js';
 import type { AuditEventInput, AuditLog } from '../../../src/audit/types.js';
 import { createAuditLog } from '../../../src/audit/log.js';
 import { createAuditSigner, generateAuditKeyPair } from '../../../src/audit/signing.js';
@@ -18,8 +18,12 @@ import { openSqliteStore } from '../../../src/store/sqlite.js';
 
 const approver = (id: string): Principal => ({ id, type: 'human', groups: ['approvers'], authMethod: 'oidc' });
 
-/** `opts.masking`: the `masking:` section (profiles a rule's `mask` names); the built-in default when absent. */
-export async function realWorld(policy: PolicyConfigInput, opts: { masking?: unknown } = {}) {
+/**
+ * `opts.masking`: the `masking:` section (profiles a rule's `mask` names); the built-in default when absent.
+ * `opts.credentials`: re-checks each principal before it acts, as `countersign serve` does with its authenticator
+ * (given the world's clock, which `advance` moves).
+ */
+export async function realWorld(policy: PolicyConfigInput, opts: { masking?: unknown; credentials?: (clock: Clock) => CredentialCheck } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'cs-mcp-world-'));
   const store = await openSqliteStore(join(dir, 'countersign.db'));
   let offset = 0;
@@ -35,7 +39,8 @@ export async function realWorld(policy: PolicyConfigInput, opts: { masking?: unk
   };
   const approvals = new ApprovalService({ store, audit, clock, ids: randomIds, pollMs: 200 });
   await approvals.start();
-  const gateway = createPipeline({ policy: compilePolicy(policy), approvals, audit, masker, clock });
+  const credentials = opts.credentials?.(clock);
+  const gateway = createPipeline({ policy: compilePolicy(policy), approvals, audit, masker, clock, ...(credentials ? { credentials } : {}) });
   return {
     gateway,
     approvals,
@@ -43,6 +48,11 @@ export async function realWorld(policy: PolicyConfigInput, opts: { masking?: unk
     events,
     approve: (id: string, by = 'bob@example.com') => approvals.vote(id, approver(by), 'approve', { channel: 'test' }),
     deny: (id: string, by: string, reason: string) => approvals.vote(id, approver(by), 'deny', { reason, channel: 'test' }),
+    clock,
+    /** Move the world's clock forward. */
+    advance(ms: number) {
+      offset += ms;
+    },
     /** Move the clock past the request's deadline and let the expiry timer's work run. */
     async expire(id: string) {
       const { request } = await approvals.get(id);
