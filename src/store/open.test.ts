@@ -34,3 +34,42 @@ test('a store that cannot be opened says why, from the error code only (never th
     (err: Error) => /connection refused/.test(err.message) && !err.message.includes('s3cret'),
   );
 });
+
+test('openStoreForReading: a SQLite store of an older schema is read as it is (audit verify after an upgrade), a newer one is refused', async () => {
+  const { openStoreForReading } = await import('./open.js');
+  const { createAuditLog } = await import('../audit/log.js');
+  const { verifyAudit } = await import('../audit/verify.js');
+  const { default: Database } = await import('better-sqlite3');
+  const dir = await mkdtemp(join(tmpdir(), 'cs-open-old-'));
+  const config = storeConfigSchema.parse({ path: './cs.db' });
+  try {
+    const store = await openStore(config, dir);
+    const log = createAuditLog({ store });
+    for (let i = 0; i < 3; i++) await log.append({ type: 'action.allowed', summary: `call ${i}`, data: { i } });
+    await log.close();
+    await store.close();
+    // What a gateway before the second migration left: no outcome_claims table, user_version 1.
+    const path = join(dir, 'cs.db');
+    const raw = new Database(path);
+    raw.exec('DROP TABLE outcome_claims');
+    raw.pragma('user_version = 1');
+    raw.close();
+
+    const reader = await openStoreForReading(config, dir);
+    const report = await verifyAudit(reader);
+    assert.equal(report.ok, true);
+    assert.equal(report.checked, 3);
+    await assert.rejects(reader.claimOutcome('k', 1), (e: Error & { code?: string }) => e.code === 'STORE_UNAVAILABLE' && /schema version 1, this needs 2/.test(e.message));
+    await reader.close();
+    const after = new Database(path, { readonly: true });
+    assert.equal(after.pragma('user_version', { simple: true }), 1, 'reading upgraded nothing');
+    after.close();
+
+    const newer = new Database(path);
+    newer.pragma('user_version = 99');
+    newer.close();
+    await assert.rejects(openStoreForReading(config, dir), (e: Error & { code?: string }) => e.code === 'STORE_UNAVAILABLE' && /schema version 99, newer than this version/.test(e.message));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -88,13 +88,21 @@ export class SqliteStore implements Store {
   /** Opens (creating if missing) the file. Throws CountersignError('STORE_UNAVAILABLE') if it cannot. */
   constructor(path: string, opts: SqliteStoreOptions = {}) {
     this.path = path;
+    let version = MIGRATIONS.length;
     try {
       if (opts.readOnly) {
         this.db = new Database(path, { readonly: true, fileMustExist: true });
         this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
-        const version = this.db.pragma('user_version', { simple: true }) as number;
-        if (version !== MIGRATIONS.length) {
-          throw new Error(`${path} has store schema version ${version}, not ${MIGRATIONS.length}: not a Countersign store, or one a gateway of this version has not opened yet`);
+        // Any schema this version knows reads the same audit tables (they came with the first migration): a store
+        // written by an older gateway is verified and exported as it is, without upgrading it.
+        version = this.db.pragma('user_version', { simple: true }) as number;
+        if (version < 1 || version > MIGRATIONS.length) {
+          throw new CountersignError(
+            'STORE_UNAVAILABLE',
+            version < 1
+              ? `${path} has no Countersign store schema (user_version 0): not a Countersign store`
+              : `${path} has store schema version ${version}, newer than this version of Countersign knows (${MIGRATIONS.length}): use the newer version`,
+          );
         }
       } else {
         if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -105,7 +113,7 @@ export class SqliteStore implements Store {
         this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
         this.migrateSync();
       }
-      this.stmts = prepare(this.db);
+      this.stmts = prepare(this.db, version);
     } catch (e) {
       throw storeError('open', e);
     }
@@ -431,7 +439,18 @@ export class SqliteStore implements Store {
 type RequestRow = { doc: string; status: string; channel_data: string };
 type AuditRow = { seq: number; at: number; code: string; type: string; body: string; prev_hash: string; hash: string };
 
-function prepare(db: Database.Database) {
+/**
+ * The store's statements. A read-only store of an older schema (`version` below the latest) has no tables of the later
+ * migrations: their statements fail when used, saying so, instead of failing the open.
+ */
+function prepare(db: Database.Database, version: number) {
+  const since = (migration: number, sql: string): Database.Statement => {
+    if (version >= migration) return db.prepare(sql);
+    const refuse = () => {
+      throw new CountersignError('STORE_UNAVAILABLE', `store: the file has schema version ${version}, this needs ${migration} (opened read-only; \`countersign serve\` upgrades it)`);
+    };
+    return { run: refuse, get: refuse, all: refuse } as unknown as Database.Statement;
+  };
   return {
     syncNormal: db.prepare('PRAGMA synchronous = NORMAL'),
     syncFull: db.prepare('PRAGMA synchronous = FULL'),
@@ -461,9 +480,9 @@ function prepare(db: Database.Database) {
     revokeKey: db.prepare('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?'),
     putToken: db.prepare('INSERT INTO tokens (scope, token, ciphertext, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
     getToken: db.prepare('SELECT ciphertext FROM tokens WHERE scope = ? AND token = ?'),
-    claimOutcome: db.prepare('INSERT INTO outcome_claims (key, claimed_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
-    releaseOutcome: db.prepare('DELETE FROM outcome_claims WHERE key = ?'),
-    forgetOutcomes: db.prepare('DELETE FROM outcome_claims WHERE claimed_at < ?'),
+    claimOutcome: since(2, 'INSERT INTO outcome_claims (key, claimed_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
+    releaseOutcome: since(2, 'DELETE FROM outcome_claims WHERE key = ?'),
+    forgetOutcomes: since(2, 'DELETE FROM outcome_claims WHERE claimed_at < ?'),
   };
 }
 
