@@ -5,6 +5,7 @@ import { CountersignError } from '../core/errors.js';
 import { principalFromRequest } from '../identity/index.js';
 import type { Runtime } from '../main.js';
 import { createApi } from './app.js';
+import { resourceMetadata } from '../connectors/mcp/index.js';
 
 export interface RunningServer {
   server: Server;
@@ -17,10 +18,21 @@ export async function startServer(rt: Runtime, opts: { host?: string; port?: num
   const app = createApi(rt, rt.metrics);
   const api = getRequestListener(app.fetch);
   const mcpPath = (rt.config.mcp as { path?: string }).path ?? '/mcp';
-  const mcp = rt.mcp.httpHandler({ authenticate: (req) => principalFromRequest(rt.authenticator, req.headers as Record<string, string>) });
+  // With OIDC, MCP clients discover where to sign in (RFC 9728 metadata, pointed at by the 401's WWW-Authenticate).
+  const oidc = rt.config.identity.oidc;
+  const metadata = oidc ? resourceMetadata({ issuer: oidc.issuer, mcpPath, ...(rt.config.server.public_url ? { publicUrl: rt.config.server.public_url } : {}) }) : undefined;
+  const mcp = rt.mcp.httpHandler({
+    authenticate: (req) => principalFromRequest(rt.authenticator, req.headers as Record<string, string>),
+    ...(metadata ? { challenge: metadata.challenge } : {}),
+  });
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === mcpPath || path.startsWith(mcpPath + '/')) return void mcp(req, res);
+    if (metadata?.paths.has(path) && (req.method === 'GET' || req.method === 'HEAD')) {
+      const body = JSON.stringify(metadata.document(req));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'max-age=3600', 'access-control-allow-origin': '*' });
+      return void res.end(req.method === 'HEAD' ? undefined : body);
+    }
     void api(req, res);
   });
   // A request Node's HTTP parser refuses (headers over 16 KB, not HTTP at all) gets the API's JSON error shape too,

@@ -10,7 +10,7 @@ export const serverConfigSchema = z
     /** Largest request body accepted, in bytes. */
     body_limit: z.number().int().positive().default(1_048_576).describe('Largest request body accepted, in bytes.'),
     /** URL people use to reach the gateway (links in approval cards). Defaults to http://host:port. */
-    public_url: z.url().optional().describe('URL people use to reach the gateway (links in approval cards).'),
+    public_url: z.url().optional().describe('URL people use to reach the gateway (links in approval cards; the MCP endpoint in its OAuth metadata).'),
   })
   .prefault({});
 export type ServerConfig = z.infer<typeof serverConfigSchema>;

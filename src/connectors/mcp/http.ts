@@ -19,6 +19,8 @@ export interface HttpHandlerDeps {
   sessionIdleMs: number;
   /** Open sessions one principal may hold: a new one closes its longest-idle session, or is refused (429). */
   maxSessionsPerPrincipal: number;
+  /** `WWW-Authenticate` of a 401 (with OIDC: where the resource metadata is); default `Bearer`. */
+  challenge?: (req: IncomingMessage) => string;
 }
 
 /** A plain Node handler for the Streamable HTTP endpoint, plus what it holds. */
@@ -135,7 +137,7 @@ export function createHttpHandler(deps: HttpHandlerDeps): McpHttpHandler {
       const err = asCountersignError(e);
       await deps.recordAuthFailure(err.code).catch(() => undefined);
       const status = err.status === 401 || err.status === 403 ? err.status : 401;
-      return sendJsonRpcError(res, status, ErrorCode.InvalidRequest, `Unauthorized: ${err.message}`, { 'www-authenticate': 'Bearer' });
+      return sendJsonRpcError(res, status, ErrorCode.InvalidRequest, `Unauthorized: ${err.message}`, { 'www-authenticate': deps.challenge?.(req) ?? 'Bearer' });
     }
 
     const sessionId = req.headers['mcp-session-id'];

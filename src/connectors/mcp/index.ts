@@ -1,5 +1,6 @@
 // MCP connector: Countersign between AI agents and upstream MCP servers. Every tools/call becomes an Action run
 // through the Gateway (policy → hold → execute → mask → audit); tools/list hides what policy denies.
+import type { IncomingMessage } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Principal } from '../../core/identity.js';
@@ -62,7 +63,8 @@ export interface McpGateway {
   /** Serve one agent over any MCP SDK server transport (e.g. an in-memory pair in tests). */
   connect(principal: Principal, transport: Transport): Promise<McpSession>;
   /** A plain Node `(req, res)` handler for Streamable HTTP; mount it at `mcp.path`. */
-  httpHandler(opts: { authenticate: Authenticate }): McpHttpHandler;
+  /** `challenge`: the `WWW-Authenticate` of a 401 (resourceMetadata(…).challenge when OIDC is configured). */
+  httpHandler(opts: { authenticate: Authenticate; challenge?: (req: IncomingMessage) => string }): McpHttpHandler;
   /** Upstream status, for health checks. */
   status(): UpstreamStatus[];
   upstream(name: string): Upstream | undefined;
@@ -186,9 +188,10 @@ export function createMcpGateway(opts: McpGatewayOptions): McpGateway {
       const session = await connect(principal, transport, 'stdio');
       return { session, closed: done };
     },
-    httpHandler({ authenticate }) {
+    httpHandler({ authenticate, challenge }) {
       const h = createHttpHandler({
         authenticate,
+        ...(challenge ? { challenge } : {}),
         maxMessageBytes,
         sessionIdleMs: opts.sessionIdleMs ?? 30 * 60_000,
         maxSessionsPerPrincipal: opts.maxSessionsPerPrincipal ?? 32,
@@ -218,6 +221,7 @@ export { mcpConfigSchema, mcpUpstreamSchema, type McpConfig, type McpConfigInput
 export { Upstream, type UpstreamMethod, type UpstreamOutcome, type UpstreamState } from './upstream.js';
 export type { McpSession, HoldMode } from './session.js';
 export { HOLD_MODE_META } from './session.js';
+export { resourceMetadata, METADATA_PREFIX, type ResourceMetadata } from './resource-metadata.js';
 export type { McpHttpHandler, Authenticate } from './http.js';
 export { StreamServerTransport, LineParser } from './stdio.js';
 export { toolCallInput, annotationTags, toolKind, exposedToolName, splitToolName } from './action.js';
