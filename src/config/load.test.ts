@@ -145,7 +145,7 @@ test('config: secrets written into the file are rejected, *_env references are f
     'masking:', //                                                      19
     '  profiles:', //                                                   20
     '    default:', //                                                  21
-    '      transforms: { PASSWORD: redact, API_KEY: hash }', //         22
+    '      transforms: { PASSWORD: redact, AWS_SECRET_KEY: hash }', //  22
   ].join('\n');
   const e = configError(() => parseConfigText(text, 's.yaml'));
   assert.deepEqual(brief(e), ['3:3 store.password', '7:7 identity.static_tokens[0].token', '15:14 mcp.upstreams[0].env.GITHUB_TOKEN', '17:12 mcp.upstreams[1].url']);
@@ -385,4 +385,30 @@ test('config: a key written twice is reported with the rest of the file\'s probl
   assert.throws(() => parseConfigText('server:\n  port: 8080\n  port: 9090\n', 'dup2.yaml'), /Map keys must be unique/);
   // A syntax error stops there: nothing else can be read.
   assert.deepEqual(configError(() => parseConfigText('server: [\n', 'bad.yaml')).details.map((d) => d.path), ['(yaml)']);
+});
+
+test('config: a masking profile naming an unknown finding type or detector is refused, every problem at once, with a hint', () => {
+  const text = [
+    'masking:', //                                   1
+    '  profiles:', //                                2
+    '    p:', //                                     3
+    '      transforms:', //                          4
+    '        "*": keep', //                          5
+    '        CREDITCARD: redact', //                 6
+    '        US-SSN: redact', //                     7
+    '        EMAIL: scramble', //                    8
+    '        CARD_SECURITY_CODE: keep', //           9
+    '        JWT: token', //                        10
+    '      disabled_detectors: [person, adress]', // 11
+  ].join('\n');
+  const details = configError(() => parseConfigText(text, 'c.yaml')).details;
+  const by = (path: string) => details.find((d) => d.path === path);
+  assert.match(by('masking.profiles.p.transforms.CREDITCARD')?.message ?? '', /^unknown finding type "CREDITCARD" \(did you mean CREDIT_CARD\?\)/);
+  assert.equal(by('masking.profiles.p.transforms.CREDITCARD')?.line, 6);
+  assert.match(by('masking.profiles.p.transforms.US-SSN')?.message ?? '', /did you mean US_SSN\?/);
+  assert.match(by('masking.profiles.p.transforms.EMAIL')?.message ?? '', /expected one of/);
+  assert.match(by('masking.profiles.p.transforms.CARD_SECURITY_CODE')?.message ?? '', /always redacted/);
+  assert.match(by('masking.profiles.p.disabled_detectors[1]')?.message ?? '', /unknown detector "adress" \(did you mean address\?\)/);
+  assert.equal(by('masking.profiles.p.transforms.JWT'), undefined);
+  assert.equal(details.length, 5, JSON.stringify(details));
 });
