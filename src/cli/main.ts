@@ -127,6 +127,16 @@ registerKeysCommands(program, async (opts = {}) => {
 });
 registerMaskCommands(program);
 
+// Output piped into a reader that stops early (`approvals list | head`) ends the command quietly, as a closed pipe ends
+// any Unix tool, instead of an unhandled EPIPE. `countersign mcp` is left out: its transport handles its own stdout.
+program.hook('preAction', (_root, command) => {
+  if (command.name() === 'mcp') return;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+});
+
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(isCountersignError(e) ? `error: ${e.code}: ${e.message}\n` : `error: ${(e as Error)?.stack ?? String(e)}\n`);
   process.exitCode = 1;

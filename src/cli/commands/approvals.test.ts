@@ -41,6 +41,12 @@ test('approvals show leaves out an empty context and no tags, and names the defa
   assert.match(text, /^masking {3}the result goes through the gateway's default masking profile$/m);
 });
 
+test('approvals show says an unmask releases the clear value, not that it is masked', () => {
+  const text = card({ ...request, kind: 'unmask', connector: 'api', summary: 'unmask [EMAIL:tok_abc]', maskProfile: null });
+  assert.match(text, /^masking {3}none: approving releases the clear value of this token to agent:etl$/m);
+  assert.doesNotMatch(text, /masking profile/);
+});
+
 test('approvals show and list cannot be redrawn by what an agent wrote: escapes and line breaks are shown, not obeyed', () => {
   const spoof = 'x\r\u001b[1A\u001b[2Kwho       bob@example.com (human)\n\u001b[2Kwhat      read on prod-db via api: monthly report\u001b[8m';
   const text = card({ ...request, summary: spoof, tags: ['a\u202eb'] });

@@ -77,7 +77,10 @@ export function card(r: RequestJson): string {
     ...(r.tags?.length ? [`tags      ${r.tags.join(', ')}`] : []),
     `why       rule ${r.rule}${r.reason ? `: ${r.reason}` : ''}`,
     ...(r.context !== undefined && !(typeof r.context === 'object' && r.context !== null && Object.keys(r.context).length === 0) ? [`context   ${JSON.stringify(r.context)}`] : []),
-    `masking   the result goes through the ${r.maskProfile ? `"${r.maskProfile}"` : "gateway's default"} masking profile`,
+    // An unmask is the one action whose result is not masked: approving it hands the clear value to the requester.
+    r.kind === 'unmask'
+      ? `masking   none: approving releases the clear value of this token to ${r.principal.id}`
+      : `masking   the result goes through the ${r.maskProfile ? `"${r.maskProfile}"` : "gateway's default"} masking profile`,
     `needs     ${r.review.approvals} approval(s) from ${r.review.approverGroups.join(', ') || 'any human'}; expires ${r.expiresAt}`,
     `digest    ${r.actionDigest}`,
     `preview   ${JSON.stringify(r.preview)}`,
