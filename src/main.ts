@@ -6,14 +6,15 @@ import type { AuditSigner } from './audit/signing.js';
 import { auditSignerForConfig } from './audit/config-signer.js';
 import type { LoadedConfig } from './config/load.js';
 import { missingUpstreamSecrets } from './config/secrets.js';
-import { CountersignError } from './core/errors.js';
+import { CountersignError, isCountersignError } from './core/errors.js';
 import { createAuthenticator } from './identity/index.js';
+import { loadStaticTokens } from './identity/static-tokens.js';
 import { createMasker, type MaskingEngine } from './masking/index.js';
 import { parseDuration } from './config/duration.js';
 import { createPipeline } from './pipeline/pipeline.js';
 import type { RefusalRecorder } from './pipeline/refusals.js';
 import { openStore } from './store/open.js';
-import type { Store } from './store/types.js';
+import type { Store, TokenStore } from './store/types.js';
 import { createMcpGateway, mcpGatewayOptions, type McpGateway } from './connectors/mcp/index.js';
 import type { Gateway } from './pipeline/types.js';
 import { createMetrics, type Metrics } from './api/metrics.js';
@@ -64,16 +65,46 @@ export async function createRuntime(config: LoadedConfig, opts: RuntimeOptions =
         'use API keys (countersign keys create) and OIDC in production',
     );
   }
-  // Every secret an upstream needs is checked now, all at once: an unset one refuses the start (as static tokens do).
+  // Every secret is checked before anything is created (the store file, the development audit key), and every missing
+  // one is named in one error: a start refused for a secret leaves nothing behind and needs one fix, not several.
+  const maskKeyText = env[config.masking.key_env];
+  let opened: Store | undefined = opts.store;
+  // The engine reaches the token store through this, so it can be built (and refuse a missing key) before the store opens.
+  const tokens: TokenStore = {
+    putToken: (...a) => opened!.putToken(...a),
+    getToken: (...a) => opened!.getToken(...a),
+  };
+  const problems: CountersignError[] = [];
+  const check = <T>(build: () => T): T | undefined => {
+    try {
+      return build();
+    } catch (e) {
+      if (!isCountersignError(e) || (e.code !== 'SECRET_MISSING' && e.code !== 'CONFIG_INVALID')) throw e;
+      problems.push(e);
+      return undefined;
+    }
+  };
   const missing = missingUpstreamSecrets(config.mcp.upstreams, env);
   if (missing.length > 0) {
     const list = missing.map((m) => `${m.variable} (upstream ${m.upstream}, ${m.field}.${m.name})`).join(', ');
-    throw new CountersignError('SECRET_MISSING', `environment variable${missing.length === 1 ? '' : 's'} ${list} ${missing.length === 1 ? 'is' : 'are'} not set`, missing);
+    problems.push(new CountersignError('SECRET_MISSING', `environment variable${missing.length === 1 ? '' : 's'} ${list} ${missing.length === 1 ? 'is' : 'are'} not set`, missing));
   }
-  const store = opts.store ?? (await openStore(config.store, config.baseDir, env));
+  const built = check(() => createMasker(config.masking, { key: maskKeyText ? decodeKey(maskKeyText) : undefined, tokens, clock }));
+  check(() => loadStaticTokens(config.identity.static_tokens, env));
+  if (!opened && config.store.driver === 'postgres') {
+    if (!env[config.store.url_env]) problems.push(new CountersignError('SECRET_MISSING', `environment variable ${config.store.url_env} (PostgreSQL URL for the store) is not set`));
+    if (!env[config.audit.signing_key_env]) check(() => auditSignerForConfig(config, env, []));
+  }
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) {
+    const code = problems.some((e) => e.code === 'SECRET_MISSING') ? 'SECRET_MISSING' : 'CONFIG_INVALID';
+    throw new CountersignError(code, problems.map((e) => e.message).join('; '), problems.map((e) => ({ code: e.code, message: e.message })));
+  }
+  if (!built) throw new Error('invariant: the masking engine was built when no secret was missing');
+  const masker = built;
+  const store = opened ?? (await openStore(config.store, config.baseDir, env));
+  opened = store;
   try {
-    const maskKeyText = env[config.masking.key_env];
-    const masker = createMasker(config.masking, { key: maskKeyText ? decodeKey(maskKeyText) : undefined, tokens: store, clock });
     const signer = auditSignerForConfig(config, env, warnings);
     // `audit verify` checks every checkpoint against one public key: a gateway that signs with another key than the
     // log's newest checkpoint (a wrong key variable on one of several gateways, or a rotation) is told at start.

@@ -337,6 +337,36 @@ test('config: a variable an upstream\'s env_from / headers_env names but the env
   assert.deepEqual(missingUpstreamSecrets(cfg.mcp.upstreams, { CS_T_SET: 'x', CS_T_MISSING_A: 'a', CS_T_MISSING_B: 'b', CS_T_EMPTY: 'e' }), []);
 });
 
+test('config: every missing secret refuses the start in one error, and nothing is created (no store file, no development audit key)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-secrets-at-once-'));
+  const file = join(dir, 'countersign.yaml');
+  writeFileSync(
+    file,
+    [
+      'store: { path: ./d1/cs.db }',
+      'masking:',
+      '  key_env: CS_T_MASK_KEY',
+      '  profiles: { p: { transforms: { EMAIL: token } } }',
+      'identity:',
+      '  static_tokens:',
+      '    - { token_env: CS_T_AGENT_TOKEN, id: "agent:x", type: agent }',
+      'mcp:',
+      '  upstreams:',
+      '    - { name: remote, url: "http://127.0.0.1:9/mcp", headers_env: { Authorization: CS_T_REMOTE } }',
+    ].join('\n'),
+  );
+  const cfg = await loadConfig(file);
+  await assert.rejects(createRuntime(cfg, { env: { COUNTERSIGN_AUDIT_KEY: '' } }), (e: unknown) => {
+    assert.ok(e instanceof CountersignError && e.code === 'SECRET_MISSING', String(e));
+    for (const v of ['CS_T_REMOTE', 'CS_T_MASK_KEY', 'CS_T_AGENT_TOKEN']) assert.match(e.message, new RegExp(v));
+    return true;
+  });
+  assert.ok(!existsSync(join(dir, 'd1')), 'refused before the store or a key file was made');
+  // One missing secret is that one error as it is.
+  await assert.rejects(createRuntime(cfg, { env: { CS_T_REMOTE: 'Bearer x', CS_T_AGENT_TOKEN: 'a-long-enough-dev-token-1', COUNTERSIGN_AUDIT_KEY: '' } }), /masking profile "p" uses hash or token transforms: set CS_T_MASK_KEY/);
+  assert.ok(!existsSync(join(dir, 'd1')));
+});
+
 test('a config with schema problems also reports its unknown masking profiles, in the same run', () => {
   const text = 'policy:\n  rules:\n    - { name: a, effect: allow, nope: 1 }\n    - { name: m, effect: allow, mask: nosuch }\n';
   assert.throws(
