@@ -3,7 +3,7 @@ import type { AuditCheckpoint, AuditRawRecord, AuditRecord, AuditStore } from '.
 import { AUDIT_GENESIS_HASH, auditHash, auditHashRaw } from './chain.js';
 import { auditKeyId, parseAuditPublicKey, verifyCheckpointSignature } from './signing.js';
 
-export type AuditProblem = 'edited' | 'deleted' | 'inserted' | 'reordered' | 'bad_checkpoint';
+export type AuditProblem = 'edited' | 'deleted' | 'inserted' | 'reordered' | 'bad_checkpoint' | 'checkpoints_missing';
 
 export interface VerifyOptions {
   /** Checkpoint public key (KeyObject, SPKI PEM or base64url raw). Without it signatures are not checked. */
@@ -11,6 +11,14 @@ export interface VerifyOptions {
   /** Called after each page with the events checked so far and the head seq at the start. */
   onProgress?: (checked: number, total: number) => void;
   pageSize?: number;
+  /**
+   * The gateway's `audit.checkpoint_every`. Given, the events after the newest checkpoint are checked against the
+   * gateway's own rules: it signs at least every this many events (a tail over twice as long, or twice the widest
+   * spacing of the log's own checkpoints if that is more, is reported) and on every shutdown (a `gateway.stopped`
+   * after the newest checkpoint is reported). Those events are covered by no signature:
+   * deleting the checkpoints is how a rewritten, re-hashed log would pass as intact.
+   */
+  checkpointEvery?: number;
 }
 
 export interface VerifyResult {
@@ -116,6 +124,8 @@ export async function verifyAudit(store: AuditStore, opts: VerifyOptions = {}): 
   let h2 = AUDIT_GENESIS_HASH; // and of the one before it
   let last = 0;
   let lastGoodCp = 0;
+  let lastStopped = 0; // seq of the newest gateway.stopped
+  let widest = 0; // the widest spacing of two checkpoints in the log (a checkpoint_every that was larger before)
   for (;;) {
     // The raw path hashes the stored canonical body text as is: no parse, no re-encoding (about 2x faster).
     const page: Array<AuditRecord | AuditRawRecord> = store.readAuditRaw ? await store.readAuditRaw(last, pageSize) : await store.readAudit(last, pageSize);
@@ -139,9 +149,11 @@ export async function verifyAudit(store: AuditStore, opts: VerifyOptions = {}): 
         if (cp.hash !== r.hash) {
           return fail({ seq: k, problem: 'bad_checkpoint', detail: `checkpoint at ${k} signed a different hash: events ${lastGoodCp + 1}..${k} were rewritten` });
         }
+        widest = Math.max(widest, k - lastGoodCp);
         lastGoodCp = k;
         result.checkpoints++;
       }
+      if (r.type === 'gateway.stopped') lastStopped = k;
       h2 = h1;
       h1 = r.hash;
       last = k;
@@ -154,5 +166,16 @@ export async function verifyAudit(store: AuditStore, opts: VerifyOptions = {}): 
     return fail({ seq: last + 1, problem: 'deleted', detail: `a checkpoint covers seq ${maxCp} but the log ends at ${last}: the tail was deleted` });
   }
   result.unsignedTail = last - lastGoodCp;
+  const every = opts.checkpointEvery === undefined ? undefined : Math.max(opts.checkpointEvery, widest);
+  if (every !== undefined && (result.unsignedTail > 2 * every || lastStopped > lastGoodCp)) {
+    const why = lastStopped > lastGoodCp
+      ? `a gateway stopped at event ${lastStopped} and signs a checkpoint when it stops`
+      : `a gateway signs one at least every ${every} events (audit.checkpoint_every)`;
+    return fail({
+      seq: lastGoodCp + 1,
+      problem: 'checkpoints_missing',
+      detail: `events ${lastGoodCp + 1}..${last} are covered by no checkpoint, but ${why}: checkpoints were deleted (a rewritten log passes the chain check without them), or the gateway could not write them`,
+    });
+  }
   return result;
 }

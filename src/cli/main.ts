@@ -83,7 +83,8 @@ registerAuditCommands(program, async () => {
   const cfg = await loadConfig(configPath(program.opts<{ config?: string }>().config));
   const file = (await import('../main.js')).devAuditKeyFile(cfg);
   return existsSync(file) ? { file, privateKey: readFileSync(file, 'utf8').trim() } : undefined;
-}, async () => (await loadConfig(configPath(program.opts<{ config?: string }>().config))).audit.signing_key_env);
+}, async () => (await loadConfig(configPath(program.opts<{ config?: string }>().config))).audit.signing_key_env,
+async () => (await loadConfig(configPath(program.opts<{ config?: string }>().config))).audit.checkpoint_every);
 registerPolicyCommands(program);
 // Key changes are audit events (key.created / key.revoked), written to the gateway's own log. The log is opened on the
 // first event only, so `keys list` writes nothing. Checkpoints are signed only with the key in the environment: an

@@ -27,7 +27,7 @@ before(async () => {
 after(() => tmp.cleanup());
 
 /** Copy the log, apply `edit` to the raw file, verify it. */
-async function tampered(edit: (db: Database.Database) => void, opts: { publicKey?: string | null } = {}): Promise<VerifyResult> {
+async function tampered(edit: (db: Database.Database) => void, opts: { publicKey?: string | null; checkpointEvery?: number } = {}): Promise<VerifyResult> {
   const file = join(tmp.dir, `t${++n}.db`);
   await copyFile(original, file);
   const db = new Database(file);
@@ -35,7 +35,7 @@ async function tampered(edit: (db: Database.Database) => void, opts: { publicKey
   db.close();
   const store = new SqliteStore(file);
   try {
-    return await verifyAudit(store, { publicKey: opts.publicKey === null ? undefined : (opts.publicKey ?? publicKey) });
+    return await verifyAudit(store, { publicKey: opts.publicKey === null ? undefined : (opts.publicKey ?? publicKey), ...(opts.checkpointEvery ? { checkpointEvery: opts.checkpointEvery } : {}) });
   } finally {
     await store.close();
   }
@@ -159,6 +159,38 @@ describe('audit tamper detection on a real SQLite file', () => {
       db.prepare('UPDATE audit_events SET seq = 13 WHERE seq = -13').run();
     });
     assert.deepEqual(bad(r), { seq: 11, problem: 'reordered' });
+  });
+
+  test('an event deleted, the rest renumbered and re-hashed, every checkpoint deleted → checkpoints_missing, given the gateway\'s checkpoint_every', async () => {
+    const rewrite = (db: Database.Database) => {
+      db.prepare('DELETE FROM audit_events WHERE seq = 7').run();
+      db.prepare('UPDATE audit_events SET seq = seq - 1 WHERE seq > 7').run();
+      rehash(db, 7, true);
+      db.prepare('DELETE FROM audit_checkpoints').run();
+    };
+    // The chain alone cannot tell: the rewritten log is a valid chain.
+    assert.equal((await tampered(rewrite)).ok, true);
+    const r = await tampered(rewrite, { checkpointEvery: 5 });
+    assert.deepEqual(bad(r), { seq: 1, problem: 'checkpoints_missing' });
+    assert.match(r.firstBad!.detail, /events 1\.\.19 are covered by no checkpoint, but a gateway signs one at least every 5 events/);
+  });
+
+  test('a gateway.stopped after the newest checkpoint → checkpoints_missing (a gateway signs one when it stops)', async () => {
+    const r = await tampered(
+      (db) => {
+        db.prepare(`UPDATE audit_events SET type = 'gateway.stopped' WHERE seq = 18`).run();
+        rehash(db, 18, true);
+        db.prepare('DELETE FROM audit_checkpoints WHERE seq = 20').run();
+      },
+      { checkpointEvery: 5 },
+    );
+    assert.deepEqual(bad(r), { seq: 16, problem: 'checkpoints_missing' });
+    assert.match(r.firstBad!.detail, /a gateway stopped at event 18/);
+  });
+
+  test('a tail within the log\'s own checkpoint spacing passes, even when checkpoint_every is smaller now', async () => {
+    const r = await tampered((db) => db.prepare('DELETE FROM audit_checkpoints WHERE seq = 20').run(), { checkpointEvery: 1 });
+    assert.deepEqual({ ok: r.ok, unsignedTail: r.unsignedTail, checkpoints: r.checkpoints }, { ok: true, unsignedTail: 5, checkpoints: 3 });
   });
 
   test('checkpoint signature edited → bad_checkpoint', async () => {

@@ -71,6 +71,8 @@ export function registerAuditCommands(
   devKey: () => Promise<{ file: string; privateKey: string } | undefined> = async () => undefined,
   /** The env var the config names for the audit signing key (`audit.signing_key_env`): verify's default --key-env. */
   signingKeyEnv: () => Promise<string> = async () => 'COUNTERSIGN_AUDIT_KEY',
+  /** The config's `audit.checkpoint_every`: verify checks the unsigned tail against it (VerifyOptions.checkpointEvery). */
+  checkpointEvery: () => Promise<number | undefined> = async () => undefined,
 ): void {
   const audit = program.command('audit').description('Verify, export and sign the tamper-evident audit log');
 
@@ -98,8 +100,10 @@ export function registerAuditCommands(
         }
         store = await openStore();
         let lastReport = Date.now();
+        const every = await checkpointEvery();
         const r = await verifyAudit(store, {
           publicKey,
+          ...(every !== undefined ? { checkpointEvery: every } : {}),
           onProgress: (checked, total) => {
             if (opts.quiet || Date.now() - lastReport < 1000) return;
             lastReport = Date.now();
