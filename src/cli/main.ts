@@ -124,7 +124,7 @@ registerKeysCommands(program, async (opts = {}) => {
     }
     return done;
   }
-  return Object.assign(store, { audit, cancelPendingForKey });
+  return Object.assign(store, { audit, cancelPendingForKey, staticPrincipalIds: cfg.identity.static_tokens.map((t) => t.id) });
 });
 registerMaskCommands(program);
 

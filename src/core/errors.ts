@@ -37,6 +37,7 @@ export const ERRORS = {
   // --- config ---
   CONFIG_INVALID: { status: 500, doc: 'The configuration file is invalid; the message names the file, line and field.' },
   CONFIG_NOT_FOUND: { status: 500, doc: 'The configuration file does not exist.' },
+  PRINCIPAL_TAKEN: { status: 409, doc: 'The principal id already stands for another identity (a static token in the config); give the key another name.' },
   SECRET_MISSING: { status: 500, doc: 'An environment variable the configuration names for a secret is not set.' },
   LISTEN_FAILED: { status: 500, doc: 'The gateway could not listen on the configured host and port (in use, or not allowed).' },
   // --- store / audit (fail closed) ---

@@ -8,13 +8,14 @@ import { CountersignError } from '../../core/errors.js';
 import { registerKeysCommands } from './keys.js';
 
 /** A program with the keys commands, run in-process against one in-memory store. */
-function cli(store = new MemoryKeyStore(), clock = new FakeClock()) {
+function cli(store = new MemoryKeyStore(), clock = new FakeClock(), staticPrincipalIds: string[] = []) {
   let opened = 0;
   let closed = 0;
   const tracked = Object.assign(Object.create(store) as MemoryKeyStore, {
     close: async () => {
       closed++;
     },
+    staticPrincipalIds,
   });
   const run = async (...args: string[]) => {
     const r = { out: '', err: '', code: 0 };
@@ -78,6 +79,16 @@ test('keys create refuses bad input with exit 1 and stores nothing', async () =>
   const upper = await run('keys', 'create', '--name', 'obo', '--type', 'agent', '--on-behalf-of', 'Alice@Example.COM');
   assert.equal(upper.code, 0, upper.err);
   assert.match(upper.err, /on behalf of alice@example\.com\)/, 'stored and shown in canonical form');
+});
+
+test('keys create refuses the principal id of a static token (PRINCIPAL_TAKEN) and stores nothing', async () => {
+  const { run, store } = cli(new MemoryKeyStore(), new FakeClock(), ['agent:demo']);
+  const r = await run('keys', 'create', '--name', 'demo', '--type', 'agent', '--group', 'agents');
+  assert.equal(r.code, 1);
+  assert.match(r.err, /PRINCIPAL_TAKEN: agent:demo is the principal of a static token/);
+  assert.equal(r.out, '');
+  assert.equal((await store.listKeys()).length, 0);
+  assert.equal((await run('keys', 'create', '--name', 'demo', '--type', 'service')).code, 0, 'service:demo is another principal');
 });
 
 test('keys list shows ids, principals, status and last use, never secrets or hashes; keys revoke makes a key fail', async () => {

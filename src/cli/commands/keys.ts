@@ -2,7 +2,7 @@ import { hostname, userInfo } from 'node:os';
 import { Option, type Command } from 'commander';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { CountersignError, asCountersignError, isCountersignError } from '../../core/errors.js';
-import type { Principal } from '../../core/identity.js';
+import { samePrincipalId, type Principal } from '../../core/identity.js';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyInfo } from '../../identity/api-keys.js';
 import type { AuditEventInput } from '../../audit/types.js';
 import type { KeyStore } from '../../store/types.js';
@@ -23,6 +23,8 @@ export type KeysCommandStore = KeyStore & {
   audit?: KeysAudit;
   /** Cancel the pending approval requests made with this key (recorded as approval.cancelled by `by`); their ids. */
   cancelPendingForKey?(key: { id: string; principalId: string }, by: string): Promise<string[]>;
+  /** Principal ids the config's static tokens stand for: a key must not take one (it would share its masking tokens). */
+  staticPrincipalIds?: string[];
 };
 
 /** Who ran the command, as far as the machine can tell: the OS user and host. Recorded as the actor of key events. */
@@ -153,6 +155,12 @@ export function registerKeysCommands(program: Command, openStore: (opts?: { crea
         return;
       }
       await withStore(async (store) => {
+        // One principal id, one identity: a key under a static token's id would see (and could ask to unmask) the
+        // masking tokens made for that identity, and approvers could not tell the two apart.
+        const id = `${opts.type}:${opts.name}`;
+        if (store.staticPrincipalIds?.some((p) => samePrincipalId(p, id))) {
+          throw new CountersignError('PRINCIPAL_TAKEN', `${id} is the principal of a static token in identity.static_tokens: give the key another --name (or remove the static token first)`);
+        }
         const { key, stored } = await createApiKey(
           store,
           {
