@@ -29,7 +29,12 @@ describe('MCP gateway: sessions per principal', () => {
     await second.listTools();
     await outsider.listTools();
     await assert.rejects(first.listTools(), /404|Session not found/, 'the longest-idle session was closed');
-    assert.ok(world.events.some((e) => e.type === 'mcp.session_closed' && e.principal?.id === 'agent:claude'));
+    assert.ok(world.events.some((e) => e.type === 'mcp.session_closed' && e.principal?.id === 'agent:claude' && (e.data as { reason?: string }).reason === 'evicted'));
+    // A client that ends its own session (HTTP DELETE) is recorded as such.
+    const before = world.events.length;
+    await (third.transport as { terminateSession(): Promise<void> }).terminateSession();
+    for (let i = 0; i < 50 && !world.events.slice(before).some((e) => e.type === 'mcp.session_closed'); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(world.events.slice(before).filter((e) => e.type === 'mcp.session_closed').map((e) => (e.data as { reason?: string }).reason), ['client']);
     await third.close();
   });
 

@@ -13,7 +13,8 @@ export type Authenticate = (req: IncomingMessage) => Promise<Principal>;
 export interface HttpHandlerDeps {
   authenticate: Authenticate;
   openSession(principal: Principal, transport: 'http'): McpSession;
-  onSessionClosed(session: McpSession): void;
+  /** `reason`: `client` (DELETE, or its connection ended), `idle` (session_idle), `evicted` (max_sessions_per_principal), `gateway_stopped`. */
+  onSessionClosed(session: McpSession, reason: SessionCloseReason): void;
   recordAuthFailure(code: string): Promise<void>;
   maxMessageBytes: number;
   sessionIdleMs: number;
@@ -32,10 +33,15 @@ export interface McpHttpHandler {
   close(): Promise<void>;
 }
 
+/** Why a session closed, as its `mcp.session_closed` audit event says. */
+export type SessionCloseReason = 'client' | 'idle' | 'evicted' | 'gateway_stopped';
+
 interface HttpSession {
   session: McpSession;
   transport: StreamableHTTPServerTransport;
   lastSeen: number;
+  /** Set when the gateway closes it (else the client did). */
+  closing?: SessionCloseReason;
 }
 
 function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}, id: RequestId | null = null): void {
@@ -109,6 +115,7 @@ export function createHttpHandler(deps: HttpHandlerDeps): McpHttpHandler {
     for (const [id, s] of sessions) {
       if (s.session.inflight === 0 && now - s.lastSeen > deps.sessionIdleMs) {
         sessions.delete(id);
+        s.closing = 'idle';
         void s.transport.close().catch(() => undefined);
       }
     }
@@ -204,6 +211,7 @@ export function createHttpHandler(deps: HttpHandlerDeps): McpHttpHandler {
         const id = idle.transport.sessionId;
         if (id) sessions.delete(id);
         live.delete(idle);
+        idle.closing = 'evicted';
         void idle.transport.close().catch(() => undefined);
       }
       const session = deps.openSession(principal, 'http');
@@ -222,7 +230,7 @@ export function createHttpHandler(deps: HttpHandlerDeps): McpHttpHandler {
         const id = created.transport.sessionId;
         if (id) sessions.delete(id);
         live.delete(created);
-        deps.onSessionClosed(session);
+        deps.onSessionClosed(session, created.closing ?? 'client');
       };
       await session.server.connect(created.transport);
       entry = created;
@@ -248,6 +256,7 @@ export function createHttpHandler(deps: HttpHandlerDeps): McpHttpHandler {
     const all = [...live];
     sessions.clear();
     live.clear();
+    for (const s of all) s.closing = 'gateway_stopped';
     await Promise.all(all.map((s) => s.transport.close().catch(() => undefined)));
   };
   return handler;

@@ -8,7 +8,7 @@ import { randomIds } from '../../core/clock.js';
 import { parseDuration } from '../../config/duration.js';
 import type { Gateway } from '../../pipeline/types.js';
 import type { McpConfig, McpUpstreamConfig } from './config.js';
-import { createHttpHandler, type Authenticate, type McpHttpHandler } from './http.js';
+import { createHttpHandler, type Authenticate, type McpHttpHandler, type SessionCloseReason } from './http.js';
 import { createSession, type HoldMode, type McpSession } from './session.js';
 import { StreamServerTransport } from './stdio.js';
 import { Upstream, type UpstreamMethod, type UpstreamOutcome, type UpstreamState } from './upstream.js';
@@ -147,11 +147,11 @@ export function createMcpGateway(opts: McpGatewayOptions): McpGateway {
     return session;
   }
 
-  function closed(session: McpSession): void {
+  function closed(session: McpSession, reason: SessionCloseReason = 'client'): void {
     if (!sessions.delete(session)) return;
     void session.close();
     void opts.gateway
-      .record({ type: 'mcp.session_closed', principal: who(session.principal), summary: 'MCP session closed', data: { session: session.id } })
+      .record({ type: 'mcp.session_closed', principal: who(session.principal), summary: 'MCP session closed', data: { session: session.id, reason } })
       .catch(() => undefined);
   }
 
@@ -207,7 +207,7 @@ export function createMcpGateway(opts: McpGatewayOptions): McpGateway {
     },
     async close() {
       await Promise.all([...handlers].map((h) => h.close()));
-      for (const s of [...sessions]) closed(s);
+      for (const s of [...sessions]) closed(s, 'gateway_stopped');
       await Promise.all([...upstreams.values()].map((u) => u.close()));
     },
   };
