@@ -113,6 +113,9 @@ test('keys list shows ids, principals, status and last use, never secrets or has
   const revoked = await run('keys', 'revoke', 'one');
   assert.equal(revoked.code, 0, revoked.err);
   assert.equal(revoked.out, 'Revoked API key one (agent:bot-one) at 2026-01-01T00:01:01Z.\n');
+  const again = await run('keys', 'revoke', 'one');
+  assert.equal(again.code, 0, again.err);
+  assert.equal(again.out, 'API key one (agent:bot-one) was already revoked, at 2026-01-01T00:01:01Z; nothing changed.\n');
   await assert.rejects(verifyApiKey(store, k1, clock), (e: unknown) => e instanceof CountersignError && e.code === 'AUTH_INVALID');
   assert.equal((await verifyApiKey(store, k2, clock)).id, 'service:svc-two');
 

@@ -220,7 +220,7 @@ export function registerKeysCommands(program: Command, openStore: (opts?: { crea
       await withStore(async (store) => {
         const wasActive = (await store.getKey(id))?.revokedAt === undefined;
         const info = await revokeApiKey(store, id, clock);
-        out(`Revoked API key ${info.id} (${info.principal.id}) at ${iso(info.revokedAt)}.\n`);
+        out(wasActive ? `Revoked API key ${info.id} (${info.principal.id}) at ${iso(info.revokedAt)}.\n` : `API key ${info.id} (${info.principal.id}) was already revoked, at ${iso(info.revokedAt)}; nothing changed.\n`);
         // Revoked first, recorded after: a failing audit log must not keep a leaked key alive.
         if (wasActive) await recordKeyEvent(store, 'key.revoked', info);
         // Its held actions would be refused anyway (the pipeline re-checks the key before running one); cancelling
