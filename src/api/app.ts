@@ -442,8 +442,9 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
   app.get('/v1/requests', async (c) => {
     const status = c.req.query('status');
     const allowed = ['pending', 'approved', 'denied', 'expired', 'cancelled', 'executed'] as const;
-    const list = status?.split(',').map((s) => {
-      if (!(allowed as readonly string[]).includes(s)) throw new CountersignError('BAD_REQUEST', `unknown status ${s}`);
+    // `all` (as the CLI's --status all) is the same as no filter.
+    const list = status === undefined || status === 'all' ? undefined : status.split(',').map((s) => {
+      if (!(allowed as readonly string[]).includes(s)) throw new CountersignError('BAD_REQUEST', `unknown status ${s}; use ${allowed.join(', ')} (comma-separated), or all`);
       return s as (typeof allowed)[number];
     });
     const limitN = intQuery(c.req.query('limit'), 'limit', 100, 1, 1000);

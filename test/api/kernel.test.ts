@@ -476,6 +476,10 @@ describe('kernel through the HTTP API', () => {
     assert.equal(await n('/v1/requests?status=pending,cancelled,executed,denied,expired,approved&limit=-1'), 1);
     assert.equal(await n('/v1/requests?status=pending,cancelled,executed,denied,expired,approved&limit=0'), 1);
     assert.equal(await n('/v1/requests?status=pending,cancelled,executed,denied,expired,approved&limit=2'), 2);
+    assert.equal(await n('/v1/requests?status=all&limit=1000'), await n('/v1/requests?status=pending,cancelled,executed,denied,expired,approved&limit=1000'), 'status=all is every status');
+    const bogus = await k.req('GET', '/v1/requests?status=bogus', 'bob');
+    assert.equal(bogus.status, 400);
+    assert.match(bogus.json.error.message, /unknown status bogus; use pending, .* or all/);
     for (const q of ['limit=abc', 'limit=1.5', 'limit=NaN']) {
       const r = await k.req('GET', `/v1/requests?${q}`, 'bob');
       assert.equal(r.status, 400, q);

@@ -32,7 +32,7 @@ describe('MCP gateway: sessions per principal', () => {
     assert.ok(world.events.some((e) => e.type === 'mcp.session_closed' && e.principal?.id === 'agent:claude' && (e.data as { reason?: string }).reason === 'evicted'));
     // A client that ends its own session (HTTP DELETE) is recorded as such.
     const before = world.events.length;
-    await (third.transport as { terminateSession(): Promise<void> }).terminateSession();
+    await (third.transport as unknown as { terminateSession(): Promise<void> }).terminateSession();
     for (let i = 0; i < 50 && !world.events.slice(before).some((e) => e.type === 'mcp.session_closed'); i++) await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(world.events.slice(before).filter((e) => e.type === 'mcp.session_closed').map((e) => (e.data as { reason?: string }).reason), ['client']);
     await third.close();
