@@ -4,7 +4,7 @@
 // decoys that must survive (UUIDs, git SHAs, versions, timestamps, order/invoice/SKU numbers, prices, ports,
 // hashes, ISBNs, Luhn-failing numbers, test and publishable keys). Deterministic (seeded), same format as
 // presidio-synth: JSON lines of {text, sensitive[{type,value}], decoys[{kind,value}]}.
-// Usage: node bench/corpus-masking.mjs [out.jsonl] [documents] [place documents] [everyday-word documents] [agent-output documents] [payment documents] [gateway documents]
+// Usage: node bench/corpus-masking.mjs [out.jsonl] [documents] [place documents] [everyday-word documents] [agent-output documents] [payment documents] [gateway documents] [escape and cursor documents]
 import { createHash, createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 
@@ -227,6 +227,49 @@ const GATEWAY_DOCS = Number(process.argv[8] ?? 36);
 for (let i = 0; i < GATEWAY_DOCS; i++) {
   const [text, sens, dec] = gatewayTemplates[i % gatewayTemplates.length]();
   lines.push(JSON.stringify({ id: N + PLACE_DOCS + WORD_DOCS + AGENT_DOCS + PAYMENT_DOCS + i, text, sensitive: sens.map(([type, value]) => ({ type, value })), decoys: dec.map(([kind, value]) => ({ kind, value })) }));
+}
+// Gaps closed after the fourth session of 2026-11-22: tokens and secrets right after a literal escape (`\n`, `\t` of
+// JSON-escaped text read as plain text, `%3D`/`%20` of a percent-encoded URL with no `name=` before it), lower-case
+// IBANs, SQL that sets passwords in dollar quotes, after a comment, with MySQL's OLD_PASSWORD() and Oracle's REPLACE,
+// Azure Service Bus / Event Hubs SAS tokens (the `sig`), XML elements closed in another case — sensitive; and
+// decoys: Windows paths whose folders start with n, t or r, hex ids that start like an IBAN, the SQL and the SAS
+// token's other parts, and the opaque pagination cursors of S3 and other APIs (NextContinuationToken, nextToken,
+// nextPageToken, cursor), which are no credentials. A seventh generator with its own seed, after the documents above
+// (which stay as they were).
+seed = 0xe5ca9ed1;
+const ibanOf = (cc, bban) => {
+  let m = 0;
+  for (const ch of bban + cc + '00') { const v = /[A-Z]/.test(ch) ? ch.charCodeAt(0) - 55 : +ch; m = v >= 10 ? (m * 100 + v) % 97 : (m * 10 + v) % 97; }
+  return cc + String(98 - m).padStart(2, '0') + bban;
+};
+const lowerIban = () => pick([() => ibanOf('DE', digits(18)), () => ibanOf('NL', chars(4, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') + digits(10)), () => ibanOf('FR', digits(23)), () => ibanOf('BE', digits(12))])().toLowerCase();
+const grouped = (s) => s.replace(/(.{4})(?=.)/g, '$1 ');
+// A hex id that starts with two letters and two digits, as an IBAN does (de, be, ad, ae are IBAN countries).
+const hexLikeIban = (n) => pick(['de', 'be', 'ad', 'ae', 'ee', 'fa']) + digits(2) + chars(n - 4, HEX);
+const cursorB64 = (n) => chars(n, B64);
+const saSig = () => encodeURIComponent(Buffer.from(Array.from({ length: 32 }, () => Math.floor(rnd() * 256))).toString('base64'));
+const escapeTemplates = [
+  () => { const t = ghp(), k = 'AKIA' + chars(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'), ts1 = stamp(); return [`${ts1} worker[42]: "msg":"clone failed\\n${t}\\tretrying with\\n${k}"`, [['GITHUB_TOKEN', t], ['AWS_ACCESS_KEY', k]], [['timestamp', ts1]]]; },
+  () => { const p = chars(12, ALNUM), s = 'sk_live_' + chars(24, ALNUM); return [`payload: "config loaded\\tpw=${p}\\r\\nbilling ready\\n${s}"`, [['PASSWORD', p], ['STRIPE_KEY', s]], [['word', 'config loaded'], ['word', 'billing ready']]]; },
+  () => { const tok = chars(24, ALNUM), g = ghp(); return [`callback url=https%3A%2F%2Fapp.example.com%2Fcb%3Fstate%3Dxyz%26token%3D${tok}%26gh%3D${g}`, [['SECRET', tok], ['GITHUB_TOKEN', g]], [['host', 'app.example.com'], ['query', 'state%3Dxyz']]]; },
+  () => { const a = 'C:\\new\\temp\\tools', b = 'C:\\repos\\node_modules\\nested\\tests\\run.cmd', c = 'D:\\reports\\new\\team'; return [`copied ${a}\\build.log to ${c} and ran ${b}`, [], [['path', a], ['path', b], ['path', c]]]; },
+  () => { const i = lowerIban(), h = hexLikeIban(40), o = hexLikeIban(24); return [`refund to iban ${i} for object ${o} (commit ${h})`, [['IBAN', i]], [['hex_id', o], ['git_sha', h]]]; },
+  () => { const i = grouped(lowerIban()), h = hexLikeIban(32), s = hexLikeIban(16); return [`{"account": "${i}", "request_id": "${h}", "span": "${s}"}`, [['IBAN', i]], [['hex_id', h], ['hex_id', s]]]; },
+  () => { const p = pw(), q = pw(); return [`ALTER ROLE app_writer WITH LOGIN PASSWORD $pw$${p}$pw$;\nALTER USER app_reader PASSWORD $$${q}$$;`, [['PASSWORD', p], ['PASSWORD', q]], [['sql', 'ALTER ROLE app_writer WITH LOGIN PASSWORD'], ['sql', 'ALTER USER app_reader PASSWORD']]]; },
+  () => { const p = pw(), q = pw(); return [`ALTER USER etl PASSWORD /* rotated ${stamp().slice(0, 10)} */ '${p}';\nCREATE USER audit WITH PASSWORD -- from vault\n'${q}';`, [['PASSWORD', p], ['PASSWORD', q]], [['sql', 'ALTER USER etl PASSWORD'], ['sql', '-- from vault']]]; },
+  () => { const p = pw(), n = pw(), o = pw(); return [`SET PASSWORD FOR 'legacy'@'%' = OLD_PASSWORD('${p}');\nALTER USER scott IDENTIFIED BY "${n}" REPLACE "${o}";`, [['PASSWORD', p], ['PASSWORD', n], ['PASSWORD', o]], [['sql', "SET PASSWORD FOR 'legacy'@'%'"], ['sql', 'ALTER USER scott IDENTIFIED BY']]]; },
+  () => { const sig = saSig(), se = String(1767225600 + Math.floor(rnd() * 1e7)), sr = 'https%3A%2F%2Fshop-bus.servicebus.windows.net%2Forders'; return [`POST /orders/messages HTTP/1.1\r\nHost: shop-bus.servicebus.windows.net\r\nAuthorization: SharedAccessSignature sr=${sr}&sig=${sig}&se=${se}&skn=RootManageSharedAccessKey\r\n\r\n`, [['SECRET', sig]], [['resource', sr], ['expiry', `se=${se}`], ['key_name', 'skn=RootManageSharedAccessKey']]]; },
+  () => { const sig = saSig(), se = String(1767225600 + Math.floor(rnd() * 1e7)); return [`EVENTHUB_CONNECTION=Endpoint=sb://telemetry.servicebus.windows.net/;EntityPath=events;SharedAccessSignature=SharedAccessSignature sr=telemetry.servicebus.windows.net&sig=${sig}&se=${se}&skn=send-only`, [['SECRET', sig]], [['host', 'sb://telemetry.servicebus.windows.net/'], ['expiry', `se=${se}`], ['key_name', 'skn=send-only']]]; },
+  () => { const p = pw(), v = version(); return [`<Settings><Server>db01</server><Password>${p}</password><Version>${v}</Version></Settings>`, [['PASSWORD', p]], [['xml', '<Server>db01</server>'], ['version', v]]]; },
+  () => { const c = cursorB64(43) + '=', k = uuid(); return [`{"Name":"exports","KeyCount":1000,"IsTruncated":true,"ContinuationToken":"${k}","NextContinuationToken":"${c}"}`, [], [['cursor', c], ['cursor', k]]]; },
+  () => { const t = chars(32, ALNUM), n = b64url(48), p = b64url(40), c = cursorB64(28); return [`{"token":"${t}","nextToken":"${n}","next_page_token":"${p}","cursor":"${c}"}`, [['SECRET', t]], [['cursor', n], ['cursor', p], ['cursor', c]]]; },
+  () => { const c = cursorB64(60) + '=='; return [`<ListBucketResult><Name>exports</Name><KeyCount>1000</KeyCount><NextContinuationToken>${c}</NextContinuationToken><IsTruncated>true</IsTruncated></ListBucketResult>`, [], [['cursor', c]]]; },
+  () => { const n = b64url(64), p = pw(); return [`page 2: nextPageToken=${n} (session password=${p})`, [['PASSWORD', p]], [['cursor', n]]]; },
+];
+const ESCAPE_DOCS = Number(process.argv[9] ?? 48);
+for (let i = 0; i < ESCAPE_DOCS; i++) {
+  const [text, sens, dec] = escapeTemplates[i % escapeTemplates.length]();
+  lines.push(JSON.stringify({ id: N + PLACE_DOCS + WORD_DOCS + AGENT_DOCS + PAYMENT_DOCS + GATEWAY_DOCS + i, text, sensitive: sens.map(([type, value]) => ({ type, value })), decoys: dec.map(([kind, value]) => ({ kind, value })) }));
 }
 writeFileSync(out, lines.join('\n') + '\n');
 console.error(`wrote ${lines.length} documents to ${out}`);

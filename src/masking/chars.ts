@@ -107,3 +107,34 @@ export function byLastUnit(words: readonly string[]): Map<number, string[]> {
   }
   return m;
 }
+
+const isHexUnit = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+/** `n`, `t` or `r`: the letter of a `\n`, `\t` or `\r` escape. */
+const isEscapeLetter = (c: number) => c === 110 || c === 116 || c === 114;
+
+/**
+ * Does a literal escape end right before `s` in the code units `a`: a backslash escape `\n`, `\t`, `\r` (a JSON or
+ * C string's line break or tab, seen as text: a log line holding `"msg":"…\n…"`) or a percent escape `%XX` (an
+ * encoded URL)? Then what starts at `s` starts a word, though a letter or a digit is right before it.
+ *
+ * @example
+ * escapeBefore(codeUnits('a\\nghp_x', {}), 3) // true: `\n` before `ghp_`
+ */
+export function escapeBefore(a: Uint16Array, s: number): boolean {
+  if (s >= 2 && a[s - 2] === 92 && isEscapeLetter(a[s - 1])) return true;
+  return s >= 3 && a[s - 3] === 37 && isHexUnit(a[s - 2]) && isHexUnit(a[s - 1]);
+}
+
+/**
+ * Where the rest of an ASCII letter run starting at `s` begins when the run starts inside a literal escape: after the
+ * letter of a `\n`, `\t`, `\r` escape (`\nghp_…`: the run `nghp` goes on at `g`), or after the letter digits of a
+ * percent escape (`%3Dghp_`, `%ADx`); -1 when it does not. Only what a run holds past the escape is the word.
+ */
+export function escapedRunRest(a: Uint16Array, s: number): number {
+  const c = a[s];
+  if (s >= 1 && a[s - 1] === 92 && isEscapeLetter(c)) return s + 1;
+  if (!isHexUnit(c)) return -1;
+  if (s >= 2 && a[s - 2] === 37 && isHexUnit(a[s - 1])) return s + 1; // %3D…: the run starts at its second digit
+  if (s >= 1 && a[s - 1] === 37 && isHexUnit(a[s + 1])) return s + 2; // %AD…: both digits are letters
+  return -1;
+}

@@ -1,5 +1,5 @@
 import type { ScanContext } from './types.js';
-import { charClass, codeUnits, SPACE } from './chars.js';
+import { charClass, codeUnits, escapeBefore, SPACE } from './chars.js';
 import { MAY_BIRTH, MAY_CARD_CODE, MAY_IBAN, MAY_MILITARY, MAY_MRN, MAY_NATIONAL, MAY_PREFIX, wordPass, type WordPass } from './words.js';
 
 /**
@@ -51,8 +51,9 @@ export const PREFIX_SRC = 'AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposre]-|xoxe\\
   'pypi-AgEIcHlwaS5vcmc|dckr_pat_|hv[sbr]\\.|do[por]_v1_|lin_api_|sbp_|PMAK-|NRAK-|AGE-SECRET-KEY-1|IQoJb3JpZ2luX2Vj|F[wQ]oGZXIvYXdzE';
 /** An APO/FPO/DPO line (case as written). */
 export const MILITARY_SRC = '\\b(?:APO|FPO|DPO|apo|fpo|dpo) (?:A[AEP]|a[aep]) \\d{5}\\b';
-/** The start of an IBAN: two capitals and two digits at a word start (case-sensitive). */
-export const IBAN_SRC = '\\b[A-Z]{2}\\d{2}(?=[ A-Z0-9])';
+/** The start of an IBAN: two capitals and two digits at a word start, or the same in small letters (an IBAN written
+ * in lower case; net.ts checks its country and length). */
+export const IBAN_SRC = '\\b(?:[A-Z]{2}\\d{2}(?=[ A-Z0-9])|[a-z]{2}\\d{2}(?=[ a-z0-9]))';
 
 export const CUE_ADDRESS = 1, CUE_MRN = 2, CUE_BIRTH = 3, CUE_PREFIX = 5, CUE_MILITARY = 6, CUE_IBAN = 7, CUE_NATIONAL = 8, CUE_CARD_CODE = 9;
 // The cues that need a word start are confirmed, by their own sticky regex, only where the word pass saw a run of
@@ -133,15 +134,23 @@ function addressCues(text: string, words: WordPass, cu: Uint16Array): number {
   }
   return k;
 }
-const ANCHORED: [number, number, RegExp][] = [
-  [MAY_MRN, CUE_MRN, new RegExp(MRN_SRC, 'iy')],
-  [MAY_BIRTH, CUE_BIRTH, new RegExp(BIRTH_SRC, 'iy')],
-  [MAY_MILITARY, CUE_MILITARY, new RegExp(MILITARY_SRC, 'y')],
-  [MAY_PREFIX, CUE_PREFIX, new RegExp(PREFIX_SRC, 'y')],
-  [MAY_IBAN, CUE_IBAN, new RegExp(IBAN_SRC, 'y')],
-  [MAY_NATIONAL, CUE_NATIONAL, new RegExp(NATIONAL_SRC, 'iy')],
-  [MAY_CARD_CODE, CUE_CARD_CODE, new RegExp(CARD_CODE_SRC, 'iy')],
+const ANCHORED: [number, number, string, string][] = [
+  [MAY_MRN, CUE_MRN, MRN_SRC, 'iy'],
+  [MAY_BIRTH, CUE_BIRTH, BIRTH_SRC, 'iy'],
+  [MAY_MILITARY, CUE_MILITARY, MILITARY_SRC, 'y'],
+  [MAY_PREFIX, CUE_PREFIX, PREFIX_SRC, 'y'],
+  [MAY_IBAN, CUE_IBAN, IBAN_SRC, 'y'],
+  [MAY_NATIONAL, CUE_NATIONAL, NATIONAL_SRC, 'iy'],
+  [MAY_CARD_CODE, CUE_CARD_CODE, CARD_CODE_SRC, 'iy'],
 ];
+// Right after a literal escape (`\n`, `\t`, `\r`, `%XX`: chars.ts escapeBefore) a letter or a digit stands before
+// the cue, so the word boundary a pattern starts with (`\b`, `(?<![A-Za-z0-9])`, also at the start of a top-level
+// alternative) cannot hold: there each pattern is tried without it. A superset of the pattern's matches, and only at
+// candidates the word pass offered after an escape (or at a word start right after `%20`).
+const LEAD_BOUNDARY = /^(?:\\b|\(\?<!\[A-Za-z0-9\]\))/;
+const ALT_BOUNDARY = /\|(?:\\b|\(\?<!\[A-Za-z0-9\]\))/g;
+/** `src` without the word boundary at its start and at the start of each top-level alternative. */
+const withoutLeadingBoundary = (src: string) => src.replace(LEAD_BOUNDARY, '').replace(ALT_BOUNDARY, '|');
 
 export interface CueScan {
   text: string;
@@ -208,8 +217,9 @@ export function cueScan(text: string, ctx: ScanContext): CueScan {
   return scan;
 }
 
-// ANCHORED as three arrays: the loop below reads them by index.
-const A_BIT = ANCHORED.map((x) => x[0]), A_GROUP = ANCHORED.map((x) => x[1]), A_RE = ANCHORED.map((x) => x[2]);
+// ANCHORED as arrays: the loop below reads them by index.
+const A_BIT = ANCHORED.map((x) => x[0]), A_GROUP = ANCHORED.map((x) => x[1]), A_RE = ANCHORED.map((x) => new RegExp(x[2], x[3]));
+const A_RE_ESC = ANCHORED.map((x) => new RegExp(withoutLeadingBoundary(x[2]), x[3]));
 const ANCHORED_BITS = A_BIT.reduce((m, b) => m | b, 0);
 
 // The first three letters (any case) each MRN, birth and national-ID cue of three or more letters starts with, as
@@ -253,9 +263,11 @@ function mayMatch(cu: Uint16Array, at: number, bit: number, k3: number): boolean
 
 function anchored(text: string, cu: Uint16Array, at: number, mask: number): void {
   const k3 = key3(cu, at);
-  for (let k = 0; k < A_RE.length; k++) {
+  // Right after an escape a letter or a digit is before `at`: no pattern's word boundary holds there.
+  const res = at > 1 && escapeBefore(cu, at) ? A_RE_ESC : A_RE;
+  for (let k = 0; k < res.length; k++) {
     if (!(mask & A_BIT[k]) || !mayMatch(cu, at, A_BIT[k], k3)) continue;
-    const re = A_RE[k];
+    const re = res[k];
     re.lastIndex = at;
     // A sticky pattern that matches leaves lastIndex at the end of its match (no match object needed).
     if (re.test(text)) {

@@ -263,6 +263,8 @@ const EXTRA_COMMON = [
   // Software and operations words that headings and log lines start with.
   'demo', 'demos', 'dev', 'pod', 'cron', 'tags', 'vault', 'cart', 'tier', 'auto', 'legacy', 'canary', 'shard', 'sensor',
   'broker', 'depot', 'pallet', 'crate', 'parcel', 'memo', 'footer', 'watcher', 'locker', 'tote', 'shipper', 'province',
+  // PostgreSQL's `CREATE ROLE app WITH LOGIN` (after `with`, a cue for a name).
+  'login',
 ];
 
 // Given names that stopwords-iso lists as German, Spanish or French stop words: kept out of the common words.

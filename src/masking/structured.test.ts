@@ -478,3 +478,17 @@ test('a masked key gives its value no field context, and a key masked now takes 
     assert.deepEqual(Object.keys(m.maskValueSync(JSON.parse(input)).value as object), Object.keys(JSON.parse(want)), input);
   }
 });
+
+// A whole URL or query percent-encoded in a text, with no `name=` of its own before it (a logged redirect target,
+// an encoded callback path): a run that holds an encoded `=` (`%3D`) is read decoded, without a field.
+test('a percent-encoded query with no name= before it is read decoded', () => {
+  assert.equal(mask('GET /cb%3Ftoken%3DZk29vQ7pLmN2aa88bb%26page%3D2 HTTP/1.1'), 'GET /cb%3Ftoken%3D[SECRET]%26page%3D2 HTTP/1.1');
+  assert.equal(mask('url: https%3A%2F%2Fapp.example.com%2Fcb%3Fstate%3Dxyz%26password%3DXk29vQ7pLmN2'), 'url: https%3A%2F%2Fapp.example.com%2Fcb%3Fstate%3Dxyz%26password%3D[PASSWORD]');
+  assert.equal(mask('note: x%20pw%3DHunter2Hunter2 sent'), 'note: x%20pw%3D[PASSWORD] sent');
+  assert.equal(mask('to%3Dsam.lee%40example.com'), 'to%3D[EMAIL]');
+  // An encoded `=` in a value that has nothing to find, a `%3D` that is base64 padding: as before.
+  for (const t of ['sig%3D%3D', 'path /a%3Db/c%20d', 'state%3Dxyz%26page%3D2']) {
+    assert.deepEqual(m.scanSync(t).map((f) => f.type), plainFindings(t).map((f) => f.type), t);
+    assert.equal(mask(t), t);
+  }
+});

@@ -1158,18 +1158,40 @@ export function percentValues(text: string, regions: Segment[][]): void {
         // A shared access signature's `sig`, read alone, has lost the `sv=` that says what it is: its field says so.
         if (ok) regions.push([seg(vs, ve, Enc.Percent, name === 'sig' && sasQuery(text, vs, ve) ? 'shared_access_signature' : name, true)]);
       }
+    } else if (ve - vs <= MAX_QUERY_VALUE && holdsEncodedSign(text, p, ve)) {
+      // No `name=` before the run, but an encoded `=` in it: a whole query or URL percent-encoded (`/cb%3Ftoken%3D…`,
+      // a logged `https%3A%2F%2F…%3Ftoken%3D…`). Read decoded, without a field; its parameters are found in it.
+      let ok = true;
+      try {
+        decodeURIComponent(text.slice(vs, ve));
+      } catch {
+        ok = false;
+      }
+      if (ok) regions.push([seg(vs, ve, Enc.Percent, undefined, true)]);
     }
     p = text.indexOf('%', Math.max(ve, p + 1));
   }
 }
 
-/** Does the query around [vs, ve) (no white space or quote, 1,000 characters either way) hold the SAS version `sv=`? */
+/** Is there a `%3D` or `%3d` (an encoded `=`) in [p, ve), `p` being the run's first `%`? */
+function holdsEncodedSign(text: string, p: number, ve: number): boolean {
+  for (let i = p; i >= 0 && i + 2 < ve; i = text.indexOf('%', i + 1)) {
+    if (text.charCodeAt(i + 1) === 51 && (text.charCodeAt(i + 2) | 32) === 100) return true;
+  }
+  return false;
+}
+
+/**
+ * Does the query around [vs, ve) (no white space or quote, 1,000 characters either way) hold the SAS version `sv=`, or
+ * a resource `sr=` and an expiry `se=` (a Service Bus, Event Hubs or IoT Hub token)?
+ */
 function sasQuery(text: string, vs: number, ve: number): boolean {
   const stop = (c: number) => c <= 32 || c === 34 || c === 39;
   let a = vs, b = ve;
   while (a > 0 && vs - a < 1000 && !stop(text.charCodeAt(a - 1))) a--;
   while (b < text.length && b - ve < 1000 && !stop(text.charCodeAt(b))) b++;
-  return /(?:^|[?&;='"])sv=/.test(text.slice(a, b));
+  const q = text.slice(a, b);
+  return /(?:^|[?&;='"])sv=/.test(q) || (/(?:^|[?&;='"])sr=[^&;]/.test(q) && /[?&;]se=\d/.test(q));
 }
 
 /** How base64 of a JSON object or array starts: `{"`, `{ "`, `{\n`, `[{"`, `[{\n` (standard and url alphabets alike). */

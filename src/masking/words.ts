@@ -1,4 +1,4 @@
-import { ADDR_LETTER, charClass, codeUnits, SPACE, UPPER, WORD_LETTER, withEnd } from './chars.js';
+import { ADDR_LETTER, charClass, codeUnits, escapedRunRest, SPACE, UPPER, WORD_LETTER, withEnd } from './chars.js';
 import type { ScanContext } from './types.js';
 
 /**
@@ -13,7 +13,8 @@ import type { ScanContext } from './types.js';
  * - address runs that may end in a compound street suffix (Koskikatu, Hammarvägen): filtered on their last three
  *   letters;
  * - words right after a number and a space, where a number–name–number street can start;
- * - ASCII letter runs where a word-anchored cue (MRN, DOB, APO, AKIA…, an IBAN) may start (cues.ts confirms);
+ * - ASCII letter runs where a word-anchored cue (MRN, DOB, APO, AKIA…, an IBAN) may start (cues.ts confirms), and
+ *   the rest of a run that starts inside a literal escape (`\nghp_…`, `%3DAKIA…`: see escapedRun);
  * - stretches of digits and number separators long enough to hold a phone, card or id worth a look;
  * - places where an address could start right after an address cue (a number or a unit word).
  *
@@ -231,7 +232,7 @@ function mayPrefix(a: Uint16Array, s: number, e: number, c0: number, c1: number)
  * AKIA, ASIA, AIza, gh?_, github_pat_, xox?-, xapp-, sk_live_, rk_live_, sk-, eyJ, gl…-, npm_, hf_, whsec_, SG., SK,
  * ya29., shp??_, LS0tLS1CRUdJTi, Bearer, pypi-, dckr_pat_, hv?., do?_v1_, lin_api_, sbp_, PMAK-, NRAK-, AGE-SECRET-KEY-1,
  * IQoJb3JpZ2luX2Vj, FwoGZXIvYXdzE, FQoGZXIvYXdzE (case as written); and two
- * capitals followed by a digit, the start of an IBAN.
+ * capitals or two small letters followed by a digit, the start of an IBAN.
  */
 function cueCandidate(a: Uint16Array, s: number, e: number): void {
   const len = e - s, c0 = a[s];
@@ -250,8 +251,8 @@ function cueCandidate(a: Uint16Array, s: number, e: number): void {
     // cvv, cvc, and glued to a word (cvvcode, CVCno: cv…, 3 letters or more), card (4: car…), security (8: sec…)
     if (b & MAY_CARD_CODE && (g === 118 ? len >= 3 : len === 4 ? (a[s + 2] | 32) === 114 : len === 8 && (a[s + 2] | 32) === 99)) m |= MAY_CARD_CODE;
   }
-  // two capitals then a digit: the start of an IBAN
-  if (len === 2 && c0 <= 90 && c1 <= 90 && e < a.length && a[e] >= 48 && a[e] <= 57) m |= MAY_IBAN;
+  // two capitals, or two small letters, then a digit: the start of an IBAN
+  if (len === 2 && (c0 <= 90) === (c1 <= 90) && e < a.length && a[e] >= 48 && a[e] <= 57) m |= MAY_IBAN;
   if (m === 0) return;
   if (nCue === cueAt.length) {
     cueAt = grow(cueAt);
@@ -261,6 +262,17 @@ function cueCandidate(a: Uint16Array, s: number, e: number): void {
   }
   cueAt[nCue] = s;
   cueMask[nCue++] = m;
+}
+
+/**
+ * The ASCII letter run [s, e) starts inside a literal escape (`\n`, `\t`, `\r`, `%XX`: chars.ts escapedRunRest), as
+ * JSON-escaped or percent-encoded text read as plain text does (`"msg":"…\nghp_…"`, `%3DAKIA…`): the rest of the run
+ * after the escape may begin a cue too. Called only where a `\` or a `%` is right before the run or a `%` and a
+ * digit are (a cheap look at one or two code units).
+ */
+function escapedRun(a: Uint16Array, s: number, e: number): void {
+  const r = escapedRunRest(a, s);
+  if (r > s && r < e) cueCandidate(a, r, e);
 }
 
 /**
@@ -365,6 +377,7 @@ function complexStretch(a: Uint16Array, s: number): number {
     const r = k;
     while (k < j && ASCII_LETTER[a[k]]) k++;
     cueCandidate(a, r, k);
+    if (r > 0 && (a[r - 1] === 92 || a[r - 1] === 37 || (r > 1 && a[r - 2] === 37))) escapedRun(a, r, k);
     unitRest(a, r, k);
   }
   // Address runs (the address patterns' letter class).
@@ -467,7 +480,12 @@ export function wordPass(text: string, ctx: ScanContext): WordPass {
       const len = i - s, y = z[i - 1];
       if (hasBit(STREET_BITS, streetKey(c, y, len)) || (len >= 3 && hasBit(COMPOUND_BITS, compoundKey(z[i - 3], z[i - 2], y)))) addrRun(a, s, i);
       const c1 = len > 1 ? z[s + 1] : 0;
-      if (CUE_BIGRAM[bigram(c, c1)] !== 0 || (len === 2 && c <= 90 && c1 <= 90)) cueCandidate(a, s, i);
+      if (CUE_BIGRAM[bigram(c, c1)] !== 0 || (len === 2 && ((z[i] - 48) >>> 0) < 10)) cueCandidate(a, s, i);
+      // A run that starts inside a literal escape: `\` or `%` right before it, or `%` and a digit (`%3D`).
+      if (s > 0) {
+        const p = z[s - 1];
+        if (p === 92 || p === 37 || (((p - 48) >>> 0) < 10 && s > 1 && z[s - 2] === 37)) escapedRun(a, s, i);
+      }
       if (UNIT_PAIR[bigram(len > 1 ? z[i - 2] : 0, y)] !== 0) unitRest(a, s, i);
       continue;
     }

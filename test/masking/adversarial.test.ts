@@ -33,6 +33,15 @@ const INPUTS: [string, string][] = [
   ['open attributes', '<password x="'.repeat(MB / 13)],
   ['long values', `<password>${'x>'.repeat(300)}</password>`.repeat(MB / 620)],
   ['provider prefixes', 'dckr_pat_ hvs.a pypi-AgEIcHlwaS5vcmc IQoJb3JpZ2luX2Vj+'.repeat(MB / 54)],
+  // Literal escapes before cues and names, percent-encoded signs, lower-case IBAN starts, SQL comments and dollar
+  // quotes, Service Bus SAS parameters, closing tags in another case.
+  ['escapes before cues', '\\nAKIA\\tpw=a\\r'.repeat(MB / 16)],
+  ['percent-encoded signs', '%3Dghp_%3D%20'.repeat(MB / 13)],
+  ['lower-case IBAN starts', 'de89 '.repeat(MB / 5)],
+  ['SQL comments', 'ALTER USER x PASSWORD /*'.repeat(MB / 24)],
+  ['SQL dollar quotes', 'ALTER USER x PASSWORD $a$'.repeat(MB / 25)],
+  ['SAS parameters', `sr=a&se=1&sig=${'a'.repeat(20)}&skn= `.repeat(MB / 40)],
+  ['closing tags in another case', '<Password>x</PASSWORD>'.repeat(MB / 22)],
 ];
 
 for (const [name, input] of INPUTS) {

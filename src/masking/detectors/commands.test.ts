@@ -51,3 +51,38 @@ test('SQL that sets a password: the literal is masked, the statement kept', () =
     'CREATE USER ops IDENTIFIED EXTERNALLY;',
   ]) assert.equal(m.maskTextSync(text).text, text, text);
 });
+
+test('SQL passwords in dollar quotes, after comments, in MySQL OLD_PASSWORD() and Oracle REPLACE', () => {
+  const m = createMasker();
+  const cases: [string, string][] = [
+    // PostgreSQL dollar-quoted literals, with and without a tag.
+    ['ALTER USER app WITH PASSWORD $$s3cretPw!$$;', 'ALTER USER app WITH PASSWORD $$[PASSWORD]$$;'],
+    ["ALTER ROLE app PASSWORD $pw$it's $ s3cret$pw$;", 'ALTER ROLE app PASSWORD $pw$[PASSWORD]$pw$;'],
+    ['CREATE ROLE etl LOGIN PASSWORD $Tag_1$P4ss$$word$Tag_1$ VALID UNTIL 2027;', 'CREATE ROLE etl LOGIN PASSWORD $Tag_1$[PASSWORD]$Tag_1$ VALID UNTIL 2027;'],
+    // A comment between the keyword and the literal.
+    ["ALTER USER app PASSWORD /* rotated */ 'S3cretPw1';", "ALTER USER app PASSWORD /* rotated */ '[PASSWORD]';"],
+    ["ALTER USER app PASSWORD/* rotated */'S3cretPw1';", "ALTER USER app PASSWORD/* rotated */'[PASSWORD]';"],
+    ["CREATE USER audit WITH PASSWORD -- from vault\n'S3cretPw1';", "CREATE USER audit WITH PASSWORD -- from vault\n'[PASSWORD]';"],
+    ["CREATE USER 'u'@'%' IDENTIFIED BY /* temp */ 'MyP4ss1';", "CREATE USER 'u'@'%' IDENTIFIED BY /* temp */ '[PASSWORD]';"],
+    ["SET PASSWORD FOR 'u'@'%' = /* new */ 'MyP4ss1';", "SET PASSWORD FOR 'u'@'%' = /* new */ '[PASSWORD]';"],
+    // MySQL's function forms.
+    ["SET PASSWORD FOR 'legacy'@'%' = OLD_PASSWORD('oldPw123');", "SET PASSWORD FOR 'legacy'@'%' = OLD_PASSWORD('[PASSWORD]');"],
+    ["SET PASSWORD = OLD_PASSWORD('oldPw123');", "SET PASSWORD = OLD_PASSWORD('[PASSWORD]');"],
+    ["UPDATE mysql.user SET Password=PASSWORD('newPw123') WHERE User='root';", "UPDATE mysql.user SET Password=PASSWORD('[PASSWORD]') WHERE User='root';"],
+    ["UPDATE mysql.user SET authentication_string = PASSWORD('newPw123') WHERE User = 'root';", "UPDATE mysql.user SET authentication_string = PASSWORD('[PASSWORD]') WHERE User = 'root';"],
+    // Oracle: the old password after REPLACE is a password too.
+    ['ALTER USER scott IDENTIFIED BY "tiger1" REPLACE "oldtiger";', 'ALTER USER scott IDENTIFIED BY "[PASSWORD]" REPLACE "[PASSWORD]";'],
+    ['ALTER USER scott IDENTIFIED BY tiger1 REPLACE lion2;', 'ALTER USER scott IDENTIFIED BY [PASSWORD] REPLACE [PASSWORD];'],
+  ];
+  for (const [text, masked] of cases) assert.equal(m.maskTextSync(text).text, masked, text);
+  // No password: a bind parameter after a comment, a dollar sign that opens no quote, an unclosed dollar quote, a
+  // comment alone, PASSWORD() outside a statement that changes a login, REPLACE in other SQL.
+  for (const text of [
+    'ALTER USER x PASSWORD /* bind */ $1;',
+    "ALTER ROLE z PASSWORD $$$$;",
+    'ALTER USER x PASSWORD $abc',
+    'ALTER USER x PASSWORD -- set later\n;',
+    "SELECT PASSWORD('abc123');",
+    "SELECT REPLACE(name, 'a', 'b') FROM users;",
+  ]) assert.equal(m.maskTextSync(text).text, text, text);
+});

@@ -93,22 +93,35 @@ export const commandLine: Detector = (text, out) => {
   }
 };
 
-// SQL that sets a password: PostgreSQL and Redshift `CREATE|ALTER USER|ROLE … [ENCRYPTED] PASSWORD 'x'`; MySQL and
-// MariaDB `IDENTIFIED [WITH plugin] BY 'x'`, `IDENTIFIED BY PASSWORD '*hash'`, `SET PASSWORD [FOR 'u'@'h'] = 'x'` or
-// `= PASSWORD('x')`; Oracle `IDENTIFIED BY x` (unquoted too) and `IDENTIFIED BY VALUES 'hash'`. Only the literal is
-// masked. `PASSWORD = 'x'` (SQL Server, Snowflake) is an assignment too, found by either detector.
-const SQL_PASSWORD = /\b(?:(password)|identified(?:\s+with\s+[\w"'`]{1,64})?\s+by(?:\s+(?:values|password))?)(?:\s+for\s+[^\s=]{1,200}\s*=|\s*=)?\s*(?:password\s*\(\s*)?(?=['"\w])/giy;
+// SQL that sets a password: PostgreSQL and Redshift `CREATE|ALTER USER|ROLE … [ENCRYPTED] PASSWORD 'x'` (or a
+// dollar-quoted `$$x$$`, `$tag$x$tag$`); MySQL and MariaDB `IDENTIFIED [WITH plugin] BY 'x'`, `IDENTIFIED BY PASSWORD
+// '*hash'`, `SET PASSWORD [FOR 'u'@'h'] = 'x'` or `= PASSWORD('x')` / `= OLD_PASSWORD('x')`, and the old
+// `UPDATE mysql.user SET password = PASSWORD('x')`; Oracle `IDENTIFIED BY x` (unquoted too), `… REPLACE old` (the
+// old password) and `IDENTIFIED BY VALUES 'hash'`. Only the literal is masked. `PASSWORD = 'x'` (SQL Server,
+// Snowflake) is an assignment too, found by either detector. Comments may stand wherever white space may
+// (`PASSWORD /* rotated */ 'x'`, `PASSWORD -- from vault⏎'x'`): G below, bounded, each kind told by its first
+// character (no backtracking between them).
+const G = String.raw`(?:\s|/\*(?:[^*]|\*(?!/)){0,200}\*/|--[^\n]{0,200}\n)`;
+const SQL_PASSWORD = new RegExp(
+  String.raw`\b(?:(password)|identified(?:${G}+with${G}+[\w"'${'`'}]{1,64})?${G}+by(?:${G}+(?:values|password))?)` +
+    String.raw`(?:\s+for\s+[^\s=]{1,200}\s*=|${G}*=)?${G}*(?:(?:old_)?password\s*\(\s*|\(\s*)?(?=['"\w$])`,
+  'giy',
+);
 const SQL_START = /password|identified/gi;
 // The statement the keyword is in must create or change a login: in prose ("Forgot password" link, "identified by the
 // team") or markup (`type="password"`, `key="Password"`) the same words are no SQL.
-const SQL_DDL = /\b(?:create|alter)\s+(?:user|role|login)\b|\bset\s+password\b|\bgrant\b/i;
+const SQL_DDL = /\b(?:create|alter)\s+(?:user|role|login)\b|\bset\s+password\b|\bgrant\b|\bupdate\s+[\w`.]*user\b/i;
 /** Unquoted words after IDENTIFIED BY that are no password: MySQL's `RANDOM PASSWORD`. */
 const SQL_NOT_PASSWORD = /^(?:random|values|password|externally|globally)$/i;
+// Oracle's `ALTER USER u IDENTIFIED BY new REPLACE old`: after the new password, the old one.
+const SQL_REPLACE = /\s+replace\s+(?=['"\w])/iy;
+// A PostgreSQL dollar quote's opening: `$$` or `$tag$` (a tag is an identifier, not starting with a digit).
+const DOLLAR_TAG = /\$(?:[A-Za-z_\x80-\uffff][\w\x80-\uffff]{0,62})?\$/y;
 
 /**
  * Passwords in SQL statements that create or change a user, role or login (see SQL_PASSWORD; the statement is checked
- * by inDdl): the quoted literal (doubled quotes and backslash escapes read as part of it), or after IDENTIFIED BY an
- * unquoted word. Bind parameters (`?`,
+ * by inDdl): the quoted literal (doubled quotes and backslash escapes read as part of it, or a dollar-quoted string),
+ * or after IDENTIFIED BY an unquoted word; after it, Oracle's REPLACE and the old password. Bind parameters (`?`,
  * `$1`, `:pwd`) and placeholders are left alone.
  *
  * @example
@@ -120,36 +133,67 @@ export const sqlPasswords: Detector = (text, out) => {
     SQL_PASSWORD.lastIndex = m.index;
     const s = SQL_PASSWORD.exec(text);
     if (!s) continue;
-    let p = SQL_PASSWORD.lastIndex;
-    // A literal set apart from its keyword (`PASSWORD 'x'`, `= 'x'`, `PASSWORD('x')`), not glued to it (`"Password"`).
+    const p = SQL_PASSWORD.lastIndex;
+    // A literal set apart from its keyword (`PASSWORD 'x'`, `= 'x'`, `PASSWORD('x')`, `/* … */'x'`), not glued to it
+    // (`"Password"`).
     const sep = text.charCodeAt(p - 1);
-    if (!(isSpace(sep) || sep === 61 || sep === 40)) continue;
+    if (!(isSpace(sep) || sep === 61 || sep === 40 || (sep === 47 && text.charCodeAt(p - 2) === 42))) continue;
     if (!inDdl(text, m.index)) continue;
-    // T-SQL N'…', PostgreSQL E'…' and U&'…' literals.
-    const pre = text.charCodeAt(p);
-    if ((pre === 78 || pre === 110 || pre === 69 || pre === 101) && text.charCodeAt(p + 1) === 39) p++;
-    else if ((pre === 85 || pre === 117) && text.charCodeAt(p + 1) === 38 && text.charCodeAt(p + 2) === 39) p += 2;
-    const q = text.charCodeAt(p);
-    if (q === 39 || q === 34) {
-      let e = p + 1;
-      for (; e < text.length && e - p <= 4096; e++) {
-        const c = text.charCodeAt(e);
-        if (c === 92) e++;
-        else if (c === q) {
-          if (text.charCodeAt(e + 1) !== q) break;
-          e++;
-        } else if (c === 10) break;
+    const e = sqlLiteral(text, out, p, s[1] === undefined);
+    if (e < 0) continue;
+    SQL_START.lastIndex = Math.max(SQL_START.lastIndex, e);
+    if (s[1] === undefined) {
+      // Oracle: `IDENTIFIED BY new REPLACE old`.
+      SQL_REPLACE.lastIndex = e;
+      if (SQL_REPLACE.test(text)) {
+        const r = sqlLiteral(text, out, SQL_REPLACE.lastIndex, true);
+        if (r >= 0) SQL_START.lastIndex = Math.max(SQL_START.lastIndex, r);
       }
-      if (text.charCodeAt(e) === q) pushSqlPassword(text, out, p + 1, e);
-      SQL_START.lastIndex = Math.max(SQL_START.lastIndex, e + 1);
-    } else if (s[1] === undefined) {
-      // Unquoted, after IDENTIFIED BY only (Oracle): one word.
-      let e = p;
-      while (e < text.length && e - p < 128 && !isSpace(text.charCodeAt(e)) && text.charCodeAt(e) !== 59 && text.charCodeAt(e) !== 41 && text.charCodeAt(e) !== 44) e++;
-      if (!SQL_NOT_PASSWORD.test(text.slice(p, e))) pushSqlPassword(text, out, p, e);
     }
   }
 };
+
+/**
+ * The password literal at `p`: quoted (`'x'`, `"x"`, `N'x'`, `E'x'`, `U&'x'`), dollar-quoted (`$$x$$`, `$tag$x$tag$`) or,
+ * where `bare` (after IDENTIFIED BY), one unquoted word; recorded if it is a password. Returns where it ends (past a
+ * closing quote), or -1 when there is none.
+ */
+function sqlLiteral(text: string, out: Finding[], p: number, bare: boolean): number {
+  // T-SQL N'…', PostgreSQL E'…' and U&'…' literals.
+  const pre = text.charCodeAt(p);
+  if ((pre === 78 || pre === 110 || pre === 69 || pre === 101) && text.charCodeAt(p + 1) === 39) p++;
+  else if ((pre === 85 || pre === 117) && text.charCodeAt(p + 1) === 38 && text.charCodeAt(p + 2) === 39) p += 2;
+  const q = text.charCodeAt(p);
+  if (q === 39 || q === 34) {
+    let e = p + 1;
+    for (; e < text.length && e - p <= 4096; e++) {
+      const c = text.charCodeAt(e);
+      if (c === 92) e++;
+      else if (c === q) {
+        if (text.charCodeAt(e + 1) !== q) break;
+        e++;
+      } else if (c === 10) break;
+    }
+    if (text.charCodeAt(e) === q) pushSqlPassword(text, out, p + 1, e);
+    return e + 1;
+  }
+  if (q === 36) {
+    // A dollar quote: its text runs to the same tag (4096 characters at most). `$1` (a bind parameter) opens none.
+    DOLLAR_TAG.lastIndex = p;
+    if (!DOLLAR_TAG.test(text)) return -1;
+    const tag = text.slice(p, DOLLAR_TAG.lastIndex);
+    const close = text.indexOf(tag, DOLLAR_TAG.lastIndex);
+    if (close < 0 || close - DOLLAR_TAG.lastIndex > 4096) return -1;
+    pushSqlPassword(text, out, DOLLAR_TAG.lastIndex, close, true);
+    return close + tag.length;
+  }
+  if (!bare) return -1;
+  // Unquoted, after IDENTIFIED BY only (Oracle): one word.
+  let e = p;
+  while (e < text.length && e - p < 128 && !isSpace(text.charCodeAt(e)) && text.charCodeAt(e) !== 59 && text.charCodeAt(e) !== 41 && text.charCodeAt(e) !== 44) e++;
+  if (!SQL_NOT_PASSWORD.test(text.slice(p, e))) pushSqlPassword(text, out, p, e);
+  return e;
+}
 
 /** Is the keyword at `at` in a statement that creates or changes a login (SQL_DDL since the last `;`, 300 back)? */
 function inDdl(text: string, at: number): boolean {
@@ -158,9 +202,11 @@ function inDdl(text: string, at: number): boolean {
   return SQL_DDL.test(text.slice(from, at + 8));
 }
 
-function pushSqlPassword(text: string, out: Finding[], s: number, e: number): void {
+/** Record [s, e) as a password unless it is empty, a placeholder or a parameter (`$1`, `:pwd`, `?`; a dollar-quoted
+ * text, `quoted`, may start with any of them). */
+function pushSqlPassword(text: string, out: Finding[], s: number, e: number, quoted = false): void {
   const v = text.slice(s, e);
   const c = v.charCodeAt(0);
-  if (v.length === 0 || PLACEHOLDER.test(v) || c === 36 || c === 58 || c === 63) return;
+  if (v.length === 0 || PLACEHOLDER.test(v) || (!quoted && (c === 36 || c === 58 || c === 63))) return;
   out.push({ type: 'PASSWORD', start: s, end: e, confidence: 0.9, detector: 'sql-password' });
 }

@@ -124,3 +124,12 @@ test('CARD_SECURITY_CODE is redacted whatever the profile says: never tokenised,
   for (const profile of ['keep', 'hash']) assert.match((await m.maskText('cvv 123', { profile })).text, /^cvv \[CARD_SECURITY_CODE\]$/, profile);
   assert.throws(() => maskingConfigSchema.parse({ profiles: { p: { transforms: { CARD_SECURITY_CODE: 'token' } } } }), /always redacted/);
 });
+
+// JSON-escaped text read as plain text: a cue right after a `\n`, `\t` or `\r` escape, or a percent escape, is a cue.
+test('cues right after a literal escape (\\n, \\t, %20) are cues; Windows paths are not', () => {
+  assert.deepEqual(spans('"note":"seen today\\nDOB: 14.05.1979"'), ['DATE_OF_BIRTH:14.05.1979']);
+  assert.deepEqual(spans('"note":"admitted\\tMRN 8812345"'), ['MEDICAL_RECORD:8812345']);
+  assert.deepEqual(spans('paid\\nCVV: 123'), ['CARD_SECURITY_CODE:123']);
+  assert.deepEqual(spans('q=card%20cvv%3A%20123'), ['CARD_SECURITY_CODE:123']);
+  for (const t of ['C:\\new\\dob\\1979', 'C:\\temp\\new\\nie 2024.txt', 'C:\\data\\nhs\\2024\\report.csv']) assert.deepEqual(spans(t), [], t);
+});

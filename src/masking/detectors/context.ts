@@ -1,6 +1,7 @@
 import { CUE_BIRTH, CUE_CARD_CODE, CUE_MRN, CUE_NATIONAL, eachCue } from '../cues.js';
 import type { Detector } from '../types.js';
 import { isPartialOutput } from '../transforms.js';
+import { codeUnits, escapeBefore } from '../chars.js';
 
 // The cues themselves (born, birth, DOB, D.O.B.; MRN, patient ID, …) come from the shared cue pass (cues.ts).
 // Month names in English, German, Dutch, French, Spanish, Italian and Portuguese, by their first letters (märz, février,
@@ -128,7 +129,8 @@ const CARD_CODE = /^(?:\s*\([^()\n]{0,20}\))?(?:%3d|[\s:#=>-]){0,4}(?:(?:is|was)
 export const cardCodes: Detector = (text, out, ctx) => {
   eachCue(text, ctx, CUE_CARD_CODE, (cue, from) => {
     const before = cue > 0 ? text.charCodeAt(cue - 1) : 32;
-    if (before >= 48 && before <= 57) return; // "1cvv 123": glued to a number, not a cue
+    // "1cvv 123": glued to a number, not a cue (a percent escape before it, `%20cvv`, is a separator).
+    if (before >= 48 && before <= 57 && !escapeBefore(codeUnits(text, ctx), cue)) return;
     const m = CARD_CODE.exec(text.slice(from, from + 24));
     if (!m) return;
     const start = from + m[0].length - m[1]!.length;

@@ -97,3 +97,35 @@ test('internationalised e-mail addresses are masked whole; look-alikes are not (
     assert.equal(mask(t), t, t);
   }
 });
+
+// IBANs written in lower case (copied from a form, a URL, a lower-cased log): the letters of a country that has
+// IBANs, its exact length (ISO 13616 registry), its BBAN's digits where the country's are all digits, and mod 97.
+// Hex hashes and ids that start with two letters and two digits (de89…, be12…) fail one of these.
+test('lower-case IBANs are masked, spaced or not; hex ids that start like one are not', () => {
+  for (const [text, iban] of [
+    ['refund to de89370400440532013000 today', 'de89370400440532013000'],
+    ['iban: de89 3704 0044 0532 0130 00.', 'de89 3704 0044 0532 0130 00'],
+    ['{"acct": "gb82 west 1234 5698 7654 32"}', 'gb82 west 1234 5698 7654 32'],
+    ['nl91abna0417164300', 'nl91abna0417164300'],
+    ['to fr1420041010050500013m02606, thanks', 'fr1420041010050500013m02606'],
+    ['be68539007547034', 'be68539007547034'],
+    ['de89 3704 0044 0532 0130 00 for the refund', 'de89 3704 0044 0532 0130 00'],
+    ['msg\\nde89370400440532013000', 'de89370400440532013000'],
+    ['q=%20DE89370400440532013000', 'DE89370400440532013000'],
+  ]) {
+    assert.equal(masked(text), text.replace(iban, '[IBAN]'), text);
+  }
+  for (const t of [
+    'de89370400440532013001', // check digits wrong
+    'de89370400440532013000ffee0123456789abcdef', // a longer hex string that starts with one
+    'de5137040044053201300', // mod 97 holds, but a German IBAN has 22 characters
+    'us88370400440532013000', // mod 97 holds, no IBAN country
+    'de583704004405320130ab', // mod 97 holds, a German BBAN is digits only
+    'commit be68539007547034a1', 'de89 3704 0044 0532 0130 0012', 'de89 3704 0044 0532 0130 00 12', 'dE89370400440532013000',
+    'C:\\new\\DE89370400440532013001',
+  ]) {
+    assert.equal(masked(t), t, t);
+  }
+  // Upper case as before: mod 97 alone, the longest valid prefix.
+  assert.equal(masked('DE89370400440532013000'), '[IBAN]');
+});

@@ -124,9 +124,10 @@ export function emailsByIndexOf(text: string, out: Finding[]): void {
 }
 
 // IBAN: two capitals and two digits at a word start (the shared cue pass, cues.ts IBAN_SRC); the rest (letters,
-// digits, single spaces) is checked by mod 97.
+// digits, single spaces) is checked by mod 97. Written in small letters (de89 3704 …), a stricter check (lowerIban).
 export const ibans: Detector = (text, out, ctx) => {
   eachCue(text, ctx, CUE_IBAN, (start) => {
+    if (text.charCodeAt(start) >= 97) return lowerIban(text, start, out);
     let compact = '';
     const ends: number[] = [];
     let i = start;
@@ -145,6 +146,56 @@ export const ibans: Detector = (text, out, ctx) => {
     return ends[n - 1];
   });
 };
+
+// IBAN countries and their lengths (ISO 13616 registry, SWIFT, release 2024: the countries that have IBANs, France's
+// overseas codes, Åland; and the African and other countries whose banks publish IBANs of a national format). A `d`
+// marks a country whose BBAN is digits only.
+const IBAN_LENGTHS = new Map<string, [number, boolean]>();
+for (const e of ('AD24 AE23d AL28 AT20d AX18d AZ28 BA20d BE16d BG22 BH22 BI27d BL27 BR29 BY28 CH21 CR22d CY28 CZ24d DE22d DJ27d DK18d DO28 ' +
+  'EE20d EG29d ES24d FI18d FK18 FO18d FR27 GB22 GE22 GF27 GI23 GL18d GP27 GR27 GT28 HN28 HR21d HU28d IE22 IL23d IQ23 IS26d IT27 JO30 KW30 ' +
+  'KZ20 LB28 LC32 LI21 LT20d LU20 LV21 LY25d MC27 MD24 ME22d MF27 MK19 MN20d MQ27 MR27d MT31 MU30 NC27 NI28 NL18 NO15d OM23 PF27 PK24 ' +
+  'PL28d PM27 PS29 PT25d QA29 RE27 RO24 RS22d RU33 SA24 SC31 SD18d SE24d SI19d SK24d SM27 SO23d ST25d SV28 TF27 TL23d TN24d TR26 UA29 VA22d ' +
+  'VG24 WF27 XK20d YE30 YT27 AO25d BF28 BJ28 CF27d CG27d CI28 CM27d CV25d DZ26d GA27d GQ27d GW25 IR26d KM27d MA28d MG27d ML28 MZ25d NE28 ' +
+  'SN28 TD27d TG28').split(' ')) {
+  IBAN_LENGTHS.set(e.slice(0, 2), [Number(e.slice(2, 4)), e.length === 5]);
+}
+const isSmallAlnum = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+
+/**
+ * An IBAN in small letters at `start` (`de89370400440532013000`, `de89 3704 0044 0532 0130 00`): lower case is no
+ * sign of an IBAN, so more must hold than for capitals, where mod 97 alone decides. The country must have IBANs, the
+ * value must have that country's exact length and end there (a hex hash or id that starts with `de89…` runs on), its
+ * BBAN must be digits where the country's is, and mod 97 must hold. Letters all small (no capital among them).
+ */
+function lowerIban(text: string, start: number, out: Finding[]): number | void {
+  const spec = IBAN_LENGTHS.get(text.slice(start, start + 2).toUpperCase());
+  if (spec === undefined) return;
+  const [len, digitsOnly] = spec;
+  let compact = '';
+  let i = start;
+  while (i < text.length && compact.length < len) {
+    const c = text.charCodeAt(i);
+    if (isSmallAlnum(c)) {
+      if (digitsOnly && compact.length >= 4 && c >= 97) return;
+      compact += text[i];
+      i++;
+    } else if (c === 32 && compact.length >= 4 && compact.length % 4 === 0 && isSmallAlnum(text.charCodeAt(i + 1))) i++; // groups of 4
+    else break;
+  }
+  if (compact.length !== len) return;
+  // The value ends here: no letter or digit (of any case) glued on, nor a further group after a space.
+  const next = text.charCodeAt(i);
+  if ((next >= 48 && next <= 57) || ((next | 32) >= 97 && (next | 32) <= 122) || next === 95) return;
+  if (next === 32 && compact.length % 4 !== 0 && i - start > len) {
+    // `de89 3704 … 0130 00 12`: digits after a grouped IBAN's short last group are more of a longer number.
+    let k = i + 1;
+    while (k < text.length && k - i <= 5 && text.charCodeAt(k) >= 48 && text.charCodeAt(k) <= 57) k++;
+    if (k > i + 1 && k - i - 1 <= 4 && !isSmallAlnum(text.charCodeAt(k))) return;
+  }
+  if (!ibanValid(compact.toUpperCase())) return;
+  out.push({ type: 'IBAN', start, end: i, confidence: 0.95, detector: 'iban' });
+  return i;
+}
 
 const mods = new Int32Array(35);
 /**

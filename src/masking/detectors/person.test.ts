@@ -183,3 +183,11 @@ test('a CJK or Hangul name of 2 to 4 letters after a strong cue is masked; other
   // No cue, a weak one, a label cue without its colon, or a run longer than a name: left alone.
   for (const t of ['Customer: 数据库连接失败了', 'go to 北京 now', 'from 北京', '用户登录成功', '王小明 said hi', 'name 王小明']) assert.deepEqual(scan(t), [], t);
 });
+
+test('LOGIN after WITH is a PostgreSQL role option, not a name; with a title or a given name it is one', () => {
+  const m = createMasker();
+  const persons = (t: string) => m.scanSync(t).filter((f) => f.type === 'PERSON').map((f) => t.slice(f.start, f.end));
+  for (const t of ['CREATE ROLE app WITH LOGIN;', "ALTER ROLE app_writer WITH LOGIN PASSWORD 'x';"]) assert.deepEqual(persons(t), [], t);
+  assert.deepEqual(persons('Dear Mr. Login,'), ['Login']);
+  assert.deepEqual(persons('call Anna Login today'), ['Anna Login']);
+});

@@ -255,3 +255,67 @@ test('pw is a password name where it is a whole name part (F7)', () => {
   for (const t of ['upward=Hunter2Hunter2', 'pwn=Hunter2Hunter2', 'spw=Hunter2Hunter2', 'pw2=Hunter2Hunter2', 'pwr=Hunter2Hunter2', 'cpw=Hunter2Hunter2']) assert.deepEqual(spans(t), [], t);
   assert.deepEqual(spans('Hunter2Hunter2', 'pwr'), []);
 });
+
+// JSON-escaped text read as plain text (a log line holding `"msg":"config loaded\npassword=…"`): a `\n`, `\t` or `\r`
+// escape before a name is a separator (`\tpw=` is the name `pw`), one between the sign and the value is passed over,
+// and one after an unquoted value ends it. A Windows path is no assignment.
+test('names and values next to a literal escape (\\n, \\t, \\r): the escape separates; Windows paths stay', () => {
+  assert.deepEqual(spans('payload: "config loaded\\tpw=RHbvBdl9Eo7T\\r\\nbilling ready"'), ['PASSWORD:RHbvBdl9Eo7T']);
+  assert.deepEqual(spans('"msg":"config loaded\\npassword=Xk29vQ7pLmN2\\nnext step"'), ['PASSWORD:Xk29vQ7pLmN2']);
+  assert.deepEqual(spans('line\\rpw: Summer 2024!\\nnext: line'), ['PASSWORD:Summer 2024!']);
+  assert.deepEqual(spans('cfg:\\ttoken=\\tZk29vQ7pLmN2aa88bb\\tmode=fast'), ['SECRET:Zk29vQ7pLmN2aa88bb']);
+  assert.deepEqual(spans('cfg: password:\\n  Xk29vQ7pLmN2'), ['PASSWORD:Xk29vQ7pLmN2']);
+  // Headers end at an escaped line break: the next header is no part of the credential.
+  assert.deepEqual(spans('log: "Authorization: Bearer 7Hk2mLp9vR4tY8wN3sB6cDxQ\\r\\nHost: x"'), ['SECRET:7Hk2mLp9vR4tY8wN3sB6cDxQ']);
+  assert.deepEqual(spans('log: "Authorization: Basic YWRtaW46c3VwZXJzZWNyZXQ=\\nnext"'), ['PASSWORD:YWRtaW46c3VwZXJzZWNyZXQ=']);
+  assert.deepEqual(spans('log: "Cookie: theme=dark; sid=abc123XYZ789def456ghi\\r\\nHost: x"'), ['SECRET:abc123XYZ789def456ghi']);
+  // Cut at the escape to nothing worth masking, the value is read on over it as before (the escape may be its own).
+  assert.deepEqual(spans('password=ab\\ncdef1234 x'), ['PASSWORD:ab\\ncdef1234']);
+  // A name whose own letters start with n, t or r keeps them (`\ntoken`, `\rpassword` are still secret names).
+  assert.deepEqual(spans('x\\ntoken=Zk29vQ7pLmN2aa88bb'), ['SECRET:Zk29vQ7pLmN2aa88bb']);
+  // No escape before `pw`: a word that ends in pw is no name (as before); a path; an escaped backslash before n.
+  for (const t of ['tpw=Hunter2Hunter2', 'C:\\new\\temp\\tools', 'C:\\temp\\new\\readme.txt', 'D:\\reports\\tpw\\run.cmd', 'cfg\\qpw=Hunter2Hunter2']) assert.deepEqual(spans(t), [], t);
+});
+
+// Opaque pagination cursors (S3 ListObjectsV2's ContinuationToken / NextContinuationToken, AWS `nextToken`, Google's
+// `nextPageToken` / `pageToken`, `cursor`) are handed back to the API to get the next page: no credential.
+test('pagination cursors are kept under their own field names; a token is still a secret', () => {
+  const c = '1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=';
+  for (const t of [`{"NextContinuationToken":"${c}"}`, `{"ContinuationToken": "${c}"}`, `nextToken=${c}`, `next_page_token: ${c}`, `{"nextPageToken":"${c}"}`,
+    `pageToken=${c}`, `<NextContinuationToken>${c}</NextContinuationToken>`, `{"cursor":"${c}"}`, `NextToken: ${c}`]) {
+    assert.deepEqual(spans(t), [], t);
+  }
+  assert.deepEqual(spans(c, 'NextContinuationToken'), []);
+  assert.deepEqual(spans(c, 'next_page_token'), []);
+  // Other names with token in them are secrets, as before.
+  for (const t of [`{"token":"${c}"}`, `{"access_token":"${c}"}`, `next_token_secret=${c}`, `{"nextTokenKey":"${c}"}`, `refresh_token=${c}`]) assert.deepEqual(spans(t), [`SECRET:${c}`], t);
+  assert.deepEqual(spans(c, 'session_token'), [`SECRET:${c}`]);
+});
+
+// Azure Service Bus, Event Hubs and IoT Hub SAS tokens: `SharedAccessSignature sr=<resource>&sig=<signature>&se=<expiry>
+// &skn=<key name>`, in an Authorization header, a connection string or XML. The sig is the secret; the resource, the
+// expiry and the key name are kept.
+test('Service Bus / Event Hubs SAS tokens: the sig is a secret, sr, se and skn are kept', () => {
+  const m = createMasker();
+  const sig = 'e8hVbXRBh5U7bAHKoYb6YJ3UAPyny2JMC9H0Re8JWLY%3D';
+  const sr = 'https%3A%2F%2Fshop-bus.servicebus.windows.net%2Forders';
+  const cases: [string, string][] = [
+    [`Authorization: SharedAccessSignature sr=${sr}&sig=${sig}&se=1775234807&skn=RootManageSharedAccessKey`,
+      `Authorization: SharedAccessSignature sr=${sr}&sig=[SECRET]&se=1775234807&skn=RootManageSharedAccessKey`],
+    [`Endpoint=sb://ns.servicebus.windows.net/;SharedAccessSignature=SharedAccessSignature sr=ns.servicebus.windows.net&sig=${sig}&se=1768901606&skn=send-only`,
+      'Endpoint=sb://ns.servicebus.windows.net/;SharedAccessSignature=SharedAccessSignature sr=ns.servicebus.windows.net&sig=[SECRET]&se=1768901606&skn=send-only'],
+    [`{"headers": {"Authorization": "SharedAccessSignature sr=${sr}&sig=${sig}&se=1775234807&skn=listen"}}`,
+      `{"headers": {"Authorization": "SharedAccessSignature sr=${sr}&sig=[SECRET]&se=1775234807&skn=listen"}}`],
+    // IoT Hub device tokens carry no skn.
+    [`HostName=hub.azure-devices.net;DeviceId=d1;SharedAccessSignature=SharedAccessSignature sr=hub.azure-devices.net%2Fdevices%2Fd1&sig=${sig}&se=1775234807`,
+      'HostName=hub.azure-devices.net;DeviceId=d1;SharedAccessSignature=SharedAccessSignature sr=hub.azure-devices.net%2Fdevices%2Fd1&sig=[SECRET]&se=1775234807'],
+  ];
+  for (const [text, want] of cases) assert.equal(m.maskTextSync(text).text, want, text);
+  // In XML the whole value of a SharedAccessSignature element is masked (its name says secret).
+  const xml = m.maskTextSync(`<SharedAccessSignature>SharedAccessSignature sr=${sr}&amp;sig=${sig}&amp;se=1775234807&amp;skn=k</SharedAccessSignature>`).text;
+  assert.ok(!xml.includes(sig.slice(0, 16)), xml);
+  // No signature: a query with sr= and se= but no sig, a sig= without sr=/se= or sv=, a short sig.
+  for (const t of ['https://x.example.com/?sr=abc&se=1775234807&page=2', 'sig=abcdefghijklmnopqrstuvwxyz0123&skn=k', 'SharedAccessSignature sr=x&sig=short&se=1']) {
+    assert.equal(m.maskTextSync(t).text, t, t);
+  }
+});

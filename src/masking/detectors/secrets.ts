@@ -50,6 +50,10 @@ const STRONG_NAME = /pass|pwd|secret|token|api_?key|access_?key|private_?key|cre
 // The last word of a name that holds an identifier or a digest of something, not the secret itself: a hex value
 // under `api_key_id`, `token_hash`, `session_id`, `secret_sha256` stays.
 const ID_NAME = /(?:^|_)(?:id|ids|uuid|guid|hash|hashes|sha|sha1|sha256|sha512|md5|digest|checksum|etag|fingerprint|nonce)$/;
+// Opaque pagination cursors handed back to an API for the next page, no credential: S3 ListObjectsV2's
+// `ContinuationToken` / `NextContinuationToken`, AWS's `NextToken` / `nextToken`, Google's `nextPageToken` /
+// `pageToken` (and `next_page_token`). Only these names: any other name with token in it is a secret as before.
+const PAGINATION_NAME = /^(?:(?:next_)?continuation_token|next_token|(?:next_)?page_token)$/;
 // `Authorization`, `Proxy-Authorization`, `HTTP_AUTHORIZATION`: the value is a scheme and a credential.
 const AUTH_HEADER_NAME = /(?:^|_)authori[sz]ation$/;
 
@@ -97,7 +101,7 @@ export function forgetNames(): void {
 export function secretField(name: string): SecretField | undefined {
   // `author`, `authority`, `authored` are not auth (certificate-authority-data is a public CA certificate).
   const n = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replace(/[-. ]/g, '_').replace(/author(?!i[sz])/g, 'writer');
-  if (!SECRET_NAME.test(n) || NOT_SECRET_NAME.test(n)) return undefined;
+  if (!SECRET_NAME.test(n) || NOT_SECRET_NAME.test(n) || PAGINATION_NAME.test(n)) return undefined;
   if (/aws.*secret|secret_access_key/.test(n)) return fieldKind('AWS_SECRET_KEY', true, false);
   if (PASSWORD_NAME.test(n)) return fieldKind('PASSWORD', true, false);
   if (/^(?:key|keys|keyword|keywords|keyboard|monkey|turkey|hockey|jockey|tokens|session|auth)$/.test(n)) return undefined;
@@ -224,9 +228,9 @@ function fieldStartsAt(text: string, j: number): boolean {
  * Where an unquoted value starting at `vs` ends. `colonLine`: a password after `name:` (YAML, headers, "Password:
  * Summer 2024!"), which runs to the end of the line (or the quote the name was opened with, or the next `name:` /
  * `name=` field on the line), trailing spaces left out. Otherwise one token: up to white space or ; , " ' < > ) } ],
- * and `&` only in a query string.
+ * and `&` only in a query string. Either ends at a literal `\n`, `\t`, `\r` escape too, unless `escapes` is false.
  */
-function unquotedEnd(text: string, ns: number, vs: number, limit: number, colonLine: boolean): number {
+function unquotedEnd(text: string, ns: number, vs: number, limit: number, colonLine: boolean, escapes = true): number {
   const before = ns > 0 ? text.charCodeAt(ns - 1) : 0;
   if (colonLine) {
     // A placeholder first (`password: ******** and …`, `password: ${DB_PASS}`): that token alone is the value.
@@ -237,7 +241,7 @@ function unquotedEnd(text: string, ns: number, vs: number, limit: number, colonL
     let ve = vs, last = vs;
     while (ve < limit) {
       const c = text.charCodeAt(ve);
-      if (isLineEnd(c) || c === openQuote || c === 60) break;
+      if (isLineEnd(c) || c === openQuote || c === 60 || (c === 92 && escapes && escapeAt(text, ve) > 0)) break;
       if (isSpace(c) || c === 44 || c === 59) {
         // White space, or `,` `;` and white space, before another `name:` field ends the value.
         let j = ve + 1;
@@ -258,7 +262,7 @@ function unquotedEnd(text: string, ns: number, vs: number, limit: number, colonL
   }
   while (ve < limit) {
     const c = text.charCodeAt(ve);
-    if (isValueStop(c) || (c === 38 && ampersandEnds(text, ve, inQuery))) break;
+    if (isValueStop(c) || (c === 38 && ampersandEnds(text, ve, inQuery)) || (c === 92 && escapes && escapeAt(text, ve) > 0)) break;
     ve++;
   }
   return ve;
@@ -295,6 +299,9 @@ function authValue(text: string, out: Finding[], vs: number, end: number): void 
   } else {
     while (ce > cs && (text.charCodeAt(ce - 1) === 44 || text.charCodeAt(ce - 1) === 59)) ce--;
   }
+  // An Azure Service Bus / Event Hubs / IoT Hub token (`SharedAccessSignature sr=…&sig=…&se=…&skn=…`): the signature
+  // is the secret; the resource, expiry and key name are kept. Without a `sig=` the whole credential is masked.
+  if (scheme === 'sharedaccesssignature' && sasSignatureIn(text, out, cs, ce)) return;
   const cred = text.slice(cs, ce);
   // Too short, a placeholder, a word of prose (`Bearer header`), a scheme with nothing after it (`'Bearer ' + token`).
   if (cred.length < 6 || PLACEHOLDER.test(cred) || AUTH_PLACEHOLDER.test(cred) || (/^[a-z]+$/.test(cred) && cred.length < 16) || (!scheme && /^[A-Za-z]+$/.test(cred) && cred.length < 16)) return;
@@ -304,6 +311,27 @@ function authValue(text: string, out: Finding[], vs: number, end: number): void 
     if (Buffer.from(cred, 'base64').toString('latin1').includes(':')) type = 'PASSWORD';
   }
   out.push({ type, start: cs, end: ce, confidence: 0.9, detector: 'secret-assignment' });
+}
+
+/**
+ * The `sig=` parameter of a SharedAccessSignature credential in [cs, ce) (after its start, `&` or `;`): its value, up to
+ * the next `&`, `;`, white space or quote, recorded as SECRET if 20 characters or more. Whether one was.
+ */
+function sasSignatureIn(text: string, out: Finding[], cs: number, ce: number): boolean {
+  for (let i = text.indexOf('sig=', cs); i >= 0 && i + 4 <= ce; i = text.indexOf('sig=', i + 4)) {
+    const p = text.charCodeAt(i - 1);
+    if (i > cs && p !== 38 && p !== 59) continue;
+    let e = i + 4;
+    while (e < ce) {
+      const c = text.charCodeAt(e);
+      if (c === 38 || c === 59 || c === 34 || c === 39 || isSpace(c)) break;
+      e++;
+    }
+    if (e - i - 4 < 20) return false;
+    out.push({ type: 'SECRET', start: i + 4, end: e, confidence: 0.9, detector: 'secret-assignment' });
+    return true;
+  }
+  return false;
 }
 
 // Set-Cookie attributes: no secret, whatever they hold.
@@ -365,7 +393,10 @@ function cookieList(text: string, vs: number, limit: number): boolean {
 }
 const COOKIE_NAME_CHAR = /[A-Za-z0-9!#$%&*+.^_`|~-]/;
 
-/** Where a value opened right at `vs` ends for an Authorization header: its closing quote, or the end of the line. */
+/**
+ * Where a value opened right at `vs` ends for an Authorization or Cookie header: its closing quote, or the end of the
+ * line (a `\r` or `\n` escape too: headers in JSON-escaped text read as plain text).
+ */
 function authEnd(text: string, ns: number, vs: number, quote: string, limit: number): number {
   const before = ns > 0 ? text.charCodeAt(ns - 1) : 0;
   const q = quote ? quote.charCodeAt(0) : before === 34 || before === 39 ? before : -1;
@@ -373,10 +404,30 @@ function authEnd(text: string, ns: number, vs: number, quote: string, limit: num
   while (e < limit) {
     const c = text.charCodeAt(e);
     if (isLineEnd(c) || c === q) break;
+    if (c === 92 && (text.charCodeAt(e + 1) === 110 || text.charCodeAt(e + 1) === 114)) break;
     e++;
   }
   return e;
 }
+
+const isHexCode = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+/**
+ * Where a name starting at `ns` goes on after a literal escape it starts inside: after the `n`, `t` or `r` of a `\n`,
+ * `\t`, `\r` escape (JSON-escaped text read as plain text), after the two digits of a `%XX` escape; -1 when it does
+ * not start inside one (the name walk stops at the `\` or `%`).
+ */
+function escapedNameRest(text: string, ns: number): number {
+  if (ns === 0) return -1;
+  const p = text.charCodeAt(ns - 1), c = text.charCodeAt(ns);
+  if (p === 92) return c === 110 || c === 116 || c === 114 ? ns + 1 : -1;
+  return p === 37 && isHexCode(c) && isHexCode(text.charCodeAt(ns + 1)) ? ns + 2 : -1;
+}
+/** The length of the `\n`, `\t` or `\r` escape at `i` (2), or 0. */
+const escapeAt = (text: string, i: number) => {
+  if (text.charCodeAt(i) !== 92) return 0;
+  const c = text.charCodeAt(i + 1);
+  return c === 110 || c === 116 || c === 114 ? 2 : 0;
+};
 
 /**
  * One keyword hit [kwStart, kwEnd) as the detector visits it: the name around it, the assignment after the name, the
@@ -388,8 +439,14 @@ export function visitKeyword(text: string, out: Finding[], kwStart: number, kwEn
   if (!mayAssign(text, ne)) return ne;
   const a = ASSIGN.exec(text.slice(ne, ne + 40));
   if (!a) return ne;
-  const field = secretFieldOf(text.slice(ns, ne));
-  if (!field) return ne;
+  let field = secretFieldOf(text.slice(ns, ne));
+  if (!field) {
+    // A name that starts inside a literal escape (`…\tpw=`, `%20pw`): the name is what follows the escape.
+    const rest = escapedNameRest(text, ns);
+    if (rest < 0 || rest > kwStart) return ne;
+    field = secretFieldOf(text.slice(rest, ne));
+    if (!field) return ne;
+  }
   // `scheme://oauth2:<token>@host`: the user of a URL, whose password the URL-credentials detector masks.
   if (ns >= 2 && text.charCodeAt(ns - 1) === 47 && text.charCodeAt(ns - 2) === 47) return ne;
   return Math.max(ne, assignedValue(text, out, ns, ne, a, field));
@@ -400,7 +457,7 @@ export function visitKeyword(text: string, out: Finding[], kwStart: number, kwEn
  * that says `field`: recorded if it is worth masking. Returns where the value ends.
  */
 function assignedValue(text: string, out: Finding[], ns: number, ne: number, a: RegExpExecArray, field: SecretField): number {
-  const vs = ne + a[0].length;
+  let vs = ne + a[0].length;
   const quote = a[1];
   const limit = Math.min(text.length, vs + 1024);
   if (field.auth) {
@@ -419,9 +476,21 @@ function assignedValue(text: string, out: Finding[], ns: number, ne: number, a: 
   if (quote) {
     while (ve < limit && text[ve] !== quote && text[ve] !== '\n') ve++;
   } else {
+    // Literal escapes between the sign and the value (`password:\n  Xk29…` in JSON-escaped text) separate them.
+    if (text.charCodeAt(vs) === 92) {
+      let p = vs;
+      for (let k = escapeAt(text, p); k > 0 && p - vs < 32; k = escapeAt(text, p)) {
+        p += k;
+        while (p < limit && text.charCodeAt(p) === 32) p++;
+      }
+      vs = ve = p;
+    }
     // `name: value` (a colon, not `:=`, and no is/was): a password runs to the end of its line.
     const colon = field.type === 'PASSWORD' && a[0].includes(':') && !a[0].includes(':=') && !/[a-z]/i.test(a[0]);
     ve = unquotedEnd(text, ns, vs, limit, colon);
+    // Cut at an escape to nothing worth masking (`pw=ab\ncd…`): the escape may be the value's own characters, so the
+    // value is read on over it, as it was (failing closed).
+    if (escapeAt(text, ve) > 0 && secretValueConfidence(field.type, text.slice(vs, ve), field.strong) === 0) ve = unquotedEnd(text, ns, vs, limit, colon, false);
   }
   const value = text.slice(vs, ve);
   const confidence = secretValueConfidence(field.type, value, field.strong);

@@ -71,3 +71,23 @@ test('provider token formats: PyPI, Docker Hub, Vault, DigitalOcean, Linear, Sup
     assert.deepEqual(spans(`seen ${t} here`), [], t);
   }
 });
+
+// JSON-escaped or percent-encoded text read as plain text (a log line holding `"msg":"…\n…"`, an encoded URL): the
+// escape before a token is a separator, not part of a word. A GitHub token with a valid checksum, an AWS key id, a
+// Stripe key, a JWT, a Slack token and a Bearer token after `\n`, `\t`, `\r`, `%20`, `%3D`, `%0A`.
+test('tokens right after a literal escape (\\n, \\t, \\r, %XX) are found; Windows paths and words are not tokens', () => {
+  const ghp = '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';
+  const akia = 'AKIAQWERTYUIOPASDFGH', stripe = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc', slack = 'xoxb-12345678901-123456789012-Ab3dE5fG7hJ9kL1mN3pQ5rS7';
+  const jwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+  const cases: [string, string][] = [
+    [`"msg":"clone failed\\n${ghp}"`, `GITHUB_TOKEN:${ghp}`], [`retrying\\t${akia} now`, `AWS_ACCESS_KEY:${akia}`], [`done\\r${stripe}`, `STRIPE_KEY:${stripe}`],
+    [`a\\n${jwt}`, `JWT:${jwt}`], [`posted\\n${slack}`, `SLACK_TOKEN:${slack}`], [`hdr\\nBearer 7Hk2mLp9vR4tY8wN3sB6cDxQ`, 'SECRET:7Hk2mLp9vR4tY8wN3sB6cDxQ'],
+    [`q=a%20${ghp}`, `GITHUB_TOKEN:${ghp}`], [`path /x%0A${akia}`, `AWS_ACCESS_KEY:${akia}`], [`/cb%3F${stripe}`, `STRIPE_KEY:${stripe}`], [`/cb%3d${ghp}`, `GITHUB_TOKEN:${ghp}`],
+  ];
+  for (const [text, want] of cases) assert.deepEqual(spans(text), [want], text);
+  // Glued to a word or a number as before (no escape), an escape letter that is no escape's (`\q`), Windows paths
+  // whose folders start with n, t or r: nothing.
+  for (const t of [`x${ghp}`, `9${akia}`, `\\q${akia}`, 'C:\\new\\temp\\tools\\run.cmd', 'D:\\repos\\node_modules\\nested\\tests', 'C:\\Users\\bob\\rsync\\new.txt', `%2${ghp}`, `%zz${akia}`]) {
+    assert.deepEqual(spans(t), [], t);
+  }
+});

@@ -2,7 +2,7 @@ import type { Finding } from '../../core/masking.js';
 import { entropy, githubTokenValid, jwtValid, pemPrivateKeyBase64 } from '../validators.js';
 import { CUE_PREFIX, eachCue } from '../cues.js';
 import type { Detector } from '../types.js';
-import { codeUnits } from '../chars.js';
+import { codeUnits, escapeBefore } from '../chars.js';
 
 // Known token prefixes come from the shared cue pass (cues.ts, PREFIX_SRC); each hit is extended by hand over the
 // token alphabet.
@@ -129,7 +129,8 @@ export const providerTokens: Detector = (text, out, ctx) => {
   let cu: Uint16Array | undefined;
   eachCue(text, ctx, CUE_PREFIX, (start, prefixEnd) => {
     cu ??= codeUnits(text, ctx);
-    if (start > 0 && isWordChar(cu[start - 1])) return;
+    // Glued to a word (`x` + token), unless a literal escape (`\n`, `%20`) ends right before it.
+    if (start > 0 && isWordChar(cu[start - 1]) && !escapeBefore(cu, start)) return;
     if (cu[start] === 76 && prefixEnd - start === 14) return base64Pem(text, cu, start, out); // LS0tLS1CRUdJTi
     if ((cu[start] | 32) === 98) return bearer(text, cu, prefixEnd, out); // Bearer …
     if (cu[start] === 73 || cu[start] === 70) return awsSessionToken(text, cu, start, out); // IQoJ…, FwoG…, FQoG…

@@ -96,6 +96,24 @@ function webhook(text: string, hostStart: number, hostEnd: number, out: Finding[
   return from;
 }
 
+const SAS_RESOURCE = /(?:^|[?&;])sr=[^&;]/;
+const SAS_EXPIRY = /(?:^|[?&;])se=\d/;
+/**
+ * Does the query around the `sig=` at `i` (back to white space or a quote, 1,000 characters at most, and on to `end`)
+ * hold `sr=` and `se=` parameters: a Service Bus, Event Hubs or IoT Hub SAS token (`SharedAccessSignature
+ * sr=<resource>&sig=<signature>&se=<expiry>&skn=<key name>`)? In XML its `&` are `&amp;` (`;se=`).
+ */
+function busSasQuery(text: string, i: number, end: number): boolean {
+  let a = i;
+  while (a > 0 && i - a < 1000) {
+    const c = text.charCodeAt(a - 1);
+    if (c <= 32 || c === 34 || c === 39) break;
+    a--;
+  }
+  const q = text.slice(a, end);
+  return SAS_RESOURCE.test(q) && SAS_EXPIRY.test(q);
+}
+
 /** Where a shared access signature's value ends: `&`, `;`, white space, quotes, brackets, `<`, `>`, `#`. */
 const endsSasValue = (c: number) => c === 38 || c === 59 || c <= 32 || c === 34 || c === 39 || c === 41 || c === 60 || c === 62 || c === 35 || c === 93 || c === 125;
 const SAS_CHAR = /^[A-Za-z0-9+/=%_-]+$/;
@@ -104,7 +122,9 @@ const SAS_CHAR = /^[A-Za-z0-9+/=%_-]+$/;
  * Azure shared access signatures: the `sig=` of a SAS query (`?sv=2022-11-02&…&sig=…`, in a blob URL, a
  * `SharedAccessSignature=` connection string or a bare query string) is what grants access; the rest of the query
  * (version, permissions, expiry) is kept. A `sig=` counts only as a query parameter (after `?`, `&` or `;`) with the
- * SAS version `sv=` among the parameters before it, and a value of 20+ base64 or percent-encoded characters.
+ * SAS version `sv=` among the parameters before it (or after it), or with a resource `sr=` and an expiry `se=` (a
+ * Service Bus, Event Hubs or IoT Hub token: `SharedAccessSignature sr=…&sig=…&se=…&skn=…`), and a value of 20+ base64
+ * or percent-encoded characters.
  *
  * @example
  * sasSignatures('https://a.blob.core.windows.net/c/b?sv=2022-11-02&sp=r&sig=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA%3D', out, ctx)
@@ -134,11 +154,12 @@ export const sasSignatures: Detector = (text, out) => {
     let e = from;
     while (e < text.length && e - from < 512 && !endsSasValue(text.charCodeAt(e))) e++;
     // Or `sv=` as a later parameter of the same query (`?sig=…&sv=…`): up to white space or a quote, 1,000 at most.
+    // Or a Service Bus / Event Hubs / IoT Hub token: `sr=` and `se=` among the parameters (`skn=` is optional).
     if (sv < 0) {
       let k = e;
       while (k < text.length && k - e < 1000 && text.charCodeAt(k) > 32 && text.charCodeAt(k) !== 34 && text.charCodeAt(k) !== 39) k++;
       const later = text.slice(e, k);
-      if (!later.includes('&sv=') && !later.includes(';sv=')) continue;
+      if (!later.includes('&sv=') && !later.includes(';sv=') && (e - from < 20 || !busSasQuery(text, i, k))) continue;
     }
     if (e - from >= 20 && SAS_CHAR.test(text.slice(from, e))) out.push({ type: 'SECRET', start: from, end: e, confidence: 0.95, detector: 'sas-signature' });
     from = e;

@@ -83,3 +83,17 @@ test('XML look-alikes stay: Maven coordinates, project and server names, HTML, p
     '<passwordPolicy>strict</passwordPolicy>', '<secret_id>42</secret_id>', '<name>backend</name>'];
   for (const t of [pom, settings, html, ...others]) assert.equal(mask(t), t, t);
 });
+
+// XML names are case-sensitive, so `<Password>x</password>` is not well-formed; hand-written configs hold such
+// mismatches all the same, and what such an element holds is read as it would be closed right: a value between
+// `<Password>` and `</password>` is masked (failing closed). Other names still do not pair.
+test('an element closed in another case is read as its name says', () => {
+  assert.deepEqual(elements('<Password>Xk29vQ7pLmN2</password>'), ['password=Xk29vQ7pLmN2']);
+  assert.deepEqual(elements('<ns:ApiKey a="1">k</ns:APIKEY>'), ['APIKEY=k']);
+  assert.equal(mask('<Settings><Server>db01</server><Password>Xk29vQ7pLmN2</password></Settings>'), '<Settings><Server>db01</server><Password>[PASSWORD]</password></Settings>');
+  assert.equal(mask('<password>Xk29vQ7pLmN2</PASSWORD>'), '<password>[PASSWORD]</PASSWORD>');
+  assert.equal(mask('<CLIENT_SECRET>Zx9Qw8Er7Ty6Ui5Op4AsDf3Gh</client_secret>'), '<CLIENT_SECRET>[SECRET]</client_secret>');
+  for (const t of ['<Password>x</Pass>', '<Passwords>x</password>', '<Password>x</passwordHint>', '<Pass_word>x</password>']) {
+    assert.deepEqual(elements(t).filter((e) => /^pass/i.test(e)), [], t);
+  }
+});

@@ -19,8 +19,9 @@ const PLIST_VALUES = new Set(['string', 'data', 'integer', 'real', 'date']);
 
 /**
  * Each simple element of `text`: `<name …attributes>value</name>` whose value holds no other element (no `<`), or is
- * one CDATA section (`<password><![CDATA[a<b]]></password>`). `visit` gets the element's local name (after a namespace
- * prefix: `ns:Password` gives `Password`) and the value's span, white space trimmed, never empty; entities (`&amp;`)
+ * one CDATA section (`<password><![CDATA[a<b]]></password>`); the closing name may differ from the opening one in
+ * case (`<Password>…</password>`). `visit` gets the element's local name as the closing tag spells it (after a
+ * namespace prefix: `ns:Password` gives `Password`) and the value's span, white space trimmed, never empty; entities (`&amp;`)
  * are part of the value. A plist value (`<key>password</key><string>…</string>`) gets its key's text as its name.
  *
  * Linear: each closing tag `</name>` is looked at once. From it the walk goes back to the `<` before it (at most
@@ -96,7 +97,11 @@ export function eachSimpleElement(text: string, ctx: ScanContext, visit: (name: 
 function openingTagEnd(cu: Uint16Array, o: number, qs: number, qe: number, limit: number): number {
   const len = qe - qs;
   if (o + len >= limit) return -1;
-  for (let k = 0; k < len; k++) if (cu[o + k] !== cu[qs + k]) return -1;
+  // The names compared in either case: XML names are case-sensitive, but hand-written configs close `<Password>` with
+  // `</password>`, and what such an element holds is masked as if it were closed right (failing closed). `| 32`
+  // folds only the letters among name characters ([A-Za-z0-9_.:-]: digits, `.`, `:`, `-` have that bit, `_` becomes a
+  // code no other name character has).
+  for (let k = 0; k < len; k++) if ((cu[o + k] | 32) !== (cu[qs + k] | 32)) return -1;
   let p = o + len;
   if (cu[p] === 62) return p;
   if (!isWhite(cu[p])) return -1; // a longer name (`<passwordHint>` for `</password>`), or `/>`
