@@ -138,6 +138,10 @@ export const sasSignatures: Detector = (text, out) => {
     from = i + 4;
     const p = i > 0 ? text.charCodeAt(i - 1) : 0;
     if (p !== 38 && p !== 63 && p !== 59) continue; // & ? ;
+    let e = from;
+    while (e < text.length && e - from < 512 && !endsSasValue(text.charCodeAt(e))) e++;
+    // Too short for a signature: nothing to look for around it (and repeated short `&sig=` costs no query walks).
+    if (e - from < 20) continue;
     // `sv=` as an earlier parameter of the same query: within 1,000 characters, no white space in between.
     const q = Math.max(0, i - 1000);
     let sv = -1;
@@ -151,17 +155,15 @@ export const sasSignatures: Detector = (text, out) => {
         if (sv >= 0) break;
       }
     }
-    let e = from;
-    while (e < text.length && e - from < 512 && !endsSasValue(text.charCodeAt(e))) e++;
     // Or `sv=` as a later parameter of the same query (`?sig=…&sv=…`): up to white space or a quote, 1,000 at most.
     // Or a Service Bus / Event Hubs / IoT Hub token: `sr=` and `se=` among the parameters (`skn=` is optional).
     if (sv < 0) {
       let k = e;
       while (k < text.length && k - e < 1000 && text.charCodeAt(k) > 32 && text.charCodeAt(k) !== 34 && text.charCodeAt(k) !== 39) k++;
       const later = text.slice(e, k);
-      if (!later.includes('&sv=') && !later.includes(';sv=') && (e - from < 20 || !busSasQuery(text, i, k))) continue;
+      if (!later.includes('&sv=') && !later.includes(';sv=') && !busSasQuery(text, i, k)) continue;
     }
-    if (e - from >= 20 && SAS_CHAR.test(text.slice(from, e))) out.push({ type: 'SECRET', start: from, end: e, confidence: 0.95, detector: 'sas-signature' });
+    if (SAS_CHAR.test(text.slice(from, e))) out.push({ type: 'SECRET', start: from, end: e, confidence: 0.95, detector: 'sas-signature' });
     from = e;
   }
 };
