@@ -7,8 +7,11 @@ import { CountersignError } from '../core/errors.js';
 import type { Masker } from '../core/masking.js';
 import type { AuditEventInput, AuditLog } from '../audit/types.js';
 import { canonicalJson } from '../core/canonical.js';
-import { StoreConflictError, type ApprovalStore, type AuditRecord, type RequestEvent, type RequestFilter, type StoredRequest } from '../store/types.js';
+import { StillWaitedError, StoreConflictError, type ApprovalStore, type AuditRecord, type RequestEvent, type RequestFilter, type StoredRequest } from '../store/types.js';
 import { executionRefusal, requestState, voteRefusal, type RequestState } from './state.js';
+import { WaiterLeases, type Waiter } from './waiters.js';
+
+export type { Waiter } from './waiters.js';
 
 /** A request with its events and derived state, as the API and channels show it. */
 export interface RequestView {
@@ -53,6 +56,11 @@ export interface ApprovalServiceOptions {
    * times its own requests; the sweep covers those whose gateway stopped or died before their deadline.
    */
   sweepMs?: number;
+  /**
+   * How long a held call counts as waiting on its request without its gateway renewing it (default 30 s, renewed
+   * every third of it): a gateway that died stops keeping its requests from being cancelled after this long.
+   */
+  waiterLeaseMs?: number;
 }
 
 const MAX_TIMER = 2 ** 31 - 1;
@@ -81,11 +89,13 @@ export class ApprovalService extends EventEmitter {
   private stopped = false;
   private sweeper: NodeJS.Timeout | undefined;
   private sweeping = false;
+  private readonly leases: WaiterLeases;
 
   constructor(opts: ApprovalServiceOptions) {
     super();
     this.setMaxListeners(0);
     this.opts = { pollMs: 1000, sweepMs: 5000, ...opts };
+    this.leases = new WaiterLeases({ store: opts.store, clock: opts.clock, ids: opts.ids, leaseMs: opts.waiterLeaseMs });
   }
 
   /**
@@ -107,6 +117,7 @@ export class ApprovalService extends EventEmitter {
     this.sweeper = undefined;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    this.leases.stop();
   }
 
   /**
@@ -259,13 +270,68 @@ export class ApprovalService extends EventEmitter {
     ]);
   }
 
-  /** Cancel a pending request: by its requester, or by the gateway when the waiting client went away. */
+  /**
+   * Cancel a pending request, whoever waits on it: by its requester, or when the key it was made with is revoked. (A
+   * waiting call whose client went away uses leave, which cancels only when no waiter is left.)
+   */
   async cancel(id: string, by: string, typed?: string): Promise<RequestView> {
+    return this.cancelAs(id, by, typed, false);
+  }
+
+  /** `unlessWaited`: the store refuses the cancellation (StillWaitedError) while any waiter's lease runs. */
+  private async cancelAs(id: string, by: string, typed: string | undefined, unlessWaited: boolean): Promise<RequestView> {
     const reason = await this.masked(typed);
     return this.appendWithRetry(id, (view, now) => {
       if (view.state.status !== 'pending') throw new CountersignError('REQUEST_FINISHED', `request ${id} is ${view.state.status}`);
       return { seq: view.events.length + 1, at: now, type: 'cancel', by, reason };
-    }, (_before, after) => resolutionEvent(after));
+    }, (_before, after) => resolutionEvent(after), unlessWaited);
+  }
+
+  /**
+   * Count a held call as waiting on pending request `id`, in the store, so that every gateway sharing it knows
+   * someone still counts on the request (see leave). Undefined when the request is no longer pending. Rejects with
+   * STORE_UNAVAILABLE when the store cannot record it: the call must not wait uncounted (fail closed).
+   *
+   * @example
+   *   const w = await approvals.join(req.id);
+   *   const view = await approvals.wait(req.id, { signal });
+   *   if (w) await approvals.leave(w, view.state.status === 'pending' ? { by: principal.id, reason: 'the waiting client disconnected' } : undefined);
+   */
+  join(id: string): Promise<Waiter | undefined> {
+    return this.leases.join(id);
+  }
+
+  /**
+   * `req` was handed out as pending (`return_pending`): whoever has it may send the action again once approved, so it
+   * counts as waited on until its deadline and no waiter leaving cancels it. False when it is no longer pending.
+   */
+  keep(req: StoredRequest): Promise<boolean> {
+    return this.leases.keep(req);
+  }
+
+  /**
+   * Waiter `w` stops waiting. With `giveUp` (its caller went away before a decision), the request is cancelled —
+   * recorded as `approval.cancelled` — when no waiter is left on it in any process sharing the store (none handed it
+   * out as pending either): the store checks that in the very transaction that records the cancellation, so a waiter
+   * joining meanwhile keeps it. Never throws: resolves whether it cancelled. If the store cannot be told, the
+   * waiter's lease runs out on its own (ApprovalServiceOptions.waiterLeaseMs) and the request waits for its decision
+   * or its deadline.
+   */
+  async leave(w: Waiter, giveUp?: { by: string; reason: string }): Promise<boolean> {
+    let left: number;
+    try {
+      left = await this.leases.leave(w);
+    } catch {
+      return false;
+    }
+    if (!giveUp || left > 0) return false;
+    try {
+      await this.cancelAs(w.requestId, giveUp.by, giveUp.reason, true);
+      return true;
+    } catch {
+      // Decided meanwhile (REQUEST_FINISHED), joined meanwhile (StillWaitedError), or the store failed.
+      return false;
+    }
   }
 
   /** `text` masked for the store (see ApprovalServiceOptions.masker); a masking failure records nothing (fail closed). */
@@ -432,11 +498,12 @@ export class ApprovalService extends EventEmitter {
     id: string,
     make: (view: RequestView, now: number) => RequestEvent,
     audit: (before: RequestView, after: RequestView) => AuditEventInput[] = () => [],
+    unlessWaited = false,
   ): Promise<RequestView> {
     // One write at a time per request in this process: two local voters never race each other to the store, so a
     // voided audit event only ever comes from another gateway winning.
     const prev = this.lanes.get(id) ?? Promise.resolve();
-    const run = prev.then(() => this.appendOnce(id, make, audit));
+    const run = prev.then(() => this.appendOnce(id, make, audit, unlessWaited));
     const tail = run.then(() => undefined, () => undefined);
     this.lanes.set(id, tail);
     void tail.then(() => {
@@ -449,6 +516,7 @@ export class ApprovalService extends EventEmitter {
     id: string,
     make: (view: RequestView, now: number) => RequestEvent,
     audit: (before: RequestView, after: RequestView) => AuditEventInput[],
+    unlessWaited: boolean,
   ): Promise<RequestView> {
     for (let attempt = 0; ; attempt++) {
       const before = await this.read(id);
@@ -465,12 +533,15 @@ export class ApprovalService extends EventEmitter {
         throw e;
       }
       try {
-        await this.opts.store.appendEvent(id, ev, state.status);
+        await this.opts.store.appendEvent(id, ev, state.status, unlessWaited ? { unlessWaitedAt: now } : undefined);
       } catch (e) {
         const conflict = e instanceof StoreConflictError;
-        // A conflict wrote nothing; any other failure may hide a commit whose answer was lost: read what the store holds.
-        if (conflict || (await this.tookEffect(id, ev)) === false) {
-          await this.voidAudit(view.request, written, ev, conflict ? 'another change to the request was recorded first' : 'the store write failed');
+        const waited = e instanceof StillWaitedError;
+        // A conflict (or a waiter) wrote nothing; any other failure may hide a commit whose answer was lost: read what
+        // the store holds.
+        if (conflict || waited || (await this.tookEffect(id, ev)) === false) {
+          const why = conflict ? 'another change to the request was recorded first' : waited ? 'a call still waits on the request' : 'the store write failed';
+          await this.voidAudit(view.request, written, ev, why);
         }
         if (conflict && attempt < 5) continue; // someone else wrote first: re-check
         throw e;

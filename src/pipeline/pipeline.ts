@@ -6,6 +6,7 @@ import type { CredentialCheck, Principal } from '../core/identity.js';
 import type { MaskContext, Masker } from '../core/masking.js';
 import type { AuditEventInput, AuditLog } from '../audit/types.js';
 import type { ApprovalService, RequestView } from '../approvals/service.js';
+import type { StoredRequest } from '../store/types.js';
 import { createRefusalRecorder, type RefusalRecorder } from './refusals.js';
 import type { Gateway, PendingInfo, PipelineObserver, RunOptions, RunResult } from './types.js';
 
@@ -29,6 +30,9 @@ export interface PipelineOptions {
 const STAGES = ['classify', 'decide', 'hold', 'execute', 'mask', 'record'] as const;
 /** How often one call is held again when other identical calls keep using the approvals it waited for. */
 const MAX_HOLD_ATTEMPTS = 3;
+/** How often one call looks for its request again when the one it found was cancelled before it could join it. */
+const MAX_JOIN_ATTEMPTS = 3;
+const DISCONNECTED = 'the waiting client disconnected';
 
 /**
  * The one path every action takes: classify → decide → hold → execute → mask → record, in that order.
@@ -51,18 +55,6 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
     }
   };
 
-  // A held call whose client goes away cancels its request only when nobody else counts on it: the request was
-  // opened in this gateway (one found or joined was opened by someone else, who may still wait for it), no other call
-  // here still waits on it, and it was not handed out as pending (return_pending: a later identical call runs once
-  // it is approved). The last waiter to leave cancels it.
-  const waiters = new Map<string, number>();
-  const openedHere = new Set<string>();
-  const handedOut = new Set<string>();
-  const REMEMBER_MAX = 10_000;
-  const remember = (set: Set<string>, id: string) => {
-    if (set.size >= REMEMBER_MAX) set.delete(set.values().next().value as string);
-    set.add(id);
-  };
   const principalRef = (a: Action) => ({ id: a.principal.id, type: a.principal.type, ...(a.principal.onBehalfOf ? { onBehalfOf: a.principal.onBehalfOf } : {}) });
 
   async function record(ev: AuditEventInput): Promise<void> {
@@ -145,62 +137,73 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
   /**
    * The approval a review action runs on: a grant that covers it, or its request once approved (made now, or joined
    * when an identical one is pending); with `return_pending`, the pending request at once.
+   *
+   * Identical held calls share one request, in this gateway or in any other sharing the store: each waiting call is
+   * counted in the store (approvals.join), and one handed out as pending keeps the request until its deadline
+   * (approvals.keep: a later identical call runs once it is approved). A call whose client goes away leaves; the
+   * request is cancelled only when no waiter is left in any process (approvals.leave).
    */
   async function holdFor<T>(action: Action, decision: Extract<Decision, { effect: 'review' }>, base: Omit<AuditEventInput, 'type'>, summary: string, ro: RunOptions): Promise<{ requestId: string } | { pending: RunResult<T> }> {
-    // A grant or a pending request made with another key of this principal (a rotated key) is only good while
-    // that key is: one made with a revoked key is passed over, and this call asks again.
+    for (let attempt = 1; ; attempt++) {
+      const found = await approvalFor(action, decision, base, summary);
+      if ('grant' in found) return { requestId: found.grant.id };
+      const req = found.request;
+      const again = attempt < MAX_JOIN_ATTEMPTS;
+      const info: PendingInfo = { requestId: req.id, expiresAt: req.expiresAt, approvalsNeeded: req.review.approvals, approverGroups: req.review.approverGroups };
+      if (ro.holdMode === 'return_pending') {
+        // Decided since it was found (approved: the grant runs this call; otherwise a new request): look again.
+        if (!(await approvals.keep(req)) && again) continue;
+        return { pending: { status: 'pending', action, decision, pending: info } };
+      }
+      // Counted in the store before it waits, or it does not wait at all (STORE_UNAVAILABLE): uncounted, another
+      // gateway could cancel the request under it.
+      const waiter = await approvals.join(req.id);
+      // Cancelled before this call could join it (its last waiter left): ask anew. Decided otherwise: the wait below
+      // returns at once, and the decision stands for this call too.
+      if (!waiter && again && (await approvals.get(req.id)).state.status === 'cancelled') continue;
+      ro.onPending?.(info);
+      const started = clock.now();
+      const hb = ro.onHeartbeat ? setInterval(() => ro.onHeartbeat!(clock.now() - started, info), ro.heartbeatMs ?? 10_000) : undefined;
+      let view: RequestView | undefined;
+      try {
+        view = await approvals.wait(req.id, { signal: ro.signal });
+      } finally {
+        if (hb) clearInterval(hb);
+        // The caller went away while held (the view is still pending): the request is cancelled, recorded as such,
+        // unless a waiter is left on it somewhere (or it was handed out as pending), who then keeps waiting.
+        if (waiter) await approvals.leave(waiter, view?.state.status === 'pending' ? { by: action.principal.id, reason: DISCONNECTED } : undefined);
+      }
+      if (view.state.status === 'pending') {
+        throw new CountersignError('APPROVAL_CANCELLED', 'the call was cancelled while waiting for approval', { requestId: req.id });
+      }
+      await throwIfRefused(view, masker);
+      // The wait may have lasted hours: the key may have been revoked (or the token expired) meanwhile.
+      await checkBeforeExecute(action, view.request.principal, base, req.id);
+      return { requestId: req.id };
+    }
+  }
+
+  /**
+   * A grant that covers the action, else the pending request for it: an identical one found or joined, or one made
+   * now. A grant or a pending request made with another key of this principal (a rotated key) is only good while
+   * that key is: one made with a revoked key is passed over, and this call asks again.
+   */
+  async function approvalFor(action: Action, decision: Extract<Decision, { effect: 'review' }>, base: Omit<AuditEventInput, 'type'>, summary: string): Promise<{ grant: StoredRequest } | { request: StoredRequest }> {
     let grant = await approvals.findGrant(action, decision.rule);
     if (grant && (await madeWithRevokedKey(grant.principal, action))) grant = undefined;
-    if (grant) return { requestId: grant.id };
-    let existing = await approvals.findPending(action, decision.rule);
+    if (grant) return { grant };
+    const existing = await approvals.findPending(action, decision.rule);
     const passOver = existing && (await madeWithRevokedKey(existing.principal, action)) ? [existing.id] : [];
-    if (passOver.length) existing = undefined;
-    let req = existing;
-    if (!req) {
-      try {
-        // Joins an identical request another gateway (or call) opened since findPending looked: the store decides.
-        const opened = await approvals.open({ action, rule: decision.rule, reason: decision.reason, review: decision.review, maskProfile: decision.maskProfile, summary, ...(await approverView(action)) }, { passOver });
-        req = opened.request;
-        if (!opened.joined) remember(openedHere, req.id);
-      } catch (e) {
-        // The principal has too many requests waiting: the action.requested above gets its outcome.
-        if (e instanceof CountersignError && e.code === 'TOO_MANY_PENDING') await record({ ...base, type: 'action.failed', data: { code: e.code, rule: decision.rule }, flush: 'soon' });
-        throw e;
-      }
-    }
-    const info: PendingInfo = { requestId: req.id, expiresAt: req.expiresAt, approvalsNeeded: req.review.approvals, approverGroups: req.review.approverGroups };
-    if (ro.holdMode === 'return_pending') {
-      remember(handedOut, req.id);
-      return { pending: { status: 'pending', action, decision, pending: info } };
-    }
-    ro.onPending?.(info);
-    const started = clock.now();
-    const hb = ro.onHeartbeat ? setInterval(() => ro.onHeartbeat!(clock.now() - started, info), ro.heartbeatMs ?? 10_000) : undefined;
-    let view: RequestView;
-    waiters.set(req.id, (waiters.get(req.id) ?? 0) + 1);
-    let others: number;
+    if (existing && !passOver.length) return { request: existing };
     try {
-      view = await approvals.wait(req.id, { signal: ro.signal });
-    } finally {
-      if (hb) clearInterval(hb);
-      others = (waiters.get(req.id) ?? 1) - 1;
-      if (others > 0) waiters.set(req.id, others);
-      else waiters.delete(req.id);
+      // Joins an identical request another gateway (or call) opened since findPending looked: the store decides.
+      const opened = await approvals.open({ action, rule: decision.rule, reason: decision.reason, review: decision.review, maskProfile: decision.maskProfile, summary, ...(await approverView(action)) }, { passOver });
+      return { request: opened.request };
+    } catch (e) {
+      // The principal has too many requests waiting: the action.requested above gets its outcome.
+      if (e instanceof CountersignError && e.code === 'TOO_MANY_PENDING') await record({ ...base, type: 'action.failed', data: { code: e.code, rule: decision.rule }, flush: 'soon' });
+      throw e;
     }
-    if (view.state.status === 'pending') {
-      // The caller went away while held: its request is cancelled, recorded as such — unless someone else counts on
-      // it (see openedHere, waiters, handedOut), who then keeps waiting.
-      if (others === 0 && openedHere.has(req.id) && !handedOut.has(req.id)) {
-        openedHere.delete(req.id);
-        await approvals.cancel(req.id, action.principal.id, 'the waiting client disconnected').catch(() => undefined);
-      }
-      throw new CountersignError('APPROVAL_CANCELLED', 'the call was cancelled while waiting for approval', { requestId: req.id });
-    }
-    if (others === 0) openedHere.delete(req.id);
-    await throwIfRefused(view, masker);
-    // The wait may have lasted hours: the key may have been revoked (or the token expired) meanwhile.
-    await checkBeforeExecute(action, view.request.principal, base, req.id);
-    return { requestId: req.id };
   }
 
   async function run<T>(input: ActionInput, execute: (action: Action, mask: MaskContext) => Promise<T>, ro: RunOptions = {}): Promise<RunResult<T>> {

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CountersignError } from '../core/errors.js';
 import { AUDIT_GENESIS_HASH, auditHash, chainRecords } from '../audit/chain.js';
-import { StoreConflictError, type AuditRecord, type RequestEvent, type Store, type StoredRequest } from './types.js';
+import { StillWaitedError, StoreConflictError, type AuditRecord, type RequestEvent, type Store, type StoredRequest } from './types.js';
 
 /**
  * Fresh backing storage for one test. `open()` may be called more than once: each call is a new Store instance
@@ -221,6 +221,91 @@ export function storeContract(name: string, harness: StoreHarness): void {
         }
       }));
 
+    test('waiters: each counts on a pending request until its lease runs out; leaveWaiter tells how many are left', () =>
+      withStore(async (s) => {
+        await s.createRequest(sampleRequest('r1'));
+        await s.createRequest(sampleRequest('r2', { digest: 'e'.repeat(64) }));
+        assert.equal(await s.joinWaiter('r1', 'gw_a.1', T0 + 100), true);
+        assert.equal(await s.joinWaiter('r1', 'gw_b.1', T0 + 50), true);
+        assert.equal(await s.joinWaiter('r2', 'gw_a.2', T0 + 100), true, 'another request');
+        // Leaving an unknown waiter changes nothing and counts those left: a lease counts strictly before its end.
+        assert.equal(await s.leaveWaiter('r1', 'gw_x.1', T0 + 10), 2);
+        assert.equal(await s.leaveWaiter('r1', 'gw_x.1', T0 + 50), 1, "gw_b.1's lease has run out");
+        assert.equal(await s.leaveWaiter('r1', 'gw_a.2', T0 + 10), 2, "a waiter leaves only its own request's count");
+        // Renewing moves a lease forward, never back; joining again too; unknown ids are ignored.
+        await s.renewWaiters(['gw_b.1', 'gw_unknown.1'], T0 + 200);
+        await s.renewWaiters(['gw_b.1'], T0 + 20);
+        await s.renewWaiters([], T0 + 300);
+        assert.equal(await s.joinWaiter('r1', 'gw_a.1', T0 + 30), true);
+        assert.equal(await s.leaveWaiter('r1', 'gw_x.1', T0 + 150), 1, 'gw_b.1 renewed past 150, gw_a.1 kept its 100');
+        assert.equal(await s.leaveWaiter('r1', 'gw_b.1', T0 + 10), 1);
+        assert.equal(await s.leaveWaiter('r1', 'gw_a.1', T0 + 10), 0);
+        assert.equal(await s.leaveWaiter('r2', 'gw_x.1', T0 + 10), 1);
+        await rejectsWith(s.joinWaiter('missing', 'gw_a.3', T0 + 100), 'REQUEST_NOT_FOUND');
+      }));
+
+    test('waiters: a decided request takes none and forgets those it had; a pending status keeps them', () =>
+      withStore(async (s) => {
+        await s.createRequest(sampleRequest('r1', { review: { ...sampleRequest('x').review, approvals: 2 } }));
+        assert.equal(await s.joinWaiter('r1', 'gw_a.1', T0 + 100), true);
+        await s.appendEvent('r1', vote(1, 'dana'), 'pending');
+        assert.equal(await s.leaveWaiter('r1', 'gw_x.1', T0), 1, 'a vote that leaves it pending keeps its waiters');
+        await s.appendEvent('r1', vote(2, 'erin'), 'approved');
+        assert.equal(await s.leaveWaiter('r1', 'gw_x.1', T0), 0, 'approved: its waiters are forgotten');
+        assert.equal(await s.joinWaiter('r1', 'gw_a.2', T0 + 100), false);
+        assert.equal(await s.leaveWaiter('r1', 'gw_x.1', T0), 0, 'a refused join records nothing');
+      }));
+
+    test('appendEvent with unlessWaitedAt appends nothing while a waiter\'s lease runs (StillWaitedError)', () =>
+      withStore(async (s) => {
+        await s.createRequest(sampleRequest('r1'));
+        await s.joinWaiter('r1', 'gw_a.1', T0 + 100);
+        const cancel: RequestEvent = { seq: 1, at: T0, type: 'cancel', by: 'agent:etl', reason: 'the waiting client disconnected' };
+        await assert.rejects(s.appendEvent('r1', cancel, 'cancelled', { unlessWaitedAt: T0 + 99 }), StillWaitedError);
+        assert.deepEqual(await s.events('r1'), []);
+        assert.equal((await s.getRequest('r1'))?.status, 'pending');
+        await s.appendEvent('r1', cancel, 'cancelled', { unlessWaitedAt: T0 + 100 });
+        assert.deepEqual(await s.events('r1'), [cancel]);
+        assert.equal((await s.getRequest('r1'))?.status, 'cancelled');
+      }));
+
+    test('waiters on two store instances: of many leaving at once one sees none left; a join racing a conditional cancel', () =>
+      withStore(async (s, fx) => {
+        const s2 = await fx.open();
+        try {
+          await s.createRequest(sampleRequest('r1'));
+          await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? s2 : s).joinWaiter('r1', `gw_${i % 2}.${i}`, T0 + 1000)));
+          const left = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? s : s2).leaveWaiter('r1', `gw_${i % 2}.${i}`, T0)));
+          // One after another: each leaver saw those before it gone, so the counts are 19, 18, … 0 in some order.
+          assert.deepEqual([...left].sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i));
+
+          // A join and a cancellation for want of waiters, at once: either the join comes first and the request is
+          // kept, or the cancellation does and the join is refused; never a waiter on a cancelled request.
+          for (let round = 0; round < 10; round++) {
+            const id = `race${round}`;
+            await s.createRequest(sampleRequest(id, { digest: round.toString(16).padStart(64, '0') }));
+            const cancel: RequestEvent = { seq: 1, at: T0, type: 'cancel', by: 'agent:etl' };
+            const [cancelled, joined] = await Promise.allSettled([
+              (round % 2 ? s : s2).appendEvent(id, cancel, 'cancelled', { unlessWaitedAt: T0 }),
+              (round % 2 ? s2 : s).joinWaiter(id, `gw_j.${round}`, T0 + 1000),
+            ]);
+            assert.equal(joined.status, 'fulfilled', String((joined as PromiseRejectedResult).reason));
+            const didJoin = (joined as PromiseFulfilledResult<boolean>).value;
+            if (didJoin) {
+              assert.ok(cancelled.status === 'rejected' && cancelled.reason instanceof StillWaitedError, `round ${round}: joined, yet ${cancelled.status}`);
+              assert.equal((await s.getRequest(id))?.status, 'pending');
+              assert.equal(await s.leaveWaiter(id, 'gw_x.1', T0), 1);
+            } else {
+              assert.equal(cancelled.status, 'fulfilled', `round ${round}: neither joined nor cancelled`);
+              assert.equal((await s2.getRequest(id))?.status, 'cancelled');
+              assert.equal(await s.leaveWaiter(id, 'gw_x.1', T0), 0);
+            }
+          }
+        } finally {
+          await s2.close();
+        }
+      }));
+
     test('setChannelData keeps one entry per channel beside the request', () =>
       withStore(async (s) => {
         await s.createRequest(sampleRequest('r1'));
@@ -412,6 +497,9 @@ export function storeContract(name: string, harness: StoreHarness): void {
         await rejectsWith(s.claimOutcome('outcome:a', T0), 'STORE_UNAVAILABLE');
         await rejectsWith(s.releaseOutcome('outcome:a'), 'STORE_UNAVAILABLE');
         await rejectsWith(s.forgetOutcomes(T0), 'STORE_UNAVAILABLE');
+        await rejectsWith(s.joinWaiter('r1', 'gw_a.1', T0), 'STORE_UNAVAILABLE');
+        await rejectsWith(s.renewWaiters(['gw_a.1'], T0), 'STORE_UNAVAILABLE');
+        await rejectsWith(s.leaveWaiter('r1', 'gw_a.1', T0), 'STORE_UNAVAILABLE');
       }));
   });
 }

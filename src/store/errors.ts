@@ -1,14 +1,14 @@
 import { CountersignError } from '../core/errors.js';
 import type { JobResult } from './commit-queue.js';
-import { StoreConflictError, type AuditRecord } from './types.js';
+import { StillWaitedError, StoreConflictError, type AuditRecord } from './types.js';
 
 /**
  * Every store failure becomes CountersignError('STORE_UNAVAILABLE') (callers fail closed). The message names the
  * operation only: driver messages can quote row values, so they stay in `cause` (never on the wire).
- * CountersignErrors and StoreConflictErrors pass through unchanged.
+ * CountersignErrors, StoreConflictErrors and StillWaitedErrors pass through unchanged.
  */
 export function storeError(op: string, e: unknown): Error {
-  if (e instanceof CountersignError || e instanceof StoreConflictError) return e;
+  if (e instanceof CountersignError || e instanceof StoreConflictError || e instanceof StillWaitedError) return e;
   const why = reasonOf(e);
   return new CountersignError('STORE_UNAVAILABLE', `store: ${op} failed${why ? `: ${why}` : ''}`, undefined, { cause: e });
 }

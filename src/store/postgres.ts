@@ -5,7 +5,9 @@ import { CommitQueue, type JobResult } from './commit-queue.js';
 import { chainAuditJobs, storeError, type AuditJob } from './errors.js';
 import { eventFromRow, keyFromRow, requestDoc, requestFromRow } from './rows.js';
 import {
+  StillWaitedError,
   StoreConflictError,
+  type AppendEventOptions,
   type AuditCheckpoint,
   type AuditRawRecord,
   type AuditRecord,
@@ -52,6 +54,10 @@ const MIGRATIONS: string[] = [
   // 2: one outcome report per allowed action (the key an outcome report claimed, and when).
   `CREATE TABLE IF NOT EXISTS outcome_claims (key TEXT PRIMARY KEY, claimed_at BIGINT NOT NULL);
    CREATE INDEX IF NOT EXISTS outcome_claims_at ON outcome_claims (claimed_at);`,
+  // 3: who waits on a pending request, each until its lease runs out (a held call, on any gateway sharing the database).
+  `CREATE TABLE IF NOT EXISTS request_waiters (
+     waiter_id TEXT PRIMARY KEY, request_id TEXT NOT NULL REFERENCES requests (id), lease_until BIGINT NOT NULL);
+   CREATE INDEX IF NOT EXISTS request_waiters_request ON request_waiters (request_id, lease_until);`,
 ];
 
 export interface PostgresStoreOptions {
@@ -260,13 +266,17 @@ export class PostgresStore implements Store {
     return r.rows.map(eventFromRow);
   }
 
-  appendEvent(requestId: string, event: RequestEvent, newStatus: RequestStatus): Promise<void> {
+  appendEvent(requestId: string, event: RequestEvent, newStatus: RequestStatus, opts: AppendEventOptions = {}): Promise<void> {
     return this.tx('appendEvent', async (c) => {
-      // The row lock orders appenders of one request; the unique constraint catches anything that slips by.
+      // The row lock orders appenders of one request (and joiners and leavers of its waiters); the unique constraint
+      // catches anything that slips by.
       const found = await c.query('SELECT 1 FROM requests WHERE id = $1 FOR UPDATE', [requestId]);
       if (found.rowCount === 0) throw new CountersignError('REQUEST_NOT_FOUND', `no approval request ${requestId}`);
       const last = Number((await c.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM request_events WHERE request_id = $1', [requestId])).rows[0]?.seq ?? 0);
       if (event.seq !== last + 1) throw new StoreConflictError(`request ${requestId}: event seq ${event.seq} is not the next (${last + 1})`);
+      if (opts.unlessWaitedAt !== undefined && (await waitersLeft(c, requestId, opts.unlessWaitedAt)) > 0) {
+        throw new StillWaitedError(`request ${requestId} is still waited on`);
+      }
       try {
         await c.query('INSERT INTO request_events (request_id, seq, doc) VALUES ($1, $2, $3)', [requestId, event.seq, JSON.stringify(event)]);
       } catch (e) {
@@ -274,6 +284,44 @@ export class PostgresStore implements Store {
         throw e;
       }
       await c.query('UPDATE requests SET status = $1 WHERE id = $2', [newStatus, requestId]);
+      if (newStatus !== 'pending') await c.query('DELETE FROM request_waiters WHERE request_id = $1', [requestId]);
+    });
+  }
+
+  // Waiters: every write locks the request's row first (joins share it; a leave or an append takes it alone), so on
+  // one request they happen one after another on every gateway, and under READ COMMITTED each statement after the
+  // lock sees what the writers before it committed.
+  joinWaiter(requestId: string, waiterId: string, leaseUntil: number): Promise<boolean> {
+    return this.tx('joinWaiter', async (c) => {
+      const found = await c.query<{ status: string }>('SELECT status FROM requests WHERE id = $1 FOR SHARE', [requestId]);
+      if (found.rowCount === 0) throw new CountersignError('REQUEST_NOT_FOUND', `no approval request ${requestId}`);
+      if (found.rows[0]!.status !== 'pending') return false;
+      await c.query(
+        `INSERT INTO request_waiters (waiter_id, request_id, lease_until) VALUES ($1, $2, $3)
+         ON CONFLICT (waiter_id) DO UPDATE SET lease_until = greatest(request_waiters.lease_until, excluded.lease_until)`,
+        [waiterId, requestId, leaseUntil],
+      );
+      return true;
+    });
+  }
+
+  async renewWaiters(waiterIds: string[], leaseUntil: number): Promise<void> {
+    if (waiterIds.length === 0) return;
+    // SKIP LOCKED: a renewal never waits for a row another transaction holds (a leave, an append forgetting the
+    // request's waiters), so it cannot deadlock with them; a row skipped now is renewed on the next round.
+    await this.q(
+      'renewWaiters',
+      `UPDATE request_waiters SET lease_until = greatest(lease_until, $1)
+       WHERE waiter_id IN (SELECT waiter_id FROM request_waiters WHERE waiter_id = ANY($2) FOR UPDATE SKIP LOCKED)`,
+      [leaseUntil, waiterIds],
+    );
+  }
+
+  leaveWaiter(requestId: string, waiterId: string, now: number): Promise<number> {
+    return this.tx('leaveWaiter', async (c) => {
+      await c.query('SELECT 1 FROM requests WHERE id = $1 FOR UPDATE', [requestId]);
+      await c.query('DELETE FROM request_waiters WHERE waiter_id = $1 AND request_id = $2', [waiterId, requestId]);
+      return waitersLeft(c, requestId, now);
     });
   }
 
@@ -421,6 +469,11 @@ async function insertRequest(c: pg.Pool | pg.PoolClient, req: StoredRequest): Pr
     if (pgCode(e) === UNIQUE_VIOLATION) throw new StoreConflictError(`request ${req.id} already exists`);
     throw e;
   }
+}
+
+/** Waiters on the request whose lease runs past `now`. */
+async function waitersLeft(c: pg.PoolClient, requestId: string, now: number): Promise<number> {
+  return Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM request_waiters WHERE request_id = $1 AND lease_until > $2', [requestId, now])).rows[0]!.n);
 }
 
 async function headOf(c: pg.Pool | pg.PoolClient): Promise<{ seq: number; hash: string }> {

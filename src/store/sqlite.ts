@@ -8,9 +8,11 @@ import { chainAuditJobs, storeError, type AuditJob } from './errors.js';
 import { eventFromRow, keyFromRow, requestDoc, requestFromRow } from './rows.js';
 import {
   SOON_FLUSH_MS,
+  StillWaitedError,
   StoreConflictError,
   type AuditCheckpoint,
   type AuditRawRecord,
+  type AppendEventOptions,
   type AuditRecord,
   type RequestEvent,
   type OpenRequestOptions,
@@ -49,6 +51,10 @@ const MIGRATIONS: string[] = [
   // 2: one outcome report per allowed action (the key an outcome report claimed, and when).
   `CREATE TABLE IF NOT EXISTS outcome_claims (key TEXT PRIMARY KEY, claimed_at INTEGER NOT NULL) WITHOUT ROWID;
    CREATE INDEX IF NOT EXISTS outcome_claims_at ON outcome_claims (claimed_at);`,
+  // 3: who waits on a pending request, each until its lease runs out (a held call, in any process sharing the file).
+  `CREATE TABLE IF NOT EXISTS request_waiters (
+     waiter_id TEXT PRIMARY KEY, request_id TEXT NOT NULL REFERENCES requests (id), lease_until INTEGER NOT NULL) WITHOUT ROWID;
+   CREATE INDEX IF NOT EXISTS request_waiters_request ON request_waiters (request_id, lease_until);`,
 ];
 
 export interface SqliteStoreOptions {
@@ -236,12 +242,15 @@ export class SqliteStore implements Store {
     return this.run('events', () => (this.stmts.events.all(requestId) as Array<{ doc: string }>).map(eventFromRow));
   }
 
-  appendEvent(requestId: string, event: RequestEvent, newStatus: RequestStatus): Promise<void> {
+  appendEvent(requestId: string, event: RequestEvent, newStatus: RequestStatus, opts: AppendEventOptions = {}): Promise<void> {
     return this.run('appendEvent', () =>
       this.db.transaction(() => {
         if (!this.stmts.requestExists.get(requestId)) throw new CountersignError('REQUEST_NOT_FOUND', `no approval request ${requestId}`);
         const last = (this.stmts.lastEventSeq.get(requestId) as { seq: number | null }).seq ?? 0;
         if (event.seq !== last + 1) throw new StoreConflictError(`request ${requestId}: event seq ${event.seq} is not the next (${last + 1})`);
+        if (opts.unlessWaitedAt !== undefined && this.waitersLeft(requestId, opts.unlessWaitedAt) > 0) {
+          throw new StillWaitedError(`request ${requestId} is still waited on`);
+        }
         try {
           this.stmts.insertEvent.run(requestId, event.seq, JSON.stringify(event));
         } catch (e) {
@@ -249,8 +258,44 @@ export class SqliteStore implements Store {
           throw e;
         }
         this.stmts.setStatus.run(newStatus, requestId);
+        if (newStatus !== 'pending') this.stmts.forgetWaiters.run(requestId);
       }).immediate(),
     );
+  }
+
+  // Waiters: each write takes the write lock first (IMMEDIATE), so joins, leaves and conditional appends on a request
+  // happen one after another across every process sharing the file.
+  joinWaiter(requestId: string, waiterId: string, leaseUntil: number): Promise<boolean> {
+    return this.run('joinWaiter', () =>
+      this.db.transaction((): boolean => {
+        const row = this.stmts.requestStatus.get(requestId) as { status: string } | undefined;
+        if (!row) throw new CountersignError('REQUEST_NOT_FOUND', `no approval request ${requestId}`);
+        if (row.status !== 'pending') return false;
+        this.stmts.joinWaiter.run(waiterId, requestId, leaseUntil);
+        return true;
+      }).immediate(),
+    );
+  }
+
+  renewWaiters(waiterIds: string[], leaseUntil: number): Promise<void> {
+    return this.run('renewWaiters', () =>
+      this.db.transaction(() => {
+        for (const id of waiterIds) this.stmts.renewWaiter.run(leaseUntil, id);
+      }).immediate(),
+    );
+  }
+
+  leaveWaiter(requestId: string, waiterId: string, now: number): Promise<number> {
+    return this.run('leaveWaiter', () =>
+      this.db.transaction((): number => {
+        this.stmts.leaveWaiter.run(waiterId, requestId);
+        return this.waitersLeft(requestId, now);
+      }).immediate(),
+    );
+  }
+
+  private waitersLeft(requestId: string, now: number): number {
+    return (this.stmts.countWaiters.get(requestId, now) as { n: number }).n;
   }
 
   setChannelData(requestId: string, channel: string, data: unknown): Promise<void> {
@@ -465,6 +510,14 @@ function prepare(db: Database.Database, version: number) {
     events: db.prepare('SELECT doc FROM request_events WHERE request_id = ? ORDER BY seq'),
     insertEvent: db.prepare('INSERT INTO request_events (request_id, seq, doc) VALUES (?, ?, ?)'),
     setStatus: db.prepare('UPDATE requests SET status = ? WHERE id = ?'),
+    requestStatus: db.prepare('SELECT status FROM requests WHERE id = ?'),
+    joinWaiter: db.prepare(
+      'INSERT INTO request_waiters (waiter_id, request_id, lease_until) VALUES (?, ?, ?) ON CONFLICT (waiter_id) DO UPDATE SET lease_until = max(lease_until, excluded.lease_until)',
+    ),
+    renewWaiter: db.prepare('UPDATE request_waiters SET lease_until = max(lease_until, ?) WHERE waiter_id = ?'),
+    leaveWaiter: db.prepare('DELETE FROM request_waiters WHERE waiter_id = ? AND request_id = ?'),
+    countWaiters: db.prepare('SELECT count(*) AS n FROM request_waiters WHERE request_id = ? AND lease_until > ?'),
+    forgetWaiters: db.prepare('DELETE FROM request_waiters WHERE request_id = ?'),
     getChannelData: db.prepare('SELECT channel_data FROM requests WHERE id = ?'),
     setChannelData: db.prepare('UPDATE requests SET channel_data = ? WHERE id = ?'),
     auditHead: db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1'),

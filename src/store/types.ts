@@ -90,12 +90,48 @@ export interface ApprovalStore {
   findByDigest(digest: string, status: RequestStatus[]): Promise<StoredRequest[]>;
   events(requestId: string): Promise<RequestEvent[]>;
   /**
-   * Append one event and set the materialised status, atomically. `event.seq` must be exactly the next
+   * Append one event and set the materialised status, atomically; a status other than `pending` also forgets the
+   * request's waiters (nobody waits on a decided request). `event.seq` must be exactly the next
    * sequence number (events.length + 1), else it rejects with CountersignError('REQUEST_FINISHED' | 'ALREADY_VOTED')
    * is the service's job; the store rejects a taken seq with a StoreConflictError so concurrent voters can't both win.
    */
-  appendEvent(requestId: string, event: RequestEvent, newStatus: RequestStatus): Promise<void>;
+  appendEvent(requestId: string, event: RequestEvent, newStatus: RequestStatus, opts?: AppendEventOptions): Promise<void>;
   setChannelData(requestId: string, channel: string, data: unknown): Promise<void>;
+  /**
+   * Count waiter `waiterId` (unique across every process sharing the store) on request `requestId` until `leaseUntil`
+   * (epoch ms): true once recorded, false when the request is no longer pending (nothing is recorded). Joining again
+   * moves the lease forward only. Serialised with leaveWaiter and with a conditional appendEvent on the same request
+   * (SQLite: the write lock; PostgreSQL: a lock on the request's row), so a waiter is never counted after a
+   * cancellation for want of waiters took effect, nor left out of one. Unknown request: REQUEST_NOT_FOUND.
+   *
+   * @example if (!(await store.joinWaiter(req.id, 'gw_1.7', now + 30_000))) return; // decided meanwhile
+   */
+  joinWaiter(requestId: string, waiterId: string, leaseUntil: number): Promise<boolean>;
+  /** Move the leases of these waiters forward to `leaseUntil` (never back); waiters no longer recorded are ignored. */
+  renewWaiters(waiterIds: string[], leaseUntil: number): Promise<void>;
+  /**
+   * Remove waiter `waiterId` from request `requestId` (an unknown one is ignored) and resolve how many waiters are
+   * left on it with a lease running past `now`, in one step serialised with joinWaiter on the same request: of two
+   * waiters leaving at once, the second sees the first gone.
+   */
+  leaveWaiter(requestId: string, waiterId: string, now: number): Promise<number>;
+}
+
+export interface AppendEventOptions {
+  /**
+   * Append only if no waiter on the request has a lease running past this instant (epoch ms), checked in the same
+   * transaction as the append; else reject with StillWaitedError and append nothing. A cancellation for want of
+   * waiters uses it, so a waiter that joined meanwhile keeps the request.
+   */
+  unlessWaitedAt?: number;
+}
+
+/** Thrown by appendEvent with `unlessWaitedAt` when a waiter's lease still runs: nothing was appended. */
+export class StillWaitedError extends Error {
+  constructor(message = 'the request is still waited on') {
+    super(message);
+    this.name = 'StillWaitedError';
+  }
 }
 
 /** Thrown by appendEvent when the seq is already taken (a concurrent write won). */

@@ -65,4 +65,34 @@ describe('approval requests on gateways sharing PostgreSQL', () => {
       await w.close();
     }
   });
+
+  it('a request is cancelled for want of waiters only once the last waiter on either gateway has left', async () => {
+    const w = await twoGateways();
+    try {
+      const [g1, g2] = w.gws as [typeof w.gws[0], typeof w.gws[0]];
+      const a = action('DELETE FROM users WHERE id = 8');
+      const req = await g1.svc.create(input(a));
+      const giveUp = { by: a.principal.id, reason: 'the waiting client disconnected' };
+      // Ten waiters on each gateway, all giving up at once: exactly one of them finds none left and cancels.
+      const waiters = await Promise.all(Array.from({ length: 20 }, (_, i) => w.gws[i % 2]!.svc.join(req.id)));
+      assert.ok(waiters.every((x) => x !== undefined));
+      const cancelled = await Promise.all(waiters.map((x, i) => w.gws[(i + 1) % 2]!.svc.leave(x!, giveUp)));
+      assert.equal(cancelled.filter(Boolean).length, 1);
+      assert.equal((await g2.svc.get(req.id)).state.status, 'cancelled');
+      const audit = (await g1.store.readAudit(0, 1000)).filter((r) => r.body.requestId === req.id).map((r) => r.type);
+      assert.deepEqual(audit.filter((t) => t !== 'action.held'), ['approval.cancelled']);
+      assert.equal(await g1.svc.join(req.id), undefined, 'a cancelled request takes no waiter');
+
+      // One waiter left on the other gateway keeps it.
+      const b = action('DELETE FROM users WHERE id = 9');
+      const kept = await g2.svc.create(input(b));
+      const [w1, w2] = [await g1.svc.join(kept.id), await g2.svc.join(kept.id)];
+      assert.equal(await g1.svc.leave(w1!, giveUp), false);
+      assert.equal((await g1.svc.get(kept.id)).state.status, 'pending');
+      assert.equal(await g2.svc.leave(w2!, giveUp), true);
+      assert.equal((await g1.svc.get(kept.id)).state.status, 'cancelled');
+    } finally {
+      await w.close();
+    }
+  });
 });

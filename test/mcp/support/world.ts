@@ -22,10 +22,10 @@ const approver = (id: string): Principal => ({ id, type: 'human', groups: ['appr
  * `opts.masking`: the `masking:` section (profiles a rule's `mask` names); the built-in default when absent.
  * `opts.credentials`: re-checks each principal before it acts, as `countersign serve` does with its authenticator
  * (given the world's clock, which `advance` moves).
+ * `opts.storePath`: the SQLite file, for worlds (gateways) sharing one; a fresh one by default.
  */
-export async function realWorld(policy: PolicyConfigInput, opts: { masking?: unknown; credentials?: (clock: Clock) => CredentialCheck } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'cs-mcp-world-'));
-  const store = await openSqliteStore(join(dir, 'countersign.db'));
+export async function realWorld(policy: PolicyConfigInput, opts: { masking?: unknown; credentials?: (clock: Clock) => CredentialCheck; storePath?: string } = {}) {
+  const store = await openSqliteStore(opts.storePath ?? join(mkdtempSync(join(tmpdir(), 'cs-mcp-world-')), 'countersign.db'));
   let offset = 0;
   const clock: Clock = { now: () => Date.now() + offset };
   const masker = createMasker(maskingConfigSchema.parse(opts.masking ?? {}));
