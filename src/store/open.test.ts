@@ -51,7 +51,7 @@ test('openStoreForReading: a SQLite store of an older schema is read as it is (a
     // What a gateway before the second migration left: no outcome_claims table, user_version 1.
     const path = join(dir, 'cs.db');
     const raw = new Database(path);
-    raw.exec('DROP TABLE outcome_claims');
+    raw.exec('DROP TABLE outcome_claims; DROP TABLE request_waiters');
     raw.pragma('user_version = 1');
     raw.close();
 
