@@ -14,6 +14,9 @@ import { WaiterLeases, type Waiter } from './waiters.js';
 export type { Waiter } from './waiters.js';
 
 /** A request with its events and derived state, as the API and channels show it. */
+/** Channel data key of a request handed out as pending to a caller told its outcome on its next call. */
+const HANDED_OUT = 'return_pending';
+
 export interface RequestView {
   request: StoredRequest;
   events: RequestEvent[];
@@ -307,6 +310,33 @@ export class ApprovalService extends EventEmitter {
    */
   keep(req: StoredRequest): Promise<boolean> {
     return this.leases.keep(req);
+  }
+
+  /**
+   * `req` was handed to a caller that learns its outcome only by calling again (RunOptions.tellOutcome): marked so the
+   * identical call after it ended is told how (untoldOutcome). Kept beside the request (channel data `return_pending`).
+   */
+  async handedOut(req: StoredRequest): Promise<void> {
+    if ((req.channelData?.[HANDED_OUT] as { told?: boolean } | undefined) !== undefined) return;
+    await this.opts.store.setChannelData(req.id, HANDED_OUT, { told: false });
+  }
+
+  /**
+   * The newest request for this very action under `rule` that was handed out (handedOut), has ended without running
+   * it — denied, expired, cancelled, or approved and left unused until the approval lapsed — and whose caller has not
+   * been told yet; marked told as it is returned, so it is told once.
+   */
+  async untoldOutcome(action: Action, rule: string): Promise<RequestView | undefined> {
+    const now = this.opts.clock.now();
+    const ended = await this.opts.store.findByDigest(action.digest, ['pending', 'approved', 'denied', 'expired', 'cancelled']);
+    const r = ended.find((x) => x.rule === rule && x.principal.id === action.principal.id && (x.channelData?.[HANDED_OUT] as { told?: boolean } | undefined)?.told === false);
+    if (!r) return undefined;
+    const view = await this.get(r.id);
+    const s = view.state;
+    const lapsed = s.status === 'approved' && s.executions === 0 && s.grantEndsAt !== undefined && now >= s.grantEndsAt;
+    if (!lapsed && s.status !== 'denied' && s.status !== 'expired' && s.status !== 'cancelled') return undefined;
+    await this.opts.store.setChannelData(r.id, HANDED_OUT, { told: true });
+    return view;
   }
 
   /**

@@ -145,7 +145,7 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
    */
   async function holdFor<T>(action: Action, decision: Extract<Decision, { effect: 'review' }>, base: Omit<AuditEventInput, 'type'>, summary: string, ro: RunOptions): Promise<{ requestId: string } | { pending: RunResult<T> }> {
     for (let attempt = 1; ; attempt++) {
-      const found = await approvalFor(action, decision, base, summary);
+      const found = await approvalFor(action, decision, base, summary, ro);
       if ('grant' in found) return { requestId: found.grant.id };
       const req = found.request;
       const again = attempt < MAX_JOIN_ATTEMPTS;
@@ -153,6 +153,7 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
       if (ro.holdMode === 'return_pending') {
         // Decided since it was found (approved: the grant runs this call; otherwise a new request): look again.
         if (!(await approvals.keep(req)) && again) continue;
+        if (ro.tellOutcome) await approvals.handedOut(req);
         return { pending: { status: 'pending', action, decision, pending: info } };
       }
       // Counted in the store before it waits, or it does not wait at all (STORE_UNAVAILABLE): uncounted, another
@@ -188,13 +189,27 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
    * now. A grant or a pending request made with another key of this principal (a rotated key) is only good while
    * that key is: one made with a revoked key is passed over, and this call asks again.
    */
-  async function approvalFor(action: Action, decision: Extract<Decision, { effect: 'review' }>, base: Omit<AuditEventInput, 'type'>, summary: string): Promise<{ grant: StoredRequest } | { request: StoredRequest }> {
+  async function approvalFor(action: Action, decision: Extract<Decision, { effect: 'review' }>, base: Omit<AuditEventInput, 'type'>, summary: string, ro: RunOptions): Promise<{ grant: StoredRequest } | { request: StoredRequest }> {
     let grant = await approvals.findGrant(action, decision.rule);
     if (grant && (await madeWithRevokedKey(grant.principal, action))) grant = undefined;
     if (grant) return { grant };
     const existing = await approvals.findPending(action, decision.rule);
     const passOver = existing && (await madeWithRevokedKey(existing.principal, action)) ? [existing.id] : [];
     if (existing && !passOver.length) return { request: existing };
+    // A caller handed the last request for this action, which ended without running it, hears how it ended (once)
+    // before it is asked for anew: an agent in return_pending mode has no other way to learn of a denial.
+    if (ro.holdMode === 'return_pending' && ro.tellOutcome) {
+      const told = await approvals.untoldOutcome(action, decision.rule);
+      if (told) {
+        await throwIfRefused(told, masker);
+        const s = told.state;
+        throw new CountersignError(
+          'APPROVAL_EXPIRED',
+          `approval request ${told.request.id} was approved by ${s.approvedBy.join(', ')} but not used before the approval lapsed at ${new Date(s.grantEndsAt!).toISOString()}; call again to ask anew`,
+          { requestId: told.request.id, decidedBy: s.approvedBy, lapsed: true },
+        );
+      }
+    }
     try {
       // Joins an identical request another gateway (or call) opened since findPending looked: the store decides.
       const opened = await approvals.open({ action, rule: decision.rule, reason: decision.reason, review: decision.review, maskProfile: decision.maskProfile, summary, ...(await approverView(action)) }, { passOver });

@@ -21,6 +21,12 @@ export interface RunOptions {
   heartbeatMs?: number;
   /** `wait` (default) holds until resolved; `return_pending` returns { status: 'pending' } at once. */
   holdMode?: 'wait' | 'return_pending';
+  /**
+   * With `return_pending`: the caller has no other way to learn how a request it was handed ended (an MCP agent, which
+   * only calls again). The identical call after the request was denied, expired, cancelled, or approved and left
+   * unused until the approval lapsed, is answered with that outcome once, instead of a new request.
+   */
+  tellOutcome?: boolean;
   /** Mask the result with the decision's profile before returning it (default true). Connectors that mask
    *  their own structures (MCP content blocks) pass false and mask through `gateway.masker`. */
   maskResult?: boolean;

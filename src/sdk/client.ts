@@ -5,6 +5,8 @@ export interface RequestJson {
   id: string;
   status: 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled' | 'executed';
   expiresAt: string;
+  /** When an approval stops letting the action run (once approved; null before). */
+  grantEndsAt?: string | null;
   /** `keyId`/`keyStatus`: the API key the request was made with, and whether it is still active (null: not a key). */
   principal: { id: string; type: string; onBehalfOf: string | null; keyId?: string | null; keyStatus?: 'active' | 'revoked' | 'missing' | null };
   resource: string;

@@ -67,6 +67,32 @@ for (const transport of ['stdio', 'http'] as const) {
       assert.equal((await s.world.approvals.get(id)).state.status, 'executed');
     });
 
+    it('tells the agent, once, how a request it was handed ended without running: denied, expired, or approved and left to lapse', async () => {
+      const call = (name: string) => s.agent.callTool({ name: 'fs.write_file', arguments: { path: join(s.h.demoDir, name), content: 'x' }, _meta: META });
+
+      const denied = pendingId(await call('denied.txt'));
+      await s.world.deny(denied, 'bob@example.com', 'not in prod');
+      const told = await call('denied.txt');
+      assert.equal(told.isError, true);
+      assert.equal(text(told), `A human approver (bob@example.com) denied this call (approval request ${denied}); it was not run. Reason: not in prod. Do not retry it unchanged: change course, or ask the person you act for.`);
+      const anew = pendingId(await call('denied.txt'));
+      assert.notEqual(anew, denied, 'told once: the next identical call asks anew');
+      await s.world.deny(anew, 'bob@example.com', 'still no');
+
+      const expired = pendingId(await call('expired.txt'));
+      await s.world.expire(expired);
+      assert.match(text(await call('expired.txt')), new RegExp(`^Nobody approved this call in time \\(approval request ${expired}\\); it was not run\\.`));
+      assert.notEqual(pendingId(await call('expired.txt')), expired);
+
+      const lapsed = pendingId(await call('lapsed.txt'));
+      await s.world.approve(lapsed);
+      s.world.advance(31 * 60_000); // the rule's 30m: the once-grant lapses unused
+      const late = await call('lapsed.txt');
+      assert.match(text(late), new RegExp(`^The approval for this call \\(approval request ${lapsed}\\) lapsed before the call was made again; it was not run\\. approval request ${lapsed} was approved by bob@example\\.com but not used before the approval lapsed at `));
+      await assert.rejects(stat(join(s.h.demoDir, 'lapsed.txt')), 'nothing was written');
+      assert.notEqual(pendingId(await call('lapsed.txt')), lapsed);
+    });
+
     it('records requested, held, approved and executed (with the result size) for a forwarded call', async () => {
       const path = join(s.h.demoDir, 'audited.txt');
       const args = { path, content: 'audited' };

@@ -41,6 +41,13 @@ test('approvals show leaves out an empty context and no tags, and names the defa
   assert.match(text, /^masking {3}the result goes through the gateway's default masking profile$/m);
 });
 
+test('approvals show says until when an approval lets the action run, and when it lapsed unused', () => {
+  const later = new Date(Date.now() + 600_000).toISOString();
+  assert.match(card({ ...request, status: 'approved', grantEndsAt: later }), new RegExp(`^grant {5}the approved action may run until ${later}$`, 'm'));
+  assert.match(card({ ...request, status: 'approved', grantEndsAt: '2026-01-01T00:00:00.000Z' }), /^grant {5}lapsed unused at 2026-01-01T00:00:00\.000Z: the action did not run, and asks anew$/m);
+  assert.doesNotMatch(card(request), /^grant /m);
+});
+
 test('approvals show says an unmask releases the clear value, not that it is masked', () => {
   const text = card({ ...request, kind: 'unmask', connector: 'api', summary: 'unmask [EMAIL:tok_abc]', maskProfile: null });
   assert.match(text, /^masking {3}none: approving releases the clear value of this token to agent:etl$/m);

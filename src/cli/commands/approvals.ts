@@ -82,6 +82,9 @@ export function card(r: RequestJson): string {
       ? `masking   none: approving releases the clear value of this token to ${r.principal.id}`
       : `masking   the result goes through the ${r.maskProfile ? `"${r.maskProfile}"` : "gateway's default"} masking profile`,
     `needs     ${r.review.approvals} approval(s) from ${r.review.approverGroups.join(', ') || 'any human'}; expires ${r.expiresAt}`,
+    ...(r.status === 'approved' && r.grantEndsAt
+      ? [Date.parse(r.grantEndsAt) > Date.now() ? `grant     the approved action may run until ${r.grantEndsAt}` : `grant     lapsed unused at ${r.grantEndsAt}: the action did not run, and asks anew`]
+      : []),
     `digest    ${r.actionDigest}`,
     `preview   ${JSON.stringify(r.preview)}`,
     ...r.votes.map((v) => `vote      ${v.voter} ${v.vote}${v.reason ? `: ${v.reason}` : ''} (${v.channel})`),

@@ -56,6 +56,8 @@ export function refusalText(e: CountersignError): string {
       return `A human approver${who ? ` (${who})` : ''} denied this call${req}; it was not run. Reason: ${reason}. Do not retry it unchanged: change course, or ask the person you act for.`;
     }
     case 'APPROVAL_EXPIRED':
+      // Approved, but not called again before the approval lapsed (return_pending): say so, not "nobody approved".
+      if (d.lapsed === true) return `The approval for this call${req} lapsed before the call was made again; it was not run. ${e.message}`;
       return `Nobody approved this call in time${req}; it was not run. ${e.message}`;
     case 'APPROVAL_CANCELLED':
       return `The approval request for this call was cancelled${req}; it was not run. ${e.message}`;
@@ -246,7 +248,7 @@ export function pendingText(info: PendingInfo, what: 'call' | 'prompt' | 'resour
   const again = what === 'call' ? 'Call the tool again' : what === 'prompt' ? 'Get the prompt again' : 'Read the resource again';
   return (
     `pending approval ${info.requestId}: this ${what} was not run yet; it ${heldText(info).replace(/^held for approval \S+: /, '')}. ` +
-    `${again} with exactly the same arguments once it is approved.`
+    `${again} with exactly the same ${what === 'resource read' ? 'URI' : 'arguments'} once it is approved.`
   );
 }
 

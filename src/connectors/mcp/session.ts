@@ -188,6 +188,8 @@ export function createSession(ctx: SessionContext, openedBy: Principal, id: stri
       options: {
         signal,
         holdMode,
+        // An agent learns how a request it was handed ended only by calling again: tell it then.
+        tellOutcome: true,
         heartbeatMs: ctx.heartbeatMs,
         onPending: (info: PendingInfo) => progress(heldText(info)),
         onHeartbeat: (ms: number, info: PendingInfo) => progress(`still waiting for approval ${info.requestId} (${Math.round(ms / 1000)}s)`),
