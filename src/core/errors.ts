@@ -39,6 +39,7 @@ export const ERRORS = {
   CONFIG_NOT_FOUND: { status: 500, doc: 'The configuration file does not exist.' },
   PRINCIPAL_TAKEN: { status: 409, doc: 'The principal id already stands for another identity (a static token in the config); give the key another name.' },
   SECRET_MISSING: { status: 500, doc: 'An environment variable the configuration names for a secret is not set.' },
+  GATEWAY_STOPPING: { status: 503, doc: 'The gateway is shutting down; the action was not run. An approval request it waited on stays open: send the action again to a running gateway.' },
   LISTEN_FAILED: { status: 500, doc: 'The gateway could not listen on the configured host and port (in use, or not allowed).' },
   // --- store / audit (fail closed) ---
   STORE_UNAVAILABLE: { status: 503, doc: 'The store could not be written or read; the action was not run.' },

@@ -171,10 +171,14 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
       } finally {
         if (hb) clearInterval(hb);
         // The caller went away while held (the view is still pending): the request is cancelled, recorded as such,
-        // unless a waiter is left on it somewhere (or it was handed out as pending), who then keeps waiting.
-        if (waiter) await approvals.leave(waiter, view?.state.status === 'pending' ? { by: action.principal.id, reason: DISCONNECTED } : undefined);
+        // unless a waiter is left on it somewhere (or it was handed out as pending), who then keeps waiting. A gateway
+        // that stops lets go of it without cancelling it: the caller may send the action again to another.
+        if (waiter) await approvals.leave(waiter, view?.state.status === 'pending' && !stopping(ro.signal) ? { by: action.principal.id, reason: DISCONNECTED } : undefined);
       }
       if (view.state.status === 'pending') {
+        if (stopping(ro.signal)) {
+          throw new CountersignError('GATEWAY_STOPPING', `the gateway is shutting down; approval request ${req.id} stays open: send the same action again to wait on it`, { requestId: req.id });
+        }
         throw new CountersignError('APPROVAL_CANCELLED', 'the call was cancelled while waiting for approval', { requestId: req.id });
       }
       await throwIfRefused(view, masker);
@@ -291,6 +295,8 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
     const maskCtx: MaskContext = { profile: decision.maskProfile, scope: action.principal.id };
     let result: T;
     try {
+      // Stopping before the action ran: it is not started (recorded as failed with GATEWAY_STOPPING).
+      if (stopping(ro.signal)) throw new CountersignError('GATEWAY_STOPPING', 'the gateway is shutting down; send the action again to a running gateway');
       result = await execute(action, maskCtx);
     } catch (e) {
       // An error the upstream answered with (a JSON-RPC error, with its numeric code) is the upstream's, not this
@@ -348,6 +354,11 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
  * a name): it is masked before it goes into the error the requester gets, as the audit log masks it; when masking
  * fails it is left out (fail closed).
  */
+/** Was the wait aborted because the gateway is stopping (the signal's reason is GATEWAY_STOPPING)? */
+function stopping(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true && signal.reason instanceof CountersignError && signal.reason.code === 'GATEWAY_STOPPING';
+}
+
 async function throwIfRefused(view: RequestView, masker: Masker): Promise<void> {
   const s = view.state;
   if (s.status !== 'denied' && s.status !== 'expired' && s.status !== 'cancelled') return;

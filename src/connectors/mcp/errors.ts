@@ -17,6 +17,7 @@ export const MCP_ERROR_MAP = {
   DIGEST_MISMATCH: 'tool_error',
   GRANT_USED: 'tool_error',
   TOO_MANY_PENDING: 'tool_error',
+  GATEWAY_STOPPING: 'tool_error',
   UPSTREAM_UNAVAILABLE: 'tool_error',
   UPSTREAM_TIMEOUT: 'tool_error',
   TIMEOUT: 'tool_error',
@@ -67,6 +68,8 @@ export function refusalText(e: CountersignError): string {
     case 'UPSTREAM_UNAVAILABLE':
     case 'UPSTREAM_TIMEOUT':
       return `The tool could not be run: ${e.message}`;
+    case 'GATEWAY_STOPPING':
+      return `Countersign is shutting down; this call was not run. ${e.message[0]!.toUpperCase()}${e.message.slice(1)}.`;
     case 'TOO_MANY_PENDING':
       return `Countersign refused this call: ${e.message}. Do not retry now: wait for your pending approval requests to be decided.`;
     default:

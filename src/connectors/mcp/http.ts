@@ -254,6 +254,8 @@ export function createHttpHandler(deps: HttpHandlerDeps): McpHttpHandler {
   handler.close = async () => {
     clearInterval(sweeper);
     const all = [...live];
+    // Held calls are answered (GATEWAY_STOPPING) and running ones finish before the transports close.
+    await Promise.all(all.map((s) => s.session.stopHeld()));
     sessions.clear();
     live.clear();
     for (const s of all) s.closing = 'gateway_stopped';

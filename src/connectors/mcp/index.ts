@@ -207,6 +207,7 @@ export function createMcpGateway(opts: McpGatewayOptions): McpGateway {
     },
     async close() {
       await Promise.all([...handlers].map((h) => h.close()));
+      await Promise.all([...sessions].map((s) => s.stopHeld()));
       for (const s of [...sessions]) closed(s, 'gateway_stopped');
       await Promise.all([...upstreams.values()].map((u) => u.close()));
     },

@@ -24,7 +24,7 @@ import { MAX_ACTION_DEPTH, type ActionInput } from '../../core/action.js';
 import { nestedDeeperThan } from '../../core/canonical.js';
 import type { Principal } from '../../core/identity.js';
 import type { MaskContext } from '../../core/masking.js';
-import { asCountersignError } from '../../core/errors.js';
+import { CountersignError, asCountersignError } from '../../core/errors.js';
 import type { Gateway, PendingInfo } from '../../pipeline/types.js';
 import { exposedToolName, promptGetInput, resourceReadInput, splitToolName, toolCallInput, toolSummary } from './action.js';
 import { describeIssues, heldText, logInternal, maskRefusal, maskUpstreamError, pendingResult, pendingText, refusalError, rpcError, toMcpError, toolErrorOrThrow } from './errors.js';
@@ -62,6 +62,13 @@ export interface McpSession {
   abort(requestId: RequestId, reason?: string): void;
   /** How many tool calls or reads are running or held. */
   readonly inflight: number;
+  /**
+   * The gateway is stopping: every call not running upstream yet (held, or being decided) is answered now (a tool
+   * error, GATEWAY_STOPPING: an approval request it waited on stays open, to be waited on again at a running gateway)
+   * and calls running upstream get up to `waitMs` to finish, so no client is left without an answer when the
+   * transport closes.
+   */
+  stopHeld(waitMs?: number): Promise<void>;
   /** Tell the client the tool list changed (an upstream restarted or changed its tools). */
   toolsChanged(): void;
   /** Tell the client the prompt list changed. */
@@ -137,6 +144,8 @@ export function createSession(ctx: SessionContext, openedBy: Principal, id: stri
     });
   }
   const controllers = new Map<RequestId, AbortController>();
+  /** The requests among them whose action runs upstream now (the others are being decided, or held). */
+  const running = new Set<RequestId>();
   const who = { id: principal.id, type: principal.type, ...(principal.onBehalfOf ? { onBehalfOf: principal.onBehalfOf } : {}) };
 
   /**
@@ -326,6 +335,7 @@ export function createSession(ctx: SessionContext, openedBy: Principal, id: stri
         input,
         async (action, mask) => {
           const d = action.detail as { tool: string; arguments: Record<string, unknown> };
+          running.add(extra.requestId);
           const progress = relay(mask);
           try {
             return await upstream.callTool(d.tool, d.arguments, { signal, onprogress: progress.onprogress });
@@ -345,6 +355,9 @@ export function createSession(ctx: SessionContext, openedBy: Principal, id: stri
       const e = await maskUpstreamError(gateway.masker, thrown, { scope: principal.id });
       if (signal.aborted) {
         await cancelled(extra.requestId, upstream.name, summary, asCountersignError(e).code);
+        // A gateway that stops answers the client, who is still there (the SDK sends what this returns); a request
+        // the client cancelled gets nothing.
+        if (asCountersignError(e).code === 'GATEWAY_STOPPING') return toolErrorOrThrow(e);
         throw toMcpError(e); // the SDK sends nothing for a cancelled request
       }
       await logInternal(gateway.masker, e, `tools/call ${name}`);
@@ -352,6 +365,7 @@ export function createSession(ctx: SessionContext, openedBy: Principal, id: stri
       return toolErrorOrThrow(await maskRefusal(gateway.masker, e));
     } finally {
       controllers.delete(extra.requestId);
+      running.delete(extra.requestId);
     }
   });
 
@@ -442,7 +456,7 @@ export function createSession(ctx: SessionContext, openedBy: Principal, id: stri
       const run = await gateway.run(
         input(summary),
         // The upstream's error text reaches the agent: masked with the decision's profile, as the result would be.
-        (_action, mask) => execute(controller.signal).catch(async (e: unknown) => Promise.reject(await maskUpstreamError(gateway.masker, e, mask))),
+        (_action, mask) => (running.add(extra.requestId), execute(controller.signal)).catch(async (e: unknown) => Promise.reject(await maskUpstreamError(gateway.masker, e, mask))),
         { ...options, summaryMasked: true },
       );
       if (run.status === 'pending') {
@@ -458,6 +472,7 @@ export function createSession(ctx: SessionContext, openedBy: Principal, id: stri
       throw refusalError(await maskRefusal(gateway.masker, e));
     } finally {
       controllers.delete(extra.requestId);
+      running.delete(extra.requestId);
     }
   }
 
@@ -526,6 +541,14 @@ export function createSession(ctx: SessionContext, openedBy: Principal, id: stri
     },
     get inflight() {
       return controllers.size;
+    },
+    async stopHeld(waitMs = 5000) {
+      const reason = new CountersignError('GATEWAY_STOPPING', 'the gateway is shutting down');
+      // Every call not yet running upstream: held, or on its way to a decision (which would otherwise hold it).
+      for (const [rid, c] of controllers) if (!running.has(rid)) c.abort(reason);
+      const until = Date.now() + waitMs;
+      while (controllers.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setImmediate(r)); // the last answers reach the transport before it closes
     },
     toolsChanged() {
       void server.sendToolListChanged().catch(() => undefined);
