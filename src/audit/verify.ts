@@ -19,6 +19,12 @@ export interface VerifyOptions {
    * deleting the checkpoints is how a rewritten, re-hashed log would pass as intact.
    */
   checkpointEvery?: number;
+  /**
+   * Checkpoints kept off the host (`audit export --checkpoints`): the log must still hold each one's event with the
+   * same hash (a signature is checked too, with `publicKey`). This catches what no rule inside the log can: the
+   * newest events and their checkpoints deleted together, or the whole log rewritten and re-signed with another key.
+   */
+  anchors?: AuditCheckpoint[];
 }
 
 export interface VerifyResult {
@@ -125,6 +131,12 @@ export async function verifyAudit(store: AuditStore, opts: VerifyOptions = {}): 
   let last = 0;
   let lastGoodCp = 0;
   let lastStopped = 0; // seq of the newest gateway.stopped
+  const anchors = new Map((opts.anchors ?? []).map((a) => [a.seq, a]));
+  for (const a of anchors.values()) {
+    if (publicKey && !verifyCheckpointSignature(a, publicKey)) {
+      return fail({ seq: a.seq, problem: 'bad_checkpoint', detail: `the anchor for event ${a.seq} kept off the host does not verify under the public key (key id ${a.keyId}): not a checkpoint of this log's key` });
+    }
+  }
   let widest = 0; // the widest spacing of two checkpoints in the log (a checkpoint_every that was larger before)
   for (;;) {
     // The raw path hashes the stored canonical body text as is: no parse, no re-encoding (about 2x faster).
@@ -154,6 +166,10 @@ export async function verifyAudit(store: AuditStore, opts: VerifyOptions = {}): 
         result.checkpoints++;
       }
       if (r.type === 'gateway.stopped') lastStopped = k;
+      const anchor = anchors.get(k);
+      if (anchor && anchor.hash !== r.hash) {
+        return fail({ seq: k, problem: 'edited', detail: `event ${k} is not the event the checkpoint kept off the host signed: the log was rewritten from ${k} or earlier` });
+      }
       h2 = h1;
       h1 = r.hash;
       last = k;
@@ -161,6 +177,10 @@ export async function verifyAudit(store: AuditStore, opts: VerifyOptions = {}): 
     }
     opts.onProgress?.(result.checked, total);
     if (page.length < pageSize) break;
+  }
+  const beyond = Math.max(0, ...anchors.keys());
+  if (beyond > last) {
+    return fail({ seq: last + 1, problem: 'deleted', detail: `a checkpoint kept off the host covers event ${beyond} but the log ends at ${last}: events were deleted` });
   }
   if (maxCp > last) {
     return fail({ seq: last + 1, problem: 'deleted', detail: `a checkpoint covers seq ${maxCp} but the log ends at ${last}: the tail was deleted` });

@@ -192,3 +192,45 @@ test('every audit command has --help text', async () => {
   assert.match(v.stdout, /Exit codes: 0 intact, 1 tampered/);
   assert.match(v.stdout, /3 chain intact but checkpoints exist and no key/);
 });
+
+test('audit export --checkpoints keeps the signed checkpoints; verify --anchor catches a tail deleted with its checkpoints', async () => {
+  const exported = await cli(['audit', 'export', '--checkpoints'], { CS_DB: db });
+  assert.equal(exported.code, 0, exported.stderr);
+  const lines = exported.stdout.trim().split('\n').map((l) => JSON.parse(l) as { checkpoint: number; hash: string; keyId: string });
+  assert.deepEqual(lines.map((l) => l.checkpoint), [4, 8, 10]);
+  const anchor = join(dir, 'anchor.jsonl');
+  writeFileSync(anchor, exported.stdout);
+
+  // Someone with the file deletes the newest events and the checkpoints over them: the rest is a consistent log.
+  const cut = join(dir, 'cut.db');
+  writeFileSync(cut, readFileSync(db));
+  const raw = new Database(cut);
+  raw.exec('DELETE FROM audit_events WHERE seq > 6; DELETE FROM audit_checkpoints WHERE seq > 6;');
+  raw.close();
+  const plain = await cli(['audit', 'verify', '--public-key', keys.publicKey], { CS_DB: cut });
+  assert.equal(plain.code, 0, 'inside the log nothing shows it');
+  const anchored = await cli(['audit', 'verify', '--public-key', keys.publicKey, '--anchor', anchor], { CS_DB: cut });
+  assert.equal(anchored.code, 1, anchored.stdout + anchored.stderr);
+  assert.match(anchored.stdout + anchored.stderr, /a checkpoint kept off the host covers event 10 but the log ends at 6/);
+  // The intact log passes with its anchors; a file that is no checkpoint export is a usage error.
+  assert.equal((await cli(['audit', 'verify', '--public-key', keys.publicKey, '--anchor', anchor], { CS_DB: db })).code, 0);
+  const junk = join(dir, 'junk.jsonl');
+  writeFileSync(junk, '{"seq": 1}\n');
+  const bad = await cli(['audit', 'verify', '--anchor', junk], { CS_DB: db });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /junk\.jsonl:1: not a checkpoint line/);
+});
+
+test('audit export --from/--to select events by time (ISO 8601 or a duration ago); a bad time is a usage error', async () => {
+  const all = (await cli(['audit', 'export'], { CS_DB: db })).stdout.trim().split('\n').map((l) => JSON.parse(l) as { seq: number; at: number });
+  const mid = all[4]!.at;
+  const from = await cli(['audit', 'export', '--from', new Date(mid).toISOString()], { CS_DB: db });
+  assert.deepEqual(from.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { seq: number }).seq), all.filter((e) => e.at >= mid).map((e) => e.seq));
+  const to = await cli(['audit', 'export', '--to', new Date(mid).toISOString()], { CS_DB: db });
+  assert.deepEqual(to.stdout.trim() === '' ? [] : to.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { seq: number }).seq), all.filter((e) => e.at < mid).map((e) => e.seq));
+  assert.equal((await cli(['audit', 'export', '--from', '7d'], { CS_DB: db })).stdout.trim().split('\n').length, all.length, 'everything is from the last week');
+  assert.equal((await cli(['audit', 'export', '--to', '7d'], { CS_DB: db })).stdout, '', 'nothing is older than a week');
+  const bad = await cli(['audit', 'export', '--from', 'yesterday'], { CS_DB: db });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /not a time: yesterday/);
+});

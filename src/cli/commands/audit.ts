@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CountersignError, isCountersignError } from '../../core/errors.js';
-import type { Store } from '../../store/types.js';
-import { exportAudit } from '../../audit/export.js';
+import type { AuditCheckpoint, Store } from '../../store/types.js';
+import { checkpointLine, exportAudit } from '../../audit/export.js';
+import { parseDuration } from '../../config/duration.js';
 import { createAuditSigner, generateAuditKeyPair, parseAuditPublicKey } from '../../audit/signing.js';
 import { verifyAudit } from '../../audit/verify.js';
 
@@ -28,6 +29,38 @@ function seqOption(v: string): number {
     throw e;
   }
   return n;
+}
+
+/** --from/--to: an ISO 8601 time, or a duration ago (`24h`, `7d`); a usage error (exit 2) otherwise. */
+function timeOption(v: string): number {
+  const ago = parseDuration(v);
+  if (ago !== undefined && ago > 0) return Date.now() - ago * 1000;
+  const t = /^\d{4}-\d{2}-\d{2}/.test(v) ? Date.parse(v) : NaN;
+  if (Number.isNaN(t)) {
+    const e = new InvalidArgumentError(`not a time: ${v} (an ISO 8601 time such as 2026-11-21T00:00:00Z, or a duration ago such as 24h or 7d)`);
+    e.exitCode = 2;
+    throw e;
+  }
+  return t;
+}
+
+/** --anchor: a file of checkpoints `audit export --checkpoints` wrote. */
+function readAnchors(file: string): AuditCheckpoint[] {
+  const out: AuditCheckpoint[] = [];
+  readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    let c: { checkpoint?: unknown; hash?: unknown; at?: unknown; keyId?: unknown; signature?: unknown };
+    try {
+      c = JSON.parse(line) as typeof c;
+    } catch {
+      throw new CountersignError('BAD_REQUEST', `${file}:${i + 1}: not a JSON line`);
+    }
+    if (typeof c.checkpoint !== 'number' || typeof c.hash !== 'string' || typeof c.at !== 'number' || typeof c.keyId !== 'string' || typeof c.signature !== 'string') {
+      throw new CountersignError('BAD_REQUEST', `${file}:${i + 1}: not a checkpoint line of \`audit export --checkpoints\``);
+    }
+    out.push({ seq: c.checkpoint, hash: c.hash, at: c.at, keyId: c.keyId, signature: c.signature });
+  });
+  return out;
 }
 
 /**
@@ -82,9 +115,10 @@ export function registerAuditCommands(
     .option('--public-key <key>', 'checkpoint public key: base64url, SPKI PEM, or a file holding one (printed by `audit keygen`)')
     .option('--key-env <name>', "derive the public key from the signing key in this env var when --public-key is not given (default: the config's audit.signing_key_env, COUNTERSIGN_AUDIT_KEY unless set)")
     .option('--chain-only', 'accept a log whose checkpoints cannot be checked for want of a key: exit 0 instead of 3')
+    .option('--anchor <file>', 'checkpoints kept off the host (`audit export --checkpoints`): the log must still hold each one\'s event, unchanged')
     .option('--quiet', 'no progress on stderr')
     .addHelpText('after', '\nExit codes: 0 intact, 1 tampered (edited, deleted, inserted, reordered or bad checkpoint), 2 error, including AUDIT_NOT_FOUND\n(no store file, or a log without events), 3 chain intact but checkpoints exist and no key was there to check their\nsignatures (--chain-only: 0). Read-only: it never creates or changes the store.')
-    .action(async (opts: { publicKey?: string; keyEnv?: string; chainOnly?: boolean; quiet?: boolean }) => {
+    .action(async (opts: { publicKey?: string; keyEnv?: string; chainOnly?: boolean; quiet?: boolean; anchor?: string }) => {
       let store: Store | undefined;
       try {
         let publicKey;
@@ -104,6 +138,7 @@ export function registerAuditCommands(
         const r = await verifyAudit(store, {
           publicKey,
           ...(every !== undefined ? { checkpointEvery: every } : {}),
+          ...(opts.anchor !== undefined ? { anchors: readAnchors(opts.anchor) } : {}),
           onProgress: (checked, total) => {
             if (opts.quiet || Date.now() - lastReport < 1000) return;
             lastReport = Date.now();
@@ -145,14 +180,28 @@ export function registerAuditCommands(
     .option('--format <format>', 'output format (jsonl)', 'jsonl')
     .option('--since <seq>', 'only events after this seq (resume from the last seq you exported)', seqOption)
     .option('--until <seq>', 'only events up to and including this seq', seqOption)
-    .addHelpText('after', '\nEach line: {seq, at, code, severity, type, body, prevHash, hash}. Bodies are masked when written.')
-    .action(async (opts: { format: string; since?: number; until?: number }) => {
+    .option('--from <time>', 'only events at or after this time: ISO 8601 (2026-11-21T00:00:00Z) or a duration ago (24h, 7d)', timeOption)
+    .option('--to <time>', 'only events before this time (same forms as --from)', timeOption)
+    .option('--checkpoints', 'write the signed checkpoints instead of the events: keep them off the host, and check the log against them later with `audit verify --anchor`')
+    .addHelpText(
+      'after',
+      '\nEach line: {seq, at, code, severity, type, body, prevHash, hash}. Bodies are masked when written.\nWith --checkpoints: {checkpoint, hash, at, keyId, signature} per signed checkpoint (--since/--until select by seq).',
+    )
+    .action(async (opts: { format: string; since?: number; until?: number; from?: number; to?: number; checkpoints?: boolean }) => {
       let store: Store | undefined;
       try {
         if (opts.format !== 'jsonl') throw new Error(`unsupported format ${JSON.stringify(opts.format)} (supported: jsonl)`);
         store = await openStore();
         const out = stdoutSink();
-        for await (const line of exportAudit(store, { from: (opts.since ?? 0) + 1, to: opts.until })) if (!(await out.write(line))) break;
+        if (opts.checkpoints) {
+          for (const c of await store.checkpoints()) {
+            if (c.seq <= (opts.since ?? 0) || (opts.until !== undefined && c.seq > opts.until)) continue;
+            if (!(await out.write(checkpointLine(c)))) break;
+          }
+        } else {
+          const range = { from: (opts.since ?? 0) + 1, to: opts.until, ...(opts.from !== undefined ? { fromTime: opts.from } : {}), ...(opts.to !== undefined ? { toTime: opts.to } : {}) };
+          for await (const line of exportAudit(store, range)) if (!(await out.write(line))) break;
+        }
         const failure = out.failure();
         if (failure) throw failure;
       } catch (e) {
