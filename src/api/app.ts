@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ACTION_KINDS, type ActionInput } from '../core/action.js';
 import { CountersignError, asCountersignError } from '../core/errors.js';
 import { samePrincipalId, type Principal } from '../core/identity.js';
-import { principalFromRequest } from '../identity/index.js';
+import { bearerChallenge, principalFromRequest } from '../identity/index.js';
 import { exportLine } from '../audit/export.js';
 import { verifyTicketSignature } from '../audit/signing.js';
 import { canonicalJson } from '../core/canonical.js';
@@ -280,7 +280,8 @@ export function createApi(rt: Runtime, metrics: Metrics): Hono<Env> {
   app.onError((e, c) => {
     const err = asCountersignError(e);
     if (err.code === 'INTERNAL') console.error('countersign: internal error', e);
-    return c.json(err.toWire(), err.status as 400);
+    // RFC 6750 §3: a 401 of a bearer-protected resource says how to authenticate (and whether the credential was refused).
+    return c.json(err.toWire(), err.status as 400, err.status === 401 ? { 'WWW-Authenticate': bearerChallenge(err.code) } : undefined);
   });
   // A path that is served, asked with another method: 405 with the methods it takes (Allow), not 404.
   let methodsByRoute: Array<{ re: RegExp; method: string }> | undefined;

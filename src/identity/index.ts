@@ -1,5 +1,6 @@
 // Identity: who is acting. API keys for agents and services, OIDC for people, static tokens for development.
 export { createAuthenticator, credentialKind, MAX_CREDENTIAL_LENGTH, type AuthenticatorOptions, type CredentialKind } from './authenticator.js';
+export { bearerChallenge, BEARER_REALM } from './challenge.js';
 export { credentialFromHeaders, principalFromRequest, KEY_HEADER, type HeaderSource } from './request.js';
 export { createApiKey, verifyApiKey, assertApiKeyActive, revokeApiKey, listApiKeys, toInfo, LAST_USED_RESOLUTION_MS, type NewApiKey, type ApiKeyInfo } from './api-keys.js';
 export { KEY_PREFIX, parseKeyString, hashKey } from './key-format.js';

@@ -88,11 +88,12 @@ ${POLICY_YAML}`,
     get rt() {
       return rt;
     },
-    /** In-process HTTP: no socket. */
-    async req(method: string, path: string, who: keyof typeof tokens | null, body?: unknown, raw?: string) {
+    /** In-process HTTP: no socket. `extra` headers are sent as given (over `who`'s Authorization too). */
+    async req(method: string, path: string, who: keyof typeof tokens | null, body?: unknown, raw?: string, extra: Record<string, string> = {}) {
       const headers: Record<string, string> = {};
       if (who) headers.authorization = `Bearer ${tokens[who]}`;
       if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json';
+      Object.assign(headers, extra);
       const res = await app.request(path, { method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
       const text = await res.text();
       let json: any;
@@ -101,7 +102,7 @@ ${POLICY_YAML}`,
       } catch {
         json = text;
       }
-      return { status: res.status, json };
+      return { status: res.status, json, headers: res.headers };
     },
     /** Stop and start the gateway on the same store file, as after a crash or a deploy. */
     async restart() {
