@@ -41,6 +41,12 @@ describe('MCP over HTTP: OAuth protected resource metadata', () => {
     assert.equal(as?.issuer, k.idp.issuer);
     assert.ok(as?.authorization_endpoint && as.token_endpoint);
 
+    // A token presented and refused says so (RFC 6750 §3.1), still pointing at the metadata.
+    const refused = await fetch(`${srv.url}/mcp`, { method: 'POST', headers: { authorization: 'Bearer cs_nope_nope', 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(refused.status, 401);
+    assert.equal(refused.headers.get('www-authenticate'), `Bearer resource_metadata="${srv.url}/.well-known/oauth-protected-resource/mcp", error="invalid_token"`);
+    await refused.body?.cancel();
+
     // The bare well-known path answers too; other well-known paths are not this document.
     assert.equal(((await (await fetch(`${srv.url}/.well-known/oauth-protected-resource`)).json()) as { resource: string }).resource, `${srv.url}/mcp`);
     assert.equal((await fetch(`${srv.url}/.well-known/oauth-protected-resource/other`)).status, 404);

@@ -54,6 +54,12 @@ function sendJsonRpcError(res: ServerResponse, status: number, code: number, mes
   res.end(body);
 }
 
+/** The 401's challenge, with `error="invalid_token"` when a credential was presented and refused (RFC 6750 §3.1). */
+function challengeFor(base: string, code: string): string {
+  if (code === 'AUTH_REQUIRED') return base;
+  return base === 'Bearer' ? 'Bearer error="invalid_token"' : `${base}, error="invalid_token"`;
+}
+
 /** A body over the limit; `drained` when it was read to its end (the connection can answer and stay usable). */
 class TooLarge extends Error {
   constructor(readonly drained: boolean) {
@@ -144,7 +150,7 @@ export function createHttpHandler(deps: HttpHandlerDeps): McpHttpHandler {
       const err = asCountersignError(e);
       await deps.recordAuthFailure(err.code).catch(() => undefined);
       const status = err.status === 401 || err.status === 403 ? err.status : 401;
-      return sendJsonRpcError(res, status, ErrorCode.InvalidRequest, `Unauthorized: ${err.message}`, { 'www-authenticate': deps.challenge?.(req) ?? 'Bearer' });
+      return sendJsonRpcError(res, status, ErrorCode.InvalidRequest, `Unauthorized: ${err.message}`, { 'www-authenticate': challengeFor(deps.challenge?.(req) ?? 'Bearer', err.code) });
     }
 
     const sessionId = req.headers['mcp-session-id'];
