@@ -325,7 +325,30 @@ export function scan(input: string, ctx: ScanContext, opts: ScanOptions): Findin
 // What the engine writes in place of a value (transforms.ts, engine.ts): a type label `[EMAIL]`, a reversible token
 // `[EMAIL:tok_…]` (22 base64url characters) or a keyed hash `[EMAIL:…]` (16 hex digits, at least one a–f, so that
 // a card number written in that shape is not taken for one). Only the engine's own types.
-const MASKED_OUTPUT = new RegExp(`\\[(?:${FINDING_TYPES.join('|')})(?::(?:tok_[A-Za-z0-9_-]{22}|(?=[0-9]{0,15}[a-f])[0-9a-f]{16}))?\\]`, 'g');
+const LABEL_NAMES = new Set<string>(FINDING_TYPES);
+const LABEL_MAX = Math.max(...FINDING_TYPES.map((t) => t.length));
+
+/**
+ * The next `[` at or after `from` followed by a finding type and `]` or `:` (where MASKED_AT may match), or -1. Most
+ * `[` in text (JSON arrays, `[INFO]`, `[0]`) fail at the next character or at the name.
+ */
+function labelStart(text: string, from: number): number {
+  for (let i = text.indexOf('[', from); i !== -1; i = text.indexOf('[', i + 1)) {
+    const c = text.charCodeAt(i + 1);
+    if (c < 65 || c > 90) continue;
+    let j = i + 2;
+    for (const hi = Math.min(text.length, i + 2 + LABEL_MAX); j < hi; j++) {
+      const d = text.charCodeAt(j);
+      if (!((d >= 65 && d <= 90) || d === 95)) break;
+    }
+    const e = text.charCodeAt(j);
+    if ((e === 93 || e === 58) && LABEL_NAMES.has(text.slice(i + 1, j))) return i;
+  }
+  return -1;
+}
+
+/** A label, token or hash the engine wrote, tried (sticky) where labelStart found a candidate. */
+const MASKED_AT = new RegExp(`\\[(?:${FINDING_TYPES.join('|')})(?::(?:tok_[A-Za-z0-9_-]{22}|(?=[0-9]{0,15}[a-f])[0-9a-f]{16}))?\\]`, 'y');
 
 /**
  * `text` with what the engine already wrote in place of values blanked out (spaces, same length, so spans stay
@@ -335,12 +358,21 @@ const MASKED_OUTPUT = new RegExp(`\\[(?:${FINDING_TYPES.join('|')})(?::(?:tok_[A
  * or as a whole value under `email` (a token of a token), or a URL's `@host` as part of a password.
  */
 export function blankMaskedOutput(text: string): string {
-  if (text.indexOf('[') === -1) return text;
-  MASKED_OUTPUT.lastIndex = 0;
-  if (!MASKED_OUTPUT.test(text)) return text;
-  // Only output that stands alone as a value: glued to anything else (`Xk29fPqLm7[PASSWORD]`, `[PASSWORD]Xk29`), the
-  // spaces would end the value beside it and let that through; such a label is masked again with its neighbour.
-  return text.replace(MASKED_OUTPUT, (m, at: number) => (standsAlone(text, at, at + m.length) ? ' '.repeat(m.length) : m));
+  let out: string | undefined;
+  let last = 0;
+  for (let i = labelStart(text, 0); i !== -1; i = labelStart(text, i + 1)) {
+    MASKED_AT.lastIndex = i;
+    const m = MASKED_AT.exec(text);
+    if (!m) continue;
+    const end = i + m[0].length;
+    // Only output that stands alone as a value: glued to anything else (`Xk29fPqLm7[PASSWORD]`, `[PASSWORD]Xk29`), the
+    // spaces would end the value beside it and let that through; such a label is masked again with its neighbour.
+    if (!standsAlone(text, i, end)) continue;
+    out = (out ?? '') + text.slice(last, i) + ' '.repeat(end - i);
+    last = end;
+    i = end - 1;
+  }
+  return out === undefined ? text : out + text.slice(last);
 }
 
 /** What may stand right before and right after a masked value that is a value on its own. */
