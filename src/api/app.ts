@@ -563,6 +563,10 @@ export function viewJson(v: RequestView, keyStatus?: 'active' | 'revoked' | 'mis
     decidedBy: v.state.decidedBy,
     decisionReason: v.state.reason ?? null,
     grantEndsAt: v.state.grantEndsAt ? new Date(v.state.grantEndsAt).toISOString() : null,
-    votes: v.events.filter((e) => e.type === 'vote').map((e) => e.type === 'vote' && { voter: e.voter.id, vote: e.vote, reason: e.reason ?? null, channel: e.channel, at: new Date(e.at).toISOString() }),
+    // `auditSeq`: the audit event that recorded the vote; `counted: false`: an approving vote that names none (written
+    // past the gateway, or stored before votes named theirs), passed over.
+    votes: v.events.flatMap((e) => e.type === 'vote'
+      ? [{ voter: e.voter.id, vote: e.vote, reason: e.reason ?? null, channel: e.channel, at: new Date(e.at).toISOString(), auditSeq: e.audit?.seq ?? null, counted: !v.state.unrecorded.includes(e.seq) }]
+      : []),
   };
 }

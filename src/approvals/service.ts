@@ -3,12 +3,13 @@ import type { Action } from '../core/action.js';
 import type { Clock, IdSource } from '../core/clock.js';
 import type { ReviewRequirement } from '../core/decision.js';
 import type { Principal } from '../core/identity.js';
-import { CountersignError } from '../core/errors.js';
+import { CountersignError, type ErrorCode } from '../core/errors.js';
 import type { Masker } from '../core/masking.js';
 import type { AuditEventInput, AuditLog } from '../audit/types.js';
 import { canonicalJson } from '../core/canonical.js';
-import { StillWaitedError, StoreConflictError, type ApprovalStore, type AuditRecord, type RequestEvent, type RequestFilter, type StoredRequest } from '../store/types.js';
-import { executionRefusal, requestState, voteRefusal, type RequestState } from './state.js';
+import { StillWaitedError, StoreConflictError, type ApprovalStore, type AuditRecord, type AuditStore, type RequestEvent, type RequestFilter, type StoredRequest } from '../store/types.js';
+import { executionRefusal, isRecorded, requestState, stateRefusal, voteRefusal, type RequestState } from './state.js';
+import { recordedState, unrecordedError, VoteRecords } from './recorded.js';
 import { WaiterLeases, type Waiter } from './waiters.js';
 
 export type { Waiter } from './waiters.js';
@@ -38,7 +39,11 @@ export interface CreateRequestInput {
 }
 
 export interface ApprovalServiceOptions {
-  store: ApprovalStore;
+  /**
+   * The requests, and the audit log's records: before a held action runs, each approving vote that counts is checked
+   * against the audit event it names (readAudit, one read per vote).
+   */
+  store: ApprovalStore & Pick<AuditStore, 'readAudit'>;
   audit: AuditLog;
   clock: Clock;
   ids: IdSource;
@@ -93,12 +98,14 @@ export class ApprovalService extends EventEmitter {
   private sweeper: NodeJS.Timeout | undefined;
   private sweeping = false;
   private readonly leases: WaiterLeases;
+  private readonly records: VoteRecords;
 
   constructor(opts: ApprovalServiceOptions) {
     super();
     this.setMaxListeners(0);
     this.opts = { pollMs: 1000, sweepMs: 5000, ...opts };
     this.leases = new WaiterLeases({ store: opts.store, clock: opts.clock, ids: opts.ids, leaseMs: opts.waiterLeaseMs });
+    this.records = new VoteRecords(opts.store);
   }
 
   /**
@@ -375,13 +382,14 @@ export class ApprovalService extends EventEmitter {
   }
 
   /**
-   * Use an approval to execute `action`: checks the grant (digest for once-grants, window for time grants)
-   * and durably records the execution before returning. Throws the refusal otherwise.
+   * Use an approval to execute `action`: checks the grant (digest for once-grants, window for time grants) and that
+   * the audit log holds every approving vote it counts (else APPROVAL_UNRECORDED), and durably records the execution
+   * before returning. Throws the refusal otherwise.
    */
   async consume(id: string, action: Action): Promise<RequestView> {
-    return this.appendWithRetry(id, (view, now) => {
-      const refusal = executionRefusal(view.request, view.events, action.digest, now);
-      if (refusal) throw refusalError(refusal, view);
+    return this.appendWithRetry(id, async (view, now) => {
+      const refusal = await this.grantRefusal(view.request, view.events, action.digest, now);
+      if (refusal) throw refusal instanceof CountersignError ? refusal : refusalError(refusal, view);
       if (view.request.review.grant.type === 'window' &&
         (view.request.principal.id !== action.principal.id || view.request.resource !== action.resource)) {
         throw new CountersignError('DIGEST_MISMATCH', 'the time grant is for another principal or resource');
@@ -390,24 +398,56 @@ export class ApprovalService extends EventEmitter {
     });
   }
 
-  /** An approved grant this action may run on without asking again, if any. */
+  /**
+   * An approved grant this action may run on without asking again, if any. A request the store holds as approved whose
+   * approvals the audit log does not hold is no grant: when no other covers the action, that is APPROVAL_UNRECORDED
+   * (thrown), not a new request.
+   */
   async findGrant(action: Action, rule: string): Promise<StoredRequest | undefined> {
     const now = this.opts.clock.now();
+    let unrecorded: CountersignError | undefined;
+    const usable = async (r: StoredRequest): Promise<boolean> => {
+      const refusal = await this.grantRefusal(r, await this.opts.store.events(r.id), action.digest, now);
+      if (refusal instanceof CountersignError) unrecorded ??= refusal;
+      return refusal === null;
+    };
     const exact = await this.opts.store.findByDigest(action.digest, ['approved']);
     for (const r of exact) {
       // Approved under the rule that decides this action now: the same digest under a stricter rule (tags and context
       // are not in the digest: `minor` → one approver, `destructive` → two DBAs) asks again.
       if (r.rule !== rule) continue;
-      if (executionRefusal(r, await this.opts.store.events(r.id), action.digest, now) === null) return r;
+      if (await usable(r)) return r;
     }
     const approved = await this.opts.store.listRequests({ status: ['approved'], principalId: action.principal.id, limit: 1000 });
     for (const r of approved) {
       // A window grant covers other actions of its rule, resource and kind (a window approved for reads covers no
       // delete), except an unmask (bound to its one token).
       if (r.review.grant.type !== 'window' || r.kind === 'unmask' || action.kind === 'unmask' || r.rule !== rule || r.resource !== action.resource || r.kind !== action.kind) continue;
-      if (executionRefusal(r, await this.opts.store.events(r.id), action.digest, now) === null) return r;
+      if (await usable(r)) return r;
     }
+    if (unrecorded) throw unrecorded;
     return undefined;
+  }
+
+  /**
+   * Why `req` may not run the action with `digest` now, counting only the approving votes the audit log holds (null:
+   * it may). The state without reads comes first: only when it would let the action run is each vote it counts read
+   * back from the log (recorded.ts). A request the store's votes would approve, were they all counted, but whose
+   * recorded votes do not: APPROVAL_UNRECORDED, naming the votes that do not count and why.
+   */
+  private async grantRefusal(req: StoredRequest, events: RequestEvent[], digest: string, now: number): Promise<ErrorCode | CountersignError | null> {
+    let state = requestState(req, events, now);
+    let refusal = stateRefusal(req, state, digest, now);
+    let failed = new Map<number, string>();
+    if (refusal === null) {
+      ({ state, failed } = await recordedState(req, events, now, this.records));
+      refusal = stateRefusal(req, state, digest, now);
+      if (refusal === null) return null;
+    }
+    if (state.unrecorded.length > 0 && executionRefusal(req, events, digest, now, { counts: () => true }) === null) {
+      return unrecordedError(req, events, state, failed);
+    }
+    return refusal;
   }
 
   /**
@@ -526,7 +566,7 @@ export class ApprovalService extends EventEmitter {
    */
   private appendWithRetry(
     id: string,
-    make: (view: RequestView, now: number) => RequestEvent,
+    make: (view: RequestView, now: number) => RequestEvent | Promise<RequestEvent>,
     audit: (before: RequestView, after: RequestView) => AuditEventInput[] = () => [],
     unlessWaited = false,
   ): Promise<RequestView> {
@@ -544,17 +584,19 @@ export class ApprovalService extends EventEmitter {
 
   private async appendOnce(
     id: string,
-    make: (view: RequestView, now: number) => RequestEvent,
+    make: (view: RequestView, now: number) => RequestEvent | Promise<RequestEvent>,
     audit: (before: RequestView, after: RequestView) => AuditEventInput[],
     unlessWaited: boolean,
   ): Promise<RequestView> {
     for (let attempt = 0; ; attempt++) {
       const before = await this.read(id);
       const now = this.opts.clock.now();
-      const ev = make(before, now);
-      const events = [...before.events, ev];
-      const state = requestState(before.request, events, now);
-      const view: RequestView = { request: { ...before.request, status: state.status }, events, state };
+      let ev = await make(before, now);
+      let events = [...before.events, ev];
+      // The vote counts as it will be stored, naming the audit event it is about to be given (a pure count needs one).
+      const vote = ev.type === 'vote' ? ev : undefined;
+      const state = requestState(before.request, events, now, vote && { counts: (v) => v === vote || isRecorded(v) });
+      let view: RequestView = { request: { ...before.request, status: state.status }, events, state };
       const written: AuditRecord[] = [];
       try {
         for (const e of audit(before, view)) written.push(await this.opts.audit.append(e));
@@ -562,8 +604,20 @@ export class ApprovalService extends EventEmitter {
         await this.voidAudit(view.request, written, ev, 'its audit events could not all be written');
         throw e;
       }
+      // A vote names the audit event that recorded it: before an action runs on it, the gate reads that event back.
+      if (ev.type === 'vote') {
+        const voted = written.find((r) => r.type === 'approval.vote');
+        if (!voted) {
+          await this.voidAudit(view.request, written, ev, 'no approval.vote was written for it');
+          throw new CountersignError('INTERNAL', 'invariant violated: a vote reached the store without its approval.vote audit event');
+        }
+        ev = { ...ev, audit: { seq: voted.seq, hash: voted.hash } };
+        events = [...before.events, ev];
+        const recorded = requestState(before.request, events, now);
+        view = { request: { ...before.request, status: recorded.status }, events, state: recorded };
+      }
       try {
-        await this.opts.store.appendEvent(id, ev, state.status, unlessWaited ? { unlessWaitedAt: now } : undefined);
+        await this.opts.store.appendEvent(id, ev, view.state.status, unlessWaited ? { unlessWaitedAt: now } : undefined);
       } catch (e) {
         const conflict = e instanceof StoreConflictError;
         const waited = e instanceof StillWaitedError;
@@ -576,7 +630,7 @@ export class ApprovalService extends EventEmitter {
         if (conflict && attempt < 5) continue; // someone else wrote first: re-check
         throw e;
       }
-      if (FINAL.has(state.status)) {
+      if (FINAL.has(view.state.status)) {
         const t = this.timers.get(id);
         if (t) clearTimeout(t);
         this.timers.delete(id);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { requestState, voteRefusal, executionRefusal, type RequestFacts } from './state.js';
+import { requestState, voteRefusal, executionRefusal, isRecorded, type RequestFacts } from './state.js';
 import type { RequestEvent } from '../store/types.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -18,9 +18,15 @@ function facts(over: Partial<RequestFacts['review']> = {}, onBehalfOf?: string):
 
 const human = (id: string, groups = ['sre']) => ({ id, type: 'human' as const, groups });
 let seq = 0;
+/** A vote as the service stores it: naming the audit event that recorded it. */
 const vote = (id: string, v: 'approve' | 'deny', atMin: number, reason?: string): RequestEvent => ({
-  seq: ++seq, at: T0 + atMin * MIN, type: 'vote', voter: human(id), vote: v, reason, channel: 'api',
+  seq: ++seq, at: T0 + atMin * MIN, type: 'vote', voter: human(id), vote: v, reason, channel: 'api', audit: { seq: 100 + seq, hash: 'a'.repeat(64) },
 });
+/** A vote row that names no audit event: written past the service, or stored before votes named theirs. */
+const bare = (id: string, v: 'approve' | 'deny', atMin: number, reason?: string): RequestEvent => {
+  const { audit: _audit, ...e } = vote(id, v, atMin, reason) as Extract<RequestEvent, { type: 'vote' }>;
+  return e;
+};
 const exec = (atMin: number, digest = 'd1'): RequestEvent => ({ seq: ++seq, at: T0 + atMin * MIN, type: 'execute', digest });
 
 // Scenario tables: a sequence of events, the expected state after each one.
@@ -162,4 +168,44 @@ test('self-approval and one-vote-each compare ids in canonical form: e-mail case
   const events = [vote('bob@example.com', 'approve', 1)];
   assert.equal(voteRefusal(req, events, human('Bob@Example.com'), T0 + 2 * MIN), 'ALREADY_VOTED');
   assert.equal(requestState(req, [...events, vote('BOB@example.com', 'approve', 2)], T0 + 3 * MIN).status, 'pending');
+});
+
+test('an approving vote that names no audit event does not count, is listed as unrecorded, and may be given again', () => {
+  const req = facts({ approvals: 1 });
+  const forged = bare('mallory', 'approve', 1);
+  const s = requestState(req, [forged], T0 + 2 * MIN);
+  assert.equal(s.status, 'pending');
+  assert.deepEqual(s.approvedBy, []);
+  assert.deepEqual(s.unrecorded, [forged.seq]);
+  assert.equal(executionRefusal(req, [forged], 'd1', T0 + 2 * MIN), 'REQUEST_FINISHED');
+  // Counted anyway (the claim the store's rows make), it would approve: the gate tells the two apart.
+  assert.equal(executionRefusal(req, [forged], 'd1', T0 + 2 * MIN, { counts: () => true }), null);
+  // Its approver is not held to it: the vote given again through the service counts, once.
+  const old = bare('alice', 'approve', 1);
+  assert.equal(voteRefusal(facts(), [old], human('alice'), T0 + 2 * MIN), null);
+  const again = vote('alice', 'approve', 2);
+  const t = requestState(req, [old, again], T0 + 3 * MIN);
+  assert.equal(t.status, 'approved');
+  assert.deepEqual(t.countedVotes, [again.seq]);
+  assert.deepEqual(t.unrecorded, [old.seq]);
+  assert.equal(t.resolvedAt, T0 + 2 * MIN, 'approved when the recorded vote came');
+});
+
+test('a denial counts without an audit reference (it never lets anything run); a reference must look like one', () => {
+  const s = requestState(facts(), [vote('alice', 'approve', 1), bare('bob', 'deny', 2, 'no')], T0 + 3 * MIN);
+  assert.equal(s.status, 'denied');
+  assert.deepEqual(s.unrecorded, []);
+  const v = vote('alice', 'approve', 1) as Extract<RequestEvent, { type: 'vote' }>;
+  assert.equal(isRecorded(v), true);
+  for (const audit of [{ seq: 0, hash: 'a'.repeat(64) }, { seq: 1.5, hash: 'a'.repeat(64) }, { seq: 3, hash: 'A'.repeat(64) }, { seq: 3, hash: 'ab' }, null]) {
+    assert.equal(isRecorded({ ...v, audit: audit as never }), false, JSON.stringify(audit));
+  }
+});
+
+test('countedVotes are the approving votes behind the quorum, in order; later and duplicate votes are not among them', () => {
+  const a = vote('alice', 'approve', 1);
+  const dup = vote('alice', 'approve', 2);
+  const b = vote('bob', 'approve', 3);
+  const late = vote('carol', 'approve', 4);
+  assert.deepEqual(requestState(facts(), [a, dup, b, late], T0 + 5 * MIN).countedVotes, [a.seq, b.seq]);
 });

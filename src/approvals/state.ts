@@ -27,6 +27,37 @@ export interface RequestState {
   /** Until when an approval may be used: once-grants and window grants alike end here. */
   grantEndsAt?: number;
   executions: number;
+  /** Seqs of the approving votes that count (the ones behind `approvedBy`): what the gate checks against the audit log. */
+  countedVotes: number[];
+  /**
+   * Seqs of approving votes passed over, while the request was pending, because the audit log does not vouch for
+   * them: they name no audit event (a row written past the gateway, or a vote stored before votes named theirs), or,
+   * at the gate, one that does not check out (StateOptions.counts).
+   */
+  unrecorded: number[];
+}
+
+/** A vote event. */
+export type VoteEvent = Extract<RequestEvent, { type: 'vote' }>;
+
+/** How the state function counts approving votes. */
+export interface StateOptions {
+  /**
+   * Does this approving vote count? Default: when it names the audit event that recorded it (isRecorded). Denials
+   * always count: a vote that refuses never lets anything run.
+   */
+  counts?: (vote: VoteEvent) => boolean;
+}
+
+/**
+ * Does the vote name the audit event that recorded it (a positive seq and a SHA-256 hex hash)? Whether that event is
+ * in the log, and says the same, is the gate's check (ApprovalService), not this pure one.
+ *
+ * @example isRecorded({ ...vote, audit: { seq: 42, hash: 'ab12…' } }) // true
+ */
+export function isRecorded(vote: VoteEvent): boolean {
+  const a = vote.audit;
+  return a !== undefined && a !== null && Number.isSafeInteger(a.seq) && a.seq > 0 && typeof a.hash === 'string' && /^[0-9a-f]{64}$/.test(a.hash);
 }
 
 type Voter = Pick<Principal, 'id' | 'type' | 'groups'>;
@@ -46,7 +77,8 @@ export function voteRefusal(req: RequestFacts, events: RequestEvent[], voter: Vo
   if (voter.type !== 'human') return 'NOT_AN_APPROVER';
   const groups = req.review.approverGroups;
   if (groups.length > 0 && !voter.groups.some((g) => groups.includes(g))) return 'NOT_AN_APPROVER';
-  if (events.some((e) => e.type === 'vote' && samePrincipalId(e.voter.id, voter.id))) return 'ALREADY_VOTED';
+  // An approving vote that does not count (it names no audit event) does not stop its approver from giving it again.
+  if (events.some((e) => e.type === 'vote' && samePrincipalId(e.voter.id, voter.id) && (e.vote === 'deny' || isRecorded(e)))) return 'ALREADY_VOTED';
   return null;
 }
 
@@ -54,12 +86,16 @@ export function voteRefusal(req: RequestFacts, events: RequestEvent[], voter: Vo
  * The state of a request: a pure function of its facts, its events and the clock.
  * Resolved states are final: events after the resolving one change nothing but the execution count.
  * Expiry is its own state, never reported as a denial, and applies only while pending.
+ * An approving vote counts only when it names the audit event that recorded it (or as `opts.counts` says).
  *
  * @example requestState(req, [], req.expiresAt) // { status: 'expired', ... }
  */
-export function requestState(req: RequestFacts, events: RequestEvent[], now: number): RequestState {
+export function requestState(req: RequestFacts, events: RequestEvent[], now: number, opts: StateOptions = {}): RequestState {
   const quorum = Math.max(1, req.review.approvals);
+  const counts = opts.counts ?? isRecorded;
   const approvedBy: string[] = [];
+  const countedVotes: number[] = [];
+  const unrecorded: number[] = [];
   let status: RequestStatus = 'pending';
   let decidedBy: string[] = [];
   let reason: string | undefined;
@@ -78,6 +114,10 @@ export function requestState(req: RequestFacts, events: RequestEvent[], now: num
         case 'vote': {
           // Defensive: the service refuses ineligible votes, but a stored one must never count.
           if (e.voter.type !== 'human' || samePrincipalId(e.voter.id, req.principal.id) || samePrincipalId(e.voter.id, req.principal.onBehalfOf)) break;
+          if (e.vote === 'approve' && !counts(e)) {
+            unrecorded.push(e.seq);
+            break;
+          }
           if (approvedBy.some((id) => samePrincipalId(id, e.voter.id))) break;
           if (e.vote === 'deny') {
             status = 'denied';
@@ -86,6 +126,7 @@ export function requestState(req: RequestFacts, events: RequestEvent[], now: num
             resolvedAt = e.at;
           } else {
             approvedBy.push(e.voter.id);
+            countedVotes.push(e.seq);
             if (approvedBy.length >= quorum) {
               status = 'approved';
               decidedBy = [...approvedBy];
@@ -122,12 +163,20 @@ export function requestState(req: RequestFacts, events: RequestEvent[], now: num
     const grant = req.review.grant;
     grantEndsAt = resolvedAt + (grant.type === 'window' ? grant.seconds : req.review.timeoutSeconds) * 1000;
   }
-  return { status, approvedBy, decidedBy, reason, resolvedAt, grantEndsAt, executions };
+  return { status, approvedBy, decidedBy, reason, resolvedAt, grantEndsAt, executions, countedVotes, unrecorded };
 }
 
 /** May the approved request run the action with `digest` now? Null when yes, else why not. */
-export function executionRefusal(req: RequestFacts, events: RequestEvent[], digest: string, now: number): ErrorCode | null {
-  const s = requestState(req, events, now);
+export function executionRefusal(req: RequestFacts, events: RequestEvent[], digest: string, now: number, opts?: StateOptions): ErrorCode | null {
+  return stateRefusal(req, requestState(req, events, now, opts), digest, now);
+}
+
+/**
+ * executionRefusal over a state already derived (`s` = requestState(req, …, now)).
+ *
+ * @example stateRefusal(req, requestState(req, events, now), action.digest, now) // null: it may run
+ */
+export function stateRefusal(req: RequestFacts, s: RequestState, digest: string, now: number): ErrorCode | null {
   if (s.status === 'executed') return 'GRANT_USED';
   if (s.status === 'denied') return 'APPROVAL_DENIED';
   if (s.status === 'expired') return 'APPROVAL_EXPIRED';

@@ -32,6 +32,7 @@ export const ERRORS = {
   APPROVAL_CANCELLED: { status: 409, doc: 'The approval request was cancelled.' },
   DIGEST_MISMATCH: { status: 409, doc: 'The action differs from the one that was approved; approvals bind to the exact action.' },
   GRANT_USED: { status: 409, doc: 'The approval was for one execution and it has been used.' },
+  APPROVAL_UNRECORDED: { status: 409, doc: 'The store holds an approval the audit log does not: an approving vote names no audit event, or one that is not its `approval.vote` (another seq, hash, request or voter). Such a vote does not count; the action was not run, and `action.failed` records why.' },
   OUTCOME_RECORDED: { status: 409, doc: 'The outcome of this allowed action was already reported (each allowance takes one report); nothing was recorded.' },
   TOO_MANY_PENDING: { status: 429, doc: 'The principal already has as many approval requests waiting as `approvals.max_pending_per_principal` allows; the action was neither held nor run.' },
   // --- config ---

@@ -277,15 +277,22 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
     if (decision.effect === 'review') {
       // Another identical call may use a one-time approval between this call finding it and consuming it (two workers,
       // a retry, two gateways): GRANT_USED then means this call comes after that one, and it is held anew.
-      for (let attempt = 1; requestId === undefined; attempt++) {
-        const held = await holdFor<T>(action, decision, base, summary, ro);
-        if ('pending' in held) return held.pending;
-        try {
-          await approvals.consume(held.requestId, action);
-          requestId = held.requestId;
-        } catch (e) {
-          if (!(e instanceof CountersignError && e.code === 'GRANT_USED' && attempt < MAX_HOLD_ATTEMPTS)) throw e;
+      try {
+        for (let attempt = 1; requestId === undefined; attempt++) {
+          const held = await holdFor<T>(action, decision, base, summary, ro);
+          if ('pending' in held) return held.pending;
+          try {
+            await approvals.consume(held.requestId, action);
+            requestId = held.requestId;
+          } catch (e) {
+            if (!(e instanceof CountersignError && e.code === 'GRANT_USED' && attempt < MAX_HOLD_ATTEMPTS)) throw e;
+          }
         }
+      } catch (e) {
+        // The store holds an approval the audit log does not (a row written past the gateway): the action does not run,
+        // and the log says so, naming the request and the votes that did not count.
+        if (e instanceof CountersignError && e.code === 'APPROVAL_UNRECORDED') await recordUnrecorded(e, base, decision.rule);
+        throw e;
       }
     } else {
       await record({ ...base, type: 'action.allowed', data: asked, dataMasked: true });
@@ -333,6 +340,12 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
     // failed write still keeps the result from leaving); the decision event before it was flushed.
     await record({ ...base, type: 'action.executed', requestId, data: { rule: decision.rule, resultBytes: sizeOf(out), findings }, dataMasked: true, flush: 'soon' });
     return { status: 'executed', result: out, action, decision, requestId };
+  }
+
+  /** `action.failed` with APPROVAL_UNRECORDED: the request, and each vote that did not count (its event seq, and why). */
+  async function recordUnrecorded(e: CountersignError, base: Omit<AuditEventInput, 'type'>, rule: string): Promise<void> {
+    const d = e.details as { requestId: string; votes: Array<{ seq: number; why: string }> };
+    await record({ ...base, type: 'action.failed', requestId: d.requestId, data: { code: e.code, rule, votes: d.votes.map((v) => ({ seq: v.seq, why: v.why })) } });
   }
 
   /** Gateway.stillValid: the credential check of a request that is no action (a listing). */

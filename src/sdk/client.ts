@@ -29,7 +29,11 @@ export interface RequestJson {
   approvedBy: string[];
   decidedBy: string[];
   decisionReason: string | null;
-  votes: Array<{ voter: string; vote: string; reason: string | null; channel: string }>;
+  /**
+   * `auditSeq`: the audit event that recorded the vote (null: none). `counted: false`: an approving vote the gateway
+   * passes over because the audit log does not vouch for it (it names no audit event).
+   */
+  votes: Array<{ voter: string; vote: string; reason: string | null; channel: string; auditSeq?: number | null; counted?: boolean }>;
 }
 
 export interface ActionRequest {

@@ -48,9 +48,29 @@ export interface RequestFilter {
   limit?: number;
 }
 
+/**
+ * Where the audit log holds an event: its seq and hash (the AuditRecord `AuditLog.append` resolved with). A vote names
+ * the `approval.vote` event that recorded it; before a held action runs, each approving vote that counts is checked
+ * against the log by it (docs/audit.md, Approval events before the approval).
+ */
+export interface AuditRef {
+  seq: number;
+  hash: string;
+}
+
 /** Append-only history of a request. State is a pure function of these. */
 export type RequestEvent =
-  | { seq: number; at: number; type: 'vote'; voter: Pick<Principal, 'id' | 'type' | 'groups' | 'name'>; vote: 'approve' | 'deny'; reason?: string; channel: string }
+  | {
+      seq: number;
+      at: number;
+      type: 'vote';
+      voter: Pick<Principal, 'id' | 'type' | 'groups' | 'name'>;
+      vote: 'approve' | 'deny';
+      reason?: string;
+      channel: string;
+      /** The audit event that recorded this vote. An approving vote without one never counts (a forged row, or a vote stored before votes named it). */
+      audit?: AuditRef;
+    }
   | { seq: number; at: number; type: 'cancel'; by: string; reason?: string }
   | { seq: number; at: number; type: 'expire' }
   | { seq: number; at: number; type: 'execute'; digest: string };

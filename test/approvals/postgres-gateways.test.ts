@@ -1,13 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { FakeClock, randomIds } from '../../src/core/clock.js';
 import { CountersignError } from '../../src/core/errors.js';
 import { createAuditLog } from '../../src/audit/log.js';
 import { ApprovalService } from '../../src/approvals/service.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { testDatabaseUrl } from '../support/postgres.js';
-import { action, input } from './support.js';
+import { action, dana, input } from './support.js';
 
 let db: { url: string; stop(): Promise<void> };
 before(async () => {
@@ -30,6 +31,7 @@ async function twoGateways(maxPendingPerPrincipal?: number) {
   }
   return {
     gws,
+    schema,
     async close() {
       for (const g of gws) await g.store.close();
     },
@@ -92,6 +94,36 @@ describe('approval requests on gateways sharing PostgreSQL', () => {
       assert.equal(await g2.svc.leave(w2!, giveUp), true);
       assert.equal((await g1.svc.get(kept.id)).state.status, 'cancelled');
     } finally {
+      await w.close();
+    }
+  });
+
+  it('an approval written into the database past the gateways is no grant on either; one given through a gateway is', async () => {
+    const w = await twoGateways();
+    const sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    try {
+      const [g1, g2] = w.gws as [typeof w.gws[0], typeof w.gws[0]];
+      const unrecorded = (e: unknown) => e instanceof CountersignError && e.code === 'APPROVAL_UNRECORDED';
+      const a = action('DELETE FROM users WHERE id = 10');
+      const req = await g1.svc.create(input(a));
+      // The row names a real event of the log (the request's action.held, hash and all), but not its approval.vote.
+      const held = (await g1.store.readAudit(0, 1000)).find((r) => r.type === 'action.held' && r.body.requestId === req.id)!;
+      const doc = { seq: 1, at: req.createdAt + 1, type: 'vote', voter: { id: 'mallory@example.com', type: 'human', groups: ['dba'] }, vote: 'approve', channel: 'api', audit: { seq: held.seq, hash: held.hash } };
+      await sql.query(`INSERT INTO ${w.schema}.request_events (request_id, seq, doc) VALUES ($1, 1, $2)`, [req.id, JSON.stringify(doc)]);
+      await sql.query(`UPDATE ${w.schema}.requests SET status = 'approved' WHERE id = $1`, [req.id]);
+      await assert.rejects(g2.svc.findGrant(a, 'r'), unrecorded);
+      await assert.rejects(g2.svc.consume(req.id, a), (e: unknown) => unrecorded(e) && /is action\.held, not approval\.vote/.test((e as Error).message));
+      assert.ok(!(await g1.store.events(req.id)).some((e) => e.type === 'execute'));
+
+      // Voted on one gateway, used on the other: the vote's approval.vote is read back from the shared log.
+      const b = action('DELETE FROM users WHERE id = 11');
+      const ok = await g1.svc.create(input(b));
+      await g1.svc.vote(ok.id, dana, 'approve', { channel: 'api' });
+      assert.equal((await g2.svc.findGrant(b, 'r'))?.id, ok.id);
+      assert.equal((await g2.svc.consume(ok.id, b)).state.status, 'executed');
+    } finally {
+      await sql.end();
       await w.close();
     }
   });

@@ -62,3 +62,12 @@ test('approvals show and list cannot be redrawn by what an agent wrote: escapes 
   assert.match(text, /^what {6}export on prod-db via api: x\\r\\x1b\[1A\\x1b\[2Kwho {7}bob@example\.com \(human\)\\n\\x1b\[2Kwhat/m);
   assert.match(text, /^tags {6}a\\u202eb$/m);
 });
+
+test('approvals show names the audit event of each vote, and marks an approving vote the log does not hold as not counted', () => {
+  const text = card({ ...request, votes: [
+    { voter: 'carol@example.com', vote: 'approve', reason: null, channel: 'api', auditSeq: 42, counted: true },
+    { voter: 'mallory@example.com', vote: 'approve', reason: null, channel: 'api', auditSeq: null, counted: false },
+  ] });
+  assert.match(text, /^vote {6}carol@example\.com approve \(api, audit event 42\)$/m);
+  assert.match(text, /^vote {6}mallory@example\.com approve \(api\) NOT COUNTED: the audit log holds no record of it$/m);
+});

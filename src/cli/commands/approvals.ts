@@ -87,7 +87,7 @@ export function card(r: RequestJson): string {
       : []),
     `digest    ${r.actionDigest}`,
     `preview   ${JSON.stringify(r.preview)}`,
-    ...r.votes.map((v) => `vote      ${v.voter} ${v.vote}${v.reason ? `: ${v.reason}` : ''} (${v.channel})`),
+    ...r.votes.map((v) => `vote      ${v.voter} ${v.vote}${v.reason ? `: ${v.reason}` : ''} (${v.channel}${v.auditSeq ? `, audit event ${v.auditSeq}` : ''})${v.counted === false ? ' NOT COUNTED: the audit log holds no record of it' : ''}`),
   ]
     // Each line as written, escapes and line breaks inside a field made visible: text an agent wrote cannot redraw the card.
     .map(printable)

@@ -16,6 +16,7 @@ export const MCP_ERROR_MAP = {
   APPROVAL_CANCELLED: 'tool_error',
   DIGEST_MISMATCH: 'tool_error',
   GRANT_USED: 'tool_error',
+  APPROVAL_UNRECORDED: 'tool_error',
   TOO_MANY_PENDING: 'tool_error',
   GATEWAY_STOPPING: 'tool_error',
   UPSTREAM_UNAVAILABLE: 'tool_error',
