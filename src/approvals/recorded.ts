@@ -1,5 +1,6 @@
 import { recordHashOk } from '../audit/chain.js';
 import { CountersignError } from '../core/errors.js';
+import { canonicalJson } from '../core/canonical.js';
 import type { AuditStore, RequestEvent, StoredRequest } from '../store/types.js';
 import { isRecorded, requestState, type RequestFacts, type RequestState, type VoteEvent } from './state.js';
 
@@ -24,6 +25,27 @@ export class VoteRecords {
   private readonly ok = new Set<string>();
 
   constructor(private readonly store: Pick<AuditStore, 'readAudit'>) {}
+
+  /**
+   * Why the terms `req` is decided on (`terms`: rule, approvers, quorum, grant, deadline) are not those its
+   * `action.held` audit event (`ref`, from the request's channel data) recorded, or undefined when they are. A request
+   * made before requests named their record has none: its approvals do not count (it expires, and the action asks
+   * anew). Rejects when the store cannot be read (fail closed).
+   */
+  async termsWhyNot(req: VotedOn, ref: { seq?: unknown; hash?: unknown } | undefined, terms: Record<string, unknown>): Promise<string | undefined> {
+    if (!ref || typeof ref.seq !== 'number' || typeof ref.hash !== 'string') return 'it names no audit record of its terms (a request made before this version, or edited in the store)';
+    const want = canonicalJson(terms);
+    const key = JSON.stringify(['held', req.id, req.digest, req.resource, ref.seq, ref.hash, want]);
+    if (this.ok.has(key)) return undefined;
+    const [rec] = await this.store.readAudit(ref.seq - 1, 1);
+    if (!rec || rec.seq !== ref.seq || rec.hash !== ref.hash || !recordHashOk(rec)) return `the audit record of its terms (event ${ref.seq}) is not in the log as named`;
+    const b = rec.body as { requestId?: unknown; actionDigest?: unknown; resource?: unknown; data?: unknown };
+    if (rec.type !== 'action.held' || b.requestId !== req.id || b.actionDigest !== req.digest || b.resource !== req.resource) return `audit event ${ref.seq} is not the record of this request's terms`;
+    if (canonicalJson(b.data) !== want) return `its terms in the store (approvers, approvals, grant or deadline) differ from those the audit log recorded when it was held (event ${ref.seq})`;
+    if (this.ok.size >= REMEMBERED) this.ok.delete(this.ok.values().next().value!);
+    this.ok.add(key);
+    return undefined;
+  }
 
   /** Why `vote` on `req` is not recorded in the audit log, or undefined when it is. Rejects when the store cannot be read (fail closed). */
   async whyNot(req: VotedOn, vote: VoteEvent): Promise<string | undefined> {

@@ -15,6 +15,15 @@ import { WaiterLeases, type Waiter } from './waiters.js';
 export type { Waiter } from './waiters.js';
 
 /** A request with its events and derived state, as the API and channels show it. */
+/** Channel data key of the request's `action.held` audit record ({ seq, hash }): the terms it was made with. */
+const HELD_RECORD = 'audit';
+
+/** The terms of a request as its `action.held` event records them (compared as canonical JSON). */
+function heldTerms(req: StoredRequest): Record<string, unknown> {
+  const r = req.review;
+  return { rule: req.rule, approverGroups: r.approverGroups, approvals: r.approvals, timeoutSeconds: r.timeoutSeconds, grant: r.grant, expiresAt: req.expiresAt };
+}
+
 /** Channel data key of a request handed out as pending to a caller told its outcome on its next call. */
 const HANDED_OUT = 'return_pending';
 
@@ -193,15 +202,21 @@ export class ApprovalService extends EventEmitter {
       const waiting = opened.waiting;
       throw new CountersignError('TOO_MANY_PENDING', `${a.principal.id} already has ${waiting} approval requests waiting, the most approvals.max_pending_per_principal allows: this action was neither held nor run; wait for those to be decided, or cancel some`, { pending: waiting, limit: cap });
     }
-    await this.opts.audit.append({
+    // The terms the request is decided on (who may approve, how many, what the approval grants) are recorded as they
+    // are (operator configuration, not the caller's data: dataMasked), and the request names that record: before an
+    // approval lets the action run, the terms in the store are checked against it (recorded.ts, termsWhyNot).
+    const held = await this.opts.audit.append({
       type: 'action.held',
       principal: principalRef(a.principal),
       resource: a.resource,
       actionDigest: a.digest,
       requestId: req.id,
       summary: input.summary,
-      data: { rule: input.rule, approverGroups: input.review.approverGroups, approvals: input.review.approvals, expiresAt: req.expiresAt },
+      data: heldTerms(req),
+      dataMasked: true,
     });
+    await this.opts.store.setChannelData(req.id, HELD_RECORD, { seq: held.seq, hash: held.hash });
+    req.channelData = { ...req.channelData, [HELD_RECORD]: { seq: held.seq, hash: held.hash } };
     this.arm(req);
     this.emitChanged({ request: req, events: [], state: requestState(req, [], now) });
     return { request: req, joined: false };
@@ -406,9 +421,11 @@ export class ApprovalService extends EventEmitter {
   async findGrant(action: Action, rule: string): Promise<StoredRequest | undefined> {
     const now = this.opts.clock.now();
     let unrecorded: CountersignError | undefined;
-    const usable = async (r: StoredRequest): Promise<boolean> => {
+    const usable = async (r: StoredRequest, exactly: boolean): Promise<boolean> => {
       const refusal = await this.grantRefusal(r, await this.opts.store.events(r.id), action.digest, now);
-      if (refusal instanceof CountersignError) unrecorded ??= refusal;
+      // Told only for the request of this very action: another's window the log does not back is passed over (it must
+      // not stop the principal's other actions from being asked for).
+      if (exactly && refusal instanceof CountersignError) unrecorded ??= refusal;
       return refusal === null;
     };
     const exact = await this.opts.store.findByDigest(action.digest, ['approved']);
@@ -416,14 +433,14 @@ export class ApprovalService extends EventEmitter {
       // Approved under the rule that decides this action now: the same digest under a stricter rule (tags and context
       // are not in the digest: `minor` → one approver, `destructive` → two DBAs) asks again.
       if (r.rule !== rule) continue;
-      if (await usable(r)) return r;
+      if (await usable(r, true)) return r;
     }
     const approved = await this.opts.store.listRequests({ status: ['approved'], principalId: action.principal.id, limit: 1000 });
     for (const r of approved) {
       // A window grant covers other actions of its rule, resource and kind (a window approved for reads covers no
       // delete), except an unmask (bound to its one token).
       if (r.review.grant.type !== 'window' || r.kind === 'unmask' || action.kind === 'unmask' || r.rule !== rule || r.resource !== action.resource || r.kind !== action.kind) continue;
-      if (await usable(r)) return r;
+      if (await usable(r, false)) return r;
     }
     if (unrecorded) throw unrecorded;
     return undefined;
@@ -442,7 +459,12 @@ export class ApprovalService extends EventEmitter {
     if (refusal === null) {
       ({ state, failed } = await recordedState(req, events, now, this.records));
       refusal = stateRefusal(req, state, digest, now);
-      if (refusal === null) return null;
+      if (refusal === null) {
+        // The votes are the log's; so must be the terms they were counted against.
+        const why = await this.records.termsWhyNot(req, req.channelData?.[HELD_RECORD] as { seq?: unknown; hash?: unknown } | undefined, heldTerms(req));
+        if (why === undefined) return null;
+        return new CountersignError('APPROVAL_UNRECORDED', `approval request ${req.id}: ${why}; its approvals do not count, and the action was not run`, { requestId: req.id, terms: why });
+      }
     }
     if (state.unrecorded.length > 0 && executionRefusal(req, events, digest, now, { counts: () => true }) === null) {
       return unrecordedError(req, events, state, failed);

@@ -344,8 +344,9 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
 
   /** `action.failed` with APPROVAL_UNRECORDED: the request, and each vote that did not count (its event seq, and why). */
   async function recordUnrecorded(e: CountersignError, base: Omit<AuditEventInput, 'type'>, rule: string): Promise<void> {
-    const d = e.details as { requestId: string; votes: Array<{ seq: number; why: string }> };
-    await record({ ...base, type: 'action.failed', requestId: d.requestId, data: { code: e.code, rule, votes: d.votes.map((v) => ({ seq: v.seq, why: v.why })) } });
+    const d = e.details as { requestId: string; votes?: Array<{ seq: number; why: string }>; terms?: string };
+    const why = d.votes ? { votes: d.votes.map((v) => ({ seq: v.seq, why: v.why })) } : { terms: d.terms };
+    await record({ ...base, type: 'action.failed', requestId: d.requestId, data: { code: e.code, rule, ...why } });
   }
 
   /** Gateway.stillValid: the credential check of a request that is no action (a listing). */

@@ -25,15 +25,17 @@ describe('checking approvals against the audit log costs one read per counted vo
       assert.deepEqual(reads, [], 'a pending request lets nothing run: nothing to check');
 
       await svc.vote(req.id, erin, 'approve', { channel: 'web' });
-      const votes = (await store.readAudit(0, 100)).filter((r) => r.type === 'approval.vote').map((r) => r.seq);
+      const log = await store.readAudit(0, 100);
+      const votes = log.filter((r) => r.type === 'approval.vote').map((r) => r.seq);
+      const held = log.filter((r) => r.type === 'action.held' && r.body.requestId === req.id).map((r) => r.seq);
       assert.equal((await svc.findGrant(a, 'r'))?.id, req.id);
-      assert.deepEqual(reads.sort((x, y) => x - y), votes, 'each counted vote read once, by its seq');
+      assert.deepEqual(reads.sort((x, y) => x - y), [...votes, ...held].sort((x, y) => x - y), 'each counted vote read once, by its seq, and the record of the request\'s terms');
       await svc.consume(req.id, a);
-      assert.equal(reads.length, 2, 'checked votes are not read again when the grant is used');
+      assert.equal(reads.length, 3, 'checked votes and terms are not read again when the grant is used');
       // Once used, a once-grant is refused by the state alone, on any gateway.
       const fresh = new ApprovalService({ store: counting, audit, clock: w.clock, ids: randomIds });
       await assert.rejects(fresh.consume(req.id, a), (e: unknown) => e instanceof CountersignError && e.code === 'GRANT_USED');
-      assert.equal(reads.length, 2, 'a used grant is refused before any read');
+      assert.equal(reads.length, 3, 'a used grant is refused before any read');
     } finally {
       await w.dispose();
     }

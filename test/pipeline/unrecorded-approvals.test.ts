@@ -53,6 +53,7 @@ async function world() {
     store,
     approvals,
     gateway,
+    raw,
     get ran() {
       return ran;
     },
@@ -210,12 +211,49 @@ describe('an approval the audit log does not hold never lets anything run', () =
     }
   });
 
-  it('a forged window grant covers no other action: the next export is refused, not run', async () => {
+  it('terms edited in the store (quorum, approvers, grant) make no approval count: the log recorded the terms when the action was held', async () => {
+    const w = await world();
+    const edit = (id: string, change: (doc: { review: Record<string, unknown> }) => void) => {
+      const row = w.raw.prepare('SELECT doc FROM requests WHERE id = ?').get(id) as { doc: string };
+      const doc = JSON.parse(row.doc) as { review: Record<string, unknown> };
+      change(doc);
+      w.raw.prepare('UPDATE requests SET doc = ? WHERE id = ?').run(JSON.stringify(doc), id);
+    };
+    try {
+      // Two approvals needed; the quorum lowered to one in the store, and one real vote.
+      const two = requestOf(await w.run(del('DELETE FROM staff WHERE id = 1', 'hr-db')));
+      edit(two, (d) => (d.review.approvals = 1));
+      await w.approvals.vote(two, dana, 'approve', { channel: 'api' });
+      await assert.rejects(w.run(del('DELETE FROM staff WHERE id = 1', 'hr-db')), (e: unknown) => unrecorded(e) && /differ from those the audit log recorded/.test((e as Error).message));
+      // A once-grant turned into a window after a real approval covers nothing else, not even its own action.
+      const once = requestOf(await w.run(del('DELETE FROM users WHERE id = 7')));
+      await w.approvals.vote(once, dana, 'approve', { channel: 'api' });
+      edit(once, (d) => (d.review.grant = { type: 'window', seconds: 86_400 }));
+      await assert.rejects(w.run(del('DELETE FROM users WHERE id = 7')), unrecorded);
+      // Approver groups cleared: anyone's vote would count; it does not.
+      const groups = requestOf(await w.run(del('DELETE FROM users WHERE id = 8')));
+      edit(groups, (d) => (d.review.approverGroups = []));
+      await w.approvals.vote(groups, { id: 'eve@example.com', type: 'human', groups: [], authMethod: 'oidc' }, 'approve', { channel: 'api' });
+      await assert.rejects(w.run(del('DELETE FROM users WHERE id = 8')), unrecorded);
+      assert.equal(w.ran, 0);
+      // Terms as recorded: runs.
+      edit(once, (d) => (d.review.grant = { type: 'once' }));
+      assert.equal((await w.run(del('DELETE FROM users WHERE id = 7'))).status, 'executed');
+      assert.equal(w.ran, 1);
+    } finally {
+      await w.dispose();
+    }
+  });
+
+  it('a forged window grant covers no other action: the next export is held for approval as its own request, not run', async () => {
     const w = await world();
     try {
       const id = requestOf(await w.run(exp('customers to s3')));
       w.forge(id, 1, { voter: mallory });
-      await assert.rejects(w.run(exp('orders to s3')), (e: unknown) => unrecorded(e) && ((e as CountersignError).details as { requestId: string }).requestId === id);
+      const other = await w.run(exp('orders to s3'));
+      assert.equal(other.status, 'pending', 'passed over, not refused: a window the log does not back stops none of the principal\'s other actions');
+      assert.notEqual(other.status === 'pending' && other.pending.requestId, id);
+      await assert.rejects(w.run(exp('customers to s3')), (e: unknown) => unrecorded(e) && ((e as CountersignError).details as { requestId: string }).requestId === id);
       assert.equal(w.ran, 0);
       // A real approval of the window lets the other export run.
       await w.approvals.vote(id, dana, 'approve', { channel: 'api' });
