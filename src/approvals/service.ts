@@ -344,15 +344,17 @@ export class ApprovalService extends EventEmitter {
   }
 
   /**
-   * The newest request for this very action under `rule` that was handed out (handedOut), has ended without running
-   * it — denied, expired, cancelled, or approved and left unused until the approval lapsed — and whose caller has not
-   * been told yet; marked told as it is returned, so it is told once.
+   * The newest request for this very action under `rule`, when it was handed out (handedOut), has ended without
+   * running it — denied, expired, cancelled, or approved and left unused until the approval lapsed — and its caller has
+   * not been told yet; marked told as it is returned, so it is told once.
    */
   async untoldOutcome(action: Action, rule: string): Promise<RequestView | undefined> {
     const now = this.opts.clock.now();
-    const ended = await this.opts.store.findByDigest(action.digest, ['pending', 'approved', 'denied', 'expired', 'cancelled']);
-    const r = ended.find((x) => x.rule === rule && x.principal.id === action.principal.id && (x.channelData?.[HANDED_OUT] as { told?: boolean } | undefined)?.told === false);
-    if (!r) return undefined;
+    // Only the newest request for this action counts: one made after it (a call that waited, and ran) makes an older
+    // outcome old news.
+    const all = await this.opts.store.findByDigest(action.digest, ['pending', 'approved', 'denied', 'expired', 'cancelled', 'executed']);
+    const r = all.find((x) => x.rule === rule && x.principal.id === action.principal.id);
+    if (!r || (r.channelData?.[HANDED_OUT] as { told?: boolean } | undefined)?.told !== false) return undefined;
     const view = await this.get(r.id);
     const s = view.state;
     const lapsed = s.status === 'approved' && s.executions === 0 && s.grantEndsAt !== undefined && now >= s.grantEndsAt;

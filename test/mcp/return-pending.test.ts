@@ -93,6 +93,26 @@ for (const transport of ['stdio', 'http'] as const) {
       assert.notEqual(pendingId(await call('lapsed.txt')), lapsed);
     });
 
+    it('does not tell an old outcome once a newer identical call has run', async () => {
+      const path = join(s.h.demoDir, 'newer.txt');
+      const args = { path, content: 'x' };
+      const denied = pendingId(await s.agent.callTool({ name: 'fs.write_file', arguments: args, _meta: META }));
+      await s.world.deny(denied, 'bob@example.com', 'not yet');
+      // The agent asks again, waiting this time: a new request, approved, and the call runs.
+      const waiting = s.agent.callTool({ name: 'fs.write_file', arguments: args, _meta: { 'countersign/holdMode': 'wait' } }, undefined, { timeout: 30_000 });
+      let id: string | undefined;
+      for (let i = 0; i < 100 && !id; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        id = (await s.world.approvals.list({ status: ['pending'] })).find((v) => v.request.id !== denied && v.request.summary.includes('newer.txt'))?.request.id;
+      }
+      assert.ok(id, 'the waiting call is held');
+      await s.world.approve(id!);
+      assert.equal((await waiting).isError, undefined);
+      // The next identical call is held anew; the denial before is old news.
+      const again = await s.agent.callTool({ name: 'fs.write_file', arguments: args, _meta: META });
+      assert.notEqual(pendingId(again), denied);
+    });
+
     it('records requested, held, approved and executed (with the result size) for a forwarded call', async () => {
       const path = join(s.h.demoDir, 'audited.txt');
       const args = { path, content: 'audited' };
