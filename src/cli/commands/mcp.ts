@@ -28,6 +28,21 @@ export interface McpCommandDeps {
   stderr?: (text: string) => void;
   env?: Record<string, string | undefined>;
   setExitCode?: (code: number) => void;
+  /** Resolves when the process is asked to stop (default: SIGTERM or SIGINT); the session then closes cleanly. */
+  stopSignal?: () => Promise<string>;
+}
+
+/** SIGTERM or SIGINT, once; the listeners go away with the first. */
+function processSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (sig: string) => {
+      process.off('SIGTERM', on);
+      process.off('SIGINT', on);
+      resolve(sig);
+    };
+    process.once('SIGTERM', on);
+    process.once('SIGINT', on);
+  });
 }
 
 /**
@@ -80,13 +95,19 @@ export function registerMcpCommands(program: Command, deps: McpCommandDeps): voi
         for (const s of status) if (s.state !== 'up') err(`warning: upstream ${s.name} is ${s.state}; retrying on first use\n`);
         err(`countersign mcp: serving ${principal.id} over stdio (${status.length} upstreams)\n`);
         const { closed } = await mcp.serveStdio(principal, { input: deps.stdin, output: deps.stdout });
-        await closed;
+        // Asked to stop (the client's host quits, a supervisor stops it): as `serve` does, the calls waiting for an
+        // approval are answered (GATEWAY_STOPPING; their requests stay open), the session's close is recorded and the
+        // audit log signs its last checkpoint before the process exits.
+        const stopped = await Promise.race([closed.then(() => undefined), (deps.stopSignal ?? processSignal)()]);
+        if (stopped !== undefined) err(`countersign mcp: ${stopped}: shutting down\n`);
       } catch (e) {
         err(isCountersignError(e) ? `error: ${e.code}: ${e.message}\n` : `error: ${(e as Error)?.message ?? String(e)}\n`);
         setExitCode(1);
       } finally {
         await mcp?.close().catch(() => undefined);
         await runtime?.close().catch(() => undefined);
+        // stdin may still be open (stopped by a signal): nothing is left to do.
+        if (!deps.stdin) process.exit();
       }
     });
 }
