@@ -41,5 +41,26 @@ for (const transport of ['stdio', 'http'] as const) {
         await world.close();
       }
     });
+
+    it('cuts a call still running upstream after the grace and tells the client it may have run', async () => {
+      const world = await realWorld(TEST_POLICY);
+      const h = await startHarness(world.gateway, {}, { shutdownGraceMs: 300 });
+      try {
+        const agent = await h.client(transport);
+        const call = agent.callTool({ name: 'everything.trigger-long-running-operation', arguments: { duration: 20, steps: 20 } }, undefined, { timeout: 30_000 });
+        for (let i = 0; i < 100 && !world.events.some((e) => e.type === 'action.allowed'); i++) await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, 100)); // running upstream now
+        const started = Date.now();
+        await h.mcp.close();
+        const r = await call;
+        assert.ok(Date.now() - started < 5000, 'answered within the grace and the cut');
+        assert.equal(r.isError, true);
+        assert.equal(toolText(r), 'Countersign is shutting down and cut this call while the tool was running; it may have run, in part. Check before calling again.');
+        assert.ok(world.events.some((e) => e.type === 'action.failed'), 'the cut call is recorded as failed');
+      } finally {
+        await h.close();
+        await world.close();
+      }
+    });
   });
 }

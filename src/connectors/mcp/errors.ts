@@ -70,6 +70,7 @@ export function refusalText(e: CountersignError): string {
     case 'UPSTREAM_TIMEOUT':
       return `The tool could not be run: ${e.message}`;
     case 'GATEWAY_STOPPING':
+      if (d.running === true) return `Countersign is shutting down and cut this call while the tool was running; it may have run, in part. Check before calling again.`;
       return `Countersign is shutting down; this call was not run. ${e.message[0]!.toUpperCase()}${e.message.slice(1)}.`;
     case 'TOO_MANY_PENDING':
       return `Countersign refused this call: ${e.message}. Do not retry now: wait for your pending approval requests to be decided.`;

@@ -20,6 +20,8 @@ export interface HttpHandlerDeps {
   sessionIdleMs: number;
   /** Open sessions one principal may hold: a new one closes its longest-idle session, or is refused (429). */
   maxSessionsPerPrincipal: number;
+  /** On close, how long calls running upstream may go on before they are cut (McpSession.stopHeld). */
+  shutdownGraceMs?: number;
   /** `WWW-Authenticate` of a 401 (with OIDC: where the resource metadata is); default `Bearer`. */
   challenge?: (req: IncomingMessage) => string;
 }
@@ -261,7 +263,7 @@ export function createHttpHandler(deps: HttpHandlerDeps): McpHttpHandler {
     clearInterval(sweeper);
     const all = [...live];
     // Held calls are answered (GATEWAY_STOPPING) and running ones finish before the transports close.
-    await Promise.all(all.map((s) => s.session.stopHeld()));
+    await Promise.all(all.map((s) => s.session.stopHeld(deps.shutdownGraceMs)));
     sessions.clear();
     live.clear();
     for (const s of all) s.closing = 'gateway_stopped';

@@ -33,6 +33,8 @@ export interface McpGatewayOptions {
   baseDir?: string;
   /** Shortest gap between restarts of a crashed upstream. Default 1000. */
   restartBackoffMs?: number;
+  /** On close, how long calls running upstream may go on before they are cut (held calls are answered at once). Default 5000. */
+  shutdownGraceMs?: number;
   version?: string;
   /** The operator's log (default stderr): an upstream going down, a lost session, an error the gateway did not expect. */
   log?: (line: string) => void;
@@ -195,6 +197,7 @@ export function createMcpGateway(opts: McpGatewayOptions): McpGateway {
         maxMessageBytes,
         sessionIdleMs: opts.sessionIdleMs ?? 30 * 60_000,
         maxSessionsPerPrincipal: opts.maxSessionsPerPrincipal ?? 32,
+        ...(opts.shutdownGraceMs !== undefined ? { shutdownGraceMs: opts.shutdownGraceMs } : {}),
         openSession: (p) => open(p, 'http'),
         onSessionClosed: closed,
         recordAuthFailure: (code) => {
@@ -207,7 +210,7 @@ export function createMcpGateway(opts: McpGatewayOptions): McpGateway {
     },
     async close() {
       await Promise.all([...handlers].map((h) => h.close()));
-      await Promise.all([...sessions].map((s) => s.stopHeld()));
+      await Promise.all([...sessions].map((s) => s.stopHeld(opts.shutdownGraceMs)));
       for (const s of [...sessions]) closed(s, 'gateway_stopped');
       await Promise.all([...upstreams.values()].map((u) => u.close()));
     },

@@ -358,6 +358,7 @@ export function createSession(ctx: SessionContext, openedBy: Principal, id: stri
         // A gateway that stops answers the client, who is still there (the SDK sends what this returns); a request
         // the client cancelled gets nothing.
         if (asCountersignError(e).code === 'GATEWAY_STOPPING') return toolErrorOrThrow(e);
+        if (signal.reason instanceof CountersignError && signal.reason.code === 'GATEWAY_STOPPING') return toolErrorOrThrow(signal.reason);
         throw toMcpError(e); // the SDK sends nothing for a cancelled request
       }
       await logInternal(gateway.masker, e, `tools/call ${name}`);
@@ -469,6 +470,9 @@ export function createSession(ctx: SessionContext, openedBy: Principal, id: stri
       const e = await maskUpstreamError(gateway.masker, thrown, { scope: principal.id });
       if (controller.signal.aborted) await cancelled(extra.requestId, upstream.name, summary, asCountersignError(e).code);
       else await logInternal(gateway.masker, e, method);
+      // Cut by a gateway that stops, while it ran upstream: said so (the client is still there to read it).
+      const reason = controller.signal.reason;
+      if (reason instanceof CountersignError && reason.code === 'GATEWAY_STOPPING' && asCountersignError(e).code !== 'GATEWAY_STOPPING') throw refusalError(reason);
       throw refusalError(await maskRefusal(gateway.masker, e));
     } finally {
       controllers.delete(extra.requestId);
@@ -546,8 +550,16 @@ export function createSession(ctx: SessionContext, openedBy: Principal, id: stri
       const reason = new CountersignError('GATEWAY_STOPPING', 'the gateway is shutting down');
       // Every call not yet running upstream: held, or on its way to a decision (which would otherwise hold it).
       for (const [rid, c] of controllers) if (!running.has(rid)) c.abort(reason);
-      const until = Date.now() + waitMs;
-      while (controllers.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      const settle = async (ms: number) => {
+        const until = Date.now() + ms;
+        while (controllers.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      };
+      await settle(waitMs);
+      // Still running past the grace: cut (the upstream is told to cancel), and answered as such before the transport
+      // closes; its action.failed is recorded before the gateway's last event.
+      const cut = new CountersignError('GATEWAY_STOPPING', 'the gateway stopped while the call was running upstream; it may have run', { running: true });
+      for (const c of controllers.values()) c.abort(cut);
+      await settle(2000);
       await new Promise((r) => setImmediate(r)); // the last answers reach the transport before it closes
     },
     toolsChanged() {

@@ -51,7 +51,7 @@ export interface Harness {
  * `defaults: false` leaves out the suite's two upstreams (fs and everything): only `extra.upstreams` are served.
  * `log` receives the gateway's operator log lines (default: stderr).
  */
-export async function startHarness(gateway: Gateway, extra: Partial<McpConfigInput> = {}, opts: { defaults?: boolean; log?: (line: string) => void } = {}): Promise<Harness> {
+export async function startHarness(gateway: Gateway, extra: Partial<McpConfigInput> = {}, opts: { defaults?: boolean; log?: (line: string) => void; shutdownGraceMs?: number } = {}): Promise<Harness> {
   const demoDir = await mkdtemp(join(tmpdir(), 'cs-mcp-'));
   await writeFile(join(demoDir, 'contacts.txt'), 'Write to alice.smith@example.com about the launch.\n');
   const config = mcpConfigSchema.parse({
@@ -67,7 +67,7 @@ export async function startHarness(gateway: Gateway, extra: Partial<McpConfigInp
       ...(extra.upstreams ?? []),
     ],
   });
-  const mcp = createMcpGateway({ gateway, ...mcpGatewayOptions(config), restartBackoffMs: 0, ...(opts.log ? { log: opts.log } : {}) });
+  const mcp = createMcpGateway({ gateway, ...mcpGatewayOptions(config), restartBackoffMs: 0, ...(opts.log ? { log: opts.log } : {}), ...(opts.shutdownGraceMs !== undefined ? { shutdownGraceMs: opts.shutdownGraceMs } : {}) });
   await mcp.start();
 
   const keys = new MemoryKeyStore();
