@@ -1,5 +1,5 @@
 import { systemClock, randomIds, type Clock, type IdSource } from './core/clock.js';
-import type { Authenticator } from './core/identity.js';
+import { normalizePrincipalId, type Authenticator } from './core/identity.js';
 import { ApprovalService } from './approvals/service.js';
 import { createAuditLog } from './audit/log.js';
 import type { AuditSigner } from './audit/signing.js';
@@ -91,6 +91,9 @@ export async function createRuntime(config: LoadedConfig, opts: RuntimeOptions =
   }
   const built = check(() => createMasker(config.masking, { key: maskKeyText ? decodeKey(maskKeyText) : undefined, tokens, clock }));
   check(() => loadStaticTokens(config.identity.static_tokens, env));
+  // A signing key that is set is checked now (a malformed one is refused with the rest); an unset one is the
+  // development key's case, made beside the store once it opens.
+  if (env[config.audit.signing_key_env]) check(() => auditSignerForConfig(config, env, []));
   if (!opened && config.store.driver === 'postgres') {
     if (!env[config.store.url_env]) problems.push(new CountersignError('SECRET_MISSING', `environment variable ${config.store.url_env} (PostgreSQL URL for the store) is not set`));
     if (!env[config.audit.signing_key_env]) check(() => auditSignerForConfig(config, env, []));
@@ -105,6 +108,15 @@ export async function createRuntime(config: LoadedConfig, opts: RuntimeOptions =
   const store = opened ?? (await openStore(config.store, config.baseDir, env));
   opened = store;
   try {
+    // One principal id, one identity: a static token for the principal of an active API key would share its
+    // approvals and masking tokens (`keys create` refuses the other order).
+    const statics = new Set(config.identity.static_tokens.map((t) => normalizePrincipalId(t.id)));
+    if (statics.size > 0) {
+      const taken = (await store.listKeys()).filter((k) => k.revokedAt === undefined && statics.has(normalizePrincipalId(k.principal.id)));
+      if (taken.length > 0) {
+        throw new CountersignError('PRINCIPAL_TAKEN', `identity.static_tokens: ${[...new Set(taken.map((k) => k.principal.id))].join(', ')} ${taken.length === 1 ? 'is' : 'are'} also the principal of active API key${taken.length === 1 ? '' : 's'} ${taken.map((k) => k.id).join(', ')}: give the static token another id, or revoke the key`);
+      }
+    }
     const signer = auditSignerForConfig(config, env, warnings);
     // `audit verify` checks every checkpoint against one public key: a gateway that signs with another key than the
     // log's newest checkpoint (a wrong key variable on one of several gateways, or a rotation) is told at start.

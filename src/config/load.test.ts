@@ -367,6 +367,40 @@ test('config: every missing secret refuses the start in one error, and nothing i
   assert.ok(!existsSync(join(dir, 'd1')));
 });
 
+test('config: a malformed audit signing key is refused with the missing secrets, before anything is created', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-bad-audit-key-'));
+  const file = join(dir, 'countersign.yaml');
+  writeFileSync(file, ['store: { path: ./d2/cs.db }', 'audit: { signing_key_env: CS_T_AUDIT_KEY }', 'masking:', '  key_env: CS_T_MASK_KEY2', '  profiles: { p: { transforms: { EMAIL: hash } } }'].join('\n'));
+  const cfg = await loadConfig(file);
+  await assert.rejects(createRuntime(cfg, { env: { CS_T_AUDIT_KEY: 'notakey' } }), (e: unknown) => {
+    assert.ok(e instanceof CountersignError, String(e));
+    assert.match(e.message, /CS_T_MASK_KEY2/);
+    assert.match(e.message, /audit signing key/i);
+    return true;
+  });
+  assert.ok(!existsSync(join(dir, 'd2')), 'nothing created');
+});
+
+test('config: a static token for the principal of an active API key refuses the start (PRINCIPAL_TAKEN); a revoked key does not', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-static-vs-key-'));
+  const file = join(dir, 'countersign.yaml');
+  writeFileSync(file, ['store: { path: ./cs.db }', 'identity:', '  static_tokens:', '    - { token_env: CS_T_LATER, id: "agent:later", type: agent }'].join('\n'));
+  const cfg = await loadConfig(file);
+  const { openStore } = await import('../store/open.js');
+  const { createApiKey, revokeApiKey } = await import('../identity/api-keys.js');
+  const { systemClock } = await import('../core/clock.js');
+  const store = await openStore(cfg.store, cfg.baseDir);
+  const { stored } = await createApiKey(store, { principalId: 'agent:later', type: 'agent', groups: [] }, systemClock);
+  await store.close();
+  const env = { CS_T_LATER: 'a-long-enough-static-token', COUNTERSIGN_AUDIT_KEY: '' };
+  await assert.rejects(createRuntime(cfg, { env }), (e: unknown) => e instanceof CountersignError && e.code === 'PRINCIPAL_TAKEN' && e.message.includes(stored.id));
+  const again = await openStore(cfg.store, cfg.baseDir);
+  await revokeApiKey(again, stored.id, systemClock);
+  await again.close();
+  const rt = await createRuntime(cfg, { env });
+  await rt.close();
+});
+
 test('a config with schema problems also reports its unknown masking profiles, in the same run', () => {
   const text = 'policy:\n  rules:\n    - { name: a, effect: allow, nope: 1 }\n    - { name: m, effect: allow, mask: nosuch }\n';
   assert.throws(

@@ -25,7 +25,7 @@ export interface RequestJson {
   rule: string;
   reason: string | null;
   actionDigest: string;
-  review: { approverGroups: string[]; approvals: number };
+  review: { approverGroups: string[]; approvals: number; timeoutSeconds?: number; grant?: { type: 'once' } | { type: 'window'; seconds: number } };
   approvedBy: string[];
   decidedBy: string[];
   decisionReason: string | null;

@@ -48,6 +48,13 @@ test('approvals show says until when an approval lets the action run, and when i
   assert.doesNotMatch(card(request), /^grant /m);
 });
 
+test('approvals show tells the approver, before the vote, what approving lets run: a window covers more than this call', () => {
+  const win = card({ ...request, review: { approverGroups: ['security'], approvals: 1, timeoutSeconds: 300, grant: { type: 'window', seconds: 900 } } });
+  assert.match(win, /^grant {5}approving lets agent:etl run any export on prod-db under rule exports-window for 15m, not only this one$/m);
+  const once = card({ ...request, review: { approverGroups: ['security'], approvals: 1, timeoutSeconds: 5400, grant: { type: 'once' } } });
+  assert.match(once, /^grant {5}approving lets this exact action run once, within 1h30m of the approval$/m);
+});
+
 test('approvals show says an unmask releases the clear value, not that it is masked', () => {
   const text = card({ ...request, kind: 'unmask', connector: 'api', summary: 'unmask [EMAIL:tok_abc]', maskProfile: null });
   assert.match(text, /^masking {3}none: approving releases the clear value of this token to agent:etl$/m);

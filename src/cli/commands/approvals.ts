@@ -65,6 +65,16 @@ export function registerApprovalsCommands(program: Command): void {
   }
 }
 
+/** 90 → `1m30s`, 7200 → `2h`. */
+function humanSeconds(total: number): string {
+  const parts: string[] = [];
+  let t = Math.round(total);
+  for (const [unit, n] of [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+    if (t >= n) parts.push(`${Math.floor(t / n)}${unit}`), (t %= n);
+  }
+  return parts.join('') || '0s';
+}
+
 /** The request as `approvals show` prints it: what, who, why, the context and masking an approver decides on, votes. */
 export function card(r: RequestJson): string {
   return [
@@ -82,6 +92,14 @@ export function card(r: RequestJson): string {
       ? `masking   none: approving releases the clear value of this token to ${r.principal.id}`
       : `masking   the result goes through the ${r.maskProfile ? `"${r.maskProfile}"` : "gateway's default"} masking profile`,
     `needs     ${r.review.approvals} approval(s) from ${r.review.approverGroups.join(', ') || 'any human'}; expires ${r.expiresAt}`,
+    // Before the vote: what approving lets run, and for how long (a window covers more than this one call).
+    ...(r.status === 'pending' && r.review.grant
+      ? [
+          r.review.grant.type === 'window'
+            ? `grant     approving lets ${r.principal.id} run any ${r.kind} on ${r.resource} under rule ${r.rule} for ${humanSeconds(r.review.grant.seconds)}, not only this one`
+            : `grant     approving lets this exact action run once${r.review.timeoutSeconds ? `, within ${humanSeconds(r.review.timeoutSeconds)} of the approval` : ''}`,
+        ]
+      : []),
     ...(r.status === 'approved' && r.grantEndsAt
       ? [Date.parse(r.grantEndsAt) > Date.now() ? `grant     the approved action may run until ${r.grantEndsAt}` : `grant     lapsed unused at ${r.grantEndsAt}: the action did not run, and asks anew`]
       : []),
