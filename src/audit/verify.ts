@@ -191,6 +191,7 @@ export async function verifyAudit(store: AuditStore, opts: VerifyOptions = {}): 
     const why = lastStopped > lastGoodCp
       ? `a gateway stopped at event ${lastStopped} and signs a checkpoint when it stops`
       : `a gateway signs one at least every ${every} events (audit.checkpoint_every)`;
+    result.checked = lastGoodCp; // the events before the first one no checkpoint covers
     return fail({
       seq: lastGoodCp + 1,
       problem: 'checkpoints_missing',

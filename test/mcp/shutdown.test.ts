@@ -26,13 +26,13 @@ for (const transport of ['stdio', 'http'] as const) {
         await h.mcp.close(); // the gateway stops
         const r = await call;
         assert.equal(r.isError, true);
-        assert.equal(toolText(r), `Countersign is shutting down; this call was not run. The gateway is shutting down; approval request ${id} stays open: send the same action again to wait on it.`);
+        assert.equal(toolText(r), `Countersign is shutting down; this call was not run. Approval request ${id} stays open: send the same call again to wait on it.`);
         assert.equal((r._meta as Record<string, unknown> | undefined)?.['countersign/error'], 'GATEWAY_STOPPING');
 
         assert.equal((await world.approvals.get(id)).state.status, 'pending', 'not cancelled: the agent may wait on it again elsewhere');
         assert.ok(!world.events.some((e) => e.type === 'approval.cancelled'));
         const cancelled = world.events.find((e) => e.type === 'mcp.call_cancelled');
-        assert.equal((cancelled?.data as { stage?: string } | undefined)?.stage, 'GATEWAY_STOPPING');
+        assert.deepEqual([(cancelled?.data as { stage?: string }).stage, (cancelled?.data as { approvalRequestId?: string }).approvalRequestId], ['GATEWAY_STOPPING', id], 'names the approval request that stays open');
         if (transport === 'http') {
           assert.ok(world.events.some((e) => e.type === 'mcp.session_closed' && (e.data as { reason?: string }).reason === 'gateway_stopped'));
         }

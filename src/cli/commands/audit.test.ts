@@ -212,8 +212,20 @@ test('audit export --checkpoints keeps the signed checkpoints; verify --anchor c
   const anchored = await cli(['audit', 'verify', '--public-key', keys.publicKey, '--anchor', anchor], { CS_DB: cut });
   assert.equal(anchored.code, 1, anchored.stdout + anchored.stderr);
   assert.match(anchored.stdout + anchored.stderr, /a checkpoint kept off the host covers event 10 but the log ends at 6/);
-  // The intact log passes with its anchors; a file that is no checkpoint export is a usage error.
-  assert.equal((await cli(['audit', 'verify', '--public-key', keys.publicKey, '--anchor', anchor], { CS_DB: db })).code, 0);
+  // The intact log passes with its anchors, and says it checked them; a file that is no checkpoint export, or an empty
+  // one, is a usage error; an anchor that is not this key's checkpoint is the file's fault, not the log's (exit 2).
+  const ok = await cli(['audit', 'verify', '--public-key', keys.publicKey, '--anchor', anchor], { CS_DB: db });
+  assert.equal(ok.code, 0);
+  assert.match(ok.stdout, /; 3 anchors kept off the host matched$/m);
+  const empty = join(dir, 'empty.jsonl');
+  writeFileSync(empty, '\n');
+  const none = await cli(['audit', 'verify', '--anchor', empty], { CS_DB: db });
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /empty\.jsonl: no checkpoints in it/);
+  const other = generateAuditKeyPair();
+  const forged = await cli(['audit', 'verify', '--public-key', other.publicKey, '--anchor', anchor], { CS_DB: db });
+  assert.equal(forged.code, 2, forged.stdout);
+  assert.match(forged.stderr, /does not verify under the public key/);
   const junk = join(dir, 'junk.jsonl');
   writeFileSync(junk, '{"seq": 1}\n');
   const bad = await cli(['audit', 'verify', '--anchor', junk], { CS_DB: db });

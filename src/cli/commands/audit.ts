@@ -4,7 +4,7 @@ import { CountersignError, isCountersignError } from '../../core/errors.js';
 import type { AuditCheckpoint, Store } from '../../store/types.js';
 import { checkpointLine, exportAudit } from '../../audit/export.js';
 import { parseDuration } from '../../config/duration.js';
-import { createAuditSigner, generateAuditKeyPair, parseAuditPublicKey } from '../../audit/signing.js';
+import { createAuditSigner, generateAuditKeyPair, parseAuditPublicKey, verifyCheckpointSignature } from '../../audit/signing.js';
 import { verifyAudit } from '../../audit/verify.js';
 
 /** Exit codes of `countersign audit verify`. */
@@ -60,6 +60,8 @@ function readAnchors(file: string): AuditCheckpoint[] {
     }
     out.push({ seq: c.checkpoint, hash: c.hash, at: c.at, keyId: c.keyId, signature: c.signature });
   });
+  // An empty file (an export that failed, the wrong file) must not pass for a check that was made.
+  if (out.length === 0) throw new CountersignError('BAD_REQUEST', `${file}: no checkpoints in it (write one with \`countersign audit export --checkpoints\`)`);
   return out;
 }
 
@@ -135,10 +137,17 @@ export function registerAuditCommands(
         store = await openStore();
         let lastReport = Date.now();
         const every = await checkpointEvery();
+        const anchors = opts.anchor !== undefined ? readAnchors(opts.anchor) : undefined;
+        // The anchors are checked themselves first: a file that is not what `export --checkpoints` of this log's key
+        // wrote is the auditor's problem (exit 2), not the log's.
+        if (anchors && publicKey) {
+          const bad = anchors.find((a) => !verifyCheckpointSignature(a, publicKey));
+          if (bad) throw new CountersignError('BAD_REQUEST', `${opts.anchor}: the anchor for event ${bad.seq} does not verify under the public key (key id ${bad.keyId}): not a checkpoint of this log's key`);
+        }
         const r = await verifyAudit(store, {
           publicKey,
           ...(every !== undefined ? { checkpointEvery: every } : {}),
-          ...(opts.anchor !== undefined ? { anchors: readAnchors(opts.anchor) } : {}),
+          ...(anchors ? { anchors } : {}),
           onProgress: (checked, total) => {
             if (opts.quiet || Date.now() - lastReport < 1000) return;
             lastReport = Date.now();
@@ -156,7 +165,8 @@ export function registerAuditCommands(
           throw new CountersignError('AUDIT_NOT_FOUND', 'the audit log has no events: nothing was verified (a wrong --config or store.path, or a log that was deleted and recreated?)');
         }
         if (r.ok) {
-          console.log(`audit log intact: ${r.checked} events, ${r.checkpoints} checkpoints (${sigs}); ${r.unsignedTail} events after the last checkpoint`);
+          const anchored = anchors ? `; ${anchors.length} anchor${anchors.length === 1 ? '' : 's'} kept off the host matched` : '';
+          console.log(`audit log intact: ${r.checked} events, ${r.checkpoints} checkpoints (${sigs}); ${r.unsignedTail} events after the last checkpoint${anchored}`);
           // Forged checkpoints over a rewritten chain pass an unkeyed check: a script testing $? must not take that as
           // verified unless it asked for the chain only.
           const unchecked = r.checkpoints > 0 && !r.signaturesChecked && !opts.chainOnly;
@@ -185,7 +195,7 @@ export function registerAuditCommands(
     .option('--checkpoints', 'write the signed checkpoints instead of the events: keep them off the host, and check the log against them later with `audit verify --anchor`')
     .addHelpText(
       'after',
-      '\nEach line: {seq, at, code, severity, type, body, prevHash, hash}. Bodies are masked when written.\nWith --checkpoints: {checkpoint, hash, at, keyId, signature} per signed checkpoint (--since/--until select by seq).',
+      '\nEach line: {seq, at, code, severity, type, body, prevHash, hash}. Bodies are masked when written.\nWith --checkpoints: {checkpoint, hash, at, keyId, signature} per signed checkpoint (--since/--until by seq, --from/--to by its time).',
     )
     .action(async (opts: { format: string; since?: number; until?: number; from?: number; to?: number; checkpoints?: boolean }) => {
       let store: Store | undefined;
@@ -196,6 +206,7 @@ export function registerAuditCommands(
         if (opts.checkpoints) {
           for (const c of await store.checkpoints()) {
             if (c.seq <= (opts.since ?? 0) || (opts.until !== undefined && c.seq > opts.until)) continue;
+            if ((opts.from !== undefined && c.at < opts.from) || (opts.to !== undefined && c.at >= opts.to)) continue;
             if (!(await out.write(checkpointLine(c)))) break;
           }
         } else {

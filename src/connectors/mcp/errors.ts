@@ -71,7 +71,9 @@ export function refusalText(e: CountersignError): string {
       return `The tool could not be run: ${e.message}`;
     case 'GATEWAY_STOPPING':
       if (d.running === true) return `Countersign is shutting down and cut this call while the tool was running; it may have run, in part. Check before calling again.`;
-      return `Countersign is shutting down; this call was not run. ${e.message[0]!.toUpperCase()}${e.message.slice(1)}.`;
+      return str(d.requestId)
+        ? `Countersign is shutting down; this call was not run. Approval request ${d.requestId} stays open: send the same call again to wait on it.`
+        : `Countersign is shutting down; this call was not run. Send it again once the gateway is back.`;
     case 'TOO_MANY_PENDING':
       return `Countersign refused this call: ${e.message}. Do not retry now: wait for your pending approval requests to be decided.`;
     default:

@@ -215,9 +215,12 @@ export function createSession(ctx: SessionContext, openedBy: Principal, id: stri
     return c;
   }
 
-  async function cancelled(requestId: RequestId, resource: string, summary: string, stage: string): Promise<void> {
+  /** `requestId` is the JSON-RPC id; `e` the error the call ended with, whose approval request (if any) is named too. */
+  async function cancelled(requestId: RequestId, resource: string, summary: string, e: unknown): Promise<void> {
+    const err = asCountersignError(e);
+    const approval = (err.details as { requestId?: unknown } | undefined)?.requestId;
     await gateway
-      .record({ type: 'mcp.call_cancelled', principal: who, resource, summary, data: { session: id, requestId: String(requestId), stage } })
+      .record({ type: 'mcp.call_cancelled', principal: who, resource, summary, data: { session: id, requestId: String(requestId), stage: err.code, ...(typeof approval === 'string' ? { approvalRequestId: approval } : {}) } })
       .catch(() => undefined);
   }
 
@@ -354,7 +357,7 @@ export function createSession(ctx: SessionContext, openedBy: Principal, id: stri
       // An upstream's error from before the decision (listing its tools) has no decision's profile: the default.
       const e = await maskUpstreamError(gateway.masker, thrown, { scope: principal.id });
       if (signal.aborted) {
-        await cancelled(extra.requestId, upstream.name, summary, asCountersignError(e).code);
+        await cancelled(extra.requestId, upstream.name, summary, e);
         // A gateway that stops answers the client, who is still there (the SDK sends what this returns); a request
         // the client cancelled gets nothing.
         if (asCountersignError(e).code === 'GATEWAY_STOPPING') return toolErrorOrThrow(e);
@@ -468,7 +471,7 @@ export function createSession(ctx: SessionContext, openedBy: Principal, id: stri
     } catch (thrown) {
       // An upstream's error from before the decision (looking the prompt up) has no decision's profile: the default.
       const e = await maskUpstreamError(gateway.masker, thrown, { scope: principal.id });
-      if (controller.signal.aborted) await cancelled(extra.requestId, upstream.name, summary, asCountersignError(e).code);
+      if (controller.signal.aborted) await cancelled(extra.requestId, upstream.name, summary, e);
       else await logInternal(gateway.masker, e, method);
       // Cut by a gateway that stops, while it ran upstream: said so (the client is still there to read it).
       const reason = controller.signal.reason;
