@@ -106,8 +106,12 @@ export function registerMcpCommands(program: Command, deps: McpCommandDeps): voi
       } finally {
         await mcp?.close().catch(() => undefined);
         await runtime?.close().catch(() => undefined);
-        // stdin may still be open (stopped by a signal): nothing is left to do.
-        if (!deps.stdin) process.exit();
+        // stdin may still be open (stopped by a signal): nothing is left to do once the last answers are out (a pipe
+        // is written asynchronously on some platforms).
+        if (!deps.stdin) {
+          if (process.stdout.writableLength > 0) await new Promise((r) => (process.stdout.once('drain', r), setTimeout(r, 2000).unref()));
+          process.exit();
+        }
       }
     });
 }
