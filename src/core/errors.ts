@@ -92,3 +92,13 @@ export function asCountersignError(e: unknown): CountersignError {
   if (e instanceof CountersignError) return e;
   return new CountersignError('INTERNAL', undefined, undefined, { cause: e });
 }
+
+/**
+ * Is `x` the reason a gateway that stops gives the calls it aborts (GATEWAY_STOPPING)? The pipeline and the connectors
+ * read an AbortSignal's reason with it: a stopping gateway lets go of a held request instead of cancelling it.
+ *
+ * @example if (isGatewayStopping(signal.reason)) return answerAndKeepTheRequest();
+ */
+export function isGatewayStopping(x: unknown): x is CountersignError {
+  return x instanceof CountersignError && x.code === 'GATEWAY_STOPPING';
+}

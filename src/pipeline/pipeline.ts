@@ -1,7 +1,7 @@
 import { describeAction, type Action, type ActionInput } from '../core/action.js';
 import type { Clock } from '../core/clock.js';
 import type { Decision, PolicyEngine } from '../core/decision.js';
-import { CountersignError, asCountersignError } from '../core/errors.js';
+import { CountersignError, asCountersignError, isGatewayStopping } from '../core/errors.js';
 import type { CredentialCheck, Principal } from '../core/identity.js';
 import type { MaskContext, Masker } from '../core/masking.js';
 import type { AuditEventInput, AuditLog } from '../audit/types.js';
@@ -370,7 +370,7 @@ export function createPipeline(opts: PipelineOptions): Gateway & { approvals: Ap
  */
 /** Was the wait aborted because the gateway is stopping (the signal's reason is GATEWAY_STOPPING)? */
 function stopping(signal: AbortSignal | undefined): boolean {
-  return signal?.aborted === true && signal.reason instanceof CountersignError && signal.reason.code === 'GATEWAY_STOPPING';
+  return signal?.aborted === true && isGatewayStopping(signal.reason);
 }
 
 async function throwIfRefused(view: RequestView, masker: Masker): Promise<void> {

@@ -24,7 +24,7 @@ import { MAX_ACTION_DEPTH, type ActionInput } from '../../core/action.js';
 import { nestedDeeperThan } from '../../core/canonical.js';
 import type { Principal } from '../../core/identity.js';
 import type { MaskContext } from '../../core/masking.js';
-import { CountersignError, asCountersignError } from '../../core/errors.js';
+import { CountersignError, asCountersignError, isGatewayStopping } from '../../core/errors.js';
 import type { Gateway, PendingInfo } from '../../pipeline/types.js';
 import { exposedToolName, promptGetInput, resourceReadInput, splitToolName, toolCallInput, toolSummary } from './action.js';
 import { describeIssues, heldText, logInternal, maskRefusal, maskUpstreamError, pendingResult, pendingText, refusalError, rpcError, toMcpError, toolErrorOrThrow } from './errors.js';
@@ -360,8 +360,8 @@ export function createSession(ctx: SessionContext, openedBy: Principal, id: stri
         await cancelled(extra.requestId, upstream.name, summary, e);
         // A gateway that stops answers the client, who is still there (the SDK sends what this returns); a request
         // the client cancelled gets nothing.
-        if (asCountersignError(e).code === 'GATEWAY_STOPPING') return toolErrorOrThrow(e);
-        if (signal.reason instanceof CountersignError && signal.reason.code === 'GATEWAY_STOPPING') return toolErrorOrThrow(signal.reason);
+        if (isGatewayStopping(e)) return toolErrorOrThrow(e);
+        if (isGatewayStopping(signal.reason)) return toolErrorOrThrow(signal.reason);
         throw toMcpError(e); // the SDK sends nothing for a cancelled request
       }
       await logInternal(gateway.masker, e, `tools/call ${name}`);
@@ -475,7 +475,7 @@ export function createSession(ctx: SessionContext, openedBy: Principal, id: stri
       else await logInternal(gateway.masker, e, method);
       // Cut by a gateway that stops, while it ran upstream: said so (the client is still there to read it).
       const reason = controller.signal.reason;
-      if (reason instanceof CountersignError && reason.code === 'GATEWAY_STOPPING' && asCountersignError(e).code !== 'GATEWAY_STOPPING') throw refusalError(reason);
+      if (isGatewayStopping(reason) && !isGatewayStopping(e)) throw refusalError(reason);
       throw refusalError(await maskRefusal(gateway.masker, e));
     } finally {
       controllers.delete(extra.requestId);
